@@ -1,0 +1,49 @@
+/*
+ * SOAP envelopes with WS-Addressing headers, written and parsed with libxml2.
+ * The body travels as the UTF-8 XML serialization of the children of
+ * soap:Body (see Envelope.body in proto/wschannel.proto).
+ */
+#ifndef WSCHANNEL_ENVELOPE_H
+#define WSCHANNEL_ENVELOPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct envelope {
+	uint32_t	 envelope_version;	/* WS_ENVELOPE_VERSION: 1 = SOAP 1.1, 2 = SOAP 1.2 */
+	uint32_t	 addressing_version;	/* WS_ADDRESSING_VERSION: 1 = 0.9, 2 = 1.0, 3 = TRANSPORT */
+	char		*action;		/* NULL when absent */
+	char		*to;
+	char		*message_id;
+	char		*relates_to;
+	char		*reply_to;		/* the Address of ReplyTo */
+	char		*fault_to;		/* the Address of FaultTo */
+	uint8_t		*body;			/* children of Body as UTF-8 XML, NULL if empty */
+	size_t		 body_len;
+	bool		 is_fault;		/* Body holds a soap:Fault */
+	char		*fault_reason;		/* its reason text when is_fault */
+};
+
+/* Frees every member and zeroes the struct; safe on a zeroed struct. */
+void	envelope_clear(struct envelope *env);
+
+/*
+ * Writes `env` as a UTF-8 XML document (no XML declaration) into a new
+ * malloc'd buffer.  Action and To get mustUnderstand="1" (SOAP 1.2: "1",
+ * SOAP 1.1: "1").  With WS-Addressing TRANSPORT no addressing headers are
+ * written.  Returns 0, -EINVAL when the body is not well-formed XML or a
+ * version is out of range, -ENOMEM.
+ */
+int	envelope_write(const struct envelope *env, uint8_t **out, size_t *out_len);
+
+/*
+ * Parses a UTF-8 XML SOAP envelope.  Detects the SOAP and WS-Addressing
+ * versions from the namespaces.  Returns 0, or -EBADMSG (with *why set to a
+ * static reason) when it is not well-formed XML or not a SOAP envelope.
+ * On failure `env` is left zeroed.
+ */
+int	envelope_read(const uint8_t *in, size_t len, struct envelope *env,
+	    const char **why);
+
+#endif
