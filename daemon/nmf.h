@@ -44,7 +44,7 @@ enum nmf_encoding {
 	NMF_ENC_SOAP12_BINARY_SESSION = 0x08,
 };
 
-/* Fault strings of MC-NMF section 2.2.3.7 that we send. */
+/* Fault strings of MC-NMF section 2.2.5 (Fault Records) that we send. */
 #define NMF_FAULT_UNSUPPORTED_VERSION \
 	"http://schemas.microsoft.com/ws/2006/05/framing/faults/UnsupportedVersion"
 #define NMF_FAULT_UNSUPPORTED_MODE \

@@ -1,0 +1,16 @@
+/* The Unix-socket door: protobuf-c frames of proto/wschannel.proto. */
+#ifndef WSCHANNEL_CONTROL_H
+#define WSCHANNEL_CONTROL_H
+
+struct event_base;
+
+/* Listens on `path` (creating its directory), or adopts `fd` if >= 0. */
+int	control_init(struct event_base *, const char *path, int fd);
+/* Stops accepting new connections. */
+void	control_stop_accepting(void);
+/* Ends every connection: their sessions end (objects aborted and freed)
+ * after pending replies were queued; then flushes what it can. */
+void	control_shutdown(void);
+unsigned control_connections(void);
+
+#endif

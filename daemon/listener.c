@@ -1,0 +1,321 @@
+/* Listeners and the accepts waiting on them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <wschannel/webservices.h>
+
+#include "channel.h"
+#include "listener.h"
+#include "log.h"
+#include "registry.h"
+#include "state.h"
+#include "transport.h"
+#include "url.h"
+
+static bool
+listener_type_valid(uint32_t binding, uint32_t type)
+{
+	switch (binding) {
+	case WS_TCP_CHANNEL_BINDING:
+		return type == WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	case WS_UDP_CHANNEL_BINDING:
+		return type == WS_CHANNEL_TYPE_DUPLEX ||
+		    type == WS_CHANNEL_TYPE_INPUT;
+	case WS_HTTP_CHANNEL_BINDING:
+		return type == WS_CHANNEL_TYPE_REPLY;
+	default:
+		return false;
+	}
+}
+
+int32_t
+listener_prop_check(uint32_t binding, uint32_t id, uint64_t value,
+    bool at_create, const char **why)
+{
+	const struct prop_desc *d;
+
+	if ((d = listener_prop(id)) == NULL || d->kind == PROP_NONE) {
+		*why = "unknown listener property id";
+		return E_INVALIDARG;
+	}
+	if (d->kind == PROP_UNSUPPORTED) {
+		*why = "this property cannot be used with wschanneld";
+		return WS_E_NOT_SUPPORTED;
+	}
+	if (!(d->bindings & (1u << binding))) {
+		*why = "property does not apply to this binding";
+		return E_INVALIDARG;
+	}
+	if (!(d->set & (at_create ? PROP_SET_CREATE : PROP_SET_LATER))) {
+		*why = at_create ? "property is read-only" :
+		    "property can only be set when the listener is created";
+		return E_INVALIDARG;
+	}
+	if (value < d->min || value > d->max) {
+		*why = "property value out of range";
+		return E_INVALIDARG;
+	}
+	return S_OK;
+}
+
+int32_t
+listener_new(struct session *owner, uint32_t type, uint32_t binding,
+    const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
+    struct listener **out, const char **why)
+{
+	struct listener *ls;
+	int32_t hr;
+	size_t i;
+
+	if (binding == WS_CUSTOM_CHANNEL_BINDING ||
+	    binding == WS_NAMEDPIPE_CHANNEL_BINDING) {
+		*why = "custom and named-pipe bindings are not available";
+		return WS_E_NOT_SUPPORTED;
+	}
+	if (binding > WS_NAMEDPIPE_CHANNEL_BINDING) {
+		*why = "unknown channel binding";
+		return E_INVALIDARG;
+	}
+	if (!listener_type_valid(binding, type)) {
+		*why = "channel type not valid for a listener of this binding";
+		return E_INVALIDARG;
+	}
+	for (i = 0; i < nprops; i++)
+		if ((hr = listener_prop_check(binding, prop_ids[i],
+		    prop_vals[i], true, why)) != S_OK)
+			return hr;
+	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	ls->id = registry_next_id();
+	ls->owner = owner;
+	ls->uid = owner != NULL ? owner->uid : 0;
+	ls->pid = owner != NULL ? owner->pid : 0;
+	ls->type = type;
+	ls->binding = binding;
+	ls->state = WS_LISTENER_STATE_CREATED;
+	ls->tops = transport_for_binding(binding);
+	TAILQ_INIT(&ls->pendings);
+	TAILQ_INIT(&ls->accepting);
+	for (i = 0; i < LISTENER_PROP_COUNT; i++)
+		ls->props[i] = listener_prop(i)->def;
+	ls->props[WS_LISTENER_PROPERTY_CHANNEL_TYPE] = type;
+	ls->props[WS_LISTENER_PROPERTY_CHANNEL_BINDING] = binding;
+	for (i = 0; i < nprops; i++)
+		ls->props[prop_ids[i]] = prop_vals[i];
+	registry_add_listener(ls);
+	*out = ls;
+	return S_OK;
+}
+
+static void
+listener_set_state(struct listener *ls, uint32_t state, int32_t cause)
+{
+	struct state_event ev;
+
+	if (ls->state == state)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.object = ls->id;
+	ev.is_listener = true;
+	ev.old_state = ls->state;
+	ev.new_state = state;
+	ev.cause = cause;
+	ev.owner_uid = ls->uid;
+	ev.owner_pid = ls->pid;
+	ls->state = state;
+	registry_notify(&ev);
+}
+
+int32_t
+listener_open(struct listener *ls, const char *urlstr, const char **why)
+{
+	struct url u;
+	int32_t hr;
+
+	if ((hr = state_listener_check(LS_CALL_OPEN, ls->state)) != S_OK) {
+		*why = "WsOpenListener needs a listener in the CREATED state";
+		return hr;
+	}
+	if (url_parse(urlstr, &u) != 0 ||
+	    (int)u.scheme != url_scheme_for_binding(ls->binding)) {
+		*why = "URL does not fit the listener's binding";
+		return WS_E_INVALID_ENDPOINT_URL;
+	}
+	if (ls->tops == NULL) {
+		*why = "this transport is not available in this build";
+		return WS_E_NOT_SUPPORTED;
+	}
+	listener_set_state(ls, WS_LISTENER_STATE_OPENING, S_OK);
+	if ((hr = ls->tops->listen(ls, &u, why)) != S_OK) {
+		listener_set_state(ls, WS_LISTENER_STATE_FAULTED, hr);
+		return hr;
+	}
+	free(ls->url);
+	ls->url = strdup(urlstr);
+	listener_set_state(ls, WS_LISTENER_STATE_OPEN, S_OK);
+	return S_OK;
+}
+
+int32_t
+listener_accept(struct listener *ls, struct channel *ch, struct pending *p,
+    const char **why)
+{
+	int32_t hr;
+
+	if ((hr = state_listener_check(LS_CALL_ACCEPT, ls->state)) != S_OK) {
+		*why = "WsAcceptChannel needs an OPEN listener";
+		return hr;
+	}
+	if ((hr = state_channel_check(CH_CALL_ACCEPT, ch->state)) != S_OK) {
+		*why = "WsAcceptChannel needs a channel in the CREATED state";
+		return hr;
+	}
+	if (ch->binding != ls->binding || ch->type != ls->type) {
+		*why = "channel type or binding differs from the listener's";
+		return E_INVALIDARG;
+	}
+	free(ch->url);
+	ch->url = ls->url != NULL ? strdup(ls->url) : NULL;
+	ch->listener_id = ls->id;
+	p->ch = ch;
+	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
+	ch->accept_on = ls;
+	TAILQ_INSERT_TAIL(&ls->accepting, ch, accept_entry);
+	channel_set_state(ch, WS_CHANNEL_STATE_ACCEPTING, S_OK);
+	ls->tops->accept(ls);
+	return S_OK;
+}
+
+struct channel *
+listener_take_accepting(struct listener *ls)
+{
+	struct channel *ch;
+
+	if ((ch = TAILQ_FIRST(&ls->accepting)) == NULL)
+		return NULL;
+	TAILQ_REMOVE(&ls->accepting, ch, accept_entry);
+	ch->accept_on = NULL;
+	return ch;
+}
+
+/* Ends every accept waiting on `ls`: those channels become FAULTED. */
+static unsigned
+listener_cancel_accepts(struct listener *ls)
+{
+	struct channel *ch;
+	unsigned n = 0;
+
+	while ((ch = TAILQ_FIRST(&ls->accepting)) != NULL)
+		n += channel_abort(ch);
+	return n;
+}
+
+int32_t
+listener_close(struct listener *ls)
+{
+	switch (ls->state) {
+	case WS_LISTENER_STATE_OPEN:
+	case WS_LISTENER_STATE_OPENING:
+		listener_set_state(ls, WS_LISTENER_STATE_CLOSING, S_OK);
+		listener_cancel_accepts(ls);
+		ls->tops->unlisten(ls);
+		break;
+	case WS_LISTENER_STATE_FAULTED:
+		listener_cancel_accepts(ls);
+		if (ls->tops != NULL)
+			ls->tops->unlisten(ls);
+		break;
+	default:
+		break;
+	}
+	listener_set_state(ls, WS_LISTENER_STATE_CLOSED, S_OK);
+	return S_OK;
+}
+
+unsigned
+listener_abort(struct listener *ls)
+{
+	uint32_t after = state_listener_after_abort(ls->state);
+	unsigned n;
+
+	n = listener_cancel_accepts(ls);
+	if (ls->tops != NULL)
+		ls->tops->unlisten(ls);
+	listener_set_state(ls, after, WS_E_OPERATION_ABORTED);
+	return n;
+}
+
+int32_t
+listener_reset(struct listener *ls, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = state_listener_check(LS_CALL_RESET, ls->state)) != S_OK) {
+		*why = "WsResetListener needs a CREATED or CLOSED listener";
+		return hr;
+	}
+	free(ls->url);
+	ls->url = NULL;
+	listener_set_state(ls, WS_LISTENER_STATE_CREATED, S_OK);
+	return S_OK;
+}
+
+void
+listener_free(struct listener *ls)
+{
+	listener_abort(ls);
+	registry_remove_listener(ls);
+	free(ls->url);
+	free(ls);
+}
+
+int32_t
+listener_get_property(struct listener *ls, uint32_t id, uint64_t *u,
+    const char **s, const char **why)
+{
+	const struct prop_desc *d;
+
+	if ((d = listener_prop(id)) == NULL || d->kind == PROP_NONE) {
+		*why = "unknown listener property id";
+		return E_INVALIDARG;
+	}
+	if (d->kind == PROP_UNSUPPORTED) {
+		*why = "this property cannot be used with wschanneld";
+		return WS_E_NOT_SUPPORTED;
+	}
+	if (!(d->bindings & (1u << ls->binding))) {
+		*why = "property does not apply to this binding";
+		return E_INVALIDARG;
+	}
+	*s = NULL;
+	*u = id == WS_LISTENER_PROPERTY_STATE ? ls->state : ls->props[id];
+	return S_OK;
+}
+
+int32_t
+listener_set_property(struct listener *ls, uint32_t id, uint64_t value,
+    const char **why)
+{
+	int32_t hr;
+
+	if ((hr = listener_prop_check(ls->binding, id, value, false, why)) != S_OK)
+		return hr;
+	ls->props[id] = value;
+	return S_OK;
+}
+
+int32_t
+listener_new_channel(struct listener *ls, struct session *owner,
+    const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
+    struct channel **out, const char **why)
+{
+	int32_t hr;
+
+	hr = channel_new(owner, ls->type, ls->binding, prop_ids, prop_vals,
+	    nprops, out, why);
+	if (hr == S_OK)
+		(*out)->listener_id = ls->id;
+	return hr;
+}

@@ -1,0 +1,82 @@
+/* The pending-operation queue: one completion per operation, exactly once. */
+#include <stdlib.h>
+
+#include "pending.h"
+#include "channel.h"
+#include "listener.h"
+#include "registry.h"
+
+struct pending *
+pending_new(enum pending_kind kind, struct session *sess, pending_done_fn done,
+    void *arg)
+{
+	struct pending *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->kind = kind;
+	p->sess = sess;
+	p->done = done;
+	p->arg = arg;
+	return p;
+}
+
+static struct pending_list *
+pending_obj_list(struct pending *p)
+{
+	if (p->ch != NULL)
+		return &p->ch->pendings;
+	if (p->ls != NULL)
+		return &p->ls->pendings;
+	return NULL;
+}
+
+void
+pending_complete(struct pending *p, int32_t hr)
+{
+	struct pending_list *l;
+
+	if ((l = pending_obj_list(p)) != NULL)
+		TAILQ_REMOVE(l, p, obj_entry);
+	if (p->sess != NULL)
+		TAILQ_REMOVE(&p->sess->pendings, p, sess_entry);
+	if (p->done != NULL)
+		p->done(p, hr, p->arg);
+	envelope_clear(&p->msg);
+	free(p);
+}
+
+unsigned
+pending_complete_all(struct pending_list *list, int32_t hr)
+{
+	struct pending *p;
+	unsigned n = 0;
+
+	while ((p = TAILQ_FIRST(list)) != NULL) {
+		pending_complete(p, hr);
+		n++;
+	}
+	return n;
+}
+
+struct pending *
+pending_first(struct pending_list *list, enum pending_kind kind)
+{
+	struct pending *p;
+
+	TAILQ_FOREACH(p, list, obj_entry)
+		if (p->kind == kind)
+			return p;
+	return NULL;
+}
+
+unsigned
+pending_count(struct pending_list *list)
+{
+	struct pending *p;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(p, list, obj_entry)
+		n++;
+	return n;
+}

@@ -1,0 +1,294 @@
+/* Objects by id, sessions, ownership and state-change subscribers. */
+#include <sys/types.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+#include <event2/dns.h>
+
+#include <wschannel/webservices.h>
+
+#include "registry.h"
+#include "channel.h"
+#include "listener.h"
+#include "log.h"
+
+#define REGISTRY_BUCKETS 1024
+
+struct watcher {
+	registry_watch_fn	 fn;
+	void			*arg;
+	TAILQ_ENTRY(watcher)	 entry;
+};
+
+static struct event_base	*reg_base;
+static struct evdns_base	*reg_dns;
+static uint64_t			 reg_next_id = 1;
+static uint64_t			 reg_seq;
+static gid_t			 reg_admin_gid = (gid_t)-1;
+static TAILQ_HEAD(, channel)	 reg_channels = TAILQ_HEAD_INITIALIZER(reg_channels);
+static TAILQ_HEAD(, listener)	 reg_listeners = TAILQ_HEAD_INITIALIZER(reg_listeners);
+static TAILQ_HEAD(, channel)	 reg_chash[REGISTRY_BUCKETS];
+static TAILQ_HEAD(, watcher)	 reg_watchers = TAILQ_HEAD_INITIALIZER(reg_watchers);
+
+int
+registry_init(struct event_base *base)
+{
+	size_t i;
+
+	reg_base = base;
+	for (i = 0; i < REGISTRY_BUCKETS; i++)
+		TAILQ_INIT(&reg_chash[i]);
+	/* Name resolution for net.tcp hosts that are not literals. */
+	reg_dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (reg_dns == NULL) {
+		reg_dns = evdns_base_new(base, 0);
+		if (reg_dns == NULL)
+			return -ENOMEM;
+		evdns_base_load_hosts(reg_dns, NULL);
+	}
+	return 0;
+}
+
+void
+registry_shutdown(void)
+{
+	struct channel *ch;
+	struct listener *ls;
+	struct watcher *w;
+
+	while ((ls = TAILQ_FIRST(&reg_listeners)) != NULL)
+		listener_free(ls);
+	while ((ch = TAILQ_FIRST(&reg_channels)) != NULL)
+		channel_free(ch);
+	while ((w = TAILQ_FIRST(&reg_watchers)) != NULL) {
+		TAILQ_REMOVE(&reg_watchers, w, entry);
+		free(w);
+	}
+	if (reg_dns != NULL) {
+		evdns_base_free(reg_dns, 1);
+		reg_dns = NULL;
+	}
+}
+
+struct event_base *
+registry_base(void)
+{
+	return reg_base;
+}
+
+struct evdns_base *
+registry_dns(void)
+{
+	return reg_dns;
+}
+
+void
+registry_set_admin_gid(gid_t gid)
+{
+	reg_admin_gid = gid;
+}
+
+void
+registry_session_init(struct session *s, uid_t uid, pid_t pid, gid_t gid)
+{
+	s->uid = uid;
+	s->pid = pid;
+	s->gid = gid;
+	TAILQ_INIT(&s->pendings);
+}
+
+void
+registry_session_end(struct session *s)
+{
+	struct channel *ch, *nch;
+	struct listener *ls, *nls;
+	struct pending *p;
+
+	/* Its own requests first: nobody is left to hear their replies. */
+	while ((p = TAILQ_FIRST(&s->pendings)) != NULL)
+		pending_complete(p, WS_E_OPERATION_ABORTED);
+	for (ls = TAILQ_FIRST(&reg_listeners); ls != NULL; ls = nls) {
+		nls = TAILQ_NEXT(ls, entry);
+		if (ls->owner == s)
+			listener_free(ls);
+	}
+	for (ch = TAILQ_FIRST(&reg_channels); ch != NULL; ch = nch) {
+		nch = TAILQ_NEXT(ch, entry);
+		if (ch->owner == s)
+			channel_free(ch);
+	}
+}
+
+bool
+registry_is_admin(const struct session *s)
+{
+	return s->uid == 0 ||
+	    (reg_admin_gid != (gid_t)-1 && s->gid == reg_admin_gid);
+}
+
+bool
+registry_may_access(const struct session *s, uid_t owner_uid)
+{
+	return s->uid == owner_uid || registry_is_admin(s);
+}
+
+uint64_t
+registry_next_id(void)
+{
+	return reg_next_id++;
+}
+
+void
+registry_add_channel(struct channel *ch)
+{
+	TAILQ_INSERT_TAIL(&reg_channels, ch, entry);
+	TAILQ_INSERT_TAIL(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
+}
+
+void
+registry_remove_channel(struct channel *ch)
+{
+	TAILQ_REMOVE(&reg_channels, ch, entry);
+	TAILQ_REMOVE(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
+}
+
+void
+registry_add_listener(struct listener *ls)
+{
+	TAILQ_INSERT_TAIL(&reg_listeners, ls, entry);
+}
+
+void
+registry_remove_listener(struct listener *ls)
+{
+	TAILQ_REMOVE(&reg_listeners, ls, entry);
+}
+
+struct channel *
+registry_channel(uint64_t id)
+{
+	struct channel *ch;
+
+	TAILQ_FOREACH(ch, &reg_chash[id % REGISTRY_BUCKETS], hash_entry)
+		if (ch->id == id)
+			return ch;
+	return NULL;
+}
+
+struct listener *
+registry_listener(uint64_t id)
+{
+	struct listener *ls;
+
+	TAILQ_FOREACH(ls, &reg_listeners, entry)
+		if (ls->id == id)
+			return ls;
+	return NULL;
+}
+
+int32_t
+registry_lookup_channel(const struct session *s, uint64_t id,
+    struct channel **out)
+{
+	struct channel *ch;
+
+	if ((ch = registry_channel(id)) == NULL)
+		return E_INVALIDARG;
+	if (!registry_may_access(s, ch->uid))
+		return E_ACCESSDENIED;
+	*out = ch;
+	return S_OK;
+}
+
+int32_t
+registry_lookup_listener(const struct session *s, uint64_t id,
+    struct listener **out)
+{
+	struct listener *ls;
+
+	if ((ls = registry_listener(id)) == NULL)
+		return E_INVALIDARG;
+	if (!registry_may_access(s, ls->uid))
+		return E_ACCESSDENIED;
+	*out = ls;
+	return S_OK;
+}
+
+struct channel *
+registry_first_channel(void)
+{
+	return TAILQ_FIRST(&reg_channels);
+}
+
+struct channel *
+registry_next_channel(struct channel *ch)
+{
+	return TAILQ_NEXT(ch, entry);
+}
+
+struct listener *
+registry_first_listener(void)
+{
+	return TAILQ_FIRST(&reg_listeners);
+}
+
+struct listener *
+registry_next_listener(struct listener *ls)
+{
+	return TAILQ_NEXT(ls, entry);
+}
+
+void *
+registry_watch_add(registry_watch_fn fn, void *arg)
+{
+	struct watcher *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->fn = fn;
+	w->arg = arg;
+	TAILQ_INSERT_TAIL(&reg_watchers, w, entry);
+	return w;
+}
+
+void
+registry_watch_remove(void *handle)
+{
+	struct watcher *w = handle;
+
+	if (w == NULL)
+		return;
+	TAILQ_REMOVE(&reg_watchers, w, entry);
+	free(w);
+}
+
+void
+registry_notify(struct state_event *ev)
+{
+	struct watcher *w, *nw;
+
+	ev->seq = ++reg_seq;
+	for (w = TAILQ_FIRST(&reg_watchers); w != NULL; w = nw) {
+		nw = TAILQ_NEXT(w, entry);
+		w->fn(ev, w->arg);
+	}
+}
+
+void
+registry_stats(struct registry_stats *st)
+{
+	struct channel *ch;
+	struct listener *ls;
+
+	st->channels = st->listeners = st->pending = 0;
+	TAILQ_FOREACH(ch, &reg_channels, entry) {
+		st->channels++;
+		st->pending += pending_count(&ch->pendings);
+	}
+	TAILQ_FOREACH(ls, &reg_listeners, entry) {
+		st->listeners++;
+		st->pending += pending_count(&ls->pendings);
+	}
+}

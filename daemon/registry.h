@@ -1,0 +1,92 @@
+/*
+ * The registry: every channel and listener by id, the sessions (door
+ * connections) that own them, ownership checks, and the state-change
+ * subscribers (wsctl watch, D-Bus signals).
+ */
+#ifndef WSCHANNEL_REGISTRY_H
+#define WSCHANNEL_REGISTRY_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pending.h"
+
+struct event_base;
+struct evdns_base;
+struct channel;
+struct listener;
+
+/* One client of a door: a Unix-socket connection or a D-Bus peer. */
+struct session {
+	uid_t			 uid;
+	pid_t			 pid;
+	gid_t			 gid;
+	struct pending_list	 pendings;	/* operations it asked for */
+	TAILQ_ENTRY(session)	 entry;
+};
+
+/* A state change, as subscribers see it. */
+struct state_event {
+	uint64_t	 object;
+	bool		 is_listener;
+	uint32_t	 old_state, new_state;
+	int32_t		 cause;		/* HRESULT, S_OK when none */
+	uid_t		 owner_uid;
+	pid_t		 owner_pid;
+	uint64_t	 seq;
+	const char	*remote;	/* may be NULL */
+};
+
+typedef void (*registry_watch_fn)(const struct state_event *, void *arg);
+
+struct registry_stats {
+	unsigned	channels, listeners, pending;
+};
+
+int		 registry_init(struct event_base *);
+void		 registry_shutdown(void);	/* abort and free everything */
+struct event_base *registry_base(void);
+struct evdns_base *registry_dns(void);
+
+/* Admin group (besides root) that may act on any object; -1 for none. */
+void		 registry_set_admin_gid(gid_t);
+
+void		 registry_session_init(struct session *, uid_t, pid_t, gid_t);
+/* Cancels the session's pending work, aborts and frees what it owns. */
+void		 registry_session_end(struct session *);
+bool		 registry_is_admin(const struct session *);
+/* May `s` see and act on an object owned by `owner_uid`? */
+bool		 registry_may_access(const struct session *, uid_t owner_uid);
+
+uint64_t	 registry_next_id(void);
+void		 registry_add_channel(struct channel *);
+void		 registry_remove_channel(struct channel *);
+void		 registry_add_listener(struct listener *);
+void		 registry_remove_listener(struct listener *);
+struct channel	*registry_channel(uint64_t id);
+struct listener	*registry_listener(uint64_t id);
+
+/*
+ * Looks up a channel for a session: E_INVALIDARG when there is no such id,
+ * E_ACCESSDENIED when it belongs to someone else, else S_OK and *out.
+ */
+int32_t		 registry_lookup_channel(const struct session *, uint64_t id,
+		    struct channel **out);
+int32_t		 registry_lookup_listener(const struct session *, uint64_t id,
+		    struct listener **out);
+
+/* Iteration in id order. */
+struct channel	*registry_first_channel(void);
+struct channel	*registry_next_channel(struct channel *);
+struct listener	*registry_first_listener(void);
+struct listener	*registry_next_listener(struct listener *);
+
+void		*registry_watch_add(registry_watch_fn, void *arg);
+void		 registry_watch_remove(void *handle);
+void		 registry_notify(struct state_event *);
+
+void		 registry_stats(struct registry_stats *);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * One table of functions per transport (Redis ConnectionType, relayd's
+ * struct protocol).  The core calls these; the transport calls back into the
+ * core through the channel_transport_* / listener_transport_* functions of
+ * channel.h and listener.h.
+ */
+#ifndef WSCHANNEL_TRANSPORT_H
+#define WSCHANNEL_TRANSPORT_H
+
+#include <stdint.h>
+
+struct channel;
+struct listener;
+struct pending;
+struct url;
+
+struct transport_ops {
+	const char	*name;
+	/* Starts connecting `ch` to `u`; the result arrives later through
+	 * channel_transport_opened() or channel_transport_fault(). */
+	int32_t		(*open)(struct channel *ch, const struct url *u);
+	/* Queues the message of a SEND pending (already on ch->pendings);
+	 * completes it when the bytes have left for the peer. */
+	int32_t		(*send)(struct channel *ch, struct pending *p,
+			    const uint8_t *doc, size_t len);
+	/* A RECEIVE became pending: deliver what is buffered, if anything. */
+	void		(*receive)(struct channel *ch);
+	/* Graceful close: End record if `send_end`, flush, close; then
+	 * channel_transport_closed(). */
+	void		(*close)(struct channel *ch, int send_end);
+	/* Tears down at once: no callback into the core afterwards. */
+	void		(*abort)(struct channel *ch);
+
+	/* Listener side. */
+	int32_t		(*listen)(struct listener *ls, const struct url *u,
+			    const char **why);
+	/* An accept became pending: hand over a waiting connection, if any. */
+	void		(*accept)(struct listener *ls);
+	void		(*unlisten)(struct listener *ls);
+};
+
+extern const struct transport_ops transport_tcp_ops;
+
+/* The transport for a WS_CHANNEL_BINDING, or NULL if this build has none. */
+const struct transport_ops *transport_for_binding(uint32_t binding);
+
+#endif

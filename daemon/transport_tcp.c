@@ -1,0 +1,772 @@
+/*
+ * net.tcp: .NET Message Framing over TCP, on libevent bufferevents.
+ *
+ * Reading is lazy: bytes wait in the bufferevent's input buffer (bounded by
+ * its high watermark) until a receive is pending, so a peer that sends
+ * garbage or vanishes is noticed by the receive that would have read it,
+ * and a slow application gives the peer TCP backpressure.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include <wschannel/webservices.h>
+
+#include "channel.h"
+#include "envelope.h"
+#include "listener.h"
+#include "log.h"
+#include "nmf.h"
+#include "registry.h"
+#include "transport.h"
+#include "url.h"
+
+/* Preamble records are small; a Via longer than this is hostile. */
+#define TCP_PREAMBLE_MAX	4096
+
+enum tcp_phase {
+	TP_CONNECTING,		/* client: connect in flight */
+	TP_AWAIT_ACK,		/* client: preamble sent, waiting for the ack */
+	TP_PREAMBLE,		/* server: reading the peer's preamble */
+	TP_OPEN,
+	TP_CLOSING,		/* flushing, then close */
+};
+
+struct tcp_conn {
+	struct channel		*ch;
+	struct bufferevent	*bev;
+	enum tcp_phase		 phase;
+	int			 eof;		/* peer closed its side */
+	int			 sock_err;	/* errno of a failed socket */
+	int			 got_version, got_mode, got_via, got_encoding;
+};
+
+struct tcp_listener {
+	struct listener		*ls;
+	struct evconnlistener	*evl;
+	int			 enabled;
+};
+
+static void	tcp_read_cb(struct bufferevent *, void *);
+static void	tcp_write_cb(struct bufferevent *, void *);
+static void	tcp_event_cb(struct bufferevent *, short, void *);
+
+static void
+tcp_conn_free(struct tcp_conn *c, int reset)
+{
+	struct linger lg = { 1, 0 };
+	evutil_socket_t fd;
+
+	if (c == NULL)
+		return;
+	if (c->bev != NULL) {
+		fd = bufferevent_getfd(c->bev);
+		/* Abort discards queued output: RST rather than FIN. */
+		if (reset && fd != -1)
+			(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
+			    sizeof(lg));
+		bufferevent_free(c->bev);
+	}
+	free(c);
+}
+
+static void
+tcp_note_remote(struct channel *ch, evutil_socket_t fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN];
+	int port = 0;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+		snprintf(ch->remote, sizeof(ch->remote), "%s:%d", host, port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+		snprintf(ch->remote, sizeof(ch->remote), "[%s]:%d", host, port);
+	}
+}
+
+static void
+tcp_apply_socket_options(struct channel *ch, evutil_socket_t fd)
+{
+	int on = 1;
+
+	if (ch->props[WS_CHANNEL_PROPERTY_NO_DELAY])
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (ch->props[WS_CHANNEL_PROPERTY_SEND_KEEP_ALIVES])
+		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+}
+
+/* Input may hold one whole message of the allowed size and its framing. */
+static void
+tcp_set_watermark(struct tcp_conn *c)
+{
+	size_t max = (size_t)c->ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE];
+
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+	    max > 0x7fff0000 ? 0x7fff0000 + 16 : max + 16);
+}
+
+static int
+tcp_write_simple(struct tcp_conn *c, enum nmf_record_type type)
+{
+	uint8_t b[1];
+
+	nmf_encode_simple(b, sizeof(b), type);
+	return bufferevent_write(c->bev, b, 1);
+}
+
+/* Sends a framing Fault straight to the socket before it is torn down. */
+static void
+tcp_send_fault_now(struct tcp_conn *c, const char *fault)
+{
+	uint8_t buf[512];
+	size_t n;
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	n = nmf_encode_fault(buf, sizeof(buf), fault);
+	if (n <= sizeof(buf) && fd != -1)
+		(void)send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static int32_t
+tcp_hr_from_errno(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return WS_E_ENDPOINT_NOT_FOUND;
+	case ETIMEDOUT:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return WS_E_ENDPOINT_UNREACHABLE;
+	case EADDRNOTAVAIL:
+		return WS_E_ADDRESS_NOT_AVAILABLE;
+	default:
+		return WS_E_ENDPOINT_DISCONNECTED;
+	}
+}
+
+/* Client side: process records while waiting for the PreambleAck. */
+static void
+tcp_process_ack(struct tcp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t len = evbuffer_get_length(in);
+	struct nmf_record rec;
+	const uint8_t *p;
+	int n;
+
+	if (len == 0)
+		return;
+	p = evbuffer_pullup(in, -1);
+	n = nmf_record_decode(p, len, TCP_PREAMBLE_MAX, &rec);
+	if (n == 0)
+		return;
+	if (n < 0 || (rec.type != NMF_PREAMBLE_ACK && rec.type != NMF_FAULT)) {
+		channel_transport_fault(c->ch, WS_E_INVALID_FORMAT,
+		    "the endpoint did not answer the preamble with an ack");
+		return;
+	}
+	if (rec.type == NMF_FAULT) {
+		int notfound = rec.size >= 16 &&
+		    memmem(rec.data, rec.size, "EndpointNotFound", 16) != NULL;
+
+		channel_transport_fault(c->ch, notfound ?
+		    WS_E_ENDPOINT_NOT_FOUND : WS_E_ENDPOINT_FAULT_RECEIVED,
+		    "the endpoint refused the preamble with a framing fault");
+		return;
+	}
+	evbuffer_drain(in, (size_t)n);
+	c->phase = TP_OPEN;
+	tcp_set_watermark(c);
+	channel_transport_opened(c->ch);
+}
+
+/* Server side: the peer's preamble, record by record. */
+static void
+tcp_process_preamble(struct tcp_conn *c)
+{
+	struct channel *ch = c->ch;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct nmf_record rec;
+	const uint8_t *p;
+	uint32_t envver;
+	size_t len;
+	int n;
+
+	for (;;) {
+		len = evbuffer_get_length(in);
+		if (len == 0)
+			return;
+		p = evbuffer_pullup(in, -1);
+		n = nmf_record_decode(p, len, TCP_PREAMBLE_MAX, &rec);
+		if (n == 0) {
+			if (c->eof)
+				channel_transport_fault(ch,
+				    WS_E_ENDPOINT_DISCONNECTED,
+				    "peer closed during the preamble");
+			return;
+		}
+		if (n < 0)
+			goto bad;
+		switch (rec.type) {
+		case NMF_VERSION:
+			if (c->got_version)
+				goto bad;
+			if (rec.major != 1 || rec.minor != 0) {
+				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_VERSION);
+				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+				    "peer speaks an unsupported framing version");
+				return;
+			}
+			c->got_version = 1;
+			break;
+		case NMF_MODE:
+			if (!c->got_version || c->got_mode)
+				goto bad;
+			if (rec.mode != NMF_MODE_DUPLEX) {
+				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_MODE);
+				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+				    "peer asked for a framing mode other than duplex");
+				return;
+			}
+			c->got_mode = 1;
+			break;
+		case NMF_VIA:
+			if (!c->got_mode || c->got_via)
+				goto bad;
+			free(ch->url);
+			ch->url = strndup((const char *)rec.data, rec.size);
+			c->got_via = 1;
+			break;
+		case NMF_KNOWN_ENCODING:
+			if (!c->got_via || c->got_encoding)
+				goto bad;
+			if (nmf_encoding_supported(rec.encoding, &envver) != 0) {
+				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_ENCODING);
+				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+				    "peer announced an encoding this build does not speak");
+				return;
+			}
+			/* The accepted channel adopts the peer's encoding. */
+			ch->props[WS_CHANNEL_PROPERTY_ENCODING] = WS_ENCODING_XML_UTF8;
+			ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] = envver;
+			c->got_encoding = 1;
+			break;
+		case NMF_EXTENSIBLE_ENCODING:
+			tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_ENCODING);
+			channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+			    "peer announced an extensible encoding");
+			return;
+		case NMF_PREAMBLE_END:
+			if (!c->got_encoding)
+				goto bad;
+			evbuffer_drain(in, (size_t)n);
+			if (tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
+				channel_transport_fault(ch, E_OUTOFMEMORY,
+				    "cannot queue the preamble ack");
+				return;
+			}
+			c->phase = TP_OPEN;
+			tcp_set_watermark(c);
+			channel_transport_opened(ch);
+			return;
+		default:
+			goto bad;
+		}
+		evbuffer_drain(in, (size_t)n);
+	}
+bad:
+	channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+	    "malformed or out-of-order preamble record");
+}
+
+/* OPEN: hand complete messages to pending receives. */
+static void
+tcp_process_messages(struct tcp_conn *c)
+{
+	struct channel *ch = c->ch;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct nmf_record rec;
+	struct pending *p;
+	struct envelope env;
+	const uint8_t *data;
+	const char *why;
+	size_t len;
+	int n;
+
+	while (ch->tp == c && (p = channel_pending_receive(ch)) != NULL) {
+		len = evbuffer_get_length(in);
+		if (len == 0) {
+			if (c->eof || c->sock_err)
+				channel_transport_fault(ch,
+				    WS_E_ENDPOINT_DISCONNECTED,
+				    c->eof ? "peer closed the connection" :
+				    "the connection was reset");
+			return;
+		}
+		data = evbuffer_pullup(in, -1);
+		n = nmf_record_decode(data, len, (uint32_t)
+		    ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE], &rec);
+		if (n == -EMSGSIZE) {
+			tcp_send_fault_now(c, NMF_FAULT_MAX_MESSAGE_SIZE);
+			channel_transport_fault(ch, WS_E_QUOTA_EXCEEDED,
+			    "peer sent a message larger than MAX_BUFFERED_MESSAGE_SIZE");
+			return;
+		}
+		if (n < 0) {
+			channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+			    "peer sent a malformed framing record");
+			return;
+		}
+		if (n == 0) {
+			if (c->eof || c->sock_err)
+				channel_transport_fault(ch,
+				    WS_E_ENDPOINT_DISCONNECTED,
+				    "connection ended in the middle of a record");
+			return;
+		}
+		switch (rec.type) {
+		case NMF_SIZED_ENVELOPE:
+			memset(&env, 0, sizeof(env));
+			if (envelope_read(rec.data, rec.size, &env, &why) != 0) {
+				channel_transport_fault(ch, WS_E_INVALID_FORMAT, why);
+				return;
+			}
+			evbuffer_drain(in, (size_t)n);
+			ch->bytes_in += (uint64_t)n;
+			ch->messages_in++;
+			p->msg = env;
+			pending_complete(p, S_OK);
+			break;
+		case NMF_END:
+			evbuffer_drain(in, (size_t)n);
+			ch->bytes_in += (uint64_t)n;
+			ch->end_received = true;
+			while ((p = channel_pending_receive(ch)) != NULL)
+				pending_complete(p, WS_S_END);
+			return;
+		case NMF_FAULT:
+			channel_transport_fault(ch, WS_E_ENDPOINT_FAULT_RECEIVED,
+			    "peer sent a framing fault");
+			return;
+		default:
+			channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+			    "unexpected framing record in an open session");
+			return;
+		}
+	}
+}
+
+static void
+tcp_process(struct tcp_conn *c)
+{
+	switch (c->phase) {
+	case TP_AWAIT_ACK:
+		tcp_process_ack(c);
+		break;
+	case TP_PREAMBLE:
+		tcp_process_preamble(c);
+		break;
+	case TP_OPEN:
+		tcp_process_messages(c);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	tcp_process(arg);
+}
+
+static void
+tcp_finish_close(struct tcp_conn *c)
+{
+	struct channel *ch = c->ch;
+
+	ch->tp = NULL;
+	tcp_conn_free(c, 0);
+	channel_transport_closed(ch);
+}
+
+static void
+tcp_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct channel *ch = c->ch;
+	struct pending *p, *np;
+
+	/* Output is empty: every queued send has left. */
+	for (p = TAILQ_FIRST(&ch->pendings); p != NULL; p = np) {
+		np = TAILQ_NEXT(p, obj_entry);
+		if (p->kind == PENDING_SEND)
+			pending_complete(p, S_OK);
+	}
+	if (ch->tp == c && c->phase == TP_CLOSING)
+		tcp_finish_close(c);
+}
+
+static void
+tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct channel *ch = c->ch;
+	uint8_t buf[2048];
+	size_t n;
+	int err;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		evutil_socket_t fd = bufferevent_getfd(bev);
+
+		tcp_apply_socket_options(ch, fd);
+		tcp_note_remote(ch, fd);
+		n = nmf_encode_preamble(buf, sizeof(buf), ch->url,
+		    ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] ==
+		    WS_ENVELOPE_VERSION_SOAP_1_1 ? NMF_ENC_SOAP11_UTF8 :
+		    NMF_ENC_SOAP12_UTF8);
+		if (n > sizeof(buf) || bufferevent_write(bev, buf, n) != 0) {
+			channel_transport_fault(ch, WS_E_INVALID_ENDPOINT_URL,
+			    "cannot write the preamble");
+			return;
+		}
+		ch->bytes_out += n;
+		c->phase = TP_AWAIT_ACK;
+		bufferevent_enable(bev, EV_READ);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		err = EVUTIL_SOCKET_ERROR();
+		if (c->phase == TP_CONNECTING) {
+			int dnserr = bufferevent_socket_get_dns_error(bev);
+
+			channel_transport_fault(ch, dnserr != 0 ?
+			    WS_E_ENDPOINT_NOT_FOUND : tcp_hr_from_errno(err),
+			    dnserr != 0 ? "cannot resolve the host name" :
+			    "cannot connect to the endpoint");
+			return;
+		}
+		c->sock_err = err != 0 ? err : ECONNRESET;
+	}
+	if (what & BEV_EVENT_EOF)
+		c->eof = 1;
+	switch (c->phase) {
+	case TP_CLOSING:
+		/* We do not wait for the peer; a dead peer ends the flush. */
+		tcp_finish_close(c);
+		return;
+	case TP_OPEN:
+		/* Buffered messages are still delivered; what is pending now
+		 * learns of the end when it gets past them. */
+		if (pending_first(&ch->pendings, PENDING_SEND) != NULL &&
+		    c->sock_err) {
+			channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
+			    "the connection was reset");
+			return;
+		}
+		tcp_process(c);
+		return;
+	default:
+		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+			tcp_process(c);
+		if (ch->tp == c && ch->state != WS_CHANNEL_STATE_OPEN)
+			channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
+			    "the connection ended during the preamble");
+		return;
+	}
+}
+
+static struct tcp_conn *
+tcp_conn_new(struct channel *ch, evutil_socket_t fd)
+{
+	struct tcp_conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->ch = ch;
+	c->bev = bufferevent_socket_new(registry_base(), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		free(c);
+		return NULL;
+	}
+	bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, TCP_PREAMBLE_MAX * 2);
+	return c;
+}
+
+static int32_t
+tcp_open(struct channel *ch, const struct url *u)
+{
+	struct tcp_conn *c;
+
+	if ((c = tcp_conn_new(ch, -1)) == NULL)
+		return E_OUTOFMEMORY;
+	c->phase = TP_CONNECTING;
+	ch->tp = c;
+	if (bufferevent_socket_connect_hostname(c->bev, registry_dns(),
+	    AF_UNSPEC, u->host, u->port) != 0) {
+		/* The event callback may already have faulted the channel. */
+		if (ch->tp == c) {
+			ch->tp = NULL;
+			tcp_conn_free(c, 0);
+			return WS_E_ENDPOINT_UNREACHABLE;
+		}
+	}
+	return S_OK;
+}
+
+static int32_t
+tcp_send(struct channel *ch, struct pending *p, const uint8_t *doc, size_t len)
+{
+	struct tcp_conn *c = ch->tp;
+	uint8_t hdr[1 + NMF_MBI31_MAX];
+	size_t n;
+
+	if (c == NULL || c->phase != TP_OPEN)
+		return WS_E_INVALID_OPERATION;
+	if (c->sock_err)
+		return WS_E_ENDPOINT_DISCONNECTED;
+	n = nmf_encode_sized_envelope_header(hdr, sizeof(hdr), (uint32_t)len);
+	if (bufferevent_write(c->bev, hdr, n) != 0 ||
+	    bufferevent_write(c->bev, doc, len) != 0)
+		return E_OUTOFMEMORY;
+	ch->bytes_out += n + len;
+	return S_OK;
+}
+
+static void
+tcp_receive(struct channel *ch)
+{
+	struct tcp_conn *c = ch->tp;
+
+	if (c != NULL)
+		tcp_process(c);
+}
+
+static void
+tcp_close(struct channel *ch, int send_end)
+{
+	struct tcp_conn *c = ch->tp;
+
+	if (c == NULL) {
+		channel_transport_closed(ch);
+		return;
+	}
+	c->phase = TP_CLOSING;
+	if (send_end && !c->sock_err && tcp_write_simple(c, NMF_END) == 0)
+		ch->bytes_out++;
+	if (c->sock_err || c->eof ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		tcp_write_cb(c->bev, c);
+		if (ch->tp == c)
+			tcp_finish_close(c);
+	}
+}
+
+static void
+tcp_abort(struct channel *ch)
+{
+	struct tcp_conn *c = ch->tp;
+
+	ch->tp = NULL;
+	tcp_conn_free(c, 1);
+}
+
+/* ---- listeners ---------------------------------------------------------- */
+
+static void
+tcp_listener_update(struct tcp_listener *tl)
+{
+	int want = !TAILQ_EMPTY(&tl->ls->accepting);
+
+	if (tl->evl == NULL || want == tl->enabled)
+		return;
+	/* Without a waiting accept, connections stay in the kernel's
+	 * backlog: the peer sees a slow open, not a dropped one. */
+	if (want)
+		evconnlistener_enable(tl->evl);
+	else
+		evconnlistener_disable(tl->evl);
+	tl->enabled = want;
+}
+
+static void
+tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct tcp_listener *tl = arg;
+	struct channel *ch;
+	struct tcp_conn *c;
+
+	if ((ch = listener_take_accepting(tl->ls)) == NULL) {
+		/* Raced with an abort: nobody wants it. */
+		evutil_closesocket(fd);
+		tcp_listener_update(tl);
+		return;
+	}
+	tcp_listener_update(tl);
+	if ((c = tcp_conn_new(ch, fd)) == NULL) {
+		evutil_closesocket(fd);
+		channel_transport_fault(ch, E_OUTOFMEMORY,
+		    "cannot allocate an accepted connection");
+		return;
+	}
+	ch->tp = c;
+	c->phase = TP_PREAMBLE;
+	tcp_apply_socket_options(ch, fd);
+	tcp_note_remote(ch, fd);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static void
+tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
+{
+	struct tcp_listener *tl = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+
+	/* EMFILE and friends: back off by disabling until the next accept. */
+	log_warnx("listener %llu: accept failed: %s",
+	    (unsigned long long)tl->ls->id, evutil_socket_error_to_string(err));
+	evconnlistener_disable(evl);
+	tl->enabled = 0;
+}
+
+static int32_t
+tcp_listen(struct listener *ls, const struct url *u, const char **why)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct tcp_listener *tl;
+	char port[8];
+	int rc, err = 0;
+	evutil_socket_t fd = -1;
+	int on = 1;
+	const char *host = u->host;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if (strcmp(host, "+") == 0 || strcmp(host, "*") == 0) {
+		host = NULL;
+		hints.ai_family = AF_INET6;	/* dual-stack any */
+	} else
+		hints.ai_family = AF_UNSPEC;
+	snprintf(port, sizeof(port), "%u", u->port);
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		*why = "cannot resolve the listener's host";
+		return WS_E_ADDRESS_NOT_AVAILABLE;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1) {
+			err = errno;
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (ai->ai_family == AF_INET6 && host == NULL) {
+			int off = 0;
+
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+			    sizeof(off));
+		}
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, (int)ls->props[WS_LISTENER_PROPERTY_LISTEN_BACKLOG]) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		*why = err == EADDRINUSE ? "the address is already in use" :
+		    "cannot listen on that address";
+		return err == EADDRINUSE ? WS_E_ADDRESS_IN_USE :
+		    WS_E_ADDRESS_NOT_AVAILABLE;
+	}
+	if ((tl = calloc(1, sizeof(*tl))) == NULL) {
+		close(fd);
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	tl->ls = ls;
+	tl->evl = evconnlistener_new(registry_base(), tcp_accept_cb, tl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED, -1, fd);
+	if (tl->evl == NULL) {
+		close(fd);
+		free(tl);
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	evconnlistener_set_error_cb(tl->evl, tcp_listener_error_cb);
+	ls->tp = tl;
+	return S_OK;
+}
+
+static void
+tcp_accept(struct listener *ls)
+{
+	if (ls->tp != NULL)
+		tcp_listener_update(ls->tp);
+}
+
+static void
+tcp_unlisten(struct listener *ls)
+{
+	struct tcp_listener *tl = ls->tp;
+
+	if (tl == NULL)
+		return;
+	ls->tp = NULL;
+	evconnlistener_free(tl->evl);
+	free(tl);
+}
+
+const struct transport_ops transport_tcp_ops = {
+	.name = "net.tcp",
+	.open = tcp_open,
+	.send = tcp_send,
+	.receive = tcp_receive,
+	.close = tcp_close,
+	.abort = tcp_abort,
+	.listen = tcp_listen,
+	.accept = tcp_accept,
+	.unlisten = tcp_unlisten,
+};
+
+const struct transport_ops *
+transport_for_binding(uint32_t binding)
+{
+	switch (binding) {
+	case WS_TCP_CHANNEL_BINDING:
+		return &transport_tcp_ops;
+	default:
+		return NULL;
+	}
+}
