@@ -244,26 +244,30 @@ channel_open(struct channel *ch, const char *urlstr, struct pending *p,
 		*why = "WsOpenChannel needs a channel in the CREATED state";
 		return hr;
 	}
+	/* From here on a failed open leaves the channel FAULTED. */
 	if ((rc = url_parse(urlstr, &u)) != 0 ||
 	    (int)u.scheme != url_scheme_for_binding(ch->binding) ||
 	    strcmp(u.host, "+") == 0 || strcmp(u.host, "*") == 0) {
 		*why = rc == 0 ? "URL scheme does not match the channel binding" :
 		    "malformed endpoint URL";
-		return WS_E_INVALID_ENDPOINT_URL;
-	}
-	if (ch->tops == NULL) {
+		hr = WS_E_INVALID_ENDPOINT_URL;
+	} else if (ch->tops == NULL) {
 		*why = "this transport is not available in this build";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (ch->props[WS_CHANNEL_PROPERTY_ENCODING] != WS_ENCODING_XML_UTF8) {
+		hr = WS_E_NOT_SUPPORTED;
+	} else if (ch->props[WS_CHANNEL_PROPERTY_ENCODING] != WS_ENCODING_XML_UTF8) {
 		*why = "binary encodings are not available yet: create the "
 		    "channel with WS_CHANNEL_PROPERTY_ENCODING = WS_ENCODING_XML_UTF8";
-		return WS_E_NOT_SUPPORTED;
+		hr = WS_E_NOT_SUPPORTED;
+	} else {
+		free(ch->url);
+		if ((ch->url = strdup(urlstr)) == NULL) {
+			*why = "out of memory";
+			hr = E_OUTOFMEMORY;
+		}
 	}
-	free(ch->url);
-	if ((ch->url = strdup(urlstr)) == NULL) {
-		*why = "out of memory";
-		return E_OUTOFMEMORY;
+	if (hr != S_OK) {
+		channel_set_state(ch, WS_CHANNEL_STATE_FAULTED, hr);
+		return hr;
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);

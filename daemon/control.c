@@ -637,6 +637,8 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 		CHANNEL(rq->close_channel->id);
 		PENDING(PENDING_CLOSE);
 		hr = channel_close(ch, p);
+		if (cc->inflight_done)
+			break;	/* completed inside the call: replied */
 		if (hr == S_OK && p->ch == NULL) {
 			/* Closed at once: nothing left to wait for. */
 			control_pending_discard(p);

@@ -164,17 +164,20 @@ listener_accept(struct listener *ls, struct channel *ch, struct pending *p,
 {
 	int32_t hr;
 
-	if ((hr = state_listener_check(LS_CALL_ACCEPT, ls->state)) != S_OK) {
-		*why = "WsAcceptChannel needs an OPEN listener";
-		return hr;
-	}
 	if ((hr = state_channel_check(CH_CALL_ACCEPT, ch->state)) != S_OK) {
 		*why = "WsAcceptChannel needs a channel in the CREATED state";
 		return hr;
 	}
-	if (ch->binding != ls->binding || ch->type != ls->type) {
+	/* From here on a failed accept leaves the channel FAULTED. */
+	if ((hr = state_listener_check(LS_CALL_ACCEPT, ls->state)) != S_OK)
+		*why = "WsAcceptChannel needs an OPEN listener";
+	else if (ch->binding != ls->binding || ch->type != ls->type) {
 		*why = "channel type or binding differs from the listener's";
-		return E_INVALIDARG;
+		hr = E_INVALIDARG;
+	}
+	if (hr != S_OK) {
+		channel_set_state(ch, WS_CHANNEL_STATE_FAULTED, hr);
+		return hr;
 	}
 	free(ch->url);
 	ch->url = ls->url != NULL ? strdup(ls->url) : NULL;

@@ -1,0 +1,134 @@
+/* What the files of libwschannel share: handle layouts and helpers. */
+#ifndef WSCHANNEL_CLIENT_INTERNAL_H
+#define WSCHANNEL_CLIENT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wschannel/webservices.h"
+#include "props.h"
+#include "ipc.h"
+
+/* The library is built with -fvisibility=hidden: only the WsXxx API is
+ * exported, each definition marked with this. */
+#define WS_EXPORT	__attribute__((visibility("default")))
+
+/* Handle magics, checked on entry and cleared on free, so that a stale
+ * handle is refused with E_INVALIDARG rather than used. */
+#define WS_CHANNEL_MAGIC	0x5743484eu	/* "WCHN" */
+#define WS_LISTENER_MAGIC	0x574c534eu	/* "WLSN" */
+#define WS_MESSAGE_MAGIC	0x574d5347u	/* "WMSG" */
+#define WS_HEAP_MAGIC		0x57484550u	/* "WHEP" */
+#define WS_ERROR_MAGIC		0x57455252u	/* "WERR" */
+
+struct _WS_CHANNEL {
+	struct ipc_object	 obj;		/* first: handles are cast */
+	WS_CHANNEL_TYPE		 type;
+	WS_CHANNEL_BINDING	 binding;
+	/* Taken by WsCreateMessageForChannel; fixed at creation. */
+	WS_ENVELOPE_VERSION	 envelope_version;
+	WS_ADDRESSING_VERSION	 addressing_version;
+	/* Windows returns string properties in memory the channel owns:
+	 * valid until the next Get of that property or WsFreeChannel. */
+	pthread_mutex_t		 lock;
+	WCHAR			*prop_str[CHANNEL_PROP_COUNT];
+};
+
+struct _WS_LISTENER {
+	struct ipc_object	 obj;
+	WS_CHANNEL_TYPE		 type;
+	WS_CHANNEL_BINDING	 binding;
+};
+
+/* The addressing headers and body of a message, as UTF-8. */
+struct ws_headers {
+	char		*action;
+	char		*to;
+	char		*message_id;
+	char		*relates_to;
+	char		*reply_to;
+	char		*fault_to;
+	bool		 is_fault;
+};
+
+struct _WS_MESSAGE {
+	uint32_t		 magic;
+	int			 refs;		/* handle + calls in flight (atomic) */
+	pthread_mutex_t		 lock;
+	WS_MESSAGE_STATE	 state;
+	bool			 busy;		/* a send or receive is in flight */
+	WS_ENVELOPE_VERSION	 envelope_version;
+	WS_ADDRESSING_VERSION	 addressing_version;
+	WS_MESSAGE_INITIALIZATION init;
+	struct ws_headers	 h;
+	uint8_t			*body;		/* children of soap:Body, UTF-8 XML */
+	size_t			 body_len;
+};
+
+/* ws_error.c */
+void	 ws_error_add(WS_ERROR *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 ws_error_add_utf8(WS_ERROR *, const char *);
+void	 ws_error_set_code(WS_ERROR *, HRESULT);
+/* Adds a formatted string, records `hr` as the original code, returns it. */
+HRESULT	 ws_error_fail(WS_ERROR *, HRESULT, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+size_t	 ws_wcslen(const WCHAR *);
+/* UTF-16 <-> UTF-8 with iconv; malloc'd, NUL-terminated, NULL with errno
+ * set (EILSEQ for invalid input, ENOMEM). */
+char	*ws_utf16_to_utf8(const WCHAR *, size_t, size_t *);
+WCHAR	*ws_utf8_to_utf16(const char *, size_t, size_t *);
+
+/* ws_heap.c */
+bool	 ws_heap_valid(const WS_HEAP *);
+/* 8-byte aligned; NULL and *hr set (E_OUTOFMEMORY, WS_E_QUOTA_EXCEEDED). */
+void	*ws_heap_alloc(WS_HEAP *, size_t, HRESULT *);
+
+/* ws_body.c */
+HRESULT	 ws_body_check_write(const WS_ELEMENT_DESCRIPTION *, WS_WRITE_OPTION,
+	    const void *, ULONG, WS_ERROR *, const char *);
+HRESULT	 ws_body_write(const WS_ELEMENT_DESCRIPTION *, WS_WRITE_OPTION,
+	    const void *, ULONG, uint8_t **, size_t *, WS_ERROR *, const char *);
+HRESULT	 ws_body_check_read(const WS_ELEMENT_DESCRIPTION *, WS_READ_OPTION,
+	    WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
+HRESULT	 ws_body_read(const uint8_t *, size_t, const WS_ELEMENT_DESCRIPTION *,
+	    WS_READ_OPTION, WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
+/* A WS_XML_STRING as a NUL-terminated malloc'd string ("" for NULL). */
+char	*ws_body_xml_string(const WS_XML_STRING *);
+
+/* ws_channel.c: properties shared with listeners. */
+HRESULT	 ws_channel_prop_check(const struct prop_desc *, uint32_t, const void *,
+	    ULONG, bool, WS_ERROR *, const char *);
+HRESULT	 ws_channel_prop_encode(const struct prop_desc *, const void *,
+	    Wschannel__Property *, WS_ERROR *, const char *);
+void	 ws_channel_prop_clear(Wschannel__Property *);
+/* Writes a property from the daemon into the caller's buffer; strings are
+ * converted into *slot, which the object owns. */
+HRESULT	 ws_channel_prop_decode(const struct prop_desc *,
+	    const Wschannel__Property *, void *, pthread_mutex_t *, WCHAR **,
+	    WS_ERROR *, const char *);
+HRESULT	 ws_channel_props_encode(const struct prop_desc *(*)(uint32_t),
+	    const WS_CHANNEL_PROPERTY *, ULONG, Wschannel__Property ***,
+	    WS_ERROR *, const char *);
+void	 ws_channel_props_free(Wschannel__Property **, size_t);
+/* Validates a handle and takes a reference for a call. */
+bool	 ws_channel_get(WS_CHANNEL *);
+/* A channel not yet known to the daemon, then bound to its id. */
+WS_CHANNEL *ws_channel_alloc(WS_CHANNEL_TYPE, WS_CHANNEL_BINDING,
+	    const WS_CHANNEL_PROPERTY *, ULONG);
+void	 ws_channel_bind(WS_CHANNEL *, struct ipc_conn *, uint64_t);
+void	 ws_channel_discard(WS_CHANNEL *);
+/* What a call gets on an object whose connection was lost. */
+HRESULT	 ws_channel_stale_result(struct ipc_object *, const char *, WS_ERROR *);
+/* The id of a new object from a create reply. */
+HRESULT	 ws_channel_created(struct ipc_call *, HRESULT, uint64_t *);
+
+/* ws_message.c */
+bool	 ws_message_valid(const WS_MESSAGE *);
+void	 ws_message_ref(WS_MESSAGE *);
+void	 ws_message_unref(WS_MESSAGE *);
+void	 ws_message_headers_clear(struct ws_headers *);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * The library's side of the control protocol: one connection to wschanneld
+ * per process, an I/O thread that matches Replies to waiting calls, and a
+ * callback thread that completes asynchronous calls.
+ */
+#ifndef WSCHANNEL_IPC_H
+#define WSCHANNEL_IPC_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wschannel/webservices.h"
+#include "wschannel.pb-c.h"
+
+struct ipc_conn;
+struct ipc_call;
+
+enum ipc_kind {
+	IPC_CHANNEL = 1,
+	IPC_LISTENER,
+};
+
+/* An abort request, encoded when its object is created. */
+#define IPC_ABORT_FRAME_MAX	64
+
+/*
+ * The client side of a daemon object (channel or listener).  Handles embed
+ * it as their first member.  It lives while the handle does or a call on it
+ * is in flight, whichever is longer.
+ */
+struct ipc_object {
+	uint32_t	  magic;	/* cleared when the handle is freed */
+	int		  refs;		/* the handle + calls in flight (atomic) */
+	enum ipc_kind	  kind;
+	struct ipc_conn	 *conn;		/* the connection the object lives on */
+	uint64_t	  id;		/* the daemon's id */
+	uint32_t	  stale_state;	/* state shown once conn is lost (atomic) */
+	/* Whatever WsAbortChannel needs, reserved at creation. */
+	pthread_mutex_t	  abort_lock;
+	uint64_t	  abort_req;
+	size_t		  abort_len;
+	uint8_t		  abort_frame[IPC_ABORT_FRAME_MAX];
+	void		(*destroy)(struct ipc_object *);
+};
+
+/*
+ * One request in flight and its completion.  Sync calls keep it on the
+ * caller's stack; async calls allocate it (ipc_call_new) because it outlives
+ * the call.  Operations embed it as their first member.
+ */
+struct ipc_call {
+	/* Owned by ipc.c. */
+	struct ipc_call	 *next, *prev;	/* conn's pending list, callback queue */
+	uint64_t	  id;
+	pthread_cond_t	  cond;
+	bool		  async;
+	bool		  interim;	/* the daemon said WS_S_ASYNC */
+	bool		  done;		/* the terminal reply (or loss) arrived */
+	bool		  linked;
+	bool		  allocated;
+	int		  refs;		/* async: the caller and the completion */
+	/* The result, filled by the I/O thread. */
+	HRESULT		  hr;
+	bool		  has_state;
+	uint32_t	  state;
+	Wschannel__Reply *reply;	/* NULL after a loss or an emergency decode */
+	/* Filled by the caller before ipc_call_run. */
+	struct ipc_conn	 *conn;
+	struct ipc_object *obj;		/* referenced for the call's duration */
+	struct ipc_object *obj2;
+	WS_ERROR	 *error;
+	const char	 *api;		/* "WsOpenChannel", for error strings */
+	WS_ASYNC_CALLBACK callback;
+	void		 *callback_state;
+	/* Turns the result into the call's HRESULT; runs on the thread that
+	 * gets the result (the caller, or the callback thread). */
+	HRESULT		(*finish)(struct ipc_call *, HRESULT);
+	/* Releases what the operation owns; called last. */
+	void		(*cleanup)(struct ipc_call *);
+};
+
+/* The connection for a new object, opened if needed (one reference). */
+HRESULT	 ipc_connect(struct ipc_conn **, WS_ERROR *);
+void	 ipc_conn_ref(struct ipc_conn *);
+void	 ipc_conn_unref(struct ipc_conn *);
+bool	 ipc_conn_lost(const struct ipc_conn *);
+
+/*
+ * Returns `stack` zeroed for a sync call, or a new zeroed allocation of
+ * `size` bytes for an async one (NULL when out of memory).
+ */
+void	*ipc_call_new(void *stack, size_t size, const WS_ASYNC_CONTEXT *);
+/*
+ * Sends `req` and completes the call: the terminal HRESULT, or WS_S_ASYNC
+ * when the daemon made it pending (the callback then gets the result).
+ * Consumes the call (and the references of obj/obj2) in every case.
+ */
+HRESULT	 ipc_call_run(struct ipc_call *, Wschannel__Request *);
+
+/* Objects. */
+void	 ipc_object_init(struct ipc_object *, enum ipc_kind, uint32_t magic,
+	    void (*destroy)(struct ipc_object *));
+/* Binds a created object to its daemon id and reserves its abort. */
+int	 ipc_object_bind(struct ipc_object *, struct ipc_conn *, uint64_t id);
+bool	 ipc_object_valid(const struct ipc_object *, uint32_t magic);
+void	 ipc_object_ref(struct ipc_object *);
+void	 ipc_object_unref(struct ipc_object *);
+bool	 ipc_object_stale(const struct ipc_object *);
+uint32_t ipc_object_stale_state(const struct ipc_object *);
+void	 ipc_object_set_stale_state(struct ipc_object *, uint32_t);
+/* A call on `o` whose result is just an HRESULT; consumes a reference. */
+HRESULT	 ipc_object_call(struct ipc_object *, Wschannel__Request *,
+	    const WS_ASYNC_CONTEXT *, WS_ERROR *, const char *);
+/* Aborts through the reservation: never allocates memory. */
+HRESULT	 ipc_object_abort(struct ipc_object *, WS_ERROR *, const char *api);
+/* Aborts then frees the daemon object; for Ws*Free (errors are dropped). */
+void	 ipc_object_release(struct ipc_object *);
+
+#endif

@@ -1,0 +1,640 @@
+/* WS_CHANNEL: a handle naming a channel of wschanneld, and the property
+ * conversions channels and listeners share. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hresult.h"
+#include "internal.h"
+
+_Static_assert(sizeof(WS_STRING) == 16 || sizeof(void *) != 8,
+    "props.h sizes WS_STRING for LP64");
+_Static_assert(sizeof(WS_ENDPOINT_ADDRESS) == 40 || sizeof(void *) != 8,
+    "props.h sizes WS_ENDPOINT_ADDRESS for LP64");
+_Static_assert(sizeof(WS_CHANNEL_PROPERTY) == sizeof(WS_LISTENER_PROPERTY) &&
+    offsetof(WS_CHANNEL_PROPERTY, value) == offsetof(WS_LISTENER_PROPERTY, value) &&
+    offsetof(WS_CHANNEL_PROPERTY, valueSize) ==
+    offsetof(WS_LISTENER_PROPERTY, valueSize),
+    "channel and listener properties share one layout");
+
+/* A call on one object that needs nothing but the HRESULT. */
+struct ws_channel_prop_call {
+	struct ipc_call			 c;
+	const struct prop_desc		*desc;
+	void				*value;
+	WS_CHANNEL			*ch;
+};
+
+struct ws_channel_create_call {
+	struct ipc_call			 c;
+	uint64_t			 id;
+};
+
+HRESULT
+ws_channel_prop_check(const struct prop_desc *d, uint32_t id,
+    const void *value, ULONG size, bool set, WS_ERROR *error, const char *api)
+{
+	if (d == NULL || d->kind == PROP_NONE)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: unknown property id %u", api, id);
+	if (d->kind == PROP_UNSUPPORTED)
+		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
+		    "%s: property %s is not supported by wschannel", api,
+		    d->name);
+	if (value == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: property %s: the value pointer is NULL", api, d->name);
+	if (size != d->size)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: property %s takes a %u-byte value, not %u bytes", api,
+		    d->name, d->size, size);
+	if (set && d->kind == PROP_STRING) {
+		const WS_STRING *s = value;
+
+		if (s->chars == NULL && s->length > 0)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: property %s: NULL characters", api, d->name);
+	}
+	if (set && d->kind == PROP_ADDRESS) {
+		const WS_ENDPOINT_ADDRESS *a = value;
+
+		if (a->url.chars == NULL && a->url.length > 0)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: property %s: NULL url characters", api,
+			    d->name);
+	}
+	return S_OK;
+}
+
+static HRESULT
+ws_channel_string_encode(const WS_STRING *s, char **out, WS_ERROR *error,
+    const char *api, const char *what)
+{
+	if (s->length == 0) {
+		*out = strdup("");
+	} else
+		*out = ws_utf16_to_utf8(s->chars, s->length, NULL);
+	if (*out == NULL) {
+		if (errno == EILSEQ)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: %s is not valid UTF-16", api, what);
+		return ws_error_fail(error, E_OUTOFMEMORY,
+		    "%s: out of memory", api);
+	}
+	return S_OK;
+}
+
+HRESULT
+ws_channel_prop_encode(const struct prop_desc *d, const void *value,
+    Wschannel__Property *p, WS_ERROR *error, const char *api)
+{
+	uint32_t u32;
+	int32_t i32;
+	uint64_t u64;
+
+	wschannel__property__init(p);
+	p->id = d->id;
+	switch (d->kind) {
+	case PROP_ULONG:
+		memcpy(&u32, value, sizeof(u32));
+		p->has_u = true;
+		p->u = u32;
+		break;
+	case PROP_ENUM:
+		memcpy(&i32, value, sizeof(i32));
+		p->has_u = true;
+		p->u = (uint32_t)i32;
+		break;
+	case PROP_BOOL:
+		memcpy(&i32, value, sizeof(i32));
+		p->has_u = true;
+		p->u = i32 != 0;
+		break;
+	case PROP_UINT64:
+		memcpy(&u64, value, sizeof(u64));
+		p->has_u = true;
+		p->u = u64;
+		break;
+	case PROP_STRING:
+		return ws_channel_string_encode(value, &p->s, error, api,
+		    d->name);
+	case PROP_ADDRESS:
+		return ws_channel_string_encode(
+		    &((const WS_ENDPOINT_ADDRESS *)value)->url, &p->s, error,
+		    api, d->name);
+	default:
+		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
+		    "%s: property %s is not supported", api, d->name);
+	}
+	return S_OK;
+}
+
+void
+ws_channel_prop_clear(Wschannel__Property *p)
+{
+	free(p->s);
+	p->s = NULL;
+}
+
+HRESULT
+ws_channel_prop_decode(const struct prop_desc *d, const Wschannel__Property *p,
+    void *value, pthread_mutex_t *lock, WCHAR **slot, WS_ERROR *error,
+    const char *api)
+{
+	WS_ENDPOINT_ADDRESS addr;
+	WS_STRING str;
+	WCHAR *w = NULL;
+	size_t len = 0;
+	uint32_t u32;
+
+	switch (d->kind) {
+	case PROP_ULONG:
+	case PROP_ENUM:
+	case PROP_BOOL:
+	case PROP_UINT64:
+		if (!p->has_u)
+			return ws_error_fail(error, WS_E_OTHER,
+			    "%s: wschanneld sent no value for %s", api, d->name);
+		if (d->kind == PROP_UINT64) {
+			memcpy(value, &p->u, sizeof(p->u));
+		} else {
+			u32 = (uint32_t)p->u;
+			memcpy(value, &u32, sizeof(u32));
+		}
+		return S_OK;
+	case PROP_STRING:
+	case PROP_ADDRESS:
+		if (slot == NULL)
+			break;
+		if (p->s != NULL && *p->s != '\0' &&
+		    (w = ws_utf8_to_utf16(p->s, strlen(p->s), &len)) == NULL)
+			return ws_error_fail(error, errno == EILSEQ ?
+			    WS_E_INVALID_FORMAT : E_OUTOFMEMORY,
+			    "%s: cannot convert %s to UTF-16", api, d->name);
+		/* Windows hands out memory the channel owns: valid until the
+		 * next Get of this property or until the channel is freed. */
+		pthread_mutex_lock(lock);
+		free(*slot);
+		*slot = w;
+		pthread_mutex_unlock(lock);
+		str.length = (ULONG)len;
+		str.chars = w;
+		if (d->kind == PROP_STRING) {
+			memcpy(value, &str, sizeof(str));
+		} else {
+			memset(&addr, 0, sizeof(addr));
+			addr.url = str;
+			memcpy(value, &addr, sizeof(addr));
+		}
+		return S_OK;
+	default:
+		break;
+	}
+	return ws_error_fail(error, WS_E_NOT_SUPPORTED,
+	    "%s: property %s is not supported", api, d->name);
+}
+
+HRESULT
+ws_channel_props_encode(const struct prop_desc *(*lookup)(uint32_t),
+    const WS_CHANNEL_PROPERTY *props, ULONG count, Wschannel__Property ***out,
+    WS_ERROR *error, const char *api)
+{
+	Wschannel__Property **v;
+	const struct prop_desc *d;
+	HRESULT hr;
+	ULONG i;
+
+	*out = NULL;
+	if (count == 0)
+		return S_OK;
+	for (i = 0; i < count; i++) {
+		d = lookup((uint32_t)props[i].id);
+		hr = ws_channel_prop_check(d, (uint32_t)props[i].id,
+		    props[i].value, props[i].valueSize, true, error, api);
+		if (hr != S_OK)
+			return hr;
+	}
+	if ((v = calloc(count, sizeof(*v))) == NULL)
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	for (i = 0; i < count; i++) {
+		if ((v[i] = malloc(sizeof(*v[i]))) == NULL) {
+			ws_channel_props_free(v, i);
+			return ws_error_fail(error, E_OUTOFMEMORY,
+			    "%s: out of memory", api);
+		}
+		hr = ws_channel_prop_encode(lookup((uint32_t)props[i].id),
+		    props[i].value, v[i], error, api);
+		if (hr != S_OK) {
+			ws_channel_props_free(v, i + 1);
+			return hr;
+		}
+	}
+	*out = v;
+	return S_OK;
+}
+
+void
+ws_channel_props_free(Wschannel__Property **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i] != NULL)
+			ws_channel_prop_clear(v[i]);
+		free(v[i]);
+	}
+	free(v);
+}
+
+HRESULT
+ws_channel_created(struct ipc_call *c, HRESULT hr, uint64_t *id)
+{
+	if (FAILED(hr))
+		return hr;
+	if (c->reply == NULL ||
+	    c->reply->result_case != WSCHANNEL__REPLY__RESULT_CREATED)
+		return ws_error_fail(c->error, WS_E_OTHER,
+		    "%s: wschanneld's reply carries no object id", c->api);
+	*id = c->reply->created;
+	return S_OK;
+}
+
+HRESULT
+ws_channel_stale_result(struct ipc_object *o, const char *api,
+    WS_ERROR *error)
+{
+	uint32_t closed = o->kind == IPC_CHANNEL ? WS_CHANNEL_STATE_CLOSED :
+	    WS_LISTENER_STATE_CLOSED;
+
+	if (ipc_object_stale_state(o) == closed)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "%s: the %s is CLOSED (its connection to wschanneld was "
+		    "lost)", api, o->kind == IPC_CHANNEL ? "channel" :
+		    "listener");
+	return ws_error_fail(error, WS_E_OBJECT_FAULTED,
+	    "%s: the %s is FAULTED: its connection to wschanneld was lost",
+	    api, o->kind == IPC_CHANNEL ? "channel" : "listener");
+}
+
+static void
+ws_channel_destroy(struct ipc_object *o)
+{
+	WS_CHANNEL *ch = (WS_CHANNEL *)o;
+	size_t i;
+
+	for (i = 0; i < CHANNEL_PROP_COUNT; i++)
+		free(ch->prop_str[i]);
+	pthread_mutex_destroy(&ch->lock);
+	free(ch);
+}
+
+bool
+ws_channel_get(WS_CHANNEL *ch)
+{
+	if (ch == NULL || !ipc_object_valid(&ch->obj, WS_CHANNEL_MAGIC))
+		return false;
+	ipc_object_ref(&ch->obj);
+	return true;
+}
+
+WS_CHANNEL *
+ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
+    const WS_CHANNEL_PROPERTY *props, ULONG count)
+{
+	WS_CHANNEL *ch;
+	int32_t v;
+	ULONG i;
+
+	if ((ch = calloc(1, sizeof(*ch))) == NULL)
+		return NULL;
+	ch->type = type;
+	ch->binding = binding;
+	ch->envelope_version = WS_ENVELOPE_VERSION_SOAP_1_2;
+	ch->addressing_version = WS_ADDRESSING_VERSION_1_0;
+	/* The message versions are fixed at creation: the daemon refuses
+	 * to change them later. */
+	for (i = 0; i < count; i++) {
+		if (props[i].valueSize != sizeof(v) || props[i].value == NULL)
+			continue;
+		memcpy(&v, props[i].value, sizeof(v));
+		if (props[i].id == WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)
+			ch->envelope_version = (WS_ENVELOPE_VERSION)v;
+		else if (props[i].id == WS_CHANNEL_PROPERTY_ADDRESSING_VERSION)
+			ch->addressing_version = (WS_ADDRESSING_VERSION)v;
+	}
+	pthread_mutex_init(&ch->lock, NULL);
+	ch->obj.magic = 0;	/* not a valid handle until bound */
+	return ch;
+}
+
+void
+ws_channel_bind(WS_CHANNEL *ch, struct ipc_conn *conn, uint64_t id)
+{
+	ipc_object_init(&ch->obj, IPC_CHANNEL, WS_CHANNEL_MAGIC,
+	    ws_channel_destroy);
+	(void)ipc_object_bind(&ch->obj, conn, id);
+}
+
+void
+ws_channel_discard(WS_CHANNEL *ch)
+{
+	if (ch == NULL)
+		return;
+	pthread_mutex_destroy(&ch->lock);
+	free(ch);
+}
+
+static HRESULT
+ws_channel_create_finish(struct ipc_call *c, HRESULT hr)
+{
+	struct ws_channel_create_call *cc = (struct ws_channel_create_call *)c;
+
+	return ws_channel_created(c, hr, &cc->id);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
+    const WS_CHANNEL_PROPERTY *properties, ULONG propertyCount,
+    const WS_SECURITY_DESCRIPTION *securityDescription, WS_CHANNEL **channel,
+    WS_ERROR *error)
+{
+	static const char api[] = "WsCreateChannel";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel op = WSCHANNEL__CREATE_CHANNEL__INIT;
+	struct ws_channel_create_call cc;
+	Wschannel__Property **props;
+	struct ipc_conn *conn;
+	WS_CHANNEL *ch;
+	HRESULT hr;
+
+	if (channel == NULL || (properties == NULL && propertyCount > 0))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: channel or properties is NULL", api);
+	if (securityDescription != NULL)
+		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
+		    "%s: security descriptions are not supported", api);
+	hr = ws_channel_props_encode(channel_prop, properties, propertyCount,
+	    &props, error, api);
+	if (hr != S_OK)
+		return hr;
+	if ((ch = ws_channel_alloc(channelType, channelBinding, properties,
+	    propertyCount)) == NULL) {
+		ws_channel_props_free(props, propertyCount);
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	}
+	if ((hr = ipc_connect(&conn, error)) != S_OK) {
+		ws_channel_discard(ch);
+		ws_channel_props_free(props, propertyCount);
+		return hr;
+	}
+	op.type = (uint32_t)channelType;
+	op.binding = (uint32_t)channelBinding;
+	op.n_properties = propertyCount;
+	op.properties = props;
+	req.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	req.create_channel = &op;
+	ipc_call_new(&cc, sizeof(cc), NULL);
+	cc.c.conn = conn;
+	cc.c.error = error;
+	cc.c.api = api;
+	cc.c.finish = ws_channel_create_finish;
+	hr = ipc_call_run(&cc.c, &req);
+	ws_channel_props_free(props, propertyCount);
+	if (FAILED(hr)) {
+		ws_channel_discard(ch);
+		ipc_conn_unref(conn);
+		return hr;
+	}
+	ws_channel_bind(ch, conn, cc.id);
+	*channel = ch;
+	return S_OK;
+}
+
+static HRESULT
+ws_channel_simple(WS_CHANNEL *ch, Wschannel__Request *req,
+    const WS_ASYNC_CONTEXT *ctx, WS_ERROR *error, const char *api)
+{
+	return ipc_object_call(&ch->obj, req, ctx, error, api);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsOpenChannel(WS_CHANNEL *channel, const WS_ENDPOINT_ADDRESS *endpointAddress,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
+{
+	static const char api[] = "WsOpenChannel";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__OpenChannel op = WSCHANNEL__OPEN_CHANNEL__INIT;
+	char *url;
+	HRESULT hr;
+
+	if (endpointAddress == NULL ||
+	    (asyncContext != NULL && asyncContext->callback == NULL) ||
+	    (endpointAddress->url.chars == NULL &&
+	    endpointAddress->url.length > 0))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: NULL endpoint address or callback", api);
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	if (ipc_object_stale(&channel->obj)) {
+		hr = ws_channel_stale_result(&channel->obj, api, error);
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	hr = ws_channel_string_encode(&endpointAddress->url, &url, error, api,
+	    "the endpoint URL");
+	if (hr != S_OK) {
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	op.channel = channel->obj.id;
+	op.url = url;
+	req.op_case = WSCHANNEL__REQUEST__OP_OPEN_CHANNEL;
+	req.open_channel = &op;
+	hr = ws_channel_simple(channel, &req, asyncContext, error, api);
+	free(url);
+	return hr;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsCloseChannel(WS_CHANNEL *channel, const WS_ASYNC_CONTEXT *asyncContext,
+    WS_ERROR *error)
+{
+	static const char api[] = "WsCloseChannel";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+
+	if (asyncContext != NULL && asyncContext->callback == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: NULL callback", api);
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	if (ipc_object_stale(&channel->obj)) {
+		/* Nothing left to close: the daemon object went with the
+		 * connection. */
+		ipc_object_set_stale_state(&channel->obj,
+		    WS_CHANNEL_STATE_CLOSED);
+		ipc_object_unref(&channel->obj);
+		return S_OK;
+	}
+	ref.id = channel->obj.id;
+	req.op_case = WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL;
+	req.close_channel = &ref;
+	return ws_channel_simple(channel, &req, asyncContext, error, api);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsAbortChannel(WS_CHANNEL *channel, WS_ERROR *error)
+{
+	HRESULT hr;
+
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsAbortChannel: invalid channel handle");
+	hr = ipc_object_abort(&channel->obj, error, "WsAbortChannel");
+	ipc_object_unref(&channel->obj);
+	return hr;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsResetChannel(WS_CHANNEL *channel, WS_ERROR *error)
+{
+	static const char api[] = "WsResetChannel";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	HRESULT hr;
+
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	if (ipc_object_stale(&channel->obj)) {
+		if (ipc_object_stale_state(&channel->obj) ==
+		    WS_CHANNEL_STATE_CLOSED)
+			hr = ws_error_fail(error, WS_E_ENDPOINT_DISCONNECTED,
+			    "%s: the channel's connection to wschanneld was "
+			    "lost; free it and create a new one", api);
+		else
+			hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: the channel is FAULTED", api);
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	ref.id = channel->obj.id;
+	req.op_case = WSCHANNEL__REQUEST__OP_RESET_CHANNEL;
+	req.reset_channel = &ref;
+	return ws_channel_simple(channel, &req, NULL, error, api);
+}
+
+/* Aborts then frees the daemon's channel; the handle's memory goes when the
+ * last call still running on it completes (with WS_E_OPERATION_ABORTED). */
+WS_EXPORT void WINAPI
+WsFreeChannel(WS_CHANNEL *channel)
+{
+	if (channel == NULL ||
+	    !ipc_object_valid(&channel->obj, WS_CHANNEL_MAGIC))
+		return;
+	channel->obj.magic = 0;
+	ipc_object_release(&channel->obj);
+}
+
+static HRESULT
+ws_channel_getprop_finish(struct ipc_call *c, HRESULT hr)
+{
+	struct ws_channel_prop_call *pc = (struct ws_channel_prop_call *)c;
+	const Wschannel__Reply *r = c->reply;
+
+	if (FAILED(hr))
+		return hr;
+	if (r == NULL || r->result_case != WSCHANNEL__REPLY__RESULT_PROPERTY ||
+	    r->property == NULL)
+		return ws_error_fail(c->error, WS_E_OTHER,
+		    "%s: wschanneld's reply carries no property", c->api);
+	return ws_channel_prop_decode(pc->desc, r->property, pc->value,
+	    &pc->ch->lock, &pc->ch->prop_str[pc->desc->id], c->error, c->api);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsGetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
+    void *value, ULONG valueSize, WS_ERROR *error)
+{
+	static const char api[] = "WsGetChannelProperty";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__GetProperty op = WSCHANNEL__GET_PROPERTY__INIT;
+	const struct prop_desc *d = channel_prop((uint32_t)id);
+	struct ws_channel_prop_call pc;
+	uint32_t state;
+	HRESULT hr;
+
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	hr = ws_channel_prop_check(d, (uint32_t)id, value, valueSize, false,
+	    error, api);
+	if (hr != S_OK) {
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	if (ipc_object_stale(&channel->obj)) {
+		/* The one state we know without asking. */
+		if (id == WS_CHANNEL_PROPERTY_STATE) {
+			state = ipc_object_stale_state(&channel->obj);
+			memcpy(value, &state, sizeof(state));
+			hr = S_OK;
+		} else
+			hr = ws_channel_stale_result(&channel->obj, api, error);
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	op.id = channel->obj.id;
+	op.property_id = (uint32_t)id;
+	req.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
+	req.get_channel_property = &op;
+	ipc_call_new(&pc, sizeof(pc), NULL);
+	pc.c.conn = channel->obj.conn;
+	pc.c.obj = &channel->obj;
+	pc.c.error = error;
+	pc.c.api = api;
+	pc.c.finish = ws_channel_getprop_finish;
+	pc.desc = d;
+	pc.value = value;
+	pc.ch = channel;
+	return ipc_call_run(&pc.c, &req);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsSetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
+    const void *value, ULONG valueSize, WS_ERROR *error)
+{
+	static const char api[] = "WsSetChannelProperty";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__SetProperty op = WSCHANNEL__SET_PROPERTY__INIT;
+	const struct prop_desc *d = channel_prop((uint32_t)id);
+	Wschannel__Property p;
+	HRESULT hr;
+
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	hr = ws_channel_prop_check(d, (uint32_t)id, value, valueSize, true,
+	    error, api);
+	if (hr == S_OK && ipc_object_stale(&channel->obj))
+		hr = ws_channel_stale_result(&channel->obj, api, error);
+	if (hr == S_OK)
+		hr = ws_channel_prop_encode(d, value, &p, error, api);
+	if (hr != S_OK) {
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	op.id = channel->obj.id;
+	op.property = &p;
+	req.op_case = WSCHANNEL__REQUEST__OP_SET_CHANNEL_PROPERTY;
+	req.set_channel_property = &op;
+	hr = ws_channel_simple(channel, &req, NULL, error, api);
+	ws_channel_prop_clear(&p);
+	return hr;
+}

@@ -1,0 +1,351 @@
+/* WS_ERROR: the strings a failing call leaves for its caller. */
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define WS_UTF16	"UTF-16BE"
+#else
+#define WS_UTF16	"UTF-16LE"
+#endif
+
+/* The LANGID Windows reports for en-US; we only have English strings. */
+#define WS_LANGID_EN_US	0x0409
+
+struct _WS_ERROR {
+	uint32_t	 magic;
+	pthread_mutex_t	 lock;
+	WS_STRING	*strs;		/* in order of addition */
+	ULONG		 count;
+	ULONG		 cap;
+	HRESULT		 original;
+	USHORT		 langid;
+};
+
+size_t
+ws_wcslen(const WCHAR *s)
+{
+	size_t n = 0;
+
+	while (s[n] != 0)
+		n++;
+	return n;
+}
+
+/*
+ * Converts `inlen` bytes between two encodings into a new buffer ending with
+ * `nul` zero bytes; `*outlen` gets the converted length without them.
+ */
+static void *
+ws_iconv(const char *to, const char *from, const void *in, size_t inlen,
+    size_t outmax, size_t nul, size_t *outlen)
+{
+	iconv_t cd;
+	char *out, *ip, *op;
+	size_t il, ol, r;
+	int saved;
+
+	if ((out = malloc(outmax + nul)) == NULL)
+		return NULL;
+	if ((cd = iconv_open(to, from)) == (iconv_t)-1) {
+		saved = errno;
+		free(out);
+		errno = saved == EINVAL ? ENOTSUP : saved;
+		return NULL;
+	}
+	ip = (char *)in;
+	il = inlen;
+	op = out;
+	ol = outmax;
+	r = iconv(cd, &ip, &il, &op, &ol);
+	saved = errno;
+	iconv_close(cd);
+	if (r == (size_t)-1) {
+		free(out);
+		/* An incomplete sequence at the end is as invalid as a bad one. */
+		errno = (saved == EINVAL || saved == EILSEQ) ? EILSEQ : saved;
+		return NULL;
+	}
+	memset(op, 0, nul);
+	if (outlen != NULL)
+		*outlen = (size_t)(op - out);
+	return out;
+}
+
+char *
+ws_utf16_to_utf8(const WCHAR *s, size_t len, size_t *outlen)
+{
+	if (len > SIZE_MAX / 4) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* A UTF-16 unit becomes at most 3 UTF-8 bytes (a pair becomes 4). */
+	return ws_iconv("UTF-8", WS_UTF16, s, len * sizeof(WCHAR),
+	    len * 3, 1, outlen);
+}
+
+WCHAR *
+ws_utf8_to_utf16(const char *s, size_t len, size_t *outlen)
+{
+	WCHAR *w;
+	size_t bytes;
+
+	if (len > SIZE_MAX / 4) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* A UTF-8 byte becomes at most one UTF-16 unit. */
+	w = ws_iconv(WS_UTF16, "UTF-8", s, len, len * sizeof(WCHAR),
+	    sizeof(WCHAR), &bytes);
+	if (w != NULL && outlen != NULL)
+		*outlen = bytes / sizeof(WCHAR);
+	return w;
+}
+
+static bool
+ws_error_valid(const WS_ERROR *e)
+{
+	return e != NULL && e->magic == WS_ERROR_MAGIC;
+}
+
+/* Appends a UTF-16 string the error takes ownership of. */
+static HRESULT
+ws_error_append(WS_ERROR *e, WCHAR *chars, ULONG len)
+{
+	WS_STRING *n;
+	ULONG cap;
+
+	if (e->count == e->cap) {
+		cap = e->cap == 0 ? 4 : e->cap * 2;
+		if ((n = realloc(e->strs, cap * sizeof(*n))) == NULL)
+			return E_OUTOFMEMORY;
+		e->strs = n;
+		e->cap = cap;
+	}
+	e->strs[e->count].chars = chars;
+	e->strs[e->count].length = len;
+	e->count++;
+	return S_OK;
+}
+
+/* Strings are best effort: a failure to record one never changes the
+ * HRESULT the caller gets (think of an abort with malloc failing). */
+void
+ws_error_add_utf8(WS_ERROR *e, const char *s)
+{
+	WCHAR *w;
+	size_t len;
+
+	if (!ws_error_valid(e) || s == NULL)
+		return;
+	if ((w = ws_utf8_to_utf16(s, strlen(s), &len)) == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	if (ws_error_append(e, w, (ULONG)len) != S_OK)
+		free(w);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void
+ws_error_add(WS_ERROR *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	if (!ws_error_valid(e))
+		return;
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	ws_error_add_utf8(e, s);
+	free(s);
+}
+
+void
+ws_error_set_code(WS_ERROR *e, HRESULT hr)
+{
+	if (!ws_error_valid(e))
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->original = hr;
+	pthread_mutex_unlock(&e->lock);
+}
+
+HRESULT
+ws_error_fail(WS_ERROR *e, HRESULT hr, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	if (!ws_error_valid(e))
+		return hr;
+	ws_error_set_code(e, hr);
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r >= 0) {
+		ws_error_add_utf8(e, s);
+		free(s);
+	}
+	return hr;
+}
+
+static void
+ws_error_clear(WS_ERROR *e)
+{
+	ULONG i;
+
+	for (i = 0; i < e->count; i++)
+		free(e->strs[i].chars);
+	free(e->strs);
+	e->strs = NULL;
+	e->count = e->cap = 0;
+	e->original = S_OK;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsCreateError(const WS_ERROR_PROPERTY *properties, ULONG propertyCount,
+    WS_ERROR **error)
+{
+	WS_ERROR *e;
+	ULONG i;
+
+	if (error == NULL || (properties == NULL && propertyCount > 0))
+		return E_INVALIDARG;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return E_OUTOFMEMORY;
+	e->langid = WS_LANGID_EN_US;
+	for (i = 0; i < propertyCount; i++) {
+		const WS_ERROR_PROPERTY *p = &properties[i];
+
+		/* Only the language can be chosen; the count and the original
+		 * code are results. */
+		if (p->id != WS_ERROR_PROPERTY_LANGID || p->value == NULL ||
+		    p->valueSize != sizeof(USHORT)) {
+			free(e);
+			return E_INVALIDARG;
+		}
+		memcpy(&e->langid, p->value, sizeof(USHORT));
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	e->magic = WS_ERROR_MAGIC;
+	*error = e;
+	return S_OK;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsGetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id, void *buffer,
+    ULONG bufferSize)
+{
+	HRESULT hr = S_OK;
+	ULONG count;
+	HRESULT code;
+
+	if (!ws_error_valid(error) || buffer == NULL)
+		return E_INVALIDARG;
+	pthread_mutex_lock(&error->lock);
+	switch (id) {
+	case WS_ERROR_PROPERTY_STRING_COUNT:
+		if (bufferSize != sizeof(ULONG)) {
+			hr = E_INVALIDARG;
+			break;
+		}
+		count = error->count;
+		memcpy(buffer, &count, sizeof(count));
+		break;
+	case WS_ERROR_PROPERTY_ORIGINAL_ERROR_CODE:
+		if (bufferSize != sizeof(HRESULT)) {
+			hr = E_INVALIDARG;
+			break;
+		}
+		code = error->original;
+		memcpy(buffer, &code, sizeof(code));
+		break;
+	case WS_ERROR_PROPERTY_LANGID:
+		if (bufferSize != sizeof(USHORT)) {
+			hr = E_INVALIDARG;
+			break;
+		}
+		memcpy(buffer, &error->langid, sizeof(USHORT));
+		break;
+	default:
+		hr = E_INVALIDARG;
+		break;
+	}
+	pthread_mutex_unlock(&error->lock);
+	return hr;
+}
+
+/* Index 0 is the string added last, as on Windows. */
+WS_EXPORT HRESULT WINAPI
+WsGetErrorString(WS_ERROR *error, ULONG index, WS_STRING *string)
+{
+	HRESULT hr = S_OK;
+
+	if (!ws_error_valid(error) || string == NULL)
+		return E_INVALIDARG;
+	pthread_mutex_lock(&error->lock);
+	if (index >= error->count)
+		hr = E_INVALIDARG;
+	else
+		*string = error->strs[error->count - 1 - index];
+	pthread_mutex_unlock(&error->lock);
+	return hr;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsAddErrorString(WS_ERROR *error, const WS_STRING *string)
+{
+	WCHAR *copy;
+	HRESULT hr;
+
+	if (!ws_error_valid(error) || string == NULL ||
+	    (string->chars == NULL && string->length > 0))
+		return E_INVALIDARG;
+	if (string->length > (ULONG)(SIZE_MAX / sizeof(WCHAR)) - 1)
+		return E_OUTOFMEMORY;
+	if ((copy = malloc(((size_t)string->length + 1) * sizeof(WCHAR))) == NULL)
+		return E_OUTOFMEMORY;
+	if (string->length > 0)
+		memcpy(copy, string->chars, string->length * sizeof(WCHAR));
+	copy[string->length] = 0;
+	pthread_mutex_lock(&error->lock);
+	hr = ws_error_append(error, copy, string->length);
+	pthread_mutex_unlock(&error->lock);
+	if (hr != S_OK)
+		free(copy);
+	return hr;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsResetError(WS_ERROR *error)
+{
+	if (!ws_error_valid(error))
+		return E_INVALIDARG;
+	pthread_mutex_lock(&error->lock);
+	ws_error_clear(error);
+	pthread_mutex_unlock(&error->lock);
+	return S_OK;
+}
+
+WS_EXPORT void WINAPI
+WsFreeError(WS_ERROR *error)
+{
+	if (!ws_error_valid(error))
+		return;
+	pthread_mutex_lock(&error->lock);
+	error->magic = 0;
+	ws_error_clear(error);
+	pthread_mutex_unlock(&error->lock);
+	pthread_mutex_destroy(&error->lock);
+	free(error);
+}

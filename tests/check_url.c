@@ -1,0 +1,180 @@
+/* Check suite for daemon/url.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "daemon/url.h"
+
+struct url_case {
+	const char	*s;
+	enum url_scheme	 scheme;
+	const char	*host;
+	uint16_t	 port;
+	const char	*path;
+};
+
+static const struct url_case valid[] = {
+	{ "net.tcp://127.0.0.1:27150/wsprobe", URL_NETTCP, "127.0.0.1", 27150,
+	    "/wsprobe" },
+	{ "net.tcp://localhost/svc", URL_NETTCP, "localhost", 808, "/svc" },
+	{ "net.tcp://localhost", URL_NETTCP, "localhost", 808, "/" },
+	{ "net.tcp://localhost:808", URL_NETTCP, "localhost", 808, "/" },
+	{ "NET.TCP://Host.Example:1/a/b?x=1", URL_NETTCP, "Host.Example", 1,
+	    "/a/b?x=1" },
+	{ "net.tcp://[::1]:9000/x", URL_NETTCP, "::1", 9000, "/x" },
+	{ "net.tcp://[::1]/x", URL_NETTCP, "::1", 808, "/x" },
+	{ "net.tcp://[fe80::1:2:3:4]", URL_NETTCP, "fe80::1:2:3:4", 808, "/" },
+	{ "net.tcp://[::ffff:127.0.0.1]:5/", URL_NETTCP, "::ffff:127.0.0.1", 5,
+	    "/" },
+	{ "net.tcp://+:8080/any", URL_NETTCP, "+", 8080, "/any" },
+	{ "net.tcp://*/any", URL_NETTCP, "*", 808, "/any" },
+	{ "http://127.0.0.1/", URL_HTTP, "127.0.0.1", 80, "/" },
+	{ "http://127.0.0.1:8080/svc/x", URL_HTTP, "127.0.0.1", 8080,
+	    "/svc/x" },
+	{ "http://[::1]:65535", URL_HTTP, "::1", 65535, "/" },
+	{ "http://+/", URL_HTTP, "+", 80, "/" },
+	{ "http://my-host_1.example?q", URL_HTTP, "my-host_1.example", 80,
+	    "/?q" },
+	{ "soap.udp://127.0.0.1:3702/", URL_SOAPUDP, "127.0.0.1", 3702, "/" },
+	{ "soap.udp://[::1]:3702/probe", URL_SOAPUDP, "::1", 3702, "/probe" },
+	{ "soap.udp://*:3702", URL_SOAPUDP, "*", 3702, "/" },
+	{ "net.tcp://h:00080/", URL_NETTCP, "h", 80, "/" },
+};
+
+static const struct {
+	const char	*s;
+	int		 error;
+} invalid[] = {
+	{ "", -EINVAL },
+	{ "localhost:808/x", -EINVAL },
+	{ "://localhost/", -EINVAL },
+	{ "1net://localhost/", -EINVAL },
+	{ "net tcp://localhost/", -EINVAL },
+	{ "https://localhost/", -EPROTONOSUPPORT },
+	{ "ftp://localhost/", -EPROTONOSUPPORT },
+	{ "net.pipe://localhost/", -EPROTONOSUPPORT },
+	{ "net.tcp://", -EINVAL },
+	{ "net.tcp:///path", -EINVAL },
+	{ "net.tcp://:808/x", -EINVAL },
+	{ "net.tcp://host:/x", -EINVAL },
+	{ "net.tcp://host:0/x", -EINVAL },
+	{ "net.tcp://host:65536/x", -EINVAL },
+	{ "net.tcp://host:99999999999999999999/x", -EINVAL },
+	{ "net.tcp://host:80a/x", -EINVAL },
+	{ "net.tcp://host:80:81/x", -EINVAL },
+	{ "net.tcp://host:-1/x", -EINVAL },
+	{ "net.tcp://host:+80/x", -EINVAL },
+	{ "net.tcp://ho st/x", -EINVAL },
+	{ "net.tcp://user@host/x", -EINVAL },
+	{ "net.tcp://host/a b", -EINVAL },
+	{ "net.tcp://host/a\tb", -EINVAL },
+	{ "net.tcp://++/", -EINVAL },
+	{ "net.tcp://*.example/", -EINVAL },
+	{ "net.tcp://[::1/x", -EINVAL },
+	{ "net.tcp://[]/x", -EINVAL },
+	{ "net.tcp://[::1]x/", -EINVAL },
+	{ "net.tcp://[::1]:/", -EINVAL },
+	{ "net.tcp://[127.0.0.1]/", -EINVAL },
+	{ "net.tcp://[not:an:address]/", -EINVAL },
+	{ "net.tcp://::1/", -EINVAL },
+	{ "soap.udp://127.0.0.1/", -EINVAL },
+	{ "soap.udp://[::1]/", -EINVAL },
+	{ "http://127.0.0.1:0/", -EINVAL },
+};
+
+START_TEST(parse_valid)
+{
+	const struct url_case	*c = &valid[_i];
+	struct url		 u;
+
+	memset(&u, 0xa5, sizeof u);
+	ck_assert_msg(url_parse(c->s, &u) == 0, "rejected %s", c->s);
+	ck_assert_int_eq(u.scheme, c->scheme);
+	ck_assert_str_eq(u.host, c->host);
+	ck_assert_uint_eq(u.port, c->port);
+	ck_assert_str_eq(u.path, c->path);
+}
+END_TEST
+
+START_TEST(parse_invalid)
+{
+	struct url	 u, before;
+
+	memset(&u, 0xa5, sizeof u);
+	before = u;
+	ck_assert_msg(url_parse(invalid[_i].s, &u) == invalid[_i].error,
+	    "\"%s\" did not give %d", invalid[_i].s, invalid[_i].error);
+	/* The out-parameter is untouched on failure. */
+	ck_assert_mem_eq(&u, &before, sizeof u);
+}
+END_TEST
+
+START_TEST(parse_limits)
+{
+	char		 s[2048];
+	struct url	 u;
+
+	ck_assert_int_eq(url_parse(NULL, &u), -EINVAL);
+
+	/* A 255-byte host fits, 256 does not. */
+	strcpy(s, "net.tcp://");
+	memset(s + 10, 'h', 255);
+	strcpy(s + 10 + 255, "/p");
+	ck_assert_int_eq(url_parse(s, &u), 0);
+	ck_assert_uint_eq(strlen(u.host), 255);
+	memset(s + 10, 'h', 256);
+	strcpy(s + 10 + 256, "/p");
+	ck_assert_int_eq(url_parse(s, &u), -EINVAL);
+
+	/* A 1023-byte path fits, 1024 does not. */
+	strcpy(s, "net.tcp://h");
+	s[11] = '/';
+	memset(s + 12, 'p', 1022);
+	s[12 + 1022] = '\0';
+	ck_assert_int_eq(url_parse(s, &u), 0);
+	ck_assert_uint_eq(strlen(u.path), 1023);
+	s[12 + 1022] = 'p';
+	s[12 + 1023] = '\0';
+	ck_assert_int_eq(url_parse(s, &u), -EINVAL);
+}
+END_TEST
+
+START_TEST(scheme_for_binding)
+{
+	ck_assert_int_eq(url_scheme_for_binding(0), URL_HTTP);
+	ck_assert_int_eq(url_scheme_for_binding(1), URL_NETTCP);
+	ck_assert_int_eq(url_scheme_for_binding(2), URL_SOAPUDP);
+	ck_assert_int_eq(url_scheme_for_binding(3), -1);
+	ck_assert_int_eq(url_scheme_for_binding(0xffffffffu), -1);
+}
+END_TEST
+
+static Suite *
+url_suite(void)
+{
+	Suite	*s = suite_create("url");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, parse_valid, 0,
+	    (int)(sizeof valid / sizeof valid[0]));
+	tcase_add_loop_test(tc, parse_invalid, 0,
+	    (int)(sizeof invalid / sizeof invalid[0]));
+	tcase_add_test(tc, parse_limits);
+	tcase_add_test(tc, scheme_for_binding);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(url_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
