@@ -1,0 +1,1067 @@
+/*
+ * Integration suite: every bullet of the WsAbortChannel section of
+ * spec/channel-semantics.md, through libwschannel and a private wschanneld.
+ * One daemon per test (checked fixture; Check forks each test).
+ *
+ * This program defines malloc, calloc and realloc (when not built with
+ * AddressSanitizer) so that one test can make every allocation of the
+ * process fail while it aborts a channel.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define T_MS		10000	/* bound of every wait that should succeed */
+#define QUIET_MS	50	/* how long "nothing more happens" is watched */
+#define RACE_ROUNDS	300
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ABORT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ABORT_ASAN 1
+#endif
+#endif
+
+/* ---- allocation failure on demand ------------------------------------------------ */
+
+#ifndef ABORT_ASAN
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+
+static atomic_int alloc_fail;
+static atomic_long alloc_refused;
+
+void *malloc(size_t n);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t n);
+
+void *
+malloc(size_t n)
+{
+	if (atomic_load_explicit(&alloc_fail, memory_order_relaxed)) {
+		atomic_fetch_add(&alloc_refused, 1);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t n, size_t size)
+{
+	if (atomic_load_explicit(&alloc_fail, memory_order_relaxed)) {
+		atomic_fetch_add(&alloc_refused, 1);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_calloc(n, size);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	if (atomic_load_explicit(&alloc_fail, memory_order_relaxed) &&
+	    n != 0) {
+		atomic_fetch_add(&alloc_refused, 1);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_realloc(p, n);
+}
+#endif
+
+/* ---- fixture and helpers ---------------------------------------------------------- */
+
+static void
+setup(void)
+{
+	ck_assert_int_eq(harness_daemon_start(), 0);
+}
+
+static void
+teardown(void)
+{
+	/* 0: a clean exit; under ASan or valgrind also leak-free. */
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+
+static WS_CHANNEL *
+tcp_channel(void)
+{
+	WS_CHANNEL *ch = NULL;
+
+	HR_EQ(harness_tcp_channel(&ch, NULL, 0), S_OK);
+	return ch;
+}
+
+static struct harness_pair
+pair(void)
+{
+	struct harness_pair p;
+
+	HR_EQ(harness_pair_open(&p, NULL, 0), S_OK);
+	STATE_EQ(p.client, WS_CHANNEL_STATE_OPEN);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_OPEN);
+	return p;
+}
+
+static WS_CHANNEL *
+faulted_channel(void)
+{
+	WS_CHANNEL *ch = tcp_channel();
+	uint16_t port;
+
+	ck_assert_int_eq(harness_free_port(&port), 0);
+	ck_assert(FAILED(harness_open(ch, port, NULL, NULL)));
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	return ch;
+}
+
+static void
+exchange_int(WS_CHANNEL *from, WS_CHANNEL *to, int32_t v)
+{
+	struct harness_msg s = { 0 }, r = { 0 };
+
+	HR_EQ(harness_send_int32(from, &s, v, NULL), S_OK);
+	HR_EQ(harness_receive(to, &r, HARNESS_BODY_INT, NULL), S_OK);
+	ck_assert_int_eq(r.value, v);
+	harness_msg_free(&s);
+	harness_msg_free(&r);
+}
+
+/* After an abort, I/O calls answer WS_E_OBJECT_FAULTED. */
+static void
+io_faulted(WS_CHANNEL *ch)
+{
+	struct harness_msg m = { 0 };
+
+	HR_EQ(harness_send_int32(ch, &m, 1, NULL), WS_E_OBJECT_FAULTED);
+	HR_EQ(harness_receive(ch, &m, HARNESS_BODY_INT, NULL),
+	    WS_E_OBJECT_FAULTED);
+	HR_EQ(harness_open(ch, 1, NULL, NULL), WS_E_OBJECT_FAULTED);
+	harness_msg_free(&m);
+}
+
+/*
+ * Waits until the daemon lists exactly one of our channels with a pending
+ * operation and returns its id: then a receive issued by another thread
+ * is known to be waiting in the daemon.
+ */
+static uint64_t
+wait_pending(pid_t pid)
+{
+	struct harness_channel_row rows[32];
+	uint64_t deadline = harness_now_us() + 1000ull * T_MS;
+	int i, n;
+
+	for (;;) {
+		n = harness_list_channels(rows, 32);
+		ck_assert_msg(n >= 0, "wsctl list failed: %d", n);
+		for (i = 0; i < n && i < 32; i++)
+			if (rows[i].pid == (uint32_t)pid && rows[i].pending > 0)
+				return rows[i].id;
+		ck_assert_msg(harness_now_us() < deadline,
+		    "no pending operation listed by the daemon");
+		harness_sleep_ms(5);
+	}
+}
+
+struct recv_arg {
+	WS_CHANNEL		*ch;
+	struct harness_msg	 m;
+};
+
+/* A blocking receive, for a thread. */
+static HRESULT
+bg_receive(void *arg)
+{
+	struct recv_arg *ra = arg;
+
+	return harness_receive(ra->ch, &ra->m, HARNESS_BODY_INT, NULL);
+}
+
+/* Fills the kernel buffers toward a peer that never reads. */
+struct send_arg {
+	WS_CHANNEL		*ch;
+	struct harness_msg	 m;
+	int			 count;
+	size_t			 chars;
+	atomic_int		 done;
+	HRESULT			 last;
+};
+
+static HRESULT
+bg_sends(void *arg)
+{
+	struct send_arg *sa = arg;
+	HRESULT hr = S_OK;
+	int i;
+
+	for (i = 0; i < sa->count; i++) {
+		hr = harness_send_text(sa->ch, &sa->m, sa->chars, NULL);
+		sa->last = hr;
+		if (FAILED(hr))
+			break;
+		atomic_fetch_add(&sa->done, 1);
+	}
+	return hr;
+}
+
+/* A raw listener with listen(fd, 0), filled so that connects hang. */
+struct full_backlog {
+	int		lfd, f1, f2;
+	uint16_t	port;
+};
+
+static void
+full_backlog_open(struct full_backlog *fb)
+{
+	fb->lfd = harness_tcp_listener(&fb->port, 0);
+	ck_assert_int_ge(fb->lfd, 0);
+	fb->f1 = harness_tcp_connect_nb(fb->port);
+	fb->f2 = harness_tcp_connect_nb(fb->port);
+	ck_assert(fb->f1 >= 0 && fb->f2 >= 0);
+	harness_sleep_ms(20);
+}
+
+static void
+full_backlog_close(struct full_backlog *fb)
+{
+	close(fb->f1);
+	close(fb->f2);
+	close(fb->lfd);
+}
+
+/* ---- every state ------------------------------------------------------------------------ */
+
+/* NULL is E_INVALIDARG. */
+START_TEST(abort_null)
+{
+	HR_EQ(WsAbortChannel(NULL, NULL), E_INVALIDARG);
+}
+END_TEST
+
+/* A freed handle is E_INVALIDARG (the library must recognise it). */
+START_TEST(abort_freed_handle)
+{
+	WS_CHANNEL *ch = tcp_channel();
+
+	WsFreeChannel(ch);
+	HR_EQ(WsAbortChannel(ch, NULL), E_INVALIDARG);
+}
+END_TEST
+
+/* CREATED is unchanged by an abort, and still opens afterwards. */
+START_TEST(abort_created_unchanged)
+{
+	struct harness_pair p = pair();
+	WS_CHANNEL *ch = tcp_channel(), *s = NULL;
+
+	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
+	STATE_EQ(ch, WS_CHANNEL_STATE_CREATED);
+	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
+	STATE_EQ(ch, WS_CHANNEL_STATE_CREATED);
+	HR_EQ(harness_open_accepted(p.listener, p.port, ch, &s), S_OK);
+	STATE_EQ(ch, WS_CHANNEL_STATE_OPEN);
+	exchange_int(ch, s, 6);
+	WsFreeChannel(ch);
+	WsFreeChannel(s);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* FAULTED and CLOSED are unchanged by an abort. */
+START_TEST(abort_faulted_closed_unchanged)
+{
+	WS_CHANNEL *f = faulted_channel(), *c = tcp_channel();
+
+	HR_EQ(WsAbortChannel(f, NULL), S_OK);
+	STATE_EQ(f, WS_CHANNEL_STATE_FAULTED);
+	HR_EQ(WsCloseChannel(c, NULL, NULL), S_OK);
+	HR_EQ(WsAbortChannel(c, NULL), S_OK);
+	STATE_EQ(c, WS_CHANNEL_STATE_CLOSED);
+	/* CLOSED stays resettable. */
+	HR_EQ(WsResetChannel(c, NULL), S_OK);
+	STATE_EQ(c, WS_CHANNEL_STATE_CREATED);
+	WsFreeChannel(f);
+	WsFreeChannel(c);
+}
+END_TEST
+
+/* OPEN becomes FAULTED; both ends' later I/O is refused or ended. */
+START_TEST(abort_open)
+{
+	struct harness_pair p = pair();
+	struct harness_msg m = { .optional = true };
+	HRESULT hr;
+
+	HR_EQ(WsAbortChannel(p.client, NULL), S_OK);
+	STATE_EQ(p.client, WS_CHANNEL_STATE_FAULTED);
+	io_faulted(p.client);
+	/* The transport is gone at once: the peer does not hang. */
+	hr = harness_receive(p.server, &m, HARNESS_BODY_INT, NULL);
+	ck_assert_msg(hr == WS_E_ENDPOINT_DISCONNECTED || hr == WS_S_END,
+	    "peer of an aborted channel: %s", harness_hr_name(hr));
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	HR_EQ(WsAcceptChannel(p.listener, p.server, NULL, NULL),
+	    WS_E_OBJECT_FAULTED);
+	harness_msg_free(&m);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* OPENING: the open returns ABORTED and the channel is FAULTED. */
+START_TEST(abort_opening)
+{
+	struct harness_raw_server rs = { .lfd = -1, .fd = -1 };
+	struct full_backlog fb;
+	struct harness_async op;
+	WS_CHANNEL *ch = tcp_channel();
+	uint16_t port;
+
+	/* 0: connect hangs on a full backlog; 1: preamble unanswered. */
+	if (_i == 0) {
+		full_backlog_open(&fb);
+		port = fb.port;
+	} else {
+		rs.lfd = harness_tcp_listener(&port, 8);
+		ck_assert_int_ge(rs.lfd, 0);
+	}
+	harness_async_init(&op);
+	HR_EQ(harness_open(ch, port, &op.ctx, NULL), WS_S_ASYNC);
+	if (_i == 1) {
+		rs.fd = harness_raw_accept(rs.lfd, T_MS);
+		ck_assert_int_ge(rs.fd, 0);
+		ck_assert_int_eq(harness_nmf_read_preamble(rs.fd, T_MS, NULL,
+		    0, NULL), 0);
+	}
+	ck_assert(harness_wait_channel_state(ch, WS_CHANNEL_STATE_OPENING,
+	    T_MS));
+	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
+	ASYNC_EQ(&op, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	io_faulted(ch);
+	if (_i == 1)	/* the socket was closed at once */
+		ck_assert_int_eq(harness_raw_wait_eof(rs.fd, T_MS), 0);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&op), 1);
+	WsFreeChannel(ch);
+	if (_i == 0)
+		full_backlog_close(&fb);
+	else
+		harness_raw_server_close(&rs);
+}
+END_TEST
+
+static HRESULT
+bg_accept(void *arg)
+{
+	void **a = arg;
+
+	return WsAcceptChannel(a[0], a[1], NULL, NULL);
+}
+
+/* ACCEPTING (async and blocking): ABORTED, FAULTED; listener unharmed. */
+START_TEST(abort_accepting)
+{
+	struct harness_async acc;
+	struct harness_bg *bg;
+	WS_LISTENER *l;
+	WS_CHANNEL *s1 = NULL, *s2 = NULL, *s3 = NULL, *c;
+	void *bgarg[2];
+	uint16_t port;
+	HRESULT hr;
+
+	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s1, NULL), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s2, NULL), S_OK);
+	harness_async_init(&acc);
+	HR_EQ(WsAcceptChannel(l, s1, &acc.ctx, NULL), WS_S_ASYNC);
+	bgarg[0] = l;
+	bgarg[1] = s2;
+	bg = harness_bg_start(bg_accept, bgarg);
+	ck_assert(harness_wait_channel_state(s1, WS_CHANNEL_STATE_ACCEPTING,
+	    T_MS));
+	ck_assert(harness_wait_channel_state(s2, WS_CHANNEL_STATE_ACCEPTING,
+	    T_MS));
+	HR_EQ(WsAbortChannel(s1, NULL), S_OK);
+	HR_EQ(WsAbortChannel(s2, NULL), S_OK);
+	ASYNC_EQ(&acc, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, WS_E_OPERATION_ABORTED);
+	STATE_EQ(s1, WS_CHANNEL_STATE_FAULTED);
+	STATE_EQ(s2, WS_CHANNEL_STATE_FAULTED);
+	ck_assert_int_eq(harness_listener_state(l), WS_LISTENER_STATE_OPEN);
+
+	/* The listener still accepts. */
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s3, NULL), S_OK);
+	bgarg[1] = s3;
+	bg = harness_bg_start(bg_accept, bgarg);
+	ck_assert(harness_wait_channel_state(s3, WS_CHANNEL_STATE_ACCEPTING,
+	    T_MS));
+	c = tcp_channel();
+	HR_EQ(harness_open(c, port, NULL, NULL), S_OK);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	exchange_int(c, s3, 8);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&acc), 1);
+	WsFreeChannel(s1);
+	WsFreeChannel(s2);
+	WsFreeChannel(s3);
+	WsFreeChannel(c);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* CLOSING (output cannot drain): close returns ABORTED, channel CLOSED. */
+START_TEST(abort_closing)
+{
+	ULONG max = 1 << 20, ct = 30000;
+	WS_CHANNEL_PROPERTY props[2] = {
+		{ WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max,
+		    sizeof(max) },
+		{ WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT, &ct, sizeof(ct) },
+	};
+	struct harness_raw_server rs;
+	struct harness_async ca;
+	struct send_arg sa;
+	struct harness_bg *bg;
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+	int last, stalled_ms = 0;
+
+	HR_EQ(harness_tcp_channel(&ch, props, 2), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.ch = ch;
+	sa.count = 24;
+	sa.chars = 250000;	/* 6 MB in all: more than the kernel holds */
+	bg = harness_bg_start(bg_sends, &sa);
+	/* Until every send is done, or they stop making progress. */
+	last = -1;
+	while (!harness_bg_done(bg) && stalled_ms < 300) {
+		harness_sleep_ms(10);
+		if (atomic_load(&sa.done) == last)
+			stalled_ms += 10;
+		else {
+			last = atomic_load(&sa.done);
+			stalled_ms = 0;
+		}
+	}
+	ck_assert_msg(SUCCEEDED(sa.last), "send before close: %s",
+	    harness_hr_name(sa.last));
+
+	harness_async_init(&ca);
+	hr = WsCloseChannel(ch, &ca.ctx, NULL);
+	ck_assert_msg(hr == WS_S_ASYNC, "close of a channel whose output "
+	    "cannot drain returned %s at once", harness_hr_name(hr));
+	ck_assert_msg(harness_wait_channel_state(ch, WS_CHANNEL_STATE_CLOSING,
+	    T_MS), "CLOSING never seen (state %s)",
+	    harness_state_name(harness_channel_state(ch)));
+	ck_assert_int_eq(harness_async_calls(&ca), 0);
+	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
+	ASYNC_EQ(&ca, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+	STATE_EQ(ch, WS_CHANNEL_STATE_CLOSED);
+	/* A send that was still blocked is released too. */
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	ck_assert_msg(hr == S_OK || hr == WS_E_OPERATION_ABORTED,
+	    "blocked send: %s", harness_hr_name(hr));
+	/* Queued output is discarded and the socket closed: EOF soon. */
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, T_MS), 0);
+	HR_EQ(WsResetChannel(ch, NULL), S_OK);
+	STATE_EQ(ch, WS_CHANNEL_STATE_CREATED);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&ca), 1);
+	harness_msg_free(&sa.m);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
+/* Abort, close, reset: the channel opens again and exchanges messages. */
+START_TEST(abort_close_reset_reuse)
+{
+	struct harness_pair p = pair();
+
+	exchange_int(p.client, p.server, 1);
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	io_faulted(p.server);
+	HR_EQ(WsResetChannel(p.server, NULL), WS_E_INVALID_OPERATION);
+	HR_EQ(WsCloseChannel(p.server, NULL, NULL), S_OK);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_CLOSED);
+	HR_EQ(WsResetChannel(p.server, NULL), S_OK);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_CREATED);
+
+	HR_EQ(WsAbortChannel(p.client, NULL), S_OK);
+	HR_EQ(WsCloseChannel(p.client, NULL, NULL), S_OK);
+	HR_EQ(WsResetChannel(p.client, NULL), S_OK);
+	HR_EQ(harness_pair_reconnect(&p), S_OK);
+	STATE_EQ(p.client, WS_CHANNEL_STATE_OPEN);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_OPEN);
+	exchange_int(p.client, p.server, 2);
+	exchange_int(p.server, p.client, 3);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* Free right after abort, with an operation pending. */
+START_TEST(abort_then_free)
+{
+	struct harness_pair p = pair();
+	struct harness_async ra;
+	struct harness_msg m = { 0 };
+
+	harness_async_init(&ra);
+	HR_EQ(harness_receive(p.server, &m, HARNESS_BODY_INT, &ra.ctx),
+	    WS_S_ASYNC);
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	WsFreeChannel(p.server);
+	p.server = NULL;
+	HR_EQ(WsAbortChannel(p.client, NULL), S_OK);
+	WsFreeChannel(p.client);
+	p.client = NULL;
+	ASYNC_EQ(&ra, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&ra), 1);
+	harness_msg_free(&m);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* ---- pending operations --------------------------------------------------------------- */
+
+/* A receive blocked in one thread, aborted from another: ABORTED once. */
+START_TEST(abort_blocked_receive)
+{
+	struct harness_pair p = pair();
+	struct recv_arg ra = { 0 };
+	struct harness_bg *bg;
+	HRESULT hr;
+
+	ra.ch = p.server;
+	bg = harness_bg_start(bg_receive, &ra);
+	ck_assert_ptr_nonnull(bg);
+	wait_pending(getpid());
+	ck_assert(!harness_bg_done(bg));
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	ck_assert_msg(harness_bg_wait(bg, T_MS, &hr),
+	    "blocked receive not released by the abort");
+	HR_EQ(hr, WS_E_OPERATION_ABORTED);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	io_faulted(p.server);
+	harness_msg_free(&ra.m);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* `wsctl abort ID` from another process does the same. */
+START_TEST(abort_by_wsctl)
+{
+	struct harness_pair p = pair();
+	struct recv_arg ra = { 0 };
+	struct harness_bg *bg;
+	char ids[32], *out = NULL;
+	uint64_t id;
+	HRESULT hr;
+	int st;
+
+	ra.ch = p.server;
+	bg = harness_bg_start(bg_receive, &ra);
+	id = wait_pending(getpid());
+	snprintf(ids, sizeof(ids), "%llu", (unsigned long long)id);
+	ck_assert_int_eq(harness_wsctl(&out, &st, "abort", ids, NULL), 0);
+	ck_assert_msg(st == 0, "wsctl abort %s exited %d: %s", ids, st,
+	    out != NULL ? out : "");
+	/* It prints the state after the abort and what it cancelled. */
+	ck_assert_msg(out != NULL && strstr(out, "FAULTED") != NULL &&
+	    strstr(out, "cancelled=1") != NULL, "wsctl abort printed: %s",
+	    out != NULL ? out : "(nothing)");
+	ck_assert_msg(harness_bg_wait(bg, T_MS, &hr),
+	    "blocked receive not released by wsctl abort");
+	HR_EQ(hr, WS_E_OPERATION_ABORTED);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	io_faulted(p.server);
+	/* Our own abort afterwards is still S_OK and changes nothing. */
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	free(out);
+	harness_msg_free(&ra.m);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* An async receive's callback runs once, with ABORTED, not on our stack. */
+START_TEST(abort_async_receive)
+{
+	struct harness_pair p = pair();
+	struct harness_async a;
+	struct harness_msg m = { 0 };
+
+	harness_async_init(&a);
+	HR_EQ(harness_receive(p.server, &m, HARNESS_BODY_INT, &a.ctx),
+	    WS_S_ASYNC);
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	ASYNC_EQ(&a, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&a), 1);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	harness_msg_free(&m);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* Many operations pending at once (receive + sends): each ends once. */
+START_TEST(abort_many_pending)
+{
+	enum { NSEND = 16 };
+	ULONG max = 1 << 20;
+	WS_CHANNEL_PROPERTY prop = {
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max, sizeof(max) };
+	struct harness_async ra, sa[NSEND];
+	struct harness_msg rm = { 0 }, sm[NSEND];
+	struct send_arg bsa;
+	struct harness_raw_server rs;
+	struct harness_bg *bg;
+	WS_CHANNEL *ch = NULL;
+	bool direct[NSEND];
+	HRESULT hr;
+	int i, aborted = 0;
+
+	HR_EQ(harness_tcp_channel(&ch, &prop, 1), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
+	harness_async_init(&ra);
+	HR_EQ(harness_receive(ch, &rm, HARNESS_BODY_INT, &ra.ctx), WS_S_ASYNC);
+	memset(sm, 0, sizeof(sm));
+	for (i = 0; i < NSEND; i++) {
+		harness_async_init(&sa[i]);
+		hr = harness_send_text(ch, &sm[i], 200000, &sa[i].ctx);
+		ck_assert_msg(hr == WS_S_ASYNC || hr == S_OK, "send %d: %s", i,
+		    harness_hr_name(hr));
+		direct[i] = hr == S_OK;	/* done at once: no callback */
+	}
+	memset(&bsa, 0, sizeof(bsa));
+	bsa.ch = ch;
+	bsa.count = 4;
+	bsa.chars = 200000;
+	bg = harness_bg_start(bg_sends, &bsa);
+	harness_sleep_ms(100);
+	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
+
+	ck_assert_int_eq(harness_async_wait(&ra, 1, T_MS), 1);
+	HR_EQ(ra.hr, WS_E_OPERATION_ABORTED);
+	for (i = 0; i < NSEND; i++) {
+		if (direct[i])
+			continue;
+		ck_assert_int_eq(harness_async_wait(&sa[i], 1, T_MS), 1);
+		ck_assert_msg(sa[i].hr == S_OK ||
+		    sa[i].hr == WS_E_OPERATION_ABORTED, "send %d: %s", i,
+		    harness_hr_name(sa[i].hr));
+		aborted += sa[i].hr == WS_E_OPERATION_ABORTED;
+	}
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	ck_assert_msg(hr == S_OK || hr == WS_E_OPERATION_ABORTED ||
+	    hr == WS_E_OBJECT_FAULTED, "blocking send: %s",
+	    harness_hr_name(hr));
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&ra), 1);
+	for (i = 0; i < NSEND; i++)
+		ck_assert_int_eq(harness_async_calls(&sa[i]), direct[i] ? 0 : 1);
+	fprintf(stderr, "abort_many_pending: %d of %d async sends aborted\n",
+	    aborted, NSEND);
+	harness_msg_free(&rm);
+	for (i = 0; i < NSEND; i++)
+		harness_msg_free(&sm[i]);
+	harness_msg_free(&bsa.m);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
+/* Abort racing with a message's arrival: never two completions, or none. */
+START_TEST(abort_race_completion)
+{
+	struct harness_async *ra, *sa;
+	struct harness_msg *rm, *sm;
+	struct harness_pair p = pair();
+	int round, got = 0, aborted = 0, j;
+	HRESULT hr;
+
+	ra = calloc(RACE_ROUNDS, sizeof(*ra));
+	sa = calloc(RACE_ROUNDS, sizeof(*sa));
+	rm = calloc(RACE_ROUNDS, sizeof(*rm));
+	sm = calloc(RACE_ROUNDS, sizeof(*sm));
+	ck_assert(ra != NULL && sa != NULL && rm != NULL && sm != NULL);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		harness_async_init(&ra[round]);
+		harness_async_init(&sa[round]);
+		hr = S_OK;
+		HR_EQ(harness_receive(p.server, &rm[round], HARNESS_BODY_INT,
+		    &ra[round].ctx), WS_S_ASYNC);
+		/*
+		 * Vary the gap between the peer's send and the abort so that
+		 * the abort lands before, during and after the delivery.
+		 */
+		switch (round % 4) {
+		case 0:		/* async send, abort at once */
+		case 1:
+			hr = harness_send_int32(p.client, &sm[round], round,
+			    &sa[round].ctx);
+			ck_assert(hr == WS_S_ASYNC || hr == S_OK);
+			for (j = 0; j < (round % 2) * (round % 13); j++)
+				sched_yield();
+			break;
+		case 2:		/* sync send, abort right after */
+			HR_EQ(harness_send_int32(p.client, &sm[round], round,
+			    NULL), S_OK);
+			break;
+		case 3:		/* sync send, a moment later */
+			HR_EQ(harness_send_int32(p.client, &sm[round], round,
+			    NULL), S_OK);
+			for (j = 0; j < round % 17; j++)
+				sched_yield();
+			break;
+		}
+		HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+		ck_assert_msg(harness_async_wait(&ra[round], 1, T_MS) == 1,
+		    "round %d: no completion", round);
+		if (ra[round].hr == S_OK) {
+			ck_assert_int_eq(rm[round].value, round);
+			got++;
+		} else {
+			ck_assert_msg(ra[round].hr == WS_E_OPERATION_ABORTED,
+			    "round %d: %s", round,
+			    harness_hr_name(ra[round].hr));
+			aborted++;
+		}
+		STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+		if (round % 4 < 2)	/* the send completes too, once */
+			ck_assert_msg(hr == S_OK || harness_async_wait(
+			    &sa[round], 1, T_MS) >= 1, "round %d: send never "
+			    "ended", round);
+		HR_EQ(WsCloseChannel(p.client, NULL, NULL), S_OK);
+		HR_EQ(WsResetChannel(p.client, NULL), S_OK);
+		HR_EQ(WsCloseChannel(p.server, NULL, NULL), S_OK);
+		HR_EQ(WsResetChannel(p.server, NULL), S_OK);
+		HR_EQ(harness_pair_reconnect(&p), S_OK);
+	}
+	harness_sleep_ms(QUIET_MS);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		ck_assert_msg(harness_async_calls(&ra[round]) == 1,
+		    "round %d: %d receive completions", round,
+		    harness_async_calls(&ra[round]));
+		ck_assert_msg(harness_async_calls(&sa[round]) <= 1,
+		    "round %d: %d send completions", round,
+		    harness_async_calls(&sa[round]));
+	}
+	fprintf(stderr, "abort_race_completion: %d rounds, %d received, "
+	    "%d aborted\n", RACE_ROUNDS, got, aborted);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		harness_msg_free(&rm[round]);
+		harness_msg_free(&sm[round]);
+	}
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* ---- the daemon goes away ---------------------------------------------------------------- */
+
+/* Daemon SIGKILLed: blocked calls end DISCONNECTED; abort is still S_OK. */
+START_TEST(abort_daemon_killed)
+{
+	struct harness_pair p = pair();
+	struct recv_arg ra = { 0 };
+	struct harness_async a;
+	struct harness_msg m = { 0 };
+	struct harness_bg *bg;
+	HRESULT hr;
+
+	ra.ch = p.server;
+	bg = harness_bg_start(bg_receive, &ra);
+	wait_pending(getpid());
+	harness_async_init(&a);
+	HR_EQ(harness_receive(p.client, &m, HARNESS_BODY_INT, &a.ctx),
+	    WS_S_ASYNC);
+	ck_assert_int_eq(harness_daemon_kill(), 0);
+	ck_assert_msg(harness_bg_wait(bg, T_MS, &hr),
+	    "blocked receive hangs after the daemon died");
+	HR_EQ(hr, WS_E_ENDPOINT_DISCONNECTED);
+	ASYNC_EQ(&a, WS_S_ASYNC, WS_E_ENDPOINT_DISCONNECTED);
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	HR_EQ(WsAbortChannel(p.client, NULL), S_OK);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	STATE_EQ(p.client, WS_CHANNEL_STATE_FAULTED);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&a), 1);
+	harness_msg_free(&m);
+	harness_msg_free(&ra.m);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* With every allocation failing, abort still works and releases. */
+START_TEST(abort_without_memory)
+{
+#ifdef ABORT_ASAN
+	fprintf(stderr, "abort_without_memory: skipped (AddressSanitizer "
+	    "owns malloc)\n");
+#else
+	struct harness_pair p = pair();
+	struct recv_arg ra = { 0 };
+	struct harness_bg *bg;
+	HRESULT hr, rhr = E_FAIL;
+	bool released;
+	long refused;
+
+	ra.ch = p.server;
+	bg = harness_bg_start(bg_receive, &ra);
+	ck_assert_ptr_nonnull(bg);
+	wait_pending(getpid());
+
+	atomic_store(&alloc_refused, 0);
+	atomic_store(&alloc_fail, 1);
+	hr = WsAbortChannel(p.server, NULL);
+	released = harness_bg_wait(bg, T_MS, &rhr);
+	atomic_store(&alloc_fail, 0);
+	refused = atomic_load(&alloc_refused);
+
+	fprintf(stderr, "abort_without_memory: %ld allocations refused\n",
+	    refused);
+	HR_EQ(hr, S_OK);
+	ck_assert_msg(released, "blocked receive not released while "
+	    "allocations fail");
+	HR_EQ(rhr, WS_E_OPERATION_ABORTED);
+	STATE_EQ(p.server, WS_CHANNEL_STATE_FAULTED);
+	harness_msg_free(&ra.m);
+	harness_pair_free(&p);
+#endif
+}
+END_TEST
+
+/* ---- another uid ------------------------------------------------------------------------------ */
+
+static const char *const as_nobody[] = { "setpriv", "--reuid=65534",
+    "--regid=65534", "--clear-groups", NULL };
+
+/* Runs tests/abort_client, optionally as nobody; returns its output. */
+static char *
+abort_client(bool nobody, const char *verb, const char *arg, int *status)
+{
+	const char *argv[12];
+	char *client, *out = NULL;
+	int n = 0, i;
+
+	client = harness_build_path("tests/abort_client");
+	if (nobody)
+		for (i = 0; as_nobody[i] != NULL; i++)
+			argv[n++] = as_nobody[i];
+	argv[n++] = client;
+	argv[n++] = verb;
+	if (arg != NULL)
+		argv[n++] = arg;
+	argv[n] = NULL;
+	ck_assert_int_eq(harness_run((char *const *)argv, T_MS, &out, status),
+	    0);
+	free(client);
+	return out;
+}
+
+/* Another uid can neither abort nor read a root-owned channel. */
+START_TEST(abort_other_uid)
+{
+	struct harness_pair p;
+	char *out, *empty = NULL, *line, ids[32];
+	unsigned long long id = 0, lid;
+	unsigned uid, pid, state;
+	int st;
+
+	if (geteuid() != 0 || !harness_have_program("setpriv")) {
+		fprintf(stderr, "abort_other_uid: skipped (needs root and "
+		    "setpriv)\n");
+		return;
+	}
+	ck_assert_int_eq(harness_share_socket(), 0);
+	/* The libtool wrapper relinks on first use: do that as root. */
+	free(abort_client(false, "true", NULL, &st));
+	ck_assert_int_eq(st, 0);
+	out = abort_client(true, "true", NULL, &st);
+	free(out);
+	if (st != 0) {
+		fprintf(stderr, "abort_other_uid: skipped (nobody cannot run "
+		    "%s/tests/abort_client: exit %d)\n", harness_builddir(),
+		    st);
+		return;
+	}
+	ck_assert_int_eq(harness_wsctl(&empty, &st, "list", NULL), 0);
+	ck_assert_int_eq(st, 0);
+
+	p = pair();
+	out = abort_client(false, "list", NULL, &st);
+	ck_assert_int_eq(st, 0);
+	for (line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		if (sscanf(line, "channel %llu %u %u %u %llu", &id, &uid, &pid,
+		    &state, &lid) == 5 && pid == (unsigned)getpid() &&
+		    lid == 0 && state == WS_CHANNEL_STATE_OPEN)
+			break;
+	ck_assert_msg(line != NULL, "our client channel is not listed");
+	ck_assert_uint_eq(uid, 0);
+	free(out);
+	snprintf(ids, sizeof(ids), "%llu", id);
+
+	out = abort_client(true, "abort-id", ids, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(strncmp(out, "hresult=0x80070005", 18) == 0,
+	    "abort by nobody: %s", out);
+	free(out);
+	out = abort_client(true, "get-state", ids, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(strncmp(out, "hresult=0x80070005", 18) == 0,
+	    "get-state by nobody: %s", out);
+	ck_assert_msg(strstr(out, "state=") == NULL,
+	    "nobody learned the state: %s", out);
+	free(out);
+
+	/* wsctl as nobody sees nothing and may abort nothing. */
+	ck_assert_int_eq(harness_wsctl_prefixed(as_nobody, &out, &st, "list",
+	    NULL), 0);
+	ck_assert_int_eq(st, 0);
+	ck_assert_str_eq(out, empty);
+	free(out);
+	ck_assert_int_eq(harness_wsctl_prefixed(as_nobody, &out, &st, "abort",
+	    ids, NULL), 0);
+	ck_assert_int_eq(st, 4);
+	free(out);
+	ck_assert_int_eq(harness_wsctl_prefixed(as_nobody, &out, &st, "show",
+	    ids, NULL), 0);
+	ck_assert_int_eq(st, 4);
+	free(out);
+
+	/* Untouched. */
+	STATE_EQ(p.client, WS_CHANNEL_STATE_OPEN);
+	exchange_int(p.client, p.server, 65534);
+	free(empty);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/* ---- the daemon under valgrind ------------------------------------------------------------------ */
+
+/* The abort paths leave the daemon valgrind-clean (exit 0 on SIGTERM). */
+START_TEST(daemon_valgrind_clean)
+{
+	struct harness_pair p;
+	struct recv_arg ra = { 0 };
+	struct harness_async a;
+	struct harness_msg m = { 0 };
+	struct harness_bg *bg;
+	HRESULT hr;
+
+	if (!harness_valgrind_usable()) {
+		fprintf(stderr, "daemon_valgrind_clean: skipped (%s)\n",
+		    harness_sanitized() ? "sanitizers: ASan checks the "
+		    "daemon in every test" : "valgrind not installed");
+		return;
+	}
+	/* Replace the fixture's daemon before the library connects. */
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+	ck_assert_int_eq(harness_daemon_start_flags(HARNESS_VALGRIND), 0);
+	ck_assert(harness_daemon_valgrind());
+
+	p = pair();
+	exchange_int(p.client, p.server, 1);
+	ra.ch = p.server;
+	bg = harness_bg_start(bg_receive, &ra);
+	harness_async_init(&a);
+	HR_EQ(harness_receive(p.client, &m, HARNESS_BODY_INT, &a.ctx),
+	    WS_S_ASYNC);
+	harness_sleep_ms(200);
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	ck_assert(harness_bg_wait(bg, 30000, &hr));
+	HR_EQ(hr, WS_E_OPERATION_ABORTED);
+	ck_assert_int_eq(harness_async_wait(&a, 1, 30000), 1);
+	HR_EQ(WsCloseChannel(p.server, NULL, NULL), S_OK);
+	HR_EQ(WsResetChannel(p.server, NULL), S_OK);
+	/* Free the client with its state unknown; close the listener. */
+	WsFreeChannel(p.client);
+	p.client = NULL;
+	HR_EQ(WsCloseListener(p.listener, NULL, NULL), S_OK);
+	harness_msg_free(&m);
+	harness_msg_free(&ra.m);
+	harness_pair_free(&p);
+	/* Leave live objects behind on purpose: shutdown must free them. */
+	p = pair();
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
+static Suite *
+abort_suite(void)
+{
+	Suite *s = suite_create("abort");
+	TCase *tc;
+
+#define TCASE(name, timeout) do {					\
+	tc = tcase_create(name);					\
+	tcase_add_checked_fixture(tc, setup, teardown);			\
+	tcase_set_timeout(tc, timeout);					\
+	suite_add_tcase(s, tc);						\
+} while (0)
+
+	TCASE("states", 60);
+	tcase_add_test(tc, abort_null);
+	tcase_add_test(tc, abort_freed_handle);
+	tcase_add_test(tc, abort_created_unchanged);
+	tcase_add_test(tc, abort_faulted_closed_unchanged);
+	tcase_add_test(tc, abort_open);
+	tcase_add_loop_test(tc, abort_opening, 0, 2);
+	tcase_add_test(tc, abort_accepting);
+	tcase_add_test(tc, abort_closing);
+	tcase_add_test(tc, abort_close_reset_reuse);
+	tcase_add_test(tc, abort_then_free);
+
+	TCASE("pending", 60);
+	tcase_add_test(tc, abort_blocked_receive);
+	tcase_add_test(tc, abort_by_wsctl);
+	tcase_add_test(tc, abort_async_receive);
+	tcase_add_test(tc, abort_many_pending);
+	tcase_add_test(tc, abort_race_completion);
+
+	TCASE("failures", 60);
+	tcase_add_test(tc, abort_daemon_killed);
+	tcase_add_test(tc, abort_without_memory);
+	tcase_add_test(tc, abort_other_uid);
+
+	TCASE("valgrind", 240);
+	tcase_add_test(tc, daemon_valgrind_clean);
+#undef TCASE
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(abort_suite());
+	int failed;
+
+	/* Every test needs its own process: the library connects once. */
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
