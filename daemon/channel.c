@@ -341,20 +341,17 @@ channel_pending_receive(struct channel *ch)
 	return pending_first(&ch->pendings, PENDING_RECEIVE);
 }
 
-int32_t
-channel_send(struct channel *ch, struct envelope *msg, struct pending *p,
-    const char **why)
+/* Writes `msg` in the channel's envelope and addressing versions and
+ * queues it; `p` completes when it has left. */
+static int32_t
+channel_queue_message(struct channel *ch, struct envelope *msg,
+    struct pending *p, const char **why)
 {
 	uint8_t *doc = NULL;
 	size_t len = 0;
 	int32_t hr;
 	int rc;
 
-	if ((hr = state_channel_check(CH_CALL_IO, ch->state)) != S_OK) {
-		*why = ch->state == WS_CHANNEL_STATE_FAULTED ?
-		    "the channel is FAULTED" : "the channel is not OPEN";
-		return hr;
-	}
 	msg->envelope_version = (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION];
 	msg->addressing_version = (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ADDRESSING_VERSION];
 	/* A client channel addresses its messages to the URL it opened, as
@@ -386,15 +383,147 @@ channel_send(struct channel *ch, struct envelope *msg, struct pending *p,
 	return S_OK;
 }
 
+static int32_t
+channel_check_io(struct channel *ch, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = state_channel_check(CH_CALL_IO, ch->state)) != S_OK)
+		*why = ch->state == WS_CHANNEL_STATE_FAULTED ?
+		    "the channel is FAULTED" : "the channel is not OPEN";
+	return hr;
+}
+
+static int32_t
+channel_check_send(struct channel *ch, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_io(ch, why)) != S_OK)
+		return hr;
+	if (ch->session_shut_down) {
+		*why = "the session was shut down: no more messages can be sent";
+		return WS_E_INVALID_OPERATION;
+	}
+	return S_OK;
+}
+
+int32_t
+channel_send(struct channel *ch, struct envelope *msg, struct pending *p,
+    const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_send(ch, why)) != S_OK)
+		return hr;
+	if (ch->writing) {
+		*why = "a message is being written with WsWriteMessageStart";
+		return WS_E_INVALID_OPERATION;
+	}
+	return channel_queue_message(ch, msg, p, why);
+}
+
+int32_t
+channel_write_start(struct channel *ch, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_send(ch, why)) != S_OK)
+		return hr;
+	if (ch->writing) {
+		*why = "a message is already being written";
+		return WS_E_INVALID_OPERATION;
+	}
+	ch->writing = true;
+	return S_OK;
+}
+
+int32_t
+channel_write_end(struct channel *ch, struct envelope *msg, struct pending *p,
+    const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_send(ch, why)) != S_OK)
+		return hr;
+	if (!ch->writing) {
+		*why = "no message is being written: call WsWriteMessageStart";
+		return WS_E_INVALID_OPERATION;
+	}
+	if ((hr = channel_queue_message(ch, msg, p, why)) == S_OK)
+		ch->writing = false;
+	return hr;
+}
+
+int32_t
+channel_request_reply(struct channel *ch, struct envelope *msg,
+    struct pending *p, const char **why)
+{
+	struct pending *sp;
+	int32_t hr;
+
+	if ((hr = channel_check_send(ch, why)) != S_OK)
+		return hr;
+	if (ch->end_received) {
+		*why = "the session was ended by the remote endpoint";
+		return WS_S_END;
+	}
+	/* The request leaves as an internal send; `p` is the receive that
+	 * waits for the reply, so an abort finds the operation either way. */
+	if ((sp = pending_new(PENDING_SEND, NULL, NULL, NULL)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	if ((hr = channel_queue_message(ch, msg, sp, why)) != S_OK) {
+		pending_complete(sp, hr);
+		return hr;
+	}
+	p->ch = ch;
+	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
+	ch->tops->receive(ch);
+	return S_OK;
+}
+
+int32_t
+channel_shutdown(struct channel *ch, struct pending *p, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = state_channel_check(CH_CALL_SHUTDOWN, ch->state)) != S_OK) {
+		*why = ch->state == WS_CHANNEL_STATE_FAULTED ?
+		    "the channel is FAULTED" : "the channel is not OPEN";
+		return hr;
+	}
+	if (!(ch->type & WS_CHANNEL_TYPE_SESSION)) {
+		*why = "WsShutdownSessionChannel needs a session channel";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (ch->session_shut_down) {
+		*why = "the session was already shut down";
+		return WS_E_INVALID_OPERATION;
+	}
+	p->ch = ch;
+	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
+	if ((hr = ch->tops->shutdown(ch, p)) != S_OK) {
+		TAILQ_REMOVE(&ch->pendings, p, obj_entry);
+		p->ch = NULL;
+		*why = "cannot queue the End record";
+		return hr;
+	}
+	ch->session_shut_down = true;
+	return S_OK;
+}
+
 int32_t
 channel_receive(struct channel *ch, struct pending *p, const char **why)
 {
 	int32_t hr;
 
-	if ((hr = state_channel_check(CH_CALL_IO, ch->state)) != S_OK) {
-		*why = ch->state == WS_CHANNEL_STATE_FAULTED ?
-		    "the channel is FAULTED" : "the channel is not OPEN";
+	if ((hr = channel_check_io(ch, why)) != S_OK)
 		return hr;
+	if (ch->reading) {
+		*why = "a message is being read with WsReadMessageStart";
+		return WS_E_INVALID_OPERATION;
 	}
 	if (ch->end_received) {
 		*why = "the session was ended by the remote endpoint";
@@ -403,6 +532,47 @@ channel_receive(struct channel *ch, struct pending *p, const char **why)
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
 	ch->tops->receive(ch);
+	return S_OK;
+}
+
+int32_t
+channel_read_start(struct channel *ch, struct pending *p, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_receive(ch, p, why)) == S_OK)
+		p->read_start = true;
+	return hr;
+}
+
+int32_t
+channel_read_end(struct channel *ch, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_io(ch, why)) != S_OK)
+		return hr;
+	if (!ch->reading) {
+		*why = "no message is being read: call WsReadMessageStart";
+		return WS_E_INVALID_OPERATION;
+	}
+	ch->reading = false;
+	return S_OK;
+}
+
+int32_t
+channel_abandon(struct channel *ch, const char **why)
+{
+	if (ch->state != WS_CHANNEL_STATE_OPEN &&
+	    ch->state != WS_CHANNEL_STATE_FAULTED) {
+		*why = "WsAbandonMessage needs an OPEN or FAULTED channel";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (!ch->reading && !ch->writing) {
+		*why = "no message is being read or written on this channel";
+		return E_INVALIDARG;
+	}
+	ch->reading = ch->writing = false;
 	return S_OK;
 }
 
@@ -433,8 +603,10 @@ channel_close(struct channel *ch, struct pending *p)
 	default:
 		break;
 	}
-	/* OPEN.  Graceful only when no message is mid-read. */
-	graceful = channel_pending_receive(ch) == NULL;
+	/* OPEN.  Graceful only when no message is mid-read or mid-write. */
+	graceful = channel_pending_receive(ch) == NULL && !ch->reading &&
+	    !ch->writing;
+	ch->reading = ch->writing = false;
 	if (!graceful) {
 		struct pending *q, *nq;
 
@@ -470,6 +642,7 @@ channel_reset(struct channel *ch, const char **why)
 	ch->remote[0] = '\0';
 	ch->session_shut_down = false;
 	ch->end_received = false;
+	ch->reading = ch->writing = false;
 	/* User-set properties survive; what the peer chose does not. */
 	ch->props[WS_CHANNEL_PROPERTY_ENCODING] =
 	    ch->create_props[WS_CHANNEL_PROPERTY_ENCODING];

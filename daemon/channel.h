@@ -30,6 +30,8 @@ struct channel {
 	char			 remote[80];	/* "127.0.0.1:4242" */
 	bool			 session_shut_down;
 	bool			 end_received;
+	bool			 reading;	/* between read start and end */
+	bool			 writing;	/* between write start and end */
 	bool			 dead;		/* freed, memory release pending */
 	uint64_t		 listener_id;	/* created for / accepted from */
 	struct listener		*accept_on;	/* listener while ACCEPTING */
@@ -66,6 +68,18 @@ int32_t	 channel_open(struct channel *, const char *url, struct pending *,
 int32_t	 channel_send(struct channel *, struct envelope *msg, struct pending *,
 	    const char **why);
 int32_t	 channel_receive(struct channel *, struct pending *, const char **why);
+/* WsReadMessageStart: a receive that leaves the channel mid-read. */
+int32_t	 channel_read_start(struct channel *, struct pending *, const char **why);
+int32_t	 channel_read_end(struct channel *, const char **why);
+int32_t	 channel_write_start(struct channel *, const char **why);
+int32_t	 channel_write_end(struct channel *, struct envelope *msg,
+	    struct pending *, const char **why);
+/* WsAbandonMessage: never blocks, never changes the channel's state. */
+int32_t	 channel_abandon(struct channel *, const char **why);
+/* WsRequestReply: sends `msg`, then `p` waits for the next message. */
+int32_t	 channel_request_reply(struct channel *, struct envelope *msg,
+	    struct pending *, const char **why);
+int32_t	 channel_shutdown(struct channel *, struct pending *, const char **why);
 int32_t	 channel_close(struct channel *, struct pending *);
 int32_t	 channel_reset(struct channel *, const char **why);
 /* Never fails.  Returns the number of operations cancelled. */

@@ -210,7 +210,8 @@ control_pending_done(struct pending *p, int32_t hr, void *arg)
 			r.has_state = 1;
 			r.state = p->ch->state;
 		}
-		if (p->kind == PENDING_RECEIVE && hr == S_OK) {
+		if (p->kind == PENDING_RECEIVE && hr == S_OK &&
+		    p->msg.envelope_version != 0) {
 			control_envelope_out(&p->msg, &e);
 			r.result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
 			r.message = &e;
@@ -554,7 +555,8 @@ control_watch_cb(const struct state_event *ev, void *arg)
 	struct control_conn *cc = arg;
 	Wschannel__Event e = WSCHANNEL__EVENT__INIT;
 
-	if (cc->dead || !registry_may_access(&cc->sess, ev->owner_uid))
+	if (cc->dead || ev->kind != STATE_EVENT_CHANGED ||
+	    !registry_may_access(&cc->sess, ev->owner_uid))
 		return;
 	if (evbuffer_get_length(bufferevent_get_output(cc->bev)) >
 	    CONTROL_OUTPUT_HIGH) {
@@ -696,6 +698,53 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 		CHANNEL(rq->receive_message->id);
 		PENDING(PENDING_RECEIVE);
 		hr = channel_receive(ch, p, &why);
+		control_long_op_result(cc, rq, p, hr, why, ch);
+		break;
+	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
+		CHANNEL(rq->read_message_start->id);
+		PENDING(PENDING_RECEIVE);
+		hr = channel_read_start(ch, p, &why);
+		control_long_op_result(cc, rq, p, hr, why, ch);
+		break;
+	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_END:
+		CHANNEL(rq->read_message_end->id);
+		hr = channel_read_end(ch, &why);
+		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
+		break;
+	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START:
+		CHANNEL(rq->write_message_start->id);
+		hr = channel_write_start(ch, &why);
+		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
+		break;
+	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
+	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY: {
+		const Wschannel__SendMessage *sm =
+		    rq->op_case == WSCHANNEL__REQUEST__OP_REQUEST_REPLY ?
+		    rq->request_reply : rq->write_message_end;
+		int rr = rq->op_case == WSCHANNEL__REQUEST__OP_REQUEST_REPLY;
+
+		CHANNEL(sm->channel);
+		if (control_envelope_in(sm->message, &env) != 0) {
+			control_reply_simple(cc, rq->id, E_OUTOFMEMORY,
+			    "out of memory", 1, ch->state);
+			break;
+		}
+		PENDING(rr ? PENDING_RECEIVE : PENDING_SEND);
+		hr = rr ? channel_request_reply(ch, &env, p, &why) :
+		    channel_write_end(ch, &env, p, &why);
+		envelope_clear(&env);
+		control_long_op_result(cc, rq, p, hr, why, ch);
+		break;
+	}
+	case WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE:
+		CHANNEL(rq->abandon_message->id);
+		hr = channel_abandon(ch, &why);
+		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
+		break;
+	case WSCHANNEL__REQUEST__OP_SHUTDOWN_SESSION:
+		CHANNEL(rq->shutdown_session->id);
+		PENDING(PENDING_SEND);
+		hr = channel_shutdown(ch, p, &why);
 		control_long_op_result(cc, rq, p, hr, why, ch);
 		break;
 

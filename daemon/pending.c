@@ -53,8 +53,11 @@ pending_complete_all(struct pending_list *list, int32_t hr)
 	unsigned n = 0;
 
 	while ((p = TAILQ_FIRST(list)) != NULL) {
+		/* Internal operations (a request-reply's send) are not counted:
+		 * the caller cancelled one operation, not two. */
+		if (p->done != NULL)
+			n++;
 		pending_complete(p, hr);
-		n++;
 	}
 	return n;
 }

@@ -40,7 +40,7 @@ struct pending {
 	struct session		*sess;	/* who asked; NULL for internal */
 	pending_done_fn		 done;
 	void			*arg;
-	uint64_t		 send_end;	/* SEND: output offset that ends it */
+	bool			 read_start;	/* RECEIVE: WsReadMessageStart */
 	struct envelope		 msg;		/* RECEIVE: the message received */
 	const char		*why;		/* optional error text for the reply */
 };

@@ -2,6 +2,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 #include <event2/dns.h>
@@ -140,11 +141,29 @@ registry_next_id(void)
 	return reg_next_id++;
 }
 
+static void
+registry_notify_object(enum state_event_kind kind, uint64_t id, bool is_listener,
+    uint32_t state, uid_t uid, pid_t pid)
+{
+	struct state_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.object = id;
+	ev.is_listener = is_listener;
+	ev.old_state = ev.new_state = state;
+	ev.owner_uid = uid;
+	ev.owner_pid = pid;
+	registry_notify(&ev);
+}
+
 void
 registry_add_channel(struct channel *ch)
 {
 	TAILQ_INSERT_TAIL(&reg_channels, ch, entry);
 	TAILQ_INSERT_TAIL(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
+	registry_notify_object(STATE_EVENT_ADDED, ch->id, false, ch->state,
+	    ch->uid, ch->pid);
 }
 
 void
@@ -152,18 +171,24 @@ registry_remove_channel(struct channel *ch)
 {
 	TAILQ_REMOVE(&reg_channels, ch, entry);
 	TAILQ_REMOVE(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
+	registry_notify_object(STATE_EVENT_REMOVED, ch->id, false, ch->state,
+	    ch->uid, ch->pid);
 }
 
 void
 registry_add_listener(struct listener *ls)
 {
 	TAILQ_INSERT_TAIL(&reg_listeners, ls, entry);
+	registry_notify_object(STATE_EVENT_ADDED, ls->id, true, ls->state,
+	    ls->uid, ls->pid);
 }
 
 void
 registry_remove_listener(struct listener *ls)
 {
 	TAILQ_REMOVE(&reg_listeners, ls, entry);
+	registry_notify_object(STATE_EVENT_REMOVED, ls->id, true, ls->state,
+	    ls->uid, ls->pid);
 }
 
 struct channel *

@@ -27,8 +27,15 @@ struct session {
 	TAILQ_ENTRY(session)	 entry;
 };
 
-/* A state change, as subscribers see it. */
+enum state_event_kind {
+	STATE_EVENT_CHANGED,	/* old_state -> new_state */
+	STATE_EVENT_ADDED,	/* object created (new_state is its state) */
+	STATE_EVENT_REMOVED,	/* object freed */
+};
+
+/* A state change (or the birth or death of an object), as subscribers see it. */
 struct state_event {
+	enum state_event_kind kind;
 	uint64_t	 object;
 	bool		 is_listener;
 	uint32_t	 old_state, new_state;

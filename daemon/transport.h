@@ -23,6 +23,9 @@ struct transport_ops {
 	 * completes it when the bytes have left for the peer. */
 	int32_t		(*send)(struct channel *ch, struct pending *p,
 			    const uint8_t *doc, size_t len);
+	/* Queues the session End record; `p` (a SEND pending already on
+	 * ch->pendings) completes when it has left. */
+	int32_t		(*shutdown)(struct channel *ch, struct pending *p);
 	/* A RECEIVE became pending: deliver what is buffered, if anything. */
 	void		(*receive)(struct channel *ch);
 	/* Graceful close: End record if `send_end`, flush, close; then

@@ -361,6 +361,8 @@ tcp_process_messages(struct tcp_conn *c)
 			ch->bytes_in += (uint64_t)n;
 			ch->messages_in++;
 			p->msg = env;
+			if (p->read_start)
+				ch->reading = true;
 			pending_complete(p, S_OK);
 			break;
 		case NMF_END:
@@ -561,6 +563,21 @@ tcp_send(struct channel *ch, struct pending *p, const uint8_t *doc, size_t len)
 	return S_OK;
 }
 
+static int32_t
+tcp_shutdown(struct channel *ch, struct pending *p)
+{
+	struct tcp_conn *c = ch->tp;
+
+	if (c == NULL || c->phase != TP_OPEN)
+		return WS_E_INVALID_OPERATION;
+	if (c->sock_err)
+		return WS_E_ENDPOINT_DISCONNECTED;
+	if (tcp_write_simple(c, NMF_END) != 0)
+		return E_OUTOFMEMORY;
+	ch->bytes_out++;
+	return S_OK;
+}
+
 static void
 tcp_receive(struct channel *ch)
 {
@@ -752,6 +769,7 @@ const struct transport_ops transport_tcp_ops = {
 	.name = "net.tcp",
 	.open = tcp_open,
 	.send = tcp_send,
+	.shutdown = tcp_shutdown,
 	.receive = tcp_receive,
 	.close = tcp_close,
 	.abort = tcp_abort,
