@@ -482,7 +482,7 @@ control_abort_channels(struct control_conn *cc, uint64_t id,
 	Wschannel__AbortReport rep = WSCHANNEL__ABORT_REPORT__INIT;
 	Wschannel__AbortResult *res = NULL, **resp = NULL;
 	struct channel *ch, *nch;
-	size_t n = 0, max, i;
+	size_t n = 0, max, i, done = 0;
 	int32_t hr;
 
 	if ((a->n_ids > 0) + (a->has_pid) + (a->has_all && a->all) != 1) {
@@ -512,6 +512,7 @@ control_abort_channels(struct control_conn *cc, uint64_t id,
 				res[n].cancelled = channel_abort(ch);
 				res[n].has_state = 1;
 				res[n].state = ch->state;
+				done++;
 			}
 			resp[n] = &res[n];
 			n++;
@@ -532,11 +533,12 @@ control_abort_channels(struct control_conn *cc, uint64_t id,
 			res[n].state = ch->state;
 			resp[n] = &res[n];
 			n++;
+			done++;
 		}
 	}
-	if (n > 0)
+	if (done > 0)
 		log_info("uid %u pid %d aborted %zu channel(s)",
-		    (unsigned)cc->sess.uid, (int)cc->sess.pid, n);
+		    (unsigned)cc->sess.uid, (int)cc->sess.pid, done);
 	rep.results = resp;
 	rep.n_results = n;
 	r.id = id;

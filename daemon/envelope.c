@@ -386,12 +386,11 @@ envelope_new_doc(void)
 }
 
 int
-envelope_write(const struct envelope *env, uint8_t **out, size_t *out_len)
+envelope_to_doc(const struct envelope *env, xmlDoc **out)
 {
 	xmlDoc		*doc = NULL;
 	xmlNode		*root, *body, *list, *first;
 	xmlNs		*s, *a = NULL;
-	xmlBuffer	*buf = NULL;
 	int		 error;
 
 	if ((error = envelope_check(env)) != 0)
@@ -440,11 +439,26 @@ envelope_write(const struct envelope *env, uint8_t **out, size_t *out_len)
 	for (first = body->children; first != NULL; first = first->next)
 		if (first->type == XML_ELEMENT_NODE)
 			envelope_drop_redundant_ns(first);
+	*out = doc;
+	return 0;
+out:
+	xmlFreeDoc(doc);
+	return error;
+}
 
+int
+envelope_write(const struct envelope *env, uint8_t **out, size_t *out_len)
+{
+	xmlDoc		*doc = NULL;
+	xmlBuffer	*buf = NULL;
+	int		 error;
+
+	if ((error = envelope_to_doc(env, &doc)) != 0)
+		return error;
 	error = -ENOMEM;
 	if ((buf = xmlBufferCreate()) == NULL)
 		goto out;
-	if ((error = envelope_save(root, buf)) != 0)
+	if ((error = envelope_save(xmlDocGetRootElement(doc), buf)) != 0)
 		goto out;
 	error = envelope_take(buf, out, out_len);
 out:
@@ -784,10 +798,8 @@ int
 envelope_read(const uint8_t *in, size_t len, struct envelope *env,
     const char **why)
 {
-	const char	*dummy, *ns;
+	const char	*dummy;
 	xmlDoc		*doc;
-	xmlNode		*root, *n, *header = NULL, *body = NULL, *first;
-	int		 error;
 
 	if (why == NULL)
 		why = &dummy;
@@ -799,7 +811,19 @@ envelope_read(const uint8_t *in, size_t len, struct envelope *env,
 	xmlInitParser();
 	if ((doc = envelope_parse(in, len, why)) == NULL)
 		return -EBADMSG;
+	return envelope_from_doc(doc, env, why);
+}
 
+int
+envelope_from_doc(xmlDoc *doc, struct envelope *env, const char **why)
+{
+	const char	*dummy, *ns;
+	xmlNode		*root, *n, *header = NULL, *body = NULL, *first;
+	int		 error;
+
+	if (why == NULL)
+		why = &dummy;
+	memset(env, 0, sizeof *env);
 	error = -EBADMSG;
 	root = xmlDocGetRootElement(doc);
 	if (envelope_is(root, NS_SOAP12, "Envelope"))

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libxml/tree.h>
+
 struct envelope {
 	uint32_t	 envelope_version;	/* WS_ENVELOPE_VERSION: 1 = SOAP 1.1, 2 = SOAP 1.2 */
 	uint32_t	 addressing_version;	/* WS_ADDRESSING_VERSION: 1 = 0.9, 2 = 1.0, 3 = TRANSPORT */
@@ -45,5 +47,12 @@ int	envelope_write(const struct envelope *env, uint8_t **out, size_t *out_len);
  */
 int	envelope_read(const uint8_t *in, size_t len, struct envelope *env,
 	    const char **why);
+
+/* The same, as a libxml2 document (the infoset the binary codec writes). */
+int	envelope_to_doc(const struct envelope *env, xmlDoc **out);
+
+/* Reads an envelope from a parsed document; always frees `doc`.  Same
+ * results as envelope_read. */
+int	envelope_from_doc(xmlDoc *doc, struct envelope *env, const char **why);
 
 #endif

@@ -201,6 +201,7 @@ tcp_process_ack(struct tcp_conn *c)
 		return;
 	}
 	evbuffer_drain(in, (size_t)n);
+	c->ch->bytes_in += (uint64_t)n;
 	c->phase = TP_OPEN;
 	tcp_set_watermark(c);
 	channel_transport_opened(c->ch);
@@ -286,11 +287,13 @@ tcp_process_preamble(struct tcp_conn *c)
 			if (!c->got_encoding)
 				goto bad;
 			evbuffer_drain(in, (size_t)n);
+			ch->bytes_in += (uint64_t)n;
 			if (tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
 				channel_transport_fault(ch, E_OUTOFMEMORY,
 				    "cannot queue the preamble ack");
 				return;
 			}
+			ch->bytes_out++;
 			c->phase = TP_OPEN;
 			tcp_set_watermark(c);
 			channel_transport_opened(ch);
@@ -299,6 +302,7 @@ tcp_process_preamble(struct tcp_conn *c)
 			goto bad;
 		}
 		evbuffer_drain(in, (size_t)n);
+		ch->bytes_in += (uint64_t)n;
 	}
 bad:
 	channel_transport_fault(ch, WS_E_INVALID_FORMAT,

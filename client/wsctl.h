@@ -1,0 +1,166 @@
+/*
+ * wsctl, the administrator's tool: shared declarations.
+ *
+ * wsctl_parse.c turns a command line into a struct wsctl_cmd and does no
+ * I/O, so Check tests it without a daemon.  wsctl_conn.c is a small
+ * synchronous client of the control protocol (it does not use libwschannel)
+ * and holds the verbs, which send one request each and hand the reply to a
+ * formatter from wsctl_output.c (text or JSON, chosen once).
+ */
+#ifndef WSCTL_H
+#define WSCTL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wschannel.pb-c.h"
+
+/* Exit codes; wsctl --help lists them. */
+enum wsctl_exit {
+	WSCTL_EXIT_OK = 0,
+	WSCTL_EXIT_FAILURE = 1,		/* anything else */
+	WSCTL_EXIT_USAGE = 2,		/* bad command line */
+	WSCTL_EXIT_NOT_FOUND = 3,	/* no such id (E_INVALIDARG) */
+	WSCTL_EXIT_DENIED = 4,		/* E_ACCESSDENIED */
+	WSCTL_EXIT_UNREACHABLE = 5,	/* connect failed or connection lost */
+};
+
+/* ---- command line (wsctl_parse.c) ------------------------------------ */
+
+struct wsctl_cmd;
+
+/* Options a verb accepts besides the global ones. */
+#define WSCTL_OPT_PID	0x1
+#define WSCTL_OPT_ALL	0x2
+
+#define WSCTL_ARGS_ANY	(-1)	/* max_args: no upper bound */
+
+struct wsctl_verb {
+	const char	*name;
+	int		 min_args;	/* arguments after the verb */
+	int		 max_args;	/* or WSCTL_ARGS_ANY */
+	unsigned	 options;	/* WSCTL_OPT_* */
+	/* Runs the verb; returns an exit code. */
+	int		(*fn)(const struct wsctl_cmd *);
+	const char	*synopsis;	/* "ID... | --pid PID | --all" */
+	const char	*summary;	/* one line for wsctl --help */
+	const char	*description;	/* for wsctl VERB --help */
+};
+
+extern const struct wsctl_verb wsctl_verbs[];
+extern const size_t wsctl_nverbs;
+
+enum wsctl_action {
+	WSCTL_RUN,		/* call cmd->verb->fn */
+	WSCTL_HELP,		/* help for cmd->verb (NULL: all), exit 0 */
+	WSCTL_USAGE_ERROR,	/* print cmd->error, exit WSCTL_EXIT_USAGE */
+};
+
+struct wsctl_cmd {
+	const struct wsctl_verb	*verb;
+	const char		*socket;	/* --socket, points into argv */
+	bool			 json;
+	uint64_t		*ids;		/* owned; positional ids */
+	size_t			 n_ids;
+	bool			 has_pid;
+	uint32_t		 pid;
+	bool			 all;
+	char			 error[256];	/* why, for WSCTL_USAGE_ERROR */
+};
+
+/*
+ * Parses argv (argv[0] is the program name).  Options may appear anywhere.
+ * Fills `cmd` (which wsctl_cmd_clear must release) and returns what to do.
+ * Reentrant across calls: it resets getopt's state itself.
+ */
+enum wsctl_action wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd);
+void		 wsctl_cmd_clear(struct wsctl_cmd *cmd);
+const struct wsctl_verb *wsctl_verb_find(const char *name);
+/* Global help (verb NULL) or one verb's help. */
+void		 wsctl_usage(FILE *f, const struct wsctl_verb *verb);
+/* The exit code for a failed HRESULT from the daemon. */
+int		 wsctl_exit_for_hresult(uint32_t hr);
+/* A decimal id: 1..UINT64_MAX, nothing else.  0 or -EINVAL. */
+int		 wsctl_parse_id(const char *s, uint64_t *out);
+
+/* ---- output (wsctl_output.c) ----------------------------------------- */
+
+struct wsctl_out;
+
+/* One formatter per output style; the verbs call it, never printf. */
+struct wsctl_formatter {
+	const char	*name;
+	void	(*list)(struct wsctl_out *, const Wschannel__ChannelList *);
+	void	(*show)(struct wsctl_out *, const Wschannel__ChannelInfo *);
+	void	(*abort)(struct wsctl_out *, const Wschannel__AbortReport *);
+	void	(*watch_begin)(struct wsctl_out *);	/* may be NULL */
+	void	(*event)(struct wsctl_out *, const Wschannel__Event *);
+};
+
+extern const struct wsctl_formatter wsctl_format_text;
+extern const struct wsctl_formatter wsctl_format_json;
+
+struct wsctl_out {
+	const struct wsctl_formatter	*fmt;
+	FILE				*f;
+	/* A terminal: headers and aligned columns, pretty JSON. */
+	bool				 tty;
+	unsigned long			 events;	/* watch lines so far */
+	int				 error;		/* -ENOMEM: cut short */
+};
+
+void	wsctl_out_init(struct wsctl_out *out, FILE *f, bool json, bool tty);
+/* "S_OK", "WS_E_OPERATION_ABORTED", or "0x80001234" into buf. */
+const char *wsctl_hresult_str(uint32_t hr, char *buf, size_t len);
+
+/* ---- the control connection and the verbs (wsctl_conn.c) ------------ */
+
+struct wsctl_conn;
+
+/*
+ * Where the daemon is: `opt` (--socket) if not NULL, else WSCHANNEL_ADDRESS
+ * ("unix:path=..."), else $XDG_RUNTIME_DIR/wschanneld/control.sock if it
+ * exists, else /run/wschanneld/control.sock.  *path is owned by the caller.
+ * -EAFNOSUPPORT for an address that is not unix:path=, -ENOMEM.
+ */
+int	wsctl_socket_path(const char *opt, char **path);
+
+/* Connects; -errno (ENOENT, ECONNREFUSED, ENAMETOOLONG, ...) on failure. */
+int	wsctl_conn_open(const char *path, struct wsctl_conn **out);
+void	wsctl_conn_free(struct wsctl_conn *conn);
+/*
+ * While waiting, use this signal mask (ppoll), so that a signal blocked
+ * elsewhere interrupts only the wait: the read returns -EINTR, and a frame
+ * half received is kept for the next read.  NULL: the current mask.
+ */
+void	wsctl_conn_set_sigmask(struct wsctl_conn *conn, const sigset_t *mask);
+/* Sends `req` after giving it the next request id.  0 or -errno. */
+int	wsctl_conn_send(struct wsctl_conn *conn, Wschannel__Request *req);
+/*
+ * Reads one frame: a Reply (*reply) or an Event (*event); the other is set
+ * to NULL.  Free with wschannel__reply__free_unpacked / ..event...
+ * timeout_ms < 0 waits forever.  -ECONNRESET when the daemon closed the
+ * connection, -ETIMEDOUT, -EINTR, -EBADMSG/-EPROTO for a bad frame.
+ */
+int	wsctl_conn_read(struct wsctl_conn *conn, int timeout_ms,
+	    Wschannel__Reply **reply, Wschannel__Event **event);
+/*
+ * Sends `req` and waits for its terminal Reply.  Events read meanwhile go
+ * to on_event (if not NULL), interim replies are skipped.
+ */
+int	wsctl_conn_call(struct wsctl_conn *conn, Wschannel__Request *req,
+	    int timeout_ms, void (*on_event)(const Wschannel__Event *, void *),
+	    void *arg, Wschannel__Reply **reply);
+/* The exit code for a -errno from the functions above. */
+int	wsctl_exit_for_errno(int error);
+
+/* The verbs, named in wsctl_verbs[]. */
+int	wsctl_run_list(const struct wsctl_cmd *cmd);
+int	wsctl_run_show(const struct wsctl_cmd *cmd);
+int	wsctl_run_abort(const struct wsctl_cmd *cmd);
+int	wsctl_run_watch(const struct wsctl_cmd *cmd);
+
+#endif

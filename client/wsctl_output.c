@@ -1,0 +1,552 @@
+/*
+ * wsctl's formatters: the same replies as text or as JSON (json-c).  Text
+ * on a terminal gets headers and aligned columns; text into a pipe is one
+ * record per line, fields separated by one space, "-" for an empty field,
+ * and no legend, so that scripts can rely on it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "hresult.h"
+#include "wsctl.h"
+
+const char *
+wsctl_hresult_str(uint32_t hr, char *buf, size_t len)
+{
+	const char *name = hresult_name(hr);
+
+	if (name != NULL)
+		return name;
+	snprintf(buf, len, "0x%08" PRIX32, hr);
+	return buf;
+}
+
+/* An enum's name, or its number when the table does not know it. */
+static const char *
+output_enum_str(const char *name, uint32_t v, char *buf, size_t len)
+{
+	if (name != NULL)
+		return name;
+	snprintf(buf, len, "%" PRIu32, v);
+	return buf;
+}
+
+/* ---- text ---------------------------------------------------------- */
+
+/*
+ * A table is filled cell by cell and printed at the end, because aligned
+ * columns need the widest cell first.
+ */
+#define TABLE_MAX_COLS	10
+
+struct table {
+	size_t		  ncols;
+	const char	 *head[TABLE_MAX_COLS];
+	bool		  right[TABLE_MAX_COLS];	/* numbers */
+	char		**cells;
+	size_t		  ncells;
+	size_t		  cap;
+	bool		  oom;	/* a cell is missing: print nothing */
+};
+
+static void
+output_table_init(struct table *t, size_t ncols, const char *const *head,
+    const bool *right)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	memcpy(t->head, head, ncols * sizeof(*head));
+	memcpy(t->right, right, ncols * sizeof(*right));
+}
+
+/* An empty or absent value is "-", so a field is never blank. */
+static void
+output_table_add(struct table *t, const char *s)
+{
+	char **cells;
+	size_t cap;
+
+	if (t->oom)
+		return;
+	if (t->ncells == t->cap) {
+		cap = t->cap == 0 ? 64 : t->cap * 2;
+		cells = realloc(t->cells, cap * sizeof(*cells));
+		if (cells == NULL) {
+			t->oom = true;
+			return;
+		}
+		t->cells = cells;
+		t->cap = cap;
+	}
+	t->cells[t->ncells] = strdup(s == NULL || *s == '\0' ? "-" : s);
+	if (t->cells[t->ncells] == NULL) {
+		t->oom = true;
+		return;
+	}
+	t->ncells++;
+}
+
+static void
+output_table_addu(struct table *t, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	output_table_add(t, buf);
+}
+
+/* An enum's name, or its number when the table does not know it. */
+static void
+output_table_enum(struct table *t, const char *name, uint32_t v)
+{
+	char buf[16];
+
+	output_table_add(t, output_enum_str(name, v, buf, sizeof(buf)));
+}
+
+static void
+output_table_print(struct table *t, struct wsctl_out *out)
+{
+	size_t width[TABLE_MAX_COLS], i, c, len;
+	FILE *f = out->f;
+
+	if (t->oom) {
+		out->error = -ENOMEM;
+		return;
+	}
+	if (!out->tty) {
+		for (i = 0; i < t->ncells; i++)
+			fprintf(f, "%s%c", t->cells[i],
+			    (i + 1) % t->ncols == 0 ? '\n' : ' ');
+		return;
+	}
+	for (c = 0; c < t->ncols; c++)
+		width[c] = strlen(t->head[c]);
+	for (i = 0; i < t->ncells; i++) {
+		len = strlen(t->cells[i]);
+		if (len > width[i % t->ncols])
+			width[i % t->ncols] = len;
+	}
+	for (i = 0; i < t->ncols + t->ncells; i++) {
+		const char *s;
+		bool last;
+
+		c = i % t->ncols;
+		s = i < t->ncols ? t->head[c] : t->cells[i - t->ncols];
+		last = c + 1 == t->ncols;
+		if (t->right[c])
+			fprintf(f, "%*s", (int)width[c], s);
+		else if (last)
+			fputs(s, f);
+		else
+			fprintf(f, "%-*s", (int)width[c], s);
+		fputs(last ? "\n" : "  ", f);
+	}
+}
+
+static void
+output_table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncells; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+static void
+output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
+{
+	static const char *const chead[] = { "ID", "UID", "PID", "TYPE",
+	    "BINDING", "STATE", "REMOTE", "PENDING", "IN", "OUT" };
+	static const bool cright[] = { true, true, true, false, false, false,
+	    false, true, true, true };
+	static const char *const lhead[] = { "ID", "UID", "PID", "TYPE",
+	    "BINDING", "STATE", "URL", "PENDING" };
+	static const bool lright[] = { true, true, true, false, false, false,
+	    false, true };
+	struct table t;
+	size_t i;
+
+	output_table_init(&t, 10, chead, cright);
+	for (i = 0; i < list->n_channels; i++) {
+		const Wschannel__ChannelInfo *ci = list->channels[i];
+
+		output_table_addu(&t, ci->id);
+		output_table_addu(&t, ci->owner_uid);
+		output_table_addu(&t, ci->owner_pid);
+		output_table_enum(&t, channel_type_name(ci->type), ci->type);
+		output_table_enum(&t, channel_binding_name(ci->binding),
+		    ci->binding);
+		output_table_enum(&t, channel_state_name(ci->state), ci->state);
+		output_table_add(&t, ci->remote_address);
+		output_table_addu(&t, ci->pending);
+		output_table_addu(&t, ci->bytes_in);
+		output_table_addu(&t, ci->bytes_out);
+	}
+	/* On a terminal the channel table is shown even when empty. */
+	if (out->tty || list->n_channels > 0)
+		output_table_print(&t, out);
+	output_table_free(&t);
+
+	if (list->n_listeners == 0)
+		return;
+	output_table_init(&t, 8, lhead, lright);
+	for (i = 0; i < list->n_listeners; i++) {
+		const Wschannel__ListenerInfo *li = list->listeners[i];
+
+		output_table_addu(&t, li->id);
+		output_table_addu(&t, li->owner_uid);
+		output_table_addu(&t, li->owner_pid);
+		output_table_enum(&t, channel_type_name(li->type), li->type);
+		output_table_enum(&t, channel_binding_name(li->binding),
+		    li->binding);
+		output_table_enum(&t, listener_state_name(li->state),
+		    li->state);
+		output_table_add(&t, li->url);
+		output_table_addu(&t, li->pending);
+	}
+	/* The empty line tells the listeners from the channels. */
+	fputc('\n', out->f);
+	output_table_print(&t, out);
+	output_table_free(&t);
+}
+
+static void
+output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
+{
+	char buf[16];
+	FILE *f = out->f;
+
+#define SHOW_FMT "%-13s %"
+	fprintf(f, SHOW_FMT PRIu64 "\n", "id:", ci->id);
+	fprintf(f, SHOW_FMT PRIu32 "\n", "owner-uid:", ci->owner_uid);
+	fprintf(f, SHOW_FMT PRIu32 "\n", "owner-pid:", ci->owner_pid);
+	fprintf(f, SHOW_FMT "s\n", "type:", output_enum_str(
+	    channel_type_name(ci->type), ci->type, buf, sizeof(buf)));
+	fprintf(f, SHOW_FMT "s\n", "binding:", output_enum_str(
+	    channel_binding_name(ci->binding), ci->binding, buf, sizeof(buf)));
+	fprintf(f, SHOW_FMT "s\n", "state:", output_enum_str(
+	    channel_state_name(ci->state), ci->state, buf, sizeof(buf)));
+	fprintf(f, SHOW_FMT "s\n", "encoding:", !ci->has_encoding ? "-" :
+	    output_enum_str(encoding_name(ci->encoding), ci->encoding, buf,
+	    sizeof(buf)));
+	fprintf(f, SHOW_FMT "s\n", "url:",
+	    ci->url != NULL && *ci->url != '\0' ? ci->url : "-");
+	fprintf(f, SHOW_FMT "s\n", "remote:",
+	    ci->remote_address != NULL && *ci->remote_address != '\0' ?
+	    ci->remote_address : "-");
+	if (ci->has_listener)
+		fprintf(f, SHOW_FMT PRIu64 "\n", "listener:", ci->listener);
+	else
+		fprintf(f, SHOW_FMT "s\n", "listener:", "-");
+	fprintf(f, SHOW_FMT PRIu32 "\n", "pending:", ci->pending);
+	fprintf(f, SHOW_FMT PRIu64 "\n", "bytes-in:", ci->bytes_in);
+	fprintf(f, SHOW_FMT PRIu64 "\n", "bytes-out:", ci->bytes_out);
+	fprintf(f, SHOW_FMT PRIu64 "\n", "messages-in:", ci->messages_in);
+	fprintf(f, SHOW_FMT PRIu64 "\n", "messages-out:", ci->messages_out);
+#undef SHOW_FMT
+}
+
+static void
+output_text_abort(struct wsctl_out *out, const Wschannel__AbortReport *report)
+{
+	char buf[16];
+	size_t i;
+
+	for (i = 0; i < report->n_results; i++) {
+		const Wschannel__AbortResult *r = report->results[i];
+
+		if ((int32_t)r->hresult < 0) {
+			fprintf(out->f, "%" PRIu64 " error: %s\n", r->id,
+			    wsctl_hresult_str(r->hresult, buf, sizeof(buf)));
+			continue;
+		}
+		fprintf(out->f, "%" PRIu64 " %s cancelled=%" PRIu32 "\n", r->id,
+		    !r->has_state ? "-" : output_enum_str(
+		    channel_state_name(r->state), r->state, buf, sizeof(buf)),
+		    r->has_cancelled ? r->cancelled : 0);
+	}
+}
+
+static const char *
+output_event_state_str(const Wschannel__Event *ev, uint32_t state, char *buf,
+    size_t len)
+{
+	return output_enum_str(ev->is_listener ? listener_state_name(state) :
+	    channel_state_name(state), state, buf, len);
+}
+
+/* Events stream: fixed widths, since the widest is not known yet. */
+#define EVENT_TTY_FMT	"%6s %-8s %6s %-9s %-9s %-26s %6s %7s %s\n"
+
+static void
+output_text_watch_begin(struct wsctl_out *out)
+{
+	if (out->tty)
+		fprintf(out->f, EVENT_TTY_FMT, "SEQ", "KIND", "ID", "OLD",
+		    "NEW", "CAUSE", "UID", "PID", "REMOTE");
+}
+
+static void
+output_text_event(struct wsctl_out *out, const Wschannel__Event *ev)
+{
+	char seq[24], id[24], uid[16], pid[16], cause[16];
+	char sold[16], snew[16];
+	const char *remote;
+
+	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
+	snprintf(id, sizeof(id), "%" PRIu64, ev->object);
+	if (ev->has_owner_uid)
+		snprintf(uid, sizeof(uid), "%" PRIu32, ev->owner_uid);
+	else
+		strcpy(uid, "-");
+	if (ev->has_owner_pid)
+		snprintf(pid, sizeof(pid), "%" PRIu32, ev->owner_pid);
+	else
+		strcpy(pid, "-");
+	remote = ev->remote_address != NULL && *ev->remote_address != '\0' ?
+	    ev->remote_address : "-";
+	fprintf(out->f, out->tty ? EVENT_TTY_FMT :
+	    "%s %s %s %s %s %s %s %s %s\n",
+	    seq, ev->is_listener ? "listener" : "channel", id,
+	    output_event_state_str(ev, ev->old_state, sold, sizeof(sold)),
+	    output_event_state_str(ev, ev->new_state, snew, sizeof(snew)),
+	    ev->has_cause ? wsctl_hresult_str(ev->cause, cause, sizeof(cause)) :
+	    "-", uid, pid, remote);
+	out->events++;
+}
+
+const struct wsctl_formatter wsctl_format_text = {
+	.name = "text",
+	.list = output_text_list,
+	.show = output_text_show,
+	.abort = output_text_abort,
+	.watch_begin = output_text_watch_begin,
+	.event = output_text_event,
+};
+
+/* ---- JSON ---------------------------------------------------------- */
+
+/*
+ * Enums are names ("OPEN"); a value the tables do not know is kept as its
+ * number rather than lost.  Fields without a value are null, so every
+ * object of a kind has the same keys.
+ */
+static void
+output_json_u64(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static void
+output_json_enum(json_object *o, const char *key, const char *name,
+    uint32_t v)
+{
+	json_object_object_add(o, key, name != NULL ?
+	    json_object_new_string(name) : json_object_new_uint64(v));
+}
+
+static void
+output_json_str(json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, s == NULL || *s == '\0' ? NULL :
+	    json_object_new_string(s));
+}
+
+static void
+output_json_null(json_object *o, const char *key)
+{
+	json_object_object_add(o, key, NULL);
+}
+
+static void
+output_json_hresult(json_object *o, const char *key, uint32_t hr)
+{
+	char buf[16];
+
+	json_object_object_add(o, key,
+	    json_object_new_string(wsctl_hresult_str(hr, buf, sizeof(buf))));
+}
+
+static json_object *
+output_json_channel(const Wschannel__ChannelInfo *ci)
+{
+	json_object *o = json_object_new_object();
+
+	output_json_u64(o, "id", ci->id);
+	output_json_u64(o, "owner_uid", ci->owner_uid);
+	output_json_u64(o, "owner_pid", ci->owner_pid);
+	output_json_enum(o, "type", channel_type_name(ci->type), ci->type);
+	output_json_enum(o, "binding", channel_binding_name(ci->binding),
+	    ci->binding);
+	output_json_enum(o, "state", channel_state_name(ci->state), ci->state);
+	output_json_str(o, "remote_address", ci->remote_address);
+	output_json_u64(o, "pending", ci->pending);
+	output_json_u64(o, "bytes_in", ci->bytes_in);
+	output_json_u64(o, "bytes_out", ci->bytes_out);
+	output_json_u64(o, "messages_in", ci->messages_in);
+	output_json_u64(o, "messages_out", ci->messages_out);
+	if (ci->has_encoding)
+		output_json_enum(o, "encoding", encoding_name(ci->encoding),
+		    ci->encoding);
+	else
+		output_json_null(o, "encoding");
+	output_json_str(o, "url", ci->url);
+	if (ci->has_listener)
+		output_json_u64(o, "listener", ci->listener);
+	else
+		output_json_null(o, "listener");
+	return o;
+}
+
+static json_object *
+output_json_listener(const Wschannel__ListenerInfo *li)
+{
+	json_object *o = json_object_new_object();
+
+	output_json_u64(o, "id", li->id);
+	output_json_u64(o, "owner_uid", li->owner_uid);
+	output_json_u64(o, "owner_pid", li->owner_pid);
+	output_json_enum(o, "type", channel_type_name(li->type), li->type);
+	output_json_enum(o, "binding", channel_binding_name(li->binding),
+	    li->binding);
+	output_json_enum(o, "state", listener_state_name(li->state),
+	    li->state);
+	output_json_str(o, "url", li->url);
+	output_json_u64(o, "pending", li->pending);
+	return o;
+}
+
+/* A document: pretty on a terminal, one line otherwise.  Consumes `o`. */
+static void
+output_json_emit(struct wsctl_out *out, json_object *o, bool pretty)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *s;
+
+	flags |= pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+	    JSON_C_TO_STRING_PLAIN;
+	s = json_object_to_json_string_ext(o, flags);
+	if (s != NULL)
+		fprintf(out->f, "%s\n", s);
+	else
+		out->error = -ENOMEM;
+	json_object_put(o);
+}
+
+static void
+output_json_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
+{
+	json_object *o, *a;
+	size_t i;
+
+	o = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < list->n_channels; i++)
+		json_object_array_add(a,
+		    output_json_channel(list->channels[i]));
+	json_object_object_add(o, "channels", a);
+	a = json_object_new_array();
+	for (i = 0; i < list->n_listeners; i++)
+		json_object_array_add(a,
+		    output_json_listener(list->listeners[i]));
+	json_object_object_add(o, "listeners", a);
+	output_json_emit(out, o, out->tty);
+}
+
+static void
+output_json_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
+{
+	output_json_emit(out, output_json_channel(ci), out->tty);
+}
+
+static void
+output_json_abort(struct wsctl_out *out, const Wschannel__AbortReport *report)
+{
+	json_object *o, *a, *r;
+	size_t i;
+
+	o = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < report->n_results; i++) {
+		const Wschannel__AbortResult *ar = report->results[i];
+
+		r = json_object_new_object();
+		output_json_u64(r, "id", ar->id);
+		output_json_hresult(r, "hresult", ar->hresult);
+		if (ar->has_state)
+			output_json_enum(r, "state",
+			    channel_state_name(ar->state), ar->state);
+		else
+			output_json_null(r, "state");
+		if (ar->has_cancelled)
+			output_json_u64(r, "cancelled", ar->cancelled);
+		else
+			output_json_null(r, "cancelled");
+		json_object_array_add(a, r);
+	}
+	json_object_object_add(o, "results", a);
+	output_json_emit(out, o, out->tty);
+}
+
+static void
+output_json_event_state(json_object *o, const char *key,
+    const Wschannel__Event *ev, uint32_t state)
+{
+	output_json_enum(o, key, ev->is_listener ? listener_state_name(state) :
+	    channel_state_name(state), state);
+}
+
+static void
+output_json_event(struct wsctl_out *out, const Wschannel__Event *ev)
+{
+	json_object *o = json_object_new_object();
+
+	output_json_u64(o, "seq", ev->seq);
+	output_json_str(o, "kind", ev->is_listener ? "listener" : "channel");
+	output_json_u64(o, "id", ev->object);
+	output_json_event_state(o, "old_state", ev, ev->old_state);
+	output_json_event_state(o, "new_state", ev, ev->new_state);
+	if (ev->has_cause)
+		output_json_hresult(o, "cause", ev->cause);
+	else
+		output_json_null(o, "cause");
+	if (ev->has_owner_uid)
+		output_json_u64(o, "owner_uid", ev->owner_uid);
+	else
+		output_json_null(o, "owner_uid");
+	if (ev->has_owner_pid)
+		output_json_u64(o, "owner_pid", ev->owner_pid);
+	else
+		output_json_null(o, "owner_pid");
+	output_json_str(o, "remote_address", ev->remote_address);
+	/* One object per line, whatever stdout is: the stream is the format. */
+	output_json_emit(out, o, false);
+	out->events++;
+}
+
+const struct wsctl_formatter wsctl_format_json = {
+	.name = "json",
+	.list = output_json_list,
+	.show = output_json_show,
+	.abort = output_json_abort,
+	.watch_begin = NULL,
+	.event = output_json_event,
+};
+
+void
+wsctl_out_init(struct wsctl_out *out, FILE *f, bool json, bool tty)
+{
+	out->fmt = json ? &wsctl_format_json : &wsctl_format_text;
+	out->f = f;
+	out->tty = tty;
+	out->events = 0;
+	out->error = 0;
+}
