@@ -497,10 +497,13 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_LIST)
 		return wsctl_bad_reply("list", reply);
-	qsort(reply->list->channels, reply->list->n_channels,
-	    sizeof(*reply->list->channels), wsctl_cmp_channel);
-	qsort(reply->list->listeners, reply->list->n_listeners,
-	    sizeof(*reply->list->listeners), wsctl_cmp_listener);
+	/* qsort must not see the NULL array of an empty list. */
+	if (reply->list->n_channels > 0)
+		qsort(reply->list->channels, reply->list->n_channels,
+		    sizeof(*reply->list->channels), wsctl_cmp_channel);
+	if (reply->list->n_listeners > 0)
+		qsort(reply->list->listeners, reply->list->n_listeners,
+		    sizeof(*reply->list->listeners), wsctl_cmp_listener);
 	wsctl_out_stdout(cmd, &out);
 	out.fmt->list(&out, reply->list);
 	wschannel__reply__free_unpacked(reply, NULL);
@@ -556,7 +559,8 @@ wsctl_run_abort(const struct wsctl_cmd *cmd)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_ABORTED)
 		return wsctl_bad_reply("abort", reply);
-	qsort(reply->aborted->results, reply->aborted->n_results,
+	if (reply->aborted->n_results > 0)
+		qsort(reply->aborted->results, reply->aborted->n_results,
 	    sizeof(*reply->aborted->results), wsctl_cmp_result);
 	wsctl_out_stdout(cmd, &out);
 	out.fmt->abort(&out, reply->aborted);

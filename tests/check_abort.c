@@ -192,33 +192,6 @@ bg_receive(void *arg)
 	return harness_receive(ra->ch, &ra->m, HARNESS_BODY_INT, NULL);
 }
 
-/* Fills the kernel buffers toward a peer that never reads. */
-struct send_arg {
-	WS_CHANNEL		*ch;
-	struct harness_msg	 m;
-	int			 count;
-	size_t			 chars;
-	atomic_int		 done;
-	HRESULT			 last;
-};
-
-static HRESULT
-bg_sends(void *arg)
-{
-	struct send_arg *sa = arg;
-	HRESULT hr = S_OK;
-	int i;
-
-	for (i = 0; i < sa->count; i++) {
-		hr = harness_send_text(sa->ch, &sa->m, sa->chars, NULL);
-		sa->last = hr;
-		if (FAILED(hr))
-			break;
-		atomic_fetch_add(&sa->done, 1);
-	}
-	return hr;
-}
-
 /* A raw listener with listen(fd, 0), filled so that connects hang. */
 struct full_backlog {
 	int		lfd, f1, f2;
@@ -438,32 +411,21 @@ START_TEST(abort_closing)
 	};
 	struct harness_raw_server rs;
 	struct harness_async ca;
-	struct send_arg sa;
-	struct harness_bg *bg;
+	struct harness_fill *fill;
 	WS_CHANNEL *ch = NULL;
 	HRESULT hr;
-	int last, stalled_ms = 0;
+	int sent;
 
 	HR_EQ(harness_tcp_channel(&ch, props, 2), S_OK);
 	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.ch = ch;
-	sa.count = 24;
-	sa.chars = 250000;	/* 6 MB in all: more than the kernel holds */
-	bg = harness_bg_start(bg_sends, &sa);
-	/* Until every send is done, or they stop making progress. */
-	last = -1;
-	while (!harness_bg_done(bg) && stalled_ms < 300) {
-		harness_sleep_ms(10);
-		if (atomic_load(&sa.done) == last)
-			stalled_ms += 10;
-		else {
-			last = atomic_load(&sa.done);
-			stalled_ms = 0;
-		}
-	}
-	ck_assert_msg(SUCCEEDED(sa.last), "send before close: %s",
-	    harness_hr_name(sa.last));
+	/* 6 MB in all: more than the kernel holds for a peer not reading. */
+	fill = harness_fill_start(ch, 24, 250000);
+	ck_assert_ptr_nonnull(fill);
+	sent = harness_fill_settle(fill, 300, &hr);
+	ck_assert_msg(SUCCEEDED(hr), "send before close: %s",
+	    harness_hr_name(hr));
+	fprintf(stderr, "abort_closing: %d of 24 sends done before the "
+	    "close\n", sent);
 
 	harness_async_init(&ca);
 	hr = WsCloseChannel(ch, &ca.ctx, NULL);
@@ -477,7 +439,7 @@ START_TEST(abort_closing)
 	ASYNC_EQ(&ca, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
 	STATE_EQ(ch, WS_CHANNEL_STATE_CLOSED);
 	/* A send that was still blocked is released too. */
-	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	ck_assert(harness_fill_end(fill, T_MS, &hr));
 	ck_assert_msg(hr == S_OK || hr == WS_E_OPERATION_ABORTED,
 	    "blocked send: %s", harness_hr_name(hr));
 	/* Queued output is discarded and the socket closed: EOF soon. */
@@ -486,7 +448,6 @@ START_TEST(abort_closing)
 	STATE_EQ(ch, WS_CHANNEL_STATE_CREATED);
 	harness_sleep_ms(QUIET_MS);
 	ck_assert_int_eq(harness_async_calls(&ca), 1);
-	harness_msg_free(&sa.m);
 	WsFreeChannel(ch);
 	harness_raw_server_close(&rs);
 }
@@ -634,9 +595,8 @@ START_TEST(abort_many_pending)
 	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max, sizeof(max) };
 	struct harness_async ra, sa[NSEND];
 	struct harness_msg rm = { 0 }, sm[NSEND];
-	struct send_arg bsa;
 	struct harness_raw_server rs;
-	struct harness_bg *bg;
+	struct harness_fill *fill;
 	WS_CHANNEL *ch = NULL;
 	bool direct[NSEND];
 	HRESULT hr;
@@ -654,11 +614,9 @@ START_TEST(abort_many_pending)
 		    harness_hr_name(hr));
 		direct[i] = hr == S_OK;	/* done at once: no callback */
 	}
-	memset(&bsa, 0, sizeof(bsa));
-	bsa.ch = ch;
-	bsa.count = 4;
-	bsa.chars = 200000;
-	bg = harness_bg_start(bg_sends, &bsa);
+	/* And blocking sends from another thread. */
+	fill = harness_fill_start(ch, 4, 200000);
+	ck_assert_ptr_nonnull(fill);
 	harness_sleep_ms(100);
 	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
 
@@ -673,7 +631,7 @@ START_TEST(abort_many_pending)
 		    harness_hr_name(sa[i].hr));
 		aborted += sa[i].hr == WS_E_OPERATION_ABORTED;
 	}
-	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	ck_assert(harness_fill_end(fill, T_MS, &hr));
 	ck_assert_msg(hr == S_OK || hr == WS_E_OPERATION_ABORTED ||
 	    hr == WS_E_OBJECT_FAULTED, "blocking send: %s",
 	    harness_hr_name(hr));
@@ -687,7 +645,6 @@ START_TEST(abort_many_pending)
 	harness_msg_free(&rm);
 	for (i = 0; i < NSEND; i++)
 		harness_msg_free(&sm[i]);
-	harness_msg_free(&bsa.m);
 	WsFreeChannel(ch);
 	harness_raw_server_close(&rs);
 }
@@ -774,7 +731,13 @@ START_TEST(abort_race_completion)
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		harness_msg_free(&rm[round]);
 		harness_msg_free(&sm[round]);
+		harness_async_destroy(&ra[round]);
+		harness_async_destroy(&sa[round]);
 	}
+	free(ra);
+	free(sa);
+	free(rm);
+	free(sm);
 	harness_pair_free(&p);
 }
 END_TEST

@@ -941,6 +941,48 @@ START_TEST(close_rows)
 }
 END_TEST
 
+/* CLOSING lasts at most CLOSE_TIMEOUT when the output cannot drain. */
+START_TEST(close_drain_timeout)
+{
+	ULONG max = 1 << 20, ct = 300;
+	WS_CHANNEL_PROPERTY props[2] = {
+		{ WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max,
+		    sizeof(max) },
+		{ WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT, &ct, sizeof(ct) },
+	};
+	struct harness_raw_server rs;
+	struct harness_async ca;
+	struct harness_fill *fill;
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+
+	HR_EQ(harness_tcp_channel(&ch, props, 2), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
+	fill = harness_fill_start(ch, 24, 250000);
+	ck_assert_ptr_nonnull(fill);
+	harness_fill_settle(fill, 300, &hr);
+	ck_assert_msg(SUCCEEDED(hr), "send before close: %s",
+	    harness_hr_name(hr));
+	harness_async_init(&ca);
+	hr = WsCloseChannel(ch, &ca.ctx, NULL);
+	if (hr == WS_S_ASYNC) {
+		ck_assert_int_eq(harness_async_wait(&ca, 1, T_MS), 1);
+		hr = ca.hr;
+	}
+	/* The spec names no HRESULT for a close cut short by its timeout. */
+	ck_assert_msg(hr == S_OK || hr == WS_E_OPERATION_TIMED_OUT,
+	    "close that timed out: %s", harness_hr_name(hr));
+	STATE_EQ(ch, WS_CHANNEL_STATE_CLOSED);
+	ck_assert(harness_fill_end(fill, T_MS, &hr));
+	/* The peer sees the connection end. */
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, T_MS), 0);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_le(harness_async_calls(&ca), 1);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
 /* WsResetChannel: CREATED and CLOSED ok, OPEN and FAULTED refused. */
 START_TEST(reset_rows)
 {
@@ -1552,6 +1594,7 @@ channel_suite(void)
 
 	TCASE("states");
 	tcase_add_test(tc, close_rows);
+	tcase_add_test(tc, close_drain_timeout);
 	tcase_add_test(tc, reset_rows);
 	tcase_add_test(tc, free_any_state);
 	tcase_add_loop_test(tc, wrong_state_calls, 0, 2);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -13,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +51,9 @@ static struct {
 	bool	valgrind;
 	bool	have_dir;
 	bool	atexit_set;
-	char	dir[64];
-	char	sock[96];		/* fits sun_path */
-	char	log[96];
+	char	dir[80];
+	char	sock[100];		/* fits sun_path */
+	char	log[100];
 } hd = { .pid = -1 };
 
 uint64_t
@@ -164,6 +166,48 @@ harness_atexit(void)
 	}
 }
 
+/*
+ * A failed Check assertion ends the forked test with _exit: no atexit, no
+ * teardown.  The daemon dies with its parent (PDEATHSIG), and the process
+ * that forked the tests removes every directory named after it when it
+ * exits, unless WSCHANNEL_KEEP_TMP=1.
+ */
+static pid_t harness_root_pid;
+
+static void
+harness_root_exit(void)
+{
+	const char *keep = getenv("WSCHANNEL_KEEP_TMP");
+	const char *tmp = getenv("TMPDIR");
+	char prefix[64], path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (getpid() != harness_root_pid || (keep != NULL &&
+	    strcmp(keep, "1") == 0))
+		return;
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 40)
+		tmp = "/tmp";
+	snprintf(prefix, sizeof(prefix), "wschannel-test.%ld.",
+	    (long)harness_root_pid);
+	if ((d = opendir(tmp)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmp, de->d_name);
+		nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	closedir(d);
+}
+
+__attribute__((constructor)) static void
+harness_init(void)
+{
+	harness_root_pid = getpid();
+	atexit(harness_root_exit);
+}
+
 static int
 try_connect_unix(const char *path)
 {
@@ -220,7 +264,7 @@ harness_daemon_start(void)
 int
 harness_daemon_start_flags(int flags)
 {
-	const char *env = getenv("WSCHANNEL_VALGRIND");
+	const char *env = getenv("WSCHANNEL_VALGRIND"), *tmp;
 	char *daemon, addr[128];
 	const char *argv[16];
 	pid_t parent, pid;
@@ -236,7 +280,12 @@ harness_daemon_start_flags(int flags)
 	hd.valgrind = ((flags & HARNESS_VALGRIND) ||
 	    (env != NULL && strcmp(env, "1") == 0)) && harness_valgrind_usable();
 
-	snprintf(hd.dir, sizeof(hd.dir), "/tmp/wschannel-test.XXXXXX");
+	/* $TMPDIR if it leaves room for the socket name (sun_path). */
+	tmp = getenv("TMPDIR");
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 40)
+		tmp = "/tmp";
+	snprintf(hd.dir, sizeof(hd.dir), "%s/wschannel-test.%ld.XXXXXX", tmp,
+	    (long)harness_root_pid);
 	if (mkdtemp(hd.dir) == NULL)
 		return -errno;
 	hd.have_dir = true;
@@ -362,7 +411,8 @@ harness_daemon_stop(void)
 	code = status_code(st);
 	if (code != 0) {
 		fprintf(stderr, "harness: wschanneld exit status %d%s; "
-		    "directory kept: %s\n", code,
+		    "directory kept (until the test program exits, or for "
+		    "good with WSCHANNEL_KEEP_TMP=1): %s\n", code,
 		    hd.valgrind ? " (valgrind: 99 = errors or leaks)" : "",
 		    hd.dir);
 		dump_log();
@@ -1657,6 +1707,82 @@ harness_msg_free(struct harness_msg *m)
 		WsFreeHeap(m->heap);
 	free(m->text);
 	memset(m, 0, sizeof(*m));	/* optional too: back to the default */
+}
+
+struct harness_fill {
+	WS_CHANNEL		*ch;
+	struct harness_msg	 m;
+	int			 count;
+	size_t			 chars;
+	atomic_int		 sent;
+	atomic_int		 last;	/* HRESULT */
+	struct harness_bg	*bg;
+};
+
+static HRESULT
+fill_main(void *arg)
+{
+	struct harness_fill *f = arg;
+	HRESULT hr = S_OK;
+	int i;
+
+	for (i = 0; i < f->count; i++) {
+		hr = harness_send_text(f->ch, &f->m, f->chars, NULL);
+		atomic_store(&f->last, hr);
+		if (FAILED(hr))
+			break;
+		atomic_fetch_add(&f->sent, 1);
+	}
+	return hr;
+}
+
+struct harness_fill *
+harness_fill_start(WS_CHANNEL *ch, int count, size_t chars)
+{
+	struct harness_fill *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->ch = ch;
+	f->count = count;
+	f->chars = chars;
+	atomic_init(&f->sent, 0);
+	atomic_init(&f->last, S_OK);
+	if ((f->bg = harness_bg_start(fill_main, f)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int
+harness_fill_settle(struct harness_fill *f, int stall_ms, HRESULT *last)
+{
+	int sent = -1, stalled = 0, now;
+
+	while (!harness_bg_done(f->bg) && stalled < stall_ms) {
+		harness_sleep_ms(10);
+		now = atomic_load(&f->sent);
+		if (now == sent)
+			stalled += 10;
+		else {
+			sent = now;
+			stalled = 0;
+		}
+	}
+	if (last != NULL)
+		*last = atomic_load(&f->last);
+	return atomic_load(&f->sent);
+}
+
+bool
+harness_fill_end(struct harness_fill *f, int timeout_ms, HRESULT *hr)
+{
+	if (!harness_bg_wait(f->bg, timeout_ms, hr))
+		return false;
+	harness_msg_free(&f->m);
+	free(f);
+	return true;
 }
 
 const char *

@@ -14,7 +14,9 @@
  * sets WSCHANNEL_ADDRESS for the library, so start the daemon before the
  * first WsXxx call of the process.  Every wait is bounded.  Functions
  * return 0 or a negative errno unless stated otherwise; none of them calls
- * ck_assert, so the bench and helper programs can use them too.
+ * ck_assert (only the HR_EQ/STATE_EQ/ASYNC_EQ macros at the end do), so
+ * the bench can use them too.  Check must fork each test (the default):
+ * the library connects to the daemon once per process.
  */
 #ifndef WSCHANNEL_HARNESS_H
 #define WSCHANNEL_HARNESS_H
@@ -32,8 +34,9 @@
 #define HARNESS_VALGRIND	0x1	/* run it under valgrind (if usable) */
 
 /*
- * Creates a temporary directory, starts `wschanneld -d --socket
- * <dir>/control.sock` (stderr to <dir>/daemon.log), waits until the socket
+ * Creates a temporary directory (in $TMPDIR or /tmp), starts
+ * `wschanneld -d --socket <dir>/control.sock` (stdout and stderr to
+ * <dir>/daemon.log), waits (bounded) until the socket
  * accepts and sets WSCHANNEL_ADDRESS=unix:path=<socket>.  With
  * WSCHANNEL_VALGRIND=1 in the environment, or HARNESS_VALGRIND in `flags`,
  * the daemon runs under `valgrind --leak-check=full --error-exitcode=99`
@@ -47,7 +50,10 @@ int	 harness_daemon_start_flags(int flags);
  * the daemon's exit code (0 for a clean, leak-free exit), 128 + signal
  * when it died of a signal, 0 when none was running (or it was killed with
  * harness_daemon_kill), or a negative errno.  On a non-zero status the
- * daemon's log is copied to stderr and the directory is kept.
+ * daemon's log is copied to stderr and the directory is kept until the
+ * test program exits (for good with WSCHANNEL_KEEP_TMP=1).  Directories of
+ * tests that failed an assertion (no teardown runs then) are removed when
+ * the test program exits, too.
  */
 int	 harness_daemon_stop(void);
 /* SIGKILL now and reap it (the "daemon crashed" case). */
@@ -183,7 +189,7 @@ void	 harness_raw_server_close(struct harness_raw_server *rs);
 
 /* ---- WWSAPI helpers ----------------------------------------------------------- */
 
-/* "net.tcp://127.0.0.1:<port>/<path>" into a static-free caller buffer. */
+/* "net.tcp://127.0.0.1:<port>/<path>" (path NULL: "x") into buf. */
 void	 harness_url(char *buf, size_t len, uint16_t port, const char *path);
 /* A WS_STRING (WCHAR) copy of an ASCII string, malloc'd; free with free(). */
 WS_STRING harness_ws_string(const char *ascii);
@@ -293,9 +299,25 @@ HRESULT	 harness_receive(WS_CHANNEL *ch, struct harness_msg *m,
 	    enum harness_body kind, const WS_ASYNC_CONTEXT *async);
 void	 harness_msg_free(struct harness_msg *m);
 
+/*
+ * Sends `count` WSZ messages of `chars` characters one after the other
+ * from a thread: toward a peer that never reads, that fills every buffer
+ * on the way.  harness_fill_settle waits until all were sent, one failed,
+ * or none completed for `stall_ms` (the sends block), and returns how many
+ * were sent, with the last result in *last.  harness_fill_end waits
+ * (bounded) for the thread and frees `f` when it ended: *hr is the result
+ * of its last send.
+ */
+struct harness_fill;
+struct harness_fill *harness_fill_start(WS_CHANNEL *ch, int count,
+	    size_t chars);
+int	 harness_fill_settle(struct harness_fill *f, int stall_ms,
+	    HRESULT *last);
+bool	 harness_fill_end(struct harness_fill *f, int timeout_ms, HRESULT *hr);
+
 /* "WS_E_OPERATION_ABORTED" or "0x803D00FF" (static buffer for unknowns). */
 const char *harness_hr_name(HRESULT hr);
-const char *harness_state_name(int state);	/* channel states, "-1" */
+const char *harness_state_name(int state);	/* "OPEN", "(unknown)" */
 
 /* WsOpenChannel on a URL given as ASCII. */
 HRESULT	 harness_open_url(WS_CHANNEL *ch, const char *url,
