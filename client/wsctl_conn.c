@@ -561,7 +561,7 @@ wsctl_run_abort(const struct wsctl_cmd *cmd)
 		return wsctl_bad_reply("abort", reply);
 	if (reply->aborted->n_results > 0)
 		qsort(reply->aborted->results, reply->aborted->n_results,
-	    sizeof(*reply->aborted->results), wsctl_cmp_result);
+		    sizeof(*reply->aborted->results), wsctl_cmp_result);
 	wsctl_out_stdout(cmd, &out);
 	out.fmt->abort(&out, reply->aborted);
 	/* Every channel is tried; the first that failed decides the status. */
