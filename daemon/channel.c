@@ -254,10 +254,8 @@ channel_open(struct channel *ch, const char *urlstr, struct pending *p,
 	} else if (ch->tops == NULL) {
 		*why = "this transport is not available in this build";
 		hr = WS_E_NOT_SUPPORTED;
-	} else if (ch->props[WS_CHANNEL_PROPERTY_ENCODING] != WS_ENCODING_XML_UTF8) {
-		*why = "binary encodings are not available yet: create the "
-		    "channel with WS_CHANNEL_PROPERTY_ENCODING = WS_ENCODING_XML_UTF8";
-		hr = WS_E_NOT_SUPPORTED;
+	} else if ((hr = ch->tops->check(ch, why)) != S_OK) {
+		/* The transport said why. */
 	} else {
 		free(ch->url);
 		if ((ch->url = strdup(urlstr)) == NULL) {
@@ -343,40 +341,29 @@ channel_pending_receive(struct channel *ch)
 
 /* Writes `msg` in the channel's envelope and addressing versions and
  * queues it; `p` completes when it has left. */
+/* Stamps `msg` with the channel's envelope and addressing versions and
+ * hands it to the transport; `p` completes when it has left. */
 static int32_t
 channel_queue_message(struct channel *ch, struct envelope *msg,
     struct pending *p, const char **why)
 {
-	uint8_t *doc = NULL;
-	size_t len = 0;
 	int32_t hr;
-	int rc;
 
 	msg->envelope_version = (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION];
 	msg->addressing_version = (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ADDRESSING_VERSION];
 	/* A client channel addresses its messages to the URL it opened, as
 	 * Windows does; an accepted channel answers without To. */
 	if (msg->to == NULL && ch->listener_id == 0 && ch->url != NULL &&
-	    msg->addressing_version != WS_ADDRESSING_VERSION_TRANSPORT)
-		msg->to = strdup(ch->url);
-	if ((rc = envelope_write(msg, &doc, &len)) != 0) {
-		*why = rc == -ENOMEM ? "out of memory" :
-		    "the message body is not well-formed XML";
-		return rc == -ENOMEM ? E_OUTOFMEMORY : WS_E_INVALID_FORMAT;
-	}
-	if (len > ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE]) {
-		free(doc);
-		*why = "message larger than MAX_BUFFERED_MESSAGE_SIZE";
-		return WS_E_QUOTA_EXCEEDED;
+	    msg->addressing_version != WS_ADDRESSING_VERSION_TRANSPORT &&
+	    (msg->to = strdup(ch->url)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	hr = ch->tops->send(ch, p, doc, len);
-	free(doc);
-	if (hr != S_OK) {
+	if ((hr = ch->tops->send(ch, p, msg, why)) != S_OK) {
 		TAILQ_REMOVE(&ch->pendings, p, obj_entry);
 		p->ch = NULL;
-		*why = "cannot queue the message";
 		return hr;
 	}
 	ch->messages_out++;

@@ -228,16 +228,59 @@ nmf_encode_simple(uint8_t *out, size_t cap, enum nmf_record_type type)
 }
 
 /* Only the UTF-8 text encodings for now; binary XML comes with nbfx.c. */
+/* WS_ENCODING values this file needs. */
+#define WS_ENC_BINARY_1		0
+#define WS_ENC_BINARY_SESSION_1	1
+#define WS_ENC_UTF8		5
+
 int
 nmf_encoding_supported(uint8_t enc, uint32_t *envelope_version)
 {
+	uint32_t ws_encoding;
+
+	return nmf_encoding_to_ws(enc, &ws_encoding, envelope_version);
+}
+
+int
+nmf_encoding_to_ws(uint8_t enc, uint32_t *ws_encoding,
+    uint32_t *envelope_version)
+{
 	switch (enc) {
 	case NMF_ENC_SOAP11_UTF8:
+		*ws_encoding = WS_ENC_UTF8;
 		*envelope_version = NMF_ENVELOPE_SOAP_1_1;
 		return 0;
 	case NMF_ENC_SOAP12_UTF8:
+		*ws_encoding = WS_ENC_UTF8;
 		*envelope_version = NMF_ENVELOPE_SOAP_1_2;
 		return 0;
+	case NMF_ENC_SOAP12_BINARY:
+		*ws_encoding = WS_ENC_BINARY_1;
+		*envelope_version = NMF_ENVELOPE_SOAP_1_2;
+		return 0;
+	case NMF_ENC_SOAP12_BINARY_SESSION:
+		*ws_encoding = WS_ENC_BINARY_SESSION_1;
+		*envelope_version = NMF_ENVELOPE_SOAP_1_2;
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+int
+nmf_encoding_from_ws(uint32_t ws_encoding, uint32_t envelope_version)
+{
+	switch (ws_encoding) {
+	case WS_ENC_UTF8:
+		return envelope_version == NMF_ENVELOPE_SOAP_1_1 ?
+		    NMF_ENC_SOAP11_UTF8 : NMF_ENC_SOAP12_UTF8;
+	case WS_ENC_BINARY_1:
+		/* MC-NMF has binary records for SOAP 1.2 only. */
+		return envelope_version == NMF_ENVELOPE_SOAP_1_2 ?
+		    NMF_ENC_SOAP12_BINARY : -ENOTSUP;
+	case WS_ENC_BINARY_SESSION_1:
+		return envelope_version == NMF_ENVELOPE_SOAP_1_2 ?
+		    NMF_ENC_SOAP12_BINARY_SESSION : -ENOTSUP;
 	default:
 		return -ENOTSUP;
 	}

@@ -105,9 +105,18 @@ size_t	nmf_encode_fault(uint8_t *out, size_t cap, const char *fault);
 size_t	nmf_encode_simple(uint8_t *out, size_t cap,
 	    enum nmf_record_type type);	/* END, PREAMBLE_ACK, PREAMBLE_END */
 
-/* Maps a known encoding byte to (envelope version, text?) for this build:
- * returns 0 and sets *envelope_version (WS_ENVELOPE_VERSION) when `enc` is
- * a text UTF-8 encoding we speak, -ENOTSUP otherwise. */
+/*
+ * Known encoding bytes and the WWSAPI encodings they stand for.
+ * nmf_encoding_to_ws: 0 and the WS_ENCODING and WS_ENVELOPE_VERSION of a
+ * known encoding we speak (SOAP 1.1/1.2 UTF-8 text, SOAP 1.2 binary with
+ * and without the in-band session dictionary), -ENOTSUP otherwise.
+ * nmf_encoding_supported is the same without the encoding.
+ * nmf_encoding_from_ws: the byte to announce for a channel's encoding and
+ * envelope version, or -ENOTSUP when MC-NMF has none (binary SOAP 1.1).
+ */
+int	nmf_encoding_to_ws(uint8_t enc, uint32_t *ws_encoding,
+	    uint32_t *envelope_version);
 int	nmf_encoding_supported(uint8_t enc, uint32_t *envelope_version);
+int	nmf_encoding_from_ws(uint32_t ws_encoding, uint32_t envelope_version);
 
 #endif

@@ -13,16 +13,21 @@ struct channel;
 struct listener;
 struct pending;
 struct url;
+struct envelope;
 
 struct transport_ops {
 	const char	*name;
+	/* Can `ch` be opened with its properties (encoding, envelope
+	 * version)?  S_OK or the HRESULT, with *why. */
+	int32_t		(*check)(struct channel *ch, const char **why);
 	/* Starts connecting `ch` to `u`; the result arrives later through
 	 * channel_transport_opened() or channel_transport_fault(). */
 	int32_t		(*open)(struct channel *ch, const struct url *u);
-	/* Queues the message of a SEND pending (already on ch->pendings);
-	 * completes it when the bytes have left for the peer. */
+	/* Encodes `msg` in the channel's wire encoding and queues it for a
+	 * SEND pending (already on ch->pendings), which completes when the
+	 * bytes have left for the peer. */
 	int32_t		(*send)(struct channel *ch, struct pending *p,
-			    const uint8_t *doc, size_t len);
+			    const struct envelope *msg, const char **why);
 	/* Queues the session End record; `p` (a SEND pending already on
 	 * ch->pendings) completes when it has left. */
 	int32_t		(*shutdown)(struct channel *ch, struct pending *p);

@@ -31,6 +31,7 @@
 #include "envelope.h"
 #include "listener.h"
 #include "log.h"
+#include "nbfx.h"
 #include "nmf.h"
 #include "registry.h"
 #include "transport.h"
@@ -54,6 +55,8 @@ struct tcp_conn {
 	int			 eof;		/* peer closed its side */
 	int			 sock_err;	/* errno of a failed socket */
 	int			 got_version, got_mode, got_via, got_encoding;
+	/* MC-NBFSE: one session dictionary per direction. */
+	struct nbfx_dict	*dict_in, *dict_out;
 };
 
 struct tcp_listener {
@@ -82,7 +85,93 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 			    sizeof(lg));
 		bufferevent_free(c->bev);
 	}
+	nbfx_dict_free(c->dict_in);
+	nbfx_dict_free(c->dict_out);
 	free(c);
+}
+
+/* The session dictionaries, once the encoding is known. */
+static int
+tcp_start_session(struct tcp_conn *c)
+{
+	uint32_t max = (uint32_t)
+	    c->ch->props[WS_CHANNEL_PROPERTY_MAX_SESSION_DICTIONARY_SIZE];
+
+	if (c->ch->props[WS_CHANNEL_PROPERTY_ENCODING] !=
+	    WS_ENCODING_XML_BINARY_SESSION_1)
+		return 0;
+	if ((c->dict_in = nbfx_dict_new(max)) == NULL ||
+	    (c->dict_out = nbfx_dict_new(max)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Wire encoding of one message: UTF-8 text, binary XML, or binary XML
+ * with the session's string table in front (MC-NBFSE).
+ */
+static int32_t
+tcp_encode(struct tcp_conn *c, const struct envelope *msg, uint8_t **table,
+    size_t *table_len, uint8_t **doc, size_t *doc_len, const char **why)
+{
+	uint32_t enc = (uint32_t)c->ch->props[WS_CHANNEL_PROPERTY_ENCODING];
+	xmlDoc *xdoc;
+	int rc;
+
+	*table = NULL;
+	*table_len = 0;
+	if (enc == WS_ENCODING_XML_UTF8)
+		rc = envelope_write(msg, doc, doc_len);
+	else if ((rc = envelope_to_doc(msg, &xdoc)) == 0) {
+		rc = nbfx_write(xdoc, enc == WS_ENCODING_XML_BINARY_SESSION_1 ?
+		    c->dict_out : NULL, table, table_len, doc, doc_len);
+		xmlFreeDoc(xdoc);
+	}
+	if (rc == -ENOMEM) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	if (rc != 0) {
+		*why = "the message cannot be encoded (is the body well-formed XML?)";
+		return WS_E_INVALID_FORMAT;
+	}
+	return S_OK;
+}
+
+/* Decodes one sized envelope's payload into `env`. */
+static int32_t
+tcp_decode(struct tcp_conn *c, const uint8_t *in, size_t len,
+    struct envelope *env, const char **why)
+{
+	uint32_t enc = (uint32_t)c->ch->props[WS_CHANNEL_PROPERTY_ENCODING];
+	xmlDoc *xdoc;
+	int n, rc;
+
+	if (enc == WS_ENCODING_XML_UTF8) {
+		rc = envelope_read(in, len, env, why);
+		return rc == 0 ? S_OK : rc == -ENOMEM ? E_OUTOFMEMORY :
+		    WS_E_INVALID_FORMAT;
+	}
+	if (enc == WS_ENCODING_XML_BINARY_SESSION_1) {
+		n = nbfx_dict_read_table(c->dict_in, in, len);
+		if (n == -EDQUOT) {
+			*why = "peer overflowed MAX_SESSION_DICTIONARY_SIZE";
+			return WS_E_QUOTA_EXCEEDED;
+		}
+		if (n < 0) {
+			*why = n == -ENOMEM ? "out of memory" :
+			    "malformed session string table";
+			return n == -ENOMEM ? E_OUTOFMEMORY : WS_E_INVALID_FORMAT;
+		}
+		in += n;
+		len -= (size_t)n;
+	}
+	if ((rc = nbfx_read(in, len, enc == WS_ENCODING_XML_BINARY_SESSION_1 ?
+	    c->dict_in : NULL, &xdoc, why)) != 0)
+		return rc == -ENOMEM ? E_OUTOFMEMORY : WS_E_INVALID_FORMAT;
+	rc = envelope_from_doc(xdoc, env, why);
+	return rc == 0 ? S_OK : rc == -ENOMEM ? E_OUTOFMEMORY :
+	    WS_E_INVALID_FORMAT;
 }
 
 static void
@@ -202,6 +291,11 @@ tcp_process_ack(struct tcp_conn *c)
 	}
 	evbuffer_drain(in, (size_t)n);
 	c->ch->bytes_in += (uint64_t)n;
+	if (tcp_start_session(c) != 0) {
+		channel_transport_fault(c->ch, E_OUTOFMEMORY,
+		    "cannot allocate the session dictionaries");
+		return;
+	}
 	c->phase = TP_OPEN;
 	tcp_set_watermark(c);
 	channel_transport_opened(c->ch);
@@ -215,7 +309,7 @@ tcp_process_preamble(struct tcp_conn *c)
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
 	const uint8_t *p;
-	uint32_t envver;
+	uint32_t envver, wsenc;
 	size_t len;
 	int n;
 
@@ -267,14 +361,14 @@ tcp_process_preamble(struct tcp_conn *c)
 		case NMF_KNOWN_ENCODING:
 			if (!c->got_via || c->got_encoding)
 				goto bad;
-			if (nmf_encoding_supported(rec.encoding, &envver) != 0) {
+			if (nmf_encoding_to_ws(rec.encoding, &wsenc, &envver) != 0) {
 				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_ENCODING);
 				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
 				    "peer announced an encoding this build does not speak");
 				return;
 			}
 			/* The accepted channel adopts the peer's encoding. */
-			ch->props[WS_CHANNEL_PROPERTY_ENCODING] = WS_ENCODING_XML_UTF8;
+			ch->props[WS_CHANNEL_PROPERTY_ENCODING] = wsenc;
 			ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] = envver;
 			c->got_encoding = 1;
 			break;
@@ -288,7 +382,8 @@ tcp_process_preamble(struct tcp_conn *c)
 				goto bad;
 			evbuffer_drain(in, (size_t)n);
 			ch->bytes_in += (uint64_t)n;
-			if (tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
+			if (tcp_start_session(c) != 0 ||
+			    tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
 				channel_transport_fault(ch, E_OUTOFMEMORY,
 				    "cannot queue the preamble ack");
 				return;
@@ -321,6 +416,7 @@ tcp_process_messages(struct tcp_conn *c)
 	const uint8_t *data;
 	const char *why;
 	size_t len;
+	int32_t hr;
 	int n;
 
 	while (ch->tp == c && (p = channel_pending_receive(ch)) != NULL) {
@@ -357,8 +453,10 @@ tcp_process_messages(struct tcp_conn *c)
 		switch (rec.type) {
 		case NMF_SIZED_ENVELOPE:
 			memset(&env, 0, sizeof(env));
-			if (envelope_read(rec.data, rec.size, &env, &why) != 0) {
-				channel_transport_fault(ch, WS_E_INVALID_FORMAT, why);
+			why = "malformed message";
+			if ((hr = tcp_decode(c, rec.data, rec.size, &env,
+			    &why)) != S_OK) {
+				channel_transport_fault(ch, hr, why);
 				return;
 			}
 			evbuffer_drain(in, (size_t)n);
@@ -454,9 +552,9 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		tcp_apply_socket_options(ch, fd);
 		tcp_note_remote(ch, fd);
 		n = nmf_encode_preamble(buf, sizeof(buf), ch->url,
-		    ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] ==
-		    WS_ENVELOPE_VERSION_SOAP_1_1 ? NMF_ENC_SOAP11_UTF8 :
-		    NMF_ENC_SOAP12_UTF8);
+		    (uint8_t)nmf_encoding_from_ws((uint32_t)
+		    ch->props[WS_CHANNEL_PROPERTY_ENCODING], (uint32_t)
+		    ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION]));
 		if (n > sizeof(buf) || bufferevent_write(bev, buf, n) != 0) {
 			channel_transport_fault(ch, WS_E_INVALID_ENDPOINT_URL,
 			    "cannot write the preamble");
@@ -549,22 +647,57 @@ tcp_open(struct channel *ch, const struct url *u)
 }
 
 static int32_t
-tcp_send(struct channel *ch, struct pending *p, const uint8_t *doc, size_t len)
+tcp_check(struct channel *ch, const char **why)
+{
+	if (nmf_encoding_from_ws((uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENCODING],
+	    (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION]) < 0) {
+		*why = "net.tcp has no framing for this encoding and envelope "
+		    "version (binary encodings need SOAP 1.2)";
+		return WS_E_NOT_SUPPORTED;
+	}
+	return S_OK;
+}
+
+static int32_t
+tcp_send(struct channel *ch, struct pending *p, const struct envelope *msg,
+    const char **why)
 {
 	struct tcp_conn *c = ch->tp;
-	uint8_t hdr[1 + NMF_MBI31_MAX];
-	size_t n;
+	uint8_t hdr[1 + NMF_MBI31_MAX], *table = NULL, *doc = NULL;
+	size_t n, table_len = 0, doc_len = 0, total;
+	int32_t hr = S_OK;
 
-	if (c == NULL || c->phase != TP_OPEN)
+	if (c == NULL || c->phase != TP_OPEN) {
+		*why = "the connection is not open";
 		return WS_E_INVALID_OPERATION;
-	if (c->sock_err)
+	}
+	if (c->sock_err) {
+		*why = "the connection was reset";
 		return WS_E_ENDPOINT_DISCONNECTED;
-	n = nmf_encode_sized_envelope_header(hdr, sizeof(hdr), (uint32_t)len);
+	}
+	if ((hr = tcp_encode(c, msg, &table, &table_len, &doc, &doc_len,
+	    why)) != S_OK)
+		return hr;
+	total = table_len + doc_len;
+	if (total > ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE] ||
+	    total > 0x7fffffff) {
+		*why = "message larger than MAX_BUFFERED_MESSAGE_SIZE";
+		hr = WS_E_QUOTA_EXCEEDED;
+		goto out;
+	}
+	n = nmf_encode_sized_envelope_header(hdr, sizeof(hdr), (uint32_t)total);
 	if (bufferevent_write(c->bev, hdr, n) != 0 ||
-	    bufferevent_write(c->bev, doc, len) != 0)
-		return E_OUTOFMEMORY;
-	ch->bytes_out += n + len;
-	return S_OK;
+	    (table_len > 0 && bufferevent_write(c->bev, table, table_len) != 0) ||
+	    bufferevent_write(c->bev, doc, doc_len) != 0) {
+		*why = "out of memory";
+		hr = E_OUTOFMEMORY;
+		goto out;
+	}
+	ch->bytes_out += n + total;
+out:
+	free(table);
+	free(doc);
+	return hr;
 }
 
 static int32_t
@@ -771,6 +904,7 @@ tcp_unlisten(struct listener *ls)
 
 const struct transport_ops transport_tcp_ops = {
 	.name = "net.tcp",
+	.check = tcp_check,
 	.open = tcp_open,
 	.send = tcp_send,
 	.shutdown = tcp_shutdown,

@@ -425,16 +425,34 @@ START_TEST(open_second_invalid)
 }
 END_TEST
 
-/* TCP's binary default encoding is not supported yet. */
-START_TEST(open_tcp_binary_default_not_supported)
+/* TCP's default encoding is the binary session encoding, as on Windows:
+ * such a channel opens, the accepted side adopts it, messages flow; binary
+ * with SOAP 1.1 has no net.tcp framing and fails the open. */
+START_TEST(open_tcp_binary_default)
 {
 	WS_LISTENER *l;
-	WS_CHANNEL *ch = NULL;
+	WS_CHANNEL *ch = NULL, *s;
+	WS_ENCODING enc = 0;
+	WS_ENVELOPE_VERSION v11 = WS_ENVELOPE_VERSION_SOAP_1_1;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_ENVELOPE_VERSION,
+	    &v11, sizeof(v11) };
 	uint16_t port;
 
 	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
 	HR_EQ(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX_SESSION,
 	    WS_TCP_CHANNEL_BINDING, NULL, 0, NULL, &ch, NULL), S_OK);
+	s = open_accepted(l, port, ch);
+	HR_EQ(WsGetChannelProperty(s, WS_CHANNEL_PROPERTY_ENCODING, &enc,
+	    sizeof(enc), NULL), S_OK);
+	ck_assert_int_eq(enc, WS_ENCODING_XML_BINARY_SESSION_1);
+	exchange_int(ch, s, 77);
+	exchange_int(s, ch, -78);
+	WsFreeChannel(s);
+	WsFreeChannel(ch);
+
+	ch = NULL;
+	HR_EQ(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX_SESSION,
+	    WS_TCP_CHANNEL_BINDING, &prop, 1, NULL, &ch, NULL), S_OK);
 	HR_EQ(harness_open(ch, port, NULL, NULL), WS_E_NOT_SUPPORTED);
 	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
 	WsFreeChannel(ch);
@@ -1575,7 +1593,7 @@ channel_suite(void)
 	tcase_add_test(tc, open_bad_scheme);
 	tcase_add_test(tc, open_refused);
 	tcase_add_test(tc, open_second_invalid);
-	tcase_add_test(tc, open_tcp_binary_default_not_supported);
+	tcase_add_test(tc, open_tcp_binary_default);
 	tcase_add_test(tc, open_async_callback);
 	tcase_add_test(tc, opening_visible_backlog_full);
 	tcase_add_test(tc, opening_visible_preamble_unanswered);

@@ -384,7 +384,18 @@ START_TEST(simple_encoders)
 	ck_assert_int_eq(nmf_encoding_supported(NMF_ENC_SOAP12_UTF8, &v), 0);
 	ck_assert_uint_eq(v, 2);
 	ck_assert_int_eq(nmf_encoding_supported(NMF_ENC_SOAP12_BINARY_SESSION,
-	    &v), -ENOTSUP);
+	    &v), 0);
+	ck_assert_uint_eq(v, 2);
+	ck_assert_int_eq(nmf_encoding_supported(NMF_ENC_SOAP12_BINARY, &v), 0);
+	ck_assert_int_eq(nmf_encoding_supported(NMF_ENC_SOAP12_MTOM, &v),
+	    -ENOTSUP);
+	/* The byte a channel announces: binary exists for SOAP 1.2 only. */
+	ck_assert_int_eq(nmf_encoding_from_ws(1, 2), NMF_ENC_SOAP12_BINARY_SESSION);
+	ck_assert_int_eq(nmf_encoding_from_ws(0, 2), NMF_ENC_SOAP12_BINARY);
+	ck_assert_int_eq(nmf_encoding_from_ws(5, 1), NMF_ENC_SOAP11_UTF8);
+	ck_assert_int_eq(nmf_encoding_from_ws(5, 2), NMF_ENC_SOAP12_UTF8);
+	ck_assert_int_eq(nmf_encoding_from_ws(1, 1), -ENOTSUP);
+	ck_assert_int_eq(nmf_encoding_from_ws(2, 2), -ENOTSUP);
 	ck_assert_int_eq(nmf_encoding_supported(NMF_ENC_SOAP11_UTF16, &v),
 	    -ENOTSUP);
 	ck_assert_int_eq(nmf_encoding_supported(0x42, &v), -ENOTSUP);
