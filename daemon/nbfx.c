@@ -1,0 +1,2042 @@
+/*
+ * .NET Binary Format for XML ([MC-NBFX]), its SOAP static dictionary
+ * ([MC-NBFS]) and the in-band session dictionary ([MC-NBFSE]).
+ *
+ * The reader turns records into a libxml2 tree as it goes; the writer walks
+ * a libxml2 tree and picks, for each node, the record Windows Web Services
+ * picks, so that our bytes match a Windows peer's byte for byte.
+ *
+ * Input is hostile: every read is checked against the end of the buffer,
+ * nesting, width and the amount of text a document may expand to are
+ * bounded, and every string that reaches the tree is checked to be UTF-8
+ * made of XML characters, so the tree can always be serialized as XML.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "nbfx.h"
+#include "nmf.h"
+
+/* Record types of MC-NBFX section 2.2. */
+enum nbfx_record {
+	NBFX_END_ELEMENT = 0x01,
+	NBFX_COMMENT = 0x02,
+	NBFX_ARRAY = 0x03,
+	NBFX_SHORT_ATTRIBUTE = 0x04,
+	NBFX_ATTRIBUTE = 0x05,
+	NBFX_SHORT_DICT_ATTRIBUTE = 0x06,
+	NBFX_DICT_ATTRIBUTE = 0x07,
+	NBFX_SHORT_XMLNS = 0x08,
+	NBFX_XMLNS = 0x09,
+	NBFX_SHORT_DICT_XMLNS = 0x0a,
+	NBFX_DICT_XMLNS = 0x0b,
+	NBFX_PREFIX_DICT_ATTRIBUTE_A = 0x0c,	/* .. 0x25: prefix 'a'..'z' */
+	NBFX_PREFIX_ATTRIBUTE_A = 0x26,		/* .. 0x3f */
+	NBFX_SHORT_ELEMENT = 0x40,
+	NBFX_ELEMENT = 0x41,
+	NBFX_SHORT_DICT_ELEMENT = 0x42,
+	NBFX_DICT_ELEMENT = 0x43,
+	NBFX_PREFIX_DICT_ELEMENT_A = 0x44,	/* .. 0x5d */
+	NBFX_PREFIX_ELEMENT_A = 0x5e,		/* .. 0x77 */
+	/* Text records; each has a WithEndElement twin at type + 1. */
+	NBFX_ZERO_TEXT = 0x80,
+	NBFX_ONE_TEXT = 0x82,
+	NBFX_FALSE_TEXT = 0x84,
+	NBFX_TRUE_TEXT = 0x86,
+	NBFX_INT8_TEXT = 0x88,
+	NBFX_INT16_TEXT = 0x8a,
+	NBFX_INT32_TEXT = 0x8c,
+	NBFX_INT64_TEXT = 0x8e,
+	NBFX_FLOAT_TEXT = 0x90,
+	NBFX_DOUBLE_TEXT = 0x92,
+	NBFX_DECIMAL_TEXT = 0x94,
+	NBFX_DATETIME_TEXT = 0x96,
+	NBFX_CHARS8_TEXT = 0x98,
+	NBFX_CHARS16_TEXT = 0x9a,
+	NBFX_CHARS32_TEXT = 0x9c,
+	NBFX_BYTES8_TEXT = 0x9e,
+	NBFX_BYTES16_TEXT = 0xa0,
+	NBFX_BYTES32_TEXT = 0xa2,
+	NBFX_START_LIST_TEXT = 0xa4,		/* no WithEndElement twin */
+	NBFX_END_LIST_TEXT = 0xa6,		/* no WithEndElement twin */
+	NBFX_EMPTY_TEXT = 0xa8,
+	NBFX_DICTIONARY_TEXT = 0xaa,
+	NBFX_UNIQUE_ID_TEXT = 0xac,
+	NBFX_TIMESPAN_TEXT = 0xae,
+	NBFX_UUID_TEXT = 0xb0,
+	NBFX_UINT64_TEXT = 0xb2,
+	NBFX_BOOL_TEXT = 0xb4,
+	NBFX_UNICODE8_TEXT = 0xb6,
+	NBFX_UNICODE16_TEXT = 0xb8,
+	NBFX_UNICODE32_TEXT = 0xba,
+	NBFX_QNAME_DICT_TEXT = 0xbc,
+	NBFX_LAST_TEXT = 0xbd,
+};
+
+#define NBFX_TICKS_MAX		3155378975999999999ULL	/* 9999-12-31T23:59:59.9999999 */
+#define NBFX_TICKS_PER_SECOND	10000000ULL
+#define NBFX_TICKS_PER_DAY	864000000000ULL
+#define NBFX_MAX_STRING		0x7fffffffu
+/* How much text a document may expand to, beyond 16 times its size:
+ * dictionary references and arrays expand, nothing legitimate by much. */
+#define NBFX_EXPANSION_SLACK	(1u << 20)
+
+static const char nbfx_letters[] = "abcdefghijklmnopqrstuvwxyz";
+
+/* ---- growable byte buffer ------------------------------------------------ */
+
+struct nbfx_buf {
+	uint8_t		*p;
+	size_t		 len, cap;
+};
+
+static int
+nbfx_buf_reserve(struct nbfx_buf *b, size_t n)
+{
+	size_t	 cap;
+	uint8_t	*p;
+
+	if (n <= b->cap - b->len)
+		return 0;
+	if (n > SIZE_MAX / 2 - b->len)
+		return -ENOMEM;
+	cap = b->cap != 0 ? b->cap : 64;
+	while (cap - b->len < n)
+		cap *= 2;
+	if ((p = realloc(b->p, cap)) == NULL)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static int
+nbfx_buf_add(struct nbfx_buf *b, const void *data, size_t n)
+{
+	int	 rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = nbfx_buf_reserve(b, n)) < 0)
+		return rc;
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+static int
+nbfx_buf_byte(struct nbfx_buf *b, uint8_t c)
+{
+	return nbfx_buf_add(b, &c, 1);
+}
+
+static int
+nbfx_buf_str(struct nbfx_buf *b, const char *s)
+{
+	return nbfx_buf_add(b, s, strlen(s));
+}
+
+static int
+nbfx_buf_mbi31(struct nbfx_buf *b, uint32_t v)
+{
+	uint8_t	 mbi[NMF_MBI31_MAX];
+
+	return nbfx_buf_add(b, mbi, (size_t)nmf_mbi31_encode(v, mbi));
+}
+
+/* A String of MC-NBFX 2.1.3: MultiByteInt31 length, then UTF-8 bytes. */
+static int
+nbfx_buf_string(struct nbfx_buf *b, const char *s, size_t len)
+{
+	int	 rc;
+
+	if (len > NBFX_MAX_STRING)
+		return -EINVAL;
+	if ((rc = nbfx_buf_mbi31(b, (uint32_t)len)) < 0)
+		return rc;
+	return nbfx_buf_add(b, s, len);
+}
+
+static int
+nbfx_mbi31_size(uint32_t v)
+{
+	uint8_t	 mbi[NMF_MBI31_MAX];
+
+	return nmf_mbi31_encode(v, mbi);
+}
+
+/* ---- character checks ---------------------------------------------------- */
+
+/*
+ * True when s[0..len) is well-formed UTF-8 (no overlong forms, surrogates
+ * or values above U+10FFFF) made only of XML 1.0 Chars, so libxml2 can
+ * hold it and serialize it without character references.
+ */
+static bool
+nbfx_xml_chars(const uint8_t *s, size_t len)
+{
+	size_t		 i = 0, n, k;
+	uint32_t	 c, min;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			if (c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d)
+				return false;
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 2, c &= 0x1f, min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 3, c &= 0x0f, min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 4, c &= 0x07, min = 0x10000;
+		} else
+			return false;
+		if (len - i < n)
+			return false;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
+		    c == 0xfffe || c == 0xffff)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+static bool
+nbfx_is_space(const uint8_t *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+/* ---- the session dictionary ---------------------------------------------- */
+
+struct nbfx_dstr {
+	char		*s;		/* NUL-terminated copy */
+	uint32_t	 len;
+	uint32_t	 next;		/* index + 1 of the next string of its bucket */
+};
+
+struct nbfx_dict {
+	struct nbfx_dstr *strs;
+	size_t		 count, cap;
+	uint32_t	*buckets;	/* index + 1 of the newest string, 0: empty */
+	size_t		 nbuckets;	/* a power of two */
+	uint32_t	 used, max;
+};
+
+static uint32_t
+nbfx_hash(const char *s, size_t len)
+{
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+static void
+nbfx_dict_rehash(struct nbfx_dict *d)
+{
+	size_t		 i;
+	uint32_t	 b;
+
+	memset(d->buckets, 0, d->nbuckets * sizeof(*d->buckets));
+	/* In index order, so the newest string heads its bucket: what
+	 * nbfx_dict_truncate relies on. */
+	for (i = 0; i < d->count; i++) {
+		b = nbfx_hash(d->strs[i].s, d->strs[i].len) & (d->nbuckets - 1);
+		d->strs[i].next = d->buckets[b];
+		d->buckets[b] = (uint32_t)i + 1;
+	}
+}
+
+struct nbfx_dict *
+nbfx_dict_new(uint32_t max_bytes)
+{
+	struct nbfx_dict	*d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->max = max_bytes;
+	d->nbuckets = 64;
+	if ((d->buckets = calloc(d->nbuckets, sizeof(*d->buckets))) == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+nbfx_dict_free(struct nbfx_dict *d)
+{
+	size_t	 i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->count; i++)
+		free(d->strs[i].s);
+	free(d->strs);
+	free(d->buckets);
+	free(d);
+}
+
+size_t
+nbfx_dict_count(const struct nbfx_dict *d)
+{
+	return d != NULL ? d->count : 0;
+}
+
+uint32_t
+nbfx_dict_bytes(const struct nbfx_dict *d)
+{
+	return d != NULL ? d->used : 0;
+}
+
+/* What a string costs in a StringTable, hence against the quota. */
+static uint64_t
+nbfx_dict_cost(size_t len)
+{
+	return (uint64_t)nbfx_mbi31_size((uint32_t)len) + len;
+}
+
+static int
+nbfx_dict_find(const struct nbfx_dict *d, const char *s, size_t len)
+{
+	uint32_t	 i;
+
+	i = d->buckets[nbfx_hash(s, len) & (d->nbuckets - 1)];
+	while (i != 0) {
+		if (d->strs[i - 1].len == len &&
+		    memcmp(d->strs[i - 1].s, s, len) == 0)
+			return (int)i - 1;
+		i = d->strs[i - 1].next;
+	}
+	return -1;
+}
+
+/* Appends a string; returns its index, -EDQUOT over quota, -ENOMEM. */
+static int
+nbfx_dict_add(struct nbfx_dict *d, const char *s, size_t len)
+{
+	struct nbfx_dstr	*strs;
+	uint32_t		*buckets, b;
+	size_t			 cap;
+	char			*copy;
+
+	if (len > NBFX_MAX_STRING ||
+	    (uint64_t)d->used + nbfx_dict_cost(len) > d->max)
+		return -EDQUOT;
+	/* Ids are 2n+1 in a MultiByteInt31. */
+	if (d->count >= NBFX_MAX_STRING / 2)
+		return -EDQUOT;
+	if (d->count == d->cap) {
+		cap = d->cap != 0 ? d->cap * 2 : 16;
+		if ((strs = reallocarray(d->strs, cap, sizeof(*strs))) == NULL)
+			return -ENOMEM;
+		d->strs = strs;
+		d->cap = cap;
+	}
+	if (d->count >= d->nbuckets) {
+		if ((buckets = reallocarray(d->buckets, d->nbuckets * 2,
+		    sizeof(*buckets))) == NULL)
+			return -ENOMEM;
+		d->buckets = buckets;
+		d->nbuckets *= 2;
+		nbfx_dict_rehash(d);
+	}
+	if ((copy = malloc(len + 1)) == NULL)
+		return -ENOMEM;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	b = nbfx_hash(s, len) & (d->nbuckets - 1);
+	d->strs[d->count].s = copy;
+	d->strs[d->count].len = (uint32_t)len;
+	d->strs[d->count].next = d->buckets[b];
+	d->buckets[b] = (uint32_t)d->count + 1;
+	d->used += (uint32_t)nbfx_dict_cost(len);
+	return (int)d->count++;
+}
+
+/* Forgets the strings added after the first `count`, newest first. */
+static void
+nbfx_dict_truncate(struct nbfx_dict *d, size_t count)
+{
+	struct nbfx_dstr	*e;
+	uint32_t		 b;
+
+	while (d->count > count) {
+		e = &d->strs[d->count - 1];
+		b = nbfx_hash(e->s, e->len) & (d->nbuckets - 1);
+		d->buckets[b] = e->next;	/* it heads its bucket */
+		d->used -= (uint32_t)nbfx_dict_cost(e->len);
+		free(e->s);
+		d->count--;
+	}
+}
+
+int
+nbfx_dict_read_table(struct nbfx_dict *d, const uint8_t *in, size_t len)
+{
+	const uint8_t	*p, *end;
+	uint32_t	 size, slen;
+	size_t		 mark = d->count;
+	int		 n, rc;
+
+	n = nmf_mbi31_decode(in, len, &size);
+	if (n <= 0)
+		return -EBADMSG;
+	if (size > len - (size_t)n || size > INT32_MAX - (uint32_t)n)
+		return -EBADMSG;
+	p = in + n;
+	end = p + size;
+	while (p < end) {
+		n = nmf_mbi31_decode(p, (size_t)(end - p), &slen);
+		if (n <= 0 || slen > (size_t)(end - p) - (size_t)n) {
+			rc = -EBADMSG;
+			goto fail;
+		}
+		p += n;
+		if (!nbfx_xml_chars(p, slen)) {
+			rc = -EBADMSG;
+			goto fail;
+		}
+		if ((rc = nbfx_dict_add(d, (const char *)p, slen)) < 0)
+			goto fail;
+		p += slen;
+	}
+	return (int)(end - in);
+fail:
+	nbfx_dict_truncate(d, mark);
+	return rc;
+}
+
+/* ---- reader -------------------------------------------------------------- */
+
+struct nbfx_span {
+	const char	*s;	/* NULL: absent (no prefix) */
+	size_t		 len;
+};
+
+/* An attribute whose prefix is resolved once all xmlns records are in. */
+struct nbfx_pending_attr {
+	xmlAttrPtr	 attr;
+	struct nbfx_span prefix;
+};
+
+struct nbfx_rd {
+	const uint8_t		*p, *end;
+	const struct nbfx_dict	*d;
+	xmlDocPtr		 doc;
+	const char		*why;
+	size_t			 nodes;		/* left of NBFX_MAX_NODES */
+	size_t			 budget;	/* text bytes the tree may still take */
+	struct nbfx_buf		 text;		/* an attribute value, or the
+						 * element text not yet flushed */
+	struct nbfx_pending_attr attrs[NBFX_MAX_ATTRS];
+};
+
+static int
+nbfx_fail(struct nbfx_rd *r, const char *why)
+{
+	if (r->why == NULL)
+		r->why = why;
+	return -EBADMSG;
+}
+
+static int
+nbfx_rd_need(struct nbfx_rd *r, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n)
+		return nbfx_fail(r, "record truncated");
+	return 0;
+}
+
+static int
+nbfx_rd_u8(struct nbfx_rd *r, uint8_t *v)
+{
+	if (r->p == r->end)
+		return nbfx_fail(r, "record truncated");
+	*v = *r->p++;
+	return 0;
+}
+
+static uint64_t
+nbfx_le(const uint8_t *p, size_t n)
+{
+	uint64_t	 v = 0;
+
+	while (n-- > 0)
+		v = (v << 8) | p[n];
+	return v;
+}
+
+/* Reads an n-byte little-endian unsigned integer. */
+static int
+nbfx_rd_uint(struct nbfx_rd *r, size_t n, uint64_t *v)
+{
+	int	 rc;
+
+	if ((rc = nbfx_rd_need(r, n)) < 0)
+		return rc;
+	*v = nbfx_le(r->p, n);
+	r->p += n;
+	return 0;
+}
+
+static int
+nbfx_rd_mbi31(struct nbfx_rd *r, uint32_t *v)
+{
+	int	 n;
+
+	n = nmf_mbi31_decode(r->p, (size_t)(r->end - r->p), v);
+	if (n == 0)
+		return nbfx_fail(r, "record truncated");
+	if (n < 0)
+		return nbfx_fail(r, "bad MultiByteInt31");
+	r->p += n;
+	return 0;
+}
+
+static int
+nbfx_rd_span(struct nbfx_rd *r, size_t n, struct nbfx_span *s)
+{
+	int	 rc;
+
+	if ((rc = nbfx_rd_need(r, n)) < 0)
+		return rc;
+	s->s = (const char *)r->p;
+	s->len = n;
+	r->p += n;
+	return 0;
+}
+
+/* A String: MultiByteInt31 length and UTF-8 bytes, not yet checked. */
+static int
+nbfx_rd_string(struct nbfx_rd *r, struct nbfx_span *s)
+{
+	uint32_t	 n;
+	int		 rc;
+
+	if ((rc = nbfx_rd_mbi31(r, &n)) < 0)
+		return rc;
+	return nbfx_rd_span(r, n, s);
+}
+
+/* A DictionaryString: even ids are static, odd ids the session's. */
+static int
+nbfx_rd_dict_string(struct nbfx_rd *r, struct nbfx_span *s)
+{
+	uint32_t	 id;
+	int		 rc;
+
+	if ((rc = nbfx_rd_mbi31(r, &id)) < 0)
+		return rc;
+	if ((id & 1) == 0) {
+		if (id / 2 >= NBFS_DICT_COUNT_READ)
+			return nbfx_fail(r, "static dictionary id out of range");
+		s->s = nbfs_dict[id / 2].s;
+		s->len = nbfs_dict[id / 2].len;
+		return 0;
+	}
+	if (r->d == NULL)
+		return nbfx_fail(r, "session dictionary id without a session");
+	if (id / 2 >= r->d->count)
+		return nbfx_fail(r, "session dictionary id not in the dictionary");
+	s->s = r->d->strs[id / 2].s;
+	s->len = r->d->strs[id / 2].len;
+	return 0;
+}
+
+/* Charges `n` bytes of tree text against the expansion budget. */
+static int
+nbfx_rd_charge(struct nbfx_rd *r, size_t n)
+{
+	if (n > r->budget)
+		return nbfx_fail(r, "document expands beyond the limit");
+	r->budget -= n;
+	return 0;
+}
+
+static int
+nbfx_rd_node(struct nbfx_rd *r)
+{
+	if (r->nodes == 0)
+		return nbfx_fail(r, "too many nodes");
+	r->nodes--;
+	return 0;
+}
+
+/* Appends checked text to the scratch buffer. */
+static int
+nbfx_text_add(struct nbfx_rd *r, const void *s, size_t n)
+{
+	int	 rc;
+
+	if ((rc = nbfx_rd_charge(r, n)) < 0)
+		return rc;
+	if (nbfx_buf_add(&r->text, s, n) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int
+nbfx_text_str(struct nbfx_rd *r, const char *s)
+{
+	return nbfx_text_add(r, s, strlen(s));
+}
+
+static int
+nbfx_text_utf8(struct nbfx_rd *r, const struct nbfx_span *s)
+{
+	if (!nbfx_xml_chars((const uint8_t *)s->s, s->len))
+		return nbfx_fail(r, "text is not UTF-8 XML characters");
+	return nbfx_text_add(r, s->s, s->len);
+}
+
+static int
+nbfx_text_base64(struct nbfx_rd *r, const uint8_t *p, size_t n)
+{
+	static const char	 b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char			 q[4];
+	uint32_t		 v;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < n; i += 3) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = b64[(v >> 18) & 63];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		if ((rc = nbfx_text_add(r, q, 4)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* UTF-16LE (UnicodeChars records) to UTF-8, refusing lone surrogates. */
+static int
+nbfx_text_utf16(struct nbfx_rd *r, const uint8_t *p, size_t n)
+{
+	uint8_t		 u[4];
+	uint32_t	 c, c2;
+	size_t		 i, k;
+	int		 rc;
+
+	if (n % 2 != 0)
+		return nbfx_fail(r, "odd UTF-16 length");
+	for (i = 0; i < n; i += 2) {
+		c = (uint32_t)nbfx_le(p + i, 2);
+		if (c >= 0xd800 && c <= 0xdbff) {
+			if (i + 2 >= n)
+				return nbfx_fail(r, "lone UTF-16 surrogate");
+			c2 = (uint32_t)nbfx_le(p + i + 2, 2);
+			if (c2 < 0xdc00 || c2 > 0xdfff)
+				return nbfx_fail(r, "lone UTF-16 surrogate");
+			c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
+			i += 2;
+		} else if (c >= 0xdc00 && c <= 0xdfff)
+			return nbfx_fail(r, "lone UTF-16 surrogate");
+		if (c < 0x80) {
+			u[0] = (uint8_t)c, k = 1;
+		} else if (c < 0x800) {
+			u[0] = (uint8_t)(0xc0 | c >> 6);
+			u[1] = (uint8_t)(0x80 | (c & 0x3f)), k = 2;
+		} else if (c < 0x10000) {
+			u[0] = (uint8_t)(0xe0 | c >> 12);
+			u[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+			u[2] = (uint8_t)(0x80 | (c & 0x3f)), k = 3;
+		} else {
+			u[0] = (uint8_t)(0xf0 | c >> 18);
+			u[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
+			u[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+			u[3] = (uint8_t)(0x80 | (c & 0x3f)), k = 4;
+		}
+		if (!nbfx_xml_chars(u, k))
+			return nbfx_fail(r, "text is not XML characters");
+		if ((rc = nbfx_text_add(r, u, k)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Shortest decimal form that reads back as the same value, spelled as .NET
+ * spells "R": fixed notation for exponents -5 < x < sci, otherwise
+ * d.dddE+xx.  `is_float` checks the round trip in single precision.
+ */
+static int
+nbfx_text_real(struct nbfx_rd *r, double v, bool is_float)
+{
+	char	 tmp[64], digits[32], out[80];
+	char	*e;
+	int	 prec, nd = 0, x, i, o = 0, sci = is_float ? 7 : 15;
+
+	if (isnan(v))
+		return nbfx_text_str(r, "NaN");
+	if (isinf(v))
+		return nbfx_text_str(r, v > 0 ? "INF" : "-INF");
+	if (v == 0)
+		return nbfx_text_str(r, signbit(v) ? "-0" : "0");
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+		if (is_float ? strtof(tmp, NULL) == (float)v :
+		    strtod(tmp, NULL) == v)
+			break;
+	}
+	/* Digits and exponent, whatever the locale's decimal point. */
+	if ((e = strchr(tmp, 'e')) == NULL)
+		return nbfx_fail(r, "unformattable number");
+	for (i = 0; tmp + i < e; i++)
+		if (tmp[i] >= '0' && tmp[i] <= '9' && nd < (int)sizeof(digits))
+			digits[nd++] = tmp[i];
+	x = (int)strtol(e + 1, NULL, 10);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (v < 0)
+		out[o++] = '-';
+	if (x >= -5 + 1 && x < sci) {
+		if (x < 0) {
+			out[o++] = '0';
+			out[o++] = '.';
+			for (i = -1; i > x; i--)
+				out[o++] = '0';
+			for (i = 0; i < nd; i++)
+				out[o++] = digits[i];
+		} else {
+			for (i = 0; i <= x; i++)
+				out[o++] = i < nd ? digits[i] : '0';
+			if (nd > x + 1) {
+				out[o++] = '.';
+				for (i = x + 1; i < nd; i++)
+					out[o++] = digits[i];
+			}
+		}
+		out[o] = '\0';
+	} else {
+		out[o++] = digits[0];
+		if (nd > 1) {
+			out[o++] = '.';
+			for (i = 1; i < nd; i++)
+				out[o++] = digits[i];
+		}
+		snprintf(out + o, sizeof(out) - (size_t)o, "E%c%02d",
+		    x < 0 ? '-' : '+', x < 0 ? -x : x);
+	}
+	return nbfx_text_str(r, out);
+}
+
+/*
+ * DecimalText: 16 bytes laid out as the MS-OAUT DECIMAL (wReserved, scale,
+ * sign, Hi32, Lo64); the text keeps the scale's trailing zeros, like .NET.
+ */
+static int
+nbfx_text_decimal(struct nbfx_rd *r, const uint8_t *p)
+{
+	uint32_t	 limb[3];	/* most significant first */
+	uint64_t	 cur, rem;
+	char		 digits[40], out[48];
+	unsigned	 scale = p[2], sign = p[3];
+	int		 nd = 0, i, o = 0;
+	bool		 zero;
+
+	if (p[0] != 0 || p[1] != 0 || scale > 28 || (sign != 0 && sign != 0x80))
+		return nbfx_fail(r, "bad DecimalText");
+	limb[0] = (uint32_t)nbfx_le(p + 4, 4);
+	limb[2] = (uint32_t)nbfx_le(p + 8, 4);
+	limb[1] = (uint32_t)nbfx_le(p + 12, 4);
+	do {
+		rem = 0;
+		zero = true;
+		for (i = 0; i < 3; i++) {
+			cur = (rem << 32) | limb[i];
+			limb[i] = (uint32_t)(cur / 10);
+			rem = cur % 10;
+			if (limb[i] != 0)
+				zero = false;
+		}
+		digits[nd++] = (char)('0' + rem);
+	} while (!zero);
+	/* digits[] is least significant first; pad to scale + 1 digits. */
+	while (nd <= (int)scale)
+		digits[nd++] = '0';
+	zero = true;
+	for (i = 0; i < nd; i++)
+		if (digits[i] != '0')
+			zero = false;
+	if (sign != 0 && !zero)
+		out[o++] = '-';
+	for (i = nd - 1; i >= 0; i--) {
+		out[o++] = digits[i];
+		if (i == (int)scale && scale != 0)
+			out[o++] = '.';
+	}
+	out[o] = '\0';
+	return nbfx_text_str(r, out);
+}
+
+/* Proleptic Gregorian date of a day count from 0001-01-01. */
+static void
+nbfx_civil(int64_t days, int *year, int *month, int *day)
+{
+	int64_t	 z = days - 719162 + 719468;	/* from 0000-03-01 */
+	int64_t	 era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t	 doe = z - era * 146097;
+	int64_t	 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t	 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t	 mp = (5 * doy + 2) / 153;
+
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+/* Seven-digit fraction of a second with trailing zeros dropped. */
+static void
+nbfx_fraction(char *out, size_t cap, uint64_t ticks)
+{
+	int	 n;
+
+	n = snprintf(out, cap, ".%07" PRIu64, ticks);
+	while (n > 1 && out[n - 1] == '0')
+		out[--n] = '\0';
+	if (n == 1)
+		out[0] = '\0';
+}
+
+/*
+ * DateTimeText: 62 bits of ticks and 2 bits of kind on top.  Like .NET's
+ * DateTime.ToBinary, a local time travels as UTC ticks; with no zone of
+ * our own to convert to, we write that instant with offset +00:00.
+ */
+static int
+nbfx_text_datetime(struct nbfx_rd *r, uint64_t raw)
+{
+	static const char	*suffix[] = { "", "Z", "+00:00" };
+	uint64_t		 ticks = raw & 0x3fffffffffffffffULL;
+	unsigned		 kind = (unsigned)(raw >> 62);
+	uint64_t		 tod;
+	char			 frac[16], out[64];
+	int			 y, m, d;
+
+	if (kind > 2 || ticks > NBFX_TICKS_MAX)
+		return nbfx_fail(r, "bad DateTimeText");
+	nbfx_civil((int64_t)(ticks / NBFX_TICKS_PER_DAY), &y, &m, &d);
+	tod = ticks % NBFX_TICKS_PER_DAY;
+	nbfx_fraction(frac, sizeof(frac), tod % NBFX_TICKS_PER_SECOND);
+	tod /= NBFX_TICKS_PER_SECOND;
+	snprintf(out, sizeof(out), "%04d-%02d-%02dT%02u:%02u:%02u%s%s",
+	    y, m, d, (unsigned)(tod / 3600), (unsigned)(tod / 60 % 60),
+	    (unsigned)(tod % 60), frac, suffix[kind]);
+	return nbfx_text_str(r, out);
+}
+
+/* TimeSpanText: signed ticks as an xsd:duration, the way XmlConvert does. */
+static int
+nbfx_text_timespan(struct nbfx_rd *r, int64_t v)
+{
+	uint64_t	 t = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	uint64_t	 days, h, m, s, f;
+	char		 out[96], frac[16];
+	int		 o = 0;
+
+	days = t / NBFX_TICKS_PER_DAY;
+	t %= NBFX_TICKS_PER_DAY;
+	h = t / (3600 * NBFX_TICKS_PER_SECOND);
+	m = t / (60 * NBFX_TICKS_PER_SECOND) % 60;
+	s = t / NBFX_TICKS_PER_SECOND % 60;
+	f = t % NBFX_TICKS_PER_SECOND;
+	o += snprintf(out + o, sizeof(out) - (size_t)o, "%sP", v < 0 ? "-" : "");
+	if (days != 0)
+		o += snprintf(out + o, sizeof(out) - (size_t)o, "%" PRIu64 "D", days);
+	if (h != 0 || m != 0 || s != 0 || f != 0) {
+		out[o++] = 'T';
+		if (h != 0)
+			o += snprintf(out + o, sizeof(out) - (size_t)o, "%" PRIu64 "H", h);
+		if (m != 0)
+			o += snprintf(out + o, sizeof(out) - (size_t)o, "%" PRIu64 "M", m);
+		if (s != 0 || f != 0) {
+			nbfx_fraction(frac, sizeof(frac), f);
+			o += snprintf(out + o, sizeof(out) - (size_t)o,
+			    "%" PRIu64 "%sS", s, frac);
+		}
+	}
+	if (out[o - 1] == 'P')
+		o += snprintf(out + o, sizeof(out) - (size_t)o, "T0S");
+	return nbfx_text_str(r, out);
+}
+
+/* A GUID in its mixed-endian byte order, lower-case hex like .NET. */
+static int
+nbfx_text_guid(struct nbfx_rd *r, const uint8_t *p, bool urn)
+{
+	char	 out[64];
+
+	snprintf(out, sizeof(out), "%s%08" PRIx32 "-%04x-%04x-"
+	    "%02x%02x-%02x%02x%02x%02x%02x%02x", urn ? "urn:uuid:" : "",
+	    (uint32_t)nbfx_le(p, 4), (unsigned)nbfx_le(p + 4, 2),
+	    (unsigned)nbfx_le(p + 6, 2), p[8], p[9], p[10], p[11], p[12],
+	    p[13], p[14], p[15]);
+	return nbfx_text_str(r, out);
+}
+
+/* Length of a Chars/Bytes/UnicodeChars record: 1, 2 or 4 bytes. */
+static int
+nbfx_rd_length(struct nbfx_rd *r, size_t width, size_t *n)
+{
+	uint64_t	 v;
+	int		 rc;
+
+	if ((rc = nbfx_rd_uint(r, width, &v)) < 0)
+		return rc;
+	if (v > NBFX_MAX_STRING)
+		return nbfx_fail(r, "negative length");
+	*n = (size_t)v;
+	return nbfx_rd_need(r, *n);
+}
+
+static int nbfx_rd_text(struct nbfx_rd *, uint8_t, bool);
+
+static int
+nbfx_rd_list(struct nbfx_rd *r)
+{
+	uint8_t	 t;
+	bool	 first = true;
+	int	 rc;
+
+	for (;;) {
+		if ((rc = nbfx_rd_u8(r, &t)) < 0)
+			return rc;
+		if (t == NBFX_END_LIST_TEXT)
+			return 0;
+		if (!first && (rc = nbfx_text_add(r, " ", 1)) < 0)
+			return rc;
+		first = false;
+		if ((rc = nbfx_rd_text(r, t, true)) < 0)
+			return rc;
+	}
+}
+
+/*
+ * Reads the value of text record `t` (its type byte already consumed; a
+ * WithEndElement twin is the caller's business) and appends its canonical
+ * text to r->text.
+ */
+static int
+nbfx_rd_text(struct nbfx_rd *r, uint8_t t, bool in_list)
+{
+	struct nbfx_span	 s, name;
+	uint64_t		 v;
+	uint32_t		 u32;
+	uint8_t			 b;
+	size_t			 n;
+	char			 num[32];
+	float			 f;
+	double			 dbl;
+	int			 rc;
+
+	if (t < NBFX_ZERO_TEXT || t > NBFX_LAST_TEXT || (t & 1) != 0)
+		return nbfx_fail(r, "not a text record");
+	switch (t) {
+	case NBFX_ZERO_TEXT:
+		return nbfx_text_str(r, "0");
+	case NBFX_ONE_TEXT:
+		return nbfx_text_str(r, "1");
+	case NBFX_FALSE_TEXT:
+		return nbfx_text_str(r, "false");
+	case NBFX_TRUE_TEXT:
+		return nbfx_text_str(r, "true");
+	case NBFX_INT8_TEXT:
+	case NBFX_INT16_TEXT:
+	case NBFX_INT32_TEXT:
+	case NBFX_INT64_TEXT:
+		n = (size_t)1 << ((t - NBFX_INT8_TEXT) / 2);
+		if ((rc = nbfx_rd_uint(r, n, &v)) < 0)
+			return rc;
+		/* Sign-extend from n bytes. */
+		if (n < 8 && (v >> (8 * n - 1)) != 0)
+			v |= ~(uint64_t)0 << (8 * n);
+		snprintf(num, sizeof(num), "%" PRId64, (int64_t)v);
+		return nbfx_text_str(r, num);
+	case NBFX_UINT64_TEXT:
+		if ((rc = nbfx_rd_uint(r, 8, &v)) < 0)
+			return rc;
+		snprintf(num, sizeof(num), "%" PRIu64, v);
+		return nbfx_text_str(r, num);
+	case NBFX_FLOAT_TEXT:
+		if ((rc = nbfx_rd_uint(r, 4, &v)) < 0)
+			return rc;
+		u32 = (uint32_t)v;
+		memcpy(&f, &u32, sizeof(f));
+		return nbfx_text_real(r, f, true);
+	case NBFX_DOUBLE_TEXT:
+		if ((rc = nbfx_rd_uint(r, 8, &v)) < 0)
+			return rc;
+		memcpy(&dbl, &v, sizeof(dbl));
+		return nbfx_text_real(r, dbl, false);
+	case NBFX_DECIMAL_TEXT:
+		if ((rc = nbfx_rd_span(r, 16, &s)) < 0)
+			return rc;
+		return nbfx_text_decimal(r, (const uint8_t *)s.s);
+	case NBFX_DATETIME_TEXT:
+		if ((rc = nbfx_rd_uint(r, 8, &v)) < 0)
+			return rc;
+		return nbfx_text_datetime(r, v);
+	case NBFX_CHARS8_TEXT:
+	case NBFX_CHARS16_TEXT:
+	case NBFX_CHARS32_TEXT:
+		if ((rc = nbfx_rd_length(r, (size_t)1 << ((t - NBFX_CHARS8_TEXT) / 2),
+		    &n)) < 0 || (rc = nbfx_rd_span(r, n, &s)) < 0)
+			return rc;
+		return nbfx_text_utf8(r, &s);
+	case NBFX_BYTES8_TEXT:
+	case NBFX_BYTES16_TEXT:
+	case NBFX_BYTES32_TEXT:
+		if ((rc = nbfx_rd_length(r, (size_t)1 << ((t - NBFX_BYTES8_TEXT) / 2),
+		    &n)) < 0 || (rc = nbfx_rd_span(r, n, &s)) < 0)
+			return rc;
+		return nbfx_text_base64(r, (const uint8_t *)s.s, n);
+	case NBFX_UNICODE8_TEXT:
+	case NBFX_UNICODE16_TEXT:
+	case NBFX_UNICODE32_TEXT:
+		if ((rc = nbfx_rd_length(r,
+		    (size_t)1 << ((t - NBFX_UNICODE8_TEXT) / 2), &n)) < 0 ||
+		    (rc = nbfx_rd_span(r, n, &s)) < 0)
+			return rc;
+		return nbfx_text_utf16(r, (const uint8_t *)s.s, n);
+	case NBFX_START_LIST_TEXT:
+		if (in_list)
+			return nbfx_fail(r, "nested list");
+		return nbfx_rd_list(r);
+	case NBFX_END_LIST_TEXT:
+		return nbfx_fail(r, "EndListText without StartListText");
+	case NBFX_EMPTY_TEXT:
+		return 0;
+	case NBFX_DICTIONARY_TEXT:
+		if ((rc = nbfx_rd_dict_string(r, &s)) < 0)
+			return rc;
+		return nbfx_text_utf8(r, &s);
+	case NBFX_UNIQUE_ID_TEXT:
+	case NBFX_UUID_TEXT:
+		if ((rc = nbfx_rd_span(r, 16, &s)) < 0)
+			return rc;
+		return nbfx_text_guid(r, (const uint8_t *)s.s,
+		    t == NBFX_UNIQUE_ID_TEXT);
+	case NBFX_TIMESPAN_TEXT:
+		if ((rc = nbfx_rd_uint(r, 8, &v)) < 0)
+			return rc;
+		return nbfx_text_timespan(r, (int64_t)v);
+	case NBFX_BOOL_TEXT:
+		if ((rc = nbfx_rd_u8(r, &b)) < 0)
+			return rc;
+		/* .NET reads any non-zero byte as true. */
+		return nbfx_text_str(r, b != 0 ? "true" : "false");
+	case NBFX_QNAME_DICT_TEXT:
+		/* One byte for the prefix letter, then a DictionaryString
+		 * (MultiByteInt31), as .NET reads and writes it. */
+		if ((rc = nbfx_rd_u8(r, &b)) < 0)
+			return rc;
+		if (b >= 26)
+			return nbfx_fail(r, "bad QNameDictionaryText prefix");
+		if ((rc = nbfx_rd_dict_string(r, &name)) < 0)
+			return rc;
+		if ((rc = nbfx_text_add(r, &nbfx_letters[b], 1)) < 0 ||
+		    (rc = nbfx_text_add(r, ":", 1)) < 0)
+			return rc;
+		return nbfx_text_utf8(r, &name);
+	}
+	return nbfx_fail(r, "not a text record");
+}
+
+/* Reads one text record into r->text as a NUL-terminated string. */
+static int
+nbfx_rd_text_value(struct nbfx_rd *r, uint8_t t)
+{
+	int	 rc;
+
+	r->text.len = 0;
+	if ((rc = nbfx_rd_text(r, t, false)) < 0)
+		return rc;
+	if (nbfx_buf_byte(&r->text, 0) < 0)
+		return -ENOMEM;
+	r->text.len--;
+	return 0;
+}
+
+/* A name (element or attribute local name, prefix) checked as an NCName. */
+static int
+nbfx_rd_ncname(struct nbfx_rd *r, const struct nbfx_span *s, xmlChar **out)
+{
+	int	 rc;
+
+	if (s->len == 0 || !nbfx_xml_chars((const uint8_t *)s->s, s->len))
+		return nbfx_fail(r, "bad name");
+	if ((rc = nbfx_rd_charge(r, s->len)) < 0)
+		return rc;
+	if ((*out = xmlStrndup((const xmlChar *)s->s, (int)s->len)) == NULL)
+		return -ENOMEM;
+	if (xmlValidateNCName(*out, 0) != 0) {
+		xmlFree(*out);
+		*out = NULL;
+		return nbfx_fail(r, "name is not an NCName");
+	}
+	return 0;
+}
+
+static bool
+nbfx_span_is(const struct nbfx_span *s, const char *lit)
+{
+	return s->s != NULL && s->len == strlen(lit) &&
+	    memcmp(s->s, lit, s->len) == 0;
+}
+
+/* Binds a prefix (NULL: the default namespace) on `node`. */
+static int
+nbfx_rd_xmlns(struct nbfx_rd *r, xmlNodePtr node,
+    const struct nbfx_span *prefix, const struct nbfx_span *href)
+{
+	xmlChar		*p = NULL, *h;
+	xmlNsPtr	 ns;
+	int		 rc;
+
+	if (!nbfx_xml_chars((const uint8_t *)href->s, href->len))
+		return nbfx_fail(r, "namespace is not UTF-8 XML characters");
+	if (nbfx_span_is(href, (const char *)XML_XML_NAMESPACE) &&
+	    !nbfx_span_is(prefix, "xml"))
+		return nbfx_fail(r, "the XML namespace bound to another prefix");
+	if (nbfx_span_is(href, "http://www.w3.org/2000/xmlns/"))
+		return nbfx_fail(r, "the xmlns namespace declared");
+	if (prefix->s != NULL) {
+		if (nbfx_span_is(prefix, "xmlns"))
+			return nbfx_fail(r, "the xmlns prefix declared");
+		if (href->len == 0)
+			return nbfx_fail(r, "a prefix bound to no namespace");
+		if (nbfx_span_is(prefix, "xml")) {
+			/* Already bound, and only to this. */
+			if (!nbfx_span_is(href, (const char *)XML_XML_NAMESPACE))
+				return nbfx_fail(r, "the xml prefix rebound");
+			return 0;
+		}
+		if ((rc = nbfx_rd_ncname(r, prefix, &p)) < 0)
+			return rc;
+	}
+	for (ns = node->nsDef; ns != NULL; ns = ns->next) {
+		if (xmlStrEqual(ns->prefix, p)) {
+			xmlFree(p);
+			return nbfx_fail(r, "a prefix declared twice on an element");
+		}
+	}
+	if ((rc = nbfx_rd_charge(r, href->len)) < 0 ||
+	    (rc = nbfx_rd_node(r)) < 0) {
+		xmlFree(p);
+		return rc;
+	}
+	if ((h = xmlStrndup((const xmlChar *)href->s, (int)href->len)) == NULL) {
+		xmlFree(p);
+		return -ENOMEM;
+	}
+	ns = xmlNewNs(node, h, p);
+	xmlFree(h);
+	xmlFree(p);
+	return ns != NULL ? 0 : -ENOMEM;
+}
+
+/* The namespace a prefix stands for on `node`; NULL for none. */
+static int
+nbfx_rd_resolve(struct nbfx_rd *r, xmlNodePtr node,
+    const struct nbfx_span *prefix, bool attribute, xmlNsPtr *out)
+{
+	xmlChar		*p = NULL;
+	xmlNsPtr	 ns;
+
+	*out = NULL;
+	if (prefix->s == NULL) {
+		if (attribute)
+			return 0;	/* unprefixed attributes have none */
+		ns = xmlSearchNs(r->doc, node, NULL);
+		if (ns != NULL && ns->href != NULL && ns->href[0] != '\0')
+			*out = ns;
+		return 0;
+	}
+	if (!nbfx_xml_chars((const uint8_t *)prefix->s, prefix->len))
+		return nbfx_fail(r, "bad prefix");
+	if ((p = xmlStrndup((const xmlChar *)prefix->s, (int)prefix->len)) == NULL)
+		return -ENOMEM;
+	ns = xmlSearchNs(r->doc, node, p);
+	xmlFree(p);
+	if (ns == NULL || ns->href == NULL || ns->href[0] == '\0')
+		return nbfx_fail(r, "prefix not declared");
+	*out = ns;
+	return 0;
+}
+
+/* Same local name in the same namespace. */
+static bool
+nbfx_same_attr(const xmlAttr *a, const xmlAttr *b)
+{
+	if (!xmlStrEqual(a->name, b->name))
+		return false;
+	if (a->ns == NULL || b->ns == NULL)
+		return a->ns == b->ns;
+	return xmlStrEqual(a->ns->href, b->ns->href);
+}
+
+/*
+ * Reads an element record (type `t` consumed) and the attribute records
+ * after it, adds the element to `parent` (the document when NULL) and
+ * resolves its prefixes.
+ */
+static int
+nbfx_rd_element(struct nbfx_rd *r, uint8_t t, xmlNodePtr parent,
+    xmlNodePtr *out)
+{
+	struct nbfx_span	 prefix = { NULL, 0 }, name, aprefix, aname, href;
+	struct nbfx_pending_attr *pa;
+	xmlNodePtr		 node;
+	xmlNsPtr		 ns;
+	xmlChar			*lname;
+	size_t			 nattrs = 0, npend = 0, i, j;
+	uint8_t			 a;
+	int			 rc;
+
+	switch (t) {
+	case NBFX_SHORT_ELEMENT:
+		rc = nbfx_rd_string(r, &name);
+		break;
+	case NBFX_ELEMENT:
+		if ((rc = nbfx_rd_string(r, &prefix)) == 0)
+			rc = nbfx_rd_string(r, &name);
+		break;
+	case NBFX_SHORT_DICT_ELEMENT:
+		rc = nbfx_rd_dict_string(r, &name);
+		break;
+	case NBFX_DICT_ELEMENT:
+		if ((rc = nbfx_rd_string(r, &prefix)) == 0)
+			rc = nbfx_rd_dict_string(r, &name);
+		break;
+	default:
+		if (t >= NBFX_PREFIX_DICT_ELEMENT_A && t < NBFX_PREFIX_ELEMENT_A) {
+			prefix.s = &nbfx_letters[t - NBFX_PREFIX_DICT_ELEMENT_A];
+			prefix.len = 1;
+			rc = nbfx_rd_dict_string(r, &name);
+		} else if (t >= NBFX_PREFIX_ELEMENT_A &&
+		    t < NBFX_PREFIX_ELEMENT_A + 26) {
+			prefix.s = &nbfx_letters[t - NBFX_PREFIX_ELEMENT_A];
+			prefix.len = 1;
+			rc = nbfx_rd_string(r, &name);
+		} else
+			rc = nbfx_fail(r, "not an element record");
+		break;
+	}
+	if (rc < 0)
+		return rc;
+	if (prefix.s != NULL && prefix.len == 0)
+		prefix.s = NULL;	/* an empty prefix is no prefix */
+	if (prefix.s != NULL && nbfx_span_is(&prefix, "xmlns"))
+		return nbfx_fail(r, "element with the xmlns prefix");
+	if ((rc = nbfx_rd_node(r)) < 0 || (rc = nbfx_rd_ncname(r, &name, &lname)) < 0)
+		return rc;
+	node = xmlNewDocNode(r->doc, NULL, lname, NULL);
+	xmlFree(lname);
+	if (node == NULL)
+		return -ENOMEM;
+	if (xmlAddChild(parent != NULL ? parent : (xmlNodePtr)r->doc, node) == NULL) {
+		xmlFreeNode(node);
+		return -ENOMEM;
+	}
+	if (prefix.s != NULL && (rc = nbfx_rd_ncname(r, &prefix, &lname)) < 0)
+		return rc;
+	if (prefix.s != NULL)
+		xmlFree(lname);
+
+	/* Attributes: records 0x04..0x3f right after the element record. */
+	while (r->p < r->end && *r->p >= NBFX_SHORT_ATTRIBUTE &&
+	    *r->p < NBFX_SHORT_ELEMENT) {
+		a = *r->p++;
+		if (nattrs == NBFX_MAX_ATTRS)
+			return nbfx_fail(r, "too many attributes");
+		aprefix.s = NULL;
+		aprefix.len = 0;
+		switch (a) {
+		case NBFX_SHORT_XMLNS:
+		case NBFX_SHORT_DICT_XMLNS:
+		case NBFX_XMLNS:
+		case NBFX_DICT_XMLNS:
+			if ((a == NBFX_XMLNS || a == NBFX_DICT_XMLNS) &&
+			    (rc = nbfx_rd_string(r, &aprefix)) < 0)
+				return rc;
+			if (a == NBFX_SHORT_XMLNS || a == NBFX_XMLNS)
+				rc = nbfx_rd_string(r, &href);
+			else
+				rc = nbfx_rd_dict_string(r, &href);
+			if (rc < 0)
+				return rc;
+			if (aprefix.s != NULL && aprefix.len == 0)
+				return nbfx_fail(r, "xmlns record with an empty prefix");
+			if ((rc = nbfx_rd_xmlns(r, node, &aprefix, &href)) < 0)
+				return rc;
+			nattrs++;
+			continue;
+		case NBFX_SHORT_ATTRIBUTE:
+			rc = nbfx_rd_string(r, &aname);
+			break;
+		case NBFX_ATTRIBUTE:
+			if ((rc = nbfx_rd_string(r, &aprefix)) == 0)
+				rc = nbfx_rd_string(r, &aname);
+			break;
+		case NBFX_SHORT_DICT_ATTRIBUTE:
+			rc = nbfx_rd_dict_string(r, &aname);
+			break;
+		case NBFX_DICT_ATTRIBUTE:
+			if ((rc = nbfx_rd_string(r, &aprefix)) == 0)
+				rc = nbfx_rd_dict_string(r, &aname);
+			break;
+		default:
+			if (a < NBFX_PREFIX_ATTRIBUTE_A) {
+				aprefix.s = &nbfx_letters[a - NBFX_PREFIX_DICT_ATTRIBUTE_A];
+				aprefix.len = 1;
+				rc = nbfx_rd_dict_string(r, &aname);
+			} else {
+				aprefix.s = &nbfx_letters[a - NBFX_PREFIX_ATTRIBUTE_A];
+				aprefix.len = 1;
+				rc = nbfx_rd_string(r, &aname);
+			}
+			break;
+		}
+		if (rc < 0)
+			return rc;
+		if (aprefix.s != NULL && aprefix.len == 0)
+			aprefix.s = NULL;
+		if (aprefix.s == NULL && nbfx_span_is(&aname, "xmlns"))
+			return nbfx_fail(r, "xmlns written as an ordinary attribute");
+		if (nbfx_span_is(&aprefix, "xmlns"))
+			return nbfx_fail(r, "xmlns written as an ordinary attribute");
+		/* The value: exactly one text record, not a WithEndElement. */
+		if ((rc = nbfx_rd_u8(r, &a)) < 0)
+			return rc;
+		if ((a & 1) != 0 || a < NBFX_ZERO_TEXT || a > NBFX_LAST_TEXT)
+			return nbfx_fail(r, "attribute value is not a text record");
+		if ((rc = nbfx_rd_text_value(r, a)) < 0)
+			return rc;
+		if ((rc = nbfx_rd_node(r)) < 0 ||
+		    (rc = nbfx_rd_ncname(r, &aname, &lname)) < 0)
+			return rc;
+		nattrs++;
+		pa = &r->attrs[npend++];
+		pa->prefix = aprefix;
+		pa->attr = xmlNewNsProp(node, NULL, lname, r->text.p);
+		xmlFree(lname);
+		if (pa->attr == NULL)
+			return -ENOMEM;
+	}
+
+	/* Now that every xmlns is in, resolve the prefixes. */
+	if ((rc = nbfx_rd_resolve(r, node, &prefix, false, &ns)) < 0)
+		return rc;
+	xmlSetNs(node, ns);
+	for (i = 0; i < npend; i++) {
+		pa = &r->attrs[i];
+		if ((rc = nbfx_rd_resolve(r, node, &pa->prefix, true, &ns)) < 0)
+			return rc;
+		pa->attr->ns = ns;
+		for (j = 0; j < i; j++) {
+			if (nbfx_same_attr(r->attrs[j].attr, pa->attr))
+				return nbfx_fail(r, "duplicate attribute");
+		}
+	}
+	*out = node;
+	return 0;
+}
+
+/*
+ * Adds the text gathered since the last non-text record to `cur`.  Text
+ * records are gathered rather than added one by one so that a run of many
+ * small records costs linear time.  Outside the root only whitespace may
+ * appear, and it is dropped.
+ */
+static int
+nbfx_rd_flush(struct nbfx_rd *r, xmlNodePtr cur)
+{
+	xmlNodePtr	 t;
+	int		 rc;
+
+	if (r->text.len == 0)
+		return 0;
+	if (cur == NULL) {
+		if (!nbfx_is_space(r->text.p, r->text.len))
+			return nbfx_fail(r, "text outside the root element");
+		r->text.len = 0;
+		return 0;
+	}
+	if (r->text.len > INT32_MAX)
+		return nbfx_fail(r, "text too long");
+	if ((rc = nbfx_rd_node(r)) < 0)
+		return rc;
+	t = xmlNewDocTextLen(r->doc, r->text.p, (int)r->text.len);
+	r->text.len = 0;
+	if (t == NULL)
+		return -ENOMEM;
+	if (xmlAddChild(cur, t) == NULL) {
+		xmlFreeNode(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+nbfx_rd_comment(struct nbfx_rd *r, xmlNodePtr cur)
+{
+	struct nbfx_span	 s;
+	xmlChar			*text;
+	xmlNodePtr		 c;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = nbfx_rd_string(r, &s)) < 0)
+		return rc;
+	if (!nbfx_xml_chars((const uint8_t *)s.s, s.len))
+		return nbfx_fail(r, "comment is not UTF-8 XML characters");
+	/* What XML cannot write as a comment cannot go in the tree. */
+	for (i = 0; i < s.len; i++)
+		if (s.s[i] == '-' && (i + 1 == s.len || s.s[i + 1] == '-'))
+			return nbfx_fail(r, "comment with \"--\"");
+	if ((rc = nbfx_rd_charge(r, s.len)) < 0 || (rc = nbfx_rd_node(r)) < 0)
+		return rc;
+	if ((text = xmlStrndup((const xmlChar *)s.s, (int)s.len)) == NULL)
+		return -ENOMEM;
+	c = xmlNewDocComment(r->doc, text);
+	xmlFree(text);
+	if (c == NULL)
+		return -ENOMEM;
+	if (xmlAddChild(cur != NULL ? cur : (xmlNodePtr)r->doc, c) == NULL) {
+		xmlFreeNode(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Bytes per item of the record types an Array may carry, 0 for others. */
+static size_t
+nbfx_array_item_size(uint8_t t)
+{
+	switch (t) {
+	case NBFX_BOOL_TEXT + 1:
+		return 1;
+	case NBFX_INT16_TEXT + 1:
+		return 2;
+	case NBFX_INT32_TEXT + 1:
+	case NBFX_FLOAT_TEXT + 1:
+		return 4;
+	case NBFX_INT64_TEXT + 1:
+	case NBFX_DOUBLE_TEXT + 1:
+	case NBFX_DATETIME_TEXT + 1:
+	case NBFX_TIMESPAN_TEXT + 1:
+		return 8;
+	case NBFX_DECIMAL_TEXT + 1:
+	case NBFX_UUID_TEXT + 1:
+		return 16;
+	}
+	return 0;
+}
+
+/*
+ * Array (MC-NBFX 2.2.3.31): an element record with its attributes, an
+ * EndElement, a WithEndElement text type, a count and that many values:
+ * the element repeated once per value.  Each copy is read again from the
+ * element record, so it gets its own nodes and namespace resolution, and
+ * is charged against the limits like any other element.
+ */
+static int
+nbfx_rd_array(struct nbfx_rd *r, xmlNodePtr parent, size_t depth)
+{
+	const uint8_t	*elem, *data;
+	xmlNodePtr	 node;
+	uint32_t	 count, i;
+	uint8_t		 et, t;
+	size_t		 size;
+	int		 rc;
+
+	if (parent == NULL)
+		return nbfx_fail(r, "Array outside the root element");
+	if (depth >= NBFX_MAX_DEPTH)
+		return nbfx_fail(r, "elements nested too deep");
+	elem = r->p;
+	if ((rc = nbfx_rd_u8(r, &et)) < 0)
+		return rc;
+	if (et < NBFX_SHORT_ELEMENT || et >= NBFX_PREFIX_ELEMENT_A + 26)
+		return nbfx_fail(r, "Array without an element record");
+	if ((rc = nbfx_rd_element(r, et, parent, &node)) < 0)
+		return rc;
+	if ((rc = nbfx_rd_u8(r, &t)) < 0)
+		return rc;
+	if (t != NBFX_END_ELEMENT)
+		return nbfx_fail(r, "Array element not followed by EndElement");
+	if ((rc = nbfx_rd_u8(r, &t)) < 0)
+		return rc;
+	if ((size = nbfx_array_item_size(t)) == 0)
+		return nbfx_fail(r, "bad Array value type");
+	if ((rc = nbfx_rd_mbi31(r, &count)) < 0)
+		return rc;
+	if (count == 0)
+		return nbfx_fail(r, "empty Array");
+	if ((size_t)(r->end - r->p) / size < count)
+		return nbfx_fail(r, "record truncated");
+	data = r->p;
+	for (i = 0;;) {
+		r->p = data + (size_t)i * size;
+		if ((rc = nbfx_rd_text_value(r, (uint8_t)(t - 1))) < 0 ||
+		    (rc = nbfx_rd_flush(r, node)) < 0)
+			return rc;
+		if (++i == count)
+			break;
+		r->p = elem + 1;
+		if ((rc = nbfx_rd_element(r, et, parent, &node)) < 0)
+			return rc;
+		r->text.len = 0;	/* the last attribute value */
+	}
+	r->p = data + (size_t)count * size;
+	return 0;
+}
+
+static int
+nbfx_rd_document(struct nbfx_rd *r)
+{
+	xmlNodePtr	 cur = NULL, node;
+	size_t		 depth = 0;
+	bool		 root = false;
+	uint8_t		 t;
+	int		 rc;
+
+	while (r->p < r->end) {
+		t = *r->p++;
+		if (t >= NBFX_ZERO_TEXT && t <= NBFX_LAST_TEXT) {
+			if (t == NBFX_START_LIST_TEXT + 1 ||
+			    t == NBFX_END_LIST_TEXT + 1)
+				return nbfx_fail(r, "unknown record type");
+			if ((t & 1) != 0 && cur == NULL)
+				return nbfx_fail(r, "EndElement without an open element");
+			/* Gathered in r->text until the next other record. */
+			if ((rc = nbfx_rd_text(r, (uint8_t)(t & ~1), false)) < 0)
+				return rc;
+			if ((t & 1) == 0)
+				continue;
+			t = NBFX_END_ELEMENT;
+		}
+		if (t == NBFX_END_ELEMENT) {
+			if (cur == NULL)
+				return nbfx_fail(r, "EndElement without an open element");
+			if ((rc = nbfx_rd_flush(r, cur)) < 0)
+				return rc;
+			cur = cur->parent != NULL &&
+			    cur->parent->type == XML_ELEMENT_NODE ? cur->parent : NULL;
+			depth--;
+			continue;
+		}
+		if ((rc = nbfx_rd_flush(r, cur)) < 0)
+			return rc;
+		if (t == NBFX_COMMENT) {
+			if ((rc = nbfx_rd_comment(r, cur)) < 0)
+				return rc;
+		} else if (t == NBFX_ARRAY) {
+			if ((rc = nbfx_rd_array(r, cur, depth)) < 0)
+				return rc;
+		} else if (t >= NBFX_SHORT_ELEMENT && t < NBFX_PREFIX_ELEMENT_A + 26) {
+			if (cur == NULL && root)
+				return nbfx_fail(r, "more than one root element");
+			if (depth >= NBFX_MAX_DEPTH)
+				return nbfx_fail(r, "elements nested too deep");
+			if ((rc = nbfx_rd_element(r, t, cur, &node)) < 0)
+				return rc;
+			r->text.len = 0;	/* the last attribute value */
+			cur = node;
+			depth++;
+			root = true;
+		} else if (t >= NBFX_SHORT_ATTRIBUTE && t < NBFX_SHORT_ELEMENT)
+			return nbfx_fail(r, "attribute record not after an element");
+		else
+			return nbfx_fail(r, "unknown record type");
+	}
+	if (cur != NULL)
+		return nbfx_fail(r, "element not closed");
+	if ((rc = nbfx_rd_flush(r, NULL)) < 0)
+		return rc;
+	if (!root)
+		return nbfx_fail(r, "no root element");
+	return 0;
+}
+
+int
+nbfx_read(const uint8_t *in, size_t len, const struct nbfx_dict *d,
+    xmlDocPtr *out, const char **why)
+{
+	struct nbfx_rd	*r;
+	int		 rc;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -ENOMEM;
+	r->p = in;
+	r->end = len > 0 ? in + len : in;
+	r->d = d;
+	r->nodes = NBFX_MAX_NODES;
+	r->budget = NBFX_EXPANSION_SLACK +
+	    (len < (SIZE_MAX - NBFX_EXPANSION_SLACK) / 16 ? 16 * len :
+	    SIZE_MAX - NBFX_EXPANSION_SLACK);
+	if ((r->doc = xmlNewDoc(BAD_CAST "1.0")) == NULL) {
+		free(r);
+		return -ENOMEM;
+	}
+	if ((rc = nbfx_rd_document(r)) == 0)
+		*out = r->doc;
+	else {
+		xmlFreeDoc(r->doc);
+		if (why != NULL)
+			*why = rc == -EBADMSG ? r->why : "out of memory";
+	}
+	free(r->text.p);
+	free(r);
+	return rc;
+}
+
+/* ---- writer -------------------------------------------------------------- */
+
+struct nbfx_nsbind {
+	const xmlChar	*prefix;	/* NULL: the default namespace */
+	const xmlChar	*href;		/* "": none */
+};
+
+struct nbfx_wr {
+	struct nbfx_buf		 out;
+	struct nbfx_dict	*d;
+	struct nbfx_nsbind	*scope;	/* in-scope bindings, innermost last */
+	size_t			 nscope, cap;
+	struct nbfx_buf		 value;	/* scratch: an attribute value */
+};
+
+static const xmlChar *
+nbfx_wr_lookup(const struct nbfx_wr *w, const xmlChar *prefix)
+{
+	size_t	 i;
+
+	for (i = w->nscope; i > 0; i--)
+		if (xmlStrEqual(w->scope[i - 1].prefix, prefix))
+			return w->scope[i - 1].href;
+	if (prefix == NULL)
+		return BAD_CAST "";
+	if (xmlStrEqual(prefix, BAD_CAST "xml"))
+		return XML_XML_NAMESPACE;
+	return NULL;
+}
+
+static int
+nbfx_wr_push(struct nbfx_wr *w, const xmlChar *prefix, const xmlChar *href)
+{
+	struct nbfx_nsbind	*s;
+	size_t			 cap;
+
+	if (w->nscope == w->cap) {
+		cap = w->cap != 0 ? w->cap * 2 : 16;
+		if ((s = reallocarray(w->scope, cap, sizeof(*s))) == NULL)
+			return -ENOMEM;
+		w->scope = s;
+		w->cap = cap;
+	}
+	w->scope[w->nscope].prefix = prefix;
+	w->scope[w->nscope].href = href;
+	w->nscope++;
+	return 0;
+}
+
+/*
+ * Makes sure `prefix` means `href` on the element whose bindings start at
+ * scope[mark], adding a declaration when the tree relies on one it does
+ * not carry (a node built with a namespace declared nowhere, or an element
+ * in no namespace under a default one).
+ */
+static int
+nbfx_wr_bind(struct nbfx_wr *w, size_t mark, const xmlChar *prefix,
+    const xmlChar *href)
+{
+	const xmlChar	*cur;
+	size_t		 i;
+
+	if (prefix != NULL && prefix[0] == '\0')
+		prefix = NULL;
+	if (href == NULL)
+		href = BAD_CAST "";
+	for (i = w->nscope; i > mark; i--)
+		if (xmlStrEqual(w->scope[i - 1].prefix, prefix))
+			return xmlStrEqual(w->scope[i - 1].href, href) ? 0 : -EINVAL;
+	if ((cur = nbfx_wr_lookup(w, prefix)) != NULL && xmlStrEqual(cur, href))
+		return 0;
+	if (prefix != NULL && (href[0] == '\0' ||
+	    xmlStrEqual(prefix, BAD_CAST "xml") ||
+	    xmlStrEqual(prefix, BAD_CAST "xmlns")))
+		return -EINVAL;
+	return nbfx_wr_push(w, prefix, href);
+}
+
+/* A string's DictionaryString id: static, else from the session (added
+ * now if the quota allows).  Returns 1 with *id, 0 to write it inline. */
+static int
+nbfx_wr_dict_id(struct nbfx_wr *w, const xmlChar *s, uint32_t *id)
+{
+	size_t	 len = strlen((const char *)s);
+	int	 i;
+
+	if (len == 0)
+		return 0;
+	if ((i = nbfs_dict_lookup((const char *)s, len)) >= 0) {
+		*id = 2 * (uint32_t)i;
+		return 1;
+	}
+	if (w->d == NULL)
+		return 0;
+	if ((i = nbfx_dict_find(w->d, (const char *)s, len)) < 0 &&
+	    (i = nbfx_dict_add(w->d, (const char *)s, len)) < 0)
+		return i == -EDQUOT ? 0 : i;
+	*id = 2 * (uint32_t)i + 1;
+	return 1;
+}
+
+static int
+nbfx_wr_xstring(struct nbfx_wr *w, const xmlChar *s)
+{
+	return nbfx_buf_string(&w->out, (const char *)s, strlen((const char *)s));
+}
+
+/* -1 for no prefix, 0..25 for a one-letter prefix, 26 for any other. */
+static int
+nbfx_wr_prefix_kind(const xmlChar *p)
+{
+	if (p == NULL || p[0] == '\0')
+		return -1;
+	if (p[0] >= 'a' && p[0] <= 'z' && p[1] == '\0')
+		return p[0] - 'a';
+	return 26;
+}
+
+/*
+ * The record for a name: `base` is the Short (no prefix) form, base+1 the
+ * prefixed one, base+2/+3 their dictionary forms; letters are the a..z
+ * ranges.  Elements and attributes share this layout.
+ */
+static int
+nbfx_wr_name(struct nbfx_wr *w, uint8_t base, uint8_t dict_letter,
+    uint8_t letter, const xmlChar *prefix, const xmlChar *name)
+{
+	uint32_t	 id;
+	int		 k = nbfx_wr_prefix_kind(prefix), rc;
+
+	if (name == NULL || xmlValidateNCName(name, 0) != 0 ||
+	    (k >= 0 && xmlValidateNCName(prefix, 0) != 0))
+		return -EINVAL;
+	if ((rc = nbfx_wr_dict_id(w, name, &id)) < 0)
+		return rc;
+	if (rc == 1) {
+		if (k < 0)
+			rc = nbfx_buf_byte(&w->out, base + 2);
+		else if (k < 26)
+			rc = nbfx_buf_byte(&w->out, (uint8_t)(dict_letter + k));
+		else if ((rc = nbfx_buf_byte(&w->out, base + 3)) == 0)
+			rc = nbfx_wr_xstring(w, prefix);
+		return rc < 0 ? rc : nbfx_buf_mbi31(&w->out, id);
+	}
+	if (k < 0)
+		rc = nbfx_buf_byte(&w->out, base);
+	else if (k < 26)
+		rc = nbfx_buf_byte(&w->out, (uint8_t)(letter + k));
+	else if ((rc = nbfx_buf_byte(&w->out, base + 1)) == 0)
+		rc = nbfx_wr_xstring(w, prefix);
+	return rc < 0 ? rc : nbfx_wr_xstring(w, name);
+}
+
+static int
+nbfx_wr_xmlns(struct nbfx_wr *w, const xmlChar *prefix, const xmlChar *href)
+{
+	uint32_t	 id;
+	int		 dict, rc;
+
+	if (!nbfx_xml_chars(href, strlen((const char *)href)) ||
+	    (prefix != NULL && xmlValidateNCName(prefix, 0) != 0))
+		return -EINVAL;
+	if ((dict = nbfx_wr_dict_id(w, href, &id)) < 0)
+		return dict;
+	if (prefix == NULL)
+		rc = nbfx_buf_byte(&w->out, dict ? NBFX_SHORT_DICT_XMLNS :
+		    NBFX_SHORT_XMLNS);
+	else if ((rc = nbfx_buf_byte(&w->out, dict ? NBFX_DICT_XMLNS :
+	    NBFX_XMLNS)) == 0)
+		rc = nbfx_wr_xstring(w, prefix);
+	if (rc < 0)
+		return rc;
+	return dict ? nbfx_buf_mbi31(&w->out, id) : nbfx_wr_xstring(w, href);
+}
+
+/*
+ * A text record: the one-byte records where they say exactly the same
+ * thing, Chars8/16/32 otherwise (never DictionaryText: Windows writes
+ * text inline too).  `end` picks the WithEndElement twin.
+ */
+static int
+nbfx_wr_text(struct nbfx_wr *w, const uint8_t *s, size_t len, bool end)
+{
+	uint8_t	 t = 0, hdr[5];
+	size_t	 n;
+
+	if (len == 0)
+		t = NBFX_EMPTY_TEXT;
+	else if (len == 1 && s[0] == '0')
+		t = NBFX_ZERO_TEXT;
+	else if (len == 1 && s[0] == '1')
+		t = NBFX_ONE_TEXT;
+	else if (len == 4 && memcmp(s, "true", 4) == 0)
+		t = NBFX_TRUE_TEXT;
+	else if (len == 5 && memcmp(s, "false", 5) == 0)
+		t = NBFX_FALSE_TEXT;
+	if (t != 0)
+		return nbfx_buf_byte(&w->out, (uint8_t)(t | (end ? 1 : 0)));
+	/* Never write what our own reader would refuse. */
+	if (len > NBFX_MAX_STRING || !nbfx_xml_chars(s, len))
+		return -EINVAL;
+	if (len <= 0xff) {
+		hdr[0] = NBFX_CHARS8_TEXT, n = 1;
+	} else if (len <= 0xffff) {
+		hdr[0] = NBFX_CHARS16_TEXT, n = 2;
+	} else {
+		hdr[0] = NBFX_CHARS32_TEXT, n = 4;
+	}
+	hdr[0] |= end ? 1 : 0;
+	hdr[1] = (uint8_t)len;
+	hdr[2] = (uint8_t)(len >> 8);
+	hdr[3] = (uint8_t)(len >> 16);
+	hdr[4] = (uint8_t)(len >> 24);
+	if (nbfx_buf_add(&w->out, hdr, n + 1) < 0)
+		return -ENOMEM;
+	return nbfx_buf_add(&w->out, s, len);
+}
+
+static int
+nbfx_wr_comment(struct nbfx_wr *w, const xmlNode *n)
+{
+	const xmlChar	*c = n->content != NULL ? n->content : BAD_CAST "";
+	size_t		 len = strlen((const char *)c), i;
+	int		 rc;
+
+	if (!nbfx_xml_chars(c, len))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (c[i] == '-' && (i + 1 == len || c[i + 1] == '-'))
+			return -EINVAL;
+	if ((rc = nbfx_buf_byte(&w->out, NBFX_COMMENT)) < 0)
+		return rc;
+	return nbfx_wr_xstring(w, c);
+}
+
+/* The value of an attribute: its text children, end to end. */
+static int
+nbfx_wr_attr_value(struct nbfx_wr *w, const xmlAttr *a)
+{
+	const xmlNode	*c;
+	int		 rc;
+
+	w->value.len = 0;
+	for (c = a->children; c != NULL; c = c->next) {
+		if (c->type != XML_TEXT_NODE)
+			return -EINVAL;	/* entity reference */
+		if (c->content != NULL && (rc = nbfx_buf_str(&w->value,
+		    (const char *)c->content)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+nbfx_wr_element(struct nbfx_wr *w, const xmlNode *n, size_t depth)
+{
+	const xmlNs	*ns;
+	const xmlAttr	*a;
+	const xmlNode	*c;
+	const xmlChar	*t;
+	size_t		 mark = w->nscope, i;
+	bool		 ended = false;
+	int		 rc;
+
+	if (depth >= NBFX_MAX_DEPTH)
+		return -EINVAL;
+	/* The bindings this element declares, then those it needs. */
+	for (ns = n->nsDef; ns != NULL; ns = ns->next) {
+		if (ns->type != XML_NAMESPACE_DECL)
+			return -EINVAL;
+		if (xmlStrEqual(ns->prefix, BAD_CAST "xml")) {
+			if (!xmlStrEqual(ns->href, XML_XML_NAMESPACE))
+				return -EINVAL;
+			continue;
+		}
+		for (i = mark; i < w->nscope; i++)
+			if (xmlStrEqual(w->scope[i].prefix, ns->prefix))
+				return -EINVAL;
+		if (ns->prefix != NULL && (ns->href == NULL || ns->href[0] == '\0'))
+			return -EINVAL;
+		if ((rc = nbfx_wr_push(w, ns->prefix, ns->href != NULL ?
+		    ns->href : BAD_CAST "")) < 0)
+			return rc;
+	}
+	if ((rc = nbfx_wr_bind(w, mark, n->ns != NULL ? n->ns->prefix : NULL,
+	    n->ns != NULL ? n->ns->href : NULL)) < 0)
+		return rc;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->ns == NULL)
+			continue;
+		if (a->ns->prefix == NULL || a->ns->prefix[0] == '\0')
+			return -EINVAL;	/* XML cannot say it */
+		if ((rc = nbfx_wr_bind(w, mark, a->ns->prefix, a->ns->href)) < 0)
+			return rc;
+	}
+
+	/* Element record, xmlns records, attribute records. */
+	t = n->ns != NULL ? n->ns->prefix : NULL;
+	if ((rc = nbfx_wr_name(w, NBFX_SHORT_ELEMENT, NBFX_PREFIX_DICT_ELEMENT_A,
+	    NBFX_PREFIX_ELEMENT_A, t, n->name)) < 0)
+		return rc;
+	for (i = mark; i < w->nscope; i++)
+		if ((rc = nbfx_wr_xmlns(w, w->scope[i].prefix,
+		    w->scope[i].href)) < 0)
+			return rc;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->type != XML_ATTRIBUTE_NODE)
+			return -EINVAL;
+		if ((rc = nbfx_wr_name(w, NBFX_SHORT_ATTRIBUTE,
+		    NBFX_PREFIX_DICT_ATTRIBUTE_A, NBFX_PREFIX_ATTRIBUTE_A,
+		    a->ns != NULL ? a->ns->prefix : NULL, a->name)) < 0 ||
+		    (rc = nbfx_wr_attr_value(w, a)) < 0 ||
+		    (rc = nbfx_wr_text(w, w->value.p, w->value.len, false)) < 0)
+			return rc;
+	}
+
+	for (c = n->children; c != NULL; c = c->next) {
+		switch (c->type) {
+		case XML_ELEMENT_NODE:
+			rc = nbfx_wr_element(w, c, depth + 1);
+			break;
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (c->content == NULL || c->content[0] == '\0')
+				break;
+			/* The last child folds the EndElement into its record. */
+			ended = c->next == NULL;
+			rc = nbfx_wr_text(w, c->content,
+			    strlen((const char *)c->content), ended);
+			break;
+		case XML_COMMENT_NODE:
+			rc = nbfx_wr_comment(w, c);
+			break;
+		default:
+			rc = -EINVAL;
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (!ended && (rc = nbfx_buf_byte(&w->out, NBFX_END_ELEMENT)) < 0)
+		return rc;
+	w->nscope = mark;
+	return 0;
+}
+
+/* The StringTable of the strings added since `mark`. */
+static int
+nbfx_wr_table(const struct nbfx_dict *d, size_t mark, struct nbfx_buf *b)
+{
+	uint64_t	 size = 0;
+	size_t		 i;
+	int		 rc;
+
+	for (i = mark; i < d->count; i++)
+		size += nbfx_dict_cost(d->strs[i].len);
+	if (size > NBFX_MAX_STRING)
+		return -EINVAL;
+	if ((rc = nbfx_buf_mbi31(b, (uint32_t)size)) < 0)
+		return rc;
+	for (i = mark; i < d->count; i++)
+		if ((rc = nbfx_buf_string(b, d->strs[i].s, d->strs[i].len)) < 0)
+			return rc;
+	return 0;
+}
+
+int
+nbfx_write(xmlDocPtr doc, struct nbfx_dict *d, uint8_t **table,
+    size_t *table_len, uint8_t **out, size_t *out_len)
+{
+	struct nbfx_wr	 w;
+	struct nbfx_buf	 tb = { NULL, 0, 0 };
+	const xmlNode	*n;
+	size_t		 mark = d != NULL ? d->count : 0;
+	bool		 root = false;
+	int		 rc = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	for (n = doc->children; n != NULL && rc == 0; n = n->next) {
+		switch (n->type) {
+		case XML_ELEMENT_NODE:
+			if (root)
+				rc = -EINVAL;
+			else
+				rc = nbfx_wr_element(&w, n, 0);
+			root = true;
+			break;
+		case XML_COMMENT_NODE:
+			rc = nbfx_wr_comment(&w, n);
+			break;
+		default:
+			rc = -EINVAL;
+			break;
+		}
+	}
+	if (rc == 0 && !root)
+		rc = -EINVAL;
+	if (rc == 0 && d != NULL)
+		rc = nbfx_wr_table(d, mark, &tb);
+	/* An empty document still needs a buffer to hand back. */
+	if (rc == 0 && w.out.p == NULL)
+		rc = nbfx_buf_reserve(&w.out, 1);
+	free(w.scope);
+	free(w.value.p);
+	if (rc < 0) {
+		if (d != NULL)
+			nbfx_dict_truncate(d, mark);
+		free(w.out.p);
+		free(tb.p);
+		return rc;
+	}
+	*table = tb.p;
+	*table_len = tb.len;
+	*out = w.out.p;
+	*out_len = w.out.len;
+	return 0;
+}
