@@ -527,8 +527,11 @@ channel_read_start(struct channel *ch, struct pending *p, const char **why)
 {
 	int32_t hr;
 
-	if ((hr = channel_receive(ch, p, why)) == S_OK)
-		p->read_start = true;
+	/* Set before: a buffered message completes (and frees) `p` inside
+	 * channel_receive. */
+	p->read_start = true;
+	if ((hr = channel_receive(ch, p, why)) != S_OK)
+		p->read_start = false;
 	return hr;
 }
 

@@ -626,6 +626,8 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 		hr = control_props_in(rq->create_channel->properties,
 		    rq->create_channel->n_properties, ids, vals, &why);
 		if (hr == S_OK)
+			hr = registry_check_quota(&cc->sess, false, &why);
+		if (hr == S_OK)
 			hr = channel_new(&cc->sess, rq->create_channel->type,
 			    rq->create_channel->binding, ids, vals,
 			    rq->create_channel->n_properties, &ch, &why);
@@ -754,6 +756,8 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 		hr = control_props_in(rq->create_listener->properties,
 		    rq->create_listener->n_properties, ids, vals, &why);
 		if (hr == S_OK)
+			hr = registry_check_quota(&cc->sess, true, &why);
+		if (hr == S_OK)
 			hr = listener_new(&cc->sess, rq->create_listener->type,
 			    rq->create_listener->binding, ids, vals,
 			    rq->create_listener->n_properties, &ls, &why);
@@ -813,6 +817,8 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 		LISTENER(rq->create_channel_for_listener->listener);
 		hr = control_props_in(rq->create_channel_for_listener->properties,
 		    rq->create_channel_for_listener->n_properties, ids, vals, &why);
+		if (hr == S_OK)
+			hr = registry_check_quota(&cc->sess, false, &why);
 		if (hr == S_OK)
 			hr = listener_new_channel(ls, &cc->sess, ids, vals,
 			    rq->create_channel_for_listener->n_properties, &ch, &why);
@@ -1124,4 +1130,10 @@ unsigned
 control_connections(void)
 {
 	return ctl_nconns;
+}
+
+int
+control_accepting(void)
+{
+	return ctl_listener != NULL;
 }

@@ -12,5 +12,7 @@ void	control_stop_accepting(void);
  * after pending replies were queued; then flushes what it can. */
 void	control_shutdown(void);
 unsigned control_connections(void);
+/* The control socket is being served (the watchdog's health check). */
+int	control_accepting(void);
 
 #endif

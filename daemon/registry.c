@@ -27,6 +27,7 @@ static struct evdns_base	*reg_dns;
 static uint64_t			 reg_next_id = 1;
 static uint64_t			 reg_seq;
 static gid_t			 reg_admin_gid = (gid_t)-1;
+static struct registry_limits	 reg_limits;
 static TAILQ_HEAD(, channel)	 reg_channels = TAILQ_HEAD_INITIALIZER(reg_channels);
 static TAILQ_HEAD(, listener)	 reg_listeners = TAILQ_HEAD_INITIALIZER(reg_listeners);
 static TAILQ_HEAD(, channel)	 reg_chash[REGISTRY_BUCKETS];
@@ -316,4 +317,55 @@ registry_stats(struct registry_stats *st)
 		st->listeners++;
 		st->pending += pending_count(&ls->pendings);
 	}
+}
+
+gid_t
+registry_admin_gid(void)
+{
+	return reg_admin_gid;
+}
+
+void
+registry_abort_all(void)
+{
+	struct channel *ch;
+	struct listener *ls;
+
+	TAILQ_FOREACH(ls, &reg_listeners, entry)
+		listener_abort(ls);
+	TAILQ_FOREACH(ch, &reg_channels, entry)
+		channel_abort(ch);
+}
+
+void
+registry_set_limits(const struct registry_limits *l)
+{
+	reg_limits = *l;
+}
+
+int32_t
+registry_check_quota(const struct session *s, bool listener, const char **why)
+{
+	struct channel *ch;
+	struct listener *ls;
+	unsigned n = 0, max;
+
+	max = listener ? reg_limits.listeners_per_user :
+	    reg_limits.channels_per_user;
+	if (max == 0 || registry_is_admin(s))
+		return S_OK;
+	if (listener) {
+		TAILQ_FOREACH(ls, &reg_listeners, entry)
+			if (ls->uid == s->uid)
+				n++;
+	} else {
+		TAILQ_FOREACH(ch, &reg_channels, entry)
+			if (ch->uid == s->uid)
+				n++;
+	}
+	if (n < max)
+		return S_OK;
+	*why = listener ? "the user owns its maximum of listeners" :
+	    "the user owns its maximum of channels";
+	return WS_E_QUOTA_EXCEEDED;
 }

@@ -96,4 +96,22 @@ void		 registry_notify(struct state_event *);
 
 void		 registry_stats(struct registry_stats *);
 
+/* The admin group set by registry_set_admin_gid, (gid_t)-1 for none. */
+gid_t		 registry_admin_gid(void);
+/* Aborts every channel and listener (shutdown: every pending operation of
+ * every client completes with WS_E_OPERATION_ABORTED); frees nothing. */
+void		 registry_abort_all(void);
+
+/* Per-user object limits (0: none); administrators are exempt. */
+struct registry_limits {
+	unsigned	channels_per_user;
+	unsigned	listeners_per_user;
+};
+void		 registry_set_limits(const struct registry_limits *);
+/* S_OK, or WS_E_QUOTA_EXCEEDED (and *why) when the user of `s` already
+ * owns its maximum of channels (or listeners).  Doors call it before
+ * channel_new / listener_new / listener_new_channel. */
+int32_t		 registry_check_quota(const struct session *, bool listener,
+		    const char **why);
+
 #endif
