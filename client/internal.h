@@ -34,6 +34,10 @@ struct _WS_CHANNEL {
 	 * valid until the next Get of that property or WsFreeChannel. */
 	pthread_mutex_t		 lock;
 	WCHAR			*prop_str[CHANNEL_PROP_COUNT];
+	/* The messages between WsReadMessageStart/WsWriteMessageStart and
+	 * their End (or WsAbandonMessage), referenced; under `lock`. */
+	WS_MESSAGE		*cur_read;
+	WS_MESSAGE		*cur_write;
 };
 
 struct _WS_LISTENER {
@@ -51,6 +55,7 @@ struct ws_headers {
 	char		*reply_to;
 	char		*fault_to;
 	bool		 is_fault;
+	char		*fault_reason;	/* a received fault's reason text */
 };
 
 struct _WS_MESSAGE {
@@ -62,9 +67,12 @@ struct _WS_MESSAGE {
 	WS_ENVELOPE_VERSION	 envelope_version;
 	WS_ADDRESSING_VERSION	 addressing_version;
 	WS_MESSAGE_INITIALIZATION init;
+	bool			 addressed;	/* WsAddressMessage, or sent */
 	struct ws_headers	 h;
 	uint8_t			*body;		/* children of soap:Body, UTF-8 XML */
 	size_t			 body_len;
+	size_t			 body_next;	/* element WsReadBody reads next */
+	WS_HEAP			*heap;		/* WS_MESSAGE_PROPERTY_HEAP, lazily */
 };
 
 /* ws_error.c */
@@ -75,6 +83,9 @@ void	 ws_error_set_code(WS_ERROR *, HRESULT);
 /* Adds a formatted string, records `hr` as the original code, returns it. */
 HRESULT	 ws_error_fail(WS_ERROR *, HRESULT, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The strings of an error joined by `sep`, most recent first (index 0
+ * first), as malloc'd UTF-8; NULL when there are none or no memory. */
+char	*ws_error_join(WS_ERROR *, const char *sep);
 size_t	 ws_wcslen(const WCHAR *);
 /* UTF-16 <-> UTF-8 with iconv; malloc'd, NUL-terminated, NULL with errno
  * set (EILSEQ for invalid input, ENOMEM). */
@@ -95,8 +106,21 @@ HRESULT	 ws_body_check_read(const WS_ELEMENT_DESCRIPTION *, WS_READ_OPTION,
 	    WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
 HRESULT	 ws_body_read(const uint8_t *, size_t, const WS_ELEMENT_DESCRIPTION *,
 	    WS_READ_OPTION, WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
+/* The index-th element child of the body; *consumed (may be NULL) tells
+ * whether the element was read (an optional one that is absent is not). */
+HRESULT	 ws_body_read_at(const uint8_t *, size_t, size_t,
+	    const WS_ELEMENT_DESCRIPTION *, WS_READ_OPTION, WS_HEAP *, void *,
+	    ULONG, bool *, WS_ERROR *, const char *);
 /* A WS_XML_STRING as a NUL-terminated malloc'd string ("" for NULL). */
 char	*ws_body_xml_string(const WS_XML_STRING *);
+/* Header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
+ * WS_ENDPOINT_ADDRESS) to and from UTF-8 text. */
+HRESULT	 ws_body_value_encode(WS_TYPE, WS_WRITE_OPTION, const void *, ULONG,
+	    char **, WS_ERROR *, const char *);
+HRESULT	 ws_body_value_check_read(WS_TYPE, WS_READ_OPTION, WS_ERROR *,
+	    const char *);
+HRESULT	 ws_body_value_decode(const char *, WS_TYPE, WS_READ_OPTION,
+	    WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
 
 /* ws_channel.c: properties shared with listeners. */
 HRESULT	 ws_channel_prop_check(const struct prop_desc *, uint32_t, const void *,

@@ -71,6 +71,17 @@ struct ipc_track {
 	bool		 failed;
 };
 
+/* The live handles: an open-addressing set of pointers; a deleted slot
+ * holds ipc_handle_tomb until the next rehash. */
+#define IPC_HANDLES_MIN		64
+static pthread_rwlock_t	 ipc_handles_lock = PTHREAD_RWLOCK_INITIALIZER;
+static const void	**ipc_handles;
+static size_t		 ipc_handles_cap;	/* a power of two */
+static size_t		 ipc_handles_used;	/* live + tombstones */
+static size_t		 ipc_handles_live;
+static const char	 ipc_handle_tomb_mark;
+#define ipc_handle_tomb	((const void *)&ipc_handle_tomb_mark)
+
 static void	 ipc_call_complete_async(struct ipc_call *);
 
 static void *
@@ -121,6 +132,7 @@ ipc_arena_free(void *data, void *p)
 static void
 ipc_atfork_prepare(void)
 {
+	pthread_rwlock_wrlock(&ipc_handles_lock);
 	pthread_mutex_lock(&ipc_lock);
 }
 
@@ -128,6 +140,7 @@ static void
 ipc_atfork_parent(void)
 {
 	pthread_mutex_unlock(&ipc_lock);
+	pthread_rwlock_unlock(&ipc_handles_lock);
 }
 
 static void
@@ -151,6 +164,111 @@ ipc_atfork_child(void)
 	pthread_cond_init(&ipc_cb_cond, NULL);
 	pthread_mutex_init(&ipc_arena_lock, NULL);
 	pthread_mutex_unlock(&ipc_lock);
+	/* Handles stay what they were: the child may free them. */
+	pthread_rwlock_init(&ipc_handles_lock, NULL);
+}
+
+static size_t
+ipc_handle_hash(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+/* With the write lock held: the table rebuilt with room for more. */
+static int
+ipc_handle_grow(void)
+{
+	const void **t, **old = ipc_handles;
+	size_t cap = IPC_HANDLES_MIN, i, j, oldcap = ipc_handles_cap;
+
+	while (cap < (ipc_handles_live + 1) * 4)
+		cap *= 2;
+	if ((t = calloc(cap, sizeof(*t))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i] == NULL || old[i] == ipc_handle_tomb)
+			continue;
+		for (j = ipc_handle_hash(old[i]) & (cap - 1); t[j] != NULL;
+		    j = (j + 1) & (cap - 1))
+			;
+		t[j] = old[i];
+	}
+	free(old);
+	ipc_handles = t;
+	ipc_handles_cap = cap;
+	ipc_handles_used = ipc_handles_live;
+	return 0;
+}
+
+int
+ipc_handle_add(const void *p)
+{
+	size_t j;
+	int r = 0;
+
+	pthread_rwlock_wrlock(&ipc_handles_lock);
+	if ((ipc_handles_used + 1) * 2 > ipc_handles_cap &&
+	    (r = ipc_handle_grow()) != 0)
+		goto out;
+	for (j = ipc_handle_hash(p) & (ipc_handles_cap - 1);
+	    ipc_handles[j] != NULL && ipc_handles[j] != ipc_handle_tomb;
+	    j = (j + 1) & (ipc_handles_cap - 1))
+		;
+	if (ipc_handles[j] == NULL)
+		ipc_handles_used++;
+	ipc_handles[j] = p;
+	ipc_handles_live++;
+out:
+	pthread_rwlock_unlock(&ipc_handles_lock);
+	return r;
+}
+
+/* With a lock held: the slot of `p`, or -1. */
+static ssize_t
+ipc_handle_find(const void *p)
+{
+	size_t j;
+
+	if (ipc_handles_cap == 0)
+		return -1;
+	for (j = ipc_handle_hash(p) & (ipc_handles_cap - 1);
+	    ipc_handles[j] != NULL; j = (j + 1) & (ipc_handles_cap - 1))
+		if (ipc_handles[j] == p)
+			return (ssize_t)j;
+	return -1;
+}
+
+void
+ipc_handle_del(const void *p)
+{
+	ssize_t j;
+
+	if (p == NULL)
+		return;
+	pthread_rwlock_wrlock(&ipc_handles_lock);
+	if ((j = ipc_handle_find(p)) >= 0) {
+		ipc_handles[j] = ipc_handle_tomb;
+		ipc_handles_live--;
+	}
+	pthread_rwlock_unlock(&ipc_handles_lock);
+}
+
+bool
+ipc_handle_live(const void *p)
+{
+	bool live;
+
+	if (p == NULL)
+		return false;
+	pthread_rwlock_rdlock(&ipc_handles_lock);
+	live = ipc_handle_find(p) >= 0;
+	pthread_rwlock_unlock(&ipc_handles_lock);
+	return live;
 }
 
 static void
@@ -883,8 +1001,30 @@ ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
 	o->kind = kind;
 	o->stale_state = kind == IPC_CHANNEL ? WS_CHANNEL_STATE_FAULTED :
 	    WS_LISTENER_STATE_FAULTED;
-	pthread_mutex_init(&o->abort_lock, NULL);
+	pthread_mutex_init(&o->abort.lock, NULL);
+	pthread_mutex_init(&o->abandon.lock, NULL);
 	o->destroy = destroy;
+}
+
+/* Encodes `req` (an ObjectRef operation) into the reservation, with a
+ * request id of its own. */
+static int
+ipc_reserve(struct ipc_conn *c, struct ipc_reserved *r,
+    Wschannel__Request *req)
+{
+	size_t plen;
+
+	pthread_mutex_lock(&ipc_lock);
+	r->req = ++c->next_id;
+	pthread_mutex_unlock(&ipc_lock);
+	req->id = r->req;
+	plen = wschannel__request__get_packed_size(req);
+	if (plen + FRAME_HEADER_SIZE > sizeof(r->frame))
+		return -EMSGSIZE;
+	frame_header_write(r->frame, FRAME_REQUEST, (uint32_t)plen);
+	wschannel__request__pack(req, r->frame + FRAME_HEADER_SIZE);
+	r->len = plen + FRAME_HEADER_SIZE;
+	return 0;
 }
 
 int
@@ -892,16 +1032,11 @@ ipc_object_bind(struct ipc_object *o, struct ipc_conn *c, uint64_t id)
 {
 	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
 	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
-	size_t plen;
+	int r;
 
 	o->conn = c;
 	o->id = id;
-	pthread_mutex_lock(&ipc_lock);
-	o->abort_req = ++c->next_id;
-	pthread_mutex_unlock(&ipc_lock);
-
 	ref.id = id;
-	req.id = o->abort_req;
 	if (o->kind == IPC_CHANNEL) {
 		req.op_case = WSCHANNEL__REQUEST__OP_ABORT_CHANNEL;
 		req.abort_channel = &ref;
@@ -909,19 +1044,19 @@ ipc_object_bind(struct ipc_object *o, struct ipc_conn *c, uint64_t id)
 		req.op_case = WSCHANNEL__REQUEST__OP_ABORT_LISTENER;
 		req.abort_listener = &ref;
 	}
-	plen = wschannel__request__get_packed_size(&req);
-	if (plen + FRAME_HEADER_SIZE > sizeof(o->abort_frame))
-		return -EMSGSIZE;
-	frame_header_write(o->abort_frame, FRAME_REQUEST, (uint32_t)plen);
-	wschannel__request__pack(&req, o->abort_frame + FRAME_HEADER_SIZE);
-	o->abort_len = plen + FRAME_HEADER_SIZE;
-	return 0;
+	if ((r = ipc_reserve(c, &o->abort, &req)) != 0 ||
+	    o->kind != IPC_CHANNEL)
+		return r;
+	wschannel__request__init(&req);
+	req.op_case = WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE;
+	req.abandon_message = &ref;
+	return ipc_reserve(c, &o->abandon, &req);
 }
 
 bool
 ipc_object_valid(const struct ipc_object *o, uint32_t magic)
 {
-	return o != NULL && o->magic == magic;
+	return ipc_handle_live(o) && o->magic == magic;
 }
 
 void
@@ -936,7 +1071,8 @@ ipc_object_unref(struct ipc_object *o)
 	if (o == NULL || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	ipc_conn_unref(o->conn);
-	pthread_mutex_destroy(&o->abort_lock);
+	pthread_mutex_destroy(&o->abort.lock);
+	pthread_mutex_destroy(&o->abandon.lock);
 	o->destroy(o);
 }
 
@@ -991,45 +1127,57 @@ ipc_object_abort_stale(struct ipc_object *o)
 }
 
 /*
- * Nothing here allocates: the frame was encoded at creation, the call is on
- * this stack, and the I/O thread can decode the reply without malloc.
- * Concurrent aborts of one object take turns on the reservation.
+ * Sends a reserved request and waits for its reply.  Nothing here
+ * allocates: the frame was encoded at creation, the call is on this stack,
+ * and the I/O thread can decode the reply without malloc.  Returns false
+ * when the connection is gone (then nothing was sent); otherwise the call
+ * holds the result, and call->reply (may be NULL) is the caller's to free.
  */
-HRESULT
-ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
+static bool
+ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
+    struct ipc_call *call)
 {
 	struct ipc_conn *c = o->conn;
-	struct ipc_call call;
-	HRESULT hr;
 
-	if (ipc_object_stale(o))
-		return ipc_object_abort_stale(o);
-	pthread_mutex_lock(&o->abort_lock);
-	memset(&call, 0, sizeof(call));
-	pthread_cond_init(&call.cond, NULL);
-	call.conn = c;
-	call.id = o->abort_req;
-	call.refs = 1;
+	if (ipc_object_stale(o) || r->len == 0)
+		return false;
+	pthread_mutex_lock(&r->lock);
+	memset(call, 0, sizeof(*call));
+	pthread_cond_init(&call->cond, NULL);
+	call->conn = c;
+	call->id = r->req;
+	call->refs = 1;
 
 	pthread_mutex_lock(&ipc_lock);
 	if (c->dead) {
 		pthread_mutex_unlock(&ipc_lock);
-		pthread_mutex_unlock(&o->abort_lock);
-		pthread_cond_destroy(&call.cond);
-		return ipc_object_abort_stale(o);
+		pthread_mutex_unlock(&r->lock);
+		pthread_cond_destroy(&call->cond);
+		return false;
 	}
-	ipc_link(c, &call);
+	ipc_link(c, call);
 	pthread_mutex_unlock(&ipc_lock);
 
-	(void)ipc_write(c, o->abort_frame, o->abort_len);
+	(void)ipc_write(c, r->frame, r->len);
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call.done)
-		pthread_cond_wait(&call.cond, &ipc_lock);
+	while (!call->done)
+		pthread_cond_wait(&call->cond, &ipc_lock);
 	pthread_mutex_unlock(&ipc_lock);
-	pthread_mutex_unlock(&o->abort_lock);
-	pthread_cond_destroy(&call.cond);
+	pthread_mutex_unlock(&r->lock);
+	pthread_cond_destroy(&call->cond);
+	return true;
+}
 
+/* Concurrent aborts of one object take turns on the reservation. */
+HRESULT
+ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
+{
+	struct ipc_call call;
+	HRESULT hr;
+
+	if (!ipc_reserved_run(o, &o->abort, &call))
+		return ipc_object_abort_stale(o);
 	hr = call.hr;
 	if (hr == WS_E_ENDPOINT_DISCONNECTED && call.reply == NULL)
 		hr = ipc_object_abort_stale(o);
@@ -1041,6 +1189,24 @@ ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
 			    hresult_text((uint32_t)hr));
 		ws_error_set_code(error, hr);
 	}
+	if (call.reply != NULL)
+		wschannel__reply__free_unpacked(call.reply, NULL);
+	return hr;
+}
+
+HRESULT
+ipc_object_abandon(struct ipc_object *o, uint32_t *state)
+{
+	struct ipc_call call;
+	HRESULT hr;
+
+	if (!ipc_reserved_run(o, &o->abandon, &call))
+		return S_OK;
+	hr = call.hr;
+	if (hr == WS_E_ENDPOINT_DISCONNECTED && call.reply == NULL)
+		hr = S_OK;	/* lost meanwhile: the channel went with it */
+	if (state != NULL && call.has_state)
+		*state = call.state;
 	if (call.reply != NULL)
 		wschannel__reply__free_unpacked(call.reply, NULL);
 	return hr;

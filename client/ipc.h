@@ -22,8 +22,19 @@ enum ipc_kind {
 	IPC_LISTENER,
 };
 
-/* An abort request, encoded when its object is created. */
-#define IPC_ABORT_FRAME_MAX	64
+/*
+ * A request encoded when its object is created, so that sending it needs
+ * no memory: WsAbortChannel's (every object) and WsAbandonMessage's
+ * (channels).  Concurrent users of one reservation take turns on `lock`.
+ */
+#define IPC_RESERVED_FRAME_MAX	64
+
+struct ipc_reserved {
+	pthread_mutex_t	  lock;
+	uint64_t	  req;		/* the request id, reused every time */
+	size_t		  len;		/* 0: not reserved */
+	uint8_t		  frame[IPC_RESERVED_FRAME_MAX];
+};
 
 /*
  * The client side of a daemon object (channel or listener).  Handles embed
@@ -37,11 +48,10 @@ struct ipc_object {
 	struct ipc_conn	 *conn;		/* the connection the object lives on */
 	uint64_t	  id;		/* the daemon's id */
 	uint32_t	  stale_state;	/* state shown once conn is lost (atomic) */
-	/* Whatever WsAbortChannel needs, reserved at creation. */
-	pthread_mutex_t	  abort_lock;
-	uint64_t	  abort_req;
-	size_t		  abort_len;
-	uint8_t		  abort_frame[IPC_ABORT_FRAME_MAX];
+	/* Whatever WsAbortChannel and WsAbandonMessage need, reserved at
+	 * creation. */
+	struct ipc_reserved abort;
+	struct ipc_reserved abandon;	/* channels only */
 	void		(*destroy)(struct ipc_object *);
 };
 
@@ -81,6 +91,17 @@ struct ipc_call {
 	void		(*cleanup)(struct ipc_call *);
 };
 
+/*
+ * The handles that are alive (channels, listeners, messages, heaps,
+ * errors): a call on a freed handle is refused without reading the freed
+ * memory.  Added when a handle is allocated, removed just before its
+ * memory is freed.  ipc_handle_add fails only for lack of memory;
+ * ipc_handle_live never allocates.
+ */
+int	 ipc_handle_add(const void *);
+void	 ipc_handle_del(const void *);
+bool	 ipc_handle_live(const void *);
+
 /* The connection for a new object, opened if needed (one reference). */
 HRESULT	 ipc_connect(struct ipc_conn **, WS_ERROR *);
 void	 ipc_conn_ref(struct ipc_conn *);
@@ -102,7 +123,8 @@ HRESULT	 ipc_call_run(struct ipc_call *, Wschannel__Request *);
 /* Objects. */
 void	 ipc_object_init(struct ipc_object *, enum ipc_kind, uint32_t magic,
 	    void (*destroy)(struct ipc_object *));
-/* Binds a created object to its daemon id and reserves its abort. */
+/* Binds a created object to its daemon id and reserves its abort (and a
+ * channel's abandon). */
 int	 ipc_object_bind(struct ipc_object *, struct ipc_conn *, uint64_t id);
 bool	 ipc_object_valid(const struct ipc_object *, uint32_t magic);
 void	 ipc_object_ref(struct ipc_object *);
@@ -115,6 +137,13 @@ HRESULT	 ipc_object_call(struct ipc_object *, Wschannel__Request *,
 	    const WS_ASYNC_CONTEXT *, WS_ERROR *, const char *);
 /* Aborts through the reservation: never allocates memory. */
 HRESULT	 ipc_object_abort(struct ipc_object *, WS_ERROR *, const char *api);
+/*
+ * Sends the channel's reserved abandon_message and returns the daemon's
+ * HRESULT without adding error strings (the caller interprets it); S_OK
+ * when the connection is gone (nothing is being read or written any more).
+ * Never allocates memory.
+ */
+HRESULT	 ipc_object_abandon(struct ipc_object *, uint32_t *state);
 /* Aborts then frees the daemon object; for Ws*Free (errors are dropped). */
 void	 ipc_object_release(struct ipc_object *);
 

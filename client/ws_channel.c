@@ -287,7 +287,10 @@ ws_channel_destroy(struct ipc_object *o)
 
 	for (i = 0; i < CHANNEL_PROP_COUNT; i++)
 		free(ch->prop_str[i]);
+	ws_message_unref(ch->cur_read);
+	ws_message_unref(ch->cur_write);
 	pthread_mutex_destroy(&ch->lock);
+	ipc_handle_del(ch);
 	free(ch);
 }
 
@@ -310,6 +313,10 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return NULL;
+	if (ipc_handle_add(ch) != 0) {
+		free(ch);
+		return NULL;
+	}
 	ch->type = type;
 	ch->binding = binding;
 	ch->envelope_version = WS_ENVELOPE_VERSION_SOAP_1_2;
@@ -344,6 +351,7 @@ ws_channel_discard(WS_CHANNEL *ch)
 	if (ch == NULL)
 		return;
 	pthread_mutex_destroy(&ch->lock);
+	ipc_handle_del(ch);
 	free(ch);
 }
 

@@ -110,7 +110,7 @@ ws_utf8_to_utf16(const char *s, size_t len, size_t *outlen)
 static bool
 ws_error_valid(const WS_ERROR *e)
 {
-	return e != NULL && e->magic == WS_ERROR_MAGIC;
+	return ipc_handle_live(e) && e->magic == WS_ERROR_MAGIC;
 }
 
 /* Appends a UTF-16 string the error takes ownership of. */
@@ -221,8 +221,10 @@ WsCreateError(const WS_ERROR_PROPERTY *properties, ULONG propertyCount,
 
 	if (error == NULL || (properties == NULL && propertyCount > 0))
 		return E_INVALIDARG;
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	if ((e = calloc(1, sizeof(*e))) == NULL || ipc_handle_add(e) != 0) {
+		free(e);
 		return E_OUTOFMEMORY;
+	}
 	e->langid = WS_LANGID_EN_US;
 	for (i = 0; i < propertyCount; i++) {
 		const WS_ERROR_PROPERTY *p = &properties[i];
@@ -231,6 +233,7 @@ WsCreateError(const WS_ERROR_PROPERTY *properties, ULONG propertyCount,
 		 * code are results. */
 		if (p->id != WS_ERROR_PROPERTY_LANGID || p->value == NULL ||
 		    p->valueSize != sizeof(USHORT)) {
+			ipc_handle_del(e);
 			free(e);
 			return E_INVALIDARG;
 		}
@@ -347,5 +350,39 @@ WsFreeError(WS_ERROR *error)
 	ws_error_clear(error);
 	pthread_mutex_unlock(&error->lock);
 	pthread_mutex_destroy(&error->lock);
+	ipc_handle_del(error);
 	free(error);
+}
+
+char *
+ws_error_join(WS_ERROR *e, const char *sep)
+{
+	char *out = NULL, *s, *n;
+	size_t len = 0, slen, seplen = strlen(sep);
+	ULONG i;
+
+	if (!ws_error_valid(e))
+		return NULL;
+	pthread_mutex_lock(&e->lock);
+	for (i = e->count; i > 0; i--) {
+		s = ws_utf16_to_utf8(e->strs[i - 1].chars,
+		    e->strs[i - 1].length, &slen);
+		if (s == NULL)
+			continue;
+		if ((n = realloc(out, len + (len > 0 ? seplen : 0) +
+		    slen + 1)) == NULL) {
+			free(s);
+			continue;
+		}
+		out = n;
+		if (len > 0) {
+			memcpy(out + len, sep, seplen);
+			len += seplen;
+		}
+		memcpy(out + len, s, slen + 1);
+		len += slen;
+		free(s);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return out;
 }

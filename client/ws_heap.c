@@ -26,7 +26,7 @@ struct _WS_HEAP {
 bool
 ws_heap_valid(const WS_HEAP *h)
 {
-	return h != NULL && h->magic == WS_HEAP_MAGIC;
+	return ipc_handle_live(h) && h->magic == WS_HEAP_MAGIC;
 }
 
 void *
@@ -98,9 +98,11 @@ WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 			    "WsCreateHeap: property %d cannot be set",
 			    (int)p->id);
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if ((h = calloc(1, sizeof(*h))) == NULL || ipc_handle_add(h) != 0) {
+		free(h);
 		return ws_error_fail(error, E_OUTOFMEMORY,
 		    "WsCreateHeap: out of memory");
+	}
 	h->max = maxSize;
 	h->trim = trimSize;
 	for (i = 0; i < propertyCount; i++) {
@@ -179,5 +181,6 @@ WsFreeHeap(WS_HEAP *heap)
 		free(c);
 	}
 	pthread_mutex_destroy(&heap->lock);
+	ipc_handle_del(heap);
 	free(heap);
 }

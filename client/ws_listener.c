@@ -18,7 +18,15 @@ struct ws_listener_create_call {
 static void
 ws_listener_destroy(struct ipc_object *o)
 {
+	ipc_handle_del(o);
 	free(o);
+}
+
+static void
+ws_listener_discard(WS_LISTENER *l)
+{
+	ipc_handle_del(l);
+	free(l);
 }
 
 static bool
@@ -65,13 +73,14 @@ WsCreateListener(WS_CHANNEL_TYPE channelType,
 	    error, api);
 	if (hr != S_OK)
 		return hr;
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
+	if ((l = calloc(1, sizeof(*l))) == NULL || ipc_handle_add(l) != 0) {
+		free(l);
 		ws_channel_props_free(props, propertyCount);
 		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
 		    api);
 	}
 	if ((hr = ipc_connect(&conn, error)) != S_OK) {
-		free(l);
+		ws_listener_discard(l);
 		ws_channel_props_free(props, propertyCount);
 		return hr;
 	}
@@ -89,7 +98,7 @@ WsCreateListener(WS_CHANNEL_TYPE channelType,
 	hr = ipc_call_run(&cc.c, &req);
 	ws_channel_props_free(props, propertyCount);
 	if (FAILED(hr)) {
-		free(l);
+		ws_listener_discard(l);
 		ipc_conn_unref(conn);
 		return hr;
 	}

@@ -5,7 +5,10 @@
  * I/O, so Check tests it without a daemon.  wsctl_conn.c is a small
  * synchronous client of the control protocol (it does not use libwschannel)
  * and holds the verbs, which send one request each and hand the reply to a
- * formatter from wsctl_output.c (text or JSON, chosen once).
+ * formatter from wsctl_output.c (text or JSON, chosen once).  With --bus
+ * the same requests go to the daemon's D-Bus door instead: wsctl_bus.c
+ * answers them with the replies and events the socket would have sent, so
+ * the verbs and the formatters do not know which door they used.
  */
 #ifndef WSCTL_H
 #define WSCTL_H
@@ -62,6 +65,7 @@ enum wsctl_action {
 struct wsctl_cmd {
 	const struct wsctl_verb	*verb;
 	const char		*socket;	/* --socket, points into argv */
+	const char		*bus;		/* --bus, points into argv */
 	bool			 json;
 	uint64_t		*ids;		/* owned; positional ids */
 	size_t			 n_ids;
@@ -85,6 +89,12 @@ void		 wsctl_usage(FILE *f, const struct wsctl_verb *verb);
 int		 wsctl_exit_for_hresult(uint32_t hr);
 /* A decimal id: 1..UINT64_MAX, nothing else.  0 or -EINVAL. */
 int		 wsctl_parse_id(const char *s, uint64_t *out);
+/*
+ * A bus for --bus or WSCHANNEL_ADDRESS=dbus:...: "system", "session", or
+ * a D-Bus address ("unix:path=/run/bus", "unix:abstract=x,guid=...").
+ * 0 or -EINVAL.
+ */
+int		 wsctl_parse_bus(const char *s);
 
 /* ---- output (wsctl_output.c) ----------------------------------------- */
 
@@ -127,10 +137,27 @@ struct wsctl_conn;
  * -EAFNOSUPPORT for an address that is not unix:path=, -ENOMEM.
  */
 int	wsctl_socket_path(const char *opt, char **path);
+/*
+ * Whether the daemon is to be reached over D-Bus: `opt` (--bus) if not
+ * NULL, else WSCHANNEL_ADDRESS=dbus:system, dbus:session or dbus:ADDRESS.
+ * 1 with *bus set ("system", "session" or the address; the caller owns
+ * it), 0 for the Unix socket (nothing said, or WSCHANNEL_ADDRESS is not a
+ * dbus: one), -EAFNOSUPPORT for a dbus: address wsctl_parse_bus refuses,
+ * -ENOMEM.
+ */
+int	wsctl_bus_address(const char *opt, char **bus);
 
 /* Connects; -errno (ENOENT, ECONNREFUSED, ENAMETOOLONG, ...) on failure. */
 int	wsctl_conn_open(const char *path, struct wsctl_conn **out);
+/*
+ * A connection whose requests go to the D-Bus door on `bus` (as for
+ * wsctl_bus_open).  wsctl_conn_call and wsctl_conn_read work on it as on a
+ * socket; wsctl_conn_send does not (-EOPNOTSUPP).
+ */
+int	wsctl_conn_open_bus(const char *bus, struct wsctl_conn **out);
 void	wsctl_conn_free(struct wsctl_conn *conn);
+/* Why the last call failed, in the bus's words; NULL when it has none. */
+const char *wsctl_conn_why(const struct wsctl_conn *conn);
 /*
  * While waiting, use this signal mask (ppoll), so that a signal blocked
  * elsewhere interrupts only the wait: the read returns -EINTR, and a frame
@@ -156,6 +183,57 @@ int	wsctl_conn_call(struct wsctl_conn *conn, Wschannel__Request *req,
 	    void *arg, Wschannel__Reply **reply);
 /* The exit code for a -errno from the functions above. */
 int	wsctl_exit_for_errno(int error);
+
+/* ---- the D-Bus door (wsctl_bus.c) --------------------------------- */
+
+struct wsctl_bus;
+
+/*
+ * Connects to "system", "session" or a D-Bus address.  -errno on failure
+ * (the bus is unreachable).  Nothing is asked of the daemon yet: the first
+ * call starts it if the bus can activate it.
+ */
+int	wsctl_bus_open(const char *bus, struct wsctl_bus **out);
+void	wsctl_bus_free(struct wsctl_bus *bus);
+void	wsctl_bus_set_sigmask(struct wsctl_bus *bus, const sigset_t *mask);
+/*
+ * Does what `req` asks (list_channels, show_channel, abort_channels or
+ * watch) with the D-Bus methods that do the same, and answers as the
+ * daemon answers on the socket: *reply has the same HRESULT, errors and
+ * result, built with malloc (free it with
+ * wschannel__reply__free_unpacked(reply, NULL)).  -errno when the daemon
+ * could not be asked or did not answer: -EHOSTUNREACH (no daemon on the
+ * bus, and none could be started), -ETIMEDOUT, -ECONNRESET (the bus went
+ * away), -EPROTO (an answer that is not the interface's), -EOPNOTSUPP (an
+ * operation wsctl does not use), -ENOMEM; wsctl_bus_why says more.
+ */
+int	wsctl_bus_call(struct wsctl_bus *bus, const Wschannel__Request *req,
+	    int timeout_ms, Wschannel__Reply **reply);
+/*
+ * After a watch request: the next state change, as the socket's Event
+ * (free with wschannel__event__free_unpacked(ev, NULL)).  `seq` is counted
+ * here from 1 and `cause` is absent: the bus signals carry neither.
+ * Errors as for wsctl_conn_read (-ECONNRESET once the daemon has left the
+ * bus and every change before that was returned).
+ */
+int	wsctl_bus_read_event(struct wsctl_bus *bus, int timeout_ms,
+	    Wschannel__Event **event);
+const char *wsctl_bus_why(const struct wsctl_bus *bus);
+/*
+ * How a D-Bus error from the daemon or the bus counts: 0 with *hr for a
+ * refusal (the daemon's org.wschannel.WsChannel1.Error.* through
+ * hresult_from_dbus_error, else the "0x%08X: " its message starts with;
+ * the bus's AccessDenied is E_ACCESSDENIED; an unknown object is
+ * E_INVALIDARG when `object` says the call named a channel), or -errno when
+ * the daemon was not reached (as for wsctl_bus_call).
+ */
+int	wsctl_bus_error_hresult(const char *name, const char *message,
+	    bool object, uint32_t *hr);
+/*
+ * The object a path names: /org/wschannel/WsChannel1/channel/ID or
+ * .../listener/ID.  0 or -EINVAL.
+ */
+int	wsctl_bus_path_id(const char *path, bool *listener, uint64_t *id);
 
 /* The verbs, named in wsctl_verbs[]. */
 int	wsctl_run_list(const struct wsctl_cmd *cmd);

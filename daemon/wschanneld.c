@@ -235,6 +235,15 @@ main(int argc, char **argv)
 		fatalx("cannot initialise the registry");
 	if (notify_init(base, healthy) != 0)
 		fatalx("cannot set up the watchdog");
+	/* Signals first: a SIGTERM that arrives as soon as the socket
+	 * accepts must shut down cleanly, not kill us. */
+	ev_term = evsignal_new(base, SIGTERM, shutdown_cb, NULL);
+	ev_int = evsignal_new(base, SIGINT, shutdown_cb, NULL);
+	ev_hup = evsignal_new(base, SIGHUP, sighup_cb, NULL);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
+	    evsignal_add(ev_term, NULL) != 0 || evsignal_add(ev_int, NULL) != 0 ||
+	    evsignal_add(ev_hup, NULL) != 0)
+		fatalx("cannot install signal handlers");
 	/* Socket activation: systemd's socket, else our own. */
 	if ((fd = listen_fd_from_systemd()) >= 0)
 		path = "(socket from systemd)";
@@ -243,13 +252,6 @@ main(int argc, char **argv)
 	if (strcmp(bus_arg, "none") != 0 &&
 	    control_dbus_init(base, bus_arg, reload) != 0)
 		fatalx("cannot serve the %s bus", bus_arg);
-	ev_term = evsignal_new(base, SIGTERM, shutdown_cb, NULL);
-	ev_int = evsignal_new(base, SIGINT, shutdown_cb, NULL);
-	ev_hup = evsignal_new(base, SIGHUP, sighup_cb, NULL);
-	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
-	    evsignal_add(ev_term, NULL) != 0 || evsignal_add(ev_int, NULL) != 0 ||
-	    evsignal_add(ev_hup, NULL) != 0)
-		fatalx("cannot install signal handlers");
 	log_info("listening on %s", path);
 	/* Both doors listen: clients may come. */
 	notify_ready();

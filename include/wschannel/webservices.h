@@ -130,6 +130,18 @@ struct _WS_XML_DICTIONARY {
 	BOOL           isConst;
 };
 
+/* Initializers for constant strings, as in the Windows header: WS_STRING_VALUE
+ * takes a u"..." literal (16-bit units). */
+#define WS_XML_STRING_VALUE(S)	{ sizeof(S) - 1, (BYTE *)(S), NULL, 0 }
+#define WS_STRING_VALUE(S) \
+	{ sizeof(S) / sizeof((S)[0]) - 1, (WCHAR *)(S) }
+
+/* A message id: `uri` when its length is not 0, else urn:uuid:`guid`. */
+typedef struct _WS_UNIQUE_ID {
+	WS_STRING uri;
+	GUID      guid;
+} WS_UNIQUE_ID;
+
 typedef struct _WS_BYTES {
 	ULONG length;
 	BYTE *bytes;
@@ -476,6 +488,11 @@ typedef enum {
 	WS_FAULT_TO_HEADER = 7
 } WS_HEADER_TYPE;
 
+typedef enum {
+	WS_MINIMAL_FAULT_DISCLOSURE = 0,
+	WS_FULL_FAULT_DISCLOSURE = 1
+} WS_FAULT_DISCLOSURE;
+
 /* Errors. */
 HRESULT WINAPI WsCreateError(const WS_ERROR_PROPERTY *properties,
     ULONG propertyCount, WS_ERROR **error);
@@ -524,6 +541,36 @@ HRESULT WINAPI WsReceiveMessage(WS_CHANNEL *channel, WS_MESSAGE *message,
     WS_READ_OPTION readBodyOption, WS_HEAP *heap, void *value,
     ULONG valueSize, ULONG *index, const WS_ASYNC_CONTEXT *asyncContext,
     WS_ERROR *error);
+HRESULT WINAPI WsRequestReply(WS_CHANNEL *channel,
+    WS_MESSAGE *requestMessage,
+    const WS_MESSAGE_DESCRIPTION *requestMessageDescription,
+    WS_WRITE_OPTION writeOption, const void *requestBodyValue,
+    ULONG requestBodyValueSize, WS_MESSAGE *replyMessage,
+    const WS_MESSAGE_DESCRIPTION *replyMessageDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsSendReplyMessage(WS_CHANNEL *channel,
+    WS_MESSAGE *replyMessage,
+    const WS_MESSAGE_DESCRIPTION *replyMessageDescription,
+    WS_WRITE_OPTION writeOption, const void *replyBodyValue,
+    ULONG replyBodyValueSize, WS_MESSAGE *requestMessage,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsSendFaultMessageForError(WS_CHANNEL *channel,
+    WS_MESSAGE *replyMessage, WS_ERROR *faultError, HRESULT faultErrorCode,
+    WS_FAULT_DISCLOSURE faultDisclosure, WS_MESSAGE *requestMessage,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsReadMessageStart(WS_CHANNEL *channel, WS_MESSAGE *message,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsReadMessageEnd(WS_CHANNEL *channel, WS_MESSAGE *message,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsWriteMessageStart(WS_CHANNEL *channel, WS_MESSAGE *message,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsWriteMessageEnd(WS_CHANNEL *channel, WS_MESSAGE *message,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsAbandonMessage(WS_CHANNEL *channel, WS_MESSAGE *message,
+    WS_ERROR *error);
+HRESULT WINAPI WsShutdownSessionChannel(WS_CHANNEL *channel,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
 
 /* Listeners. */
 HRESULT WINAPI WsCreateListener(WS_CHANNEL_TYPE channelType,
@@ -556,8 +603,38 @@ HRESULT WINAPI WsCreateMessageForChannel(WS_CHANNEL *channel,
 HRESULT WINAPI WsInitializeMessage(WS_MESSAGE *message,
     WS_MESSAGE_INITIALIZATION initialization, WS_MESSAGE *sourceMessage,
     WS_ERROR *error);
+HRESULT WINAPI WsCreateMessage(WS_ENVELOPE_VERSION envelopeVersion,
+    WS_ADDRESSING_VERSION addressingVersion,
+    const WS_MESSAGE_PROPERTY *properties, ULONG propertyCount,
+    WS_MESSAGE **message, WS_ERROR *error);
 HRESULT WINAPI WsResetMessage(WS_MESSAGE *message, WS_ERROR *error);
 void WINAPI WsFreeMessage(WS_MESSAGE *message);
+HRESULT WINAPI WsGetMessageProperty(WS_MESSAGE *message,
+    WS_MESSAGE_PROPERTY_ID id, void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsSetMessageProperty(WS_MESSAGE *message,
+    WS_MESSAGE_PROPERTY_ID id, const void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsAddressMessage(WS_MESSAGE *message,
+    const WS_ENDPOINT_ADDRESS *address, WS_ERROR *error);
+HRESULT WINAPI WsSetHeader(WS_MESSAGE *message, WS_HEADER_TYPE headerType,
+    WS_TYPE valueType, WS_WRITE_OPTION writeOption, const void *value,
+    ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsGetHeader(WS_MESSAGE *message, WS_HEADER_TYPE headerType,
+    WS_TYPE valueType, WS_READ_OPTION readOption, WS_HEAP *heap, void *value,
+    ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsRemoveHeader(WS_MESSAGE *message, WS_HEADER_TYPE headerType,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteBody(WS_MESSAGE *message,
+    const WS_ELEMENT_DESCRIPTION *bodyDescription, WS_WRITE_OPTION writeOption,
+    const void *value, ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsReadBody(WS_MESSAGE *message,
+    const WS_ELEMENT_DESCRIPTION *bodyDescription, WS_READ_OPTION readOption,
+    WS_HEAP *heap, void *value, ULONG valueSize, WS_ERROR *error);
+
+/* XML strings. */
+HRESULT WINAPI WsXmlStringEquals(const WS_XML_STRING *string1,
+    const WS_XML_STRING *string2, WS_ERROR *error);
 
 #ifdef __cplusplus
 }
