@@ -9,6 +9,9 @@
  *       daemon over loopback TCP, round trips per second
  *   (4) floor: AF_UNIX socketpair request/response round trip
  *   (5) floor: loopback TCP request/response round trip
+ *   (6) request/reply of a 1 KiB body, binary session encoding (the
+ *       net.tcp default) and (7) the same in UTF-8 text, beside the loopback
+ *       TCP floor of 1 KiB round trips (8)
  *
  * It starts its own private wschanneld through the test harness
  * ($WSCHANNEL_BUILDDIR, set by `make bench`).  WSBENCH_ROUNDS overrides
@@ -32,6 +35,7 @@
 #include "../tests/harness.h"
 
 #define MSG_SIZE	256
+#define BIG_SIZE	1024
 #define RATE_SECONDS	2.0
 #define ABORT_BUDGET_S	90.0	/* stop the abort rounds early past this */
 
@@ -96,25 +100,27 @@ full_io(int fd, void *buf, size_t len, bool wr)
 	return 0;
 }
 
+static size_t floor_size = MSG_SIZE;
+
 static void *
 echo_main(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
-	char buf[MSG_SIZE];
+	char buf[BIG_SIZE];
 
-	while (full_io(fd, buf, sizeof(buf), false) == 0 &&
-	    full_io(fd, buf, sizeof(buf), true) == 0)
+	while (full_io(fd, buf, floor_size, false) == 0 &&
+	    full_io(fd, buf, floor_size, true) == 0)
 		;
 	return NULL;
 }
 
-/* Ping-pongs MSG_SIZE bytes for RATE_SECONDS between fd and an echo. */
+/* Ping-pongs floor_size bytes for RATE_SECONDS between fd and an echo. */
 static void
 floor_rtt(int fd, int echo_fd, struct stats *st)
 {
 	size_t cap = 1 << 22, n = 0;
 	uint64_t *lat, start, t;
-	char buf[MSG_SIZE];
+	char buf[BIG_SIZE];
 	pthread_t th;
 
 	memset(buf, 'x', sizeof(buf));
@@ -123,8 +129,8 @@ floor_rtt(int fd, int echo_fd, struct stats *st)
 	start = now_ns();
 	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
 		t = now_ns();
-		if (full_io(fd, buf, sizeof(buf), true) == -1 ||
-		    full_io(fd, buf, sizeof(buf), false) == -1)
+		if (full_io(fd, buf, floor_size, true) == -1 ||
+		    full_io(fd, buf, floor_size, false) == -1)
 			break;
 		lat[n++] = now_ns() - t;
 	}
@@ -319,6 +325,8 @@ bench_property(struct stats *st)
 
 /* ---- (3) message round trips -------------------------------------------------------- */
 
+static size_t reply_size = MSG_SIZE;
+
 static void *
 replier_main(void *arg)
 {
@@ -327,31 +335,42 @@ replier_main(void *arg)
 
 	while (SUCCEEDED(harness_receive(p->server, &in, HARNESS_BODY_TEXT,
 	    NULL)) && in.rtext != NULL)
-		if (FAILED(harness_send_text(p->server, &out, MSG_SIZE, NULL)))
+		if (FAILED(harness_send_text(p->server, &out, reply_size, NULL)))
 			break;
 	harness_msg_free(&in);
 	harness_msg_free(&out);
 	return NULL;
 }
 
+/* Round trips of `size`-byte bodies between two channels of encoding
+ * `enc`, opened through the daemon to each other over loopback TCP. */
 static void
-bench_messages(struct stats *st)
+bench_messages(struct stats *st, size_t size, WS_ENCODING enc)
 {
 	struct harness_msg out = { 0 }, in = { 0 };
 	size_t cap = 1 << 22, n = 0;
 	struct harness_pair p;
 	uint64_t *lat, start, t;
 	pthread_t th;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_ENCODING, &enc,
+	    sizeof(enc) };
 
 	memset(st, 0, sizeof(*st));
-	if (FAILED(harness_pair_open(&p, NULL, 0)))
+	memset(&p, 0, sizeof(p));
+	reply_size = size;
+	if (FAILED(harness_tcp_listener_open(&p.listener, &p.port)) ||
+	    FAILED(harness_tcp_channel(&p.client, &prop, 1)) ||
+	    FAILED(harness_open_accepted(p.listener, p.port, p.client,
+	    &p.server))) {
+		harness_pair_free(&p);
 		return;
+	}
 	lat = malloc(cap * sizeof(*lat));
 	pthread_create(&th, NULL, replier_main, &p);
 	start = now_ns();
 	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
 		t = now_ns();
-		if (FAILED(harness_send_text(p.client, &out, MSG_SIZE, NULL)) ||
+		if (FAILED(harness_send_text(p.client, &out, size, NULL)) ||
 		    FAILED(harness_receive(p.client, &in, HARNESS_BODY_TEXT,
 		    NULL)))
 			break;
@@ -376,7 +395,7 @@ ratio(double a, double b)
 int
 main(void)
 {
-	struct stats su, st, sa, sacall, sp, sm;
+	struct stats su, st, sa, sacall, sp, sm, sbin, stxt, st1k;
 	const char *env = getenv("WSBENCH_ROUNDS");
 	int rounds = env != NULL ? atoi(env) : 10000, used, raced, status;
 
@@ -393,8 +412,13 @@ main(void)
 
 	floor_unix(&su);
 	floor_tcp(&st);
+	floor_size = BIG_SIZE;
+	floor_tcp(&st1k);
+	floor_size = MSG_SIZE;
 	bench_property(&sp);
-	bench_messages(&sm);
+	bench_messages(&sm, MSG_SIZE, WS_ENCODING_XML_UTF8);
+	bench_messages(&sbin, BIG_SIZE, WS_ENCODING_XML_BINARY_SESSION_1);
+	bench_messages(&stxt, BIG_SIZE, WS_ENCODING_XML_UTF8);
 	used = bench_abort(rounds, &sa, &sacall, &raced);
 
 	printf("floors\n");
@@ -402,8 +426,11 @@ main(void)
 	    "%8.1f us  %9.0f /s  (%zu)\n", su.median_us, su.p99_us, su.per_s,
 	    su.n);
 	printf("  (5) loopback TCP round trip         median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  (%zu)\n\n", st.median_us, st.p99_us,
+	    "%8.1f us  %9.0f /s  (%zu)\n", st.median_us, st.p99_us,
 	    st.per_s, st.n);
+	printf("  (8) loopback TCP, 1 KiB             median %8.1f us  p99 "
+	    "%8.1f us  %9.0f /s  (%zu)\n\n", st1k.median_us, st1k.p99_us,
+	    st1k.per_s, st1k.n);
 	printf("wschannel\n");
 	printf("  (1) abort latency                   median %8.1f us  p99 "
 	    "%8.1f us  %5.1fx (4)\n", sa.median_us, sa.p99_us,
@@ -419,6 +446,13 @@ main(void)
 	printf("  (3) message round trip via daemon   median %8.1f us  p99 "
 	    "%8.1f us  %9.0f /s  %5.2fx rate of (5)\n", sm.median_us,
 	    sm.p99_us, sm.per_s, ratio(sm.per_s, st.per_s));
+
+	printf("  (6) 1 KiB req/reply, binary session median %6.1f us  p99 "
+	    "%8.1f us  %9.0f /s  %5.2fx rate of (8)\n", sbin.median_us,
+	    sbin.p99_us, sbin.per_s, ratio(sbin.per_s, st1k.per_s));
+	printf("  (7) 1 KiB req/reply, UTF-8 text     median %8.1f us  p99 "
+	    "%8.1f us  %9.0f /s  %5.2fx rate of (8)\n", stxt.median_us,
+	    stxt.p99_us, stxt.per_s, ratio(stxt.per_s, st1k.per_s));
 
 	status = harness_daemon_stop();
 	if (status != 0)
