@@ -1671,7 +1671,8 @@ dbus_mgr_reload(sd_bus_message *m, void *arg, sd_bus_error *e)
 		return dbus_reply_hr(m, E_ACCESSDENIED,
 		    "only an administrator may reload the daemon");
 	if (db.reload == NULL)
-		return dbus_reply_hr(m, E_NOTIMPL, "no configuration to reload");
+		return dbus_reply_hr(m, WS_E_INVALID_OPERATION,
+		    "this daemon has no configuration to reload");
 	why[0] = '\0';
 	if (db.reload(why, sizeof(why)) < 0)
 		return dbus_reply_hr(m, WS_E_INVALID_FORMAT, why);
