@@ -2,7 +2,9 @@
  * wsctl's side of the control protocol: a blocking, single-threaded client
  * of the daemon's Unix socket (libwschannel, with its I/O thread, is more
  * than an administrator's one-shot command needs), and the verbs, each one
- * request and one formatted reply.
+ * request and one formatted reply.  A connection may instead lead to the
+ * D-Bus door (wsctl_bus.c), which takes the same requests and gives the
+ * same replies and events.
  */
 #include "config.h"
 
@@ -28,8 +30,10 @@
 
 #define WSCTL_DEFAULT_SOCKET	"/run/wschanneld/control.sock"
 #define WSCTL_ADDRESS_PREFIX	"unix:path="
+#define WSCTL_DBUS_PREFIX	"dbus:"
 
 struct wsctl_conn {
+	struct wsctl_bus *bus;		/* the D-Bus door, or NULL */
 	int		 fd;
 	uint64_t	 next_id;
 	/* Bytes read and not yet returned as a frame. */
@@ -76,6 +80,27 @@ out:
 }
 
 int
+wsctl_bus_address(const char *opt, char **bus)
+{
+	const char *env;
+	char *p;
+
+	if (opt == NULL) {
+		env = getenv("WSCHANNEL_ADDRESS");
+		if (env == NULL || strncmp(env, WSCTL_DBUS_PREFIX,
+		    strlen(WSCTL_DBUS_PREFIX)) != 0)
+			return 0;
+		opt = env + strlen(WSCTL_DBUS_PREFIX);
+		if (wsctl_parse_bus(opt) < 0)
+			return -EAFNOSUPPORT;
+	}
+	if ((p = strdup(opt)) == NULL)
+		return -ENOMEM;
+	*bus = p;
+	return 1;
+}
+
+int
 wsctl_conn_open(const char *path, struct wsctl_conn **out)
 {
 	struct sockaddr_un sun;
@@ -110,6 +135,23 @@ wsctl_conn_open(const char *path, struct wsctl_conn **out)
 	return 0;
 }
 
+int
+wsctl_conn_open_bus(const char *bus, struct wsctl_conn **out)
+{
+	struct wsctl_conn *conn;
+	int r;
+
+	if ((conn = calloc(1, sizeof(*conn))) == NULL)
+		return -ENOMEM;
+	conn->fd = -1;
+	if ((r = wsctl_bus_open(bus, &conn->bus)) < 0) {
+		free(conn);
+		return r;
+	}
+	*out = conn;
+	return 0;
+}
+
 void
 wsctl_conn_free(struct wsctl_conn *conn)
 {
@@ -117,8 +159,15 @@ wsctl_conn_free(struct wsctl_conn *conn)
 		return;
 	if (conn->fd >= 0)
 		close(conn->fd);
+	wsctl_bus_free(conn->bus);
 	free(conn->buf);
 	free(conn);
+}
+
+const char *
+wsctl_conn_why(const struct wsctl_conn *conn)
+{
+	return conn->bus != NULL ? wsctl_bus_why(conn->bus) : NULL;
 }
 
 void
@@ -127,6 +176,8 @@ wsctl_conn_set_sigmask(struct wsctl_conn *conn, const sigset_t *mask)
 	conn->has_mask = mask != NULL;
 	if (mask != NULL)
 		conn->mask = *mask;
+	if (conn->bus != NULL)
+		wsctl_bus_set_sigmask(conn->bus, mask);
 }
 
 int
@@ -137,6 +188,8 @@ wsctl_conn_send(struct wsctl_conn *conn, Wschannel__Request *req)
 	ssize_t n;
 	int error = 0;
 
+	if (conn->bus != NULL)
+		return -EOPNOTSUPP;
 	req->id = ++conn->next_id;
 	size = wschannel__request__get_packed_size(req);
 	if (size > FRAME_MAX_PAYLOAD)
@@ -225,6 +278,8 @@ wsctl_conn_read(struct wsctl_conn *conn, int timeout_ms,
 
 	*reply = NULL;
 	*event = NULL;
+	if (conn->bus != NULL)
+		return wsctl_bus_read_event(conn->bus, timeout_ms, event);
 	deadline = timeout_ms < 0 ? -1 : wsctl_now_ms() + timeout_ms;
 	for (;;) {
 		total = FRAME_HEADER_SIZE;
@@ -266,6 +321,14 @@ wsctl_conn_call(struct wsctl_conn *conn, Wschannel__Request *req,
 	Wschannel__Event *ev;
 	int r;
 
+	/* The door answers in one go; its events are read afterwards. */
+	if (conn->bus != NULL) {
+		req->id = ++conn->next_id;
+		r = wsctl_bus_call(conn->bus, req, timeout_ms, reply);
+		if (r == 0)
+			(*reply)->id = req->id;
+		return r;
+	}
 	r = wsctl_conn_send(conn, req);
 	if (r < 0)
 		return r;
@@ -337,28 +400,59 @@ wsctl_errno_str(int error)
 	}
 }
 
-/* One line on stderr for a failed request; its exit code. */
+/*
+ * One line on stderr for a failed request; its exit code.  The bus's own
+ * words, when it gave some, say more than an errno.
+ */
 static int
-wsctl_fail(const char *what, int error)
+wsctl_fail(const char *what, int error, const struct wsctl_conn *conn)
 {
-	wsctl_warnx("%s: %s", what, wsctl_errno_str(error));
+	const char *why = conn != NULL ? wsctl_conn_why(conn) : NULL;
+
+	wsctl_warnx("%s: %s", what, why != NULL ? why :
+	    wsctl_errno_str(error));
 	return wsctl_exit_for_errno(error);
+}
+
+static const char *
+wsctl_bus_str(const char *bus)
+{
+	if (strcmp(bus, "system") == 0)
+		return "the system bus";
+	if (strcmp(bus, "session") == 0)
+		return "the session bus";
+	return bus;
 }
 
 static int
 wsctl_connect(const struct wsctl_cmd *cmd, struct wsctl_conn **conn)
 {
-	char *path;
+	char *path, *bus;
 	int r;
 
-	r = wsctl_socket_path(cmd->socket, &path);
+	r = cmd->socket != NULL ? 0 : wsctl_bus_address(cmd->bus, &bus);
+	if (r > 0) {
+		r = wsctl_conn_open_bus(bus, conn);
+		if (r < 0) {
+			wsctl_warnx("cannot connect to %s: %s",
+			    wsctl_bus_str(bus), strerror(-r));
+			free(bus);
+			return r == -ENOMEM ? WSCTL_EXIT_FAILURE :
+			    WSCTL_EXIT_UNREACHABLE;
+		}
+		free(bus);
+		return WSCTL_EXIT_OK;
+	}
+	if (r == 0)
+		r = wsctl_socket_path(cmd->socket, &path);
 	if (r == -EAFNOSUPPORT) {
-		wsctl_warnx("WSCHANNEL_ADDRESS=%s: only unix:path=PATH is "
-		    "supported; use --socket", getenv("WSCHANNEL_ADDRESS"));
+		wsctl_warnx("WSCHANNEL_ADDRESS=%s: expected unix:path=PATH or "
+		    "dbus:system, dbus:session, dbus:ADDRESS",
+		    getenv("WSCHANNEL_ADDRESS"));
 		return WSCTL_EXIT_FAILURE;
 	}
 	if (r < 0)
-		return wsctl_fail("socket", r);
+		return wsctl_fail("socket", r, NULL);
 	r = wsctl_conn_open(path, conn);
 	if (r < 0) {
 		wsctl_warnx("cannot connect to %s: %s", path, strerror(-r));
@@ -429,9 +523,11 @@ wsctl_request(const struct wsctl_cmd *cmd, const char *what,
 		return code;
 	r = wsctl_conn_call(conn, req, WSCTL_REPLY_TIMEOUT_MS, NULL, NULL,
 	    reply);
+	if (r < 0)
+		code = wsctl_fail(what, r, conn);
 	wsctl_conn_free(conn);
 	if (r < 0)
-		return wsctl_fail(what, r);
+		return code;
 	if ((int32_t)(*reply)->hresult < 0) {
 		code = wsctl_reply_failed(what, *reply);
 		wschannel__reply__free_unpacked(*reply, NULL);
@@ -641,7 +737,7 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 	if (r == -EINTR && wsctl_interrupted)
 		goto done;
 	if (r < 0) {
-		code = wsctl_fail("watch", r);
+		code = wsctl_fail("watch", r, conn);
 		goto done;
 	}
 	if ((int32_t)reply->hresult < 0) {
@@ -656,7 +752,7 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 		if (r == -EINTR)
 			continue;
 		if (r < 0) {
-			code = wsctl_fail("watch", r);
+			code = wsctl_fail("watch", r, conn);
 			break;
 		}
 		if (reply != NULL) {

@@ -50,12 +50,17 @@ const struct wsctl_verb wsctl_verbs[] = {
 	  "status 0) or until the daemon goes away (exit status 5).\n"
 	  "Fields: SEQ, KIND (channel or listener), ID, OLD and NEW state,\n"
 	  "CAUSE (an HRESULT), UID, PID, REMOTE; \"-\" for a field without\n"
-	  "a value.  With --json, one object per line.\n" },
+	  "a value.  With --json, one object per line.\n"
+	  "\n"
+	  "Over D-Bus (--bus) the lines come from the objects'\n"
+	  "PropertiesChanged signals, which carry no sequence number and no\n"
+	  "cause: SEQ is counted by wsctl from 1, and CAUSE is \"-\".\n" },
 };
 const size_t wsctl_nverbs = sizeof(wsctl_verbs) / sizeof(wsctl_verbs[0]);
 
 enum {
 	OPT_SOCKET = 0x100,
+	OPT_BUS,
 	OPT_JSON,
 	OPT_PID,
 	OPT_ALL,
@@ -63,6 +68,7 @@ enum {
 
 static const struct option wsctl_options[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "bus", required_argument, NULL, OPT_BUS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "pid", required_argument, NULL, OPT_PID },
@@ -77,7 +83,8 @@ static const char wsctl_exit_text[] =
     "  2  usage error\n"
     "  3  not found (no channel with that id)\n"
     "  4  permission denied (not your channel)\n"
-    "  5  daemon unreachable (connect failed or connection lost)\n";
+    "  5  daemon unreachable (connect failed or connection lost; over\n"
+    "     D-Bus: the bus, or the daemon's name on it, cannot be reached)\n";
 
 void
 wsctl_usage(FILE *f, const struct wsctl_verb *verb)
@@ -85,13 +92,15 @@ wsctl_usage(FILE *f, const struct wsctl_verb *verb)
 	size_t i;
 
 	if (verb != NULL) {
-		fprintf(f, "Usage: wsctl [--socket PATH] [--json] %s%s%s\n\n",
+		fprintf(f, "Usage: wsctl [--socket PATH | --bus BUS] [--json] "
+		    "%s%s%s\n\n",
 		    verb->name, *verb->synopsis != '\0' ? " " : "",
 		    verb->synopsis);
 		fprintf(f, "%s\n%s", verb->description, wsctl_exit_text);
 		return;
 	}
-	fputs("Usage: wsctl [--socket PATH] [--json] COMMAND [ARG...]\n"
+	fputs("Usage: wsctl [--socket PATH | --bus BUS] [--json] COMMAND "
+	    "[ARG...]\n"
 	    "       wsctl COMMAND --help\n"
 	    "\n"
 	    "Inspect, watch and abort the channels of wschanneld.\n"
@@ -115,6 +124,10 @@ wsctl_usage(FILE *f, const struct wsctl_verb *verb)
 	    "                 path in WSCHANNEL_ADDRESS (unix:path=PATH),\n"
 	    "                 else $XDG_RUNTIME_DIR/wschanneld/control.sock\n"
 	    "                 if it exists, else /run/wschanneld/control.sock\n"
+	    "  --bus BUS      the daemon's D-Bus door instead: BUS is system,\n"
+	    "                 session or a D-Bus address (unix:path=...);\n"
+	    "                 also WSCHANNEL_ADDRESS=dbus:BUS.  The bus may\n"
+	    "                 start the daemon (D-Bus activation)\n"
 	    "  --json         print JSON instead of text\n"
 	    "  -h, --help     show this help, or a command's help\n"
 	    "\n", f);
@@ -170,6 +183,24 @@ int
 wsctl_parse_id(const char *s, uint64_t *out)
 {
 	return wsctl_parse_u64(s, UINT64_MAX, out);
+}
+
+/*
+ * Only the shape is checked (sd-bus judges the rest when it connects):
+ * "transport:" and then key=value pairs, so that a typo such as
+ * "--bus sesion" is a usage error rather than an unreachable bus.
+ */
+int
+wsctl_parse_bus(const char *s)
+{
+	const char *colon;
+
+	if (strcmp(s, "system") == 0 || strcmp(s, "session") == 0)
+		return 0;
+	colon = strchr(s, ':');
+	if (colon == NULL || colon == s || strchr(colon, '=') == NULL)
+		return -EINVAL;
+	return 0;
 }
 
 static enum wsctl_action
@@ -259,6 +290,13 @@ wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 				    "--socket needs a path");
 			cmd->socket = optarg;
 			break;
+		case OPT_BUS:
+			if (wsctl_parse_bus(optarg) < 0)
+				return wsctl_usage_error(cmd,
+				    "invalid bus '%s': system, session or a "
+				    "D-Bus address (unix:path=PATH)", optarg);
+			cmd->bus = optarg;
+			break;
 		case OPT_JSON:
 			cmd->json = true;
 			break;
@@ -287,6 +325,9 @@ wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 		}
 	}
 
+	if (cmd->socket != NULL && cmd->bus != NULL)
+		return wsctl_usage_error(cmd,
+		    "--socket and --bus exclude each other");
 	if (optind < argc) {
 		cmd->verb = wsctl_verb_find(argv[optind]);
 		if (cmd->verb == NULL)

@@ -1,7 +1,7 @@
 /*
  * wsctl without a daemon: the command-line parser on good and bad command
- * lines, the socket lookup, and the text and JSON formatters on replies
- * built by hand.
+ * lines, the socket and bus lookup, how D-Bus errors and paths are read,
+ * and the text and JSON formatters on replies built by hand.
  */
 #include "config.h"
 
@@ -90,6 +90,22 @@ START_TEST(test_socket)
 	    WSCTL_RUN);
 	ck_assert_str_eq(cmd.socket, "/y");
 	ck_assert_str_eq(cmd.verb->name, "watch");
+}
+END_TEST
+
+START_TEST(test_bus)
+{
+	ck_assert_int_eq(PARSE("--bus", "system", "list"), WSCTL_RUN);
+	ck_assert_str_eq(cmd.bus, "system");
+	ck_assert_ptr_null(cmd.socket);
+	wsctl_cmd_clear(&cmd);
+	ck_assert_int_eq(PARSE("watch", "--bus=session"), WSCTL_RUN);
+	ck_assert_str_eq(cmd.bus, "session");
+	wsctl_cmd_clear(&cmd);
+	ck_assert_int_eq(PARSE("--bus", "unix:path=/tmp/b,guid=0123", "show",
+	    "4"), WSCTL_RUN);
+	ck_assert_str_eq(cmd.bus, "unix:path=/tmp/b,guid=0123");
+	ck_assert_uint_eq(cmd.ids[0], 4);
 }
 END_TEST
 
@@ -343,6 +359,43 @@ START_TEST(test_socket_without_value)
 }
 END_TEST
 
+START_TEST(test_bad_bus)
+{
+	assert_usage_error(PARSE("list", "--bus"), "--bus needs a value");
+	wsctl_cmd_clear(&cmd);
+	assert_usage_error(PARSE("--bus=", "list"), "invalid bus ''");
+	wsctl_cmd_clear(&cmd);
+	assert_usage_error(PARSE("--bus", "sesion", "list"),
+	    "invalid bus 'sesion'");
+	wsctl_cmd_clear(&cmd);
+	assert_usage_error(PARSE("--bus", "system", "--socket", "/s", "list"),
+	    "--socket and --bus exclude each other");
+	wsctl_cmd_clear(&cmd);
+	/* Even with --help: the command line is wrong either way. */
+	assert_usage_error(PARSE("--socket", "/s", "--bus", "session"),
+	    "exclude each other");
+}
+END_TEST
+
+START_TEST(test_parse_bus)
+{
+	ck_assert_int_eq(wsctl_parse_bus("system"), 0);
+	ck_assert_int_eq(wsctl_parse_bus("session"), 0);
+	ck_assert_int_eq(wsctl_parse_bus(
+	    "unix:path=/run/dbus/system_bus_socket"), 0);
+	ck_assert_int_eq(wsctl_parse_bus("unix:abstract=/tmp/dbus-x,guid=12"),
+	    0);
+	ck_assert_int_eq(wsctl_parse_bus("tcp:host=127.0.0.1,port=4"), 0);
+	ck_assert_int_eq(wsctl_parse_bus(""), -EINVAL);
+	ck_assert_int_eq(wsctl_parse_bus("System"), -EINVAL);
+	ck_assert_int_eq(wsctl_parse_bus("user"), -EINVAL);
+	ck_assert_int_eq(wsctl_parse_bus("unix:"), -EINVAL);
+	ck_assert_int_eq(wsctl_parse_bus(":path=/x"), -EINVAL);
+	ck_assert_int_eq(wsctl_parse_bus("/run/dbus/system_bus_socket"),
+	    -EINVAL);
+}
+END_TEST
+
 /* ---- tables and help -------------------------------------------------- */
 
 START_TEST(test_verb_table)
@@ -402,6 +455,8 @@ START_TEST(test_usage)
 	for (i = 0; i < wsctl_nverbs; i++)
 		ck_assert_ptr_nonnull(strstr(text, wsctl_verbs[i].name));
 	ck_assert_ptr_nonnull(strstr(text, "--socket PATH"));
+	ck_assert_ptr_nonnull(strstr(text, "--bus BUS"));
+	ck_assert_ptr_nonnull(strstr(text, "dbus:BUS"));
 	ck_assert_ptr_nonnull(strstr(text, "--json"));
 	ck_assert_ptr_nonnull(strstr(text, "Exit status:"));
 	ck_assert_ptr_nonnull(strstr(text, "  5  daemon unreachable"));
@@ -415,6 +470,11 @@ START_TEST(test_usage)
 	text = capture_usage(wsctl_verb_find("abort"));
 	ck_assert_ptr_nonnull(strstr(text, "--pid PID"));
 	ck_assert_ptr_nonnull(strstr(text, "--all"));
+	free(text);
+	/* Over D-Bus SEQ is wsctl's own, and CAUSE is missing: said so. */
+	text = capture_usage(wsctl_verb_find("watch"));
+	ck_assert_ptr_nonnull(strstr(text, "SEQ is counted by wsctl"));
+	ck_assert_ptr_nonnull(strstr(text, "CAUSE is \"-\""));
 	free(text);
 }
 END_TEST
@@ -479,6 +539,147 @@ START_TEST(test_socket_path)
 	unlink(sock);
 	rmdir(sub);
 	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_bus_address)
+{
+	char *bus = NULL;
+
+	unsetenv("WSCHANNEL_ADDRESS");
+	/* Nothing said: the socket. */
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), 0);
+	ck_assert_ptr_null(bus);
+	ck_assert_int_eq(wsctl_bus_address("session", &bus), 1);
+	ck_assert_str_eq(bus, "session");
+	free(bus);
+
+	setenv("WSCHANNEL_ADDRESS", "unix:path=/from/env.sock", 1);
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), 0);
+	/* --bus before WSCHANNEL_ADDRESS. */
+	ck_assert_int_eq(wsctl_bus_address("system", &bus), 1);
+	ck_assert_str_eq(bus, "system");
+	free(bus);
+
+	setenv("WSCHANNEL_ADDRESS", "dbus:system", 1);
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), 1);
+	ck_assert_str_eq(bus, "system");
+	free(bus);
+	setenv("WSCHANNEL_ADDRESS", "dbus:session", 1);
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), 1);
+	ck_assert_str_eq(bus, "session");
+	free(bus);
+	setenv("WSCHANNEL_ADDRESS", "dbus:unix:path=/tmp/bus,guid=ab", 1);
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), 1);
+	ck_assert_str_eq(bus, "unix:path=/tmp/bus,guid=ab");
+	free(bus);
+	ck_assert_int_eq(wsctl_bus_address("session", &bus), 1);
+	ck_assert_str_eq(bus, "session");
+	free(bus);
+
+	bus = NULL;
+	setenv("WSCHANNEL_ADDRESS", "dbus:", 1);
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), -EAFNOSUPPORT);
+	setenv("WSCHANNEL_ADDRESS", "dbus:sytem", 1);
+	ck_assert_int_eq(wsctl_bus_address(NULL, &bus), -EAFNOSUPPORT);
+	ck_assert_ptr_null(bus);
+	unsetenv("WSCHANNEL_ADDRESS");
+}
+END_TEST
+
+START_TEST(test_bus_errors)
+{
+	static const char prefix[] = "org.wschannel.WsChannel1.Error.";
+	char name[128];
+	uint32_t hr = 0;
+
+	/* The daemon's errors, by name. */
+	snprintf(name, sizeof(name), "%sOperationAborted", prefix);
+	ck_assert_int_eq(wsctl_bus_error_hresult(name,
+	    "0x803D0004: The operation was aborted.", false, &hr), 0);
+	ck_assert_uint_eq(hr, 0x803D0004);
+	snprintf(name, sizeof(name), "%sAccessDenied", prefix);
+	ck_assert_int_eq(wsctl_bus_error_hresult(name, NULL, true, &hr), 0);
+	ck_assert_uint_eq(hr, 0x80070005);
+	snprintf(name, sizeof(name), "%sInvalidArg", prefix);
+	ck_assert_int_eq(wsctl_bus_error_hresult(name, "", false, &hr), 0);
+	ck_assert_uint_eq(hr, 0x80070057);
+	/* One this wsctl does not know: the value its message starts with. */
+	snprintf(name, sizeof(name), "%sUnknown", prefix);
+	ck_assert_int_eq(wsctl_bus_error_hresult(name,
+	    "0x803D00FF: something new", false, &hr), 0);
+	ck_assert_uint_eq(hr, 0x803D00FF);
+	ck_assert_int_eq(wsctl_bus_error_hresult(name, "no value", false,
+	    &hr), 0);
+	ck_assert_uint_eq(hr, 0x80004005);	/* E_FAIL */
+	ck_assert_int_eq(wsctl_bus_error_hresult(name, "0x80Z: x", false,
+	    &hr), 0);
+	ck_assert_uint_eq(hr, 0x80004005);
+
+	/* The bus's, and sd-bus's for an object that is not there. */
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.AccessDenied", "policy", false, &hr), 0);
+	ck_assert_uint_eq(hr, 0x80070005);
+	hr = 0;
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.UnknownObject", "x", true, &hr), 0);
+	ck_assert_uint_eq(hr, 0x80070057);
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.UnknownObject", "x", false, &hr),
+	    -EPROTO);
+
+	/* No daemon to ask. */
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.ServiceUnknown", "x", false, &hr),
+	    -EHOSTUNREACH);
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.NameHasNoOwner", "x", true, &hr),
+	    -EHOSTUNREACH);
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.Spawn.ChildExited", "x", false, &hr),
+	    -EHOSTUNREACH);
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.NoReply", "x", false, &hr), -ETIMEDOUT);
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.Disconnected", "x", false, &hr),
+	    -ECONNRESET);
+	ck_assert_int_eq(wsctl_bus_error_hresult(
+	    "org.freedesktop.DBus.Error.InvalidArgs", "x", false, &hr),
+	    -EPROTO);
+	ck_assert_int_eq(wsctl_bus_error_hresult(NULL, NULL, false, &hr),
+	    -EPROTO);
+	ck_assert_int_eq(wsctl_exit_for_errno(-EHOSTUNREACH),
+	    WSCTL_EXIT_UNREACHABLE);
+	ck_assert_int_eq(wsctl_exit_for_errno(-ETIMEDOUT),
+	    WSCTL_EXIT_UNREACHABLE);
+	ck_assert_int_eq(wsctl_exit_for_errno(-EPROTO), WSCTL_EXIT_FAILURE);
+}
+END_TEST
+
+START_TEST(test_bus_paths)
+{
+	bool listener = true;
+	uint64_t id = 0;
+
+	ck_assert_int_eq(wsctl_bus_path_id(
+	    "/org/wschannel/WsChannel1/channel/12", &listener, &id), 0);
+	ck_assert(!listener);
+	ck_assert_uint_eq(id, 12);
+	ck_assert_int_eq(wsctl_bus_path_id(
+	    "/org/wschannel/WsChannel1/listener/18446744073709551615",
+	    &listener, &id), 0);
+	ck_assert(listener);
+	ck_assert_uint_eq(id, UINT64_MAX);
+	ck_assert_int_eq(wsctl_bus_path_id("/org/wschannel/WsChannel1",
+	    &listener, &id), -EINVAL);
+	ck_assert_int_eq(wsctl_bus_path_id(
+	    "/org/wschannel/WsChannel1/channel/", &listener, &id), -EINVAL);
+	ck_assert_int_eq(wsctl_bus_path_id(
+	    "/org/wschannel/WsChannel1/channel/0", &listener, &id), -EINVAL);
+	ck_assert_int_eq(wsctl_bus_path_id(
+	    "/org/wschannel/WsChannel1/channel/1/x", &listener, &id), -EINVAL);
+	ck_assert_int_eq(wsctl_bus_path_id(
+	    "/org/wschannel/WsChannel1/channels/1", &listener, &id), -EINVAL);
 }
 END_TEST
 
@@ -876,6 +1077,7 @@ wsctl_parse_suite(void)
 	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_json_anywhere);
 	tcase_add_test(tc, test_socket);
+	tcase_add_test(tc, test_bus);
 	tcase_add_test(tc, test_show);
 	tcase_add_test(tc, test_abort_ids);
 	tcase_add_test(tc, test_abort_pid);
@@ -899,6 +1101,7 @@ wsctl_parse_suite(void)
 	tcase_add_test(tc, test_all_with_ids);
 	tcase_add_test(tc, test_option_of_other_verb);
 	tcase_add_test(tc, test_socket_without_value);
+	tcase_add_test(tc, test_bad_bus);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tables");
@@ -906,6 +1109,10 @@ wsctl_parse_suite(void)
 	tcase_add_test(tc, test_exit_for_hresult);
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_socket_path);
+	tcase_add_test(tc, test_parse_bus);
+	tcase_add_test(tc, test_bus_address);
+	tcase_add_test(tc, test_bus_errors);
+	tcase_add_test(tc, test_bus_paths);
 	tcase_add_test(tc, test_conn_unreachable);
 	suite_add_tcase(s, tc);
 
