@@ -6,6 +6,10 @@
  * the daemon made pending is queued for the callback thread.  Nothing here
  * runs user code on the I/O thread.
  *
+ * Over D-Bus (WSCHANNEL_ADDRESS=dbus:...) the calls are the same; callers
+ * queue them for the bus I/O thread of ipc_bus.c instead of writing
+ * frames, and that thread completes them through ipc_conn_complete.
+ *
  * An abort must work with malloc failing: its frame is encoded when the
  * object is created, its call lives on the caller's stack, frames are read
  * into a buffer allocated with the connection, and a Reply that cannot be
@@ -34,6 +38,8 @@
 #define IPC_XDG_SOCKET		"/wschanneld/control.sock"
 
 struct ipc_conn {
+	struct ipc_bus	*bus;		/* D-Bus: the backend; else NULL */
+	struct ipc_call	*qhead, *qtail;	/* D-Bus: calls to send (ipc_lock) */
 	int		 fd;		/* closed by the I/O thread under wlock */
 	int		 refs;		/* ipc_lock */
 	bool		 dead;		/* ipc_lock; read atomically */
@@ -153,8 +159,11 @@ ipc_atfork_child(void)
 		if (c->fd >= 0)
 			close(c->fd);
 		c->fd = -1;
+		if (c->bus != NULL)
+			ipc_bus_forked(c->bus);
 		/* Their callers are threads of the parent. */
 		c->pending = NULL;
+		c->qhead = c->qtail = NULL;
 		pthread_mutex_init(&c->wlock, NULL);
 	}
 	ipc_all = NULL;
@@ -313,9 +322,44 @@ ipc_conn_unref(struct ipc_conn *c)
 	pthread_mutex_unlock(&ipc_lock);
 	if (!last)
 		return;
+	ipc_bus_free(c->bus);
 	pthread_mutex_destroy(&c->wlock);
 	free(c->rbuf);
 	free(c);
+}
+
+struct ipc_bus *
+ipc_conn_bus(const struct ipc_conn *c)
+{
+	return c != NULL ? c->bus : NULL;
+}
+
+/* With ipc_lock held: `call` waits for the bus I/O thread. */
+static void
+ipc_queue(struct ipc_conn *c, struct ipc_call *call)
+{
+	call->qnext = NULL;
+	call->qprev = c->qtail;
+	if (c->qtail != NULL)
+		c->qtail->qnext = call;
+	else
+		c->qhead = call;
+	c->qtail = call;
+}
+
+struct ipc_call *
+ipc_conn_take(struct ipc_conn *c)
+{
+	struct ipc_call *call;
+
+	pthread_mutex_lock(&ipc_lock);
+	if ((call = c->qhead) != NULL) {
+		if ((c->qhead = call->qnext) == NULL)
+			c->qtail = NULL;
+		call->qnext = call->qprev = NULL;
+	}
+	pthread_mutex_unlock(&ipc_lock);
+	return call;
 }
 
 /* Writes one whole frame; on failure the connection is shut down, which
@@ -451,6 +495,36 @@ ipc_fail_id(struct ipc_conn *c, uint64_t id, HRESULT hr)
 	pthread_mutex_unlock(&ipc_lock);
 }
 
+void
+ipc_conn_interim(struct ipc_conn *c, struct ipc_call *call)
+{
+	pthread_mutex_lock(&ipc_lock);
+	if (call->linked && call->async && !call->interim) {
+		call->interim = true;
+		pthread_cond_signal(&call->cond);
+	}
+	pthread_mutex_unlock(&ipc_lock);
+}
+
+void
+ipc_conn_complete(struct ipc_conn *c, struct ipc_call *call, HRESULT hr,
+    Wschannel__Reply *r, bool has_state, uint32_t state)
+{
+	pthread_mutex_lock(&ipc_lock);
+	if (call->linked) {
+		ipc_unlink(c, call);
+		call->hr = hr;
+		call->has_state = has_state;
+		call->state = state;
+		call->reply = r;
+		r = NULL;
+		ipc_deliver(call);
+	}
+	pthread_mutex_unlock(&ipc_lock);
+	if (r != NULL)
+		wschannel__reply__free_unpacked(r, NULL);
+}
+
 /*
  * The id of a Reply that could not be decoded at all for lack of memory.
  * protobuf-c writes fields in field-number order, so a Reply starts with
@@ -551,7 +625,7 @@ ipc_dispatch(struct ipc_conn *c, const uint8_t *buf, size_t len)
 }
 
 /* The connection is gone: every pending call completes, exactly once. */
-static void
+void
 ipc_conn_lose(struct ipc_conn *c)
 {
 	struct ipc_call *call;
@@ -562,6 +636,8 @@ ipc_conn_lose(struct ipc_conn *c)
 		ipc_current = NULL;
 		c->refs--;	/* the I/O thread still holds one */
 	}
+	/* Queued calls are pending too: they end below, unsent. */
+	c->qhead = c->qtail = NULL;
 	while ((call = c->pending) != NULL) {
 		ipc_unlink(c, call);
 		call->hr = WS_E_ENDPOINT_DISCONNECTED;
@@ -674,7 +750,8 @@ ipc_thread_start(void *(*fn)(void *), void *arg)
 /*
  * Where the daemon listens: WSCHANNEL_ADDRESS ("unix:path=/p", a bare
  * absolute path, "unix:abstract=name"), else the per-user socket under
- * $XDG_RUNTIME_DIR if there is one, else the system socket.
+ * $XDG_RUNTIME_DIR if there is one, else the system socket.  D-Bus
+ * addresses ("dbus:...") are ipc_open's.
  */
 static HRESULT
 ipc_address(struct sockaddr_un *sa, socklen_t *salen, char *shown,
@@ -689,11 +766,6 @@ ipc_address(struct sockaddr_un *sa, socklen_t *salen, char *shown,
 	sa->sun_family = AF_UNIX;
 	env = secure_getenv("WSCHANNEL_ADDRESS");
 	if (env != NULL && *env != '\0') {
-		if (strncmp(env, "dbus:", 5) == 0)
-			return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-			    "WSCHANNEL_ADDRESS=%s: D-Bus addresses are not "
-			    "supported by this libwschannel yet; use "
-			    "unix:path=/path/to/control.sock", env);
 		if (env[0] == '/') {
 			val = env;
 			len = strlen(env);
@@ -717,7 +789,8 @@ ipc_address(struct sockaddr_un *sa, socklen_t *salen, char *shown,
 		if (val == NULL || len == 0)
 			return ws_error_fail(error, WS_E_ENDPOINT_UNREACHABLE,
 			    "WSCHANNEL_ADDRESS=%s: not an address wschanneld "
-			    "listens on (expected unix:path=/path)", env);
+			    "listens on (expected unix:path=/path or "
+			    "dbus:system)", env);
 	} else {
 		env = secure_getenv("XDG_RUNTIME_DIR");
 		if (env != NULL && env[0] == '/' &&
@@ -744,6 +817,61 @@ ipc_address(struct sockaddr_un *sa, socklen_t *salen, char *shown,
 	return S_OK;
 }
 
+/* With ipc_lock held: the threads of a new connection. */
+static HRESULT
+ipc_start(struct ipc_conn *c, void *(*io)(void *), struct ipc_conn **out,
+    WS_ERROR *error)
+{
+	int r;
+
+	if (!ipc_cb_started) {
+		if ((r = ipc_thread_start(ipc_cb_main, NULL)) != 0)
+			goto fail;
+		ipc_cb_started = true;
+	}
+	/* ipc_current's, the I/O thread's and the caller's. */
+	c->refs = 3;
+	if ((r = ipc_thread_start(io, c)) != 0)
+		goto fail;
+	c->all_next = ipc_all;
+	ipc_all = c;
+	ipc_current = c;
+	*out = c;
+	return S_OK;
+fail:
+	return ws_error_fail(error, E_OUTOFMEMORY,
+	    "cannot start the libwschannel threads: %s", strerror(-r));
+}
+
+/*
+ * WSCHANNEL_ADDRESS=dbus:system, dbus:session or dbus:ADDRESS (a D-Bus
+ * address such as unix:path=/run/bus): the daemon's D-Bus door.
+ */
+static HRESULT
+ipc_open_bus(const char *address, struct ipc_conn **out, WS_ERROR *error)
+{
+	struct ipc_conn *c;
+	HRESULT hr;
+
+	if (*address == '\0')
+		return ws_error_fail(error, WS_E_ENDPOINT_UNREACHABLE,
+		    "WSCHANNEL_ADDRESS=dbus: names no bus (dbus:system, "
+		    "dbus:session or dbus:ADDRESS)");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ws_error_fail(error, E_OUTOFMEMORY,
+		    "out of memory connecting to wschanneld");
+	c->fd = -1;
+	pthread_mutex_init(&c->wlock, NULL);
+	if ((hr = ipc_bus_open(c, address, &c->bus, error)) == S_OK &&
+	    (hr = ipc_start(c, ipc_bus_main, out, error)) == S_OK)
+		return S_OK;
+	/* Not started: nobody else knows the connection. */
+	ipc_bus_free(c->bus);
+	pthread_mutex_destroy(&c->wlock);
+	free(c);
+	return hr;
+}
+
 /* With ipc_lock held: opens a new connection and its threads. */
 static HRESULT
 ipc_open(struct ipc_conn **out, WS_ERROR *error)
@@ -752,9 +880,13 @@ ipc_open(struct ipc_conn **out, WS_ERROR *error)
 	struct ipc_conn *c;
 	char shown[sizeof(sa.sun_path) + 2];
 	socklen_t salen = 0;
+	const char *env;
 	HRESULT hr;
 	int fd, r, saved;
 
+	env = secure_getenv("WSCHANNEL_ADDRESS");
+	if (env != NULL && strncmp(env, "dbus:", 5) == 0)
+		return ipc_open_bus(env + 5, out, error);
 	if ((hr = ipc_address(&sa, &salen, shown, sizeof(shown), error)) != S_OK)
 		return hr;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
@@ -781,27 +913,13 @@ ipc_open(struct ipc_conn **out, WS_ERROR *error)
 	}
 	c->fd = fd;
 	pthread_mutex_init(&c->wlock, NULL);
-	if (!ipc_cb_started) {
-		if ((r = ipc_thread_start(ipc_cb_main, NULL)) != 0)
-			goto fail;
-		ipc_cb_started = true;
-	}
-	/* ipc_current's, the I/O thread's and the caller's. */
-	c->refs = 3;
-	if ((r = ipc_thread_start(ipc_io_main, c)) != 0)
-		goto fail;
-	c->all_next = ipc_all;
-	ipc_all = c;
-	ipc_current = c;
-	*out = c;
-	return S_OK;
-fail:
+	if ((hr = ipc_start(c, ipc_io_main, out, error)) == S_OK)
+		return S_OK;
 	pthread_mutex_destroy(&c->wlock);
 	free(c->rbuf);
 	free(c);
 	close(fd);
-	return ws_error_fail(error, E_OUTOFMEMORY,
-	    "cannot start the libwschannel threads: %s", strerror(-r));
+	return hr;
 }
 
 HRESULT
@@ -935,6 +1053,15 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 	call->refs = call->async ? 2 : 1;
 	call->done = call->interim = false;
 
+	if (c != NULL && c->bus != NULL &&
+	    wschannel__request__get_packed_size(req) > FRAME_MAX_PAYLOAD) {
+		/* The same limit as on the socket, whatever the bus allows. */
+		call->hr = WS_E_QUOTA_EXCEEDED;
+		call->done = true;
+		ws_error_add(call->error, "%s: the request is larger than the "
+		    "protocol's %u-byte limit", call->api, FRAME_MAX_PAYLOAD);
+		goto wait;
+	}
 	pthread_mutex_lock(&ipc_lock);
 	if (c == NULL || c->dead) {
 		call->hr = WS_E_ENDPOINT_DISCONNECTED;
@@ -944,6 +1071,18 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 	}
 	call->id = ++c->next_id;
 	ipc_link(c, call);
+	if (c->bus != NULL) {
+		/* The I/O thread reads `req` until it sent it; this thread
+		 * waits at least that long (for the interim reply, or for
+		 * the result). */
+		call->req = req;
+		call->reserved = NULL;
+		call->cookie = 0;
+		ipc_queue(c, call);
+		pthread_mutex_unlock(&ipc_lock);
+		ipc_bus_wake(c->bus);
+		goto wait;
+	}
 	pthread_mutex_unlock(&ipc_lock);
 
 	req->id = call->id;
@@ -1036,6 +1175,15 @@ ipc_object_bind(struct ipc_object *o, struct ipc_conn *c, uint64_t id)
 
 	o->conn = c;
 	o->id = id;
+	o->abort.member = "Abort";
+	o->abandon.member = "AbandonMessage";
+	if (c->bus != NULL) {
+		/* A failure here is made good at the first use. */
+		if ((r = ipc_bus_reserve(c->bus, o, &o->abort)) != 0 ||
+		    o->kind != IPC_CHANNEL)
+			return r;
+		return ipc_bus_reserve(c->bus, o, &o->abandon);
+	}
 	ref.id = id;
 	if (o->kind == IPC_CHANNEL) {
 		req.op_case = WSCHANNEL__REQUEST__OP_ABORT_CHANNEL;
@@ -1070,6 +1218,10 @@ ipc_object_unref(struct ipc_object *o)
 {
 	if (o == NULL || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (ipc_conn_bus(o->conn) != NULL) {
+		ipc_bus_unreserve(o->conn->bus, &o->abort);
+		ipc_bus_unreserve(o->conn->bus, &o->abandon);
+	}
 	ipc_conn_unref(o->conn);
 	pthread_mutex_destroy(&o->abort.lock);
 	pthread_mutex_destroy(&o->abandon.lock);
@@ -1139,7 +1291,7 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 {
 	struct ipc_conn *c = o->conn;
 
-	if (ipc_object_stale(o) || r->len == 0)
+	if (ipc_object_stale(o) || (r->len == 0 && c->bus == NULL))
 		return false;
 	pthread_mutex_lock(&r->lock);
 	memset(call, 0, sizeof(*call));
@@ -1156,9 +1308,18 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 		return false;
 	}
 	ipc_link(c, call);
-	pthread_mutex_unlock(&ipc_lock);
-
-	(void)ipc_write(c, r->frame, r->len);
+	if (c->bus != NULL) {
+		/* The I/O thread sends the reservation's message; `obj` is
+		 * borrowed (our caller holds a reference). */
+		call->reserved = r;
+		call->obj = o;
+		ipc_queue(c, call);
+		pthread_mutex_unlock(&ipc_lock);
+		ipc_bus_wake(c->bus);
+	} else {
+		pthread_mutex_unlock(&ipc_lock);
+		(void)ipc_write(c, r->frame, r->len);
+	}
 
 	pthread_mutex_lock(&ipc_lock);
 	while (!call->done)

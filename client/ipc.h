@@ -26,6 +26,8 @@ enum ipc_kind {
  * A request encoded when its object is created, so that sending it needs
  * no memory: WsAbortChannel's (every object) and WsAbandonMessage's
  * (channels).  Concurrent users of one reservation take turns on `lock`.
+ * On the Unix socket it is a frame; over D-Bus a method call message that
+ * is built at creation and sent again each time (see ipc_bus.c).
  */
 #define IPC_RESERVED_FRAME_MAX	64
 
@@ -34,6 +36,10 @@ struct ipc_reserved {
 	uint64_t	  req;		/* the request id, reused every time */
 	size_t		  len;		/* 0: not reserved */
 	uint8_t		  frame[IPC_RESERVED_FRAME_MAX];
+	/* D-Bus: the sd_bus_message, touched under the bus lock only;
+	 * "Abort" or "AbandonMessage" on `path`. */
+	void		 *msg;
+	const char	 *member;
 };
 
 /*
@@ -89,6 +95,20 @@ struct ipc_call {
 	HRESULT		(*finish)(struct ipc_call *, HRESULT);
 	/* Releases what the operation owns; called last. */
 	void		(*cleanup)(struct ipc_call *);
+	/*
+	 * The D-Bus backend.  `req` is the caller's request, read by the
+	 * I/O thread until it is sent (the caller waits at least that long);
+	 * `reserved` names a reservation to send instead.  The rest is the
+	 * I/O thread's: its queue links, the serial it was sent with, and
+	 * what the reply's translation needs of the request.
+	 */
+	const Wschannel__Request *req;
+	struct ipc_reserved *reserved;
+	struct ipc_call	 *qnext, *qprev;
+	uint64_t	  cookie;
+	int		  op;		/* Wschannel__Request__OpCase */
+	uint64_t	  op_obj;
+	uint32_t	  op_prop;
 };
 
 /*
@@ -146,5 +166,45 @@ HRESULT	 ipc_object_abort(struct ipc_object *, WS_ERROR *, const char *api);
 HRESULT	 ipc_object_abandon(struct ipc_object *, uint32_t *state);
 /* Aborts then frees the daemon object; for Ws*Free (errors are dropped). */
 void	 ipc_object_release(struct ipc_object *);
+
+/*
+ * Between ipc.c and the D-Bus backend (ipc_bus.c).  ipc.c keeps the
+ * calls (the pending list, waiters, the callback thread, losses); the
+ * backend owns the sd_bus connection, on its I/O thread, and turns calls
+ * into method calls and method returns into Replies.
+ */
+struct ipc_bus;
+
+/* Connects to `address` ("system", "session" or a D-Bus address) and
+ * finds wschanneld on that bus; with ipc_lock held, before the I/O
+ * thread starts. */
+HRESULT	 ipc_bus_open(struct ipc_conn *, const char *address,
+	    struct ipc_bus **, WS_ERROR *);
+/* The I/O thread; consumes a reference on the connection. */
+void	*ipc_bus_main(void *conn);
+/* Wakes the I/O thread: a call was queued.  Never allocates. */
+void	 ipc_bus_wake(struct ipc_bus *);
+/* Builds the reservation's message (may fail; then the I/O thread builds
+ * it when it is first needed). */
+int	 ipc_bus_reserve(struct ipc_bus *, struct ipc_object *,
+	    struct ipc_reserved *);
+void	 ipc_bus_unreserve(struct ipc_bus *, struct ipc_reserved *);
+/* After the connection is gone and unreferenced. */
+void	 ipc_bus_free(struct ipc_bus *);
+/* In a forked child: closes the descriptors, touches nothing else. */
+void	 ipc_bus_forked(struct ipc_bus *);
+
+struct ipc_bus *ipc_conn_bus(const struct ipc_conn *);
+/* The next call queued for the I/O thread, or NULL. */
+struct ipc_call *ipc_conn_take(struct ipc_conn *);
+/* The daemon made `call` pending (the interim reply). */
+void	 ipc_conn_interim(struct ipc_conn *, struct ipc_call *);
+/* The terminal result of a call that was taken; `r` (may be NULL) is
+ * handed over. */
+void	 ipc_conn_complete(struct ipc_conn *, struct ipc_call *, HRESULT,
+	    Wschannel__Reply *r, bool has_state, uint32_t state);
+/* The connection is gone: every call still pending completes with
+ * WS_E_ENDPOINT_DISCONNECTED, once. */
+void	 ipc_conn_lose(struct ipc_conn *);
 
 #endif

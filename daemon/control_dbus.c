@@ -64,6 +64,7 @@ struct dbus_peer {
 	size_t			 ngroups;
 	int			 refs;
 	bool			 gone;
+	bool			 accepted;	/* wants the Accepted signal */
 	TAILQ_ENTRY(dbus_peer)	 entry;
 };
 
@@ -476,6 +477,43 @@ dbus_pending_discard(struct pending *p)
 }
 
 /*
+ * Tells a caller that asked for it (Manager.EnableAccepted) that its long
+ * call `m` passed its checks and is pending: the Accepted signal, on the
+ * call's object, to the caller alone.  It leaves before the method return,
+ * so the caller knows a precondition failure from a pending operation
+ * without waiting for the operation (the Unix socket's interim reply).
+ */
+static void
+dbus_announce_pending(sd_bus_message *m)
+{
+	const char *sender = sd_bus_message_get_sender(m);
+	const char *path = sd_bus_message_get_path(m);
+	struct dbus_peer *peer;
+	sd_bus_message *s = NULL;
+	uint64_t cookie;
+	int r;
+
+	if (sender == NULL || path == NULL ||
+	    sd_bus_message_get_cookie(m, &cookie) < 0)
+		return;
+	TAILQ_FOREACH(peer, &db.peers, entry)
+		if (strcmp(peer->name, sender) == 0)
+			break;
+	if (peer == NULL || !peer->accepted)
+		return;
+	if ((r = sd_bus_message_new_signal(db.bus, &s, path,
+	    strncmp(path, PATH_LISTENERS "/", sizeof(PATH_LISTENERS)) == 0 ?
+	    IFACE_LISTENER : IFACE_CHANNEL, "Accepted")) >= 0 &&
+	    (r = sd_bus_message_set_destination(s, sender)) >= 0 &&
+	    (r = sd_bus_message_append(s, "u", (uint32_t)cookie)) >= 0)
+		r = sd_bus_send(db.bus, s, NULL);
+	sd_bus_message_unref(s);
+	if (r < 0)
+		log_debug("D-Bus peer %s: cannot send Accepted: %s", sender,
+		    strerror(-r));
+}
+
+/*
  * The end of starting a long operation: S_OK means the pending is queued
  * (and maybe already answered); a success code (WS_S_END) or an error is
  * answered now.
@@ -488,8 +526,11 @@ dbus_long_op_result(sd_bus_message *m, struct pending *p, int32_t hr,
 	int r;
 
 	db.inflight = NULL;
-	if (hr == S_OK)
+	if (hr == S_OK) {
+		if (!db.inflight_done)
+			dbus_announce_pending(m);
 		return 1;
+	}
 	dbus_pending_discard(p);
 	if (hr < 0)
 		return dbus_reply_hr(m, hr, why);
@@ -1679,6 +1720,19 @@ dbus_mgr_reload(sd_bus_message *m, void *arg, sd_bus_error *e)
 	return sd_bus_reply_method_return(m, "");
 }
 
+/* The caller wants to hear when its long calls become pending. */
+static int
+dbus_mgr_enable_accepted(sd_bus_message *m, void *arg, sd_bus_error *e)
+{
+	struct dbus_peer *peer;
+	int r;
+
+	if ((r = dbus_peer_get(m, &peer, e)) < 0)
+		return r;
+	peer->accepted = true;
+	return sd_bus_reply_method_return(m, "");
+}
+
 static int
 dbus_mgr_statistics(sd_bus_message *m, void *arg, sd_bus_error *e)
 {
@@ -1737,6 +1791,7 @@ static const sd_bus_vtable dbus_manager_vtable[] = {
 	M("Reload", "", "", "", "", dbus_mgr_reload),
 	M("GetStatistics", "", "", "a{sv}", SD_BUS_PARAM(statistics),
 	    dbus_mgr_statistics),
+	M("EnableAccepted", "", "", "", "", dbus_mgr_enable_accepted),
 	SD_BUS_VTABLE_END,
 };
 
@@ -1785,6 +1840,7 @@ static const sd_bus_vtable dbus_channel_vtable[] = {
 	    dbus_ch_get_property),
 	M("SetProperty", "uv", SD_BUS_PARAM(id) SD_BUS_PARAM(value), "", ,
 	    dbus_ch_set_property),
+	SD_BUS_SIGNAL_WITH_NAMES("Accepted", "u", SD_BUS_PARAM(serial), 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -1815,6 +1871,7 @@ static const sd_bus_vtable dbus_listener_vtable[] = {
 	    dbus_ls_get_property),
 	M("SetProperty", "uv", SD_BUS_PARAM(id) SD_BUS_PARAM(value), "", ,
 	    dbus_ls_set_property),
+	SD_BUS_SIGNAL_WITH_NAMES("Accepted", "u", SD_BUS_PARAM(serial), 0),
 	SD_BUS_VTABLE_END,
 };
 

@@ -1642,6 +1642,11 @@ main(void)
 	SRunner *sr = srunner_create(channel_suite());
 	int failed;
 
+#ifdef WSCHANNEL_TEST_DBUS
+	/* The same suite, the library over the D-Bus door. */
+	harness_use_dbus(true);
+#endif
+
 	/* Every test needs its own process: the library connects once. */
 	srunner_set_fork_status(sr, CK_FORK);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1836,6 +1836,10 @@ main(void)
 	long v;
 	int failed = 0;
 
+#ifdef WSCHANNEL_TEST_DBUS
+	/* The same suite, the library over the D-Bus door. */
+	harness_use_dbus(true);
+#endif
 	for (i = 0; i < sizeof(run_encodings) / sizeof(run_encodings[0]); i++)
 		list[n++] = run_encodings[i];
 	if (env != NULL && *env != '\0') {

@@ -26,11 +26,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-bus.h>
+
 #include "harness.h"
 
 #ifndef ABS_BUILDDIR
 #define ABS_BUILDDIR "."
 #endif
+#ifndef ABS_SRCDIR
+#define ABS_SRCDIR "."
+#endif
+#ifndef DBUS_DAEMON
+#define DBUS_DAEMON ""
+#endif
+/* configure's path, else $PATH. */
+#define DBUS_DAEMON_PROG (DBUS_DAEMON[0] != '\0' ? DBUS_DAEMON : "dbus-daemon")
+#define DBUS_WSCHANNEL	"org.wschannel.WsChannel1"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HARNESS_ASAN 1
@@ -53,8 +64,12 @@ static struct {
 	bool	atexit_set;
 	char	dir[80];
 	char	sock[100];		/* fits sun_path */
+	char	sockaddr[112];		/* "unix:path=" sock */
 	char	log[100];
-} hd = { .pid = -1 };
+	bool	dbus;		/* the library uses the D-Bus door */
+	pid_t	bus_pid;	/* the private dbus-daemon, -1 when none */
+	char	bus_addr[512];
+} hd = { .pid = -1, .bus_pid = -1 };
 
 uint64_t
 harness_now_us(void)
@@ -164,6 +179,11 @@ harness_atexit(void)
 		hd.pid = -1;
 		remove_dir();
 	}
+	if (hd.bus_pid > 0 && getpid() == hd.owner) {
+		kill(hd.bus_pid, SIGKILL);
+		waitpid(hd.bus_pid, NULL, 0);
+		hd.bus_pid = -1;
+	}
 }
 
 /*
@@ -255,6 +275,133 @@ status_code(int st)
 	return 255;
 }
 
+/* ---- the private bus ------------------------------------------------------------ */
+
+void
+harness_use_dbus(bool on)
+{
+	hd.dbus = on;
+}
+
+bool
+harness_dbus(void)
+{
+	const char *env = getenv("WSCHANNEL_TEST_DBUS");
+
+	return hd.dbus || (env != NULL && strcmp(env, "1") == 0);
+}
+
+const char *
+harness_bus_address(void)
+{
+	return hd.bus_pid > 0 ? hd.bus_addr : NULL;
+}
+
+pid_t
+harness_bus_pid(void)
+{
+	return hd.bus_pid;
+}
+
+const char *
+harness_socket_address(void)
+{
+	return hd.pid > 0 ? hd.sockaddr : NULL;
+}
+
+static const char *
+harness_srcdir(void)
+{
+	const char *s = getenv("WSCHANNEL_SRCDIR");
+
+	return s != NULL && *s != '\0' ? s : ABS_SRCDIR;
+}
+
+static void
+bus_stop(void)
+{
+	if (hd.bus_pid <= 0)
+		return;
+	kill(hd.bus_pid, SIGTERM);
+	if (harness_wait_pid(hd.bus_pid, STOP_TIMEOUT_MS) < 0) {
+		kill(hd.bus_pid, SIGKILL);
+		waitpid(hd.bus_pid, NULL, 0);
+	}
+	hd.bus_pid = -1;
+	hd.bus_addr[0] = '\0';
+}
+
+/* A private dbus-daemon that dies with us; its address in hd.bus_addr. */
+static int
+bus_start(void)
+{
+	char conf[PATH_MAX], cfg[PATH_MAX + 16];
+	pid_t parent = getpid();
+	int pfd[2], nullfd, r;
+
+	snprintf(conf, sizeof(conf), "%s/tests/dbus-session.conf",
+	    harness_srcdir());
+	snprintf(cfg, sizeof(cfg), "--config-file=%s", conf);
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return -errno;
+	if ((hd.bus_pid = fork()) == -1) {
+		r = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return r;
+	}
+	if (hd.bus_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(126);
+		nullfd = open("/dev/null", O_RDWR);
+		dup2(nullfd, 0);
+		dup2(nullfd, 1);
+		dup2(nullfd, 2);	/* its warnings (fd limits as root) */
+		/* The address goes to fd 3, which must survive exec. */
+		if (pfd[1] == 3)
+			fcntl(3, F_SETFD, 0);
+		else
+			dup2(pfd[1], 3);
+		execlp(DBUS_DAEMON_PROG, "dbus-daemon", cfg, "--nofork",
+		    "--print-address=3", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	hd.owner = parent;
+	r = harness_read_line(pfd[0], hd.bus_addr, sizeof(hd.bus_addr),
+	    START_TIMEOUT_MS);
+	close(pfd[0]);
+	if (r < 0 || hd.bus_addr[0] == '\0') {
+		fprintf(stderr, "harness: cannot start %s with %s\n",
+		    DBUS_DAEMON_PROG, conf);
+		bus_stop();
+		return r < 0 ? r : -EPROTO;
+	}
+	return 0;
+}
+
+/* Whether wschanneld owns its name on the private bus. */
+static bool
+bus_name_owned(void)
+{
+	sd_bus_message *reply = NULL;
+	sd_bus *b = NULL;
+	int has = 0;
+
+	if (sd_bus_new(&b) < 0)
+		return false;
+	if (sd_bus_set_address(b, hd.bus_addr) >= 0 &&
+	    sd_bus_set_bus_client(b, 1) >= 0 && sd_bus_start(b) >= 0 &&
+	    sd_bus_call_method(b, "org.freedesktop.DBus",
+	    "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+	    NULL, &reply, "s", DBUS_WSCHANNEL) >= 0)
+		(void)sd_bus_message_read(reply, "b", &has);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(b);
+	return has != 0;
+}
+
 int
 harness_daemon_start(void)
 {
@@ -265,7 +412,7 @@ int
 harness_daemon_start_flags(int flags)
 {
 	const char *env = getenv("WSCHANNEL_VALGRIND"), *tmp;
-	char *daemon, addr[128];
+	char *daemon, addr[sizeof(hd.bus_addr) + 8];
 	const char *argv[16];
 	pid_t parent, pid;
 	uint64_t deadline;
@@ -290,7 +437,12 @@ harness_daemon_start_flags(int flags)
 		return -errno;
 	hd.have_dir = true;
 	snprintf(hd.sock, sizeof(hd.sock), "%s/control.sock", hd.dir);
+	snprintf(hd.sockaddr, sizeof(hd.sockaddr), "unix:path=%s", hd.sock);
 	snprintf(hd.log, sizeof(hd.log), "%s/daemon.log", hd.dir);
+	if (harness_dbus() && hd.bus_pid <= 0 && (r = bus_start()) < 0) {
+		remove_dir();
+		return r;
+	}
 
 	if ((daemon = harness_build_path("wschanneld")) == NULL)
 		return -ENOMEM;
@@ -304,6 +456,10 @@ harness_daemon_start_flags(int flags)
 	argv[argc++] = "-d";
 	argv[argc++] = "--socket";
 	argv[argc++] = hd.sock;
+	if (harness_dbus()) {
+		argv[argc++] = "--bus";
+		argv[argc++] = hd.bus_addr;
+	}
 	argv[argc] = NULL;
 
 	logfd = open(hd.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -362,7 +518,25 @@ harness_daemon_start_flags(int flags)
 		}
 		harness_sleep_ms(2);
 	}
-	snprintf(addr, sizeof(addr), "unix:path=%s", hd.sock);
+	if (harness_dbus()) {
+		/* The name comes after the socket. */
+		while (!bus_name_owned()) {
+			if (waitpid(pid, &st, WNOHANG) == pid ||
+			    harness_now_us() > deadline) {
+				fprintf(stderr, "harness: wschanneld did not "
+				    "take %s on %s\n", DBUS_WSCHANNEL,
+				    hd.bus_addr);
+				dump_log();
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+				hd.pid = -1;
+				return -ETIMEDOUT;
+			}
+			harness_sleep_ms(2);
+		}
+		snprintf(addr, sizeof(addr), "dbus:%s", hd.bus_addr);
+	} else
+		snprintf(addr, sizeof(addr), "unix:path=%s", hd.sock);
 	setenv("WSCHANNEL_ADDRESS", addr, 1);
 	return 0;
 
@@ -385,6 +559,7 @@ harness_daemon_stop(void)
 
 	if (hd.pid <= 0) {
 		remove_dir();
+		bus_stop();
 		return 0;
 	}
 	kill(hd.pid, SIGTERM);
@@ -419,6 +594,7 @@ harness_daemon_stop(void)
 		hd.have_dir = false;
 	} else
 		remove_dir();
+	bus_stop();
 	return code;
 }
 
@@ -661,8 +837,14 @@ wsctl_v(const char *const *prefix, char **out, int *status, const char *arg,
 	for (; prefix != NULL && *prefix != NULL && argc < 16; prefix++)
 		argv[argc++] = *prefix;
 	argv[argc++] = wsctl;
-	argv[argc++] = "--socket";
-	argv[argc++] = hd.sock;
+	if (harness_dbus() && hd.bus_pid > 0) {
+		/* The D-Bus run: wsctl takes the same door as the library. */
+		argv[argc++] = "--bus";
+		argv[argc++] = hd.bus_addr;
+	} else {
+		argv[argc++] = "--socket";
+		argv[argc++] = hd.sock;
+	}
 	for (; arg != NULL && argc < 63; arg = va_arg(ap, const char *))
 		argv[argc++] = arg;
 	argv[argc] = NULL;

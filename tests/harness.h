@@ -65,6 +65,25 @@ const char *harness_dir(void);			/* the temporary directory */
 /* Makes the socket usable by another uid (dir 0755, socket 0666). */
 int	 harness_share_socket(void);
 
+/*
+ * The D-Bus door.  After harness_use_dbus(true) (the suites' _dbus builds
+ * do it in main, with -DWSCHANNEL_TEST_DBUS=1; WSCHANNEL_TEST_DBUS=1 in the
+ * environment does it for any suite), harness_daemon_start also starts a
+ * private dbus-daemon (tests/dbus-session.conf, dying with the test,
+ * killed by its pid in harness_daemon_stop), gives wschanneld --bus <its
+ * address>, waits (bounded) until the daemon owns org.wschannel.WsChannel1
+ * and sets WSCHANNEL_ADDRESS=dbus:<address>: the library then reaches the
+ * daemon over D-Bus only.  The Unix socket is served as well (wsctl and
+ * raw frames use it).  harness_daemon_kill leaves the bus running.
+ */
+void	 harness_use_dbus(bool);
+bool	 harness_dbus(void);
+const char *harness_bus_address(void);		/* NULL when none */
+pid_t	 harness_bus_pid(void);			/* -1 when none */
+/* "unix:path=<socket>" of the running daemon: for programs that speak the
+ * socket's protocol whatever the library uses.  NULL when none. */
+const char *harness_socket_address(void);
+
 /* ---- programs ------------------------------------------------------------------ */
 
 /* $WSCHANNEL_BUILDDIR, or the configure-time build directory. */
