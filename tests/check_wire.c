@@ -418,6 +418,40 @@ START_TEST(session_dictionary_quota)
 }
 END_TEST
 
+/* A binary document that does not decode (a record byte MC-NBFX does not
+ * define, after a valid string table) leaves the channel FAULTED with
+ * WS_E_INVALID_FORMAT; the daemon serves the next connection as before. */
+START_TEST(malformed_binary_document)
+{
+	static const uint8_t bad[] = { 0x06, 0x04, 0x00, 0x56, 0x02, 0x00 };
+	struct acceptor a;
+	uint16_t port;
+	int fd;
+
+	acceptor_start(&a, &port);
+	ck_assert_int_ge(fd = harness_tcp_connect(port), 0);
+	ck_assert_int_eq(harness_raw_write(fd, wine_client, WINE_PREAMBLE_LEN), 0);
+	ck_assert_int_eq(pthread_join(a.t, NULL), 0);
+	HR_EQ(a.hr, S_OK);
+	ck_assert_int_eq(harness_raw_write(fd, bad, sizeof(bad)), 0);
+	HR_EQ(receive_text(a.ch, NULL), WS_E_INVALID_FORMAT);
+	STATE_EQ(a.ch, WS_CHANNEL_STATE_FAULTED);
+	close(fd);
+	acceptor_free(&a);
+
+	/* Nothing else was affected: the Wine exchange still works. */
+	acceptor_start(&a, &port);
+	ck_assert_int_ge(fd = harness_tcp_connect(port), 0);
+	ck_assert_int_eq(harness_raw_write(fd, wine_client,
+	    WINE_PREAMBLE_LEN + WINE_RECORD_LEN), 0);
+	ck_assert_int_eq(pthread_join(a.t, NULL), 0);
+	HR_EQ(a.hr, S_OK);
+	HR_EQ(receive_text(a.ch, "hello from wsprobe client"), S_OK);
+	close(fd);
+	acceptor_free(&a);
+}
+END_TEST
+
 static Suite *
 wire_suite(void)
 {
@@ -432,6 +466,7 @@ wire_suite(void)
 	tcase_add_test(tc, preamble_unsupported_mode);
 	tcase_add_test(tc, preamble_unsupported_encoding);
 	tcase_add_test(tc, session_dictionary_quota);
+	tcase_add_test(tc, malformed_binary_document);
 	suite_add_tcase(s, tc);
 	return s;
 }
