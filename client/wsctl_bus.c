@@ -59,7 +59,7 @@
 enum bus_key {
 	K_ID, K_STATE, K_TYPE, K_BINDING, K_ENCODING, K_REMOTE, K_URL,
 	K_OWNER, K_OWNER_PID, K_PENDING, K_PENDING_ACCEPTS, K_BYTES_IN,
-	K_BYTES_OUT, K_MESSAGES_IN, K_MESSAGES_OUT, K_LISTENER,
+	K_BYTES_OUT, K_MESSAGES_IN, K_MESSAGES_OUT, K_LISTENER, K_STATE_CAUSE,
 	K_COUNT
 };
 
@@ -84,6 +84,7 @@ static const struct {
 	[K_MESSAGES_IN] = { "MessagesIn", 't' },
 	[K_MESSAGES_OUT] = { "MessagesOut", 't' },
 	[K_LISTENER] = { "Listener", 'o' },
+	[K_STATE_CAUSE] = { "StateCause", 'u' },
 };
 
 /* One dictionary read: which keys were there, their values. */
@@ -1041,7 +1042,8 @@ bus_probe(struct wsctl_bus *b, struct bus_obj *o)
 }
 
 static int
-bus_queue_event(struct wsctl_bus *b, struct bus_obj *o, uint32_t new_state)
+bus_queue_event(struct wsctl_bus *b, struct bus_obj *o, uint32_t new_state,
+    bool has_cause, uint32_t cause)
 {
 	Wschannel__Event *ev;
 	struct bus_event *qe;
@@ -1053,6 +1055,11 @@ bus_queue_event(struct wsctl_bus *b, struct bus_obj *o, uint32_t new_state)
 	ev->is_listener = o->listener;
 	ev->old_state = o->state;
 	ev->new_state = new_state;
+	/* As on the socket: a cause only when it is not S_OK. */
+	if (has_cause && cause != 0) {
+		ev->has_cause = 1;
+		ev->cause = cause;
+	}
 	ev->has_owner_uid = ev->has_owner_pid = 1;
 	ev->owner_uid = o->uid;
 	ev->owner_pid = o->pid;
@@ -1114,7 +1121,8 @@ bus_on_properties(sd_bus_message *m, void *arg, sd_bus_error *e)
 			r = -ENOMEM;
 	}
 	if (r >= 0 && HAS(&d, K_STATE) && d.u[K_STATE] != o->state) {
-		r = bus_queue_event(b, o, (uint32_t)d.u[K_STATE]);
+		r = bus_queue_event(b, o, (uint32_t)d.u[K_STATE],
+		    HAS(&d, K_STATE_CAUSE), (uint32_t)d.u[K_STATE_CAUSE]);
 		o->state = (uint32_t)d.u[K_STATE];
 	}
 	bus_dict_clear(&d);

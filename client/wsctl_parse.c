@@ -53,8 +53,8 @@ const struct wsctl_verb wsctl_verbs[] = {
 	  "a value.  With --json, one object per line.\n"
 	  "\n"
 	  "Over D-Bus (--bus) the lines come from the objects'\n"
-	  "PropertiesChanged signals, which carry no sequence number and no\n"
-	  "cause: SEQ is counted by wsctl from 1, and CAUSE is \"-\".\n" },
+	  "PropertiesChanged signals (State and StateCause), which carry no\n"
+	  "sequence number: SEQ is counted by wsctl from 1.\n" },
 };
 const size_t wsctl_nverbs = sizeof(wsctl_verbs) / sizeof(wsctl_verbs[0]);
 

@@ -182,6 +182,7 @@ channel_set_state(struct channel *ch, uint32_t state, int32_t cause)
 	ev.owner_pid = ch->pid;
 	ev.remote = ch->remote[0] != '\0' ? ch->remote : NULL;
 	ch->state = state;
+	ch->state_cause = cause;
 	registry_notify(&ev);
 }
 

@@ -24,6 +24,7 @@ struct channel {
 	uint32_t		 type;		/* WS_CHANNEL_TYPE */
 	uint32_t		 binding;	/* WS_CHANNEL_BINDING */
 	uint32_t		 state;		/* WS_CHANNEL_STATE */
+	int32_t			 state_cause;	/* HRESULT of the last change */
 	uint64_t		 props[CHANNEL_PROP_COUNT];
 	uint64_t		 create_props[CHANNEL_PROP_COUNT]; /* kept by reset */
 	char			*url;		/* opened or accepted on */

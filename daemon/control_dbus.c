@@ -967,6 +967,8 @@ dbus_channel_prop(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "t", ch->id);
 	if (strcmp(name, "State") == 0)
 		return sd_bus_message_append(reply, "u", ch->state);
+	if (strcmp(name, "StateCause") == 0)
+		return sd_bus_message_append(reply, "u", (uint32_t)ch->state_cause);
 	if (strcmp(name, "Type") == 0)
 		return sd_bus_message_append(reply, "u", ch->type);
 	if (strcmp(name, "Binding") == 0)
@@ -1010,6 +1012,8 @@ dbus_listener_prop(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "t", ls->id);
 	if (strcmp(name, "State") == 0)
 		return sd_bus_message_append(reply, "u", ls->state);
+	if (strcmp(name, "StateCause") == 0)
+		return sd_bus_message_append(reply, "u", (uint32_t)ls->state_cause);
 	if (strcmp(name, "Type") == 0)
 		return sd_bus_message_append(reply, "u", ls->type);
 	if (strcmp(name, "Binding") == 0)
@@ -1802,6 +1806,7 @@ static const sd_bus_vtable dbus_channel_vtable[] = {
 	SD_BUS_VTABLE_START(SD_BUS_VTABLE_UNPRIVILEGED),
 	CH_PROP("Id", "t", SD_BUS_VTABLE_PROPERTY_CONST),
 	CH_PROP("State", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	CH_PROP("StateCause", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	CH_PROP("Type", "u", SD_BUS_VTABLE_PROPERTY_CONST),
 	CH_PROP("Binding", "u", SD_BUS_VTABLE_PROPERTY_CONST),
 	CH_PROP("Encoding", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -1851,6 +1856,7 @@ static const sd_bus_vtable dbus_listener_vtable[] = {
 	SD_BUS_VTABLE_START(SD_BUS_VTABLE_UNPRIVILEGED),
 	LS_PROP("Id", "t", SD_BUS_VTABLE_PROPERTY_CONST),
 	LS_PROP("State", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	LS_PROP("StateCause", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	LS_PROP("Url", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	LS_PROP("Binding", "u", SD_BUS_VTABLE_PROPERTY_CONST),
 	LS_PROP("Type", "u", SD_BUS_VTABLE_PROPERTY_CONST),
@@ -1937,16 +1943,20 @@ dbus_emit_changes(struct dbus_obj *o, bool state, bool counters, bool emit)
 	if (o->is_listener) {
 		if ((ls = registry_listener(o->id)) == NULL)
 			return false;
-		if (state || ls->state != o->state)
+		if (state || ls->state != o->state) {
 			names[n++] = "State";
+			names[n++] = "StateCause";
+		}
 		o->state = ls->state;
 		if (dbus_str_changed(&o->url, ls->url))
 			names[n++] = "Url";
 	} else {
 		if ((ch = registry_channel(o->id)) == NULL)
 			return false;
-		if (state || ch->state != o->state)
+		if (state || ch->state != o->state) {
 			names[n++] = "State";
+			names[n++] = "StateCause";
+		}
 		o->state = ch->state;
 		u = (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENCODING];
 		if (u != o->encoding)

@@ -125,6 +125,7 @@ listener_set_state(struct listener *ls, uint32_t state, int32_t cause)
 	ev.owner_uid = ls->uid;
 	ev.owner_pid = ls->pid;
 	ls->state = state;
+	ls->state_cause = cause;
 	registry_notify(&ev);
 }
 

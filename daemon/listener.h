@@ -22,6 +22,7 @@ struct listener {
 	uint32_t		 type;
 	uint32_t		 binding;
 	uint32_t		 state;		/* WS_LISTENER_STATE */
+	int32_t			 state_cause;	/* HRESULT of the last change */
 	uint64_t		 props[LISTENER_PROP_COUNT];
 	char			*url;
 	const struct transport_ops *tops;
