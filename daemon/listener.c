@@ -169,16 +169,14 @@ listener_accept(struct listener *ls, struct channel *ch, struct pending *p,
 		*why = "WsAcceptChannel needs a channel in the CREATED state";
 		return hr;
 	}
-	/* From here on a failed accept leaves the channel FAULTED. */
-	if ((hr = state_listener_check(LS_CALL_ACCEPT, ls->state)) != S_OK)
+	/* Argument and precondition failures change nothing. */
+	if ((hr = state_listener_check(LS_CALL_ACCEPT, ls->state)) != S_OK) {
 		*why = "WsAcceptChannel needs an OPEN listener";
-	else if (ch->binding != ls->binding || ch->type != ls->type) {
-		*why = "channel type or binding differs from the listener's";
-		hr = E_INVALIDARG;
-	}
-	if (hr != S_OK) {
-		channel_set_state(ch, WS_CHANNEL_STATE_FAULTED, hr);
 		return hr;
+	}
+	if (ch->binding != ls->binding || ch->type != ls->type) {
+		*why = "channel type or binding differs from the listener's";
+		return E_INVALIDARG;
 	}
 	free(ch->url);
 	ch->url = ls->url != NULL ? strdup(ls->url) : NULL;
@@ -202,6 +200,18 @@ listener_take_accepting(struct listener *ls)
 	TAILQ_REMOVE(&ls->accepting, ch, accept_entry);
 	ch->accept_on = NULL;
 	return ch;
+}
+
+bool
+listener_requeue(struct listener *ls, struct channel *ch)
+{
+	if (ls->state != WS_LISTENER_STATE_OPEN ||
+	    ch->state != WS_CHANNEL_STATE_ACCEPTING || ch->accept_on != NULL)
+		return false;
+	ch->accept_on = ls;
+	TAILQ_INSERT_HEAD(&ls->accepting, ch, accept_entry);
+	ls->tops->accept(ls);
+	return true;
 }
 
 /* Ends every accept waiting on `ls`: those channels become FAULTED. */

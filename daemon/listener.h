@@ -59,5 +59,9 @@ int32_t	 listener_new_channel(struct listener *, struct session *owner,
  * The transport then drives that channel's preamble and calls
  * channel_transport_opened() / channel_transport_fault(). */
 struct channel *listener_take_accepting(struct listener *);
+/* Puts a channel taken by listener_take_accepting back at the head of the
+ * queue (its connection failed before the preamble ended): the accept
+ * waits for the next peer.  False when the listener cannot take it. */
+bool	 listener_requeue(struct listener *, struct channel *);
 
 #endif

@@ -57,6 +57,10 @@ struct tcp_conn {
 	int			 got_version, got_mode, got_via, got_encoding;
 	/* MC-NBFSE: one session dictionary per direction. */
 	struct nbfx_dict	*dict_in, *dict_out;
+	/* Accepted side: the peer's preamble must end within the
+	 * listener's CONNECT_TIMEOUT. */
+	struct event		*hs_timer;
+	uint64_t		 listener_id;
 };
 
 struct tcp_listener {
@@ -87,6 +91,8 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 	}
 	nbfx_dict_free(c->dict_in);
 	nbfx_dict_free(c->dict_out);
+	if (c->hs_timer != NULL)
+		event_free(c->hs_timer);
 	free(c);
 }
 
@@ -390,6 +396,10 @@ tcp_process_preamble(struct tcp_conn *c)
 			}
 			ch->bytes_out++;
 			c->phase = TP_OPEN;
+			if (c->hs_timer != NULL) {
+				event_free(c->hs_timer);
+				c->hs_timer = NULL;
+			}
 			tcp_set_watermark(c);
 			channel_transport_opened(ch);
 			return;
@@ -771,6 +781,45 @@ tcp_listener_update(struct tcp_listener *tl)
 	tl->enabled = want;
 }
 
+static void	tcp_handshake_timeout_cb(evutil_socket_t, short, void *);
+
+static void
+tcp_handshake_timer(struct tcp_conn *c, uint64_t ms)
+{
+	struct timeval tv;
+
+	if (ms == 0xffffffffull)
+		return;		/* INFINITE */
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if ((c->hs_timer = evtimer_new(registry_base(),
+	    tcp_handshake_timeout_cb, c)) != NULL)
+		evtimer_add(c->hs_timer, &tv);
+}
+
+/*
+ * A peer that connected but did not finish its preamble in time: drop its
+ * connection and give the channel back to the listener, so one silent
+ * peer cannot hold an accept that a real client could complete.
+ */
+static void
+tcp_handshake_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct channel *ch = c->ch;
+	struct listener *ls = registry_listener(c->listener_id);
+
+	log_info("channel %llu: peer %s sent no preamble within the "
+	    "listener's CONNECT_TIMEOUT; dropped", (unsigned long long)ch->id,
+	    ch->remote);
+	ch->tp = NULL;
+	tcp_conn_free(c, 1);
+	ch->remote[0] = '\0';
+	if (ls == NULL || !listener_requeue(ls, ch))
+		channel_transport_fault(ch, WS_E_OPERATION_TIMED_OUT,
+		    "the peer sent no preamble in time");
+}
+
 static void
 tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -794,9 +843,11 @@ tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	}
 	ch->tp = c;
 	c->phase = TP_PREAMBLE;
+	c->listener_id = tl->ls->id;
 	tcp_apply_socket_options(ch, fd);
 	tcp_note_remote(ch, fd);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	tcp_handshake_timer(c, tl->ls->props[WS_LISTENER_PROPERTY_CONNECT_TIMEOUT]);
 }
 
 static void

@@ -452,6 +452,52 @@ START_TEST(malformed_binary_document)
 }
 END_TEST
 
+/* A peer that connects and never sends its preamble is dropped after the
+ * listener's CONNECT_TIMEOUT, and the accept it held serves the next peer. */
+START_TEST(silent_peer_does_not_hold_accept)
+{
+	ULONG ms = 300;
+	WS_LISTENER_PROPERTY lp = { WS_LISTENER_PROPERTY_CONNECT_TIMEOUT, &ms,
+	    sizeof(ms) };
+	struct acceptor a;
+	WS_STRING url;
+	char buf[64];
+	uint16_t port;
+	uint8_t ack;
+	int silent, fd;
+
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(harness_free_port(&port), 0);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX_SESSION,
+	    WS_TCP_CHANNEL_BINDING, &lp, 1, NULL, &a.l, NULL), S_OK);
+	harness_url(buf, sizeof(buf), port, "x");
+	url = harness_ws_string(buf);
+	HR_EQ(WsOpenListener(a.l, &url, NULL, NULL), S_OK);
+	free(url.chars);
+	HR_EQ(WsCreateChannelForListener(a.l, NULL, 0, &a.ch, NULL), S_OK);
+	ck_assert_int_eq(pthread_create(&a.t, NULL, acceptor_run, &a), 0);
+	ck_assert(harness_wait_channel_state(a.ch, WS_CHANNEL_STATE_ACCEPTING,
+	    5000));
+
+	ck_assert_int_ge(silent = harness_tcp_connect(port), 0);
+	/* The daemon drops the silent one ... */
+	ck_assert_int_eq(harness_raw_wait_eof(silent, 5000), 0);
+	STATE_EQ(a.ch, WS_CHANNEL_STATE_ACCEPTING);
+	/* ... and the accept completes for a peer that speaks. */
+	ck_assert_int_ge(fd = harness_tcp_connect(port), 0);
+	ck_assert_int_eq(harness_raw_write(fd, wine_client,
+	    WINE_PREAMBLE_LEN + WINE_RECORD_LEN), 0);
+	ck_assert_int_eq(harness_raw_read_full(fd, &ack, 1, 5000), 0);
+	ck_assert_int_eq(ack, 0x0b);
+	ck_assert_int_eq(pthread_join(a.t, NULL), 0);
+	HR_EQ(a.hr, S_OK);
+	HR_EQ(receive_text(a.ch, "hello from wsprobe client"), S_OK);
+	close(silent);
+	close(fd);
+	acceptor_free(&a);
+}
+END_TEST
+
 static Suite *
 wire_suite(void)
 {
@@ -467,6 +513,7 @@ wire_suite(void)
 	tcase_add_test(tc, preamble_unsupported_encoding);
 	tcase_add_test(tc, session_dictionary_quota);
 	tcase_add_test(tc, malformed_binary_document);
+	tcase_add_test(tc, silent_peer_does_not_hold_accept);
 	suite_add_tcase(s, tc);
 	return s;
 }
