@@ -339,8 +339,10 @@ struct bus_obj {
 };
 
 /*
- * Whether this caller may see objects of a uid, as the daemon decides:
- * signals reach every client, the socket's events only those allowed.
+ * Whether this caller may see objects of a uid, as the daemon decides.
+ * The daemon addresses its signals only to clients allowed to see the
+ * object; checked here too, for a daemon that broadcasts them (older ones
+ * did), so that the events are the socket's either way.
  */
 enum bus_vis {
 	VIS_UNKNOWN,	/* not asked, or the answer was not conclusive */
@@ -1205,7 +1207,11 @@ bus_on_owner(sd_bus_message *m, void *arg, sd_bus_error *e)
  * Subscribes, then takes the snapshot the first events are relative to.
  * The daemon is found (and started if need be) by a Ping to its name; from
  * then on everything is asked of its unique name, so that a daemon that
- * restarts meanwhile is noticed as a lost one rather than mixed in.
+ * restarts meanwhile is noticed as a lost one rather than mixed in.  The
+ * snapshot's ListChannels is also this connection's first call of the
+ * daemon's own methods (a Ping is answered by sd-bus alone), which is what
+ * makes the daemon address its signals to it: the matches are in place
+ * before, so nothing after the snapshot is missed.
  */
 static int
 bus_watch(struct wsctl_bus *b, int timeout_ms, Wschannel__Reply **out)

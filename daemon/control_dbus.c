@@ -4,8 +4,9 @@
  * by that session, replies sent from the completion callbacks.  Every
  * channel and listener of the daemon, whichever door created it, is an
  * object under /org/wschannel/WsChannel1, announced with InterfacesAdded /
- * InterfacesRemoved.  The interface is written down in
- * systemd/org.wschannel.WsChannel1.xml.
+ * InterfacesRemoved.  Signals are never broadcast: each peer with a
+ * session that may see the object gets its own copy (dbus_signal_peers).
+ * The interface is written down in systemd/org.wschannel.WsChannel1.xml.
  *
  * Who is calling: the sender's credentials as the bus daemon recorded them
  * when it connected (GetConnectionCredentials: uid, pid, groups), asked
@@ -50,6 +51,7 @@
 #define IFACE_LISTENER	CONTROL_DBUS_NAME ".Listener"
 #define PATH_CHANNELS	CONTROL_DBUS_PATH "/channel"
 #define PATH_LISTENERS	CONTROL_DBUS_PATH "/listener"
+#define IFACE_OBJMANAGER "org.freedesktop.DBus.ObjectManager"
 
 #define DBUS_MAX_PROPS		64
 #define DBUS_FLUSH_MS		2000	/* shutdown: replies get this long */
@@ -1737,6 +1739,19 @@ dbus_mgr_enable_accepted(sd_bus_message *m, void *arg, sd_bus_error *e)
 	return sd_bus_reply_method_return(m, "");
 }
 
+/* A pure observer makes itself known: from now on it receives the signals
+ * of the objects it may see (any other call does the same). */
+static int
+dbus_mgr_subscribe(sd_bus_message *m, void *arg, sd_bus_error *e)
+{
+	struct dbus_peer *peer;
+	int r;
+
+	if ((r = dbus_peer_get(m, &peer, e)) < 0)
+		return r;
+	return sd_bus_reply_method_return(m, "");
+}
+
 static int
 dbus_mgr_statistics(sd_bus_message *m, void *arg, sd_bus_error *e)
 {
@@ -1796,6 +1811,7 @@ static const sd_bus_vtable dbus_manager_vtable[] = {
 	M("GetStatistics", "", "", "a{sv}", SD_BUS_PARAM(statistics),
 	    dbus_mgr_statistics),
 	M("EnableAccepted", "", "", "", "", dbus_mgr_enable_accepted),
+	M("Subscribe", "", "", "", "", dbus_mgr_subscribe),
 	SD_BUS_VTABLE_END,
 };
 
@@ -1885,6 +1901,181 @@ static const sd_bus_vtable dbus_listener_vtable[] = {
 
 /* ---- signals ------------------------------------------------------------------------- */
 
+/*
+ * Signals tell of an object's path and state, which only its owner and
+ * administrators may learn: none is broadcast.  Each goes to every peer
+ * with a session (its first call made one; Manager.Subscribe is the cheap
+ * call for a pure observer) that may see the object, as a copy addressed
+ * to its unique name.  The peers are visited in one order and the copies
+ * leave at once, so each peer sees an object's signals in the order they
+ * happened.
+ */
+
+typedef int (*dbus_fill_fn)(sd_bus_message *, const char *path, void *arg);
+
+/* `member` of `iface` on `from` (the object, or the manager for the
+ * ObjectManager's signals) about the object at `path`. */
+static void
+dbus_signal_peers(uid_t owner, const char *from, const char *path,
+    const char *iface, const char *member, dbus_fill_fn fill, void *arg)
+{
+	struct dbus_peer *peer;
+	sd_bus_message *s;
+	int r;
+
+	TAILQ_FOREACH(peer, &db.peers, entry) {
+		if (peer->gone)
+			continue;
+		/* The admin group may have changed with a reload. */
+		dbus_peer_refresh(peer);
+		if (!registry_may_access(&peer->sess, owner))
+			continue;
+		s = NULL;
+		if ((r = sd_bus_message_new_signal(db.bus, &s, from, iface,
+		    member)) >= 0 &&
+		    (r = sd_bus_message_set_destination(s, peer->name)) >= 0) {
+			/* Our own getters: no caller to check. */
+			db.emitting = true;
+			r = fill(s, path, arg);
+			db.emitting = false;
+		}
+		if (r >= 0)
+			r = sd_bus_send(db.bus, s, NULL);
+		sd_bus_message_unref(s);
+		if (r < 0)
+			log_debug("%s on %s to %s: %s", member, path, peer->name,
+			    strerror(-r));
+	}
+}
+
+/* The vtable entry of property `name`, NULL when there is none. */
+static const sd_bus_vtable *
+dbus_vtable_prop(const sd_bus_vtable *vt, const char *name)
+{
+	for (; vt->type != _SD_BUS_VTABLE_END; vt++)
+		if ((vt->type == _SD_BUS_VTABLE_PROPERTY ||
+		    vt->type == _SD_BUS_VTABLE_WRITABLE_PROPERTY) &&
+		    strcmp(vt->x.property.member, name) == 0)
+			return vt;
+	return NULL;
+}
+
+/* One {sv} entry of a property, its value from the vtable's getter. */
+static int
+dbus_append_prop(sd_bus_message *s, const char *path, const char *iface,
+    const sd_bus_vtable *p, void *obj)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r;
+
+	if ((r = sd_bus_message_open_container(s, 'e', "sv")) < 0 ||
+	    (r = sd_bus_message_append_basic(s, 's',
+	    p->x.property.member)) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'v',
+	    p->x.property.signature)) < 0)
+		return r;
+	r = p->x.property.get(db.bus, path, iface, p->x.property.member, s,
+	    obj, &e);
+	sd_bus_error_free(&e);
+	if (r < 0 || (r = sd_bus_message_close_container(s)) < 0)
+		return r;
+	return sd_bus_message_close_container(s);
+}
+
+/* The object at `path` and the vtable of its interface. */
+static int
+dbus_signal_object(const char *path, const sd_bus_vtable **vt, void **obj)
+{
+	uint64_t id;
+
+	if (dbus_path_id(path, PATH_CHANNELS, &id)) {
+		*vt = dbus_channel_vtable;
+		*obj = registry_channel(id);
+	} else if (dbus_path_id(path, PATH_LISTENERS, &id)) {
+		*vt = dbus_listener_vtable;
+		*obj = registry_listener(id);
+	} else
+		return -ENOENT;
+	return *obj != NULL ? 0 : -ENOENT;
+}
+
+/* org.freedesktop.DBus.Properties.PropertiesChanged (sa{sv}as): the
+ * properties named in `arg` (NULL-terminated) with their values, nothing
+ * invalidated. */
+static int
+dbus_fill_changed(sd_bus_message *s, const char *path, void *arg)
+{
+	const char *const *names = arg;
+	const sd_bus_vtable *vt, *p;
+	const char *iface;
+	void *obj;
+	size_t i;
+	int r;
+
+	if ((r = dbus_signal_object(path, &vt, &obj)) < 0)
+		return r;
+	iface = vt == dbus_listener_vtable ? IFACE_LISTENER : IFACE_CHANNEL;
+	if ((r = sd_bus_message_append_basic(s, 's', iface)) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'a', "{sv}")) < 0)
+		return r;
+	for (i = 0; names[i] != NULL; i++) {
+		if ((p = dbus_vtable_prop(vt, names[i])) == NULL)
+			return -ENOENT;
+		if ((r = dbus_append_prop(s, path, iface, p, obj)) < 0)
+			return r;
+	}
+	if ((r = sd_bus_message_close_container(s)) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'a', "s")) < 0)
+		return r;
+	return sd_bus_message_close_container(s);
+}
+
+/* ObjectManager.InterfacesAdded (oa{sa{sv}}): the interface `arg` with
+ * every property it has, as GetManagedObjects gives them. */
+static int
+dbus_fill_added(sd_bus_message *s, const char *path, void *arg)
+{
+	const char *iface = arg;
+	const sd_bus_vtable *vt, *p;
+	void *obj;
+	int r;
+
+	if ((r = dbus_signal_object(path, &vt, &obj)) < 0)
+		return r;
+	if ((r = sd_bus_message_append_basic(s, 'o', path)) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'a', "{sa{sv}}")) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'e', "sa{sv}")) < 0 ||
+	    (r = sd_bus_message_append_basic(s, 's', iface)) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'a', "{sv}")) < 0)
+		return r;
+	for (p = vt; p->type != _SD_BUS_VTABLE_END; p++) {
+		if ((p->type != _SD_BUS_VTABLE_PROPERTY &&
+		    p->type != _SD_BUS_VTABLE_WRITABLE_PROPERTY) ||
+		    (p->flags & (SD_BUS_VTABLE_HIDDEN |
+		    SD_BUS_VTABLE_PROPERTY_EXPLICIT)) != 0)
+			continue;
+		if ((r = dbus_append_prop(s, path, iface, p, obj)) < 0)
+			return r;
+	}
+	if ((r = sd_bus_message_close_container(s)) < 0 ||
+	    (r = sd_bus_message_close_container(s)) < 0)
+		return r;
+	return sd_bus_message_close_container(s);
+}
+
+/* ObjectManager.InterfacesRemoved (oas): the interface `arg` is gone. */
+static int
+dbus_fill_removed(sd_bus_message *s, const char *path, void *arg)
+{
+	int r;
+
+	if ((r = sd_bus_message_append_basic(s, 'o', path)) < 0 ||
+	    (r = sd_bus_message_open_container(s, 'a', "s")) < 0 ||
+	    (r = sd_bus_message_append_basic(s, 's', arg)) < 0)
+		return r;
+	return sd_bus_message_close_container(s);
+}
+
 static struct dbus_obj *
 dbus_obj_find(uint64_t id, bool listener)
 {
@@ -1933,12 +2124,11 @@ static bool
 dbus_emit_changes(struct dbus_obj *o, bool state, bool counters, bool emit)
 {
 	const char *names[16];
-	struct channel *ch;
-	struct listener *ls;
+	struct channel *ch = NULL;
+	struct listener *ls = NULL;
 	char path[128];
 	size_t n = 0;
 	uint32_t u;
-	int r;
 
 	if (o->is_listener) {
 		if ((ls = registry_listener(o->id)) == NULL)
@@ -1990,12 +2180,9 @@ dbus_emit_changes(struct dbus_obj *o, bool state, bool counters, bool emit)
 		return n > 0;
 	names[n] = NULL;
 	dbus_path(path, sizeof(path), o->is_listener, o->id);
-	db.emitting = true;
-	r = sd_bus_emit_properties_changed_strv(db.bus, path, o->is_listener ?
-	    IFACE_LISTENER : IFACE_CHANNEL, (char **)names);
-	db.emitting = false;
-	if (r < 0)
-		log_debug("PropertiesChanged on %s: %s", path, strerror(-r));
+	dbus_signal_peers(o->is_listener ? ls->uid : ch->uid, path, path,
+	    "org.freedesktop.DBus.Properties", "PropertiesChanged",
+	    dbus_fill_changed, (void *)names);
 	return true;
 }
 
@@ -2037,7 +2224,6 @@ dbus_watch_cb(const struct state_event *ev, void *arg)
 	const char *iface = ev->is_listener ? IFACE_LISTENER : IFACE_CHANNEL;
 	struct dbus_obj *o;
 	char path[128];
-	int r;
 
 	if (db.bus == NULL)
 		return;
@@ -2054,19 +2240,16 @@ dbus_watch_cb(const struct state_event *ev, void *arg)
 			/* The initial values, so that only changes signal. */
 			dbus_emit_changes(o, false, true, false);
 		}
-		db.emitting = true;
-		r = sd_bus_emit_interfaces_added(db.bus, path, iface, NULL);
-		db.emitting = false;
-		if (r < 0)
-			log_debug("InterfacesAdded %s: %s", path, strerror(-r));
+		dbus_signal_peers(ev->owner_uid, CONTROL_DBUS_PATH, path,
+		    IFACE_OBJMANAGER, "InterfacesAdded", dbus_fill_added,
+		    (void *)iface);
 		break;
 	case STATE_EVENT_REMOVED:
 		if ((o = dbus_obj_find(ev->object, ev->is_listener)) != NULL)
 			dbus_obj_free(o);
-		r = sd_bus_emit_interfaces_removed(db.bus, path, iface, NULL);
-		if (r < 0)
-			log_debug("InterfacesRemoved %s: %s", path,
-			    strerror(-r));
+		dbus_signal_peers(ev->owner_uid, CONTROL_DBUS_PATH, path,
+		    IFACE_OBJMANAGER, "InterfacesRemoved", dbus_fill_removed,
+		    (void *)iface);
 		break;
 	case STATE_EVENT_CHANGED:
 		if ((o = dbus_obj_find(ev->object, ev->is_listener)) != NULL) {

@@ -14,7 +14,8 @@
  *   - a pending Receive completed by Abort (OperationAborted)
  *   - objects created through the Unix socket are on the bus too
  *   - a sender that leaves the bus loses its objects
- *   - another uid is denied (as root: a child with uid 65534)
+ *   - another uid is denied (as root: a child with uid 65534), and hears
+ *     no signal about root's objects while root's peer does (unicast)
  *
  * WSCHANNEL_VALGRIND=1 runs the daemon under valgrind.
  */
@@ -1783,6 +1784,266 @@ START_TEST(test_other_uid_denied)
 }
 END_TEST
 
+/*
+ * Signals are unicast to peers that may see the object: nobody, subscribed
+ * with every match rule, hears nothing of root's channels, only of its own;
+ * root's peer hears of its channels, addressed to it, in the standard
+ * bodies.
+ */
+struct sig_seen {
+	char		 paths[32][128];	/* the object each signal is about */
+	int		 n;
+	int		 nadded, nremoved, nowner, undirected;
+	const char	*own;		/* the peer's own unique name */
+	uid_t		 uid;
+};
+
+static void
+sig_note(struct sig_seen *s, sd_bus_message *m, const char *path)
+{
+	const char *dest = sd_bus_message_get_destination(m);
+
+	if (dest == NULL || strcmp(dest, s->own) != 0)
+		s->undirected++;
+	if (s->n < 32)
+		snprintf(s->paths[s->n++], 128, "%s", path);
+}
+
+static int
+sig_added_cb(sd_bus_message *m, void *arg, sd_bus_error *e)
+{
+	struct sig_seen *s = arg;
+	const char *path, *iface, *key;
+	uint32_t owner;
+
+	if (sd_bus_message_read(m, "o", &path) < 0)
+		return 0;
+	sig_note(s, m, path);
+	s->nadded++;
+	/* oa{sa{sv}}: the Channel or Listener interface with its Owner. */
+	if (sd_bus_message_enter_container(m, 'a', "{sa{sv}}") <= 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'e', "sa{sv}") > 0) {
+		if (sd_bus_message_read(m, "s", &iface) < 0 ||
+		    sd_bus_message_enter_container(m, 'a', "{sv}") <= 0)
+			return 0;
+		while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+			if (sd_bus_message_read(m, "s", &key) < 0)
+				return 0;
+			if ((strcmp(iface, IF_CH) == 0 ||
+			    strcmp(iface, IF_LS) == 0) &&
+			    strcmp(key, "Owner") == 0) {
+				if (sd_bus_message_read(m, "v", "u",
+				    &owner) >= 0 && owner == s->uid)
+					s->nowner++;
+			} else
+				sd_bus_message_skip(m, "v");
+			sd_bus_message_exit_container(m);
+		}
+		sd_bus_message_exit_container(m);
+		sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+static int
+sig_removed_cb(sd_bus_message *m, void *arg, sd_bus_error *e)
+{
+	struct sig_seen *s = arg;
+	const char *path;
+	char **ifaces = NULL;
+
+	if (sd_bus_message_read(m, "o", &path) < 0)
+		return 0;
+	sig_note(s, m, path);
+	/* oas */
+	if (sd_bus_message_read_strv(m, &ifaces) >= 0 && ifaces != NULL &&
+	    ifaces[0] != NULL && strcmp(ifaces[0], IF_CH) == 0 &&
+	    ifaces[1] == NULL)
+		s->nremoved++;
+	if (ifaces != NULL) {
+		for (char **i = ifaces; *i != NULL; i++)
+			free(*i);
+		free(ifaces);
+	}
+	return 0;
+}
+
+static int
+sig_changed_cb(sd_bus_message *m, void *arg, sd_bus_error *e)
+{
+	struct sig_seen *s = arg;
+	const char *iface;
+
+	/* sa{sv}as */
+	if (sd_bus_message_read(m, "s", &iface) < 0 ||
+	    sd_bus_message_skip(m, "a{sv}as") < 0 ||
+	    !sd_bus_message_at_end(m, true))
+		return 0;
+	sig_note(s, m, sd_bus_message_get_path(m));
+	return 0;
+}
+
+static void
+sig_subscribe(sd_bus *b, struct sig_seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->uid = getuid();
+	sd_bus_get_unique_name(b, &s->own);
+	sd_bus_match_signal(b, NULL, NULL, ROOT, IF_OM, "InterfacesAdded",
+	    sig_added_cb, s);
+	sd_bus_match_signal(b, NULL, NULL, ROOT, IF_OM, "InterfacesRemoved",
+	    sig_removed_cb, s);
+	/* Every PropertiesChanged under the root. */
+	sd_bus_add_match(b, NULL, "type='signal',interface='" IF_PROPS "',"
+	    "member='PropertiesChanged',path_namespace='" ROOT "'",
+	    sig_changed_cb, s);
+}
+
+/* Every signal sent before the reply to a call has been dispatched. */
+static int
+sig_drain(sd_bus *b)
+{
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_call_method(b, NAME, ROOT, IF_MGR, "Subscribe", NULL,
+	    &reply, "");
+	sd_bus_message_unref(reply);
+	while (r >= 0 && (r = sd_bus_process(b, NULL)) > 0)
+		;
+	return r;
+}
+
+/* In the child, as nobody: the number of failed expectations. */
+static int
+other_uid_signals(int rfd, int wfd)
+{
+	sd_bus_message *reply = NULL;
+	struct sig_seen s;
+	const char *p;
+	char own[128], line[8];
+	sd_bus *b = NULL;
+	int fails = 0, i;
+
+	if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, T.bus_addr) < 0 ||
+	    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+		return 100;
+	sig_subscribe(b, &s);
+	if (sd_bus_call_method(b, NAME, ROOT, IF_MGR, "Subscribe", NULL,
+	    &reply, "") < 0)
+		return 101;
+	reply = sd_bus_message_unref(reply);
+	if (write(wfd, "r\n", 2) != 2 ||
+	    harness_read_line(rfd, line, sizeof(line), 3 * T_MS) != 0)
+		return 102;
+	/* Root is done with its channels; now one of its own, which it hears
+	 * of. */
+	if (sd_bus_call_method(b, NAME, ROOT, IF_MGR, "CreateChannel", NULL,
+	    &reply, "uua{uv}", TYPE_DUPLEX_SESSION, BINDING_TCP, 0) < 0 ||
+	    sd_bus_message_read(reply, "o", &p) < 0)
+		return 103;
+	snprintf(own, sizeof(own), "%s", p);
+	reply = sd_bus_message_unref(reply);
+	if (sd_bus_call_method(b, NAME, own, IF_CH, "Free", NULL, &reply,
+	    "") < 0)
+		fails++;
+	reply = sd_bus_message_unref(reply);
+	if (sig_drain(b) < 0)
+		return 104;
+	for (i = 0; i < s.n; i++) {
+		if (strcmp(s.paths[i], own) != 0) {
+			fprintf(stderr, "uid %u heard of %s\n",
+			    (unsigned)getuid(), s.paths[i]);
+			fails++;
+		}
+	}
+	if (s.nadded != 1 || s.nremoved != 1 || s.nowner != 1) {
+		fprintf(stderr, "uid %u: added %d removed %d owner %d of its "
+		    "own channel\n", (unsigned)getuid(), s.nadded,
+		    s.nremoved, s.nowner);
+		fails++;
+	}
+	if (s.undirected != 0)
+		fails++;
+	sd_bus_flush_close_unref(b);
+	return fails;
+}
+
+START_TEST(test_other_uid_no_signals)
+{
+	static const uint32_t ls_open[] = { 1, LS_OPEN };
+	struct changes lc;
+	struct sig_seen s;
+	sd_bus *b;
+	char *ls, *ch2, line[8], url[96];
+	int up[2], down[2], st, i, nls = 0, nch2 = 0;
+	uint16_t port;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_other_uid_no_signals: skipped (not root)\n");
+		return;
+	}
+	b = bus_open();
+	sig_subscribe(b, &s);
+	ls = create_listener(b);
+	memset(&lc, 0, sizeof(lc));
+	lc.path = ls;
+	ck_assert_int_ge(sd_bus_match_signal(b, NULL, NULL, ls, IF_PROPS,
+	    "PropertiesChanged", changed_cb, &lc), 0);
+	ck_assert_int_eq(pipe(up), 0);
+	ck_assert_int_eq(pipe(down), 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+		    setresuid(65534, 65534, 65534) != 0)
+			_exit(110);
+		_exit(other_uid_signals(down[0], up[1]));
+	}
+	close(up[1]);
+	close(down[0]);
+	/* Nobody is subscribed: root's objects come, move and go. */
+	ck_assert_int_eq(harness_read_line(up[0], line, sizeof(line), 3 * T_MS),
+	    0);
+	ck_assert_int_eq(harness_free_port(&port), 0);
+	harness_url(url, sizeof(url), port, "uni");
+	ck_assert_uint_eq(reply_u32(call_ok(b, ls, IF_LS, "Open", "s", url)),
+	    LS_OPEN);
+	ch2 = create_channel(b);
+	sd_bus_message_unref(call_ok(b, ch2, IF_CH, "Free", ""));
+	expect_states(b, &lc, ls_open, 2);
+	ck_assert_int_ge(sig_drain(b), 0);
+	/* Root heard all of it, addressed to it, in the standard bodies. */
+	for (i = 0; i < s.n; i++) {
+		ck_assert_msg(strcmp(s.paths[i], ls) == 0 ||
+		    strcmp(s.paths[i], ch2) == 0, "root heard of %s",
+		    s.paths[i]);
+		nls += strcmp(s.paths[i], ls) == 0;
+		nch2 += strcmp(s.paths[i], ch2) == 0;
+	}
+	ck_assert_int_eq(s.nadded, 2);
+	ck_assert_int_eq(s.nremoved, 1);
+	ck_assert_int_eq(s.nowner, 2);
+	ck_assert_int_eq(s.undirected, 0);
+	ck_assert_int_ge(nls, 3);	/* added, OPENING, OPEN */
+	ck_assert_int_ge(nch2, 2);	/* added, removed */
+	ck_assert_int_eq(write(down[1], "g\n", 2), 2);
+	st = harness_wait_pid(pid, 3 * T_MS);
+	ck_assert_msg(st == 0, "the other uid's signal checks: %d failed", st);
+	close(up[0]);
+	close(down[1]);
+	sd_bus_message_unref(call_ok(b, ls, IF_LS, "Close", ""));
+	free(ls);
+	free(ch2);
+	sd_bus_flush_close_unref(b);
+}
+END_TEST
+
 static Suite *
 dbus_suite(void)
 {
@@ -1807,6 +2068,7 @@ dbus_suite(void)
 	tcase_add_test(tc, test_unix_objects_on_the_bus);
 	tcase_add_test(tc, test_sender_disconnect_frees);
 	tcase_add_test(tc, test_other_uid_denied);
+	tcase_add_test(tc, test_other_uid_no_signals);
 	suite_add_tcase(s, tc);
 	return s;
 }
