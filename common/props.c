@@ -1,6 +1,8 @@
 /* Property tables: what each WWSAPI channel and listener property is. */
 #include <stddef.h>
 
+#include <wschannel/webservices.h>
+
 #include "props.h"
 
 #define U32MAX 0xffffffffull
@@ -82,6 +84,47 @@ static const struct prop_desc listener_props[LISTENER_PROP_COUNT] = {
 	{ 15, "CUSTOM_LISTENER_INSTANCE", PROP_UNSUPPORTED, 0, PROP_READONLY, 0, 0, 0, 0 },
 	{ 16, "DISALLOWED_USER_AGENT", PROP_UNSUPPORTED, 0, PROP_READONLY, 0, 0, 0, 0 },
 };
+
+int32_t
+prop_check_readable(const struct prop_desc *d, uint32_t binding,
+    const char **why)
+{
+	if (d == NULL || d->kind == PROP_NONE) {
+		*why = "unknown property id";
+		return E_INVALIDARG;
+	}
+	if (d->kind == PROP_UNSUPPORTED) {
+		*why = "this property cannot be used with wschanneld";
+		return WS_E_NOT_SUPPORTED;
+	}
+	if (binding >= 32 || !(d->bindings & (1u << binding))) {
+		*why = "property does not apply to this binding";
+		return E_INVALIDARG;
+	}
+	return S_OK;
+}
+
+int32_t
+prop_check_settable(const struct prop_desc *d, uint32_t binding,
+    uint64_t value, int at_create, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = prop_check_readable(d, binding, why)) != S_OK)
+		return hr;
+	if (!(d->set & (at_create ? PROP_SET_CREATE : PROP_SET_LATER)) ||
+	    d->kind == PROP_STRING || d->kind == PROP_ADDRESS) {
+		*why = at_create || d->set == PROP_READONLY ?
+		    "property is read-only" :
+		    "property can only be set at creation";
+		return E_INVALIDARG;
+	}
+	if (value < d->min || value > d->max) {
+		*why = "property value out of range";
+		return E_INVALIDARG;
+	}
+	return S_OK;
+}
 
 const struct prop_desc *
 channel_prop(uint32_t id)

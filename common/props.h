@@ -43,6 +43,16 @@ struct prop_desc {
 #define CHANNEL_PROP_COUNT	50
 #define LISTENER_PROP_COUNT	17
 
+/*
+ * The checks every property call shares, as HRESULTs with a reason:
+ * prop_check_readable for Get (known, usable here, applies to `binding`),
+ * prop_check_settable for Set and create (also: settable then, in range).
+ */
+int32_t		 prop_check_readable(const struct prop_desc *, uint32_t binding,
+		    const char **why);
+int32_t		 prop_check_settable(const struct prop_desc *, uint32_t binding,
+		    uint64_t value, int at_create, const char **why);
+
 /* NULL for an id out of range. */
 const struct prop_desc	*channel_prop(uint32_t id);
 const struct prop_desc	*listener_prop(uint32_t id);

@@ -46,33 +46,11 @@ int32_t
 channel_prop_check(uint32_t binding, uint32_t id, uint64_t value,
     bool at_create, const char **why)
 {
-	const struct prop_desc *d;
+	int32_t hr;
 
-	if ((d = channel_prop(id)) == NULL || d->kind == PROP_NONE) {
-		*why = "unknown channel property id";
-		return E_INVALIDARG;
-	}
-	if (d->kind == PROP_UNSUPPORTED) {
-		*why = "this property cannot be used with wschanneld";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (!(d->bindings & (1u << binding))) {
-		*why = "property does not apply to this channel binding";
-		return E_INVALIDARG;
-	}
-	if (!(d->set & (at_create ? PROP_SET_CREATE : PROP_SET_LATER))) {
-		*why = at_create ? "property is read-only" :
-		    "property can only be set when the channel is created";
-		return E_INVALIDARG;
-	}
-	if (d->kind == PROP_STRING || d->kind == PROP_ADDRESS) {
-		*why = "property is read-only";
-		return E_INVALIDARG;
-	}
-	if (value < d->min || value > d->max) {
-		*why = "property value out of range";
-		return E_INVALIDARG;
-	}
+	if ((hr = prop_check_settable(channel_prop(id), binding, value,
+	    at_create, why)) != S_OK)
+		return hr;
 	if (id == WS_CHANNEL_PROPERTY_ENCODING) {
 		switch (binding) {
 		case WS_TCP_CHANNEL_BINDING:
@@ -689,20 +667,11 @@ int32_t
 channel_get_property(struct channel *ch, uint32_t id, uint64_t *u,
     const char **s, const char **why)
 {
-	const struct prop_desc *d;
+	int32_t hr;
 
-	if ((d = channel_prop(id)) == NULL || d->kind == PROP_NONE) {
-		*why = "unknown channel property id";
-		return E_INVALIDARG;
-	}
-	if (d->kind == PROP_UNSUPPORTED) {
-		*why = "this property cannot be used with wschanneld";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (!(d->bindings & (1u << ch->binding))) {
-		*why = "property does not apply to this channel binding";
-		return E_INVALIDARG;
-	}
+	if ((hr = prop_check_readable(channel_prop(id), ch->binding,
+	    why)) != S_OK)
+		return hr;
 	*u = 0;
 	*s = NULL;
 	switch (id) {

@@ -32,30 +32,8 @@ int32_t
 listener_prop_check(uint32_t binding, uint32_t id, uint64_t value,
     bool at_create, const char **why)
 {
-	const struct prop_desc *d;
-
-	if ((d = listener_prop(id)) == NULL || d->kind == PROP_NONE) {
-		*why = "unknown listener property id";
-		return E_INVALIDARG;
-	}
-	if (d->kind == PROP_UNSUPPORTED) {
-		*why = "this property cannot be used with wschanneld";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (!(d->bindings & (1u << binding))) {
-		*why = "property does not apply to this binding";
-		return E_INVALIDARG;
-	}
-	if (!(d->set & (at_create ? PROP_SET_CREATE : PROP_SET_LATER))) {
-		*why = at_create ? "property is read-only" :
-		    "property can only be set when the listener is created";
-		return E_INVALIDARG;
-	}
-	if (value < d->min || value > d->max) {
-		*why = "property value out of range";
-		return E_INVALIDARG;
-	}
-	return S_OK;
+	return prop_check_settable(listener_prop(id), binding, value,
+	    at_create, why);
 }
 
 int32_t
@@ -289,20 +267,11 @@ int32_t
 listener_get_property(struct listener *ls, uint32_t id, uint64_t *u,
     const char **s, const char **why)
 {
-	const struct prop_desc *d;
+	int32_t hr;
 
-	if ((d = listener_prop(id)) == NULL || d->kind == PROP_NONE) {
-		*why = "unknown listener property id";
-		return E_INVALIDARG;
-	}
-	if (d->kind == PROP_UNSUPPORTED) {
-		*why = "this property cannot be used with wschanneld";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (!(d->bindings & (1u << ls->binding))) {
-		*why = "property does not apply to this binding";
-		return E_INVALIDARG;
-	}
+	if ((hr = prop_check_readable(listener_prop(id), ls->binding,
+	    why)) != S_OK)
+		return hr;
 	*s = NULL;
 	*u = id == WS_LISTENER_PROPERTY_STATE ? ls->state : ls->props[id];
 	return S_OK;
