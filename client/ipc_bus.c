@@ -517,8 +517,8 @@ bus_build(struct ipc_bus *b, struct ipc_call *call, sd_bus_message **out)
 		member = "SetProperty";
 		break;
 	default:
-		/* wsctl's requests: the library sends none of them. */
-		return E_NOTIMPL;
+		/* wsctl's requests: the library never sends them. */
+		return E_INVALIDARG;
 	}
 	if (sm != NULL)
 		id = sm->channel;
