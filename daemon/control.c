@@ -582,6 +582,22 @@ control_watch_cb(const struct state_event *ev, void *arg)
 	control_send(cc, FRAME_EVENT, &e.base);
 }
 
+/* A request naming an object that does not exist or is not the caller's:
+ * one log line, and the error reply. */
+static void
+control_refused(struct control_conn *cc, uint64_t id, const char *what,
+    uint64_t obj, int32_t hr)
+{
+	char why[64];
+
+	log_info("uid %u pid %d: %s %llu %s", (unsigned)cc->sess.uid,
+	    (int)cc->sess.pid, what, (unsigned long long)obj,
+	    hr == E_ACCESSDENIED ? "belongs to another user" : "does not exist");
+	snprintf(why, sizeof(why), hr == E_ACCESSDENIED ?
+	    "%s belongs to another user" : "no such %s", what);
+	control_reply_simple(cc, id, hr, why, 0, 0);
+}
+
 static void
 control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 {
@@ -601,15 +617,13 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 /* Looks up the named channel or listener, answering the failure. */
 #define CHANNEL(ref) do {						\
 	if ((hr = registry_lookup_channel(&cc->sess, (ref), &ch)) != S_OK) { \
-		control_reply_simple(cc, rq->id, hr, hr == E_ACCESSDENIED ? \
-		    "channel belongs to another user" : "no such channel", 0, 0); \
+		control_refused(cc, rq->id, "channel", (ref), hr);	\
 		return;							\
 	}								\
 } while (0)
 #define LISTENER(ref) do {						\
 	if ((hr = registry_lookup_listener(&cc->sess, (ref), &ls)) != S_OK) { \
-		control_reply_simple(cc, rq->id, hr, hr == E_ACCESSDENIED ? \
-		    "listener belongs to another user" : "no such listener", 0, 0); \
+		control_refused(cc, rq->id, "listener", (ref), hr);	\
 		return;							\
 	}								\
 } while (0)
