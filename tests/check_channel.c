@@ -1569,6 +1569,61 @@ START_TEST(killed_client_channels_disappear)
 }
 END_TEST
 
+/* The daemon alone in a network namespace: a wildcard listener there
+ * listens on nothing but that namespace's loopback. */
+static void
+setup_netns(void)
+{
+	ck_assert_int_eq(harness_daemon_start_flags(HARNESS_NETNS), 0);
+}
+
+/* Listener hosts "+" and "*" mean any address: channels reach them on
+ * 127.0.0.1 and on ::1 (dual stack). */
+START_TEST(listener_wildcard_hosts)
+{
+	static const char *const hosts[] = { "+", "*" };
+	static const char *const targets[] = {
+		"net.tcp://127.0.0.1:%u/w", "net.tcp://[::1]:%u/w",
+	};
+	const uint16_t port = (uint16_t)(18000 + _i);
+	WS_LISTENER *l;
+	WS_CHANNEL *c, *s;
+	WS_STRING url;
+	char buf[80];
+	HRESULT hr;
+	size_t t;
+
+	snprintf(buf, sizeof(buf), "net.tcp://%s:%u/w", hosts[_i], port);
+	url = harness_ws_string(buf);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX_SESSION,
+	    WS_TCP_CHANNEL_BINDING, NULL, 0, NULL, &l, NULL), S_OK);
+	HR_EQ(WsOpenListener(l, &url, NULL, NULL), S_OK);
+	free(url.chars);
+	for (t = 0; t < 2; t++) {
+		struct harness_bg *bg;
+		WS_ENDPOINT_ADDRESS addr;
+		void *args[2];
+
+		HR_EQ(harness_tcp_channel(&c, NULL, 0), S_OK);
+		HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s, NULL), S_OK);
+		args[0] = l;
+		args[1] = s;
+		ck_assert_ptr_nonnull(bg = harness_bg_start(bg_accept, args));
+		snprintf(buf, sizeof(buf), targets[t], port);
+		memset(&addr, 0, sizeof(addr));
+		addr.url = harness_ws_string(buf);
+		HR_EQ(WsOpenChannel(c, &addr, NULL, NULL), S_OK);
+		free(addr.url.chars);
+		ck_assert(harness_bg_wait(bg, T_MS, &hr));
+		HR_EQ(hr, S_OK);
+		exchange_int(c, s, (int32_t)(t + 1));
+		WsFreeChannel(c);
+		WsFreeChannel(s);
+	}
+	WsFreeListener(l);
+}
+END_TEST
+
 static Suite *
 channel_suite(void)
 {
@@ -1632,6 +1687,16 @@ channel_suite(void)
 
 	TCASE("process");
 	tcase_add_test(tc, killed_client_channels_disappear);
+
+	/* Wildcard listeners only where they cannot listen beyond this
+	 * machine: in a network namespace of the test's own (root only). */
+	if (harness_netns_usable()) {
+		tc = tcase_create("wildcard");
+		tcase_add_checked_fixture(tc, setup_netns, teardown);
+		tcase_set_timeout(tc, 60);
+		tcase_add_loop_test(tc, listener_wildcard_hosts, 0, 2);
+		suite_add_tcase(s, tc);
+	}
 #undef TCASE
 	return s;
 }

@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -408,6 +411,45 @@ harness_daemon_start(void)
 	return harness_daemon_start_flags(0);
 }
 
+/* A new network namespace with its loopback up; raw syscalls only (it
+ * runs between fork and exec). */
+static int
+netns_enter(void)
+{
+	struct ifreq ifr;
+	int s, r = -1;
+
+	if (unshare(CLONE_NEWNET) == -1)
+		return -1;
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		r = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return r;
+}
+
+bool
+harness_netns_usable(void)
+{
+	pid_t pid;
+	int st;
+
+	if (geteuid() != 0)
+		return false;
+	if ((pid = fork()) == -1)
+		return false;
+	if (pid == 0)
+		_exit(netns_enter() == 0 ? 0 : 1);
+	if (waitpid(pid, &st, 0) != pid)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 int
 harness_daemon_start_flags(int flags)
 {
@@ -479,6 +521,8 @@ harness_daemon_start_flags(int flags)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(126);
+		if ((flags & HARNESS_NETNS) && netns_enter() != 0)
+			_exit(125);
 		dup2(nullfd, 0);
 		dup2(logfd, 1);
 		dup2(logfd, 2);

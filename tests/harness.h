@@ -32,6 +32,12 @@
 /* ---- the private daemon ----------------------------------------------------- */
 
 #define HARNESS_VALGRIND	0x1	/* run it under valgrind (if usable) */
+/* In a network namespace of its own with only `lo` up (root only): lets a
+ * test bind wildcard addresses without listening beyond this machine. */
+#define HARNESS_NETNS		0x2
+
+/* Can this process create network namespaces (root, not forbidden)? */
+bool	 harness_netns_usable(void);
 
 /*
  * Creates a temporary directory (in $TMPDIR or /tmp), starts
