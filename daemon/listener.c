@@ -126,6 +126,13 @@ listener_open(struct listener *ls, const char *urlstr, const char **why)
 		*why = "this transport is not available in this build";
 		return WS_E_NOT_SUPPORTED;
 	}
+	/* The daemon may hold privileges its clients lack: a port below 1024
+	 * is only opened for root or the admin group, as the kernel would. */
+	if (u.port != 0 && u.port < 1024 &&
+	    (ls->owner == NULL || !registry_is_admin(ls->owner))) {
+		*why = "ports below 1024 are for root and the admin group";
+		return E_ACCESSDENIED;
+	}
 	listener_set_state(ls, WS_LISTENER_STATE_OPENING, S_OK);
 	if ((hr = ls->tops->listen(ls, &u, why)) != S_OK) {
 		listener_set_state(ls, WS_LISTENER_STATE_FAULTED, hr);

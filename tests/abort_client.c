@@ -40,8 +40,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: abort_client hold URL [N] | abort-id ID | "
-	    "get-state ID | list | true\n");
+	fprintf(stderr, "usage: abort_client hold URL [N] | listen URL | "
+	    "abort-id ID | get-state ID | list | true\n");
 	exit(2);
 }
 
@@ -301,6 +301,25 @@ cmd_list(void)
 	return 0;
 }
 
+/* Opens a TCP listener on URL through the library; prints its HRESULT. */
+static int
+cmd_listen(const char *url)
+{
+	WS_LISTENER *l = NULL;
+	WS_STRING s = ws_string(url);
+	HRESULT hr;
+
+	hr = WsCreateListener(WS_CHANNEL_TYPE_DUPLEX_SESSION,
+	    WS_TCP_CHANNEL_BINDING, NULL, 0, NULL, &l, NULL);
+	if (SUCCEEDED(hr))
+		hr = WsOpenListener(l, &s, NULL, NULL);
+	printf("hresult=0x%08x\n", (unsigned)hr);
+	if (l != NULL)
+		WsFreeListener(l);
+	free(s.chars);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -318,6 +337,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		return cmd_list();
+	if (strcmp(argv[1], "listen") == 0 && argc == 3)
+		return cmd_listen(argv[2]);
 	if (argc != 3 || parse_id(argv[2], &id) == -1)
 		usage();
 	if (strcmp(argv[1], "abort-id") == 0)

@@ -981,6 +981,13 @@ START_TEST(abort_other_uid)
 	ck_assert_int_eq(st, 0);
 	ck_assert_msg(strncmp(out, "hresult=0x80070005", 18) == 0,
 	    "get-state by nobody: %s", out);
+	free(out);
+	/* The daemon does not lend its privileges: a port below 1024 is
+	 * refused to nobody before any bind (net.tcp's default is 808). */
+	out = abort_client(true, "listen", "net.tcp://127.0.0.1:808/x", &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(strncmp(out, "hresult=0x80070005", 18) == 0,
+	    "listener on 808 by nobody: %s", out);
 	ck_assert_msg(strstr(out, "state=") == NULL,
 	    "nobody learned the state: %s", out);
 	free(out);
