@@ -32,6 +32,7 @@
 #include <systemd/sd-bus.h>
 
 #include "harness.h"
+#include "hresult.h"
 
 #ifndef ABS_BUILDDIR
 #define ABS_BUILDDIR "."
@@ -2011,39 +2012,18 @@ harness_fill_end(struct harness_fill *f, int timeout_ms, HRESULT *hr)
 	return true;
 }
 
+/* Names from the project's one HRESULT table (common/hresult.c). */
 const char *
 harness_hr_name(HRESULT hr)
 {
-	static const struct { HRESULT hr; const char *name; } t[] = {
-		{ S_OK, "S_OK" }, { WS_S_ASYNC, "WS_S_ASYNC" },
-		{ WS_S_END, "WS_S_END" }, { E_INVALIDARG, "E_INVALIDARG" },
-		{ E_OUTOFMEMORY, "E_OUTOFMEMORY" }, { E_NOTIMPL, "E_NOTIMPL" },
-		{ E_ACCESSDENIED, "E_ACCESSDENIED" }, { E_FAIL, "E_FAIL" },
-		{ WS_E_INVALID_FORMAT, "WS_E_INVALID_FORMAT" },
-		{ WS_E_OBJECT_FAULTED, "WS_E_OBJECT_FAULTED" },
-		{ WS_E_INVALID_OPERATION, "WS_E_INVALID_OPERATION" },
-		{ WS_E_OPERATION_ABORTED, "WS_E_OPERATION_ABORTED" },
-		{ WS_E_OPERATION_TIMED_OUT, "WS_E_OPERATION_TIMED_OUT" },
-		{ WS_E_OPERATION_ABANDONED, "WS_E_OPERATION_ABANDONED" },
-		{ WS_E_QUOTA_EXCEEDED, "WS_E_QUOTA_EXCEEDED" },
-		{ WS_E_ADDRESS_IN_USE, "WS_E_ADDRESS_IN_USE" },
-		{ WS_E_ADDRESS_NOT_AVAILABLE, "WS_E_ADDRESS_NOT_AVAILABLE" },
-		{ WS_E_ENDPOINT_NOT_FOUND, "WS_E_ENDPOINT_NOT_FOUND" },
-		{ WS_E_ENDPOINT_UNREACHABLE, "WS_E_ENDPOINT_UNREACHABLE" },
-		{ WS_E_ENDPOINT_DISCONNECTED, "WS_E_ENDPOINT_DISCONNECTED" },
-		{ WS_E_NOT_SUPPORTED, "WS_E_NOT_SUPPORTED" },
-		{ WS_E_INVALID_ENDPOINT_URL, "WS_E_INVALID_ENDPOINT_URL" },
-		{ WS_E_OTHER, "WS_E_OTHER" },
-	};
 	/* A few buffers, so that one message can name several. */
 	static __thread char buf[4][16];
 	static __thread unsigned next;
+	const char *name;
 	char *b;
-	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].hr == hr)
-			return t[i].name;
+	if ((name = hresult_name((uint32_t)hr)) != NULL)
+		return name;
 	b = buf[next++ % 4];
 	snprintf(b, sizeof(buf[0]), "0x%08X", (unsigned)hr);
 	return b;
@@ -2052,10 +2032,10 @@ harness_hr_name(HRESULT hr)
 const char *
 harness_state_name(int state)
 {
-	static const char *const names[] = { "CREATED", "OPENING",
-	    "ACCEPTING", "OPEN", "FAULTED", "CLOSING", "CLOSED" };
+	const char *name = state >= 0 ? channel_state_name((uint32_t)state) :
+	    NULL;
 
-	return state >= 0 && state < 7 ? names[state] : "(unknown)";
+	return name != NULL ? name : "(unknown)";
 }
 
 bool
