@@ -1788,126 +1788,103 @@ WsRequestReply(WS_CHANNEL *channel, WS_MESSAGE *requestMessage,
 	    body_len);
 }
 
-WS_EXPORT HRESULT WINAPI
-WsReadMessageStart(WS_CHANNEL *channel, WS_MESSAGE *message,
-    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
+/* What differs between the four message-at-a-time calls. */
+struct ws_step {
+	const char		*api;
+	enum ws_io_kind		 kind;
+	Wschannel__Request__OpCase op;
+	int			 current;	/* -1: none; else the message must
+						 * be the channel's current one,
+						 * being written (1) or read (0) */
+	WS_MESSAGE_STATE	 want;		/* the message's state before */
+	const char		*want_why;
+};
+
+/* Read/write message start and end: checks, then the daemon operation. */
+static HRESULT
+ws_io_message_step(WS_CHANNEL *channel, WS_MESSAGE *message,
+    const WS_ASYNC_CONTEXT *ctx, WS_ERROR *error, const struct ws_step *st)
 {
-	static const char api[] = "WsReadMessageStart";
 	struct ws_io_call stack, *io;
 	HRESULT hr;
 
 	if (!ws_message_valid(message) ||
-	    (asyncContext != NULL && asyncContext->callback == NULL))
+	    (ctx != NULL && ctx->callback == NULL))
 		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: invalid message or NULL callback", api);
-	if ((hr = ws_io_channel(channel, error, api)) != S_OK)
+		    "%s: invalid message or NULL callback", st->api);
+	if ((hr = ws_io_channel(channel, error, st->api)) != S_OK)
 		return hr;
-	if ((io = ws_io_new(&stack, asyncContext)) == NULL)
+	if (st->current >= 0 &&
+	    !ws_channel_current_is(channel, st->current == 1, message))
 		return ws_io_discard(channel, NULL, ws_error_fail(error,
-		    E_OUTOFMEMORY, "%s: out of memory", api));
-	if ((hr = ws_message_take(message, WS_MESSAGE_STATE_EMPTY, 0, error,
-	    api, "the message must be EMPTY")) != S_OK)
+		    WS_E_INVALID_OPERATION, "%s: the message is not being "
+		    "%s on this channel (call %s)", st->api, st->current ?
+		    "written" : "read", st->current ? "WsWriteMessageStart" :
+		    "WsReadMessageStart"));
+	if ((io = ws_io_new(&stack, ctx)) == NULL)
+		return ws_io_discard(channel, NULL, ws_error_fail(error,
+		    E_OUTOFMEMORY, "%s: out of memory", st->api));
+	if ((hr = ws_message_take(message, st->want, 0, error, st->api,
+	    st->want_why)) != S_OK)
 		return ws_io_discard(channel, io, hr);
-	ws_io_prepare(io, channel, WS_IO_READ_START, error, api);
+	if (st->kind == WS_IO_WRITE_START) {
+		/* The body is what WsWriteBody appends from now on. */
+		pthread_mutex_lock(&message->lock);
+		free(message->body);
+		message->body = NULL;
+		message->body_len = 0;
+		pthread_mutex_unlock(&message->lock);
+	}
+	ws_io_prepare(io, channel, st->kind, error, st->api);
 	ws_message_ref(message);
 	io->msg = message;
-	return ws_io_run_ref(channel, io,
-	    WSCHANNEL__REQUEST__OP_READ_MESSAGE_START);
+	if (st->kind == WS_IO_WRITE_END)
+		return ws_io_run_send(channel, io, st->op, 0);
+	return ws_io_run_ref(channel, io, st->op);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadMessageStart(WS_CHANNEL *channel, WS_MESSAGE *message,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
+{
+	static const struct ws_step st = { "WsReadMessageStart",
+	    WS_IO_READ_START, WSCHANNEL__REQUEST__OP_READ_MESSAGE_START, -1,
+	    WS_MESSAGE_STATE_EMPTY, "the message must be EMPTY" };
+
+	return ws_io_message_step(channel, message, asyncContext, error, &st);
 }
 
 WS_EXPORT HRESULT WINAPI
 WsReadMessageEnd(WS_CHANNEL *channel, WS_MESSAGE *message,
     const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
 {
-	static const char api[] = "WsReadMessageEnd";
-	struct ws_io_call stack, *io;
-	HRESULT hr;
+	static const struct ws_step st = { "WsReadMessageEnd",
+	    WS_IO_READ_END, WSCHANNEL__REQUEST__OP_READ_MESSAGE_END, 0,
+	    WS_MESSAGE_STATE_READING, "the message is not being read" };
 
-	if (!ws_message_valid(message) ||
-	    (asyncContext != NULL && asyncContext->callback == NULL))
-		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: invalid message or NULL callback", api);
-	if ((hr = ws_io_channel(channel, error, api)) != S_OK)
-		return hr;
-	if (!ws_channel_current_is(channel, false, message))
-		return ws_io_discard(channel, NULL, ws_error_fail(error,
-		    WS_E_INVALID_OPERATION, "%s: the message is not being "
-		    "read on this channel (call WsReadMessageStart)", api));
-	if ((io = ws_io_new(&stack, asyncContext)) == NULL)
-		return ws_io_discard(channel, NULL, ws_error_fail(error,
-		    E_OUTOFMEMORY, "%s: out of memory", api));
-	if ((hr = ws_message_take(message, WS_MESSAGE_STATE_READING, 0, error,
-	    api, "the message is not being read")) != S_OK)
-		return ws_io_discard(channel, io, hr);
-	ws_io_prepare(io, channel, WS_IO_READ_END, error, api);
-	ws_message_ref(message);
-	io->msg = message;
-	return ws_io_run_ref(channel, io,
-	    WSCHANNEL__REQUEST__OP_READ_MESSAGE_END);
+	return ws_io_message_step(channel, message, asyncContext, error, &st);
 }
 
 WS_EXPORT HRESULT WINAPI
 WsWriteMessageStart(WS_CHANNEL *channel, WS_MESSAGE *message,
     const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
 {
-	static const char api[] = "WsWriteMessageStart";
-	struct ws_io_call stack, *io;
-	HRESULT hr;
+	static const struct ws_step st = { "WsWriteMessageStart",
+	    WS_IO_WRITE_START, WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START, -1,
+	    WS_MESSAGE_STATE_INITIALIZED, "the message must be INITIALIZED" };
 
-	if (!ws_message_valid(message) ||
-	    (asyncContext != NULL && asyncContext->callback == NULL))
-		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: invalid message or NULL callback", api);
-	if ((hr = ws_io_channel(channel, error, api)) != S_OK)
-		return hr;
-	if ((io = ws_io_new(&stack, asyncContext)) == NULL)
-		return ws_io_discard(channel, NULL, ws_error_fail(error,
-		    E_OUTOFMEMORY, "%s: out of memory", api));
-	if ((hr = ws_message_take(message, WS_MESSAGE_STATE_INITIALIZED, 0,
-	    error, api, "the message must be INITIALIZED")) != S_OK)
-		return ws_io_discard(channel, io, hr);
-	/* The body is what WsWriteBody appends from now on. */
-	pthread_mutex_lock(&message->lock);
-	free(message->body);
-	message->body = NULL;
-	message->body_len = 0;
-	pthread_mutex_unlock(&message->lock);
-	ws_io_prepare(io, channel, WS_IO_WRITE_START, error, api);
-	ws_message_ref(message);
-	io->msg = message;
-	return ws_io_run_ref(channel, io,
-	    WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START);
+	return ws_io_message_step(channel, message, asyncContext, error, &st);
 }
 
 WS_EXPORT HRESULT WINAPI
 WsWriteMessageEnd(WS_CHANNEL *channel, WS_MESSAGE *message,
     const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
 {
-	static const char api[] = "WsWriteMessageEnd";
-	struct ws_io_call stack, *io;
-	HRESULT hr;
+	static const struct ws_step st = { "WsWriteMessageEnd",
+	    WS_IO_WRITE_END, WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END, 1,
+	    WS_MESSAGE_STATE_WRITING, "the message is not being written" };
 
-	if (!ws_message_valid(message) ||
-	    (asyncContext != NULL && asyncContext->callback == NULL))
-		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: invalid message or NULL callback", api);
-	if ((hr = ws_io_channel(channel, error, api)) != S_OK)
-		return hr;
-	if (!ws_channel_current_is(channel, true, message))
-		return ws_io_discard(channel, NULL, ws_error_fail(error,
-		    WS_E_INVALID_OPERATION, "%s: the message is not being "
-		    "written on this channel (call WsWriteMessageStart)", api));
-	if ((io = ws_io_new(&stack, asyncContext)) == NULL)
-		return ws_io_discard(channel, NULL, ws_error_fail(error,
-		    E_OUTOFMEMORY, "%s: out of memory", api));
-	if ((hr = ws_message_take(message, WS_MESSAGE_STATE_WRITING, 0, error,
-	    api, "the message is not being written")) != S_OK)
-		return ws_io_discard(channel, io, hr);
-	ws_io_prepare(io, channel, WS_IO_WRITE_END, error, api);
-	ws_message_ref(message);
-	io->msg = message;
-	return ws_io_run_send(channel, io,
-	    WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END, 0);
+	return ws_io_message_step(channel, message, asyncContext, error, &st);
 }
 
 /*
