@@ -9,7 +9,7 @@
 
 #include <check.h>
 
-#include "daemon/envelope.h"
+#include "envelope.h"
 
 #define NS12	"http://www.w3.org/2003/05/soap-envelope"
 #define NS11	"http://schemas.xmlsoap.org/soap/envelope/"

@@ -12,7 +12,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "daemon/nbfx.h"
+#include "nbfx.h"
 
 /*
  * The SizedEnvelope payloads of /work/shared/vectors/net.tcp-capture.txt:

@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-#include "daemon/nmf.h"
+#include "nmf.h"
 
 /*
  * Byte vectors from /work/shared/vectors/net.tcp-capture.txt: what a Wine

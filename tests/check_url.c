@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-#include "daemon/url.h"
+#include "url.h"
 
 struct url_case {
 	const char	*s;

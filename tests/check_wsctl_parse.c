@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../client/wsctl.h"
+#include "wsctl.h"
 
 #define ARGC(a)	((int)(sizeof(a) / sizeof((a)[0])) - 1)
 

@@ -37,8 +37,8 @@
 
 #include "bus_loop.h"
 #include "channel.h"
-#include "control.h"
-#include "control_dbus.h"
+#include "unix.h"
+#include "dbus.h"
 #include "envelope.h"
 #include "hresult.h"
 #include "listener.h"

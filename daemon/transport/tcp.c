@@ -966,14 +966,3 @@ const struct transport_ops transport_tcp_ops = {
 	.accept = tcp_accept,
 	.unlisten = tcp_unlisten,
 };
-
-const struct transport_ops *
-transport_for_binding(uint32_t binding)
-{
-	switch (binding) {
-	case WS_TCP_CHANNEL_BINDING:
-		return &transport_tcp_ops;
-	default:
-		return NULL;
-	}
-}

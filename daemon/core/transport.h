@@ -49,6 +49,8 @@ struct transport_ops {
 
 extern const struct transport_ops transport_tcp_ops;
 
+/* Makes `ops` the transport of `binding`; -1 for a binding out of range. */
+int	transport_register(uint32_t binding, const struct transport_ops *ops);
 /* The transport for a WS_CHANNEL_BINDING, or NULL if this build has none. */
 const struct transport_ops *transport_for_binding(uint32_t binding);
 

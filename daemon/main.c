@@ -20,11 +20,12 @@
 #include <systemd/sd-daemon.h>
 
 #include "conf.h"
-#include "control.h"
-#include "control_dbus.h"
+#include "unix.h"
+#include "dbus.h"
 #include "log.h"
 #include "notify.h"
 #include "registry.h"
+#include "builtin.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -231,6 +232,7 @@ main(int argc, char **argv)
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	transport_register_builtin();
 	if (registry_init(base) != 0)
 		fatalx("cannot initialise the registry");
 	if (notify_init(base, healthy) != 0)

@@ -25,7 +25,7 @@
 #include "wschannel.pb-c.h"
 
 #include "channel.h"
-#include "control.h"
+#include "unix.h"
 #include "envelope.h"
 #include "frame.h"
 #include "hresult.h"

@@ -1,0 +1,22 @@
+# client/lib/: the WsXxx calls of libwschannel (channel, listener, message,
+# body, error, heap).
+noinst_LTLIBRARIES += libwsclient.la
+libwsclient_la_SOURCES = \
+	%D%/internal.h \
+	%D%/ws_error.c %D%/ws_heap.c \
+	%D%/ws_channel.c %D%/ws_listener.c \
+	%D%/ws_message.c %D%/ws_body.c
+libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC)
+libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
+
+CLIENT_INC = -I$(top_srcdir)/client/lib -I$(top_srcdir)/client/ipc
+
+lib_LTLIBRARIES = libwschannel.la
+libwschannel_la_SOURCES =
+libwschannel_la_LIBADD = libwsclient.la libwsipc.la libcommon.la \
+	$(LIBXML2_LIBS) $(PROTOBUF_C_LIBS) $(LIBSYSTEMD_LIBS) $(PTHREAD_LIBS)
+libwschannel_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -no-undefined \
+	-Wl,-z,nodelete
+# The linker script keeps everything but the WsXxx API local.
+libwschannel_la_LDFLAGS += -Wl,--version-script=$(top_srcdir)/client/libwschannel.sym
+EXTRA_libwschannel_la_DEPENDENCIES = $(top_srcdir)/client/libwschannel.sym

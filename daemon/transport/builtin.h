@@ -1,0 +1,7 @@
+/* Registers every transport this build has with the core's registry. */
+#ifndef WSCHANNEL_TRANSPORT_BUILTIN_H
+#define WSCHANNEL_TRANSPORT_BUILTIN_H
+
+void	transport_register_builtin(void);
+
+#endif

@@ -1,0 +1,9 @@
+# daemon/transport/: one file per binding behind struct transport_ops, and
+# builtin.c, the one table that registers them.
+noinst_LTLIBRARIES += libwstransport.la
+libwstransport_la_SOURCES = \
+	%D%/builtin.c %D%/builtin.h \
+	%D%/tcp.c
+libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC)
+libwstransport_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBXML2_CFLAGS)
+libwstransport_la_LIBADD = $(LIBEVENT_LIBS)
