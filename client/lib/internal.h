@@ -113,13 +113,16 @@ HRESULT	 ws_body_read_at(const uint8_t *, size_t, size_t,
 	    ULONG, bool *, WS_ERROR *, const char *);
 /* A WS_XML_STRING as a NUL-terminated malloc'd string ("" for NULL). */
 char	*ws_body_xml_string(const WS_XML_STRING *);
-/* Header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
+/* Can XML 1.0 carry these characters (no C0 controls but tab, LF, CR)? */
+bool	 ws_body_xml_chars_ok(const char *, size_t);
+
+/* ws_value.c: header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
  * WS_ENDPOINT_ADDRESS) to and from UTF-8 text. */
-HRESULT	 ws_body_value_encode(WS_TYPE, WS_WRITE_OPTION, const void *, ULONG,
+HRESULT	 ws_value_encode(WS_TYPE, WS_WRITE_OPTION, const void *, ULONG,
 	    char **, WS_ERROR *, const char *);
-HRESULT	 ws_body_value_check_read(WS_TYPE, WS_READ_OPTION, WS_ERROR *,
+HRESULT	 ws_value_check_read(WS_TYPE, WS_READ_OPTION, WS_ERROR *,
 	    const char *);
-HRESULT	 ws_body_value_decode(const char *, WS_TYPE, WS_READ_OPTION,
+HRESULT	 ws_value_decode(const char *, WS_TYPE, WS_READ_OPTION,
 	    WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
 
 /* ws_channel.c: properties shared with listeners. */

@@ -2,7 +2,7 @@
  * The headers of a WS_MESSAGE: WsAddressMessage and the standard
  * addressing headers (WsSetHeader, WsGetHeader, WsRemoveHeader), kept as
  * UTF-8 text in the message and converted to and from the caller's value
- * types by ws_body.c.
+ * types by ws_value.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ WsAddressMessage(WS_MESSAGE *message, const WS_ENDPOINT_ADDRESS *address,
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid message handle", api);
 	if (address != NULL && address->url.length > 0 &&
-	    (hr = ws_body_value_encode(WS_ENDPOINT_ADDRESS_TYPE,
+	    (hr = ws_value_encode(WS_ENDPOINT_ADDRESS_TYPE,
 	    WS_WRITE_REQUIRED_VALUE, address, sizeof(*address), &to, error,
 	    api)) != S_OK)
 		return hr;
@@ -136,7 +136,7 @@ WsSetHeader(WS_MESSAGE *message, WS_HEADER_TYPE headerType, WS_TYPE valueType,
 	if (headerType == WS_FROM_HEADER)
 		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
 		    "%s: the From header is not supported by wschannel", api);
-	if ((hr = ws_body_value_encode(valueType, writeOption, value,
+	if ((hr = ws_value_encode(valueType, writeOption, value,
 	    valueSize, &text, error, api)) != S_OK)
 		return hr;
 	pthread_mutex_lock(&message->lock);
@@ -174,7 +174,7 @@ WsGetHeader(WS_MESSAGE *message, WS_HEADER_TYPE headerType, WS_TYPE valueType,
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: header %d does not take value type %d", api,
 		    (int)headerType, (int)valueType);
-	if ((hr = ws_body_value_check_read(valueType, readOption, error,
+	if ((hr = ws_value_check_read(valueType, readOption, error,
 	    api)) != S_OK)
 		return hr;
 	if (heap != NULL && !ws_heap_valid(heap))
@@ -213,7 +213,7 @@ WsGetHeader(WS_MESSAGE *message, WS_HEADER_TYPE headerType, WS_TYPE valueType,
 		memcpy(value, &null, sizeof(null));
 		return S_OK;
 	}
-	hr = ws_body_value_decode(text, valueType, readOption, heap, value,
+	hr = ws_value_decode(text, valueType, readOption, heap, value,
 	    valueSize, error, api);
 	free(text);
 	return hr;
