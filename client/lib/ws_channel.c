@@ -690,6 +690,8 @@ WsSetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
 	return hr;
 }
 
+/* Here rather than in ws_message.c: channels use messages, never the
+ * reverse. */
 WS_EXPORT HRESULT WINAPI
 WsCreateMessageForChannel(WS_CHANNEL *channel,
     const WS_MESSAGE_PROPERTY *properties, ULONG propertyCount,
