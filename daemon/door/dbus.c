@@ -168,8 +168,8 @@ dbus_peer_creds(struct dbus_peer *peer, sd_bus_error *e)
 	char type;
 	int r;
 
-	r = sd_bus_call_method(db.bus, "org.freedesktop.DBus",
-	    "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	r = sd_bus_call_method(db.bus, BUSMAP_DRIVER_NAME, BUSMAP_DRIVER_PATH,
+	    BUSMAP_DRIVER_IFACE,
 	    "GetConnectionCredentials", e, &reply, "s", peer->name);
 	if (r < 0)
 		return r;
@@ -259,9 +259,9 @@ dbus_peer_get(sd_bus_message *m, struct dbus_peer **out, sd_bus_error *e)
 	 * two in order, so a peer that leaves in between is seen either
 	 * by the query failing or by the signal.
 	 */
-	snprintf(rule, sizeof(rule), "type='signal',sender='org.freedesktop.DBus',"
-	    "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
-	    "member='NameOwnerChanged',arg0='%s'", sender);
+	snprintf(rule, sizeof(rule), "type='signal',sender='" BUSMAP_DRIVER_NAME
+	    "',path='" BUSMAP_DRIVER_PATH "',interface='" BUSMAP_DRIVER_IFACE
+	    "',member='NameOwnerChanged',arg0='%s'", sender);
 	r = sd_bus_add_match_async(db.bus, &peer->match, rule,
 	    dbus_name_owner_changed, NULL, peer);
 	if (r >= 0)

@@ -572,12 +572,10 @@ request_abort_channels(struct request *r)
 		    "name channels by ids, by pid, or all");
 		return;
 	}
-	for (ch = registry_first_channel(); max == 0 && ch != NULL;
+	/* By pid or all: at most every channel there is. */
+	for (ch = registry_first_channel(); r->arg.nids == 0 && ch != NULL;
 	    ch = registry_next_channel(ch))
-		r->res.naborts++;
-	if (max == 0)
-		max = r->res.naborts;
-	r->res.naborts = 0;
+		max++;
 	if ((r->res.aborts = calloc(max + 1, sizeof(*a))) == NULL) {
 		request_finish(r, E_OUTOFMEMORY, "out of memory");
 		return;
