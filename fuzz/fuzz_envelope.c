@@ -3,7 +3,9 @@
  * as a peer sent it.  An envelope that reads must be writable, and what
  * is written must read back to the same fields (what the daemon does to
  * every message it forwards); the document path (envelope_to_doc, then
- * envelope_from_doc, as the binary encodings use it) must agree.
+ * envelope_from_doc, as the binary encodings use it) must agree, also
+ * through binary XML (nbfx_write, nbfx_read with a session dictionary),
+ * which is how net.tcp carries an envelope.
  *
  * One difference is allowed in the body, and only on the first rewrite:
  * a QName-valued text or attribute ("s:Server") whose prefix nothing
@@ -24,6 +26,7 @@
 
 #include "envelope.h"
 #include "fuzz.h"
+#include "nbfx.h"
 
 static void
 fuzz_envelope_quiet(void *ctx, const char *msg, ...)
@@ -123,7 +126,7 @@ fuzz_envelope_diff(const struct envelope *a, const struct envelope *b,
 	return NULL;
 }
 
-static void
+static __attribute__((noreturn)) void
 fuzz_envelope_fail(const struct envelope *env, const uint8_t *out,
     size_t out_len, const char *what)
 {
@@ -172,9 +175,52 @@ fuzz_envelope_rewrite(const struct envelope *env, bool strict)
 	free(out);
 }
 
-/* envelope_to_doc then envelope_from_doc gives the fields back. */
+/*
+ * The document through binary XML and back, as net.tcp sends it; NULL
+ * when binary XML cannot carry it (a processing instruction, say).
+ * Always frees `doc`.
+ */
+static xmlDoc *
+fuzz_envelope_binary(const struct envelope *env, xmlDoc *doc)
+{
+	struct nbfx_dict	*wd, *rd;
+	uint8_t			*table = NULL, *out = NULL;
+	size_t			 table_len, out_len;
+	xmlDoc			*again = NULL;
+	const char		*why = NULL;
+	int			 rc, n;
+
+	wd = nbfx_dict_new(NBFX_DICT_DEFAULT_SIZE);
+	rd = nbfx_dict_new(NBFX_DICT_DEFAULT_SIZE);
+	if (wd == NULL || rd == NULL)
+		abort();
+	rc = nbfx_write(doc, wd, &table, &table_len, &out, &out_len);
+	xmlFreeDoc(doc);
+	if (rc == 0) {
+		n = nbfx_dict_read_table(rd, table, table_len);
+		if (n < 0 || (size_t)n != table_len)
+			fuzz_envelope_fail(env, NULL, 0,
+			    "a StringTable we wrote does not read");
+		if (nbfx_read(out, out_len, rd, &again, &why) != 0) {
+			fprintf(stderr, "%s\n", why != NULL ? why : "?");
+			fuzz_envelope_fail(env, NULL, 0,
+			    "binary XML we wrote does not read");
+		}
+	} else if (rc != -EINVAL && rc != -ENOMEM)
+		abort();
+	free(table);
+	free(out);
+	nbfx_dict_free(wd);
+	nbfx_dict_free(rd);
+	return again;
+}
+
+/*
+ * envelope_to_doc then envelope_from_doc gives the fields back, directly
+ * and through binary XML.
+ */
 static void
-fuzz_envelope_doc(const struct envelope *env)
+fuzz_envelope_doc(const struct envelope *env, bool binary)
 {
 	struct envelope	 again;
 	xmlDoc		*doc;
@@ -187,6 +233,8 @@ fuzz_envelope_doc(const struct envelope *env)
 		fuzz_envelope_fail(env, NULL, 0,
 		    "an envelope that was read has no document");
 	}
+	if (binary && (doc = fuzz_envelope_binary(env, doc)) == NULL)
+		return;
 	if ((rc = envelope_from_doc(doc, &again, &why)) != 0) {
 		fprintf(stderr, "%s\n", why != NULL ? why : "?");
 		fuzz_envelope_fail(env, NULL, 0,
@@ -194,7 +242,11 @@ fuzz_envelope_doc(const struct envelope *env)
 	}
 	if ((diff = fuzz_envelope_diff(env, &again, false)) != NULL) {
 		fprintf(stderr, "field %s differs\n", diff);
-		fuzz_envelope_fail(env, NULL, 0,
+		if (again.body != NULL)
+			fprintf(stderr, "body re-read: %.*s\n",
+			    (int)again.body_len, (const char *)again.body);
+		fuzz_envelope_fail(env, NULL, 0, binary ?
+		    "binary XML changed a field" :
 		    "to_doc and from_doc changed a field");
 	}
 	envelope_clear(&again);
@@ -223,7 +275,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_envelope_rewrite(&env, false);
-	fuzz_envelope_doc(&env);
+	fuzz_envelope_doc(&env, false);
+	fuzz_envelope_doc(&env, true);
 	envelope_clear(&env);
 	return 0;
 }

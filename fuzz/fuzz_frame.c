@@ -33,7 +33,7 @@ fuzz_frame_be32(const uint8_t *p)
 	    ((uint32_t)p[2] << 8) | p[3];
 }
 
-static void
+static __attribute__((noreturn)) void
 fuzz_frame_fail(const char *what)
 {
 	fprintf(stderr, "%s\n", what);

@@ -22,7 +22,7 @@ static const char *const fuzz_url_schemes[] = {
 	[URL_HTTP] = "http",
 };
 
-static void
+static __attribute__((noreturn)) void
 fuzz_url_fail(const char *in, const char *what)
 {
 	fprintf(stderr, "url \"%s\": %s\n", in, what);
