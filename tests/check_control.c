@@ -251,6 +251,70 @@ START_TEST(client_vanishes_mid_frame)
 }
 END_TEST
 
+/* The daemon's peak resident memory in KiB (VmHWM), or -1. */
+static long
+daemon_peak_kib(void)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * A frame within the payload limit whose decoding would expand a
+ * hundredfold: a CreateChannel with four million 4-byte properties.  The
+ * daemon refuses it while decoding, and its peak memory grows by about the
+ * frame, not by the ~400 MiB the decoded properties would take.
+ */
+START_TEST(frame_that_expands)
+{
+	size_t n = (FRAME_MAX_PAYLOAD - 16) / 4, sub = 4 + 4 * n, len, i;
+	uint8_t *buf, *p;
+	long before, after;
+	int fd;
+
+	ck_assert_ptr_nonnull(buf = malloc(FRAME_HEADER_SIZE + FRAME_MAX_PAYLOAD));
+	p = buf + FRAME_HEADER_SIZE;
+	*p++ = 0x08; *p++ = 0x01;		/* id = 1 */
+	*p++ = 0x52;				/* create_channel, length-delimited */
+	for (len = sub; len >= 0x80; len >>= 7)
+		*p++ = (uint8_t)(len | 0x80);
+	*p++ = (uint8_t)len;
+	*p++ = 0x08; *p++ = 0x01;		/* type */
+	*p++ = 0x10; *p++ = 0x01;		/* binding */
+	for (i = 0; i < n; i++) {
+		*p++ = 0x1a; *p++ = 0x02;	/* properties: { id = 0 } */
+		*p++ = 0x08; *p++ = 0x00;
+	}
+	len = (size_t)(p - buf) - FRAME_HEADER_SIZE;
+	ck_assert_uint_le(len, FRAME_MAX_PAYLOAD);
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)len);
+
+	others_carry_on();
+	before = daemon_peak_kib();
+	ck_assert_int_gt(before, 0);
+	fd = control_connect();
+	ck_assert_int_eq(harness_raw_write(fd, buf, FRAME_HEADER_SIZE + len), 0);
+	ck_assert_msg(closed_by_daemon(fd), "connection not closed");
+	close(fd);
+	free(buf);
+	after = daemon_peak_kib();
+	ck_assert_msg(after - before < 160 * 1024,
+	    "daemon peak memory grew by %ld KiB for one %zu-byte frame",
+	    after - before, len);
+	others_carry_on();
+}
+END_TEST
+
 /* ---- Reload and GetStatistics -------------------------------------------------- */
 
 /*
@@ -552,6 +616,7 @@ control_suite(void)
 	tcase_add_test(tc, payload_does_not_decode);
 	tcase_add_test(tc, unknown_operation_and_ids);
 	tcase_add_test(tc, client_vanishes_mid_frame);
+	tcase_add_test(tc, frame_that_expands);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reload and statistics");

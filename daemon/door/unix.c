@@ -700,9 +700,57 @@ control_conn_close(struct control_conn *cc, const char *why)
 	control_conn_unref(cc);
 }
 
+/*
+ * protobuf-c allocates as it decodes, and a frame within FRAME_MAX_PAYLOAD
+ * can still expand a hundredfold (a 4-byte repeated Property becomes a
+ * 40-byte struct and a pointer).  Each decode gets a budget proportional
+ * to its payload, so a hostile frame fails to decode instead of costing
+ * the daemon hundreds of megabytes.
+ */
+#define CONTROL_DECODE_SLACK	(64u * 1024)
+
+struct control_budget {
+	size_t	left;
+	bool	exceeded;
+};
+
+static void *
+control_budget_alloc(void *arg, size_t size)
+{
+	struct control_budget *b = arg;
+
+	if (size > b->left) {
+		b->exceeded = true;
+		return NULL;
+	}
+	b->left -= size;
+	return malloc(size);
+}
+
+static void
+control_budget_free(void *arg, void *ptr)
+{
+	(void)arg;
+	free(ptr);
+}
+
+static Wschannel__Request *
+control_decode_frame(const uint8_t *payload, size_t len,
+    ProtobufCAllocator *a, struct control_budget *b)
+{
+	b->left = 2 * len + CONTROL_DECODE_SLACK;
+	b->exceeded = false;
+	a->alloc = control_budget_alloc;
+	a->free = control_budget_free;
+	a->allocator_data = b;
+	return wschannel__request__unpack(a, len, payload);
+}
+
 static void
 control_process(struct control_conn *cc)
 {
+	struct control_budget budget;
+	ProtobufCAllocator alloc;
 	struct evbuffer *in;
 	struct frame_header hdr;
 	Wschannel__Request *rq;
@@ -738,15 +786,17 @@ control_process(struct control_conn *cc)
 		}
 		bufferevent_setwatermark(cc->bev, EV_READ, 0, 0);
 		p = evbuffer_pullup(in, FRAME_HEADER_SIZE + (ssize_t)hdr.length);
-		rq = wschannel__request__unpack(NULL, hdr.length,
-		    p + FRAME_HEADER_SIZE);
+		rq = control_decode_frame(p + FRAME_HEADER_SIZE, hdr.length,
+		    &alloc, &budget);
 		evbuffer_drain(in, FRAME_HEADER_SIZE + (size_t)hdr.length);
 		if (rq == NULL) {
-			control_conn_close(cc, "request does not decode");
+			control_conn_close(cc, budget.exceeded ?
+			    "request expands past its decoding budget" :
+			    "request does not decode");
 			break;
 		}
 		control_dispatch(cc, rq);
-		wschannel__request__free_unpacked(rq, NULL);
+		wschannel__request__free_unpacked(rq, &alloc);
 	}
 	control_conn_unref(cc);
 }
