@@ -152,6 +152,7 @@ bus_op_ret(int op)
  * The method call for a request: which object, which member, which
  * arguments.  An HRESULT for requests it cannot carry.
  */
+/* Long: one case per library request, read as a table of the protocol. */
 HRESULT
 bus_msg_build(sd_bus *bus, const char *dest, struct ipc_call *call,
     sd_bus_message **out)
