@@ -75,7 +75,7 @@ struct _WS_MESSAGE {
 	WS_HEAP			*heap;		/* WS_MESSAGE_PROPERTY_HEAP, lazily */
 };
 
-/* ws_error.c */
+/* ws_error.c; it also fills WS_ERRORs for client/ipc (its sink). */
 void	 ws_error_add(WS_ERROR *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 ws_error_add_utf8(WS_ERROR *, const char *);
