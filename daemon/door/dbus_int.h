@@ -69,7 +69,7 @@ struct dbus_state {
 extern struct dbus_state	 db;
 extern struct request_door	 dbus_door;
 
-/* dbus.c */
+/* dbus_peer.c */
 int	 dbus_error_set(sd_bus_error *, int32_t hr, const char *why);
 /* Answers `m` with the error named after `hr`; 1, or a bus error. */
 int	 dbus_reply_hr(sd_bus_message *m, int32_t hr, const char *why);
@@ -81,6 +81,8 @@ struct dbus_peer *dbus_peer_of(struct request_client *);
 void	 dbus_peer_unref(struct dbus_peer *);
 /* Admin membership is decided per call: the group may change on reload. */
 void	 dbus_peer_refresh(struct dbus_peer *);
+/* Ends a peer's session; `answer`: its pending calls still get replies. */
+void	 dbus_peer_end(struct dbus_peer *, bool answer);
 
 /* dbus_methods.c */
 extern const sd_bus_vtable dbus_manager_vtable[];

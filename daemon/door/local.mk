@@ -4,7 +4,7 @@ noinst_LTLIBRARIES += libwsdoor.la
 libwsdoor_la_SOURCES = \
 	%D%/request.c %D%/request.h \
 	%D%/unix.c %D%/unix.h \
-	%D%/dbus.c %D%/dbus.h %D%/dbus_int.h \
+	%D%/dbus.c %D%/dbus.h %D%/dbus_peer.c %D%/dbus_int.h \
 	%D%/dbus_methods.c %D%/dbus_objects.c \
 	%D%/bus_loop.c %D%/bus_loop.h
 libwsdoor_la_CPPFLAGS = $(AM_CPPFLAGS) $(DOOR_INC)
