@@ -4,6 +4,7 @@ libwscodec_la_SOURCES = \
 	%D%/nmf.c %D%/nmf.h \
 	%D%/nbfx.c %D%/nbfx.h %D%/nbfs_dict.c \
 	%D%/envelope.c %D%/envelope.h \
+	%D%/encoding.c %D%/encoding.h \
 	%D%/url.c %D%/url.h
 libwscodec_la_CPPFLAGS = $(AM_CPPFLAGS) $(CODEC_INC)
 libwscodec_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
