@@ -119,7 +119,8 @@ uint64_t channel_prop_value(const struct channel *, uint32_t id);
  * until channel_transport_adopt() gives the peer's Via.  Any time. */
 const char *channel_url(const struct channel *);
 /* The transport's state for the channel, NULL when it holds none.  The
- * core clears it when it calls abort and in channel_transport_closed(). */
+ * core clears it when it calls abort, in channel_transport_closed() and
+ * in listener_transport_requeue(). */
 void	*channel_tp(const struct channel *);
 void	 channel_set_tp(struct channel *, void *tp);
 /* Is a receive waiting for a message? */
