@@ -26,6 +26,24 @@
 #include "transport.h"
 #include "url.h"
 
+static unsigned
+channel_kind_abort(void *obj)
+{
+	return channel_abort(obj);
+}
+
+static void
+channel_kind_free(void *obj)
+{
+	channel_free(obj);
+}
+
+/* What the registry calls to end a channel (registry.h). */
+static const struct registry_kind channel_kind = {
+	.abort = channel_kind_abort,
+	.free = channel_kind_free,
+};
+
 int32_t
 channel_prop_check(uint32_t binding, uint32_t id, uint64_t value,
     bool at_create, const char **why)
@@ -91,7 +109,7 @@ channel_new(struct session *owner, uint32_t type, uint32_t binding,
 	for (i = 0; i < nprops; i++)
 		ch->props[prop_ids[i]] = prop_vals[i];
 	memcpy(ch->create_props, ch->props, sizeof(ch->props));
-	registry_add_channel(ch);
+	registry_add_channel(ch, &channel_kind);
 	log_debug("channel %llu created by uid %u pid %d",
 	    (unsigned long long)ch->id, (unsigned)ch->uid, (int)ch->pid);
 	*out = ch;

@@ -18,6 +18,24 @@
 #include "transport.h"
 #include "url.h"
 
+static unsigned
+listener_kind_abort(void *obj)
+{
+	return listener_abort(obj);
+}
+
+static void
+listener_kind_free(void *obj)
+{
+	listener_free(obj);
+}
+
+/* What the registry calls to end a listener (registry.h). */
+static const struct registry_kind listener_kind = {
+	.abort = listener_kind_abort,
+	.free = listener_kind_free,
+};
+
 int32_t
 listener_prop_check(uint32_t binding, uint32_t id, uint64_t value,
     bool at_create, const char **why)
@@ -72,7 +90,7 @@ listener_new(struct session *owner, uint32_t type, uint32_t binding,
 	ls->props[WS_LISTENER_PROPERTY_CHANNEL_BINDING] = binding;
 	for (i = 0; i < nprops; i++)
 		ls->props[prop_ids[i]] = prop_vals[i];
-	registry_add_listener(ls);
+	registry_add_listener(ls, &listener_kind);
 	*out = ls;
 	return S_OK;
 }

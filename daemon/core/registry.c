@@ -32,6 +32,9 @@ static TAILQ_HEAD(, channel)	 reg_channels = TAILQ_HEAD_INITIALIZER(reg_channels
 static TAILQ_HEAD(, listener)	 reg_listeners = TAILQ_HEAD_INITIALIZER(reg_listeners);
 static TAILQ_HEAD(, channel)	 reg_chash[REGISTRY_BUCKETS];
 static TAILQ_HEAD(, watcher)	 reg_watchers = TAILQ_HEAD_INITIALIZER(reg_watchers);
+/* How channels and listeners end, as they told us when registering. */
+static const struct registry_kind *reg_channel_kind;
+static const struct registry_kind *reg_listener_kind;
 
 int
 registry_init(struct event_base *base)
@@ -61,9 +64,9 @@ registry_shutdown(void)
 	struct watcher *w;
 
 	while ((ls = TAILQ_FIRST(&reg_listeners)) != NULL)
-		listener_free(ls);
+		reg_listener_kind->free(ls);
 	while ((ch = TAILQ_FIRST(&reg_channels)) != NULL)
-		channel_free(ch);
+		reg_channel_kind->free(ch);
 	while ((w = TAILQ_FIRST(&reg_watchers)) != NULL) {
 		TAILQ_REMOVE(&reg_watchers, w, entry);
 		free(w);
@@ -114,12 +117,12 @@ registry_session_end(struct session *s)
 	for (ls = TAILQ_FIRST(&reg_listeners); ls != NULL; ls = nls) {
 		nls = TAILQ_NEXT(ls, entry);
 		if (ls->owner == s)
-			listener_free(ls);
+			reg_listener_kind->free(ls);
 	}
 	for (ch = TAILQ_FIRST(&reg_channels); ch != NULL; ch = nch) {
 		nch = TAILQ_NEXT(ch, entry);
 		if (ch->owner == s)
-			channel_free(ch);
+			reg_channel_kind->free(ch);
 	}
 }
 
@@ -159,8 +162,9 @@ registry_notify_object(enum state_event_kind kind, uint64_t id, bool is_listener
 }
 
 void
-registry_add_channel(struct channel *ch)
+registry_add_channel(struct channel *ch, const struct registry_kind *kind)
 {
+	reg_channel_kind = kind;
 	TAILQ_INSERT_TAIL(&reg_channels, ch, entry);
 	TAILQ_INSERT_TAIL(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
 	registry_notify_object(STATE_EVENT_ADDED, ch->id, false, ch->state,
@@ -177,8 +181,9 @@ registry_remove_channel(struct channel *ch)
 }
 
 void
-registry_add_listener(struct listener *ls)
+registry_add_listener(struct listener *ls, const struct registry_kind *kind)
 {
+	reg_listener_kind = kind;
 	TAILQ_INSERT_TAIL(&reg_listeners, ls, entry);
 	registry_notify_object(STATE_EVENT_ADDED, ls->id, true, ls->state,
 	    ls->uid, ls->pid);
@@ -332,9 +337,9 @@ registry_abort_all(void)
 	struct listener *ls;
 
 	TAILQ_FOREACH(ls, &reg_listeners, entry)
-		listener_abort(ls);
+		reg_listener_kind->abort(ls);
 	TAILQ_FOREACH(ch, &reg_channels, entry)
-		channel_abort(ch);
+		reg_channel_kind->abort(ch);
 }
 
 void

@@ -68,9 +68,19 @@ bool		 registry_is_admin(const struct session *);
 bool		 registry_may_access(const struct session *, uid_t owner_uid);
 
 uint64_t	 registry_next_id(void);
-void		 registry_add_channel(struct channel *);
+/*
+ * How the registry aborts and frees the objects it holds without calling
+ * their files by name (STYLE.md 16): channel.c and listener.c pass theirs
+ * when they register an object, so no circle of calls forms.
+ */
+struct registry_kind {
+	unsigned	(*abort)(void *obj);
+	void		(*free)(void *obj);
+};
+
+void		 registry_add_channel(struct channel *, const struct registry_kind *);
 void		 registry_remove_channel(struct channel *);
-void		 registry_add_listener(struct listener *);
+void		 registry_add_listener(struct listener *, const struct registry_kind *);
 void		 registry_remove_listener(struct listener *);
 struct channel	*registry_channel(uint64_t id);
 struct listener	*registry_listener(uint64_t id);
