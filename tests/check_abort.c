@@ -425,7 +425,7 @@ START_TEST(abort_closing)
 	/* 6 MB in all: more than the kernel holds for a peer not reading. */
 	fill = harness_fill_start(ch, 24, 250000);
 	ck_assert_ptr_nonnull(fill);
-	sent = harness_fill_settle(fill, 300, &hr);
+	sent = harness_fill_settle(fill, 1000, &hr);
 	ck_assert_msg(SUCCEEDED(hr), "send before close: %s",
 	    harness_hr_name(hr));
 	fprintf(stderr, "abort_closing: %d of 24 sends done before the "

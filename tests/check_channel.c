@@ -978,7 +978,7 @@ START_TEST(close_drain_timeout)
 	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
 	fill = harness_fill_start(ch, 24, 250000);
 	ck_assert_ptr_nonnull(fill);
-	harness_fill_settle(fill, 300, &hr);
+	harness_fill_settle(fill, 1000, &hr);
 	ck_assert_msg(SUCCEEDED(hr), "send before close: %s",
 	    harness_hr_name(hr));
 	harness_async_init(&ca);
