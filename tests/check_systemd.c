@@ -214,6 +214,25 @@ spawn(const char *const *argv, const char *const *env, bool watchdog_pid)
 }
 
 /* wschanneld -d [valgrind] --socket --config [--bus] plus `extra`. */
+/* True when a connection to the Unix socket at `path` succeeds. */
+static bool
+sock_accepts(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return false;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
 static void
 daemon_start(const char *const *env, bool watchdog_pid, bool valgrind)
 {
@@ -221,7 +240,6 @@ daemon_start(const char *const *env, bool watchdog_pid, bool valgrind)
 	char *daemon;
 	int argc = 0;
 	uint64_t deadline;
-	struct stat st;
 
 	T.valgrind = valgrind && harness_valgrind_usable();
 	ck_assert_ptr_nonnull(daemon = harness_build_path("wschanneld"));
@@ -245,9 +263,11 @@ daemon_start(const char *const *env, bool watchdog_pid, bool valgrind)
 	T.daemon_pid = spawn(argv, env, watchdog_pid);
 	free(daemon);
 	deadline = harness_now_us() + (T.valgrind ? 60000000ull : 10000000ull);
-	while (stat(T.sock, &st) != 0) {
+	/* Connectable, not merely created: the file exists from bind(),
+	 * a moment before listen(). */
+	while (!sock_accepts(T.sock)) {
 		ck_assert_msg(harness_now_us() < deadline,
-		    "wschanneld did not create %s", T.sock);
+		    "wschanneld did not listen on %s", T.sock);
 		ck_assert_msg(waitpid(T.daemon_pid, NULL, WNOHANG) == 0,
 		    "wschanneld exited at start");
 		harness_sleep_ms(10);
