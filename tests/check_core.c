@@ -1990,7 +1990,7 @@ END_TEST
 START_TEST(test_session_end)
 {
 	struct channel *opening, *open, *closing, *acc, *theirs, *found;
-	uint64_t ids[4];
+	uint64_t ids[4], lid;
 	struct listener *ls;
 	struct op *o[6], *their_r, *mine_on_theirs;
 	const char *why = NULL;
@@ -2012,6 +2012,7 @@ START_TEST(test_session_end)
 	ids[1] = open->id;
 	ids[2] = closing->id;
 	ids[3] = acc->id;
+	lid = ls->id;
 
 	HR_EQ(channel_new(&other, WS_CHANNEL_TYPE_DUPLEX_SESSION,
 	    WS_TCP_CHANNEL_BINDING, NULL, NULL, 0, &theirs, &why), S_OK);
@@ -2040,8 +2041,8 @@ START_TEST(test_session_end)
 	ck_assert(!fake_chan_of(opening)->live);
 	ck_assert(!fake_chan_of(open)->live);
 	ck_assert(!fake_chan_of(closing)->live);
-	ck_assert(!fake_lis_of(ls)->live);
-	ck_assert(registry_listener(ls->id) == NULL);
+	ck_assert(!fake_of(lid)->live);
+	ck_assert(registry_listener(lid) == NULL);
 	HR_EQ(registry_lookup_channel(&other, theirs->id, &found), S_OK);
 	STATE_EQ(theirs, WS_CHANNEL_STATE_OPEN);
 	ck_assert_int_eq(their_r->done, 0);
@@ -2190,8 +2191,13 @@ main(void)
 	const char *exclude = "known_divergence";
 	int failed;
 
+	/* A fork per test costs more than the ~200 tests themselves (seconds
+	 * under ASan); CK_FORK=yes brings the isolation back.  The known
+	 * divergences run forked: one of them is a use after free. */
 	if (getenv("WSCHANNEL_KNOWN_DIVERGENCE") != NULL)
 		exclude = NULL;
+	else if (getenv("CK_FORK") == NULL)
+		srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_tagged(sr, NULL, NULL, NULL, exclude, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
