@@ -21,6 +21,10 @@
 #define BUSMAP_IFACE_LISTENER	BUSMAP_NAME ".Listener"
 #define BUSMAP_IFACE_OBJMANAGER	"org.freedesktop.DBus.ObjectManager"
 #define BUSMAP_IFACE_PROPERTIES	"org.freedesktop.DBus.Properties"
+/* The bus daemon itself: peers' credentials and departures. */
+#define BUSMAP_DRIVER_NAME	"org.freedesktop.DBus"
+#define BUSMAP_DRIVER_PATH	"/org/freedesktop/DBus"
+#define BUSMAP_DRIVER_IFACE	"org.freedesktop.DBus"
 /* Errors are BUSMAP_ERROR_PREFIX + the HRESULT's name (common/hresult.h). */
 #define BUSMAP_ERROR_PREFIX	BUSMAP_NAME ".Error."
 

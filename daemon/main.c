@@ -91,7 +91,7 @@ apply_config(char *why, size_t len)
 	return 0;
 }
 
-/* SIGHUP and Manager.Reload, with the manager told around it. */
+/* SIGHUP and the doors' Reload, with the manager told around it. */
 static int
 reload(char *why, size_t len)
 {
@@ -249,7 +249,7 @@ main(int argc, char **argv)
 	/* Socket activation: systemd's socket, else our own. */
 	if ((fd = listen_fd_from_systemd()) >= 0)
 		path = "(socket from systemd)";
-	if (control_init(base, path, fd) != 0)
+	if (control_init(base, path, fd, reload) != 0)
 		fatalx("cannot serve the control socket %s", path);
 	if (strcmp(bus_arg, "none") != 0 &&
 	    control_dbus_init(base, bus_arg, reload) != 0)

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for daemon/nbfx.c: the payload of a SizedEnvelope in the
+ * libFuzzer target for daemon/codec/nbfx*.c: the payload of a SizedEnvelope in the
  * binary session encoding (a StringTable, then an NBFX document), and the
  * same bytes as a document without a session.
  *
@@ -14,9 +14,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "fuzz.h"
 #include "nbfx.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 fuzz_quiet(void *ctx, const char *msg, ...)

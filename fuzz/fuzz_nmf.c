@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for daemon/nmf.c: decode records one after another as
+ * libFuzzer target for daemon/codec/nmf.c: decode records one after another as
  * the net.tcp transport does, checking what the decoder promises (a
  * record's payload lies inside the record, a prefix of a record asks for
  * more input) and that MultiByteInt31 values survive encode/decode.
@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "nmf.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

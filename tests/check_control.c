@@ -2,14 +2,22 @@
  * Bad input on the control socket: a bad magic, version, kind or length, a
  * payload that does not decode, an unknown operation, an id that does not
  * exist.  The caller gets an error reply or its connection is closed, the
- * daemon logs one line, and every other client carries on.
+ * daemon logs one line, and every other client carries on.  And the
+ * manager's requests D-Bus has too: Reload (administrators only) and
+ * GetStatistics, over the socket.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +25,7 @@
 
 #include <wschannel/webservices.h>
 
+#include "config.h"
 #include "frame.h"
 #include "harness.h"
 #include "wschannel.pb-c.h"
@@ -153,15 +162,14 @@ START_TEST(payload_does_not_decode)
 }
 END_TEST
 
-/* Sends `rq` and reads its reply's HRESULT. */
-static uint32_t
-call(int fd, Wschannel__Request *rq)
+/* Sends `rq` and reads its reply (the caller frees it). */
+static Wschannel__Reply *
+call_reply(int fd, Wschannel__Request *rq)
 {
 	uint8_t buf[4096], hdr[FRAME_HEADER_SIZE];
 	struct frame_header fh;
 	Wschannel__Reply *r;
 	size_t n = wschannel__request__get_packed_size(rq);
-	uint32_t hr;
 
 	ck_assert_uint_le(n, sizeof(buf) - FRAME_HEADER_SIZE);
 	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
@@ -174,6 +182,16 @@ call(int fd, Wschannel__Request *rq)
 	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
 	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length, buf));
 	ck_assert_uint_eq(r->id, rq->id);
+	return r;
+}
+
+/* Sends `rq` and reads its reply's HRESULT. */
+static uint32_t
+call(int fd, Wschannel__Request *rq)
+{
+	Wschannel__Reply *r = call_reply(fd, rq);
+	uint32_t hr;
+
 	ck_assert_int_ge(r->n_errors, 1);	/* a reason for WS_ERROR */
 	hr = r->hresult;
 	wschannel__reply__free_unpacked(r, NULL);
@@ -233,6 +251,356 @@ START_TEST(client_vanishes_mid_frame)
 }
 END_TEST
 
+/* The daemon's peak resident memory in KiB (VmHWM), or -1. */
+static long
+daemon_peak_kib(void)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * A frame within the payload limit whose decoding would expand a
+ * hundredfold: a CreateChannel with four million 4-byte properties.  The
+ * daemon refuses it while decoding, and its peak memory grows by about the
+ * frame, not by the ~400 MiB the decoded properties would take.
+ */
+START_TEST(frame_that_expands)
+{
+	size_t n = (FRAME_MAX_PAYLOAD - 16) / 4, sub = 4 + 4 * n, len, i;
+	uint8_t *buf, *p;
+	long before, after;
+	int fd;
+
+	ck_assert_ptr_nonnull(buf = malloc(FRAME_HEADER_SIZE + FRAME_MAX_PAYLOAD));
+	p = buf + FRAME_HEADER_SIZE;
+	*p++ = 0x08; *p++ = 0x01;		/* id = 1 */
+	*p++ = 0x52;				/* create_channel, length-delimited */
+	for (len = sub; len >= 0x80; len >>= 7)
+		*p++ = (uint8_t)(len | 0x80);
+	*p++ = (uint8_t)len;
+	*p++ = 0x08; *p++ = 0x01;		/* type */
+	*p++ = 0x10; *p++ = 0x01;		/* binding */
+	for (i = 0; i < n; i++) {
+		*p++ = 0x1a; *p++ = 0x02;	/* properties: { id = 0 } */
+		*p++ = 0x08; *p++ = 0x00;
+	}
+	len = (size_t)(p - buf) - FRAME_HEADER_SIZE;
+	ck_assert_uint_le(len, FRAME_MAX_PAYLOAD);
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)len);
+
+	others_carry_on();
+	before = daemon_peak_kib();
+	ck_assert_int_gt(before, 0);
+	fd = control_connect();
+	ck_assert_int_eq(harness_raw_write(fd, buf, FRAME_HEADER_SIZE + len), 0);
+	ck_assert_msg(closed_by_daemon(fd), "connection not closed");
+	close(fd);
+	free(buf);
+	after = daemon_peak_kib();
+	ck_assert_msg(after - before < 160 * 1024,
+	    "daemon peak memory grew by %ld KiB for one %zu-byte frame",
+	    after - before, len);
+	others_carry_on();
+}
+END_TEST
+
+/* ---- Reload and GetStatistics -------------------------------------------------- */
+
+/*
+ * The harness starts its daemon without a configuration file; Reload
+ * needs one to re-read, so these tests start their own daemon with
+ * --config in a directory another uid may enter.
+ */
+static struct {
+	char	 dir[32], sock[96], conf[96], log[96];
+	pid_t	 pid;
+} C = { .pid = -1 };
+
+static void
+conf_write(const char *text)
+{
+	FILE *f = fopen(C.conf, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A connection to our daemon's socket; -1 while it does not accept. */
+static int
+conf_connect(void)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", C.sock);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+conf_setup(void)
+{
+	char *daemon;
+	uint64_t deadline;
+	pid_t parent = getpid();
+	int logfd, fd;
+
+	snprintf(C.dir, sizeof(C.dir), "/tmp/wsctlconf.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(C.dir));
+	ck_assert_int_eq(chmod(C.dir, 0755), 0);
+	snprintf(C.sock, sizeof(C.sock), "%s/control.sock", C.dir);
+	snprintf(C.conf, sizeof(C.conf), "%s/wschanneld.conf", C.dir);
+	snprintf(C.log, sizeof(C.log), "%s/daemon.log", C.dir);
+	conf_write("# empty: the defaults\n");
+	ck_assert_ptr_nonnull(daemon = harness_build_path("wschanneld"));
+	logfd = open(C.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(logfd, 0);
+	C.pid = fork();
+	ck_assert_int_ge(C.pid, 0);
+	if (C.pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(126);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		execl(daemon, daemon, "-d", "--socket", C.sock, "--config",
+		    C.conf, (char *)NULL);
+		_exit(127);
+	}
+	close(logfd);
+	free(daemon);
+	deadline = harness_now_us() + 10000000ull;
+	while ((fd = conf_connect()) == -1) {
+		ck_assert_msg(harness_now_us() < deadline,
+		    "wschanneld does not accept (see %s)", C.log);
+		ck_assert_msg(waitpid(C.pid, NULL, WNOHANG) == 0,
+		    "wschanneld exited at start (see %s)", C.log);
+		harness_sleep_ms(10);
+	}
+	close(fd);
+}
+
+static void
+conf_teardown(void)
+{
+	char cmd[256];
+	int st;
+
+	if (C.pid <= 0)
+		return;
+	kill(C.pid, SIGTERM);
+	if ((st = harness_wait_pid(C.pid, 10000)) == -ETIMEDOUT) {
+		kill(C.pid, SIGKILL);
+		harness_wait_pid(C.pid, 10000);
+	}
+	C.pid = -1;
+	snprintf(cmd, sizeof(cmd), st == 0 ? "rm -rf %s" : "cat %s/daemon.log >&2",
+	    C.dir);
+	if (system(cmd) == -1)
+		perror("system");
+	ck_assert_int_eq(st, 0);
+}
+
+static uint32_t
+reload(int fd, uint64_t id, char *why, size_t len)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__Reload rl = WSCHANNEL__RELOAD__INIT;
+	Wschannel__Reply *r;
+	uint32_t hr;
+
+	rq.id = id;
+	rq.op_case = WSCHANNEL__REQUEST__OP_RELOAD;
+	rq.reload = &rl;
+	r = call_reply(fd, &rq);
+	hr = r->hresult;
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT__NOT_SET);
+	/* A failure says why; a success says nothing. */
+	ck_assert_int_eq(r->n_errors, hr != S_OK);
+	if (why != NULL)
+		snprintf(why, len, "%s", r->n_errors > 0 ? r->errors[0] : "");
+	wschannel__reply__free_unpacked(r, NULL);
+	return hr;
+}
+
+/* GetStatistics; S_OK and its result, which the caller frees. */
+static Wschannel__Reply *
+statistics(int fd, uint64_t id)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__GetStatistics gs = WSCHANNEL__GET_STATISTICS__INIT;
+	Wschannel__Reply *r;
+
+	rq.id = id;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_STATISTICS;
+	rq.get_statistics = &gs;
+	r = call_reply(fd, &rq);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_STATISTICS);
+	ck_assert_ptr_nonnull(r->statistics);
+	return r;
+}
+
+/* CreateChannel (TCP duplex session): its HRESULT. */
+static uint32_t
+create_channel(int fd, uint64_t id)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__Reply *r;
+	uint32_t hr;
+
+	cc.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	cc.binding = WS_TCP_CHANNEL_BINDING;
+	rq.id = id;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	r = call_reply(fd, &rq);
+	hr = r->hresult;
+	if (hr == S_OK)
+		ck_assert_int_eq(r->result_case,
+		    WSCHANNEL__REPLY__RESULT_CREATED);
+	wschannel__reply__free_unpacked(r, NULL);
+	return hr;
+}
+
+/* Anyone may ask for the counters; they count what exists. */
+START_TEST(statistics_over_the_socket)
+{
+	Wschannel__Reply *r;
+	int fd = conf_connect(), fd2 = conf_connect();
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(fd2, 0);
+	r = statistics(fd, 1);
+	ck_assert_uint_eq(r->statistics->channels, 0);
+	ck_assert_uint_eq(r->statistics->listeners, 0);
+	ck_assert_uint_eq(r->statistics->pending, 0);
+	ck_assert_uint_eq(r->statistics->unix_clients, 2);
+	ck_assert_uint_eq(r->statistics->bus_peers, 0);	/* no --bus */
+	ck_assert_uint_gt(r->statistics->uptime_usec, 0);
+	ck_assert_ptr_nonnull(r->statistics->version);
+	ck_assert_str_eq(r->statistics->version, PACKAGE_VERSION);
+	wschannel__reply__free_unpacked(r, NULL);
+
+	ck_assert_uint_eq(create_channel(fd, 2), S_OK);
+	close(fd2);
+	r = statistics(fd, 3);
+	ck_assert_uint_eq(r->statistics->channels, 1);
+	ck_assert_uint_le(r->statistics->unix_clients, 2);
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+}
+END_TEST
+
+/* Reload re-reads the file: a good one is taken, a bad one refused with
+ * its reason while the old one stays.  Only an administrator may. */
+START_TEST(reload_over_the_socket)
+{
+	char why[256];
+	int fd = conf_connect();
+
+	ck_assert_int_ge(fd, 0);
+	if (geteuid() != 0) {
+		/* Not root, and no admin group configured. */
+		ck_assert_uint_eq(reload(fd, 1, why, sizeof(why)),
+		    (uint32_t)E_ACCESSDENIED);
+		fprintf(stderr, "reload_over_the_socket: admin part skipped "
+		    "(not root)\n");
+		close(fd);
+		return;
+	}
+	conf_write("[Limits]\nChannelsPerUser=1\n");
+	ck_assert_uint_eq(reload(fd, 1, NULL, 0), S_OK);
+	conf_write("[Limits]\nChannelsPerUser=many\n");
+	ck_assert_uint_eq(reload(fd, 2, why, sizeof(why)),
+	    (uint32_t)WS_E_INVALID_FORMAT);
+	ck_assert_msg(strstr(why, "ChannelsPerUser") != NULL,
+	    "reason: %s", why);
+	/* The connection goes on serving. */
+	ck_assert_uint_eq(create_channel(fd, 3), S_OK);
+	close(fd);
+}
+END_TEST
+
+/* In the child, as nobody: the number of failed expectations. */
+static int
+other_uid_checks(void)
+{
+	Wschannel__Reply *r;
+	char why[256];
+	int fd, fails = 0;
+
+	if ((fd = conf_connect()) == -1)
+		return 100;
+	if (reload(fd, 1, why, sizeof(why)) != (uint32_t)E_ACCESSDENIED) {
+		fprintf(stderr, "Reload as uid %u: %s\n", (unsigned)getuid(),
+		    why);
+		fails++;
+	}
+	/* The quota reloaded by root applies to nobody. */
+	if (create_channel(fd, 2) != S_OK)
+		fails++;
+	if (create_channel(fd, 3) != (uint32_t)WS_E_QUOTA_EXCEEDED)
+		fails++;
+	/* The counters are everyone's: root's channel and nobody's. */
+	r = statistics(fd, 4);
+	if (r->statistics->channels != 2)
+		fails++;
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+	return fails;
+}
+
+START_TEST(reload_denied_to_another_uid)
+{
+	pid_t pid;
+	int fd, st;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "reload_denied_to_another_uid: skipped "
+		    "(not root)\n");
+		return;
+	}
+	ck_assert_int_ge(fd = conf_connect(), 0);
+	conf_write("[Limits]\nChannelsPerUser=1\n");
+	ck_assert_uint_eq(reload(fd, 1, NULL, 0), S_OK);
+	ck_assert_uint_eq(create_channel(fd, 2), S_OK);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 ||
+		    setresgid(65534, 65534, 65534) != 0 ||
+		    setresuid(65534, 65534, 65534) != 0)
+			_exit(101);
+		_exit(other_uid_checks());
+	}
+	st = harness_wait_pid(pid, 20000);
+	ck_assert_msg(st == 0, "the other uid's checks: %d failed", st);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -248,6 +616,15 @@ control_suite(void)
 	tcase_add_test(tc, payload_does_not_decode);
 	tcase_add_test(tc, unknown_operation_and_ids);
 	tcase_add_test(tc, client_vanishes_mid_frame);
+	tcase_add_test(tc, frame_that_expands);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reload and statistics");
+	tcase_add_checked_fixture(tc, conf_setup, conf_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, statistics_over_the_socket);
+	tcase_add_test(tc, reload_over_the_socket);
+	tcase_add_test(tc, reload_denied_to_another_uid);
 	suite_add_tcase(s, tc);
 	return s;
 }

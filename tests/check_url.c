@@ -5,6 +5,8 @@
 
 #include <check.h>
 
+#include "builtin.h"
+#include "transport.h"
 #include "url.h"
 
 struct url_case {
@@ -141,13 +143,21 @@ START_TEST(parse_limits)
 }
 END_TEST
 
+/* The scheme each binding opens lives in its entry of the binding table. */
 START_TEST(scheme_for_binding)
 {
-	ck_assert_int_eq(url_scheme_for_binding(0), URL_HTTP);
-	ck_assert_int_eq(url_scheme_for_binding(1), URL_NETTCP);
-	ck_assert_int_eq(url_scheme_for_binding(2), URL_SOAPUDP);
-	ck_assert_int_eq(url_scheme_for_binding(3), -1);
-	ck_assert_int_eq(url_scheme_for_binding(0xffffffffu), -1);
+	transport_register_builtin();
+	ck_assert_ptr_nonnull(transport_binding(0));
+	ck_assert_int_eq(transport_binding(0)->scheme, URL_HTTP);
+	ck_assert_ptr_nonnull(transport_binding(1));
+	ck_assert_int_eq(transport_binding(1)->scheme, URL_NETTCP);
+	ck_assert_ptr_nonnull(transport_binding(2));
+	ck_assert_int_eq(transport_binding(2)->scheme, URL_SOAPUDP);
+	ck_assert_ptr_null(transport_binding(3));
+	ck_assert_ptr_null(transport_binding(0xffffffffu));
+	ck_assert_uint_eq(transport_binding_for_scheme(URL_HTTP)->binding, 0);
+	ck_assert_uint_eq(transport_binding_for_scheme(URL_NETTCP)->binding, 1);
+	ck_assert_uint_eq(transport_binding_for_scheme(URL_SOAPUDP)->binding, 2);
 }
 END_TEST
 

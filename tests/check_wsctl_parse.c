@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bus.h"
+#include "busmap.h"
+#include "ipc.h"
 #include "wsctl.h"
 
 #define ARGC(a)	((int)(sizeof(a) / sizeof((a)[0])) - 1)
@@ -595,58 +598,58 @@ START_TEST(test_bus_errors)
 
 	/* The daemon's errors, by name. */
 	snprintf(name, sizeof(name), "%sOperationAborted", prefix);
-	ck_assert_int_eq(wsctl_bus_error_hresult(name,
+	ck_assert_int_eq(bus_admin_error_hresult(name,
 	    "0x803D0004: The operation was aborted.", false, &hr), 0);
 	ck_assert_uint_eq(hr, 0x803D0004);
 	snprintf(name, sizeof(name), "%sAccessDenied", prefix);
-	ck_assert_int_eq(wsctl_bus_error_hresult(name, NULL, true, &hr), 0);
+	ck_assert_int_eq(bus_admin_error_hresult(name, NULL, true, &hr), 0);
 	ck_assert_uint_eq(hr, 0x80070005);
 	snprintf(name, sizeof(name), "%sInvalidArg", prefix);
-	ck_assert_int_eq(wsctl_bus_error_hresult(name, "", false, &hr), 0);
+	ck_assert_int_eq(bus_admin_error_hresult(name, "", false, &hr), 0);
 	ck_assert_uint_eq(hr, 0x80070057);
 	/* One this wsctl does not know: the value its message starts with. */
 	snprintf(name, sizeof(name), "%sUnknown", prefix);
-	ck_assert_int_eq(wsctl_bus_error_hresult(name,
+	ck_assert_int_eq(bus_admin_error_hresult(name,
 	    "0x803D00FF: something new", false, &hr), 0);
 	ck_assert_uint_eq(hr, 0x803D00FF);
-	ck_assert_int_eq(wsctl_bus_error_hresult(name, "no value", false,
+	ck_assert_int_eq(bus_admin_error_hresult(name, "no value", false,
 	    &hr), 0);
 	ck_assert_uint_eq(hr, 0x80004005);	/* E_FAIL */
-	ck_assert_int_eq(wsctl_bus_error_hresult(name, "0x80Z: x", false,
+	ck_assert_int_eq(bus_admin_error_hresult(name, "0x80Z: x", false,
 	    &hr), 0);
 	ck_assert_uint_eq(hr, 0x80004005);
 
 	/* The bus's, and sd-bus's for an object that is not there. */
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.AccessDenied", "policy", false, &hr), 0);
 	ck_assert_uint_eq(hr, 0x80070005);
 	hr = 0;
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.UnknownObject", "x", true, &hr), 0);
 	ck_assert_uint_eq(hr, 0x80070057);
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.UnknownObject", "x", false, &hr),
 	    -EPROTO);
 
 	/* No daemon to ask. */
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.ServiceUnknown", "x", false, &hr),
 	    -EHOSTUNREACH);
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.NameHasNoOwner", "x", true, &hr),
 	    -EHOSTUNREACH);
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.Spawn.ChildExited", "x", false, &hr),
 	    -EHOSTUNREACH);
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.NoReply", "x", false, &hr), -ETIMEDOUT);
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.Disconnected", "x", false, &hr),
 	    -ECONNRESET);
-	ck_assert_int_eq(wsctl_bus_error_hresult(
+	ck_assert_int_eq(bus_admin_error_hresult(
 	    "org.freedesktop.DBus.Error.InvalidArgs", "x", false, &hr),
 	    -EPROTO);
-	ck_assert_int_eq(wsctl_bus_error_hresult(NULL, NULL, false, &hr),
+	ck_assert_int_eq(bus_admin_error_hresult(NULL, NULL, false, &hr),
 	    -EPROTO);
 	ck_assert_int_eq(wsctl_exit_for_errno(-EHOSTUNREACH),
 	    WSCTL_EXIT_UNREACHABLE);
@@ -661,42 +664,46 @@ START_TEST(test_bus_paths)
 	bool listener = true;
 	uint64_t id = 0;
 
-	ck_assert_int_eq(wsctl_bus_path_id(
-	    "/org/wschannel/WsChannel1/channel/12", &listener, &id), 0);
+	ck_assert_int_eq(busmap_parse_path(
+	    "/org/wschannel/WsChannel1/channel/12", &listener, &id), 1);
 	ck_assert(!listener);
 	ck_assert_uint_eq(id, 12);
-	ck_assert_int_eq(wsctl_bus_path_id(
+	ck_assert_int_eq(busmap_parse_path(
 	    "/org/wschannel/WsChannel1/listener/18446744073709551615",
-	    &listener, &id), 0);
+	    &listener, &id), 1);
 	ck_assert(listener);
 	ck_assert_uint_eq(id, UINT64_MAX);
-	ck_assert_int_eq(wsctl_bus_path_id("/org/wschannel/WsChannel1",
-	    &listener, &id), -EINVAL);
-	ck_assert_int_eq(wsctl_bus_path_id(
-	    "/org/wschannel/WsChannel1/channel/", &listener, &id), -EINVAL);
-	ck_assert_int_eq(wsctl_bus_path_id(
-	    "/org/wschannel/WsChannel1/channel/0", &listener, &id), -EINVAL);
-	ck_assert_int_eq(wsctl_bus_path_id(
-	    "/org/wschannel/WsChannel1/channel/1/x", &listener, &id), -EINVAL);
-	ck_assert_int_eq(wsctl_bus_path_id(
-	    "/org/wschannel/WsChannel1/channels/1", &listener, &id), -EINVAL);
+	ck_assert_int_eq(busmap_parse_path("/org/wschannel/WsChannel1",
+	    &listener, &id), 0);
+	ck_assert_int_eq(busmap_parse_path(
+	    "/org/wschannel/WsChannel1/channel/", &listener, &id), 0);
+	ck_assert_int_eq(busmap_parse_path(
+	    "/org/wschannel/WsChannel1/channel/0", &listener, &id), 0);
+	ck_assert_int_eq(busmap_parse_path(
+	    "/org/wschannel/WsChannel1/channel/1/x", &listener, &id), 0);
+	ck_assert_int_eq(busmap_parse_path(
+	    "/org/wschannel/WsChannel1/channels/1", &listener, &id), 0);
 }
 END_TEST
 
 START_TEST(test_conn_unreachable)
 {
-	char dir[] = "/tmp/wsctl-parse-XXXXXX", sock[PATH_MAX], longp[200];
-	struct wsctl_conn *conn = NULL;
+	char dir[] = "/tmp/wsctl-parse-XXXXXX", longp[200];
+	struct ipc_address addr = { .door = IPC_DOOR_UNIX };
+	struct ipc_status st;
+	struct ipc_conn *conn = NULL;
 
+	/* wsctl's connection is ipc's, as the library's is. */
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(sock, sizeof(sock), "%s/none.sock", dir);
-	ck_assert_int_eq(wsctl_conn_open(sock, &conn), -ENOENT);
+	snprintf(addr.target, sizeof(addr.target), "%s/none.sock", dir);
+	ck_assert_int_eq(ipc_open(&addr, &conn, &st), -ENOENT);
 	ck_assert_ptr_null(conn);
 	memset(longp, 'a', sizeof(longp) - 1);
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
-	ck_assert_int_eq(wsctl_conn_open(longp, &conn), -ENAMETOOLONG);
-	wsctl_conn_free(NULL);
+	snprintf(addr.target, sizeof(addr.target), "%s", longp);
+	ck_assert_int_eq(ipc_open(&addr, &conn, &st), -ENAMETOOLONG);
+	ipc_close(NULL);
 	rmdir(dir);
 }
 END_TEST

@@ -1,11 +1,12 @@
 /*
- * The D-Bus door as libwschannel's transport (WSCHANNEL_ADDRESS=dbus:...):
- * the same calls as the Unix socket, sent as method calls of
- * org.wschannel.WsChannel1 (systemd/org.wschannel.WsChannel1.xml) to the
- * daemon's unique name, their method returns and errors turned back into
- * Replies.  ipc.c does not know the difference: it queues a call, the I/O
- * thread here sends it and completes it, and everything above (waiters,
- * async callbacks, stale handles) stays as it is.
+ * The D-Bus backend (WSCHANNEL_ADDRESS=dbus:..., wsctl --bus): the same
+ * calls as the Unix socket, sent as method calls of
+ * org.wschannel.WsChannel1 (systemd/org.wschannel.WsChannel1.xml, names
+ * from common/busmap.h) to the daemon's unique name, their method returns
+ * and errors turned back into Replies (bus_msg.c; wsctl's requests and
+ * events in bus_admin.c).  ipc.c does not know the difference: it queues a
+ * call, the I/O thread here sends it and completes it, and everything
+ * above (waiters, async callbacks, stale handles) stays as it is.
  *
  * sd-bus objects are not thread-safe.  The one connection is driven by the
  * I/O thread: callers queue calls (ipc_conn_take) and write the eventfd;
@@ -36,7 +37,6 @@
  * calls') are read once memory comes back.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -48,16 +48,9 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus.h"
+#include "busmap.h"
 #include "hresult.h"
-#include "internal.h"
-
-#define BUS_NAME	"org.wschannel.WsChannel1"
-#define BUS_ROOT	"/org/wschannel/WsChannel1"
-#define BUS_CHANNELS	BUS_ROOT "/channel"
-#define BUS_LISTENERS	BUS_ROOT "/listener"
-#define BUS_IF_MANAGER	BUS_NAME ".Manager"
-#define BUS_IF_CHANNEL	BUS_NAME ".Channel"
-#define BUS_IF_LISTENER	BUS_NAME ".Listener"
 
 #define DBUS_NAME	"org.freedesktop.DBus"
 #define DBUS_PATH	"/org/freedesktop/DBus"
@@ -66,32 +59,24 @@
 
 struct ipc_bus {
 	struct ipc_conn	*conn;
+	struct bus_admin *admin;	/* wsctl's watch */
 	pthread_mutex_t	 lock;		/* every use of the sd-bus objects */
 	sd_bus		*bus;		/* NULL once the I/O thread let go */
 	sd_bus_slot	*filter;
 	sd_bus_slot	*match;
 	char		*unique;	/* wschanneld's unique name */
-	char		 shown[128];	/* the bus, for error strings */
+	char		 shown[IPC_TARGET_MAX + 16];	/* the bus, for errors */
 	int		 efd;		/* eventfd: calls are queued */
 	int		 fd;		/* the bus socket (fork closes it) */
 	pid_t		 pid;		/* the process that opened it */
 	bool		 accepted;	/* the daemon announces pendings */
 	bool		 lost;
+	bool		 closing;	/* ipc_close or a timeout (atomic) */
 	bool		 nomem;		/* retry soon */
 	/* The I/O thread's: calls sent and not answered, reserved calls
 	 * waiting for memory to be sent. */
 	struct ipc_call	*sent;
 	struct ipc_call	*retry;
-};
-
-/* What the method return of an operation carries. */
-enum bus_ret {
-	RET_NONE,
-	RET_STATE,		/* u state */
-	RET_CREATED,		/* o object */
-	RET_ABORT,		/* u state, u cancelled */
-	RET_PROPERTY,		/* v value */
-	RET_MESSAGE,		/* u result, a{sv} message */
 };
 
 /* ---- lists of the I/O thread --------------------------------------------- */
@@ -204,658 +189,6 @@ bus_error_hr(const sd_bus_error *e, const char **why, bool *lost)
 	return WS_E_OTHER;
 }
 
-/* ---- requests into method calls ------------------------------------------ */
-
-static void
-bus_path(char *buf, size_t len, bool listener, uint64_t id)
-{
-	snprintf(buf, len, "%s/%" PRIu64, listener ? BUS_LISTENERS :
-	    BUS_CHANNELS, id);
-}
-
-/* The id at the end of an object path of ours; 0 if it is none. */
-static uint64_t
-bus_path_id(const char *path, bool listener)
-{
-	const char *prefix = listener ? BUS_LISTENERS "/" : BUS_CHANNELS "/";
-	size_t n = strlen(prefix);
-	uint64_t v = 0;
-	const char *p;
-
-	if (path == NULL || strncmp(path, prefix, n) != 0)
-		return 0;
-	for (p = path + n; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	return v;
-}
-
-static int
-bus_append_sv(sd_bus_message *m, const char *key, char type, const void *v)
-{
-	char sig[2] = { type, '\0' };
-	int r;
-
-	if ((r = sd_bus_message_open_container(m, 'e', "sv")) < 0 ||
-	    (r = sd_bus_message_append_basic(m, 's', key)) < 0 ||
-	    (r = sd_bus_message_open_container(m, 'v', sig)) < 0 ||
-	    (r = sd_bus_message_append_basic(m, type, v)) < 0 ||
-	    (r = sd_bus_message_close_container(m)) < 0)
-		return r;
-	return sd_bus_message_close_container(m);
-}
-
-/* An Envelope as the door's a{sv} (the channel decides the versions). */
-static int
-bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
-{
-	const struct {
-		const char	*key;
-		const char	*val;
-	} strs[] = {
-		{ "Action", e != NULL ? e->action : NULL },
-		{ "To", e != NULL ? e->to : NULL },
-		{ "MessageId", e != NULL ? e->message_id : NULL },
-		{ "RelatesTo", e != NULL ? e->relates_to : NULL },
-		{ "ReplyTo", e != NULL ? e->reply_to : NULL },
-		{ "FaultTo", e != NULL ? e->fault_to : NULL },
-		{ "FaultReason", e != NULL ? e->fault_reason : NULL },
-	};
-	size_t i;
-	int b, r;
-
-	if ((r = sd_bus_message_open_container(m, 'a', "{sv}")) < 0)
-		return r;
-	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (strs[i].val != NULL &&
-		    (r = bus_append_sv(m, strs[i].key, 's', strs[i].val)) < 0)
-			return r;
-	if (e != NULL && e->has_body && e->body.len > 0) {
-		if ((r = sd_bus_message_open_container(m, 'e', "sv")) < 0 ||
-		    (r = sd_bus_message_append_basic(m, 's', "Body")) < 0 ||
-		    (r = sd_bus_message_open_container(m, 'v', "ay")) < 0 ||
-		    (r = sd_bus_message_append_array(m, 'y', e->body.data,
-		    e->body.len)) < 0 ||
-		    (r = sd_bus_message_close_container(m)) < 0 ||
-		    (r = sd_bus_message_close_container(m)) < 0)
-			return r;
-	}
-	if (e != NULL && e->has_is_fault) {
-		b = e->is_fault != 0;
-		if ((r = bus_append_sv(m, "IsFault", 'b', &b)) < 0)
-			return r;
-	}
-	return sd_bus_message_close_container(m);
-}
-
-/* One property value: integers as "t", strings as "s" (which the daemon
- * refuses as read-only, like the socket). */
-static int
-bus_append_value(sd_bus_message *m, const Wschannel__Property *p)
-{
-	int r;
-
-	if (p->has_u || p->s == NULL) {
-		if ((r = sd_bus_message_open_container(m, 'v', "t")) < 0 ||
-		    (r = sd_bus_message_append_basic(m, 't', &p->u)) < 0)
-			return r;
-	} else if ((r = sd_bus_message_open_container(m, 'v', "s")) < 0 ||
-	    (r = sd_bus_message_append_basic(m, 's', p->s)) < 0)
-		return r;
-	return sd_bus_message_close_container(m);
-}
-
-static int
-bus_append_props(sd_bus_message *m, Wschannel__Property **props, size_t n)
-{
-	size_t i;
-	int r;
-
-	if ((r = sd_bus_message_open_container(m, 'a', "{uv}")) < 0)
-		return r;
-	for (i = 0; i < n; i++) {
-		if ((r = sd_bus_message_open_container(m, 'e', "uv")) < 0 ||
-		    (r = sd_bus_message_append_basic(m, 'u',
-		    &props[i]->id)) < 0 ||
-		    (r = bus_append_value(m, props[i])) < 0 ||
-		    (r = sd_bus_message_close_container(m)) < 0)
-			return r;
-	}
-	return sd_bus_message_close_container(m);
-}
-
-static enum bus_ret
-bus_op_ret(int op)
-{
-	switch (op) {
-	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL:
-	case WSCHANNEL__REQUEST__OP_CREATE_LISTENER:
-	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER:
-		return RET_CREATED;
-	case WSCHANNEL__REQUEST__OP_ABORT_CHANNEL:
-	case WSCHANNEL__REQUEST__OP_ABORT_LISTENER:
-		return RET_ABORT;
-	case WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY:
-	case WSCHANNEL__REQUEST__OP_GET_LISTENER_PROPERTY:
-		return RET_PROPERTY;
-	case WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE:
-	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
-	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY:
-		return RET_MESSAGE;
-	case WSCHANNEL__REQUEST__OP_FREE_CHANNEL:
-	case WSCHANNEL__REQUEST__OP_FREE_LISTENER:
-	case WSCHANNEL__REQUEST__OP_SET_CHANNEL_PROPERTY:
-	case WSCHANNEL__REQUEST__OP_SET_LISTENER_PROPERTY:
-		return RET_NONE;
-	default:
-		return RET_STATE;
-	}
-}
-
-/*
- * The method call for a request: which object, which member, which
- * arguments.  An HRESULT for requests it cannot carry.
- */
-static HRESULT
-bus_build(struct ipc_bus *b, struct ipc_call *call, sd_bus_message **out)
-{
-	const Wschannel__Request *q = call->req;
-	const Wschannel__SendMessage *sm = NULL;
-	const Wschannel__SetProperty *sp = NULL;
-	const char *member = NULL, *url = NULL, *iface = BUS_IF_CHANNEL;
-	sd_bus_message *m = NULL;
-	char path[96], chpath[96];
-	bool listener = false;
-	uint64_t id = 0;
-	int r = 0;
-
-	call->op = q->op_case;
-	switch (q->op_case) {
-	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL:
-	case WSCHANNEL__REQUEST__OP_CREATE_LISTENER:
-		listener = q->op_case == WSCHANNEL__REQUEST__OP_CREATE_LISTENER;
-		if ((r = sd_bus_message_new_method_call(b->bus, &m, b->unique,
-		    BUS_ROOT, BUS_IF_MANAGER, listener ? "CreateListener" :
-		    "CreateChannel")) < 0)
-			break;
-		if (listener)
-			r = sd_bus_message_append(m, "uu",
-			    q->create_listener->type,
-			    q->create_listener->binding);
-		else
-			r = sd_bus_message_append(m, "uu",
-			    q->create_channel->type,
-			    q->create_channel->binding);
-		if (r >= 0)
-			r = listener ? bus_append_props(m,
-			    q->create_listener->properties,
-			    q->create_listener->n_properties) :
-			    bus_append_props(m, q->create_channel->properties,
-			    q->create_channel->n_properties);
-		goto built;
-	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER:
-		bus_path(path, sizeof(path), true,
-		    q->create_channel_for_listener->listener);
-		if ((r = sd_bus_message_new_method_call(b->bus, &m, b->unique,
-		    path, BUS_IF_LISTENER, "CreateChannel")) >= 0)
-			r = bus_append_props(m,
-			    q->create_channel_for_listener->properties,
-			    q->create_channel_for_listener->n_properties);
-		goto built;
-	case WSCHANNEL__REQUEST__OP_OPEN_CHANNEL:
-		id = q->open_channel->channel;
-		url = q->open_channel->url;
-		member = "Open";
-		break;
-	case WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL:
-		id = q->close_channel->id;
-		member = "Close";
-		break;
-	case WSCHANNEL__REQUEST__OP_ABORT_CHANNEL:
-		id = q->abort_channel->id;
-		member = "Abort";
-		break;
-	case WSCHANNEL__REQUEST__OP_RESET_CHANNEL:
-		id = q->reset_channel->id;
-		member = "Reset";
-		break;
-	case WSCHANNEL__REQUEST__OP_FREE_CHANNEL:
-		id = q->free_channel->id;
-		member = "Free";
-		break;
-	case WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY:
-		id = q->get_channel_property->id;
-		call->op_prop = q->get_channel_property->property_id;
-		member = "GetProperty";
-		break;
-	case WSCHANNEL__REQUEST__OP_SET_CHANNEL_PROPERTY:
-		id = q->set_channel_property->id;
-		sp = q->set_channel_property;
-		member = "SetProperty";
-		break;
-	case WSCHANNEL__REQUEST__OP_SEND_MESSAGE:
-		sm = q->send_message;
-		member = "Send";
-		break;
-	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
-		sm = q->write_message_end;
-		member = "WriteMessageEnd";
-		break;
-	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY:
-		sm = q->request_reply;
-		member = "RequestReply";
-		break;
-	case WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE:
-		id = q->receive_message->id;
-		member = "Receive";
-		break;
-	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
-		id = q->read_message_start->id;
-		member = "ReadMessageStart";
-		break;
-	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_END:
-		id = q->read_message_end->id;
-		member = "ReadMessageEnd";
-		break;
-	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START:
-		id = q->write_message_start->id;
-		member = "WriteMessageStart";
-		break;
-	case WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE:
-		id = q->abandon_message->id;
-		member = "AbandonMessage";
-		break;
-	case WSCHANNEL__REQUEST__OP_SHUTDOWN_SESSION:
-		id = q->shutdown_session->id;
-		member = "Shutdown";
-		break;
-	case WSCHANNEL__REQUEST__OP_OPEN_LISTENER:
-		listener = true;
-		id = q->open_listener->listener;
-		url = q->open_listener->url;
-		member = "Open";
-		break;
-	case WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL:
-		listener = true;
-		id = q->accept_channel->listener;
-		bus_path(chpath, sizeof(chpath), false,
-		    q->accept_channel->channel);
-		member = "Accept";
-		break;
-	case WSCHANNEL__REQUEST__OP_CLOSE_LISTENER:
-		listener = true;
-		id = q->close_listener->id;
-		member = "Close";
-		break;
-	case WSCHANNEL__REQUEST__OP_ABORT_LISTENER:
-		listener = true;
-		id = q->abort_listener->id;
-		member = "Abort";
-		break;
-	case WSCHANNEL__REQUEST__OP_RESET_LISTENER:
-		listener = true;
-		id = q->reset_listener->id;
-		member = "Reset";
-		break;
-	case WSCHANNEL__REQUEST__OP_FREE_LISTENER:
-		listener = true;
-		id = q->free_listener->id;
-		member = "Free";
-		break;
-	case WSCHANNEL__REQUEST__OP_GET_LISTENER_PROPERTY:
-		listener = true;
-		id = q->get_listener_property->id;
-		call->op_prop = q->get_listener_property->property_id;
-		member = "GetProperty";
-		break;
-	case WSCHANNEL__REQUEST__OP_SET_LISTENER_PROPERTY:
-		listener = true;
-		id = q->set_listener_property->id;
-		sp = q->set_listener_property;
-		member = "SetProperty";
-		break;
-	default:
-		/* wsctl's requests: the library never sends them. */
-		return E_INVALIDARG;
-	}
-	if (sm != NULL)
-		id = sm->channel;
-	if (listener)
-		iface = BUS_IF_LISTENER;
-	call->op_obj = id;
-	bus_path(path, sizeof(path), listener, id);
-	if ((r = sd_bus_message_new_method_call(b->bus, &m, b->unique, path,
-	    iface, member)) < 0)
-		goto built;
-	if (url != NULL)
-		r = sd_bus_message_append_basic(m, 's', url);
-	else if (sm != NULL)
-		r = bus_append_envelope(m, sm->message);
-	else if (call->op == WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL)
-		r = sd_bus_message_append_basic(m, 'o', chpath);
-	else if (sp != NULL) {
-		if ((r = sd_bus_message_append_basic(m, 'u',
-		    &sp->property->id)) >= 0)
-			r = bus_append_value(m, sp->property);
-	} else if (call->op == WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY ||
-	    call->op == WSCHANNEL__REQUEST__OP_GET_LISTENER_PROPERTY)
-		r = sd_bus_message_append_basic(m, 'u', &call->op_prop);
-built:
-	if (r < 0) {
-		sd_bus_message_unref(m);
-		/* sd-bus checks what it carries: a string that is not UTF-8
-		 * is the caller's mistake. */
-		return r == -ENOMEM ? E_OUTOFMEMORY : E_INVALIDARG;
-	}
-	*out = m;
-	return S_OK;
-}
-
-/* ---- method returns into Replies ----------------------------------------- */
-
-static char *
-bus_strdup(const char *s, bool *nomem)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*nomem = true;
-	return d;
-}
-
-/* The a{sv} of a message; *present tells whether it held anything. */
-static int
-bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
-    bool *nomem)
-{
-	const struct {
-		const char	*key;
-		size_t		 off;
-	} strs[] = {
-		{ "Action", offsetof(Wschannel__Envelope, action) },
-		{ "To", offsetof(Wschannel__Envelope, to) },
-		{ "MessageId", offsetof(Wschannel__Envelope, message_id) },
-		{ "RelatesTo", offsetof(Wschannel__Envelope, relates_to) },
-		{ "ReplyTo", offsetof(Wschannel__Envelope, reply_to) },
-		{ "FaultTo", offsetof(Wschannel__Envelope, fault_to) },
-		{ "FaultReason", offsetof(Wschannel__Envelope, fault_reason) },
-	};
-	const char *key, *contents, *s;
-	const void *data;
-	char type, **slot;
-	size_t i, len;
-	uint32_t u;
-	int b, r;
-
-	*present = false;
-	if ((r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
-		return r;
-	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		*present = true;
-		if ((r = sd_bus_message_read_basic(m, 's', &key)) < 0 ||
-		    (r = sd_bus_message_peek_type(m, &type, &contents)) < 0)
-			return r;
-		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-			if (strcmp(key, strs[i].key) == 0)
-				break;
-		if (i < sizeof(strs) / sizeof(strs[0]) &&
-		    strcmp(contents, "s") == 0) {
-			if ((r = sd_bus_message_read(m, "v", "s", &s)) < 0)
-				return r;
-			slot = (char **)((char *)e + strs[i].off);
-			free(*slot);
-			*slot = bus_strdup(s, nomem);
-		} else if (strcmp(key, "Body") == 0 &&
-		    strcmp(contents, "ay") == 0) {
-			if ((r = sd_bus_message_enter_container(m, 'v',
-			    "ay")) < 0 ||
-			    (r = sd_bus_message_read_array(m, 'y', &data,
-			    &len)) < 0 ||
-			    (r = sd_bus_message_exit_container(m)) < 0)
-				return r;
-			free(e->body.data);
-			e->body.data = NULL;
-			e->body.len = 0;
-			e->has_body = 0;
-			if (len > 0) {
-				if ((e->body.data = malloc(len)) == NULL)
-					*nomem = true;
-				else {
-					memcpy(e->body.data, data, len);
-					e->body.len = len;
-					e->has_body = 1;
-				}
-			}
-		} else if (strcmp(key, "IsFault") == 0 &&
-		    strcmp(contents, "b") == 0) {
-			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
-				return r;
-			e->has_is_fault = b != 0;
-			e->is_fault = b != 0;
-		} else if ((strcmp(key, "EnvelopeVersion") == 0 ||
-		    strcmp(key, "AddressingVersion") == 0) &&
-		    strcmp(contents, "u") == 0) {
-			if ((r = sd_bus_message_read(m, "v", "u", &u)) < 0)
-				return r;
-			if (key[0] == 'E') {
-				e->has_envelope_version = 1;
-				e->envelope_version = u;
-			} else {
-				e->has_addressing_version = 1;
-				e->addressing_version = u;
-			}
-		} else if ((r = sd_bus_message_skip(m, "v")) < 0)
-			return r;
-		if ((r = sd_bus_message_exit_container(m)) < 0)
-			return r;
-	}
-	if (r < 0)
-		return r;
-	return sd_bus_message_exit_container(m);
-}
-
-/* GetProperty's variant. */
-static int
-bus_read_property(sd_bus_message *m, Wschannel__Property *p, bool *nomem)
-{
-	const char *contents, *s;
-	char type;
-	union {
-		uint8_t y; int b; uint16_t q; int16_t n; uint32_t u;
-		int32_t i; uint64_t t; int64_t x;
-	} v;
-	int r;
-
-	if ((r = sd_bus_message_peek_type(m, &type, &contents)) < 0)
-		return r;
-	if (type != 'v' || contents == NULL || strlen(contents) != 1)
-		return -EBADMSG;
-	if ((r = sd_bus_message_enter_container(m, 'v', contents)) < 0)
-		return r;
-	p->has_u = 1;
-	switch (contents[0]) {
-	case 's':
-		p->has_u = 0;
-		if ((r = sd_bus_message_read_basic(m, 's', &s)) >= 0)
-			p->s = bus_strdup(s, nomem);
-		break;
-	case 'y':
-		r = sd_bus_message_read_basic(m, 'y', &v.y);
-		p->u = v.y;
-		break;
-	case 'b':
-		r = sd_bus_message_read_basic(m, 'b', &v.b);
-		p->u = v.b != 0;
-		break;
-	case 'q':
-		r = sd_bus_message_read_basic(m, 'q', &v.q);
-		p->u = v.q;
-		break;
-	case 'n':
-		r = sd_bus_message_read_basic(m, 'n', &v.n);
-		p->u = (uint64_t)(int64_t)v.n;
-		break;
-	case 'u':
-		r = sd_bus_message_read_basic(m, 'u', &v.u);
-		p->u = v.u;
-		break;
-	case 'i':
-		r = sd_bus_message_read_basic(m, 'i', &v.i);
-		p->u = (uint64_t)(int64_t)v.i;
-		break;
-	case 't':
-		r = sd_bus_message_read_basic(m, 't', &v.t);
-		p->u = v.t;
-		break;
-	case 'x':
-		r = sd_bus_message_read_basic(m, 'x', &v.x);
-		p->u = (uint64_t)v.x;
-		break;
-	default:
-		r = -EBADMSG;
-		break;
-	}
-	if (r < 0)
-		return r;
-	return sd_bus_message_exit_container(m);
-}
-
-/*
- * A method return as the Reply the socket would have carried.  Returns the
- * call's HRESULT; *out is NULL when there is no memory for it (then the
- * HRESULT is E_OUTOFMEMORY, as for a Reply the socket could not decode).
- */
-static HRESULT
-bus_reply_return(struct ipc_call *call, sd_bus_message *m,
-    Wschannel__Reply **out, bool *has_state, uint32_t *state)
-{
-	Wschannel__Reply *rep;
-	Wschannel__Envelope *env;
-	Wschannel__Property *prop;
-	Wschannel__AbortResult *ar;
-	const char *path;
-	uint32_t u, cancelled;
-	bool nomem = false, present;
-	HRESULT hr = S_OK;
-	int r = 0;
-
-	*out = NULL;
-	if ((rep = malloc(sizeof(*rep))) == NULL)
-		return E_OUTOFMEMORY;
-	wschannel__reply__init(rep);
-	rep->id = call->id;
-	switch (bus_op_ret(call->op)) {
-	case RET_NONE:
-		break;
-	case RET_STATE:
-		if ((r = sd_bus_message_read_basic(m, 'u', &u)) >= 0) {
-			*has_state = true;
-			*state = u;
-		}
-		break;
-	case RET_CREATED:
-		if ((r = sd_bus_message_read_basic(m, 'o', &path)) < 0)
-			break;
-		rep->created = bus_path_id(path, call->op ==
-		    WSCHANNEL__REQUEST__OP_CREATE_LISTENER);
-		if (rep->created == 0) {
-			r = -EBADMSG;
-			break;
-		}
-		rep->result_case = WSCHANNEL__REPLY__RESULT_CREATED;
-		*has_state = true;
-		*state = 0;	/* CREATED, channels and listeners alike */
-		break;
-	case RET_ABORT:
-		if ((r = sd_bus_message_read(m, "uu", &u, &cancelled)) < 0)
-			break;
-		*has_state = true;
-		*state = u;
-		if ((ar = malloc(sizeof(*ar))) == NULL) {
-			nomem = true;
-			break;
-		}
-		wschannel__abort_result__init(ar);
-		ar->id = call->op_obj;
-		ar->has_state = 1;
-		ar->state = u;
-		ar->has_cancelled = 1;
-		ar->cancelled = cancelled;
-		rep->abort = ar;
-		rep->result_case = WSCHANNEL__REPLY__RESULT_ABORT;
-		break;
-	case RET_PROPERTY:
-		if ((prop = malloc(sizeof(*prop))) == NULL) {
-			nomem = true;
-			break;
-		}
-		wschannel__property__init(prop);
-		prop->id = call->op_prop;
-		rep->property = prop;
-		rep->result_case = WSCHANNEL__REPLY__RESULT_PROPERTY;
-		r = bus_read_property(m, prop, &nomem);
-		break;
-	case RET_MESSAGE:
-		if ((r = sd_bus_message_read_basic(m, 'u', &u)) < 0)
-			break;
-		hr = (HRESULT)u;
-		if ((env = malloc(sizeof(*env))) == NULL) {
-			nomem = true;
-			break;
-		}
-		wschannel__envelope__init(env);
-		rep->message = env;
-		rep->result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
-		r = bus_read_envelope(m, env, &present, &nomem);
-		/* Only a received message is one (S_OK); WS_S_END brings an
-		 * empty dictionary. */
-		if (r >= 0 && (hr != S_OK || !present)) {
-			wschannel__envelope__free_unpacked(env, NULL);
-			rep->message = NULL;
-			rep->result_case = WSCHANNEL__REPLY__RESULT__NOT_SET;
-		}
-		break;
-	}
-	if (r < 0 || nomem) {
-		wschannel__reply__free_unpacked(rep, NULL);
-		/* A state that was read survives, as with the socket's
-		 * emergency decoding. */
-		return nomem || r == -ENOMEM ? E_OUTOFMEMORY : WS_E_OTHER;
-	}
-	if (*has_state) {
-		rep->has_state = 1;
-		rep->state = *state;
-	}
-	rep->hresult = (uint32_t)hr;
-	*out = rep;
-	return hr;
-}
-
-/* An error as a Reply with its reason; NULL when there is none to keep. */
-static Wschannel__Reply *
-bus_reply_error(struct ipc_call *call, HRESULT hr, const char *why)
-{
-	Wschannel__Reply *rep;
-
-	if (why == NULL || (rep = malloc(sizeof(*rep))) == NULL)
-		return NULL;
-	wschannel__reply__init(rep);
-	rep->id = call->id;
-	rep->hresult = (uint32_t)hr;
-	if ((rep->errors = malloc(sizeof(*rep->errors))) == NULL ||
-	    (rep->errors[0] = strdup(why)) == NULL) {
-		free(rep->errors);
-		free(rep);
-		return NULL;
-	}
-	rep->n_errors = 1;
-	return rep;
-}
-
 /* The answer to `call`: complete it, or find the daemon gone. */
 static void
 bus_answer(struct ipc_bus *b, struct ipc_call *call, sd_bus_message *m,
@@ -876,7 +209,7 @@ bus_answer(struct ipc_bus *b, struct ipc_call *call, sd_bus_message *m,
 			return;
 		}
 		if (call->reserved == NULL)
-			rep = bus_reply_error(call, hr, why);
+			rep = bus_msg_error(call, hr, why);
 	} else if (call->reserved != NULL) {
 		/* Abort and AbandonMessage, read in place: no memory. */
 		hr = S_OK;
@@ -887,7 +220,7 @@ bus_answer(struct ipc_bus *b, struct ipc_call *call, sd_bus_message *m,
 		} else if (sd_bus_message_read_basic(m, 'u', &state) >= 0)
 			has_state = true;
 	} else
-		hr = bus_reply_return(call, m, &rep, &has_state, &state);
+		hr = bus_msg_return(call, m, &rep, &has_state, &state);
 	ipc_conn_complete(b->conn, call, hr, rep, has_state, state);
 }
 
@@ -921,8 +254,8 @@ bus_filter(sd_bus_message *m, void *arg, sd_bus_error *e)
 		b->lost = true;
 		return 0;
 	}
-	if (!sd_bus_message_is_signal(m, BUS_IF_CHANNEL, "Accepted") &&
-	    !sd_bus_message_is_signal(m, BUS_IF_LISTENER, "Accepted"))
+	if (!sd_bus_message_is_signal(m, BUSMAP_IFACE_CHANNEL, "Accepted") &&
+	    !sd_bus_message_is_signal(m, BUSMAP_IFACE_LISTENER, "Accepted"))
 		return 0;
 	sender = sd_bus_message_get_sender(m);
 	if (sender == NULL || strcmp(sender, b->unique) != 0 ||
@@ -941,8 +274,10 @@ bus_owner_changed(sd_bus_message *m, void *arg, sd_bus_error *e)
 	const char *name, *old, *new;
 
 	if (sd_bus_message_read(m, "sss", &name, &old, &new) >= 0 &&
-	    strcmp(name, b->unique) == 0 && *new == '\0')
+	    strcmp(name, b->unique) == 0 && *new == '\0') {
+		ipc_conn_set_why(b->conn, "the daemon left the bus");
 		b->lost = true;
+	}
 	return 0;
 }
 
@@ -959,9 +294,9 @@ bus_reserved_msg(struct ipc_bus *b, const struct ipc_object *o,
 		return 0;
 	if (b->bus == NULL)
 		return -ENOTCONN;
-	bus_path(path, sizeof(path), o->kind == IPC_LISTENER, o->id);
+	(void)busmap_path(path, sizeof(path), o->kind == IPC_LISTENER, o->id);
 	r = sd_bus_message_new_method_call(b->bus, &m, b->unique, path,
-	    o->kind == IPC_LISTENER ? BUS_IF_LISTENER : BUS_IF_CHANNEL,
+	    o->kind == IPC_LISTENER ? BUSMAP_IFACE_LISTENER : BUSMAP_IFACE_CHANNEL,
 	    res->member);
 	if (r < 0)
 		return r;
@@ -975,6 +310,42 @@ bus_disconnected(int r)
 	return r == -ENOTCONN || r == -ECONNRESET || r == -ECONNREFUSED ||
 	    r == -ECONNABORTED || r == -EPIPE || r == -ESHUTDOWN ||
 	    r == -ENETDOWN || r == -EBADF;
+}
+
+/* What a failure of one of wsctl's requests tells ipc.c. */
+static HRESULT
+bus_admin_hr(int r)
+{
+	switch (r) {
+	case -ECONNRESET:
+		return WS_E_ENDPOINT_DISCONNECTED;
+	case -EHOSTUNREACH:
+		return WS_E_ENDPOINT_UNREACHABLE;
+	case -ETIMEDOUT:
+		return WS_E_OPERATION_TIMED_OUT;
+	case -ENOMEM:
+		return E_OUTOFMEMORY;
+	default:
+		return WS_E_OTHER;
+	}
+}
+
+/* One of wsctl's requests, answered before the next call is sent. */
+static void
+bus_send_admin(struct ipc_bus *b, struct ipc_call *call)
+{
+	Wschannel__Reply *rep = NULL;
+	int r;
+
+	r = bus_admin_call(&b->admin, b->bus, b->unique, b->conn, call->req,
+	    &rep);
+	if (r < 0) {
+		ipc_conn_complete(b->conn, call, bus_admin_hr(r), NULL, false,
+		    0);
+		return;
+	}
+	rep->id = call->id;
+	ipc_conn_complete(b->conn, call, (HRESULT)rep->hresult, rep, false, 0);
 }
 
 /*
@@ -998,8 +369,11 @@ bus_send(struct ipc_bus *b, struct ipc_call *call)
 			b->nomem = true;
 			return;
 		}
+	} else if (bus_admin_handles(call->req->op_case)) {
+		bus_send_admin(b, call);
+		return;
 	} else {
-		if ((hr = bus_build(b, call, &m)) != S_OK) {
+		if ((hr = bus_msg_build(b->bus, b->unique, call, &m)) != S_OK) {
 			ipc_conn_complete(b->conn, call, hr, NULL, false, 0);
 			return;
 		}
@@ -1066,17 +440,21 @@ bus_poll_timeout(struct ipc_bus *b)
 	return ms;
 }
 
-void *
-ipc_bus_main(void *arg)
+static void *
+bus_io_main(void *arg)
 {
 	struct ipc_conn *c = arg;
-	struct ipc_bus *b = ipc_conn_bus(c);
+	struct ipc_bus *b = c->be;
 	struct pollfd pfd[2];
 	uint64_t n;
 	int r, ev, ms;
 
 	pthread_mutex_lock(&b->lock);
 	while (!b->lost) {
+		if (__atomic_load_n(&b->closing, __ATOMIC_ACQUIRE)) {
+			b->lost = true;
+			break;
+		}
 		bus_send_all(b);
 		if (b->lost)
 			break;
@@ -1116,6 +494,8 @@ ipc_bus_main(void *arg)
 	while (b->retry != NULL)
 		bus_list_del(&b->retry, b->retry);
 	ipc_conn_lose(c);
+	bus_admin_free(b->admin);
+	b->admin = NULL;
 	/* Closing tells a daemon that is still there to free what we own. */
 	sd_bus_slot_unref(b->filter);
 	sd_bus_slot_unref(b->match);
@@ -1129,12 +509,21 @@ ipc_bus_main(void *arg)
 	return NULL;
 }
 
-void
-ipc_bus_wake(struct ipc_bus *b)
+static void
+bus_wake(struct ipc_conn *c)
 {
+	struct ipc_bus *b = c->be;
 	uint64_t one = 1;
 
 	(void)!write(b->efd, &one, sizeof(one));
+}
+
+static void
+bus_shutdown(struct ipc_conn *c)
+{
+	__atomic_store_n(&((struct ipc_bus *)c->be)->closing, true,
+	    __ATOMIC_RELEASE);
+	bus_wake(c);
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -1177,7 +566,7 @@ bus_find_daemon(sd_bus *bus, char **unique, sd_bus_error *e)
 
 	for (tries = 0; tries < 2; tries++) {
 		r = sd_bus_call_method(bus, DBUS_NAME, DBUS_PATH, DBUS_NAME,
-		    "GetNameOwner", e, &reply, "s", BUS_NAME);
+		    "GetNameOwner", e, &reply, "s", BUSMAP_NAME);
 		if (r >= 0)
 			break;
 		if (tries > 0 || !sd_bus_error_has_name(e,
@@ -1185,7 +574,7 @@ bus_find_daemon(sd_bus *bus, char **unique, sd_bus_error *e)
 			return r;
 		sd_bus_error_free(e);
 		if ((r = sd_bus_call_method(bus, DBUS_NAME, DBUS_PATH,
-		    DBUS_NAME, "StartServiceByName", e, NULL, "su", BUS_NAME,
+		    DBUS_NAME, "StartServiceByName", e, NULL, "su", BUSMAP_NAME,
 		    0)) < 0)
 			return r;
 	}
@@ -1196,11 +585,12 @@ bus_find_daemon(sd_bus *bus, char **unique, sd_bus_error *e)
 	return r;
 }
 
-HRESULT
-ipc_bus_open(struct ipc_conn *c, const char *address, struct ipc_bus **out,
-    WS_ERROR *error)
+static int
+bus_open(struct ipc_conn *c, const struct ipc_address *a,
+    struct ipc_status *st)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
+	const char *address = a->target;
 	struct ipc_bus *b;
 	const char *step;
 	char rule[256];
@@ -1208,7 +598,7 @@ ipc_bus_open(struct ipc_conn *c, const char *address, struct ipc_bus **out,
 	int r;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return ws_error_fail(error, E_OUTOFMEMORY,
+		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
 		    "out of memory connecting to wschanneld");
 	b->conn = c;
 	b->efd = -1;
@@ -1224,7 +614,7 @@ ipc_bus_open(struct ipc_conn *c, const char *address, struct ipc_bus **out,
 	step = "cannot connect to";
 	if ((r = bus_connect(address, &b->bus)) < 0)
 		goto fail;
-	step = "wschanneld (" BUS_NAME ") is not on";
+	step = "wschanneld (" BUSMAP_NAME ") is not on";
 	if ((r = bus_find_daemon(b->bus, &b->unique, &e)) < 0)
 		goto fail;
 	/* Watch the name before using it: a daemon that leaves in between
@@ -1238,8 +628,8 @@ ipc_bus_open(struct ipc_conn *c, const char *address, struct ipc_bus **out,
 	    (r = sd_bus_add_filter(b->bus, &b->filter, bus_filter, b)) < 0)
 		goto fail;
 	step = "wschanneld does not answer on";
-	r = sd_bus_call_method(b->bus, b->unique, BUS_ROOT, BUS_IF_MANAGER,
-	    "EnableAccepted", &e, NULL, "");
+	r = sd_bus_call_method(b->bus, b->unique, BUSMAP_ROOT,
+	    BUSMAP_IFACE_MANAGER, "EnableAccepted", &e, NULL, "");
 	if (r >= 0)
 		b->accepted = true;
 	else if (sd_bus_error_has_name(&e, SD_BUS_ERROR_UNKNOWN_METHOD)) {
@@ -1253,14 +643,16 @@ ipc_bus_open(struct ipc_conn *c, const char *address, struct ipc_bus **out,
 		goto fail;
 	}
 	b->fd = sd_bus_get_fd(b->bus);
-	*out = b;
-	return S_OK;
+	c->be = b;
+	return 0;
 fail:
 	if (r == -ENOMEM || sd_bus_error_has_name(&e, SD_BUS_ERROR_NO_MEMORY))
 		hr = E_OUTOFMEMORY;
 	else if (sd_bus_error_has_name(&e, SD_BUS_ERROR_ACCESS_DENIED))
 		hr = E_ACCESSDENIED;
-	ws_error_fail(error, hr, "%s %s: %s", step, b->shown,
+	if (r >= 0)
+		r = -EPROTO;
+	ipc_status_set(st, hr, r, "%s %s: %s", step, b->shown,
 	    sd_bus_error_is_set(&e) ? e.message : strerror(-r));
 	sd_bus_error_free(&e);
 	sd_bus_slot_unref(b->filter);
@@ -1271,15 +663,16 @@ fail:
 	pthread_mutex_destroy(&b->lock);
 	free(b->unique);
 	free(b);
-	return hr;
+	return r;
 }
 
 /* ---- reservations and the end -------------------------------------------- */
 
-int
-ipc_bus_reserve(struct ipc_bus *b, struct ipc_object *o,
-    struct ipc_reserved *res)
+static int
+bus_reserve(struct ipc_conn *c, struct ipc_object *o,
+    struct ipc_reserved *res, Wschannel__Request *req)
 {
+	struct ipc_bus *b = c->be;
 	int r;
 
 	if (getpid() != b->pid)
@@ -1290,9 +683,11 @@ ipc_bus_reserve(struct ipc_bus *b, struct ipc_object *o,
 	return r;
 }
 
-void
-ipc_bus_unreserve(struct ipc_bus *b, struct ipc_reserved *res)
+static void
+bus_unreserve(struct ipc_conn *c, struct ipc_reserved *res)
 {
+	struct ipc_bus *b = c->be;
+
 	if (res->msg == NULL)
 		return;
 	/* A forked child leaves the parent's sd-bus objects alone. */
@@ -1304,13 +699,16 @@ ipc_bus_unreserve(struct ipc_bus *b, struct ipc_reserved *res)
 	res->msg = NULL;
 }
 
-void
-ipc_bus_free(struct ipc_bus *b)
+static void
+bus_free(struct ipc_conn *c)
 {
+	struct ipc_bus *b = c->be;
+
 	if (b == NULL)
 		return;
 	if (getpid() == b->pid) {
 		/* Still there if the I/O thread never ran. */
+		bus_admin_free(b->admin);
 		sd_bus_slot_unref(b->filter);
 		sd_bus_slot_unref(b->match);
 		sd_bus_flush_close_unref(b->bus);
@@ -1322,9 +720,11 @@ ipc_bus_free(struct ipc_bus *b)
 	free(b);
 }
 
-void
-ipc_bus_forked(struct ipc_bus *b)
+static void
+bus_forked(struct ipc_conn *c)
 {
+	struct ipc_bus *b = c->be;
+
 	/* The child has no I/O thread; the parent's connection stays the
 	 * parent's, and the daemon sees the child nowhere. */
 	if (b->fd >= 0)
@@ -1334,3 +734,15 @@ ipc_bus_forked(struct ipc_bus *b)
 	b->fd = b->efd = -1;
 	b->lost = true;
 }
+
+const struct ipc_backend ipc_bus_backend = {
+	.name = "dbus",
+	.open = bus_open,
+	.io_main = bus_io_main,
+	.wake = bus_wake,
+	.reserve = bus_reserve,
+	.unreserve = bus_unreserve,
+	.shutdown = bus_shutdown,
+	.forked = bus_forked,
+	.free = bus_free,
+};

@@ -1,59 +1,45 @@
 /*
- * The connection to wschanneld.  One per process, opened lazily and shared
- * by every handle.  Callers register a call (keyed by request id) and write
- * their frame; the I/O thread reads Replies and hands each to its call: a
- * sync caller is woken on its own condition variable, an async call that
- * the daemon made pending is queued for the callback thread.  Nothing here
- * runs user code on the I/O thread.
+ * Calls, handles and waiting, whatever the door.  One connection per
+ * process is shared by every handle, opened lazily (ipc_connect); wsctl
+ * opens one of its own (ipc_open).  Callers register a call (keyed by
+ * request id) and hand it to the connection's backend (backend.h): the
+ * Unix socket's writes it on the caller's thread, the D-Bus door's I/O
+ * thread takes it from a queue.  Each backend's I/O thread hands answers
+ * back through the upcalls: a sync caller is woken on its own condition
+ * variable, an async call that the daemon made pending is queued for the
+ * callback thread.  Nothing here runs user code on an I/O thread.
  *
- * Over D-Bus (WSCHANNEL_ADDRESS=dbus:...) the calls are the same; callers
- * queue them for the bus I/O thread of ipc_bus.c instead of writing
- * frames, and that thread completes them through ipc_conn_complete.
+ * An abort must work with malloc failing: what it sends is prepared when
+ * the object is created, its call lives on the caller's stack, and the
+ * backends read its reply without allocating (see unix.c and bus.c).
  *
- * An abort must work with malloc failing: its frame is encoded when the
- * object is created, its call lives on the caller's stack, frames are read
- * into a buffer allocated with the connection, and a Reply that cannot be
- * decoded for lack of memory is decoded again in a static arena, keeping
- * only id, hresult and state.
+ * Errors go to a WS_ERROR through the sink the library gave us
+ * (ipc_error_sink_set), so that this layer never calls up into it.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "frame.h"
 #include "hresult.h"
-#include "internal.h"
 
-#define IPC_RBUF_SIZE		(64 * 1024)
-#define IPC_ARENA_SIZE		(256 * 1024)
-#define IPC_STACK_FRAME		2048	/* requests up to this are built on
-					 * the stack: no malloc to send them */
 #define IPC_DEFAULT_SOCKET	"/run/wschanneld/control.sock"
 #define IPC_XDG_SOCKET		"/wschanneld/control.sock"
-
-struct ipc_conn {
-	struct ipc_bus	*bus;		/* D-Bus: the backend; else NULL */
-	struct ipc_call	*qhead, *qtail;	/* D-Bus: calls to send (ipc_lock) */
-	int		 fd;		/* closed by the I/O thread under wlock */
-	int		 refs;		/* ipc_lock */
-	bool		 dead;		/* ipc_lock; read atomically */
-	uint64_t	 next_id;	/* ipc_lock */
-	struct ipc_call	*pending;	/* ipc_lock */
-	pthread_mutex_t	 wlock;		/* one writer at a time, whole frames */
-	uint8_t		*rbuf;		/* the I/O thread's frame buffer */
-	struct ipc_conn	*all_next;	/* ipc_all, for fork */
-};
+#define IPC_SUN_PATH_MAX	108	/* sizeof(sockaddr_un.sun_path) */
 
 /* One lock for the connection table, every pending list, every call's
- * flags and the callback queue: contention is low and it keeps the
- * hand-offs between threads simple to reason about. */
+ * flags, the event queues and the callback queue: contention is low and
+ * it keeps the hand-offs between threads simple to reason about. */
 static pthread_mutex_t	 ipc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 ipc_conn_cond = PTHREAD_COND_INITIALIZER;
 static struct ipc_conn	*ipc_current;
 static struct ipc_conn	*ipc_all;
 static pthread_once_t	 ipc_once = PTHREAD_ONCE_INIT;
@@ -62,20 +48,7 @@ static pthread_cond_t	 ipc_cb_cond = PTHREAD_COND_INITIALIZER;
 static struct ipc_call	*ipc_cb_head, *ipc_cb_tail;
 static bool		 ipc_cb_started;
 
-/* The emergency arena; used by one I/O thread at a time. */
-struct ipc_arena {
-	size_t		 used;
-	bool		 failed;
-};
-static pthread_mutex_t	 ipc_arena_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Alignas(16) uint8_t ipc_arena_mem[IPC_ARENA_SIZE];
-static struct ipc_arena	 ipc_arena;
-
-/* malloc, remembering whether it failed: tells a payload that does not
- * decode from a decoder that ran out of memory. */
-struct ipc_track {
-	bool		 failed;
-};
+static const struct ipc_error_sink *ipc_sink;
 
 /* The live handles: an open-addressing set of pointers; a deleted slot
  * holds ipc_handle_tomb until the next rehash. */
@@ -90,50 +63,75 @@ static const char	 ipc_handle_tomb_mark;
 
 static void	 ipc_call_complete_async(struct ipc_call *);
 
-static void *
-ipc_track_alloc(void *data, size_t size)
-{
-	struct ipc_track *t = data;
-	void *p;
+/* ---- errors --------------------------------------------------------------- */
 
-	if ((p = malloc(size)) == NULL)
-		t->failed = true;
-	return p;
+void
+ipc_error_sink_set(const struct ipc_error_sink *sink)
+{
+	__atomic_store_n(&ipc_sink, sink, __ATOMIC_RELEASE);
 }
 
 static void
-ipc_track_free(void *data, void *p)
+ipc_error_add(WS_ERROR *error, const char *fmt, ...)
 {
-	free(p);
-}
+	const struct ipc_error_sink *sink;
+	va_list ap;
+	char *s;
+	int r;
 
-static void *
-ipc_arena_alloc(void *data, size_t size)
-{
-	struct ipc_arena *a = data;
-	size_t n = (size + 15) & ~(size_t)15;
-	void *p;
-
-	if (size > IPC_ARENA_SIZE || n > IPC_ARENA_SIZE - a->used) {
-		a->failed = true;
-		return NULL;
-	}
-	p = ipc_arena_mem + a->used;
-	a->used += n;
-	return p;
+	sink = __atomic_load_n(&ipc_sink, __ATOMIC_ACQUIRE);
+	if (error == NULL || sink == NULL)
+		return;
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	sink->add(error, s);
+	free(s);
 }
 
 static void
-ipc_arena_free(void *data, void *p)
+ipc_error_add_utf8(WS_ERROR *error, const char *s)
 {
-	/* Released all at once, after the reply has been delivered. */
+	const struct ipc_error_sink *sink;
+
+	sink = __atomic_load_n(&ipc_sink, __ATOMIC_ACQUIRE);
+	if (error != NULL && sink != NULL)
+		sink->add(error, s);
 }
+
+static void
+ipc_error_set_code(WS_ERROR *error, HRESULT hr)
+{
+	const struct ipc_error_sink *sink;
+
+	sink = __atomic_load_n(&ipc_sink, __ATOMIC_ACQUIRE);
+	if (error != NULL && sink != NULL)
+		sink->set_code(error, hr);
+}
+
+int
+ipc_status_set(struct ipc_status *st, HRESULT hr, int err, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	st->hr = hr;
+	st->err = err;
+	va_start(ap, fmt);
+	vsnprintf(st->why, sizeof(st->why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* ---- fork ------------------------------------------------------------------ */
 
 /*
  * fork: the child has none of our threads.  It drops every connection it
- * inherited (closing its copy of the socket, so the daemon still sees the
- * parent go away) and never writes to one again; handles from before the
- * fork are stale in the child.  New handles connect afresh.
+ * inherited (closing its copy of the descriptors, so the daemon still sees
+ * the parent go away) and never writes to one again; handles from before
+ * the fork are stale in the child.  New handles connect afresh.
  */
 static void
 ipc_atfork_prepare(void)
@@ -156,26 +154,26 @@ ipc_atfork_child(void)
 
 	for (c = ipc_all; c != NULL; c = c->all_next) {
 		__atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
-		if (c->fd >= 0)
-			close(c->fd);
-		c->fd = -1;
-		if (c->bus != NULL)
-			ipc_bus_forked(c->bus);
+		c->ops->forked(c);
+		if (c->efd >= 0)
+			close(c->efd);
+		c->efd = -1;
 		/* Their callers are threads of the parent. */
 		c->pending = NULL;
 		c->qhead = c->qtail = NULL;
-		pthread_mutex_init(&c->wlock, NULL);
 	}
 	ipc_all = NULL;
 	ipc_current = NULL;
 	ipc_cb_head = ipc_cb_tail = NULL;
 	ipc_cb_started = false;
 	pthread_cond_init(&ipc_cb_cond, NULL);
-	pthread_mutex_init(&ipc_arena_lock, NULL);
+	pthread_cond_init(&ipc_conn_cond, NULL);
 	pthread_mutex_unlock(&ipc_lock);
 	/* Handles stay what they were: the child may free them. */
 	pthread_rwlock_init(&ipc_handles_lock, NULL);
 }
+
+/* ---- live handles ------------------------------------------------------------ */
 
 static size_t
 ipc_handle_hash(const void *p)
@@ -287,6 +285,8 @@ ipc_init(void)
 	    ipc_atfork_child);
 }
 
+/* ---- connections --------------------------------------------------------------- */
+
 bool
 ipc_conn_lost(const struct ipc_conn *c)
 {
@@ -299,6 +299,23 @@ ipc_conn_ref(struct ipc_conn *c)
 	pthread_mutex_lock(&ipc_lock);
 	c->refs++;
 	pthread_mutex_unlock(&ipc_lock);
+}
+
+/* Releases what a connection holds; the backend's part first. */
+static void
+ipc_conn_free(struct ipc_conn *c)
+{
+	struct ipc_event *e;
+
+	c->ops->free(c);
+	while ((e = c->ehead) != NULL) {
+		c->ehead = e->next;
+		wschannel__event__free_unpacked(e->ev, NULL);
+		free(e);
+	}
+	if (c->efd >= 0)
+		close(c->efd);
+	free(c);
 }
 
 void
@@ -319,22 +336,14 @@ ipc_conn_unref(struct ipc_conn *c)
 			}
 		}
 	}
+	/* ipc_close waits for the I/O thread's reference to go. */
+	pthread_cond_broadcast(&ipc_conn_cond);
 	pthread_mutex_unlock(&ipc_lock);
-	if (!last)
-		return;
-	ipc_bus_free(c->bus);
-	pthread_mutex_destroy(&c->wlock);
-	free(c->rbuf);
-	free(c);
+	if (last)
+		ipc_conn_free(c);
 }
 
-struct ipc_bus *
-ipc_conn_bus(const struct ipc_conn *c)
-{
-	return c != NULL ? c->bus : NULL;
-}
-
-/* With ipc_lock held: `call` waits for the bus I/O thread. */
+/* With ipc_lock held: `call` waits for the I/O thread. */
 static void
 ipc_queue(struct ipc_conn *c, struct ipc_call *call)
 {
@@ -360,67 +369,6 @@ ipc_conn_take(struct ipc_conn *c)
 	}
 	pthread_mutex_unlock(&ipc_lock);
 	return call;
-}
-
-/* Writes one whole frame; on failure the connection is shut down, which
- * completes every pending call (this one included) with a disconnect. */
-static int
-ipc_write(struct ipc_conn *c, const uint8_t *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-	int r = 0;
-
-	pthread_mutex_lock(&c->wlock);
-	while (off < len) {
-		if (c->fd < 0) {
-			r = -EPIPE;
-			break;
-		}
-		n = send(c->fd, buf + off, len - off, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (r != 0 && c->fd >= 0)
-		shutdown(c->fd, SHUT_RDWR);
-	pthread_mutex_unlock(&c->wlock);
-	return r;
-}
-
-static int
-ipc_read_full(int fd, uint8_t *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < len) {
-		n = read(fd, buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-static int
-ipc_skip(int fd, uint8_t *buf, size_t len)
-{
-	size_t n;
-
-	while (len > 0) {
-		n = len < IPC_RBUF_SIZE ? len : IPC_RBUF_SIZE;
-		if (ipc_read_full(fd, buf, n) != 0)
-			return -1;
-		len -= n;
-	}
-	return 0;
 }
 
 static void
@@ -478,10 +426,8 @@ ipc_find(struct ipc_conn *c, uint64_t id)
 	return NULL;
 }
 
-/* Completes call `id` with `hr` and no reply: used when a reply could not
- * be decoded for lack of memory. */
-static void
-ipc_fail_id(struct ipc_conn *c, uint64_t id, HRESULT hr)
+void
+ipc_conn_fail_id(struct ipc_conn *c, uint64_t id, HRESULT hr)
 {
 	struct ipc_call *call;
 
@@ -495,14 +441,22 @@ ipc_fail_id(struct ipc_conn *c, uint64_t id, HRESULT hr)
 	pthread_mutex_unlock(&ipc_lock);
 }
 
+/* With ipc_lock held. */
+static void
+ipc_interim(struct ipc_call *call)
+{
+	if (call->async && !call->interim) {
+		call->interim = true;
+		pthread_cond_signal(&call->cond);
+	}
+}
+
 void
 ipc_conn_interim(struct ipc_conn *c, struct ipc_call *call)
 {
 	pthread_mutex_lock(&ipc_lock);
-	if (call->linked && call->async && !call->interim) {
-		call->interim = true;
-		pthread_cond_signal(&call->cond);
-	}
+	if (call->linked)
+		ipc_interim(call);
 	pthread_mutex_unlock(&ipc_lock);
 }
 
@@ -525,71 +479,17 @@ ipc_conn_complete(struct ipc_conn *c, struct ipc_call *call, HRESULT hr,
 		wschannel__reply__free_unpacked(r, NULL);
 }
 
-/*
- * The id of a Reply that could not be decoded at all for lack of memory.
- * protobuf-c writes fields in field-number order, so a Reply starts with
- * field 1 (id, varint): tag byte 0x08.
- */
-static int
-ipc_scan_id(const uint8_t *buf, size_t len, uint64_t *id)
+void
+ipc_conn_reply(struct ipc_conn *c, Wschannel__Reply *r, bool emergency)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	if (len < 2 || buf[0] != 0x08)
-		return -1;
-	for (i = 1; i < len && i < 11; i++) {
-		v |= (uint64_t)(buf[i] & 0x7f) << (7 * (i - 1));
-		if ((buf[i] & 0x80) == 0) {
-			*id = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Hands one Reply to its call.  Returns -1 for a payload that is not a
- * Reply, which ends the connection. */
-static int
-ipc_dispatch(struct ipc_conn *c, const uint8_t *buf, size_t len)
-{
-	struct ipc_track track = { false };
-	ProtobufCAllocator talloc = { ipc_track_alloc, ipc_track_free, &track };
-	ProtobufCAllocator aalloc = { ipc_arena_alloc, ipc_arena_free, &ipc_arena };
-	Wschannel__Reply *r;
 	struct ipc_call *call;
-	bool emergency = false;
-	uint64_t id;
-
-	r = wschannel__reply__unpack(&talloc, len, buf);
-	if (r == NULL && !track.failed)
-		return -1;
-	if (r == NULL) {
-		pthread_mutex_lock(&ipc_arena_lock);
-		ipc_arena.used = 0;
-		ipc_arena.failed = false;
-		r = wschannel__reply__unpack(&aalloc, len, buf);
-		if (r == NULL) {
-			bool oom = ipc_arena.failed;
-
-			pthread_mutex_unlock(&ipc_arena_lock);
-			if (!oom || ipc_scan_id(buf, len, &id) != 0)
-				return oom ? 0 : -1;
-			ipc_fail_id(c, id, E_OUTOFMEMORY);
-			return 0;
-		}
-		emergency = true;
-	}
 
 	pthread_mutex_lock(&ipc_lock);
 	call = ipc_find(c, r->id);
 	if (call == NULL) {
 		/* Nobody waits for it (cannot happen with a sane daemon). */
 	} else if (r->has_interim && r->interim) {
-		if (call->async && !call->interim) {
-			call->interim = true;
-			pthread_cond_signal(&call->cond);
-		}
+		ipc_interim(call);
 	} else {
 		ipc_unlink(c, call);
 		call->hr = (HRESULT)r->hresult;
@@ -616,12 +516,69 @@ ipc_dispatch(struct ipc_conn *c, const uint8_t *buf, size_t len)
 		ipc_deliver(call);
 	}
 	pthread_mutex_unlock(&ipc_lock);
-
-	if (emergency)
-		pthread_mutex_unlock(&ipc_arena_lock);
-	else if (r != NULL)
+	if (!emergency && r != NULL)
 		wschannel__reply__free_unpacked(r, NULL);
-	return 0;
+}
+
+bool
+ipc_conn_wants_events(const struct ipc_conn *c)
+{
+	return !c->shared;
+}
+
+/* With ipc_lock held: the reader's descriptor polls readable. */
+static void
+ipc_event_poke(struct ipc_conn *c)
+{
+	uint64_t one = 1;
+
+	if (c->efd >= 0)
+		(void)!write(c->efd, &one, sizeof(one));
+}
+
+void
+ipc_conn_event(struct ipc_conn *c, Wschannel__Event *ev, int error)
+{
+	struct ipc_event *e = NULL;
+
+	if (ev != NULL && (!ipc_conn_wants_events(c) ||
+	    (e = calloc(1, sizeof(*e))) == NULL)) {
+		wschannel__event__free_unpacked(ev, NULL);
+		if (!ipc_conn_wants_events(c))
+			return;
+		error = -ENOMEM;
+	}
+	pthread_mutex_lock(&ipc_lock);
+	if (e != NULL && c->eerror == 0) {
+		e->ev = ev;
+		if (c->etail != NULL)
+			c->etail->next = e;
+		else
+			c->ehead = e;
+		c->etail = e;
+		e = NULL;
+	} else if (error < 0 && c->eerror == 0)
+		c->eerror = error;
+	ipc_event_poke(c);
+	pthread_mutex_unlock(&ipc_lock);
+	if (e != NULL) {
+		wschannel__event__free_unpacked(e->ev, NULL);
+		free(e);
+	}
+}
+
+void
+ipc_conn_set_why(struct ipc_conn *c, const char *fmt, ...)
+{
+	char buf[sizeof(c->why)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&ipc_lock);
+	memcpy(c->why, buf, sizeof(buf));
+	pthread_mutex_unlock(&ipc_lock);
 }
 
 /* The connection is gone: every pending call completes, exactly once. */
@@ -644,68 +601,13 @@ ipc_conn_lose(struct ipc_conn *c)
 		call->reply = NULL;
 		ipc_deliver(call);
 	}
+	if (c->eerror == 0)
+		c->eerror = -ECONNRESET;
+	ipc_event_poke(c);
 	pthread_mutex_unlock(&ipc_lock);
-
-	pthread_mutex_lock(&c->wlock);
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	pthread_mutex_unlock(&c->wlock);
 }
 
-static void *
-ipc_io_main(void *arg)
-{
-	struct ipc_conn *c = arg;
-	uint8_t hdr[FRAME_HEADER_SIZE];
-	struct frame_header h;
-	uint8_t *buf;
-	uint64_t id;
-	size_t n;
-	int r;
-
-	for (;;) {
-		if (ipc_read_full(c->fd, hdr, sizeof(hdr)) != 0)
-			break;
-		if (frame_header_parse(hdr, &h, NULL) != 0)
-			break;
-		if (h.kind == FRAME_EVENT) {
-			/* Events are for wsctl; the library ignores them. */
-			if (ipc_skip(c->fd, c->rbuf, h.length) != 0)
-				break;
-			continue;
-		}
-		if (h.kind != FRAME_REPLY)
-			break;
-		buf = c->rbuf;
-		if (h.length > IPC_RBUF_SIZE && (buf = malloc(h.length)) == NULL) {
-			/* Too big for the buffer and no memory: fail just
-			 * that call, and keep the stream in step. */
-			n = IPC_RBUF_SIZE;
-			if (ipc_read_full(c->fd, c->rbuf, n) != 0 ||
-			    ipc_skip(c->fd, c->rbuf, h.length - n) != 0)
-				break;
-			if (ipc_scan_id(c->rbuf, n, &id) == 0)
-				ipc_fail_id(c, id, E_OUTOFMEMORY);
-			continue;
-		}
-		if (ipc_read_full(c->fd, buf, h.length) != 0) {
-			if (buf != c->rbuf)
-				free(buf);
-			break;
-		}
-		r = ipc_dispatch(c, buf, h.length);
-		if (buf != c->rbuf)
-			free(buf);
-		if (r != 0)
-			break;
-	}
-	ipc_conn_lose(c);
-	ipc_conn_unref(c);
-	return NULL;
-}
-
-/* Runs the completions of async calls, so that callbacks never run on the
+/* Runs the completions of async calls, so that callbacks never run on an
  * I/O thread nor on the stack of the call that caused them. */
 static void *
 ipc_cb_main(void *arg)
@@ -747,24 +649,46 @@ ipc_thread_start(void *(*fn)(void *), void *arg)
 	return -r;
 }
 
-/*
- * Where the daemon listens: WSCHANNEL_ADDRESS ("unix:path=/p", a bare
- * absolute path, "unix:abstract=name"), else the per-user socket under
- * $XDG_RUNTIME_DIR if there is one, else the system socket.  D-Bus
- * addresses ("dbus:...") are ipc_open's.
- */
-static HRESULT
-ipc_address(struct sockaddr_un *sa, socklen_t *salen, char *shown,
-    size_t shownlen, WS_ERROR *error)
+/* ---- addresses ------------------------------------------------------------------ */
+
+/* Copies `len` bytes of `val` into the address; -ENAMETOOLONG. */
+static int
+ipc_address_set(struct ipc_address *a, enum ipc_door door, bool abstract,
+    const char *val, size_t len, struct ipc_status *st)
 {
-	const char *env, *p, *end, *val = NULL;
-	char path[sizeof(sa->sun_path) + 64];
+	size_t max = door == IPC_DOOR_UNIX ? IPC_SUN_PATH_MAX -
+	    (abstract ? 1 : 0) : sizeof(a->target);
+
+	if (len >= max)
+		return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
+		    -ENAMETOOLONG, door == IPC_DOOR_UNIX ? "wschanneld socket "
+		    "path is too long: %.*s" : "the bus address is too long: "
+		    "%.*s", (int)len, val);
+	a->door = door;
+	a->abstract = abstract;
+	memcpy(a->target, val, len);
+	a->target[len] = '\0';
+	return 0;
+}
+
+int
+ipc_address_parse(const char *env, struct ipc_address *a,
+    struct ipc_status *st)
+{
+	const char *p, *end, *val = NULL, *xdg;
+	char path[IPC_SUN_PATH_MAX + 64];
 	bool abstract = false;
 	size_t len = 0;
 
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	env = secure_getenv("WSCHANNEL_ADDRESS");
+	memset(a, 0, sizeof(*a));
+	if (env != NULL && strncmp(env, "dbus:", 5) == 0) {
+		if (env[5] == '\0')
+			return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
+			    -EAFNOSUPPORT, "WSCHANNEL_ADDRESS=dbus: names no "
+			    "bus (dbus:system, dbus:session or dbus:ADDRESS)");
+		return ipc_address_set(a, IPC_DOOR_DBUS, false, env + 5,
+		    strlen(env + 5), st);
+	}
 	if (env != NULL && *env != '\0') {
 		if (env[0] == '/') {
 			val = env;
@@ -787,156 +711,128 @@ ipc_address(struct sockaddr_un *sa, socklen_t *salen, char *shown,
 			}
 		}
 		if (val == NULL || len == 0)
-			return ws_error_fail(error, WS_E_ENDPOINT_UNREACHABLE,
-			    "WSCHANNEL_ADDRESS=%s: not an address wschanneld "
-			    "listens on (expected unix:path=/path or "
-			    "dbus:system)", env);
+			return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
+			    -EAFNOSUPPORT, "WSCHANNEL_ADDRESS=%s: not an "
+			    "address wschanneld listens on (expected "
+			    "unix:path=/path or dbus:system)", env);
 	} else {
-		env = secure_getenv("XDG_RUNTIME_DIR");
-		if (env != NULL && env[0] == '/' &&
-		    (size_t)snprintf(path, sizeof(path), "%s%s", env,
+		xdg = secure_getenv("XDG_RUNTIME_DIR");
+		if (xdg != NULL && xdg[0] == '/' &&
+		    (size_t)snprintf(path, sizeof(path), "%s%s", xdg,
 		    IPC_XDG_SOCKET) < sizeof(path) && access(path, F_OK) == 0)
 			val = path;
 		else
 			val = IPC_DEFAULT_SOCKET;
 		len = strlen(val);
 	}
-	if (len + (abstract ? 1 : 0) >= sizeof(sa->sun_path))
-		return ws_error_fail(error, WS_E_ENDPOINT_UNREACHABLE,
-		    "wschanneld socket path is too long: %.*s", (int)len, val);
-	if (abstract) {
-		memcpy(sa->sun_path + 1, val, len);
-		*salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-		    1 + len);
-		snprintf(shown, shownlen, "@%.*s", (int)len, val);
-	} else {
-		memcpy(sa->sun_path, val, len);
-		*salen = (socklen_t)sizeof(*sa);
-		snprintf(shown, shownlen, "%.*s", (int)len, val);
-	}
-	return S_OK;
+	return ipc_address_set(a, IPC_DOOR_UNIX, abstract, val, len, st);
 }
 
-/* With ipc_lock held: the threads of a new connection. */
-static HRESULT
-ipc_start(struct ipc_conn *c, void *(*io)(void *), struct ipc_conn **out,
-    WS_ERROR *error)
+/* ---- opening ---------------------------------------------------------------------- */
+
+/*
+ * A new connection to `addr` and its I/O thread (and the callback thread,
+ * for the library's).  With ipc_lock held when `shared`.
+ */
+static int
+ipc_conn_open(const struct ipc_address *addr, bool shared,
+    struct ipc_conn **out, struct ipc_status *st)
 {
+	struct ipc_conn *c;
 	int r;
 
-	if (!ipc_cb_started) {
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
+		    "out of memory connecting to wschanneld");
+	c->ops = addr->door == IPC_DOOR_DBUS ? &ipc_bus_backend :
+	    &ipc_unix_backend;
+	c->shared = shared;
+	c->efd = -1;
+	if (!shared && (c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		r = -errno;
+		free(c);
+		return ipc_status_set(st, E_OUTOFMEMORY, r,
+		    "cannot make an eventfd: %s", strerror(-r));
+	}
+	if ((r = c->ops->open(c, addr, st)) < 0) {
+		if (c->efd >= 0)
+			close(c->efd);
+		free(c);
+		return r;
+	}
+	if (!shared)
+		pthread_mutex_lock(&ipc_lock);
+	if (shared && !ipc_cb_started) {
 		if ((r = ipc_thread_start(ipc_cb_main, NULL)) != 0)
 			goto fail;
 		ipc_cb_started = true;
 	}
-	/* ipc_current's, the I/O thread's and the caller's. */
-	c->refs = 3;
-	if ((r = ipc_thread_start(io, c)) != 0)
+	/* The I/O thread's and the caller's, and ipc_current's. */
+	c->refs = shared ? 3 : 2;
+	if ((r = ipc_thread_start(c->ops->io_main, c)) != 0)
 		goto fail;
 	c->all_next = ipc_all;
 	ipc_all = c;
-	ipc_current = c;
+	if (shared)
+		ipc_current = c;
+	else
+		pthread_mutex_unlock(&ipc_lock);
 	*out = c;
-	return S_OK;
+	return 0;
 fail:
-	return ws_error_fail(error, E_OUTOFMEMORY,
-	    "cannot start the libwschannel threads: %s", strerror(-r));
-}
-
-/*
- * WSCHANNEL_ADDRESS=dbus:system, dbus:session or dbus:ADDRESS (a D-Bus
- * address such as unix:path=/run/bus): the daemon's D-Bus door.
- */
-static HRESULT
-ipc_open_bus(const char *address, struct ipc_conn **out, WS_ERROR *error)
-{
-	struct ipc_conn *c;
-	HRESULT hr;
-
-	if (*address == '\0')
-		return ws_error_fail(error, WS_E_ENDPOINT_UNREACHABLE,
-		    "WSCHANNEL_ADDRESS=dbus: names no bus (dbus:system, "
-		    "dbus:session or dbus:ADDRESS)");
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return ws_error_fail(error, E_OUTOFMEMORY,
-		    "out of memory connecting to wschanneld");
-	c->fd = -1;
-	pthread_mutex_init(&c->wlock, NULL);
-	if ((hr = ipc_bus_open(c, address, &c->bus, error)) == S_OK &&
-	    (hr = ipc_start(c, ipc_bus_main, out, error)) == S_OK)
-		return S_OK;
+	if (!shared)
+		pthread_mutex_unlock(&ipc_lock);
 	/* Not started: nobody else knows the connection. */
-	ipc_bus_free(c->bus);
-	pthread_mutex_destroy(&c->wlock);
-	free(c);
-	return hr;
-}
-
-/* With ipc_lock held: opens a new connection and its threads. */
-static HRESULT
-ipc_open(struct ipc_conn **out, WS_ERROR *error)
-{
-	struct sockaddr_un sa;
-	struct ipc_conn *c;
-	char shown[sizeof(sa.sun_path) + 2];
-	socklen_t salen = 0;
-	const char *env;
-	HRESULT hr;
-	int fd, r, saved;
-
-	env = secure_getenv("WSCHANNEL_ADDRESS");
-	if (env != NULL && strncmp(env, "dbus:", 5) == 0)
-		return ipc_open_bus(env + 5, out, error);
-	if ((hr = ipc_address(&sa, &salen, shown, sizeof(shown), error)) != S_OK)
-		return hr;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return ws_error_fail(error, errno == ENOMEM || errno == ENOBUFS ?
-		    E_OUTOFMEMORY : WS_E_ENDPOINT_UNREACHABLE,
-		    "cannot create a socket for wschanneld: %s",
-		    strerror(errno));
-	do
-		r = connect(fd, (struct sockaddr *)&sa, salen);
-	while (r == -1 && errno == EINTR);
-	if (r == -1) {
-		saved = errno;
-		close(fd);
-		return ws_error_fail(error, WS_E_ENDPOINT_UNREACHABLE,
-		    "cannot connect to wschanneld at %s: %s", shown,
-		    strerror(saved));
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->rbuf = malloc(IPC_RBUF_SIZE)) == NULL) {
-		free(c);
-		close(fd);
-		return ws_error_fail(error, E_OUTOFMEMORY,
-		    "out of memory connecting to wschanneld");
-	}
-	c->fd = fd;
-	pthread_mutex_init(&c->wlock, NULL);
-	if ((hr = ipc_start(c, ipc_io_main, out, error)) == S_OK)
-		return S_OK;
-	pthread_mutex_destroy(&c->wlock);
-	free(c->rbuf);
-	free(c);
-	close(fd);
-	return hr;
+	ipc_conn_free(c);
+	return ipc_status_set(st, E_OUTOFMEMORY, r,
+	    "cannot start the libwschannel threads: %s", strerror(-r));
 }
 
 HRESULT
 ipc_connect(struct ipc_conn **out, WS_ERROR *error)
 {
-	HRESULT hr = S_OK;
+	struct ipc_address addr;
+	struct ipc_status st = { S_OK, 0, "" };
+	int r = 0;
 
 	pthread_once(&ipc_once, ipc_init);
 	pthread_mutex_lock(&ipc_lock);
 	if (ipc_current != NULL && !ipc_current->dead) {
 		ipc_current->refs++;
 		*out = ipc_current;
-	} else
-		hr = ipc_open(out, error);
+	} else if ((r = ipc_address_parse(secure_getenv("WSCHANNEL_ADDRESS"),
+	    &addr, &st)) == 0)
+		r = ipc_conn_open(&addr, true, out, &st);
 	pthread_mutex_unlock(&ipc_lock);
-	return hr;
+	if (r == 0)
+		return S_OK;
+	ipc_error_set_code(error, st.hr);
+	ipc_error_add_utf8(error, st.why);
+	return st.hr;
 }
+
+int
+ipc_open(const struct ipc_address *addr, struct ipc_conn **out,
+    struct ipc_status *st)
+{
+	pthread_once(&ipc_once, ipc_init);
+	return ipc_conn_open(addr, false, out, st);
+}
+
+void
+ipc_close(struct ipc_conn *c)
+{
+	if (c == NULL)
+		return;
+	c->ops->shutdown(c);
+	pthread_mutex_lock(&ipc_lock);
+	while (c->refs > 1)
+		pthread_cond_wait(&ipc_conn_cond, &ipc_lock);
+	pthread_mutex_unlock(&ipc_lock);
+	ipc_conn_unref(c);
+}
+
+/* ---- calls ------------------------------------------------------------------------- */
 
 void *
 ipc_call_new(void *stack, size_t size, const WS_ASYNC_CONTEXT *ctx)
@@ -981,7 +877,7 @@ ipc_reply_errors(WS_ERROR *error, const Wschannel__Reply *r)
 	size_t i;
 
 	for (i = r->n_errors; i > 0; i--)
-		ws_error_add_utf8(error, r->errors[i - 1]);
+		ipc_error_add_utf8(error, r->errors[i - 1]);
 }
 
 /* Turns the result into the call's HRESULT; releases everything but the
@@ -995,16 +891,16 @@ ipc_call_finish(struct ipc_call *call)
 		if (call->reply != NULL && call->reply->n_errors > 0)
 			ipc_reply_errors(call->error, call->reply);
 		else if (hr == WS_E_ENDPOINT_DISCONNECTED && call->reply == NULL)
-			ws_error_add(call->error, "%s: the connection to "
+			ipc_error_add(call->error, "%s: the connection to "
 			    "wschanneld was lost", call->api);
 		else
-			ws_error_add(call->error, "%s: %s", call->api,
+			ipc_error_add(call->error, "%s: %s", call->api,
 			    hresult_text((uint32_t)hr));
 	}
 	if (call->finish != NULL)
 		hr = call->finish(call, hr);
 	if (FAILED(hr))
-		ws_error_set_code(call->error, hr);
+		ipc_error_set_code(call->error, hr);
 	if (call->reply != NULL)
 		wschannel__reply__free_unpacked(call->reply, NULL);
 	call->reply = NULL;
@@ -1028,7 +924,56 @@ ipc_call_complete_async(struct ipc_call *call)
 		ipc_call_free(call);
 }
 
-/* With ipc_lock held: completes a call that never reached the daemon. */
+/*
+ * Hands the call to the connection's backend, or completes it at once
+ * (no connection, a request over the protocol's limit).  Its condition
+ * variable is initialized; the caller waits for the result.
+ */
+static void
+ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
+{
+	struct ipc_conn *c = call->conn;
+
+	call->done = call->interim = false;
+	if (wschannel__request__get_packed_size(req) > FRAME_MAX_PAYLOAD) {
+		/* The same limit on every door, whatever the bus allows. */
+		call->hr = WS_E_QUOTA_EXCEEDED;
+		call->done = true;
+		ipc_error_add(call->error, "%s: the request is larger than the "
+		    "protocol's %u-byte limit", call->api, FRAME_MAX_PAYLOAD);
+		return;
+	}
+	pthread_mutex_lock(&ipc_lock);
+	if (c == NULL || c->dead) {
+		call->hr = WS_E_ENDPOINT_DISCONNECTED;
+		call->done = true;
+		pthread_mutex_unlock(&ipc_lock);
+		return;
+	}
+	call->id = ++c->next_id;
+	req->id = call->id;
+	req->has_async = call->async;
+	req->async = call->async;
+	ipc_link(c, call);
+	if (c->ops->send == NULL) {
+		/* The I/O thread reads `req` until it sent it; this thread
+		 * waits at least that long (for the interim reply, or for
+		 * the result). */
+		call->req = req;
+		call->reserved = NULL;
+		call->cookie = 0;
+		ipc_queue(c, call);
+		pthread_mutex_unlock(&ipc_lock);
+		c->ops->wake(c);
+		return;
+	}
+	pthread_mutex_unlock(&ipc_lock);
+	/* A failed write loses the connection, which completes the call. */
+	c->ops->send(c, call, req);
+}
+
+/* With ipc_lock held: completes a call that never reached the daemon;
+ * for a backend whose send failed before writing anything. */
 static void
 ipc_call_abandon(struct ipc_call *call, HRESULT hr)
 {
@@ -1040,80 +985,24 @@ ipc_call_abandon(struct ipc_call *call, HRESULT hr)
 	call->done = true;
 }
 
+void
+ipc_call_unsent(struct ipc_call *call, HRESULT hr)
+{
+	pthread_mutex_lock(&ipc_lock);
+	ipc_call_abandon(call, hr);
+	pthread_mutex_unlock(&ipc_lock);
+}
+
 HRESULT
 ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 {
-	struct ipc_conn *c = call->conn;
-	uint8_t stackbuf[IPC_STACK_FRAME], *buf = NULL;
-	size_t plen;
-	HRESULT hr = S_OK;
+	HRESULT hr;
 	bool last;
 
 	pthread_cond_init(&call->cond, NULL);
 	call->refs = call->async ? 2 : 1;
-	call->done = call->interim = false;
+	ipc_call_send(call, req);
 
-	if (c != NULL && c->bus != NULL &&
-	    wschannel__request__get_packed_size(req) > FRAME_MAX_PAYLOAD) {
-		/* The same limit as on the socket, whatever the bus allows. */
-		call->hr = WS_E_QUOTA_EXCEEDED;
-		call->done = true;
-		ws_error_add(call->error, "%s: the request is larger than the "
-		    "protocol's %u-byte limit", call->api, FRAME_MAX_PAYLOAD);
-		goto wait;
-	}
-	pthread_mutex_lock(&ipc_lock);
-	if (c == NULL || c->dead) {
-		call->hr = WS_E_ENDPOINT_DISCONNECTED;
-		call->done = true;
-		pthread_mutex_unlock(&ipc_lock);
-		goto wait;
-	}
-	call->id = ++c->next_id;
-	ipc_link(c, call);
-	if (c->bus != NULL) {
-		/* The I/O thread reads `req` until it sent it; this thread
-		 * waits at least that long (for the interim reply, or for
-		 * the result). */
-		call->req = req;
-		call->reserved = NULL;
-		call->cookie = 0;
-		ipc_queue(c, call);
-		pthread_mutex_unlock(&ipc_lock);
-		ipc_bus_wake(c->bus);
-		goto wait;
-	}
-	pthread_mutex_unlock(&ipc_lock);
-
-	req->id = call->id;
-	req->has_async = call->async;
-	req->async = call->async;
-	plen = wschannel__request__get_packed_size(req);
-	if (plen > FRAME_MAX_PAYLOAD)
-		hr = WS_E_QUOTA_EXCEEDED;
-	else if (plen + FRAME_HEADER_SIZE <= sizeof(stackbuf))
-		buf = stackbuf;
-	else if ((buf = malloc(plen + FRAME_HEADER_SIZE)) == NULL)
-		hr = E_OUTOFMEMORY;
-	if (buf == NULL) {
-		pthread_mutex_lock(&ipc_lock);
-		ipc_call_abandon(call, hr);
-		pthread_mutex_unlock(&ipc_lock);
-		if (hr == WS_E_QUOTA_EXCEEDED)
-			ws_error_add(call->error, "%s: the request is larger "
-			    "than the protocol's %u-byte limit", call->api,
-			    FRAME_MAX_PAYLOAD);
-		goto wait;
-	}
-	frame_header_write(buf, FRAME_REQUEST, (uint32_t)plen);
-	wschannel__request__pack(req, buf + FRAME_HEADER_SIZE);
-	/* A failed write shuts the connection down; the I/O thread then
-	 * completes this call like every other. */
-	(void)ipc_write(c, buf, plen + FRAME_HEADER_SIZE);
-	if (buf != stackbuf)
-		free(buf);
-
-wait:
 	pthread_mutex_lock(&ipc_lock);
 	while (!call->done && !(call->async && call->interim))
 		pthread_cond_wait(&call->cond, &ipc_lock);
@@ -1131,6 +1020,134 @@ wait:
 	return hr;
 }
 
+/* ---- wsctl's requests and events ------------------------------------------------- */
+
+/* What a request that ended without a Reply tells wsctl. */
+static int
+ipc_request_errno(HRESULT hr)
+{
+	switch (hr) {
+	case WS_E_ENDPOINT_DISCONNECTED:
+		return -ECONNRESET;
+	case WS_E_ENDPOINT_UNREACHABLE:
+		return -EHOSTUNREACH;
+	case WS_E_OPERATION_TIMED_OUT:
+		return -ETIMEDOUT;
+	case E_OUTOFMEMORY:
+		return -ENOMEM;
+	case WS_E_QUOTA_EXCEEDED:
+		return -EMSGSIZE;
+	default:
+		return -EPROTO;
+	}
+}
+
+int
+ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
+    Wschannel__Reply **out)
+{
+	struct ipc_call call;
+	pthread_condattr_t attr;
+	struct timespec ts;
+	bool timed_out = false;
+	int r = 0;
+
+	memset(&call, 0, sizeof(call));
+	call.conn = c;
+	call.api = "request";
+	call.refs = 1;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&call.cond, &attr);
+	pthread_condattr_destroy(&attr);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (timeout_ms >= 0) {
+		ts.tv_sec += timeout_ms / 1000;
+		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&ipc_lock);
+	c->why[0] = '\0';
+	pthread_mutex_unlock(&ipc_lock);
+	ipc_call_send(&call, req);
+
+	pthread_mutex_lock(&ipc_lock);
+	while (!call.done && !timed_out) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&call.cond, &ipc_lock);
+		else if (pthread_cond_timedwait(&call.cond, &ipc_lock,
+		    &ts) == ETIMEDOUT)
+			timed_out = !call.done;
+	}
+	pthread_mutex_unlock(&ipc_lock);
+	if (timed_out) {
+		/* Given up: the loss that follows completes the call. */
+		c->ops->shutdown(c);
+		pthread_mutex_lock(&ipc_lock);
+		while (!call.done)
+			pthread_cond_wait(&call.cond, &ipc_lock);
+		pthread_mutex_unlock(&ipc_lock);
+		if (call.reply != NULL)
+			wschannel__reply__free_unpacked(call.reply, NULL);
+		r = -ETIMEDOUT;
+	} else if (call.reply != NULL) {
+		*out = call.reply;
+	} else if (FAILED(call.hr)) {
+		r = ipc_request_errno(call.hr);
+	} else if ((*out = malloc(sizeof(**out))) != NULL) {
+		/* Decoded without memory: only the HRESULT is left. */
+		wschannel__reply__init(*out);
+		(*out)->id = call.id;
+		(*out)->hresult = (uint32_t)call.hr;
+	} else
+		r = -ENOMEM;
+	pthread_cond_destroy(&call.cond);
+	return r;
+}
+
+const char *
+ipc_conn_why(struct ipc_conn *c)
+{
+	/* The I/O thread wrote it before it completed the request. */
+	return c->why[0] != '\0' ? c->why : NULL;
+}
+
+int
+ipc_event_fd(struct ipc_conn *c)
+{
+	return c->efd;
+}
+
+int
+ipc_event_next(struct ipc_conn *c, Wschannel__Event **ev)
+{
+	struct ipc_event *e;
+	uint64_t n;
+	int r = 0;
+
+	*ev = NULL;
+	pthread_mutex_lock(&ipc_lock);
+	if ((e = c->ehead) != NULL) {
+		if ((c->ehead = e->next) == NULL)
+			c->etail = NULL;
+		*ev = e->ev;
+		free(e);
+	} else if (c->eerror != 0)
+		r = c->eerror;
+	else
+		r = -EAGAIN;
+	/* Readable again only when there is more to say. */
+	if (c->ehead == NULL && c->eerror == 0)
+		(void)!read(c->efd, &n, sizeof(n));
+	pthread_mutex_unlock(&ipc_lock);
+	return r;
+}
+
+/* ---- objects ------------------------------------------------------------------------ */
+
 void
 ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
     void (*destroy)(struct ipc_object *))
@@ -1145,25 +1162,19 @@ ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
 	o->destroy = destroy;
 }
 
-/* Encodes `req` (an ObjectRef operation) into the reservation, with a
+/* Prepares the reservation for `req` (an ObjectRef operation), with a
  * request id of its own. */
 static int
-ipc_reserve(struct ipc_conn *c, struct ipc_reserved *r,
+ipc_reserve(struct ipc_object *o, struct ipc_reserved *r,
     Wschannel__Request *req)
 {
-	size_t plen;
+	struct ipc_conn *c = o->conn;
 
 	pthread_mutex_lock(&ipc_lock);
 	r->req = ++c->next_id;
 	pthread_mutex_unlock(&ipc_lock);
 	req->id = r->req;
-	plen = wschannel__request__get_packed_size(req);
-	if (plen + FRAME_HEADER_SIZE > sizeof(r->frame))
-		return -EMSGSIZE;
-	frame_header_write(r->frame, FRAME_REQUEST, (uint32_t)plen);
-	wschannel__request__pack(req, r->frame + FRAME_HEADER_SIZE);
-	r->len = plen + FRAME_HEADER_SIZE;
-	return 0;
+	return c->ops->reserve(c, o, r, req);
 }
 
 int
@@ -1177,13 +1188,6 @@ ipc_object_bind(struct ipc_object *o, struct ipc_conn *c, uint64_t id)
 	o->id = id;
 	o->abort.member = "Abort";
 	o->abandon.member = "AbandonMessage";
-	if (c->bus != NULL) {
-		/* A failure here is made good at the first use. */
-		if ((r = ipc_bus_reserve(c->bus, o, &o->abort)) != 0 ||
-		    o->kind != IPC_CHANNEL)
-			return r;
-		return ipc_bus_reserve(c->bus, o, &o->abandon);
-	}
 	ref.id = id;
 	if (o->kind == IPC_CHANNEL) {
 		req.op_case = WSCHANNEL__REQUEST__OP_ABORT_CHANNEL;
@@ -1192,13 +1196,13 @@ ipc_object_bind(struct ipc_object *o, struct ipc_conn *c, uint64_t id)
 		req.op_case = WSCHANNEL__REQUEST__OP_ABORT_LISTENER;
 		req.abort_listener = &ref;
 	}
-	if ((r = ipc_reserve(c, &o->abort, &req)) != 0 ||
+	if ((r = ipc_reserve(o, &o->abort, &req)) != 0 ||
 	    o->kind != IPC_CHANNEL)
 		return r;
 	wschannel__request__init(&req);
 	req.op_case = WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE;
 	req.abandon_message = &ref;
-	return ipc_reserve(c, &o->abandon, &req);
+	return ipc_reserve(o, &o->abandon, &req);
 }
 
 bool
@@ -1218,9 +1222,9 @@ ipc_object_unref(struct ipc_object *o)
 {
 	if (o == NULL || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (ipc_conn_bus(o->conn) != NULL) {
-		ipc_bus_unreserve(o->conn->bus, &o->abort);
-		ipc_bus_unreserve(o->conn->bus, &o->abandon);
+	if (o->conn != NULL) {
+		o->conn->ops->unreserve(o->conn, &o->abort);
+		o->conn->ops->unreserve(o->conn, &o->abandon);
 	}
 	ipc_conn_unref(o->conn);
 	pthread_mutex_destroy(&o->abort.lock);
@@ -1254,8 +1258,9 @@ ipc_object_call(struct ipc_object *o, Wschannel__Request *req,
 
 	if ((c = ipc_call_new(&stack, sizeof(stack), ctx)) == NULL) {
 		ipc_object_unref(o);
-		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
-		    api);
+		ipc_error_set_code(error, E_OUTOFMEMORY);
+		ipc_error_add(error, "%s: out of memory", api);
+		return E_OUTOFMEMORY;
 	}
 	c->conn = o->conn;
 	c->obj = o;
@@ -1280,10 +1285,11 @@ ipc_object_abort_stale(struct ipc_object *o)
 
 /*
  * Sends a reserved request and waits for its reply.  Nothing here
- * allocates: the frame was encoded at creation, the call is on this stack,
- * and the I/O thread can decode the reply without malloc.  Returns false
- * when the connection is gone (then nothing was sent); otherwise the call
- * holds the result, and call->reply (may be NULL) is the caller's to free.
+ * allocates: what is sent was prepared at creation, the call is on this
+ * stack, and the I/O thread can read the reply without malloc.  Returns
+ * false when the connection is gone (then nothing was sent); otherwise the
+ * call holds the result, and call->reply (may be NULL) is the caller's to
+ * free.
  */
 static bool
 ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
@@ -1291,7 +1297,8 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 {
 	struct ipc_conn *c = o->conn;
 
-	if (ipc_object_stale(o) || (r->len == 0 && c->bus == NULL))
+	/* A queueing backend builds a reservation it lacks at first use. */
+	if (ipc_object_stale(o) || (r->len == 0 && c->ops->send != NULL))
 		return false;
 	pthread_mutex_lock(&r->lock);
 	memset(call, 0, sizeof(*call));
@@ -1308,17 +1315,17 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 		return false;
 	}
 	ipc_link(c, call);
-	if (c->bus != NULL) {
-		/* The I/O thread sends the reservation's message; `obj` is
-		 * borrowed (our caller holds a reference). */
+	if (c->ops->send == NULL) {
+		/* The I/O thread sends the reservation; `obj` is borrowed
+		 * (our caller holds a reference). */
 		call->reserved = r;
 		call->obj = o;
 		ipc_queue(c, call);
 		pthread_mutex_unlock(&ipc_lock);
-		ipc_bus_wake(c->bus);
+		c->ops->wake(c);
 	} else {
 		pthread_mutex_unlock(&ipc_lock);
-		(void)ipc_write(c, r->frame, r->len);
+		c->ops->send_reserved(c, r);
 	}
 
 	pthread_mutex_lock(&ipc_lock);
@@ -1346,9 +1353,9 @@ ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
 		if (call.reply != NULL && call.reply->n_errors > 0)
 			ipc_reply_errors(error, call.reply);
 		else
-			ws_error_add(error, "%s: %s", api,
+			ipc_error_add(error, "%s: %s", api,
 			    hresult_text((uint32_t)hr));
-		ws_error_set_code(error, hr);
+		ipc_error_set_code(error, hr);
 	}
 	if (call.reply != NULL)
 		wschannel__reply__free_unpacked(call.reply, NULL);

@@ -1,7 +1,10 @@
 /*
- * The library's side of the control protocol: one connection to wschanneld
- * per process, an I/O thread that matches Replies to waiting calls, and a
- * callback thread that completes asynchronous calls.
+ * The one wire client of the project, used by the library and by wsctl:
+ * connections to wschanneld, each with an I/O thread that matches Replies
+ * to waiting calls, a callback thread that completes asynchronous calls,
+ * live handles, and the objects' reservations.  How a request reaches the
+ * daemon is a backend's business (backend.h): protobuf frames over the
+ * Unix socket (unix.c) or method calls on the D-Bus door (bus.c).
  */
 #ifndef WSCHANNEL_IPC_H
 #define WSCHANNEL_IPC_H
@@ -27,7 +30,7 @@ enum ipc_kind {
  * no memory: WsAbortChannel's (every object) and WsAbandonMessage's
  * (channels).  Concurrent users of one reservation take turns on `lock`.
  * On the Unix socket it is a frame; over D-Bus a method call message that
- * is built at creation and sent again each time (see ipc_bus.c).
+ * is built at creation and sent again each time (see bus.c).
  */
 #define IPC_RESERVED_FRAME_MAX	64
 
@@ -168,43 +171,87 @@ HRESULT	 ipc_object_abandon(struct ipc_object *, uint32_t *state);
 void	 ipc_object_release(struct ipc_object *);
 
 /*
- * Between ipc.c and the D-Bus backend (ipc_bus.c).  ipc.c keeps the
- * calls (the pending list, waiters, the callback thread, losses); the
- * backend owns the sd_bus connection, on its I/O thread, and turns calls
- * into method calls and method returns into Replies.
+ * What went wrong opening a connection, for whoever reports it: the
+ * library turns it into a WS_ERROR, wsctl into a line on stderr.
  */
-struct ipc_bus;
+struct ipc_status {
+	HRESULT		  hr;
+	int		  err;		/* the same as -errno */
+	char		  why[384];	/* a sentence, "" when none */
+};
 
-/* Connects to `address` ("system", "session" or a D-Bus address) and
- * finds wschanneld on that bus; with ipc_lock held, before the I/O
- * thread starts. */
-HRESULT	 ipc_bus_open(struct ipc_conn *, const char *address,
-	    struct ipc_bus **, WS_ERROR *);
-/* The I/O thread; consumes a reference on the connection. */
-void	*ipc_bus_main(void *conn);
-/* Wakes the I/O thread: a call was queued.  Never allocates. */
-void	 ipc_bus_wake(struct ipc_bus *);
-/* Builds the reservation's message (may fail; then the I/O thread builds
- * it when it is first needed). */
-int	 ipc_bus_reserve(struct ipc_bus *, struct ipc_object *,
-	    struct ipc_reserved *);
-void	 ipc_bus_unreserve(struct ipc_bus *, struct ipc_reserved *);
-/* After the connection is gone and unreferenced. */
-void	 ipc_bus_free(struct ipc_bus *);
-/* In a forked child: closes the descriptors, touches nothing else. */
-void	 ipc_bus_forked(struct ipc_bus *);
+/*
+ * How ipc fills a WS_ERROR without knowing what one is: the library
+ * (client/lib/ws_error.c) hands these over when it creates its first
+ * WS_ERROR, which is before any call can be given one.  Both must accept
+ * NULL and stale handles.
+ */
+struct ipc_error_sink {
+	void		(*add)(WS_ERROR *, const char *utf8);
+	void		(*set_code)(WS_ERROR *, HRESULT);
+};
+void	 ipc_error_sink_set(const struct ipc_error_sink *);
 
-struct ipc_bus *ipc_conn_bus(const struct ipc_conn *);
-/* The next call queued for the I/O thread, or NULL. */
-struct ipc_call *ipc_conn_take(struct ipc_conn *);
-/* The daemon made `call` pending (the interim reply). */
-void	 ipc_conn_interim(struct ipc_conn *, struct ipc_call *);
-/* The terminal result of a call that was taken; `r` (may be NULL) is
- * handed over. */
-void	 ipc_conn_complete(struct ipc_conn *, struct ipc_call *, HRESULT,
-	    Wschannel__Reply *r, bool has_state, uint32_t state);
-/* The connection is gone: every call still pending completes with
- * WS_E_ENDPOINT_DISCONNECTED, once. */
-void	 ipc_conn_lose(struct ipc_conn *);
+/* ---- addresses ---------------------------------------------------------- */
+
+enum ipc_door {
+	IPC_DOOR_UNIX,		/* the control socket, protobuf frames */
+	IPC_DOOR_DBUS,		/* the D-Bus door, through sd-bus */
+};
+
+#define IPC_TARGET_MAX	1024
+
+struct ipc_address {
+	enum ipc_door	  door;
+	bool		  abstract;	/* unix: an abstract socket name */
+	char		  target[IPC_TARGET_MAX];	/* path, name or bus */
+};
+
+/*
+ * The library's rules for WSCHANNEL_ADDRESS (`env`, NULL when unset):
+ * "unix:path=/p" (keys separated by commas; abstract=NAME for an abstract
+ * socket), a bare absolute path, "dbus:system", "dbus:session" or
+ * "dbus:ADDRESS"; unset, the per-user socket under $XDG_RUNTIME_DIR if
+ * there is one, else the system socket.  -EAFNOSUPPORT with st->why for
+ * an address of no door, -ENAMETOOLONG.
+ */
+int	 ipc_address_parse(const char *env, struct ipc_address *,
+	    struct ipc_status *);
+
+/* ---- wsctl: a connection of its own, requests and events ---------------- */
+
+/*
+ * Opens a connection that no handle shares (wsctl's), to `addr`, with an
+ * I/O thread like the library's.  0, or -errno with *st filled (and no
+ * connection).
+ */
+int	 ipc_open(const struct ipc_address *addr, struct ipc_conn **,
+	    struct ipc_status *st);
+/* Ends the connection and waits for its I/O thread to let go of it. */
+void	 ipc_close(struct ipc_conn *);
+/*
+ * One request (wsctl's: ListChannels, ShowChannel, AbortChannels,
+ * Watch...) and its terminal Reply, whose hresult may be a refusal; the
+ * request id is set here.  -ECONNRESET (connection lost), -ETIMEDOUT
+ * after `timeout_ms` (< 0: none; the connection is then given up),
+ * -EHOSTUNREACH, -ENOMEM, -EPROTO (an answer that makes no sense).
+ * ipc_conn_why says more when it can.
+ */
+int	 ipc_request(struct ipc_conn *, Wschannel__Request *, int timeout_ms,
+	    Wschannel__Reply **);
+/* The backend's words for the last failure of a request, or NULL. */
+const char *ipc_conn_why(struct ipc_conn *);
+/*
+ * After a Watch: a descriptor that polls readable while an event (or the
+ * end of the stream) waits for ipc_event_next.
+ */
+int	 ipc_event_fd(struct ipc_conn *);
+/*
+ * The next state change (free with wschannel__event__free_unpacked), 0;
+ * -EAGAIN when none waits; -ECONNRESET once the connection is lost and
+ * every event before the loss was returned; -EPROTO, -ENOMEM when the
+ * backend could not make sense of what it got.
+ */
+int	 ipc_event_next(struct ipc_conn *, Wschannel__Event **);
 
 #endif

@@ -2,6 +2,9 @@
 # waiting), with a backend per door; the library and wsctl both use it.
 noinst_LTLIBRARIES += libwsipc.la
 libwsipc_la_SOURCES = \
-	%D%/ipc.c %D%/ipc.h %D%/bus.c
-libwsipc_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC)
+	%D%/ipc.c %D%/ipc.h %D%/backend.h \
+	%D%/unix.c \
+	%D%/bus.c %D%/bus.h %D%/bus_msg.c %D%/bus_admin.c
+libwsipc_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client/ipc
 libwsipc_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(LIBSYSTEMD_CFLAGS) -fvisibility=hidden
+libwsipc_la_LIBADD = $(LIBSYSTEMD_LIBS) $(PTHREAD_LIBS)

@@ -75,7 +75,7 @@ struct _WS_MESSAGE {
 	WS_HEAP			*heap;		/* WS_MESSAGE_PROPERTY_HEAP, lazily */
 };
 
-/* ws_error.c */
+/* ws_error.c; it also fills WS_ERRORs for client/ipc (its sink). */
 void	 ws_error_add(WS_ERROR *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 ws_error_add_utf8(WS_ERROR *, const char *);
@@ -113,13 +113,16 @@ HRESULT	 ws_body_read_at(const uint8_t *, size_t, size_t,
 	    ULONG, bool *, WS_ERROR *, const char *);
 /* A WS_XML_STRING as a NUL-terminated malloc'd string ("" for NULL). */
 char	*ws_body_xml_string(const WS_XML_STRING *);
-/* Header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
+/* Can XML 1.0 carry these characters (no C0 controls but tab, LF, CR)? */
+bool	 ws_body_xml_chars_ok(const char *, size_t);
+
+/* ws_value.c: header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
  * WS_ENDPOINT_ADDRESS) to and from UTF-8 text. */
-HRESULT	 ws_body_value_encode(WS_TYPE, WS_WRITE_OPTION, const void *, ULONG,
+HRESULT	 ws_value_encode(WS_TYPE, WS_WRITE_OPTION, const void *, ULONG,
 	    char **, WS_ERROR *, const char *);
-HRESULT	 ws_body_value_check_read(WS_TYPE, WS_READ_OPTION, WS_ERROR *,
+HRESULT	 ws_value_check_read(WS_TYPE, WS_READ_OPTION, WS_ERROR *,
 	    const char *);
-HRESULT	 ws_body_value_decode(const char *, WS_TYPE, WS_READ_OPTION,
+HRESULT	 ws_value_decode(const char *, WS_TYPE, WS_READ_OPTION,
 	    WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
 
 /* ws_channel.c: properties shared with listeners. */
@@ -148,11 +151,56 @@ void	 ws_channel_discard(WS_CHANNEL *);
 HRESULT	 ws_channel_stale_result(struct ipc_object *, const char *, WS_ERROR *);
 /* The id of a new object from a create reply. */
 HRESULT	 ws_channel_created(struct ipc_call *, HRESULT, uint64_t *);
+/* A valid handle, without a reference. */
+bool	 ws_channel_valid(const WS_CHANNEL *);
+/* ws_channel_get, and the HRESULT for a channel whose connection is lost
+ * (no reference is kept then). */
+HRESULT	 ws_channel_live(WS_CHANNEL *, WS_ERROR *, const char *);
+/* The channel's message being read (write false) or written: set takes a
+ * reference, clear drops `m` from whichever slot holds it. */
+void	 ws_channel_current_set(WS_CHANNEL *, bool, WS_MESSAGE *);
+void	 ws_channel_current_clear(WS_CHANNEL *, WS_MESSAGE *);
+bool	 ws_channel_current_holds(WS_CHANNEL *, WS_MESSAGE *);
+/* Is `m` in the slot and in the matching state (READING or WRITING)? */
+bool	 ws_channel_current_is(WS_CHANNEL *, bool, WS_MESSAGE *);
 
-/* ws_message.c */
+/* ws_message.c: the message object, and how operations take it. */
 bool	 ws_message_valid(const WS_MESSAGE *);
 void	 ws_message_ref(WS_MESSAGE *);
 void	 ws_message_unref(WS_MESSAGE *);
+HRESULT	 ws_message_new(WS_ENVELOPE_VERSION, WS_ADDRESSING_VERSION,
+	    const WS_MESSAGE_PROPERTY *, ULONG, WS_MESSAGE **, WS_ERROR *,
+	    const char *);
 void	 ws_message_headers_clear(struct ws_headers *);
+/* A deep copy; 0, or -ENOMEM with *dst cleared. */
+int	 ws_message_headers_copy(struct ws_headers *dst,
+	    const struct ws_headers *src);
+/* With m->lock held: the message's own heap, created on first use. */
+WS_HEAP	*ws_message_heap_locked(WS_MESSAGE *);
+/* Marks the message busy if it is in state `want` (then in `now` unless
+ * 0); ws_message_done gives it back (in `state` unless 0). */
+HRESULT	 ws_message_take(WS_MESSAGE *, WS_MESSAGE_STATE want,
+	    WS_MESSAGE_STATE now, WS_ERROR *, const char *api,
+	    const char *why);
+void	 ws_message_done(WS_MESSAGE *, WS_MESSAGE_STATE state);
+/* How ws_message_take_send initializes and checks the message. */
+#define WS_TAKE_REPLY	0x1	/* INITIALIZED must be a reply or a fault */
+#define WS_TAKE_FAULT	0x2	/* INITIALIZED must be a fault; sent as one */
+#define WS_TAKE_NEED_ID	0x4	/* make sure there is a MessageID */
+/* Takes the message for sending, the body written into *body. */
+HRESULT	 ws_message_take_send(WS_MESSAGE *, const WS_MESSAGE_DESCRIPTION *,
+	    WS_WRITE_OPTION, const void *, ULONG, WS_MESSAGE_INITIALIZATION,
+	    const struct ws_headers *src, unsigned flags,
+	    const char *fault_reason, uint8_t **body, size_t *body_len,
+	    WS_ERROR *, const char *api);
+/* A copy of the headers of a request message, which must not be EMPTY. */
+HRESULT	 ws_message_source(WS_MESSAGE *, struct ws_headers *, WS_ERROR *,
+	    const char *);
+
+/* ws_envelope.c: a message to and from the control protocol's Envelope. */
+void	 ws_envelope_pack(WS_MESSAGE *, Wschannel__Envelope *);
+int	 ws_envelope_unpack(WS_MESSAGE *, const Wschannel__Envelope *);
+/* Does a received action match a description's (NULL matches all)? */
+bool	 ws_envelope_action_matches(const WS_XML_STRING *, const char *);
 
 #endif

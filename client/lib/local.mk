@@ -5,7 +5,8 @@ libwsclient_la_SOURCES = \
 	%D%/internal.h \
 	%D%/ws_error.c %D%/ws_heap.c \
 	%D%/ws_channel.c %D%/ws_listener.c \
-	%D%/ws_message.c %D%/ws_body.c
+	%D%/ws_message.c %D%/ws_header.c %D%/ws_envelope.c \
+	%D%/ws_exchange.c %D%/ws_body.c %D%/ws_value.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 

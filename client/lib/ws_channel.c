@@ -1,5 +1,9 @@
-/* WS_CHANNEL: a handle naming a channel of wschanneld, and the property
- * conversions channels and listeners share. */
+/*
+ * WS_CHANNEL: a handle naming a channel of wschanneld, the property
+ * conversions channels and listeners share, and the messages a channel
+ * holds between WsRead/WriteMessageStart and their End.  Messages are used
+ * from here, never the reverse: ws_message.c knows nothing of channels.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +307,31 @@ ws_channel_get(WS_CHANNEL *ch)
 	return true;
 }
 
+/* Handle checks come before any state check. */
+bool
+ws_channel_valid(const WS_CHANNEL *ch)
+{
+	return ch != NULL && ipc_object_valid(&ch->obj, WS_CHANNEL_MAGIC);
+}
+
+/* Validates the channel handle and takes a reference; the HRESULT for a
+ * channel whose daemon connection is gone. */
+HRESULT
+ws_channel_live(WS_CHANNEL *ch, WS_ERROR *error, const char *api)
+{
+	HRESULT hr;
+
+	if (!ws_channel_get(ch))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	if (ipc_object_stale(&ch->obj)) {
+		hr = ws_channel_stale_result(&ch->obj, api, error);
+		ipc_object_unref(&ch->obj);
+		return hr;
+	}
+	return S_OK;
+}
+
 WS_CHANNEL *
 ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
     const WS_CHANNEL_PROPERTY *props, ULONG count)
@@ -445,14 +474,8 @@ WsOpenChannel(WS_CHANNEL *channel, const WS_ENDPOINT_ADDRESS *endpointAddress,
 	    endpointAddress->url.length > 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: NULL endpoint address or callback", api);
-	if (!ws_channel_get(channel))
-		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: invalid channel handle", api);
-	if (ipc_object_stale(&channel->obj)) {
-		hr = ws_channel_stale_result(&channel->obj, api, error);
-		ipc_object_unref(&channel->obj);
+	if ((hr = ws_channel_live(channel, error, api)) != S_OK)
 		return hr;
-	}
 	hr = ws_channel_string_encode(&endpointAddress->url, &url, error, api,
 	    "the endpoint URL");
 	if (hr != S_OK) {
@@ -494,6 +517,26 @@ WsCloseChannel(WS_CHANNEL *channel, const WS_ASYNC_CONTEXT *asyncContext,
 	req.op_case = WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL;
 	req.close_channel = &ref;
 	return ws_channel_simple(channel, &req, asyncContext, error, api);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsShutdownSessionChannel(WS_CHANNEL *channel,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
+{
+	static const char api[] = "WsShutdownSessionChannel";
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	HRESULT hr;
+
+	if (asyncContext != NULL && asyncContext->callback == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: NULL callback", api);
+	if ((hr = ws_channel_live(channel, error, api)) != S_OK)
+		return hr;
+	ref.id = channel->obj.id;
+	req.op_case = WSCHANNEL__REQUEST__OP_SHUTDOWN_SESSION;
+	req.shutdown_session = &ref;
+	return ipc_object_call(&channel->obj, &req, asyncContext, error, api);
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -645,4 +688,93 @@ WsSetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
 	hr = ws_channel_simple(channel, &req, NULL, error, api);
 	ws_channel_prop_clear(&p);
 	return hr;
+}
+
+/* Here rather than in ws_message.c: channels use messages, never the
+ * reverse. */
+WS_EXPORT HRESULT WINAPI
+WsCreateMessageForChannel(WS_CHANNEL *channel,
+    const WS_MESSAGE_PROPERTY *properties, ULONG propertyCount,
+    WS_MESSAGE **message, WS_ERROR *error)
+{
+	static const char api[] = "WsCreateMessageForChannel";
+	HRESULT hr;
+
+	if (message == NULL || (properties == NULL && propertyCount > 0))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: message or properties is NULL", api);
+	if (!ws_channel_get(channel))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid channel handle", api);
+	hr = ws_message_new(channel->envelope_version,
+	    channel->addressing_version, properties, propertyCount, message,
+	    error, api);
+	ipc_object_unref(&channel->obj);
+	return hr;
+}
+
+/* ---- the channel's current messages ------------------------------------- */
+
+void
+ws_channel_current_set(WS_CHANNEL *ch, bool write, WS_MESSAGE *m)
+{
+	WS_MESSAGE **slot, *old;
+
+	ws_message_ref(m);
+	pthread_mutex_lock(&ch->lock);
+	slot = write ? &ch->cur_write : &ch->cur_read;
+	old = *slot;
+	*slot = m;
+	pthread_mutex_unlock(&ch->lock);
+	ws_message_unref(old);
+}
+
+/* Drops `m` from whichever slot holds it. */
+void
+ws_channel_current_clear(WS_CHANNEL *ch, WS_MESSAGE *m)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&ch->lock);
+	if (ch->cur_read == m) {
+		ch->cur_read = NULL;
+		n++;
+	}
+	if (ch->cur_write == m) {
+		ch->cur_write = NULL;
+		n++;
+	}
+	pthread_mutex_unlock(&ch->lock);
+	while (n-- > 0)
+		ws_message_unref(m);
+}
+
+/* Does `ch` hold `m` as its message being read or written? */
+bool
+ws_channel_current_holds(WS_CHANNEL *ch, WS_MESSAGE *m)
+{
+	bool cur;
+
+	pthread_mutex_lock(&ch->lock);
+	cur = ch->cur_read == m || ch->cur_write == m;
+	pthread_mutex_unlock(&ch->lock);
+	return cur;
+}
+
+/* Is `m` being read (or written) on `ch`: its slot and its state agree? */
+bool
+ws_channel_current_is(WS_CHANNEL *ch, bool write, WS_MESSAGE *m)
+{
+	bool cur;
+
+	pthread_mutex_lock(&ch->lock);
+	cur = (write ? ch->cur_write : ch->cur_read) == m;
+	pthread_mutex_unlock(&ch->lock);
+	if (!cur)
+		return false;
+	pthread_mutex_lock(&m->lock);
+	cur = m->state == (write ? WS_MESSAGE_STATE_WRITING :
+	    WS_MESSAGE_STATE_READING);
+	pthread_mutex_unlock(&m->lock);
+	return cur;
 }

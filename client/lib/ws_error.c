@@ -199,6 +199,12 @@ ws_error_fail(WS_ERROR *e, HRESULT hr, const char *fmt, ...)
 	return hr;
 }
 
+/* How client/ipc fills a WS_ERROR without calling up into the library. */
+static const struct ipc_error_sink ws_error_sink = {
+	.add = ws_error_add_utf8,
+	.set_code = ws_error_set_code,
+};
+
 static void
 ws_error_clear(WS_ERROR *e)
 {
@@ -221,6 +227,8 @@ WsCreateError(const WS_ERROR_PROPERTY *properties, ULONG propertyCount,
 
 	if (error == NULL || (properties == NULL && propertyCount > 0))
 		return E_INVALIDARG;
+	/* No call can be given a WS_ERROR before the first one exists. */
+	ipc_error_sink_set(&ws_error_sink);
 	if ((e = calloc(1, sizeof(*e))) == NULL || ipc_handle_add(e) != 0) {
 		free(e);
 		return E_OUTOFMEMORY;

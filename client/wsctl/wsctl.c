@@ -2,7 +2,7 @@
  * wsctl: list, show, watch and abort the channels of wschanneld.
  *
  * A thin main: the command line is parsed by wsctl_parse.c, the verb it
- * names runs from wsctl_conn.c and prints through wsctl_output.c.
+ * names runs from wsctl_verbs.c and prints through wsctl_output.c.
  */
 #include "config.h"
 

@@ -2,11 +2,11 @@
  * wsctl, the administrator's tool: shared declarations.
  *
  * wsctl_parse.c turns a command line into a struct wsctl_cmd and does no
- * I/O, so Check tests it without a daemon.  wsctl_conn.c is a small
- * synchronous client of the control protocol (it does not use libwschannel)
- * and holds the verbs, which send one request each and hand the reply to a
- * formatter from wsctl_output.c (text or JSON, chosen once).  With --bus
- * the same requests go to the daemon's D-Bus door instead: wsctl_bus.c
+ * I/O, so Check tests it without a daemon.  wsctl_verbs.c holds the verbs,
+ * which send one request each through client/ipc (the library's wire
+ * client, not the library) and hand the reply to a formatter from
+ * wsctl_output.c (text or JSON, chosen once).  With --bus the same
+ * requests go to the daemon's D-Bus door instead: ipc's bus backend
  * answers them with the replies and events the socket would have sent, so
  * the verbs and the formatters do not know which door they used.
  */
@@ -126,9 +126,7 @@ void	wsctl_out_init(struct wsctl_out *out, FILE *f, bool json, bool tty);
 /* "S_OK", "WS_E_OPERATION_ABORTED", or "0x80001234" into buf. */
 const char *wsctl_hresult_str(uint32_t hr, char *buf, size_t len);
 
-/* ---- the control connection and the verbs (wsctl_conn.c) ------------ */
-
-struct wsctl_conn;
+/* ---- where the daemon is, and the verbs (wsctl_verbs.c) ------------- */
 
 /*
  * Where the daemon is: `opt` (--socket) if not NULL, else WSCHANNEL_ADDRESS
@@ -146,94 +144,8 @@ int	wsctl_socket_path(const char *opt, char **path);
  * -ENOMEM.
  */
 int	wsctl_bus_address(const char *opt, char **bus);
-
-/* Connects; -errno (ENOENT, ECONNREFUSED, ENAMETOOLONG, ...) on failure. */
-int	wsctl_conn_open(const char *path, struct wsctl_conn **out);
-/*
- * A connection whose requests go to the D-Bus door on `bus` (as for
- * wsctl_bus_open).  wsctl_conn_call and wsctl_conn_read work on it as on a
- * socket; wsctl_conn_send does not (-EOPNOTSUPP).
- */
-int	wsctl_conn_open_bus(const char *bus, struct wsctl_conn **out);
-void	wsctl_conn_free(struct wsctl_conn *conn);
-/* Why the last call failed, in the bus's words; NULL when it has none. */
-const char *wsctl_conn_why(const struct wsctl_conn *conn);
-/*
- * While waiting, use this signal mask (ppoll), so that a signal blocked
- * elsewhere interrupts only the wait: the read returns -EINTR, and a frame
- * half received is kept for the next read.  NULL: the current mask.
- */
-void	wsctl_conn_set_sigmask(struct wsctl_conn *conn, const sigset_t *mask);
-/* Sends `req` after giving it the next request id.  0 or -errno. */
-int	wsctl_conn_send(struct wsctl_conn *conn, Wschannel__Request *req);
-/*
- * Reads one frame: a Reply (*reply) or an Event (*event); the other is set
- * to NULL.  Free with wschannel__reply__free_unpacked / ..event...
- * timeout_ms < 0 waits forever.  -ECONNRESET when the daemon closed the
- * connection, -ETIMEDOUT, -EINTR, -EBADMSG/-EPROTO for a bad frame.
- */
-int	wsctl_conn_read(struct wsctl_conn *conn, int timeout_ms,
-	    Wschannel__Reply **reply, Wschannel__Event **event);
-/*
- * Sends `req` and waits for its terminal Reply.  Events read meanwhile go
- * to on_event (if not NULL), interim replies are skipped.
- */
-int	wsctl_conn_call(struct wsctl_conn *conn, Wschannel__Request *req,
-	    int timeout_ms, void (*on_event)(const Wschannel__Event *, void *),
-	    void *arg, Wschannel__Reply **reply);
-/* The exit code for a -errno from the functions above. */
+/* The exit code for a request that failed with -errno. */
 int	wsctl_exit_for_errno(int error);
-
-/* ---- the D-Bus door (wsctl_bus.c) --------------------------------- */
-
-struct wsctl_bus;
-
-/*
- * Connects to "system", "session" or a D-Bus address.  -errno on failure
- * (the bus is unreachable).  Nothing is asked of the daemon yet: the first
- * call starts it if the bus can activate it.
- */
-int	wsctl_bus_open(const char *bus, struct wsctl_bus **out);
-void	wsctl_bus_free(struct wsctl_bus *bus);
-void	wsctl_bus_set_sigmask(struct wsctl_bus *bus, const sigset_t *mask);
-/*
- * Does what `req` asks (list_channels, show_channel, abort_channels or
- * watch) with the D-Bus methods that do the same, and answers as the
- * daemon answers on the socket: *reply has the same HRESULT, errors and
- * result, built with malloc (free it with
- * wschannel__reply__free_unpacked(reply, NULL)).  -errno when the daemon
- * could not be asked or did not answer: -EHOSTUNREACH (no daemon on the
- * bus, and none could be started), -ETIMEDOUT, -ECONNRESET (the bus went
- * away), -EPROTO (an answer that is not the interface's), -EOPNOTSUPP (an
- * operation wsctl does not use), -ENOMEM; wsctl_bus_why says more.
- */
-int	wsctl_bus_call(struct wsctl_bus *bus, const Wschannel__Request *req,
-	    int timeout_ms, Wschannel__Reply **reply);
-/*
- * After a watch request: the next state change, as the socket's Event
- * (free with wschannel__event__free_unpacked(ev, NULL)).  `seq` is counted
- * here from 1 and `cause` is absent: the bus signals carry neither.
- * Errors as for wsctl_conn_read (-ECONNRESET once the daemon has left the
- * bus and every change before that was returned).
- */
-int	wsctl_bus_read_event(struct wsctl_bus *bus, int timeout_ms,
-	    Wschannel__Event **event);
-const char *wsctl_bus_why(const struct wsctl_bus *bus);
-/*
- * How a D-Bus error from the daemon or the bus counts: 0 with *hr for a
- * refusal (the daemon's org.wschannel.WsChannel1.Error.* through
- * hresult_from_dbus_error, else the "0x%08X: " its message starts with;
- * the bus's AccessDenied is E_ACCESSDENIED; an unknown object is
- * E_INVALIDARG when `object` says the call named a channel), or -errno when
- * the daemon was not reached (as for wsctl_bus_call).
- */
-int	wsctl_bus_error_hresult(const char *name, const char *message,
-	    bool object, uint32_t *hr);
-/*
- * The object a path names: /org/wschannel/WsChannel1/channel/ID or
- * .../listener/ID.  0 or -EINVAL.
- */
-int	wsctl_bus_path_id(const char *path, bool *listener, uint64_t *id);
 
 /* The verbs, named in wsctl_verbs[]. */
 int	wsctl_run_list(const struct wsctl_cmd *cmd);

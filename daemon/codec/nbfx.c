@@ -1,10 +1,9 @@
 /*
  * .NET Binary Format for XML ([MC-NBFX]), its SOAP static dictionary
- * ([MC-NBFS]) and the in-band session dictionary ([MC-NBFSE]).
- *
- * The reader turns records into a libxml2 tree as it goes; the writer walks
- * a libxml2 tree and picks, for each node, the record Windows Web Services
- * picks, so that our bytes match a Windows peer's byte for byte.
+ * ([MC-NBFS]) and the in-band session dictionary ([MC-NBFSE]): the reader,
+ * which turns records into a libxml2 tree as it goes.  The writer is
+ * nbfx_write.c, the session dictionary nbfx_dict.c, what both share
+ * nbfx_buf.c.
  *
  * Input is hostile: every read is checked against the end of the buffer,
  * nesting, width and the amount of text a document may expand to are
@@ -22,413 +21,17 @@
 #include <libxml/tree.h>
 
 #include "nbfx.h"
+#include "nbfx_priv.h"
 #include "nmf.h"
-
-/* Record types of MC-NBFX section 2.2. */
-enum nbfx_record {
-	NBFX_END_ELEMENT = 0x01,
-	NBFX_COMMENT = 0x02,
-	NBFX_ARRAY = 0x03,
-	NBFX_SHORT_ATTRIBUTE = 0x04,
-	NBFX_ATTRIBUTE = 0x05,
-	NBFX_SHORT_DICT_ATTRIBUTE = 0x06,
-	NBFX_DICT_ATTRIBUTE = 0x07,
-	NBFX_SHORT_XMLNS = 0x08,
-	NBFX_XMLNS = 0x09,
-	NBFX_SHORT_DICT_XMLNS = 0x0a,
-	NBFX_DICT_XMLNS = 0x0b,
-	NBFX_PREFIX_DICT_ATTRIBUTE_A = 0x0c,	/* .. 0x25: prefix 'a'..'z' */
-	NBFX_PREFIX_ATTRIBUTE_A = 0x26,		/* .. 0x3f */
-	NBFX_SHORT_ELEMENT = 0x40,
-	NBFX_ELEMENT = 0x41,
-	NBFX_SHORT_DICT_ELEMENT = 0x42,
-	NBFX_DICT_ELEMENT = 0x43,
-	NBFX_PREFIX_DICT_ELEMENT_A = 0x44,	/* .. 0x5d */
-	NBFX_PREFIX_ELEMENT_A = 0x5e,		/* .. 0x77 */
-	/* Text records; each has a WithEndElement twin at type + 1. */
-	NBFX_ZERO_TEXT = 0x80,
-	NBFX_ONE_TEXT = 0x82,
-	NBFX_FALSE_TEXT = 0x84,
-	NBFX_TRUE_TEXT = 0x86,
-	NBFX_INT8_TEXT = 0x88,
-	NBFX_INT16_TEXT = 0x8a,
-	NBFX_INT32_TEXT = 0x8c,
-	NBFX_INT64_TEXT = 0x8e,
-	NBFX_FLOAT_TEXT = 0x90,
-	NBFX_DOUBLE_TEXT = 0x92,
-	NBFX_DECIMAL_TEXT = 0x94,
-	NBFX_DATETIME_TEXT = 0x96,
-	NBFX_CHARS8_TEXT = 0x98,
-	NBFX_CHARS16_TEXT = 0x9a,
-	NBFX_CHARS32_TEXT = 0x9c,
-	NBFX_BYTES8_TEXT = 0x9e,
-	NBFX_BYTES16_TEXT = 0xa0,
-	NBFX_BYTES32_TEXT = 0xa2,
-	NBFX_START_LIST_TEXT = 0xa4,		/* no WithEndElement twin */
-	NBFX_END_LIST_TEXT = 0xa6,		/* no WithEndElement twin */
-	NBFX_EMPTY_TEXT = 0xa8,
-	NBFX_DICTIONARY_TEXT = 0xaa,
-	NBFX_UNIQUE_ID_TEXT = 0xac,
-	NBFX_TIMESPAN_TEXT = 0xae,
-	NBFX_UUID_TEXT = 0xb0,
-	NBFX_UINT64_TEXT = 0xb2,
-	NBFX_BOOL_TEXT = 0xb4,
-	NBFX_UNICODE8_TEXT = 0xb6,
-	NBFX_UNICODE16_TEXT = 0xb8,
-	NBFX_UNICODE32_TEXT = 0xba,
-	NBFX_QNAME_DICT_TEXT = 0xbc,
-	NBFX_LAST_TEXT = 0xbd,
-};
 
 #define NBFX_TICKS_MAX		3155378975999999999ULL	/* 9999-12-31T23:59:59.9999999 */
 #define NBFX_TICKS_PER_SECOND	10000000ULL
 #define NBFX_TICKS_PER_DAY	864000000000ULL
-#define NBFX_MAX_STRING		0x7fffffffu
 /* How much text a document may expand to, beyond 16 times its size:
  * dictionary references and arrays expand, nothing legitimate by much. */
 #define NBFX_EXPANSION_SLACK	(1u << 20)
 
 static const char nbfx_letters[] = "abcdefghijklmnopqrstuvwxyz";
-
-/* ---- growable byte buffer ------------------------------------------------ */
-
-struct nbfx_buf {
-	uint8_t		*p;
-	size_t		 len, cap;
-};
-
-static int
-nbfx_buf_reserve(struct nbfx_buf *b, size_t n)
-{
-	size_t	 cap;
-	uint8_t	*p;
-
-	if (n <= b->cap - b->len)
-		return 0;
-	if (n > SIZE_MAX / 2 - b->len)
-		return -ENOMEM;
-	cap = b->cap != 0 ? b->cap : 64;
-	while (cap - b->len < n)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL)
-		return -ENOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static int
-nbfx_buf_add(struct nbfx_buf *b, const void *data, size_t n)
-{
-	int	 rc;
-
-	if (n == 0)
-		return 0;
-	if ((rc = nbfx_buf_reserve(b, n)) < 0)
-		return rc;
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return 0;
-}
-
-static int
-nbfx_buf_byte(struct nbfx_buf *b, uint8_t c)
-{
-	return nbfx_buf_add(b, &c, 1);
-}
-
-static int
-nbfx_buf_str(struct nbfx_buf *b, const char *s)
-{
-	return nbfx_buf_add(b, s, strlen(s));
-}
-
-static int
-nbfx_buf_mbi31(struct nbfx_buf *b, uint32_t v)
-{
-	uint8_t	 mbi[NMF_MBI31_MAX];
-
-	return nbfx_buf_add(b, mbi, (size_t)nmf_mbi31_encode(v, mbi));
-}
-
-/* A String of MC-NBFX 2.1.3: MultiByteInt31 length, then UTF-8 bytes. */
-static int
-nbfx_buf_string(struct nbfx_buf *b, const char *s, size_t len)
-{
-	int	 rc;
-
-	if (len > NBFX_MAX_STRING)
-		return -EINVAL;
-	if ((rc = nbfx_buf_mbi31(b, (uint32_t)len)) < 0)
-		return rc;
-	return nbfx_buf_add(b, s, len);
-}
-
-static int
-nbfx_mbi31_size(uint32_t v)
-{
-	uint8_t	 mbi[NMF_MBI31_MAX];
-
-	return nmf_mbi31_encode(v, mbi);
-}
-
-/* ---- character checks ---------------------------------------------------- */
-
-/*
- * True when s[0..len) is well-formed UTF-8 (no overlong forms, surrogates
- * or values above U+10FFFF) made only of XML 1.0 Chars, so libxml2 can
- * hold it and serialize it without character references.
- */
-static bool
-nbfx_xml_chars(const uint8_t *s, size_t len)
-{
-	size_t		 i = 0, n, k;
-	uint32_t	 c, min;
-
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d)
-				return false;
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			n = 2, c &= 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 3, c &= 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 4, c &= 0x07, min = 0x10000;
-		} else
-			return false;
-		if (len - i < n)
-			return false;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-		    c == 0xfffe || c == 0xffff)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-static bool
-nbfx_is_space(const uint8_t *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
-}
-
-/* ---- the session dictionary ---------------------------------------------- */
-
-struct nbfx_dstr {
-	char		*s;		/* NUL-terminated copy */
-	uint32_t	 len;
-	uint32_t	 next;		/* index + 1 of the next string of its bucket */
-};
-
-struct nbfx_dict {
-	struct nbfx_dstr *strs;
-	size_t		 count, cap;
-	uint32_t	*buckets;	/* index + 1 of the newest string, 0: empty */
-	size_t		 nbuckets;	/* a power of two */
-	uint32_t	 used, max;
-};
-
-static uint32_t
-nbfx_hash(const char *s, size_t len)
-{
-	uint32_t	 h = 2166136261u;	/* FNV-1a */
-	size_t		 i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	return h;
-}
-
-static void
-nbfx_dict_rehash(struct nbfx_dict *d)
-{
-	size_t		 i;
-	uint32_t	 b;
-
-	memset(d->buckets, 0, d->nbuckets * sizeof(*d->buckets));
-	/* In index order, so the newest string heads its bucket: what
-	 * nbfx_dict_truncate relies on. */
-	for (i = 0; i < d->count; i++) {
-		b = nbfx_hash(d->strs[i].s, d->strs[i].len) & (d->nbuckets - 1);
-		d->strs[i].next = d->buckets[b];
-		d->buckets[b] = (uint32_t)i + 1;
-	}
-}
-
-struct nbfx_dict *
-nbfx_dict_new(uint32_t max_bytes)
-{
-	struct nbfx_dict	*d;
-
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return NULL;
-	d->max = max_bytes;
-	d->nbuckets = 64;
-	if ((d->buckets = calloc(d->nbuckets, sizeof(*d->buckets))) == NULL) {
-		free(d);
-		return NULL;
-	}
-	return d;
-}
-
-void
-nbfx_dict_free(struct nbfx_dict *d)
-{
-	size_t	 i;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->count; i++)
-		free(d->strs[i].s);
-	free(d->strs);
-	free(d->buckets);
-	free(d);
-}
-
-size_t
-nbfx_dict_count(const struct nbfx_dict *d)
-{
-	return d != NULL ? d->count : 0;
-}
-
-uint32_t
-nbfx_dict_bytes(const struct nbfx_dict *d)
-{
-	return d != NULL ? d->used : 0;
-}
-
-/* What a string costs in a StringTable, hence against the quota. */
-static uint64_t
-nbfx_dict_cost(size_t len)
-{
-	return (uint64_t)nbfx_mbi31_size((uint32_t)len) + len;
-}
-
-static int
-nbfx_dict_find(const struct nbfx_dict *d, const char *s, size_t len)
-{
-	uint32_t	 i;
-
-	i = d->buckets[nbfx_hash(s, len) & (d->nbuckets - 1)];
-	while (i != 0) {
-		if (d->strs[i - 1].len == len &&
-		    memcmp(d->strs[i - 1].s, s, len) == 0)
-			return (int)i - 1;
-		i = d->strs[i - 1].next;
-	}
-	return -1;
-}
-
-/* Appends a string; returns its index, -EDQUOT over quota, -ENOMEM. */
-static int
-nbfx_dict_add(struct nbfx_dict *d, const char *s, size_t len)
-{
-	struct nbfx_dstr	*strs;
-	uint32_t		*buckets, b;
-	size_t			 cap;
-	char			*copy;
-
-	if (len > NBFX_MAX_STRING ||
-	    (uint64_t)d->used + nbfx_dict_cost(len) > d->max)
-		return -EDQUOT;
-	/* Ids are 2n+1 in a MultiByteInt31. */
-	if (d->count >= NBFX_MAX_STRING / 2)
-		return -EDQUOT;
-	if (d->count == d->cap) {
-		cap = d->cap != 0 ? d->cap * 2 : 16;
-		if ((strs = reallocarray(d->strs, cap, sizeof(*strs))) == NULL)
-			return -ENOMEM;
-		d->strs = strs;
-		d->cap = cap;
-	}
-	if (d->count >= d->nbuckets) {
-		if ((buckets = reallocarray(d->buckets, d->nbuckets * 2,
-		    sizeof(*buckets))) == NULL)
-			return -ENOMEM;
-		d->buckets = buckets;
-		d->nbuckets *= 2;
-		nbfx_dict_rehash(d);
-	}
-	if ((copy = malloc(len + 1)) == NULL)
-		return -ENOMEM;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	b = nbfx_hash(s, len) & (d->nbuckets - 1);
-	d->strs[d->count].s = copy;
-	d->strs[d->count].len = (uint32_t)len;
-	d->strs[d->count].next = d->buckets[b];
-	d->buckets[b] = (uint32_t)d->count + 1;
-	d->used += (uint32_t)nbfx_dict_cost(len);
-	return (int)d->count++;
-}
-
-/* Forgets the strings added after the first `count`, newest first. */
-static void
-nbfx_dict_truncate(struct nbfx_dict *d, size_t count)
-{
-	struct nbfx_dstr	*e;
-	uint32_t		 b;
-
-	while (d->count > count) {
-		e = &d->strs[d->count - 1];
-		b = nbfx_hash(e->s, e->len) & (d->nbuckets - 1);
-		d->buckets[b] = e->next;	/* it heads its bucket */
-		d->used -= (uint32_t)nbfx_dict_cost(e->len);
-		free(e->s);
-		d->count--;
-	}
-}
-
-int
-nbfx_dict_read_table(struct nbfx_dict *d, const uint8_t *in, size_t len)
-{
-	const uint8_t	*p, *end;
-	uint32_t	 size, slen;
-	size_t		 mark = d->count;
-	int		 n, rc;
-
-	n = nmf_mbi31_decode(in, len, &size);
-	if (n <= 0)
-		return -EBADMSG;
-	if (size > len - (size_t)n || size > INT32_MAX - (uint32_t)n)
-		return -EBADMSG;
-	p = in + n;
-	end = p + size;
-	while (p < end) {
-		n = nmf_mbi31_decode(p, (size_t)(end - p), &slen);
-		if (n <= 0 || slen > (size_t)(end - p) - (size_t)n) {
-			rc = -EBADMSG;
-			goto fail;
-		}
-		p += n;
-		if (!nbfx_xml_chars(p, slen)) {
-			rc = -EBADMSG;
-			goto fail;
-		}
-		if ((rc = nbfx_dict_add(d, (const char *)p, slen)) < 0)
-			goto fail;
-		p += slen;
-	}
-	return (int)(end - in);
-fail:
-	nbfx_dict_truncate(d, mark);
-	return rc;
-}
 
 /* ---- reader -------------------------------------------------------------- */
 
@@ -560,10 +163,8 @@ nbfx_rd_dict_string(struct nbfx_rd *r, struct nbfx_span *s)
 	}
 	if (r->d == NULL)
 		return nbfx_fail(r, "session dictionary id without a session");
-	if (id / 2 >= r->d->count)
+	if ((s->s = nbfx_dict_string(r->d, id / 2, &s->len)) == NULL)
 		return nbfx_fail(r, "session dictionary id not in the dictionary");
-	s->s = r->d->strs[id / 2].s;
-	s->len = r->d->strs[id / 2].len;
 	return 0;
 }
 
@@ -1206,6 +807,45 @@ nbfx_same_attr(const xmlAttr *a, const xmlAttr *b)
 	return xmlStrEqual(a->ns->href, b->ns->href);
 }
 
+/* The prefix (absent: s NULL) and local name of element record `t`. */
+static int
+nbfx_rd_element_name(struct nbfx_rd *r, uint8_t t, struct nbfx_span *prefix,
+    struct nbfx_span *name)
+{
+	int	 rc;
+
+	switch (t) {
+	case NBFX_SHORT_ELEMENT:
+		rc = nbfx_rd_string(r, name);
+		break;
+	case NBFX_ELEMENT:
+		if ((rc = nbfx_rd_string(r, prefix)) == 0)
+			rc = nbfx_rd_string(r, name);
+		break;
+	case NBFX_SHORT_DICT_ELEMENT:
+		rc = nbfx_rd_dict_string(r, name);
+		break;
+	case NBFX_DICT_ELEMENT:
+		if ((rc = nbfx_rd_string(r, prefix)) == 0)
+			rc = nbfx_rd_dict_string(r, name);
+		break;
+	default:
+		if (t >= NBFX_PREFIX_DICT_ELEMENT_A && t < NBFX_PREFIX_ELEMENT_A) {
+			prefix->s = &nbfx_letters[t - NBFX_PREFIX_DICT_ELEMENT_A];
+			prefix->len = 1;
+			rc = nbfx_rd_dict_string(r, name);
+		} else if (t >= NBFX_PREFIX_ELEMENT_A &&
+		    t < NBFX_PREFIX_ELEMENT_A + 26) {
+			prefix->s = &nbfx_letters[t - NBFX_PREFIX_ELEMENT_A];
+			prefix->len = 1;
+			rc = nbfx_rd_string(r, name);
+		} else
+			rc = nbfx_fail(r, "not an element record");
+		break;
+	}
+	return rc;
+}
+
 /*
  * Reads an element record (type `t` consumed) and the attribute records
  * after it, adds the element to `parent` (the document when NULL) and
@@ -1224,36 +864,7 @@ nbfx_rd_element(struct nbfx_rd *r, uint8_t t, xmlNodePtr parent,
 	uint8_t			 a;
 	int			 rc;
 
-	switch (t) {
-	case NBFX_SHORT_ELEMENT:
-		rc = nbfx_rd_string(r, &name);
-		break;
-	case NBFX_ELEMENT:
-		if ((rc = nbfx_rd_string(r, &prefix)) == 0)
-			rc = nbfx_rd_string(r, &name);
-		break;
-	case NBFX_SHORT_DICT_ELEMENT:
-		rc = nbfx_rd_dict_string(r, &name);
-		break;
-	case NBFX_DICT_ELEMENT:
-		if ((rc = nbfx_rd_string(r, &prefix)) == 0)
-			rc = nbfx_rd_dict_string(r, &name);
-		break;
-	default:
-		if (t >= NBFX_PREFIX_DICT_ELEMENT_A && t < NBFX_PREFIX_ELEMENT_A) {
-			prefix.s = &nbfx_letters[t - NBFX_PREFIX_DICT_ELEMENT_A];
-			prefix.len = 1;
-			rc = nbfx_rd_dict_string(r, &name);
-		} else if (t >= NBFX_PREFIX_ELEMENT_A &&
-		    t < NBFX_PREFIX_ELEMENT_A + 26) {
-			prefix.s = &nbfx_letters[t - NBFX_PREFIX_ELEMENT_A];
-			prefix.len = 1;
-			rc = nbfx_rd_string(r, &name);
-		} else
-			rc = nbfx_fail(r, "not an element record");
-		break;
-	}
-	if (rc < 0)
+	if ((rc = nbfx_rd_element_name(r, t, &prefix, &name)) < 0)
 		return rc;
 	if (prefix.s != NULL && prefix.len == 0)
 		prefix.s = NULL;	/* an empty prefix is no prefix */
@@ -1620,423 +1231,4 @@ nbfx_read(const uint8_t *in, size_t len, const struct nbfx_dict *d,
 	free(r->text.p);
 	free(r);
 	return rc;
-}
-
-/* ---- writer -------------------------------------------------------------- */
-
-struct nbfx_nsbind {
-	const xmlChar	*prefix;	/* NULL: the default namespace */
-	const xmlChar	*href;		/* "": none */
-};
-
-struct nbfx_wr {
-	struct nbfx_buf		 out;
-	struct nbfx_dict	*d;
-	struct nbfx_nsbind	*scope;	/* in-scope bindings, innermost last */
-	size_t			 nscope, cap;
-	struct nbfx_buf		 value;	/* scratch: an attribute value */
-};
-
-static const xmlChar *
-nbfx_wr_lookup(const struct nbfx_wr *w, const xmlChar *prefix)
-{
-	size_t	 i;
-
-	for (i = w->nscope; i > 0; i--)
-		if (xmlStrEqual(w->scope[i - 1].prefix, prefix))
-			return w->scope[i - 1].href;
-	if (prefix == NULL)
-		return BAD_CAST "";
-	if (xmlStrEqual(prefix, BAD_CAST "xml"))
-		return XML_XML_NAMESPACE;
-	return NULL;
-}
-
-static int
-nbfx_wr_push(struct nbfx_wr *w, const xmlChar *prefix, const xmlChar *href)
-{
-	struct nbfx_nsbind	*s;
-	size_t			 cap;
-
-	if (w->nscope == w->cap) {
-		cap = w->cap != 0 ? w->cap * 2 : 16;
-		if ((s = reallocarray(w->scope, cap, sizeof(*s))) == NULL)
-			return -ENOMEM;
-		w->scope = s;
-		w->cap = cap;
-	}
-	w->scope[w->nscope].prefix = prefix;
-	w->scope[w->nscope].href = href;
-	w->nscope++;
-	return 0;
-}
-
-/*
- * Makes sure `prefix` means `href` on the element whose bindings start at
- * scope[mark], adding a declaration when the tree relies on one it does
- * not carry (a node built with a namespace declared nowhere, or an element
- * in no namespace under a default one).
- */
-static int
-nbfx_wr_bind(struct nbfx_wr *w, size_t mark, const xmlChar *prefix,
-    const xmlChar *href)
-{
-	const xmlChar	*cur;
-	size_t		 i;
-
-	if (prefix != NULL && prefix[0] == '\0')
-		prefix = NULL;
-	if (href == NULL)
-		href = BAD_CAST "";
-	for (i = w->nscope; i > mark; i--)
-		if (xmlStrEqual(w->scope[i - 1].prefix, prefix))
-			return xmlStrEqual(w->scope[i - 1].href, href) ? 0 : -EINVAL;
-	if ((cur = nbfx_wr_lookup(w, prefix)) != NULL && xmlStrEqual(cur, href))
-		return 0;
-	if (prefix != NULL && (href[0] == '\0' ||
-	    xmlStrEqual(prefix, BAD_CAST "xml") ||
-	    xmlStrEqual(prefix, BAD_CAST "xmlns")))
-		return -EINVAL;
-	return nbfx_wr_push(w, prefix, href);
-}
-
-/* A string's DictionaryString id: static, else from the session (added
- * now if the quota allows).  Returns 1 with *id, 0 to write it inline. */
-static int
-nbfx_wr_dict_id(struct nbfx_wr *w, const xmlChar *s, uint32_t *id)
-{
-	size_t	 len = strlen((const char *)s);
-	int	 i;
-
-	if (len == 0)
-		return 0;
-	if ((i = nbfs_dict_lookup((const char *)s, len)) >= 0) {
-		*id = 2 * (uint32_t)i;
-		return 1;
-	}
-	if (w->d == NULL)
-		return 0;
-	if ((i = nbfx_dict_find(w->d, (const char *)s, len)) < 0 &&
-	    (i = nbfx_dict_add(w->d, (const char *)s, len)) < 0)
-		return i == -EDQUOT ? 0 : i;
-	*id = 2 * (uint32_t)i + 1;
-	return 1;
-}
-
-static int
-nbfx_wr_xstring(struct nbfx_wr *w, const xmlChar *s)
-{
-	return nbfx_buf_string(&w->out, (const char *)s, strlen((const char *)s));
-}
-
-/* -1 for no prefix, 0..25 for a one-letter prefix, 26 for any other. */
-static int
-nbfx_wr_prefix_kind(const xmlChar *p)
-{
-	if (p == NULL || p[0] == '\0')
-		return -1;
-	if (p[0] >= 'a' && p[0] <= 'z' && p[1] == '\0')
-		return p[0] - 'a';
-	return 26;
-}
-
-/*
- * The record for a name: `base` is the Short (no prefix) form, base+1 the
- * prefixed one, base+2/+3 their dictionary forms; letters are the a..z
- * ranges.  Elements and attributes share this layout.
- */
-static int
-nbfx_wr_name(struct nbfx_wr *w, uint8_t base, uint8_t dict_letter,
-    uint8_t letter, const xmlChar *prefix, const xmlChar *name)
-{
-	uint32_t	 id;
-	int		 k = nbfx_wr_prefix_kind(prefix), rc;
-
-	if (name == NULL || xmlValidateNCName(name, 0) != 0 ||
-	    (k >= 0 && xmlValidateNCName(prefix, 0) != 0))
-		return -EINVAL;
-	if ((rc = nbfx_wr_dict_id(w, name, &id)) < 0)
-		return rc;
-	if (rc == 1) {
-		if (k < 0)
-			rc = nbfx_buf_byte(&w->out, base + 2);
-		else if (k < 26)
-			rc = nbfx_buf_byte(&w->out, (uint8_t)(dict_letter + k));
-		else if ((rc = nbfx_buf_byte(&w->out, base + 3)) == 0)
-			rc = nbfx_wr_xstring(w, prefix);
-		return rc < 0 ? rc : nbfx_buf_mbi31(&w->out, id);
-	}
-	if (k < 0)
-		rc = nbfx_buf_byte(&w->out, base);
-	else if (k < 26)
-		rc = nbfx_buf_byte(&w->out, (uint8_t)(letter + k));
-	else if ((rc = nbfx_buf_byte(&w->out, base + 1)) == 0)
-		rc = nbfx_wr_xstring(w, prefix);
-	return rc < 0 ? rc : nbfx_wr_xstring(w, name);
-}
-
-static int
-nbfx_wr_xmlns(struct nbfx_wr *w, const xmlChar *prefix, const xmlChar *href)
-{
-	uint32_t	 id;
-	int		 dict, rc;
-
-	if (!nbfx_xml_chars(href, strlen((const char *)href)) ||
-	    (prefix != NULL && xmlValidateNCName(prefix, 0) != 0))
-		return -EINVAL;
-	if ((dict = nbfx_wr_dict_id(w, href, &id)) < 0)
-		return dict;
-	if (prefix == NULL)
-		rc = nbfx_buf_byte(&w->out, dict ? NBFX_SHORT_DICT_XMLNS :
-		    NBFX_SHORT_XMLNS);
-	else if ((rc = nbfx_buf_byte(&w->out, dict ? NBFX_DICT_XMLNS :
-	    NBFX_XMLNS)) == 0)
-		rc = nbfx_wr_xstring(w, prefix);
-	if (rc < 0)
-		return rc;
-	return dict ? nbfx_buf_mbi31(&w->out, id) : nbfx_wr_xstring(w, href);
-}
-
-/*
- * A text record: the one-byte records where they say exactly the same
- * thing, Chars8/16/32 otherwise (never DictionaryText: Windows writes
- * text inline too).  `end` picks the WithEndElement twin.
- */
-static int
-nbfx_wr_text(struct nbfx_wr *w, const uint8_t *s, size_t len, bool end)
-{
-	uint8_t	 t = 0, hdr[5];
-	size_t	 n;
-
-	if (len == 0)
-		t = NBFX_EMPTY_TEXT;
-	else if (len == 1 && s[0] == '0')
-		t = NBFX_ZERO_TEXT;
-	else if (len == 1 && s[0] == '1')
-		t = NBFX_ONE_TEXT;
-	else if (len == 4 && memcmp(s, "true", 4) == 0)
-		t = NBFX_TRUE_TEXT;
-	else if (len == 5 && memcmp(s, "false", 5) == 0)
-		t = NBFX_FALSE_TEXT;
-	if (t != 0)
-		return nbfx_buf_byte(&w->out, (uint8_t)(t | (end ? 1 : 0)));
-	/* Never write what our own reader would refuse. */
-	if (len > NBFX_MAX_STRING || !nbfx_xml_chars(s, len))
-		return -EINVAL;
-	if (len <= 0xff) {
-		hdr[0] = NBFX_CHARS8_TEXT, n = 1;
-	} else if (len <= 0xffff) {
-		hdr[0] = NBFX_CHARS16_TEXT, n = 2;
-	} else {
-		hdr[0] = NBFX_CHARS32_TEXT, n = 4;
-	}
-	hdr[0] |= end ? 1 : 0;
-	hdr[1] = (uint8_t)len;
-	hdr[2] = (uint8_t)(len >> 8);
-	hdr[3] = (uint8_t)(len >> 16);
-	hdr[4] = (uint8_t)(len >> 24);
-	if (nbfx_buf_add(&w->out, hdr, n + 1) < 0)
-		return -ENOMEM;
-	return nbfx_buf_add(&w->out, s, len);
-}
-
-static int
-nbfx_wr_comment(struct nbfx_wr *w, const xmlNode *n)
-{
-	const xmlChar	*c = n->content != NULL ? n->content : BAD_CAST "";
-	size_t		 len = strlen((const char *)c), i;
-	int		 rc;
-
-	if (!nbfx_xml_chars(c, len))
-		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (c[i] == '-' && (i + 1 == len || c[i + 1] == '-'))
-			return -EINVAL;
-	if ((rc = nbfx_buf_byte(&w->out, NBFX_COMMENT)) < 0)
-		return rc;
-	return nbfx_wr_xstring(w, c);
-}
-
-/* The value of an attribute: its text children, end to end. */
-static int
-nbfx_wr_attr_value(struct nbfx_wr *w, const xmlAttr *a)
-{
-	const xmlNode	*c;
-	int		 rc;
-
-	w->value.len = 0;
-	for (c = a->children; c != NULL; c = c->next) {
-		if (c->type != XML_TEXT_NODE)
-			return -EINVAL;	/* entity reference */
-		if (c->content != NULL && (rc = nbfx_buf_str(&w->value,
-		    (const char *)c->content)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int
-nbfx_wr_element(struct nbfx_wr *w, const xmlNode *n, size_t depth)
-{
-	const xmlNs	*ns;
-	const xmlAttr	*a;
-	const xmlNode	*c;
-	const xmlChar	*t;
-	size_t		 mark = w->nscope, i;
-	bool		 ended = false;
-	int		 rc;
-
-	if (depth >= NBFX_MAX_DEPTH)
-		return -EINVAL;
-	/* The bindings this element declares, then those it needs. */
-	for (ns = n->nsDef; ns != NULL; ns = ns->next) {
-		if (ns->type != XML_NAMESPACE_DECL)
-			return -EINVAL;
-		if (xmlStrEqual(ns->prefix, BAD_CAST "xml")) {
-			if (!xmlStrEqual(ns->href, XML_XML_NAMESPACE))
-				return -EINVAL;
-			continue;
-		}
-		for (i = mark; i < w->nscope; i++)
-			if (xmlStrEqual(w->scope[i].prefix, ns->prefix))
-				return -EINVAL;
-		if (ns->prefix != NULL && (ns->href == NULL || ns->href[0] == '\0'))
-			return -EINVAL;
-		if ((rc = nbfx_wr_push(w, ns->prefix, ns->href != NULL ?
-		    ns->href : BAD_CAST "")) < 0)
-			return rc;
-	}
-	if ((rc = nbfx_wr_bind(w, mark, n->ns != NULL ? n->ns->prefix : NULL,
-	    n->ns != NULL ? n->ns->href : NULL)) < 0)
-		return rc;
-	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->ns == NULL)
-			continue;
-		if (a->ns->prefix == NULL || a->ns->prefix[0] == '\0')
-			return -EINVAL;	/* XML cannot say it */
-		if ((rc = nbfx_wr_bind(w, mark, a->ns->prefix, a->ns->href)) < 0)
-			return rc;
-	}
-
-	/* Element record, xmlns records, attribute records. */
-	t = n->ns != NULL ? n->ns->prefix : NULL;
-	if ((rc = nbfx_wr_name(w, NBFX_SHORT_ELEMENT, NBFX_PREFIX_DICT_ELEMENT_A,
-	    NBFX_PREFIX_ELEMENT_A, t, n->name)) < 0)
-		return rc;
-	for (i = mark; i < w->nscope; i++)
-		if ((rc = nbfx_wr_xmlns(w, w->scope[i].prefix,
-		    w->scope[i].href)) < 0)
-			return rc;
-	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->type != XML_ATTRIBUTE_NODE)
-			return -EINVAL;
-		if ((rc = nbfx_wr_name(w, NBFX_SHORT_ATTRIBUTE,
-		    NBFX_PREFIX_DICT_ATTRIBUTE_A, NBFX_PREFIX_ATTRIBUTE_A,
-		    a->ns != NULL ? a->ns->prefix : NULL, a->name)) < 0 ||
-		    (rc = nbfx_wr_attr_value(w, a)) < 0 ||
-		    (rc = nbfx_wr_text(w, w->value.p, w->value.len, false)) < 0)
-			return rc;
-	}
-
-	for (c = n->children; c != NULL; c = c->next) {
-		switch (c->type) {
-		case XML_ELEMENT_NODE:
-			rc = nbfx_wr_element(w, c, depth + 1);
-			break;
-		case XML_TEXT_NODE:
-		case XML_CDATA_SECTION_NODE:
-			if (c->content == NULL || c->content[0] == '\0')
-				break;
-			/* The last child folds the EndElement into its record. */
-			ended = c->next == NULL;
-			rc = nbfx_wr_text(w, c->content,
-			    strlen((const char *)c->content), ended);
-			break;
-		case XML_COMMENT_NODE:
-			rc = nbfx_wr_comment(w, c);
-			break;
-		default:
-			rc = -EINVAL;
-			break;
-		}
-		if (rc < 0)
-			return rc;
-	}
-	if (!ended && (rc = nbfx_buf_byte(&w->out, NBFX_END_ELEMENT)) < 0)
-		return rc;
-	w->nscope = mark;
-	return 0;
-}
-
-/* The StringTable of the strings added since `mark`. */
-static int
-nbfx_wr_table(const struct nbfx_dict *d, size_t mark, struct nbfx_buf *b)
-{
-	uint64_t	 size = 0;
-	size_t		 i;
-	int		 rc;
-
-	for (i = mark; i < d->count; i++)
-		size += nbfx_dict_cost(d->strs[i].len);
-	if (size > NBFX_MAX_STRING)
-		return -EINVAL;
-	if ((rc = nbfx_buf_mbi31(b, (uint32_t)size)) < 0)
-		return rc;
-	for (i = mark; i < d->count; i++)
-		if ((rc = nbfx_buf_string(b, d->strs[i].s, d->strs[i].len)) < 0)
-			return rc;
-	return 0;
-}
-
-int
-nbfx_write(xmlDocPtr doc, struct nbfx_dict *d, uint8_t **table,
-    size_t *table_len, uint8_t **out, size_t *out_len)
-{
-	struct nbfx_wr	 w;
-	struct nbfx_buf	 tb = { NULL, 0, 0 };
-	const xmlNode	*n;
-	size_t		 mark = d != NULL ? d->count : 0;
-	bool		 root = false;
-	int		 rc = 0;
-
-	memset(&w, 0, sizeof(w));
-	w.d = d;
-	for (n = doc->children; n != NULL && rc == 0; n = n->next) {
-		switch (n->type) {
-		case XML_ELEMENT_NODE:
-			if (root)
-				rc = -EINVAL;
-			else
-				rc = nbfx_wr_element(&w, n, 0);
-			root = true;
-			break;
-		case XML_COMMENT_NODE:
-			rc = nbfx_wr_comment(&w, n);
-			break;
-		default:
-			rc = -EINVAL;
-			break;
-		}
-	}
-	if (rc == 0 && !root)
-		rc = -EINVAL;
-	if (rc == 0 && d != NULL)
-		rc = nbfx_wr_table(d, mark, &tb);
-	/* An empty document still needs a buffer to hand back. */
-	if (rc == 0 && w.out.p == NULL)
-		rc = nbfx_buf_reserve(&w.out, 1);
-	free(w.scope);
-	free(w.value.p);
-	if (rc < 0) {
-		if (d != NULL)
-			nbfx_dict_truncate(d, mark);
-		free(w.out.p);
-		free(tb.p);
-		return rc;
-	}
-	*table = tb.p;
-	*table_len = tb.len;
-	*out = w.out.p;
-	*out_len = w.out.len;
-	return 0;
 }

@@ -177,19 +177,3 @@ url_parse(const char *s, struct url *u)
 	*u = tmp;
 	return 0;
 }
-
-int
-url_scheme_for_binding(uint32_t binding)
-{
-	/* WS_CHANNEL_BINDING: HTTP 0, TCP 1, UDP 2. */
-	switch (binding) {
-	case 0:
-		return URL_HTTP;
-	case 1:
-		return URL_NETTCP;
-	case 2:
-		return URL_SOAPUDP;
-	default:
-		return -1;
-	}
-}

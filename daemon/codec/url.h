@@ -1,4 +1,5 @@
-/* URLs of the three schemes wschanneld speaks. */
+/* URLs of the three schemes wschanneld speaks; which binding opens which
+ * scheme is in the table of bindings (daemon/core/transport.h). */
 #ifndef WSCHANNEL_URL_H
 #define WSCHANNEL_URL_H
 
@@ -23,8 +24,5 @@ struct url {
  * port, host too long), -EPROTONOSUPPORT for an unknown scheme.
  */
 int	url_parse(const char *s, struct url *u);
-
-/* The scheme a binding (WS_CHANNEL_BINDING value) requires, or -1. */
-int	url_scheme_for_binding(uint32_t binding);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * Channels: states, properties, the pending queue and abort.
  *
- * A channel dies through one path (channel_abort) and its memory is
+ * A channel stops through one path (channel_teardown) and its memory is
  * released later from the loop (channel_free), so an abort may land while a
- * callback of the same channel is on the stack.
+ * callback of the same channel is on the stack.  What a binding allows
+ * comes from its entry in the registry of bindings (transport.c).
  */
 #include <sys/types.h>
 #include <errno.h>
@@ -25,57 +26,18 @@
 #include "transport.h"
 #include "url.h"
 
-static bool
-channel_type_valid(uint32_t binding, uint32_t type)
-{
-	switch (binding) {
-	case WS_TCP_CHANNEL_BINDING:
-		return type == WS_CHANNEL_TYPE_DUPLEX_SESSION;
-	case WS_UDP_CHANNEL_BINDING:
-		return type == WS_CHANNEL_TYPE_DUPLEX ||
-		    type == WS_CHANNEL_TYPE_OUTPUT || type == WS_CHANNEL_TYPE_INPUT;
-	case WS_HTTP_CHANNEL_BINDING:
-		return type == WS_CHANNEL_TYPE_REQUEST ||
-		    type == WS_CHANNEL_TYPE_REPLY;
-	default:
-		return false;
-	}
-}
-
 int32_t
 channel_prop_check(uint32_t binding, uint32_t id, uint64_t value,
     bool at_create, const char **why)
 {
+	const struct transport_binding *tb;
 	int32_t hr;
 
-	if ((hr = prop_check_settable(channel_prop(id), binding, value,
+	if ((hr = transport_lookup(binding, &tb, why)) != S_OK ||
+	    (hr = prop_check_settable(channel_prop(id), binding, value,
 	    at_create, why)) != S_OK)
 		return hr;
-	if (id == WS_CHANNEL_PROPERTY_ENCODING) {
-		switch (binding) {
-		case WS_TCP_CHANNEL_BINDING:
-			if (value != WS_ENCODING_XML_BINARY_SESSION_1 &&
-			    value != WS_ENCODING_XML_BINARY_1 &&
-			    value != WS_ENCODING_XML_UTF8) {
-				*why = "encoding not valid for TCP channels";
-				return E_INVALIDARG;
-			}
-			break;
-		default:
-			if (value == WS_ENCODING_XML_BINARY_SESSION_1) {
-				*why = "session encoding needs a session channel";
-				return E_INVALIDARG;
-			}
-			break;
-		}
-	}
-	if (id == WS_CHANNEL_PROPERTY_ENVELOPE_VERSION &&
-	    value == WS_ENVELOPE_VERSION_NONE &&
-	    binding != WS_HTTP_CHANNEL_BINDING) {
-		*why = "envelope version NONE needs an HTTP channel";
-		return E_INVALIDARG;
-	}
-	return S_OK;
+	return transport_prop_check(tb, false, id, value, why);
 }
 
 static void
@@ -88,9 +50,7 @@ channel_defaults(struct channel *ch)
 		d = channel_prop(i);
 		ch->props[i] = d->def;
 	}
-	ch->props[WS_CHANNEL_PROPERTY_ENCODING] =
-	    ch->binding == WS_TCP_CHANNEL_BINDING ?
-	    WS_ENCODING_XML_BINARY_SESSION_1 : WS_ENCODING_XML_UTF8;
+	ch->props[WS_CHANNEL_PROPERTY_ENCODING] = ch->tb->default_encoding;
 	ch->props[WS_CHANNEL_PROPERTY_CHANNEL_TYPE] = ch->type;
 }
 
@@ -99,20 +59,14 @@ channel_new(struct session *owner, uint32_t type, uint32_t binding,
     const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
     struct channel **out, const char **why)
 {
+	const struct transport_binding *tb;
 	struct channel *ch;
 	int32_t hr;
 	size_t i;
 
-	if (binding == WS_CUSTOM_CHANNEL_BINDING ||
-	    binding == WS_NAMEDPIPE_CHANNEL_BINDING) {
-		*why = "custom and named-pipe bindings are not available";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (binding > WS_NAMEDPIPE_CHANNEL_BINDING) {
-		*why = "unknown channel binding";
-		return E_INVALIDARG;
-	}
-	if (!channel_type_valid(binding, type)) {
+	if ((hr = transport_lookup(binding, &tb, why)) != S_OK)
+		return hr;
+	if (type >= 32 || !(tb->channel_types & TRANSPORT_BIT(type))) {
 		*why = "channel type not valid for this binding";
 		return E_INVALIDARG;
 	}
@@ -131,7 +85,7 @@ channel_new(struct session *owner, uint32_t type, uint32_t binding,
 	ch->type = type;
 	ch->binding = binding;
 	ch->state = WS_CHANNEL_STATE_CREATED;
-	ch->tops = transport_for_binding(binding);
+	ch->tb = tb;
 	TAILQ_INIT(&ch->pendings);
 	channel_defaults(ch);
 	for (i = 0; i < nprops; i++)
@@ -164,6 +118,9 @@ channel_set_state(struct channel *ch, uint32_t state, int32_t cause)
 	registry_notify(&ev);
 }
 
+static unsigned	channel_teardown(struct channel *, uint32_t state, int32_t cause,
+		    const char *why);
+
 static void
 channel_timer_stop(struct channel *ch)
 {
@@ -185,11 +142,8 @@ channel_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		    "connect timed out");
 	} else if (ch->state == WS_CHANNEL_STATE_CLOSING) {
 		/* Output did not drain in CLOSE_TIMEOUT: close abortively. */
-		if (ch->tops != NULL)
-			ch->tops->abort(ch);
-		channel_set_state(ch, WS_CHANNEL_STATE_CLOSED,
-		    WS_E_OPERATION_TIMED_OUT);
-		pending_complete_all(&ch->pendings, WS_E_OPERATION_TIMED_OUT);
+		channel_teardown(ch, WS_CHANNEL_STATE_CLOSED,
+		    WS_E_OPERATION_TIMED_OUT, NULL);
 	}
 }
 
@@ -224,16 +178,16 @@ channel_open(struct channel *ch, const char *urlstr, struct pending *p,
 		return hr;
 	}
 	/* From here on a failed open leaves the channel FAULTED. */
-	if ((rc = url_parse(urlstr, &u)) != 0 ||
-	    (int)u.scheme != url_scheme_for_binding(ch->binding) ||
+	if ((rc = url_parse(urlstr, &u)) != 0 || u.scheme != ch->tb->scheme ||
 	    strcmp(u.host, "+") == 0 || strcmp(u.host, "*") == 0) {
 		*why = rc == 0 ? "URL scheme does not match the channel binding" :
 		    "malformed endpoint URL";
 		hr = WS_E_INVALID_ENDPOINT_URL;
-	} else if (ch->tops == NULL) {
+	} else if (ch->tb->ops == NULL) {
 		*why = "this transport is not available in this build";
 		hr = WS_E_NOT_SUPPORTED;
-	} else if ((hr = ch->tops->check(ch, why)) != S_OK) {
+	} else if (ch->tb->ops->check != NULL &&
+	    (hr = ch->tb->ops->check(ch, why)) != S_OK) {
 		/* The transport said why. */
 	} else {
 		free(ch->url);
@@ -250,9 +204,73 @@ channel_open(struct channel *ch, const char *urlstr, struct pending *p,
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
 	channel_set_state(ch, WS_CHANNEL_STATE_OPENING, S_OK);
 	channel_timer_start(ch, WS_CHANNEL_PROPERTY_CONNECT_TIMEOUT);
-	if ((hr = ch->tops->open(ch, &u)) != S_OK)
+	if ((hr = ch->tb->ops->open(ch, &u)) != S_OK)
 		channel_transport_fault(ch, hr, "cannot start connecting");
 	return S_OK;
+}
+
+/* Leaves the listener's accept queue, if on it. */
+static void
+channel_leave_accept(struct channel *ch)
+{
+	if (ch->accept_on != NULL) {
+		TAILQ_REMOVE(&ch->accept_on->accepting, ch, accept_entry);
+		ch->accept_on = NULL;
+	}
+}
+
+static struct pending *
+channel_pending_receive(struct channel *ch)
+{
+	return pending_first(&ch->pendings, PENDING_RECEIVE);
+}
+
+/* Asks the transport for buffered messages when a receive waits. */
+static void
+channel_want_receive(struct channel *ch)
+{
+	if (ch->state == WS_CHANNEL_STATE_OPEN && ch->tp != NULL &&
+	    channel_pending_receive(ch) != NULL)
+		ch->tb->ops->want_receive(ch);
+}
+
+/*
+ * The one way a channel stops: timers stop, the transport is aborted, the
+ * channel leaves any accept queue, takes `state` with `cause`, and every
+ * pending operation completes exactly once: a WsCloseChannel in progress
+ * with S_OK (the channel did end CLOSED) unless the close itself was
+ * aborted or timed out, the others with `cause`, or with
+ * WS_E_OPERATION_ABORTED when `cause` is a success (a close that cut them
+ * off).  `why`, if any, goes with every reply.  Returns the number of the
+ * callers' operations it ended (internal ones are not counted).
+ */
+static unsigned
+channel_teardown(struct channel *ch, uint32_t state, int32_t cause,
+    const char *why)
+{
+	struct pending *p;
+	int32_t hr, close_hr;
+	unsigned n = 0;
+
+	channel_timer_stop(ch);
+	if (ch->tp != NULL) {
+		ch->tb->ops->abort(ch);
+		ch->tp = NULL;
+	}
+	channel_leave_accept(ch);
+	/* The new state first, so that every reply carries it. */
+	channel_set_state(ch, state, cause);
+	hr = cause >= 0 ? WS_E_OPERATION_ABORTED : cause;
+	close_hr = cause == WS_E_OPERATION_ABORTED ||
+	    cause == WS_E_OPERATION_TIMED_OUT ? cause : S_OK;
+	while ((p = TAILQ_FIRST(&ch->pendings)) != NULL) {
+		if (why != NULL)
+			p->why = why;
+		if (p->done != NULL)
+			n++;
+		pending_complete(p, p->kind == PENDING_CLOSE ? close_hr : hr);
+	}
+	return n;
 }
 
 void
@@ -261,65 +279,160 @@ channel_transport_opened(struct channel *ch)
 	struct pending *p;
 
 	channel_timer_stop(ch);
-	if (ch->accept_on != NULL) {
-		TAILQ_REMOVE(&ch->accept_on->accepting, ch, accept_entry);
-		ch->accept_on = NULL;
-	}
+	channel_leave_accept(ch);
 	channel_set_state(ch, WS_CHANNEL_STATE_OPEN, S_OK);
 	if ((p = pending_first(&ch->pendings, PENDING_OPEN)) != NULL ||
 	    (p = pending_first(&ch->pendings, PENDING_ACCEPT)) != NULL)
 		pending_complete(p, S_OK);
 	/* Receives queued while opening can be served now. */
-	if (channel_pending_receive(ch) != NULL)
-		ch->tops->receive(ch);
+	channel_want_receive(ch);
 }
 
-/*
- * The one teardown path of a failing transport: the channel becomes
- * FAULTED, the transport is gone, every pending operation ends with `hr`.
- */
 void
 channel_transport_fault(struct channel *ch, int32_t hr, const char *why)
 {
-	struct pending *p;
 	const char *name = hresult_name((uint32_t)hr);
 
 	log_info("channel %llu faulted: %s (%s)", (unsigned long long)ch->id,
 	    why, name != NULL ? name : "?");
-	channel_timer_stop(ch);
-	if (ch->tops != NULL)
-		ch->tops->abort(ch);
-	if (ch->accept_on != NULL) {
-		TAILQ_REMOVE(&ch->accept_on->accepting, ch, accept_entry);
-		ch->accept_on = NULL;
-	}
-	if (ch->state == WS_CHANNEL_STATE_CLOSING) {
-		channel_set_state(ch, WS_CHANNEL_STATE_CLOSED, hr);
-	} else
-		channel_set_state(ch, WS_CHANNEL_STATE_FAULTED, hr);
-	while ((p = TAILQ_FIRST(&ch->pendings)) != NULL) {
-		p->why = why;
-		/* A close in progress still ends the channel CLOSED. */
-		pending_complete(p, p->kind == PENDING_CLOSE ? S_OK : hr);
-	}
+	channel_teardown(ch, ch->state == WS_CHANNEL_STATE_CLOSING ?
+	    WS_CHANNEL_STATE_CLOSED : WS_CHANNEL_STATE_FAULTED, hr, why);
 }
 
 void
 channel_transport_closed(struct channel *ch)
 {
-	channel_timer_stop(ch);
-	channel_set_state(ch, WS_CHANNEL_STATE_CLOSED, S_OK);
-	pending_complete_all(&ch->pendings, S_OK);
+	/* The transport has freed its state: nothing to abort. */
+	ch->tp = NULL;
+	channel_teardown(ch, WS_CHANNEL_STATE_CLOSED, S_OK, NULL);
 }
 
-struct pending *
-channel_pending_receive(struct channel *ch)
+void
+channel_transport_message(struct channel *ch, struct envelope *msg)
 {
-	return pending_first(&ch->pendings, PENDING_RECEIVE);
+	struct pending *p;
+
+	if ((p = channel_pending_receive(ch)) == NULL) {
+		/* Nobody asked: the transport broke its contract. */
+		log_warnx("channel %llu: message with no receive waiting; "
+		    "dropped", (unsigned long long)ch->id);
+		envelope_clear(msg);
+		return;
+	}
+	ch->messages_in++;
+	p->msg = *msg;
+	memset(msg, 0, sizeof(*msg));
+	if (p->read_start)
+		ch->reading = true;
+	pending_complete(p, S_OK);
 }
 
-/* Writes `msg` in the channel's envelope and addressing versions and
- * queues it; `p` completes when it has left. */
+void
+channel_transport_end(struct channel *ch)
+{
+	struct pending *p;
+
+	ch->end_received = true;
+	while ((p = channel_pending_receive(ch)) != NULL)
+		pending_complete(p, WS_S_END);
+}
+
+void
+channel_transport_sent(struct channel *ch)
+{
+	struct pending *p;
+
+	if ((p = pending_first(&ch->pendings, PENDING_SEND)) != NULL)
+		pending_complete(p, S_OK);
+}
+
+void
+channel_transport_drained(struct channel *ch)
+{
+	struct pending *p;
+
+	/* From the head each time: a completion may abort the channel. */
+	while ((p = pending_first(&ch->pendings, PENDING_SEND)) != NULL)
+		pending_complete(p, S_OK);
+}
+
+bool
+channel_transport_receiving(const struct channel *ch)
+{
+	return pending_first((struct pending_list *)&ch->pendings,
+	    PENDING_RECEIVE) != NULL;
+}
+
+bool
+channel_transport_sending(const struct channel *ch)
+{
+	return pending_first((struct pending_list *)&ch->pendings,
+	    PENDING_SEND) != NULL;
+}
+
+void
+channel_transport_peer(struct channel *ch, const char *peer)
+{
+	snprintf(ch->remote, sizeof(ch->remote), "%s", peer != NULL ? peer : "");
+}
+
+int32_t
+channel_transport_adopt(struct channel *ch, const char *via, uint32_t encoding,
+    uint32_t envelope_version)
+{
+	char *url;
+
+	if (encoding >= 32 || !(ch->tb->encodings & TRANSPORT_BIT(encoding)))
+		return WS_E_NOT_SUPPORTED;
+	if (via != NULL) {
+		if ((url = strdup(via)) == NULL)
+			return E_OUTOFMEMORY;
+		free(ch->url);
+		ch->url = url;
+	}
+	ch->props[WS_CHANNEL_PROPERTY_ENCODING] = encoding;
+	ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] = envelope_version;
+	return S_OK;
+}
+
+void
+channel_transport_count(struct channel *ch, uint64_t bytes_in,
+    uint64_t bytes_out)
+{
+	ch->bytes_in += bytes_in;
+	ch->bytes_out += bytes_out;
+}
+
+uint64_t
+channel_id(const struct channel *ch)
+{
+	return ch->id;
+}
+
+uint64_t
+channel_prop_value(const struct channel *ch, uint32_t id)
+{
+	return id < CHANNEL_PROP_COUNT ? ch->props[id] : 0;
+}
+
+const char *
+channel_url(const struct channel *ch)
+{
+	return ch->url;
+}
+
+void *
+channel_tp(const struct channel *ch)
+{
+	return ch->tp;
+}
+
+void
+channel_set_tp(struct channel *ch, void *tp)
+{
+	ch->tp = tp;
+}
+
 /* Stamps `msg` with the channel's envelope and addressing versions and
  * hands it to the transport; `p` completes when it has left. */
 static int32_t
@@ -340,7 +453,7 @@ channel_queue_message(struct channel *ch, struct envelope *msg,
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	if ((hr = ch->tops->send(ch, p, msg, why)) != S_OK) {
+	if ((hr = ch->tb->ops->send(ch, msg, why)) != S_OK) {
 		TAILQ_REMOVE(&ch->pendings, p, obj_entry);
 		p->ch = NULL;
 		return hr;
@@ -446,7 +559,7 @@ channel_request_reply(struct channel *ch, struct envelope *msg,
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	ch->tops->receive(ch);
+	channel_want_receive(ch);
 	return S_OK;
 }
 
@@ -470,7 +583,7 @@ channel_shutdown(struct channel *ch, struct pending *p, const char **why)
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	if ((hr = ch->tops->shutdown(ch, p)) != S_OK) {
+	if ((hr = ch->tb->ops->shutdown(ch)) != S_OK) {
 		TAILQ_REMOVE(&ch->pendings, p, obj_entry);
 		p->ch = NULL;
 		*why = "cannot queue the End record";
@@ -497,7 +610,7 @@ channel_receive(struct channel *ch, struct pending *p, const char **why)
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	ch->tops->receive(ch);
+	channel_want_receive(ch);
 	return S_OK;
 }
 
@@ -577,22 +690,15 @@ channel_close(struct channel *ch, struct pending *p)
 	    !ch->writing;
 	ch->reading = ch->writing = false;
 	if (!graceful) {
-		struct pending *q, *nq;
-
-		for (q = TAILQ_FIRST(&ch->pendings); q != NULL; q = nq) {
-			nq = TAILQ_NEXT(q, obj_entry);
-			pending_complete(q, WS_E_OPERATION_ABORTED);
-		}
-		channel_timer_stop(ch);
-		ch->tops->abort(ch);
-		channel_set_state(ch, WS_CHANNEL_STATE_CLOSED, S_OK);
+		/* What is in flight is cut off: aborted, the close succeeds. */
+		channel_teardown(ch, WS_CHANNEL_STATE_CLOSED, S_OK, NULL);
 		return S_OK;
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
 	channel_set_state(ch, WS_CHANNEL_STATE_CLOSING, S_OK);
 	channel_timer_start(ch, WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT);
-	ch->tops->close(ch, (ch->type & WS_CHANNEL_TYPE_SESSION) &&
+	ch->tb->ops->close(ch, (ch->type & WS_CHANNEL_TYPE_SESSION) &&
 	    !ch->session_shut_down);
 	return S_OK;
 }
@@ -624,18 +730,8 @@ channel_reset(struct channel *ch, const char **why)
 unsigned
 channel_abort(struct channel *ch)
 {
-	uint32_t after = state_channel_after_abort(ch->state);
-
-	channel_timer_stop(ch);
-	if (ch->tops != NULL)
-		ch->tops->abort(ch);
-	if (ch->accept_on != NULL) {
-		TAILQ_REMOVE(&ch->accept_on->accepting, ch, accept_entry);
-		ch->accept_on = NULL;
-	}
-	/* The new state first, so that every reply carries it. */
-	channel_set_state(ch, after, WS_E_OPERATION_ABORTED);
-	return pending_complete_all(&ch->pendings, WS_E_OPERATION_ABORTED);
+	return channel_teardown(ch, state_channel_after_abort(ch->state),
+	    WS_E_OPERATION_ABORTED, NULL);
 }
 
 static void
@@ -650,7 +746,7 @@ channel_release_cb(evutil_socket_t fd, short what, void *arg)
 void
 channel_free(struct channel *ch)
 {
-	if (ch->dead)
+	if (ch == NULL || ch->dead)
 		return;
 	channel_abort(ch);
 	ch->dead = true;

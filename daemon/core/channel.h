@@ -12,10 +12,16 @@
 
 struct session;
 struct listener;
-struct transport_ops;
+struct transport_binding;
 struct event;
 struct envelope;
 
+/*
+ * The fields are the core's.  Doors read some of them for listings;
+ * transports are built with WSCHANNEL_TRANSPORT defined and see none:
+ * they use the functions "for transports" below.
+ */
+#ifndef WSCHANNEL_TRANSPORT
 struct channel {
 	uint64_t		 id;
 	uid_t			 uid;
@@ -38,7 +44,7 @@ struct channel {
 	struct listener		*accept_on;	/* listener while ACCEPTING */
 	TAILQ_ENTRY(channel)	 accept_entry;
 
-	const struct transport_ops *tops;
+	const struct transport_binding *tb;	/* its binding's rules */
 	void			*tp;		/* transport state */
 	struct event		*timer;		/* open / close timeout */
 
@@ -49,6 +55,7 @@ struct channel {
 	TAILQ_ENTRY(channel)	 entry;
 	TAILQ_ENTRY(channel)	 hash_entry;
 };
+#endif
 
 /* Creation; properties are {id, value} pairs already validated by
  * channel_prop_check(). */
@@ -85,7 +92,8 @@ int32_t	 channel_close(struct channel *, struct pending *);
 int32_t	 channel_reset(struct channel *, const char **why);
 /* Never fails.  Returns the number of operations cancelled. */
 unsigned channel_abort(struct channel *);
-/* Aborts, unregisters, and releases the memory later from the loop. */
+/* Aborts, unregisters, and releases the memory later from the loop (so
+ * that callbacks of the channel on the stack stay safe).  NULL: no-op. */
 void	 channel_free(struct channel *);
 
 int32_t	 channel_get_property(struct channel *, uint32_t id, uint64_t *u,
@@ -95,11 +103,63 @@ int32_t	 channel_set_property(struct channel *, uint32_t id, uint64_t value,
 
 void	 channel_set_state(struct channel *, uint32_t state, int32_t cause);
 
-/* Called by transports. */
+/*
+ * For transports.  Each may be called from the transport's callbacks on
+ * the loop while the transport holds state for the channel (between its
+ * open, or listener_transport_incoming(), and its abort or
+ * channel_transport_closed()), unless said otherwise.
+ */
+
+/* Its id, for logs.  Any time. */
+uint64_t channel_id(const struct channel *);
+/* The value of an integer-like WS_CHANNEL_PROPERTY_* id (0 for others).
+ * Any time. */
+uint64_t channel_prop_value(const struct channel *, uint32_t id);
+/* The URL it was opened on, or for an accepted one the listener's URL
+ * until channel_transport_adopt() gives the peer's Via.  Any time. */
+const char *channel_url(const struct channel *);
+/* The transport's state for the channel, NULL when it holds none.  The
+ * core clears it when it calls abort, in channel_transport_closed() and
+ * in listener_transport_requeue(). */
+void	*channel_tp(const struct channel *);
+void	 channel_set_tp(struct channel *, void *tp);
+/* Is a receive waiting for a message? */
+bool	 channel_transport_receiving(const struct channel *);
+/* Is a send (or the End record of a shutdown) waiting to leave? */
+bool	 channel_transport_sending(const struct channel *);
+
+/* The connection is up (client: the peer acked; accepted: the peer's
+ * preamble ended): the channel becomes OPEN and its open or accept
+ * completes; want_receive follows if a receive already waits. */
 void	 channel_transport_opened(struct channel *);
+/* A message arrived: the oldest waiting receive completes with it (and
+ * takes its contents: *msg is zeroed).  Only while one waits. */
+void	 channel_transport_message(struct channel *, struct envelope *msg);
+/* The peer ended the session: every waiting receive, and each later one,
+ * completes with WS_S_END. */
+void	 channel_transport_end(struct channel *);
+/* The oldest waiting send has left. */
+void	 channel_transport_sent(struct channel *);
+/* Every waiting send has left (the output queue is empty). */
+void	 channel_transport_drained(struct channel *);
+/* The transport failed: the channel tears down (FAULTED, or CLOSED while
+ * closing) with `hr`, abort runs, every operation ends.  `why` is a
+ * static string. */
 void	 channel_transport_fault(struct channel *, int32_t hr, const char *why);
+/* The graceful close asked by close() finished; the transport has freed
+ * its state.  The channel becomes CLOSED and its close completes. */
 void	 channel_transport_closed(struct channel *);
-/* The oldest pending receive, or NULL. */
-struct pending *channel_pending_receive(struct channel *);
+/* The peer's address, "127.0.0.1:4242" or "[::1]:4242"; NULL clears. */
+void	 channel_transport_peer(struct channel *, const char *peer);
+/* Accepted side, before channel_transport_opened(): the channel takes the
+ * URL the peer addressed (`via`, NULL keeps the listener's) and the
+ * encoding and envelope version the peer announced.  S_OK,
+ * E_OUTOFMEMORY, or WS_E_NOT_SUPPORTED when the binding does not allow
+ * that encoding (nothing changed then). */
+int32_t	 channel_transport_adopt(struct channel *, const char *via,
+	    uint32_t encoding, uint32_t envelope_version);
+/* Adds to the byte counters wsctl shows; any time. */
+void	 channel_transport_count(struct channel *, uint64_t bytes_in,
+	    uint64_t bytes_out);
 
 #endif

@@ -1,6 +1,12 @@
-/* Listeners and the accepts waiting on them. */
+/*
+ * Listeners and the accepts waiting on them.  Like a channel, a listener
+ * is freed later from the loop (listener_free), so that a transport
+ * callback of the listener may be on the stack when it is aborted.
+ */
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include <wschannel/webservices.h>
 
@@ -12,28 +18,18 @@
 #include "transport.h"
 #include "url.h"
 
-static bool
-listener_type_valid(uint32_t binding, uint32_t type)
-{
-	switch (binding) {
-	case WS_TCP_CHANNEL_BINDING:
-		return type == WS_CHANNEL_TYPE_DUPLEX_SESSION;
-	case WS_UDP_CHANNEL_BINDING:
-		return type == WS_CHANNEL_TYPE_DUPLEX ||
-		    type == WS_CHANNEL_TYPE_INPUT;
-	case WS_HTTP_CHANNEL_BINDING:
-		return type == WS_CHANNEL_TYPE_REPLY;
-	default:
-		return false;
-	}
-}
-
 int32_t
 listener_prop_check(uint32_t binding, uint32_t id, uint64_t value,
     bool at_create, const char **why)
 {
-	return prop_check_settable(listener_prop(id), binding, value,
-	    at_create, why);
+	const struct transport_binding *tb;
+	int32_t hr;
+
+	if ((hr = transport_lookup(binding, &tb, why)) != S_OK ||
+	    (hr = prop_check_settable(listener_prop(id), binding, value,
+	    at_create, why)) != S_OK)
+		return hr;
+	return transport_prop_check(tb, true, id, value, why);
 }
 
 int32_t
@@ -41,20 +37,14 @@ listener_new(struct session *owner, uint32_t type, uint32_t binding,
     const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
     struct listener **out, const char **why)
 {
+	const struct transport_binding *tb;
 	struct listener *ls;
 	int32_t hr;
 	size_t i;
 
-	if (binding == WS_CUSTOM_CHANNEL_BINDING ||
-	    binding == WS_NAMEDPIPE_CHANNEL_BINDING) {
-		*why = "custom and named-pipe bindings are not available";
-		return WS_E_NOT_SUPPORTED;
-	}
-	if (binding > WS_NAMEDPIPE_CHANNEL_BINDING) {
-		*why = "unknown channel binding";
-		return E_INVALIDARG;
-	}
-	if (!listener_type_valid(binding, type)) {
+	if ((hr = transport_lookup(binding, &tb, why)) != S_OK)
+		return hr;
+	if (type >= 32 || !(tb->listener_types & TRANSPORT_BIT(type))) {
 		*why = "channel type not valid for a listener of this binding";
 		return E_INVALIDARG;
 	}
@@ -73,7 +63,7 @@ listener_new(struct session *owner, uint32_t type, uint32_t binding,
 	ls->type = type;
 	ls->binding = binding;
 	ls->state = WS_LISTENER_STATE_CREATED;
-	ls->tops = transport_for_binding(binding);
+	ls->tb = tb;
 	TAILQ_INIT(&ls->pendings);
 	TAILQ_INIT(&ls->accepting);
 	for (i = 0; i < LISTENER_PROP_COUNT; i++)
@@ -117,12 +107,11 @@ listener_open(struct listener *ls, const char *urlstr, const char **why)
 		*why = "WsOpenListener needs a listener in the CREATED state";
 		return hr;
 	}
-	if (url_parse(urlstr, &u) != 0 ||
-	    (int)u.scheme != url_scheme_for_binding(ls->binding)) {
+	if (url_parse(urlstr, &u) != 0 || u.scheme != ls->tb->scheme) {
 		*why = "URL does not fit the listener's binding";
 		return WS_E_INVALID_ENDPOINT_URL;
 	}
-	if (ls->tops == NULL) {
+	if (ls->tb->ops == NULL) {
 		*why = "this transport is not available in this build";
 		return WS_E_NOT_SUPPORTED;
 	}
@@ -134,7 +123,7 @@ listener_open(struct listener *ls, const char *urlstr, const char **why)
 		return E_ACCESSDENIED;
 	}
 	listener_set_state(ls, WS_LISTENER_STATE_OPENING, S_OK);
-	if ((hr = ls->tops->listen(ls, &u, why)) != S_OK) {
+	if ((hr = ls->tb->ops->listener_open(ls, &u, why)) != S_OK) {
 		listener_set_state(ls, WS_LISTENER_STATE_FAULTED, hr);
 		return hr;
 	}
@@ -171,12 +160,13 @@ listener_accept(struct listener *ls, struct channel *ch, struct pending *p,
 	ch->accept_on = ls;
 	TAILQ_INSERT_TAIL(&ls->accepting, ch, accept_entry);
 	channel_set_state(ch, WS_CHANNEL_STATE_ACCEPTING, S_OK);
-	ls->tops->accept(ls);
+	if (ls->tp != NULL)
+		ls->tb->ops->listener_accept(ls);
 	return S_OK;
 }
 
 struct channel *
-listener_take_accepting(struct listener *ls)
+listener_transport_incoming(struct listener *ls, void *tp)
 {
 	struct channel *ch;
 
@@ -184,19 +174,61 @@ listener_take_accepting(struct listener *ls)
 		return NULL;
 	TAILQ_REMOVE(&ls->accepting, ch, accept_entry);
 	ch->accept_on = NULL;
+	ch->tp = tp;
 	return ch;
 }
 
 bool
-listener_requeue(struct listener *ls, struct channel *ch)
+listener_transport_requeue(struct channel *ch)
 {
-	if (ls->state != WS_LISTENER_STATE_OPEN ||
+	struct listener *ls = registry_listener(ch->listener_id);
+
+	/* The peer is gone and so is the transport's state. */
+	ch->tp = NULL;
+	ch->remote[0] = '\0';
+	if (ls == NULL || ls->state != WS_LISTENER_STATE_OPEN ||
 	    ch->state != WS_CHANNEL_STATE_ACCEPTING || ch->accept_on != NULL)
 		return false;
 	ch->accept_on = ls;
 	TAILQ_INSERT_HEAD(&ls->accepting, ch, accept_entry);
-	ls->tops->accept(ls);
+	if (ls->tp != NULL)
+		ls->tb->ops->listener_accept(ls);
 	return true;
+}
+
+unsigned
+listener_transport_waiting(const struct listener *ls)
+{
+	const struct channel *ch;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(ch, &ls->accepting, accept_entry)
+		n++;
+	return n;
+}
+
+uint64_t
+listener_id(const struct listener *ls)
+{
+	return ls->id;
+}
+
+uint64_t
+listener_prop_value(const struct listener *ls, uint32_t id)
+{
+	return id < LISTENER_PROP_COUNT ? ls->props[id] : 0;
+}
+
+void *
+listener_tp(const struct listener *ls)
+{
+	return ls->tp;
+}
+
+void
+listener_set_tp(struct listener *ls, void *tp)
+{
+	ls->tp = tp;
 }
 
 /* Ends every accept waiting on `ls`: those channels become FAULTED. */
@@ -211,6 +243,19 @@ listener_cancel_accepts(struct listener *ls)
 	return n;
 }
 
+/* The transport lets go of the listener: closing, or aborting. */
+static void
+listener_transport_stop(struct listener *ls, bool abortive)
+{
+	if (ls->tp == NULL)
+		return;
+	if (abortive)
+		ls->tb->ops->listener_abort(ls);
+	else
+		ls->tb->ops->listener_close(ls);
+	ls->tp = NULL;
+}
+
 int32_t
 listener_close(struct listener *ls)
 {
@@ -218,13 +263,10 @@ listener_close(struct listener *ls)
 	case WS_LISTENER_STATE_OPEN:
 	case WS_LISTENER_STATE_OPENING:
 		listener_set_state(ls, WS_LISTENER_STATE_CLOSING, S_OK);
-		listener_cancel_accepts(ls);
-		ls->tops->unlisten(ls);
-		break;
+		/* FALLTHROUGH */
 	case WS_LISTENER_STATE_FAULTED:
 		listener_cancel_accepts(ls);
-		if (ls->tops != NULL)
-			ls->tops->unlisten(ls);
+		listener_transport_stop(ls, false);
 		break;
 	default:
 		break;
@@ -240,8 +282,7 @@ listener_abort(struct listener *ls)
 	unsigned n;
 
 	n = listener_cancel_accepts(ls);
-	if (ls->tops != NULL)
-		ls->tops->unlisten(ls);
+	listener_transport_stop(ls, true);
 	listener_set_state(ls, after, WS_E_OPERATION_ABORTED);
 	return n;
 }
@@ -261,13 +302,29 @@ listener_reset(struct listener *ls, const char **why)
 	return S_OK;
 }
 
+static void
+listener_release_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *ls = arg;
+
+	free(ls->url);
+	free(ls);
+}
+
 void
 listener_free(struct listener *ls)
 {
+	if (ls == NULL || ls->dead)
+		return;
 	listener_abort(ls);
+	ls->dead = true;
 	registry_remove_listener(ls);
-	free(ls->url);
-	free(ls);
+	log_debug("listener %llu freed", (unsigned long long)ls->id);
+	/* Callbacks of this listener may still be on the stack. */
+	if (event_base_once(registry_base(), -1, EV_TIMEOUT,
+	    listener_release_cb, ls, NULL) == -1)
+		log_warnx("listener %llu: cannot defer release; leaking it",
+		    (unsigned long long)ls->id);
 }
 
 int32_t

@@ -12,8 +12,10 @@
 
 struct session;
 struct channel;
-struct transport_ops;
+struct transport_binding;
 
+/* As struct channel: the core's fields, hidden from transports. */
+#ifndef WSCHANNEL_TRANSPORT
 struct listener {
 	uint64_t		 id;
 	uid_t			 uid;
@@ -25,12 +27,14 @@ struct listener {
 	int32_t			 state_cause;	/* HRESULT of the last change */
 	uint64_t		 props[LISTENER_PROP_COUNT];
 	char			*url;
-	const struct transport_ops *tops;
-	void			*tp;
+	bool			 dead;		/* freed, memory release pending */
+	const struct transport_binding *tb;	/* its binding's rules */
+	void			*tp;		/* transport state */
 	struct pending_list	 pendings;	/* accepts, in arrival order */
 	TAILQ_HEAD(, channel)	 accepting;	/* channels in ACCEPTING */
 	TAILQ_ENTRY(listener)	 entry;
 };
+#endif
 
 int32_t	 listener_new(struct session *owner, uint32_t type, uint32_t binding,
 	    const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
@@ -45,6 +49,8 @@ int32_t	 listener_accept(struct listener *, struct channel *, struct pending *,
 int32_t	 listener_close(struct listener *);
 unsigned listener_abort(struct listener *);
 int32_t	 listener_reset(struct listener *, const char **why);
+/* Aborts, unregisters, and releases the memory later from the loop, like
+ * channel_free().  NULL: no-op. */
 void	 listener_free(struct listener *);
 int32_t	 listener_get_property(struct listener *, uint32_t id, uint64_t *u,
 	    const char **s, const char **why);
@@ -55,13 +61,33 @@ int32_t	 listener_new_channel(struct listener *, struct session *owner,
 	    const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
 	    struct channel **out, const char **why);
 
-/* Called by transports: the next channel waiting in ACCEPTING, or NULL.
- * The transport then drives that channel's preamble and calls
- * channel_transport_opened() / channel_transport_fault(). */
-struct channel *listener_take_accepting(struct listener *);
-/* Puts a channel taken by listener_take_accepting back at the head of the
- * queue (its connection failed before the preamble ended): the accept
- * waits for the next peer.  False when the listener cannot take it. */
-bool	 listener_requeue(struct listener *, struct channel *);
+/*
+ * For transports, from their callbacks on the loop while they hold state
+ * for the listener (between listener_open and listener_close or
+ * listener_abort), unless said otherwise.
+ */
+
+/* Its id, for logs.  Any time. */
+uint64_t listener_id(const struct listener *);
+/* The value of an integer-like WS_LISTENER_PROPERTY_* id (0 for others).
+ * Any time. */
+uint64_t listener_prop_value(const struct listener *, uint32_t id);
+/* The transport's state for the listener, NULL when it holds none; the
+ * core clears it when it calls listener_close or listener_abort. */
+void	*listener_tp(const struct listener *);
+void	 listener_set_tp(struct listener *, void *tp);
+/* How many accepts wait for a peer: take peers only while it is not 0. */
+unsigned listener_transport_waiting(const struct listener *);
+/* A peer arrived: the oldest channel waiting in ACCEPTING leaves the
+ * queue with `tp` as its transport state and is returned; it stays
+ * ACCEPTING until channel_transport_opened() or _fault().  NULL when no
+ * accept waits (drop the peer). */
+struct channel *listener_transport_incoming(struct listener *, void *tp);
+/* The peer of a channel from listener_transport_incoming() failed before
+ * the channel opened, and the transport has freed its state for it: the
+ * channel goes back to the head of its listener's queue and the accept
+ * waits for the next peer.  False when the listener is gone or no longer
+ * OPEN (the transport then faults the channel). */
+bool	 listener_transport_requeue(struct channel *);
 
 #endif

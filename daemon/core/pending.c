@@ -32,6 +32,17 @@ pending_obj_list(struct pending *p)
 }
 
 void
+pending_free(struct pending *p)
+{
+	if (p == NULL)
+		return;
+	if (p->sess != NULL)
+		TAILQ_REMOVE(&p->sess->pendings, p, sess_entry);
+	envelope_clear(&p->msg);
+	free(p);
+}
+
+void
 pending_complete(struct pending *p, int32_t hr)
 {
 	struct pending_list *l;

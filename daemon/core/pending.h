@@ -49,6 +49,10 @@ TAILQ_HEAD(pending_list, pending);
 
 struct pending	*pending_new(enum pending_kind, struct session *,
 		    pending_done_fn, void *arg);
+/* Frees a pending the core never took (the call was refused at once):
+ * unlinks it from its session, frees it without running its callback.
+ * NULL: no-op. */
+void		 pending_free(struct pending *p);
 /* Unlinks `p` from every list, runs its callback once, frees it. */
 void		 pending_complete(struct pending *p, int32_t hr);
 /* Completes every pending on `list` (object list) with `hr`; returns the count. */

@@ -1,8 +1,9 @@
 /*
  * The D-Bus door: org.wschannel.WsChannel1 through sd-bus, with exactly the
  * power of the Unix socket (see systemd/org.wschannel.WsChannel1.xml for
- * the interface).  Holds no channel logic: it authenticates the sender,
- * validates arguments, calls the core and turns completions into replies.
+ * the interface, common/busmap.h for its names).  Holds no channel logic:
+ * it authenticates the sender, decodes method calls into requests for
+ * request.c and turns their completions into replies.
  */
 #ifndef WSCHANNEL_CONTROL_DBUS_H
 #define WSCHANNEL_CONTROL_DBUS_H
@@ -10,20 +11,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "request.h"
+
 struct event_base;
-
-#define CONTROL_DBUS_NAME	"org.wschannel.WsChannel1"
-#define CONTROL_DBUS_PATH	"/org/wschannel/WsChannel1"
-
-/* Re-reads the configuration (Manager.Reload): 0, or -errno and a reason. */
-typedef int (*control_dbus_reload_fn)(char *why, size_t len);
 
 /*
  * Connects to `bus` ("system", "session" or a D-Bus address), exports the
- * objects and takes the name.  0 or a negative errno (logged).
+ * objects and takes the name; `reload` answers Manager.Reload (NULL:
+ * nothing to reload).  0 or a negative errno (logged).
  */
 int	 control_dbus_init(struct event_base *, const char *bus,
-	    control_dbus_reload_fn);
+	    request_reload_fn reload);
 /* Releases the name; method calls from now on are answered with
  * WS_E_ENDPOINT_DISCONNECTED. */
 void	 control_dbus_stop_accepting(void);

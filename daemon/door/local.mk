@@ -1,8 +1,11 @@
-# daemon/door/: the Unix-socket (protobuf-c) and D-Bus (sd-bus) doors.
+# daemon/door/: the one dispatcher (request.c) and the two doors that feed
+# it, the Unix socket (protobuf-c) and D-Bus (sd-bus).
 noinst_LTLIBRARIES += libwsdoor.la
 libwsdoor_la_SOURCES = \
+	%D%/request.c %D%/request.h \
 	%D%/unix.c %D%/unix.h \
-	%D%/dbus.c %D%/dbus.h \
+	%D%/dbus.c %D%/dbus.h %D%/dbus_peer.c %D%/dbus_int.h \
+	%D%/dbus_methods.c %D%/dbus_objects.c \
 	%D%/bus_loop.c %D%/bus_loop.h
 libwsdoor_la_CPPFLAGS = $(AM_CPPFLAGS) $(DOOR_INC)
 libwsdoor_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBXML2_CFLAGS) \

@@ -1,7 +1,9 @@
 /*
  * The Unix-socket door.  Authenticates each connection with SO_PEERCRED,
- * validates every frame and field before use, calls the core, and turns
- * each completion into exactly one Reply.  A bad frame closes that
+ * checks every frame before decoding it, decodes each Request into a
+ * struct request for the dispatcher (request.c) and encodes each
+ * completion into exactly one Reply frame; state changes become Event
+ * frames for the connections that asked (Watch).  A bad frame closes that
  * connection with one logged line and harms nobody else.
  */
 #include <sys/types.h>
@@ -10,6 +12,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,35 +28,39 @@
 #include "wschannel.pb-c.h"
 
 #include "channel.h"
-#include "unix.h"
 #include "envelope.h"
 #include "frame.h"
 #include "hresult.h"
 #include "listener.h"
 #include "log.h"
-#include "props.h"
 #include "registry.h"
+#include "request.h"
+#include "unix.h"
 
 /* Past this much unsent output a connection stops being read (requests
  * wait in the kernel); a watcher this far behind is dropped. */
 #define CONTROL_OUTPUT_HIGH	(8u * 1024 * 1024)
-#define CONTROL_MAX_PROPS	64
 
 struct control_conn {
-	struct session		 sess;
+	struct request_client	 client;
 	struct bufferevent	*bev;
-	void			*watch;
-	int			 refs;
+	int			 refs;	/* the connection, and each request */
 	int			 dead;
 	int			 throttled;
-	uint64_t		 inflight_id;	/* request being dispatched */
-	int			 inflight_done;	/* ... already answered */
 	TAILQ_ENTRY(control_conn) entry;
 };
 
-struct reply_ctx {
-	struct control_conn	*cc;
-	uint64_t		 id;
+static void	control_request_done(struct request *);
+static void	control_request_interim(struct request *);
+static void	control_watch_cb(const struct state_event *, void *);
+
+static struct request_door control_door = {
+	.name = "the Unix socket",
+	.kind = REQUEST_DOOR_UNIX,
+	.done = control_request_done,
+	.interim = control_request_interim,
+	.event = control_watch_cb,
+	.clients = control_connections,
 };
 
 static struct evconnlistener	*ctl_listener;
@@ -63,6 +70,13 @@ static unsigned			 ctl_nconns;
 
 static void	control_conn_close(struct control_conn *, const char *why);
 static void	control_read_cb(struct bufferevent *, void *);
+
+static struct control_conn *
+control_conn_of(struct request_client *c)
+{
+	return (struct control_conn *)((char *)c -
+	    offsetof(struct control_conn, client));
+}
 
 static void
 control_conn_unref(struct control_conn *cc)
@@ -87,7 +101,7 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 	len = protobuf_c_message_get_packed_size(msg);
 	if (len > FRAME_MAX_PAYLOAD) {
 		log_warnx("pid %d: reply of %zu bytes exceeds the frame limit",
-		    (int)cc->sess.pid, len);
+		    (int)cc->client.sess.pid, len);
 		control_conn_close(cc, NULL);
 		return;
 	}
@@ -103,30 +117,20 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 	evbuffer_commit_space(out, &v, 1);
 }
 
+/* An answer that never reached the dispatcher (out of memory). */
 static void
-control_reply(struct control_conn *cc, Wschannel__Reply *r)
-{
-	control_send(cc, FRAME_REPLY, &r->base);
-}
-
-/* A terminal reply with just an HRESULT, a reason and maybe a state. */
-static void
-control_reply_simple(struct control_conn *cc, uint64_t id, int32_t hr,
-    const char *why, int has_state, uint32_t state)
+control_reply_error(struct control_conn *cc, uint64_t id, int32_t hr,
+    const char *why)
 {
 	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
 	char *errs[1];
 
 	r.id = id;
 	r.hresult = (uint32_t)hr;
-	if (why != NULL && hr < 0) {
-		errs[0] = (char *)why;
-		r.errors = errs;
-		r.n_errors = 1;
-	}
-	r.has_state = has_state;
-	r.state = state;
-	control_reply(cc, &r);
+	errs[0] = (char *)why;
+	r.errors = errs;
+	r.n_errors = 1;
+	control_send(cc, FRAME_REPLY, &r.base);
 }
 
 /* ---- envelopes between the protocol and the core ------------------------- */
@@ -185,201 +189,7 @@ control_envelope_out(const struct envelope *env, Wschannel__Envelope *e)
 	}
 }
 
-/* ---- pending operations -------------------------------------------------- */
-
-static void
-control_pending_done(struct pending *p, int32_t hr, void *arg)
-{
-	struct reply_ctx *ctx = arg;
-	struct control_conn *cc = ctx->cc;
-	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-	Wschannel__Envelope e = WSCHANNEL__ENVELOPE__INIT;
-	char *errs[1];
-
-	if (cc->inflight_id == ctx->id)
-		cc->inflight_done = 1;
-	if (!cc->dead) {
-		r.id = ctx->id;
-		r.hresult = (uint32_t)hr;
-		if (hr < 0 && p->why != NULL) {
-			errs[0] = (char *)p->why;
-			r.errors = errs;
-			r.n_errors = 1;
-		}
-		if (p->ch != NULL) {
-			r.has_state = 1;
-			r.state = p->ch->state;
-		}
-		if (p->kind == PENDING_RECEIVE && hr == S_OK &&
-		    p->msg.envelope_version != 0) {
-			control_envelope_out(&p->msg, &e);
-			r.result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
-			r.message = &e;
-		}
-		control_reply(cc, &r);
-	}
-	free(ctx);
-	control_conn_unref(cc);
-}
-
-/* A pending owned by this connection's session, for request `id`. */
-static struct pending *
-control_pending_new(struct control_conn *cc, enum pending_kind kind,
-    uint64_t id)
-{
-	struct reply_ctx *ctx;
-	struct pending *p;
-
-	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
-		return NULL;
-	if ((p = pending_new(kind, &cc->sess, control_pending_done, ctx)) == NULL) {
-		free(ctx);
-		return NULL;
-	}
-	ctx->cc = cc;
-	ctx->id = id;
-	cc->refs++;
-	TAILQ_INSERT_TAIL(&cc->sess.pendings, p, sess_entry);
-	return p;
-}
-
-/* The core did not take the pending: undo control_pending_new. */
-static void
-control_pending_discard(struct pending *p)
-{
-	struct reply_ctx *ctx = p->arg;
-
-	TAILQ_REMOVE(&p->sess->pendings, p, sess_entry);
-	envelope_clear(&p->msg);
-	free(p);
-	control_conn_unref(ctx->cc);
-	free(ctx);
-}
-
-/*
- * Runs a long operation: `start` queues `p` or refuses it.  Refusals are
- * answered at once; accepted async requests get the interim reply unless
- * the operation already completed.
- */
-static void
-control_long_op_result(struct control_conn *cc, const Wschannel__Request *rq,
-    struct pending *p, int32_t hr, const char *why, struct channel *ch)
-{
-	if (hr != S_OK) {
-		control_pending_discard(p);
-		control_reply_simple(cc, rq->id, hr, why, ch != NULL,
-		    ch != NULL ? ch->state : 0);
-		return;
-	}
-	if (rq->has_async && rq->async && !cc->inflight_done) {
-		Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-
-		r.id = rq->id;
-		r.hresult = (uint32_t)WS_S_ASYNC;
-		r.has_interim = 1;
-		r.interim = 1;
-		if (ch != NULL) {
-			r.has_state = 1;
-			r.state = ch->state;
-		}
-		control_reply(cc, &r);
-	}
-}
-
-/* ---- requests ------------------------------------------------------------- */
-
-static int32_t
-control_props_in(Wschannel__Property **props, size_t n, uint32_t *ids,
-    uint64_t *vals, const char **why)
-{
-	size_t i;
-
-	if (n > CONTROL_MAX_PROPS) {
-		*why = "too many properties";
-		return E_INVALIDARG;
-	}
-	for (i = 0; i < n; i++) {
-		if (!props[i]->has_u) {
-			*why = "property value missing or not an integer";
-			return E_INVALIDARG;
-		}
-		ids[i] = props[i]->id;
-		vals[i] = props[i]->u;
-	}
-	return S_OK;
-}
-
-static void
-control_created(struct control_conn *cc, uint64_t id, int32_t hr,
-    const char *why, uint64_t obj)
-{
-	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-	char *errs[1];
-
-	r.id = id;
-	r.hresult = (uint32_t)hr;
-	if (hr == S_OK) {
-		r.result_case = WSCHANNEL__REPLY__RESULT_CREATED;
-		r.created = obj;
-		r.has_state = 1;
-		r.state = 0;	/* CREATED, for channels and listeners alike */
-	} else if (why != NULL) {
-		errs[0] = (char *)why;
-		r.errors = errs;
-		r.n_errors = 1;
-	}
-	control_reply(cc, &r);
-}
-
-static void
-control_property_reply(struct control_conn *cc, uint64_t id, int32_t hr,
-    const char *why, uint32_t prop_id, uint64_t u, const char *s)
-{
-	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-	Wschannel__Property pr = WSCHANNEL__PROPERTY__INIT;
-	char *errs[1];
-
-	r.id = id;
-	r.hresult = (uint32_t)hr;
-	if (hr == S_OK) {
-		pr.id = prop_id;
-		if (s != NULL)
-			pr.s = (char *)s;
-		else {
-			pr.has_u = 1;
-			pr.u = u;
-		}
-		r.result_case = WSCHANNEL__REPLY__RESULT_PROPERTY;
-		r.property = &pr;
-	} else if (why != NULL) {
-		errs[0] = (char *)why;
-		r.errors = errs;
-		r.n_errors = 1;
-	}
-	control_reply(cc, &r);
-}
-
-static void
-control_abort_reply(struct control_conn *cc, uint64_t id, uint64_t obj,
-    uint32_t state, unsigned cancelled)
-{
-	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-	Wschannel__AbortResult ar = WSCHANNEL__ABORT_RESULT__INIT;
-
-	ar.id = obj;
-	ar.hresult = S_OK;
-	ar.has_state = 1;
-	ar.state = state;
-	ar.has_cancelled = 1;
-	ar.cancelled = cancelled;
-	r.id = id;
-	r.hresult = S_OK;
-	r.has_state = 1;
-	r.state = state;
-	r.result_case = WSCHANNEL__REPLY__RESULT_ABORT;
-	r.abort = &ar;
-	control_reply(cc, &r);
-}
+/* ---- completions into Reply frames ------------------------------------------ */
 
 static void
 control_fill_info(const struct channel *ch, Wschannel__ChannelInfo *ci)
@@ -406,67 +216,55 @@ control_fill_info(const struct channel *ch, Wschannel__ChannelInfo *ci)
 }
 
 static void
-control_list(struct control_conn *cc, uint64_t id)
+control_fill_listener(const struct listener *ls, Wschannel__ListenerInfo *li)
 {
-	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-	Wschannel__ChannelList cl = WSCHANNEL__CHANNEL_LIST__INIT;
-	Wschannel__ChannelInfo *cis = NULL, **cip = NULL;
-	Wschannel__ListenerInfo *lis = NULL, **lip = NULL;
-	struct channel *ch;
-	struct listener *ls;
-	size_t nc = 0, nl = 0;
+	li->id = ls->id;
+	li->owner_uid = ls->uid;
+	li->owner_pid = (uint32_t)ls->pid;
+	li->type = ls->type;
+	li->binding = ls->binding;
+	li->state = ls->state;
+	li->url = ls->url;
+	li->pending = request_listener_accepts(ls);
+}
 
-	for (ch = registry_first_channel(); ch != NULL; ch = registry_next_channel(ch))
-		nc++;
-	for (ls = registry_first_listener(); ls != NULL; ls = registry_next_listener(ls))
-		nl++;
+/* Sends the ListChannels reply: every channel and listener of the result. */
+static void
+control_reply_list(struct control_conn *cc, struct request *r)
+{
+	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
+	Wschannel__ChannelList cl = WSCHANNEL__CHANNEL_LIST__INIT;
+	Wschannel__ChannelInfo *cis, **cip;
+	Wschannel__ListenerInfo *lis, **lip;
+	size_t i, nc = r->res.nchannels, nl = r->res.nlisteners;
+
 	cis = calloc(nc + 1, sizeof(*cis));
 	cip = calloc(nc + 1, sizeof(*cip));
 	lis = calloc(nl + 1, sizeof(*lis));
 	lip = calloc(nl + 1, sizeof(*lip));
 	if (cis == NULL || cip == NULL || lis == NULL || lip == NULL) {
-		control_reply_simple(cc, id, E_OUTOFMEMORY, "out of memory",
-		    0, 0);
+		control_reply_error(cc, r->tag, E_OUTOFMEMORY, "out of memory");
 		goto out;
 	}
-	for (ch = registry_first_channel(); ch != NULL; ch = registry_next_channel(ch)) {
-		if (!registry_may_access(&cc->sess, ch->uid))
-			continue;
-		wschannel__channel_info__init(&cis[cl.n_channels]);
-		control_fill_info(ch, &cis[cl.n_channels]);
-		cip[cl.n_channels] = &cis[cl.n_channels];
-		cl.n_channels++;
+	for (i = 0; i < nc; i++) {
+		wschannel__channel_info__init(&cis[i]);
+		control_fill_info(r->res.channels[i], &cis[i]);
+		cip[i] = &cis[i];
 	}
-	for (ls = registry_first_listener(); ls != NULL; ls = registry_next_listener(ls)) {
-		Wschannel__ListenerInfo *li = &lis[cl.n_listeners];
-
-		if (!registry_may_access(&cc->sess, ls->uid))
-			continue;
-		wschannel__listener_info__init(li);
-		li->id = ls->id;
-		li->owner_uid = ls->uid;
-		li->owner_pid = (uint32_t)ls->pid;
-		li->type = ls->type;
-		li->binding = ls->binding;
-		li->state = ls->state;
-		li->url = ls->url;
-		{
-			struct channel *a;
-			unsigned n = 0;
-
-			TAILQ_FOREACH(a, &ls->accepting, accept_entry)
-				n++;
-			li->pending = n;
-		}
-		lip[cl.n_listeners++] = li;
+	for (i = 0; i < nl; i++) {
+		wschannel__listener_info__init(&lis[i]);
+		control_fill_listener(r->res.listeners[i], &lis[i]);
+		lip[i] = &lis[i];
 	}
 	cl.channels = cip;
+	cl.n_channels = nc;
 	cl.listeners = lip;
-	r.id = id;
-	r.hresult = S_OK;
-	r.result_case = WSCHANNEL__REPLY__RESULT_LIST;
-	r.list = &cl;
-	control_reply(cc, &r);
+	cl.n_listeners = nl;
+	rep.id = r->tag;
+	rep.hresult = S_OK;
+	rep.result_case = WSCHANNEL__REPLY__RESULT_LIST;
+	rep.list = &cl;
+	control_send(cc, FRAME_REPLY, &rep.base);
 out:
 	free(cis);
 	free(cip);
@@ -474,91 +272,183 @@ out:
 	free(lip);
 }
 
+/* Sends the AbortChannels reply: one AbortResult per line of the result. */
 static void
-control_abort_channels(struct control_conn *cc, uint64_t id,
-    const Wschannel__AbortChannels *a)
+control_reply_aborted(struct control_conn *cc, struct request *r)
 {
-	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-	Wschannel__AbortReport rep = WSCHANNEL__ABORT_REPORT__INIT;
-	Wschannel__AbortResult *res = NULL, **resp = NULL;
-	struct channel *ch, *nch;
-	size_t n = 0, max, i, done = 0;
-	int32_t hr;
+	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
+	Wschannel__AbortReport ar = WSCHANNEL__ABORT_REPORT__INIT;
+	Wschannel__AbortResult *res, **resp;
+	const struct request_abort *a;
+	size_t i, n = r->res.naborts;
 
-	if ((a->n_ids > 0) + (a->has_pid) + (a->has_all && a->all) != 1) {
-		control_reply_simple(cc, id, E_INVALIDARG,
-		    "name channels by ids, by pid, or all", 0, 0);
-		return;
-	}
-	max = a->n_ids;
-	if (max == 0)
-		for (ch = registry_first_channel(); ch != NULL;
-		    ch = registry_next_channel(ch))
-			max++;
-	res = calloc(max + 1, sizeof(*res));
-	resp = calloc(max + 1, sizeof(*resp));
+	res = calloc(n + 1, sizeof(*res));
+	resp = calloc(n + 1, sizeof(*resp));
 	if (res == NULL || resp == NULL) {
-		control_reply_simple(cc, id, E_OUTOFMEMORY, "out of memory", 0, 0);
+		control_reply_error(cc, r->tag, E_OUTOFMEMORY, "out of memory");
 		goto out;
 	}
-	if (a->n_ids > 0) {
-		for (i = 0; i < a->n_ids; i++) {
-			wschannel__abort_result__init(&res[n]);
-			res[n].id = a->ids[i];
-			hr = registry_lookup_channel(&cc->sess, a->ids[i], &ch);
-			res[n].hresult = (uint32_t)hr;
-			if (hr == S_OK) {
-				res[n].has_cancelled = 1;
-				res[n].cancelled = channel_abort(ch);
-				res[n].has_state = 1;
-				res[n].state = ch->state;
-				done++;
-			}
-			resp[n] = &res[n];
-			n++;
+	for (i = 0; i < n; i++) {
+		a = &r->res.aborts[i];
+		wschannel__abort_result__init(&res[i]);
+		res[i].id = a->id;
+		res[i].hresult = (uint32_t)a->hr;
+		if (a->hr == S_OK) {
+			res[i].has_cancelled = 1;
+			res[i].cancelled = a->cancelled;
+			res[i].has_state = 1;
+			res[i].state = a->state;
 		}
-	} else {
-		for (ch = registry_first_channel(); ch != NULL && n < max; ch = nch) {
-			nch = registry_next_channel(ch);
-			if (!registry_may_access(&cc->sess, ch->uid))
-				continue;
-			if (a->has_pid && (uint32_t)ch->pid != a->pid)
-				continue;
-			wschannel__abort_result__init(&res[n]);
-			res[n].id = ch->id;
-			res[n].hresult = S_OK;
-			res[n].has_cancelled = 1;
-			res[n].cancelled = channel_abort(ch);
-			res[n].has_state = 1;
-			res[n].state = ch->state;
-			resp[n] = &res[n];
-			n++;
-			done++;
-		}
+		resp[i] = &res[i];
 	}
-	if (done > 0)
-		log_info("uid %u pid %d aborted %zu channel(s)",
-		    (unsigned)cc->sess.uid, (int)cc->sess.pid, done);
-	rep.results = resp;
-	rep.n_results = n;
-	r.id = id;
-	r.hresult = S_OK;
-	r.result_case = WSCHANNEL__REPLY__RESULT_ABORTED;
-	r.aborted = &rep;
-	control_reply(cc, &r);
+	ar.results = resp;
+	ar.n_results = n;
+	rep.id = r->tag;
+	rep.hresult = S_OK;
+	rep.result_case = WSCHANNEL__REPLY__RESULT_ABORTED;
+	rep.aborted = &ar;
+	control_send(cc, FRAME_REPLY, &rep.base);
 out:
 	free(res);
 	free(resp);
 }
 
+/* The Reply of every other request: the HRESULT, the reason, the state and
+ * the one typed result of a success. */
+static void
+control_reply_result(struct control_conn *cc, struct request *r)
+{
+	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
+	Wschannel__Envelope e = WSCHANNEL__ENVELOPE__INIT;
+	Wschannel__Property pr = WSCHANNEL__PROPERTY__INIT;
+	Wschannel__AbortResult ar = WSCHANNEL__ABORT_RESULT__INIT;
+	Wschannel__ChannelInfo ci = WSCHANNEL__CHANNEL_INFO__INIT;
+	Wschannel__Statistics st = WSCHANNEL__STATISTICS__INIT;
+	bool ok = r->res.hr == S_OK;
+	char *errs[1];
+
+	rep.id = r->tag;
+	rep.hresult = (uint32_t)r->res.hr;
+	if (r->res.hr < 0 && r->res.why != NULL) {
+		errs[0] = (char *)r->res.why;
+		rep.errors = errs;
+		rep.n_errors = 1;
+	}
+	rep.has_state = r->res.has_state;
+	rep.state = r->res.state;
+	switch (r->op) {
+	case REQUEST_CREATE_CHANNEL:
+	case REQUEST_CREATE_LISTENER:
+	case REQUEST_CREATE_CHANNEL_FOR_LISTENER:
+		if (ok) {
+			rep.result_case = WSCHANNEL__REPLY__RESULT_CREATED;
+			rep.created = r->res.created;
+		}
+		break;
+	case REQUEST_GET_CHANNEL_PROPERTY:
+	case REQUEST_GET_LISTENER_PROPERTY:
+		if (!ok)
+			break;
+		pr.id = r->arg.prop_id;
+		if (r->res.prop_s != NULL)
+			pr.s = (char *)r->res.prop_s;
+		else {
+			pr.has_u = 1;
+			pr.u = r->res.prop_u;
+		}
+		rep.result_case = WSCHANNEL__REPLY__RESULT_PROPERTY;
+		rep.property = &pr;
+		break;
+	case REQUEST_RECEIVE:
+	case REQUEST_READ_START:
+	case REQUEST_REQUEST_REPLY:
+		if (r->res.msg == NULL)
+			break;
+		control_envelope_out(r->res.msg, &e);
+		rep.result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
+		rep.message = &e;
+		break;
+	case REQUEST_ABORT_CHANNEL:
+	case REQUEST_ABORT_LISTENER:
+		if (!ok)
+			break;
+		ar.id = r->arg.object;
+		ar.hresult = S_OK;
+		ar.has_state = 1;
+		ar.state = r->res.state;
+		ar.has_cancelled = 1;
+		ar.cancelled = r->res.cancelled;
+		rep.result_case = WSCHANNEL__REPLY__RESULT_ABORT;
+		rep.abort = &ar;
+		break;
+	case REQUEST_SHOW_CHANNEL:
+		if (!ok)
+			break;
+		control_fill_info(r->res.channel, &ci);
+		rep.result_case = WSCHANNEL__REPLY__RESULT_CHANNEL;
+		rep.channel = &ci;
+		break;
+	case REQUEST_STATISTICS:
+		if (!ok)
+			break;
+		st.channels = r->res.stats.channels;
+		st.listeners = r->res.stats.listeners;
+		st.pending = r->res.stats.pending;
+		st.unix_clients = r->res.stats.unix_clients;
+		st.bus_peers = r->res.stats.bus_peers;
+		st.uptime_usec = r->res.stats.uptime_usec;
+		st.version = (char *)r->res.stats.version;
+		rep.result_case = WSCHANNEL__REPLY__RESULT_STATISTICS;
+		rep.statistics = &st;
+		break;
+	default:
+		break;
+	}
+	control_send(cc, FRAME_REPLY, &rep.base);
+}
+
+/* request_door.done: the one Reply of a request. */
+static void
+control_request_done(struct request *r)
+{
+	struct control_conn *cc = control_conn_of(r->client);
+
+	if (!cc->dead) {
+		if (r->op == REQUEST_LIST && r->res.hr == S_OK)
+			control_reply_list(cc, r);
+		else if (r->op == REQUEST_ABORT_CHANNELS && r->res.hr == S_OK)
+			control_reply_aborted(cc, r);
+		else
+			control_reply_result(cc, r);
+	}
+	control_conn_unref(cc);
+}
+
+/* request_door.interim: an async call passed its checks and is pending. */
+static void
+control_request_interim(struct request *r)
+{
+	struct control_conn *cc = control_conn_of(r->client);
+	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
+
+	rep.id = r->tag;
+	rep.hresult = (uint32_t)WS_S_ASYNC;
+	rep.has_interim = 1;
+	rep.interim = 1;
+	rep.has_state = r->res.has_state;
+	rep.state = r->res.state;
+	control_send(cc, FRAME_REPLY, &rep.base);
+}
+
+/* request_door.event: a state change, as an Event frame to a watcher. */
 static void
 control_watch_cb(const struct state_event *ev, void *arg)
 {
-	struct control_conn *cc = arg;
+	struct control_conn *cc = control_conn_of(arg);
 	Wschannel__Event e = WSCHANNEL__EVENT__INIT;
 
 	if (cc->dead || ev->kind != STATE_EVENT_CHANGED ||
-	    !registry_may_access(&cc->sess, ev->owner_uid))
+	    !registry_may_access(&cc->client.sess, ev->owner_uid))
 		return;
 	if (evbuffer_get_length(bufferevent_get_output(cc->bev)) >
 	    CONTROL_OUTPUT_HIGH) {
@@ -582,304 +472,211 @@ control_watch_cb(const struct state_event *ev, void *arg)
 	control_send(cc, FRAME_EVENT, &e.base);
 }
 
-/* A request naming an object that does not exist or is not the caller's:
- * one log line, and the error reply. */
-static void
-control_refused(struct control_conn *cc, uint64_t id, const char *what,
-    uint64_t obj, int32_t hr)
-{
-	char why[64];
+/* ---- Request frames into requests -------------------------------------------- */
 
-	log_info("uid %u pid %d: %s %llu %s", (unsigned)cc->sess.uid,
-	    (int)cc->sess.pid, what, (unsigned long long)obj,
-	    hr == E_ACCESSDENIED ? "belongs to another user" : "does not exist");
-	snprintf(why, sizeof(why), hr == E_ACCESSDENIED ?
-	    "%s belongs to another user" : "no such %s", what);
-	control_reply_simple(cc, id, hr, why, 0, 0);
+/* Each operation of the protocol and the request it becomes. */
+static const struct {
+	Wschannel__Request__OpCase	 op_case;
+	enum request_op			 op;
+} control_ops[] = {
+	{ WSCHANNEL__REQUEST__OP_CREATE_CHANNEL, REQUEST_CREATE_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_OPEN_CHANNEL, REQUEST_OPEN_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL, REQUEST_CLOSE_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_ABORT_CHANNEL, REQUEST_ABORT_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_RESET_CHANNEL, REQUEST_RESET_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_FREE_CHANNEL, REQUEST_FREE_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY,
+	    REQUEST_GET_CHANNEL_PROPERTY },
+	{ WSCHANNEL__REQUEST__OP_SET_CHANNEL_PROPERTY,
+	    REQUEST_SET_CHANNEL_PROPERTY },
+	{ WSCHANNEL__REQUEST__OP_SEND_MESSAGE, REQUEST_SEND },
+	{ WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE, REQUEST_RECEIVE },
+	{ WSCHANNEL__REQUEST__OP_READ_MESSAGE_START, REQUEST_READ_START },
+	{ WSCHANNEL__REQUEST__OP_READ_MESSAGE_END, REQUEST_READ_END },
+	{ WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START, REQUEST_WRITE_START },
+	{ WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END, REQUEST_WRITE_END },
+	{ WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE, REQUEST_ABANDON },
+	{ WSCHANNEL__REQUEST__OP_SHUTDOWN_SESSION, REQUEST_SHUTDOWN },
+	{ WSCHANNEL__REQUEST__OP_REQUEST_REPLY, REQUEST_REQUEST_REPLY },
+	{ WSCHANNEL__REQUEST__OP_CREATE_LISTENER, REQUEST_CREATE_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_OPEN_LISTENER, REQUEST_OPEN_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL, REQUEST_ACCEPT },
+	{ WSCHANNEL__REQUEST__OP_CLOSE_LISTENER, REQUEST_CLOSE_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_ABORT_LISTENER, REQUEST_ABORT_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_RESET_LISTENER, REQUEST_RESET_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_FREE_LISTENER, REQUEST_FREE_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_GET_LISTENER_PROPERTY,
+	    REQUEST_GET_LISTENER_PROPERTY },
+	{ WSCHANNEL__REQUEST__OP_SET_LISTENER_PROPERTY,
+	    REQUEST_SET_LISTENER_PROPERTY },
+	{ WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER,
+	    REQUEST_CREATE_CHANNEL_FOR_LISTENER },
+	{ WSCHANNEL__REQUEST__OP_LIST_CHANNELS, REQUEST_LIST },
+	{ WSCHANNEL__REQUEST__OP_SHOW_CHANNEL, REQUEST_SHOW_CHANNEL },
+	{ WSCHANNEL__REQUEST__OP_ABORT_CHANNELS, REQUEST_ABORT_CHANNELS },
+	{ WSCHANNEL__REQUEST__OP_WATCH, REQUEST_WATCH },
+	{ WSCHANNEL__REQUEST__OP_RELOAD, REQUEST_RELOAD },
+	{ WSCHANNEL__REQUEST__OP_GET_STATISTICS, REQUEST_STATISTICS },
+};
+
+static void
+control_props_in(struct request *r, Wschannel__Property **props, size_t n)
+{
+	size_t i;
+
+	if (n > REQUEST_MAX_PROPS) {
+		request_bad_arg(r, E_INVALIDARG, "too many properties");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!props[i]->has_u) {
+			request_bad_arg(r, E_INVALIDARG,
+			    "property value missing or not an integer");
+			return;
+		}
+		request_add_prop(r, props[i]->id, props[i]->u);
+	}
+}
+
+/* A message for SendMessage, WriteMessageEnd and RequestReply. */
+static void
+control_message_in(struct request *r, const Wschannel__SendMessage *sm)
+{
+	r->arg.object = sm->channel;
+	if (control_envelope_in(sm->message, &r->arg.msg) != 0)
+		request_bad_arg(r, E_OUTOFMEMORY, "out of memory");
+}
+
+static void
+control_set_property_in(struct request *r, const Wschannel__SetProperty *sp)
+{
+	r->arg.object = sp->id;
+	r->arg.prop_id = sp->property->id;
+	if (sp->property->has_u)
+		r->arg.prop_value = sp->property->u;
+	else
+		request_bad_arg(r, E_INVALIDARG, "property is read-only");
+}
+
+/* The arguments of `rq` into `r`; strings stay in `rq`, which outlives
+ * request_run. */
+static void
+control_decode(struct request *r, const Wschannel__Request *rq)
+{
+	switch (rq->op_case) {
+	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL:
+		r->arg.type = rq->create_channel->type;
+		r->arg.binding = rq->create_channel->binding;
+		control_props_in(r, rq->create_channel->properties,
+		    rq->create_channel->n_properties);
+		break;
+	case WSCHANNEL__REQUEST__OP_CREATE_LISTENER:
+		r->arg.type = rq->create_listener->type;
+		r->arg.binding = rq->create_listener->binding;
+		control_props_in(r, rq->create_listener->properties,
+		    rq->create_listener->n_properties);
+		break;
+	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER:
+		r->arg.object = rq->create_channel_for_listener->listener;
+		control_props_in(r, rq->create_channel_for_listener->properties,
+		    rq->create_channel_for_listener->n_properties);
+		break;
+	case WSCHANNEL__REQUEST__OP_OPEN_CHANNEL:
+		r->arg.object = rq->open_channel->channel;
+		r->arg.url = rq->open_channel->url;
+		break;
+	case WSCHANNEL__REQUEST__OP_OPEN_LISTENER:
+		r->arg.object = rq->open_listener->listener;
+		r->arg.url = rq->open_listener->url;
+		break;
+	case WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL:
+		r->arg.object = rq->accept_channel->listener;
+		r->arg.channel = rq->accept_channel->channel;
+		break;
+	case WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY:
+	case WSCHANNEL__REQUEST__OP_GET_LISTENER_PROPERTY:
+		/* One GetProperty message for both. */
+		r->arg.object = rq->get_channel_property->id;
+		r->arg.prop_id = rq->get_channel_property->property_id;
+		break;
+	case WSCHANNEL__REQUEST__OP_SET_CHANNEL_PROPERTY:
+		control_set_property_in(r, rq->set_channel_property);
+		break;
+	case WSCHANNEL__REQUEST__OP_SET_LISTENER_PROPERTY:
+		control_set_property_in(r, rq->set_listener_property);
+		break;
+	case WSCHANNEL__REQUEST__OP_SEND_MESSAGE:
+		control_message_in(r, rq->send_message);
+		break;
+	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
+		control_message_in(r, rq->write_message_end);
+		break;
+	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY:
+		control_message_in(r, rq->request_reply);
+		break;
+	case WSCHANNEL__REQUEST__OP_LIST_CHANNELS:
+		r->arg.list_channels = r->arg.list_listeners = true;
+		break;
+	case WSCHANNEL__REQUEST__OP_ABORT_CHANNELS:
+		r->arg.ids = rq->abort_channels->ids;
+		r->arg.nids = rq->abort_channels->n_ids;
+		r->arg.by_pid = rq->abort_channels->has_pid;
+		r->arg.pid = rq->abort_channels->pid;
+		r->arg.all = rq->abort_channels->has_all &&
+		    rq->abort_channels->all;
+		break;
+	case WSCHANNEL__REQUEST__OP_WATCH:
+	case WSCHANNEL__REQUEST__OP_RELOAD:
+	case WSCHANNEL__REQUEST__OP_GET_STATISTICS:
+		break;
+	case WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL:
+	case WSCHANNEL__REQUEST__OP_ABORT_CHANNEL:
+	case WSCHANNEL__REQUEST__OP_RESET_CHANNEL:
+	case WSCHANNEL__REQUEST__OP_FREE_CHANNEL:
+	case WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE:
+	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
+	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_END:
+	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START:
+	case WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE:
+	case WSCHANNEL__REQUEST__OP_SHUTDOWN_SESSION:
+	case WSCHANNEL__REQUEST__OP_SHOW_CHANNEL:
+	case WSCHANNEL__REQUEST__OP_CLOSE_LISTENER:
+	case WSCHANNEL__REQUEST__OP_ABORT_LISTENER:
+	case WSCHANNEL__REQUEST__OP_RESET_LISTENER:
+	case WSCHANNEL__REQUEST__OP_FREE_LISTENER:
+		/* One ObjectRef each, in the same place of the oneof's
+		 * union. */
+		r->arg.object = rq->close_channel->id;
+		break;
+	default:
+		break;
+	}
 }
 
 static void
 control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 {
-	uint32_t ids[CONTROL_MAX_PROPS];
-	uint64_t vals[CONTROL_MAX_PROPS];
-	struct channel *ch = NULL;
-	struct listener *ls = NULL;
-	struct pending *p;
-	struct envelope env;
-	const char *why = NULL, *s;
-	uint64_t u, obj;
-	int32_t hr;
+	enum request_op op = REQUEST_UNKNOWN;
+	struct request *r;
+	size_t i;
 
-	cc->inflight_id = rq->id;
-	cc->inflight_done = 0;
-
-/* Looks up the named channel or listener, answering the failure. */
-#define CHANNEL(ref) do {						\
-	if ((hr = registry_lookup_channel(&cc->sess, (ref), &ch)) != S_OK) { \
-		control_refused(cc, rq->id, "channel", (ref), hr);	\
-		return;							\
-	}								\
-} while (0)
-#define LISTENER(ref) do {						\
-	if ((hr = registry_lookup_listener(&cc->sess, (ref), &ls)) != S_OK) { \
-		control_refused(cc, rq->id, "listener", (ref), hr);	\
-		return;							\
-	}								\
-} while (0)
-#define PENDING(kind) do {						\
-	if ((p = control_pending_new(cc, (kind), rq->id)) == NULL) {	\
-		control_reply_simple(cc, rq->id, E_OUTOFMEMORY,		\
-		    "out of memory", 0, 0);				\
-		return;							\
-	}								\
-} while (0)
-
-	switch (rq->op_case) {
-	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL:
-		hr = control_props_in(rq->create_channel->properties,
-		    rq->create_channel->n_properties, ids, vals, &why);
-		if (hr == S_OK)
-			hr = registry_check_quota(&cc->sess, false, &why);
-		if (hr == S_OK)
-			hr = channel_new(&cc->sess, rq->create_channel->type,
-			    rq->create_channel->binding, ids, vals,
-			    rq->create_channel->n_properties, &ch, &why);
-		control_created(cc, rq->id, hr, why, hr == S_OK ? ch->id : 0);
-		break;
-	case WSCHANNEL__REQUEST__OP_OPEN_CHANNEL:
-		CHANNEL(rq->open_channel->channel);
-		PENDING(PENDING_OPEN);
-		hr = channel_open(ch, rq->open_channel->url, p, &why);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-	case WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL:
-		CHANNEL(rq->close_channel->id);
-		PENDING(PENDING_CLOSE);
-		hr = channel_close(ch, p);
-		if (cc->inflight_done)
-			break;	/* completed inside the call: replied */
-		if (hr == S_OK && p->ch == NULL) {
-			/* Closed at once: nothing left to wait for. */
-			control_pending_discard(p);
-			control_reply_simple(cc, rq->id, S_OK, NULL, 1, ch->state);
-			break;
-		}
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-	case WSCHANNEL__REQUEST__OP_ABORT_CHANNEL:
-		CHANNEL(rq->abort_channel->id);
-		u = channel_abort(ch);
-		control_abort_reply(cc, rq->id, ch->id, ch->state, (unsigned)u);
-		break;
-	case WSCHANNEL__REQUEST__OP_RESET_CHANNEL:
-		CHANNEL(rq->reset_channel->id);
-		hr = channel_reset(ch, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_FREE_CHANNEL:
-		CHANNEL(rq->free_channel->id);
-		channel_free(ch);
-		control_reply_simple(cc, rq->id, S_OK, NULL, 0, 0);
-		break;
-	case WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY:
-		CHANNEL(rq->get_channel_property->id);
-		hr = channel_get_property(ch, rq->get_channel_property->property_id,
-		    &u, &s, &why);
-		control_property_reply(cc, rq->id, hr, why,
-		    rq->get_channel_property->property_id, u, s);
-		break;
-	case WSCHANNEL__REQUEST__OP_SET_CHANNEL_PROPERTY:
-		CHANNEL(rq->set_channel_property->id);
-		if (!rq->set_channel_property->property->has_u) {
-			control_reply_simple(cc, rq->id, E_INVALIDARG,
-			    "property is read-only", 0, 0);
-			break;
-		}
-		hr = channel_set_property(ch, rq->set_channel_property->property->id,
-		    rq->set_channel_property->property->u, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_SEND_MESSAGE:
-		CHANNEL(rq->send_message->channel);
-		if (control_envelope_in(rq->send_message->message, &env) != 0) {
-			control_reply_simple(cc, rq->id, E_OUTOFMEMORY,
-			    "out of memory", 1, ch->state);
-			break;
-		}
-		PENDING(PENDING_SEND);
-		hr = channel_send(ch, &env, p, &why);
-		envelope_clear(&env);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-	case WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE:
-		CHANNEL(rq->receive_message->id);
-		PENDING(PENDING_RECEIVE);
-		hr = channel_receive(ch, p, &why);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
-		CHANNEL(rq->read_message_start->id);
-		PENDING(PENDING_RECEIVE);
-		hr = channel_read_start(ch, p, &why);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_END:
-		CHANNEL(rq->read_message_end->id);
-		hr = channel_read_end(ch, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START:
-		CHANNEL(rq->write_message_start->id);
-		hr = channel_write_start(ch, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
-	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY: {
-		const Wschannel__SendMessage *sm =
-		    rq->op_case == WSCHANNEL__REQUEST__OP_REQUEST_REPLY ?
-		    rq->request_reply : rq->write_message_end;
-		int rr = rq->op_case == WSCHANNEL__REQUEST__OP_REQUEST_REPLY;
-
-		CHANNEL(sm->channel);
-		if (control_envelope_in(sm->message, &env) != 0) {
-			control_reply_simple(cc, rq->id, E_OUTOFMEMORY,
-			    "out of memory", 1, ch->state);
-			break;
-		}
-		PENDING(rr ? PENDING_RECEIVE : PENDING_SEND);
-		hr = rr ? channel_request_reply(ch, &env, p, &why) :
-		    channel_write_end(ch, &env, p, &why);
-		envelope_clear(&env);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
+	for (i = 0; i < sizeof(control_ops) / sizeof(control_ops[0]); i++)
+		if (control_ops[i].op_case == rq->op_case)
+			op = control_ops[i].op;
+	if (op == REQUEST_UNKNOWN)
+		log_warnx("pid %d: unknown operation %d",
+		    (int)cc->client.sess.pid, (int)rq->op_case);
+	if ((r = request_new(&cc->client, op)) == NULL) {
+		control_reply_error(cc, rq->id, E_OUTOFMEMORY, "out of memory");
+		return;
 	}
-	case WSCHANNEL__REQUEST__OP_ABANDON_MESSAGE:
-		CHANNEL(rq->abandon_message->id);
-		hr = channel_abandon(ch, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ch->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_SHUTDOWN_SESSION:
-		CHANNEL(rq->shutdown_session->id);
-		PENDING(PENDING_SEND);
-		hr = channel_shutdown(ch, p, &why);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-
-	case WSCHANNEL__REQUEST__OP_CREATE_LISTENER:
-		hr = control_props_in(rq->create_listener->properties,
-		    rq->create_listener->n_properties, ids, vals, &why);
-		if (hr == S_OK)
-			hr = registry_check_quota(&cc->sess, true, &why);
-		if (hr == S_OK)
-			hr = listener_new(&cc->sess, rq->create_listener->type,
-			    rq->create_listener->binding, ids, vals,
-			    rq->create_listener->n_properties, &ls, &why);
-		control_created(cc, rq->id, hr, why, hr == S_OK ? ls->id : 0);
-		break;
-	case WSCHANNEL__REQUEST__OP_OPEN_LISTENER:
-		LISTENER(rq->open_listener->listener);
-		hr = listener_open(ls, rq->open_listener->url, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ls->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL:
-		LISTENER(rq->accept_channel->listener);
-		CHANNEL(rq->accept_channel->channel);
-		PENDING(PENDING_ACCEPT);
-		hr = listener_accept(ls, ch, p, &why);
-		control_long_op_result(cc, rq, p, hr, why, ch);
-		break;
-	case WSCHANNEL__REQUEST__OP_CLOSE_LISTENER:
-		LISTENER(rq->close_listener->id);
-		hr = listener_close(ls);
-		control_reply_simple(cc, rq->id, hr, NULL, 1, ls->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_ABORT_LISTENER:
-		LISTENER(rq->abort_listener->id);
-		u = listener_abort(ls);
-		control_abort_reply(cc, rq->id, ls->id, ls->state, (unsigned)u);
-		break;
-	case WSCHANNEL__REQUEST__OP_RESET_LISTENER:
-		LISTENER(rq->reset_listener->id);
-		hr = listener_reset(ls, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ls->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_FREE_LISTENER:
-		LISTENER(rq->free_listener->id);
-		listener_free(ls);
-		control_reply_simple(cc, rq->id, S_OK, NULL, 0, 0);
-		break;
-	case WSCHANNEL__REQUEST__OP_GET_LISTENER_PROPERTY:
-		LISTENER(rq->get_listener_property->id);
-		hr = listener_get_property(ls, rq->get_listener_property->property_id,
-		    &u, &s, &why);
-		control_property_reply(cc, rq->id, hr, why,
-		    rq->get_listener_property->property_id, u, s);
-		break;
-	case WSCHANNEL__REQUEST__OP_SET_LISTENER_PROPERTY:
-		LISTENER(rq->set_listener_property->id);
-		if (!rq->set_listener_property->property->has_u) {
-			control_reply_simple(cc, rq->id, E_INVALIDARG,
-			    "property is read-only", 0, 0);
-			break;
-		}
-		hr = listener_set_property(ls, rq->set_listener_property->property->id,
-		    rq->set_listener_property->property->u, &why);
-		control_reply_simple(cc, rq->id, hr, why, 1, ls->state);
-		break;
-	case WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER:
-		LISTENER(rq->create_channel_for_listener->listener);
-		hr = control_props_in(rq->create_channel_for_listener->properties,
-		    rq->create_channel_for_listener->n_properties, ids, vals, &why);
-		if (hr == S_OK)
-			hr = registry_check_quota(&cc->sess, false, &why);
-		if (hr == S_OK)
-			hr = listener_new_channel(ls, &cc->sess, ids, vals,
-			    rq->create_channel_for_listener->n_properties, &ch, &why);
-		obj = hr == S_OK ? ch->id : 0;
-		control_created(cc, rq->id, hr, why, obj);
-		break;
-
-	case WSCHANNEL__REQUEST__OP_LIST_CHANNELS:
-		control_list(cc, rq->id);
-		break;
-	case WSCHANNEL__REQUEST__OP_SHOW_CHANNEL: {
-		Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
-		Wschannel__ChannelInfo ci = WSCHANNEL__CHANNEL_INFO__INIT;
-
-		CHANNEL(rq->show_channel->id);
-		control_fill_info(ch, &ci);
-		r.id = rq->id;
-		r.hresult = S_OK;
-		r.has_state = 1;
-		r.state = ch->state;
-		r.result_case = WSCHANNEL__REPLY__RESULT_CHANNEL;
-		r.channel = &ci;
-		control_reply(cc, &r);
-		break;
-	}
-	case WSCHANNEL__REQUEST__OP_ABORT_CHANNELS:
-		control_abort_channels(cc, rq->id, rq->abort_channels);
-		break;
-	case WSCHANNEL__REQUEST__OP_WATCH:
-		if (cc->watch == NULL &&
-		    (cc->watch = registry_watch_add(control_watch_cb, cc)) == NULL) {
-			control_reply_simple(cc, rq->id, E_OUTOFMEMORY,
-			    "out of memory", 0, 0);
-			break;
-		}
-		control_reply_simple(cc, rq->id, S_OK, NULL, 0, 0);
-		break;
-	default:
-		log_warnx("pid %d: unknown operation %d", (int)cc->sess.pid,
-		    (int)rq->op_case);
-		control_reply_simple(cc, rq->id, E_INVALIDARG,
-		    "unknown operation", 0, 0);
-		break;
-	}
-#undef CHANNEL
-#undef LISTENER
-#undef PENDING
+	r->tag = rq->id;
+	r->async = rq->has_async && rq->async;
+	if (op != REQUEST_UNKNOWN)
+		control_decode(r, rq);
+	/* Released by control_request_done. */
+	cc->refs++;
+	request_run(r);
 }
 
 /* ---- connections ----------------------------------------------------------- */
@@ -891,22 +688,69 @@ control_conn_close(struct control_conn *cc, const char *why)
 		return;
 	if (why != NULL)
 		log_warnx("client uid %u pid %d: %s; closing its connection",
-		    (unsigned)cc->sess.uid, (int)cc->sess.pid, why);
+		    (unsigned)cc->client.sess.uid, (int)cc->client.sess.pid,
+		    why);
 	cc->dead = 1;
 	TAILQ_REMOVE(&ctl_conns, cc, entry);
 	ctl_nconns--;
-	registry_watch_remove(cc->watch);
-	cc->watch = NULL;
 	/* Everything it asked for and everything it owns ends with it. */
-	registry_session_end(&cc->sess);
+	request_client_end(&cc->client);
 	bufferevent_free(cc->bev);
 	cc->bev = NULL;
 	control_conn_unref(cc);
 }
 
+/*
+ * protobuf-c allocates as it decodes, and a frame within FRAME_MAX_PAYLOAD
+ * can still expand a hundredfold (a 4-byte repeated Property becomes a
+ * 40-byte struct and a pointer).  Each decode gets a budget proportional
+ * to its payload, so a hostile frame fails to decode instead of costing
+ * the daemon hundreds of megabytes.
+ */
+#define CONTROL_DECODE_SLACK	(64u * 1024)
+
+struct control_budget {
+	size_t	left;
+	bool	exceeded;
+};
+
+static void *
+control_budget_alloc(void *arg, size_t size)
+{
+	struct control_budget *b = arg;
+
+	if (size > b->left) {
+		b->exceeded = true;
+		return NULL;
+	}
+	b->left -= size;
+	return malloc(size);
+}
+
+static void
+control_budget_free(void *arg, void *ptr)
+{
+	(void)arg;
+	free(ptr);
+}
+
+static Wschannel__Request *
+control_decode_frame(const uint8_t *payload, size_t len,
+    ProtobufCAllocator *a, struct control_budget *b)
+{
+	b->left = 2 * len + CONTROL_DECODE_SLACK;
+	b->exceeded = false;
+	a->alloc = control_budget_alloc;
+	a->free = control_budget_free;
+	a->allocator_data = b;
+	return wschannel__request__unpack(a, len, payload);
+}
+
 static void
 control_process(struct control_conn *cc)
 {
+	struct control_budget budget;
+	ProtobufCAllocator alloc;
 	struct evbuffer *in;
 	struct frame_header hdr;
 	Wschannel__Request *rq;
@@ -942,15 +786,17 @@ control_process(struct control_conn *cc)
 		}
 		bufferevent_setwatermark(cc->bev, EV_READ, 0, 0);
 		p = evbuffer_pullup(in, FRAME_HEADER_SIZE + (ssize_t)hdr.length);
-		rq = wschannel__request__unpack(NULL, hdr.length,
-		    p + FRAME_HEADER_SIZE);
+		rq = control_decode_frame(p + FRAME_HEADER_SIZE, hdr.length,
+		    &alloc, &budget);
 		evbuffer_drain(in, FRAME_HEADER_SIZE + (size_t)hdr.length);
 		if (rq == NULL) {
-			control_conn_close(cc, "request does not decode");
+			control_conn_close(cc, budget.exceeded ?
+			    "request expands past its decoding budget" :
+			    "request does not decode");
 			break;
 		}
 		control_dispatch(cc, rq);
-		wschannel__request__free_unpacked(rq, NULL);
+		wschannel__request__free_unpacked(rq, &alloc);
 	}
 	control_conn_unref(cc);
 }
@@ -979,7 +825,7 @@ control_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct control_conn *cc = arg;
 
 	if (what & BEV_EVENT_ERROR)
-		log_debug("client pid %d: %s", (int)cc->sess.pid,
+		log_debug("client pid %d: %s", (int)cc->client.sess.pid,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	control_conn_close(cc, NULL);
 }
@@ -1002,7 +848,8 @@ control_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	registry_session_init(&cc->sess, cred.uid, cred.pid, cred.gid);
+	request_client_init(&cc->client, &control_door, cred.uid, cred.pid,
+	    cred.gid);
 	cc->refs = 1;
 	cc->bev = bufferevent_socket_new(evconnlistener_get_base(evl), fd,
 	    BEV_OPT_CLOSE_ON_FREE);
@@ -1049,7 +896,8 @@ control_mkdir(const char *path)
 }
 
 int
-control_init(struct event_base *base, const char *path, int fd)
+control_init(struct event_base *base, const char *path, int fd,
+    request_reload_fn reload)
 {
 	struct sockaddr_un sun;
 	mode_t old;
@@ -1103,6 +951,8 @@ control_init(struct event_base *base, const char *path, int fd)
 		return -ENOMEM;
 	}
 	evconnlistener_set_error_cb(ctl_listener, control_accept_error_cb);
+	control_door.reload = reload;
+	request_door_add(&control_door);
 	return 0;
 }
 
@@ -1130,7 +980,7 @@ control_shutdown(void)
 
 	while ((cc = TAILQ_FIRST(&ctl_conns)) != NULL) {
 		/* Sessions end first so every pending reply is queued. */
-		registry_session_end(&cc->sess);
+		request_client_end(&cc->client);
 		out = bufferevent_get_output(cc->bev);
 		fd = bufferevent_getfd(cc->bev);
 		while (evbuffer_get_length(out) > 0 &&
@@ -1138,6 +988,7 @@ control_shutdown(void)
 			;
 		control_conn_close(cc, NULL);
 	}
+	request_door_remove(&control_door);
 }
 
 unsigned

@@ -2,10 +2,14 @@
 #ifndef WSCHANNEL_CONTROL_H
 #define WSCHANNEL_CONTROL_H
 
+#include "request.h"
+
 struct event_base;
 
-/* Listens on `path` (creating its directory), or adopts `fd` if >= 0. */
-int	control_init(struct event_base *, const char *path, int fd);
+/* Listens on `path` (creating its directory), or adopts `fd` if >= 0;
+ * `reload` answers the Reload request (NULL: nothing to reload). */
+int	control_init(struct event_base *, const char *path, int fd,
+	    request_reload_fn reload);
 /* Stops accepting new connections. */
 void	control_stop_accepting(void);
 /* Ends every connection: their sessions end (objects aborted and freed)

@@ -1,11 +1,76 @@
-/* The transports built into wschanneld: one line per binding. */
+/*
+ * The bindings built into wschanneld, one table entry each: what the core
+ * allows for the binding, and the ops of the file that serves it (NULL:
+ * a binding we know but whose transport this build lacks; its objects
+ * can be created and configured, and opening them is WS_E_NOT_SUPPORTED).
+ */
+#include <stddef.h>
+
 #include <wschannel/webservices.h>
 
+#include "props.h"
 #include "transport.h"
 #include "builtin.h"
+
+/* Each transport file defines its ops. */
+extern const struct transport_ops transport_tcp_ops;
+
+/* Every encoding of WS_ENCODING (0 ... WS_ENCODING_RAW). */
+#define ENC_ALL		(TRANSPORT_BIT(WS_ENCODING_RAW + 1) - 1)
+
+static const struct transport_binding builtin_bindings[] = {
+	{
+		.binding = WS_TCP_CHANNEL_BINDING,
+		.name = "net.tcp",
+		.scheme = URL_NETTCP,
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX_SESSION),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX_SESSION),
+		.default_encoding = WS_ENCODING_XML_BINARY_SESSION_1,
+		.encodings = TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1) |
+		    TRANSPORT_BIT(WS_ENCODING_XML_BINARY_1) |
+		    TRANSPORT_BIT(WS_ENCODING_XML_UTF8),
+		.prop_bit = PROP_B_TCP,
+		.ops = &transport_tcp_ops,
+	},
+	{
+		.binding = WS_UDP_CHANNEL_BINDING,
+		.name = "soap.udp",
+		.scheme = URL_SOAPUDP,
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_OUTPUT) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_INPUT),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_INPUT),
+		.default_encoding = WS_ENCODING_XML_UTF8,
+		/* No session: no session dictionary. */
+		.encodings = ENC_ALL &
+		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
+		.prop_bit = PROP_B_UDP,
+		.ops = NULL,
+	},
+	{
+		.binding = WS_HTTP_CHANNEL_BINDING,
+		.name = "http",
+		.scheme = URL_HTTP,
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_REQUEST) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_REPLY),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_REPLY),
+		.default_encoding = WS_ENCODING_XML_UTF8,
+		.encodings = ENC_ALL &
+		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
+		/* Plain XML bodies without a SOAP envelope (REST-like). */
+		.envelope_none = true,
+		.prop_bit = PROP_B_HTTP,
+		.ops = NULL,
+	},
+};
 
 void
 transport_register_builtin(void)
 {
-	transport_register(WS_TCP_CHANNEL_BINDING, &transport_tcp_ops);
+	size_t i;
+
+	for (i = 0; i < sizeof(builtin_bindings) / sizeof(builtin_bindings[0]);
+	    i++)
+		(void)transport_register(&builtin_bindings[i]);
 }

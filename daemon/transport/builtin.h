@@ -1,4 +1,4 @@
-/* Registers every transport this build has with the core's registry. */
+/* Registers every binding this build knows with the core's registry. */
 #ifndef WSCHANNEL_TRANSPORT_BUILTIN_H
 #define WSCHANNEL_TRANSPORT_BUILTIN_H
 

@@ -4,6 +4,8 @@ noinst_LTLIBRARIES += libwstransport.la
 libwstransport_la_SOURCES = \
 	%D%/builtin.c %D%/builtin.h \
 	%D%/tcp.c
-libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC)
+# WSCHANNEL_TRANSPORT hides the fields of the core's objects: transports use
+# the core's functions "for transports" only.
+libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT
 libwstransport_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBXML2_CFLAGS)
 libwstransport_la_LIBADD = $(LIBEVENT_LIBS)

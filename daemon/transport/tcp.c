@@ -28,10 +28,10 @@
 #include <wschannel/webservices.h>
 
 #include "channel.h"
+#include "encoding.h"
 #include "envelope.h"
 #include "listener.h"
 #include "log.h"
-#include "nbfx.h"
 #include "nmf.h"
 #include "registry.h"
 #include "transport.h"
@@ -55,12 +55,16 @@ struct tcp_conn {
 	int			 eof;		/* peer closed its side */
 	int			 sock_err;	/* errno of a failed socket */
 	int			 got_version, got_mode, got_via, got_encoding;
-	/* MC-NBFSE: one session dictionary per direction. */
-	struct nbfx_dict	*dict_in, *dict_out;
+	/* Accepted side: what the preamble announced, which the channel
+	 * adopts only once the preamble is complete. */
+	char			*via;
+	uint32_t		 peer_encoding, peer_envelope;
+	/* The codec of the session, once its encoding is known. */
+	struct encoding		*enc;
 	/* Accepted side: the peer's preamble must end within the
 	 * listener's CONNECT_TIMEOUT. */
 	struct event		*hs_timer;
-	uint64_t		 listener_id;
+	char			 peer[80];	/* "127.0.0.1:4242", for logs */
 };
 
 struct tcp_listener {
@@ -89,99 +93,26 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 			    sizeof(lg));
 		bufferevent_free(c->bev);
 	}
-	nbfx_dict_free(c->dict_in);
-	nbfx_dict_free(c->dict_out);
+	encoding_free(c->enc);
+	free(c->via);
 	if (c->hs_timer != NULL)
 		event_free(c->hs_timer);
 	free(c);
 }
 
-/* The session dictionaries, once the encoding is known. */
+/* The codec (and MC-NBFSE dictionaries), once the encoding is known. */
 static int
 tcp_start_session(struct tcp_conn *c)
 {
-	uint32_t max = (uint32_t)
-	    c->ch->props[WS_CHANNEL_PROPERTY_MAX_SESSION_DICTIONARY_SIZE];
-
-	if (c->ch->props[WS_CHANNEL_PROPERTY_ENCODING] !=
-	    WS_ENCODING_XML_BINARY_SESSION_1)
-		return 0;
-	if ((c->dict_in = nbfx_dict_new(max)) == NULL ||
-	    (c->dict_out = nbfx_dict_new(max)) == NULL)
-		return -ENOMEM;
-	return 0;
-}
-
-/*
- * Wire encoding of one message: UTF-8 text, binary XML, or binary XML
- * with the session's string table in front (MC-NBFSE).
- */
-static int32_t
-tcp_encode(struct tcp_conn *c, const struct envelope *msg, uint8_t **table,
-    size_t *table_len, uint8_t **doc, size_t *doc_len, const char **why)
-{
-	uint32_t enc = (uint32_t)c->ch->props[WS_CHANNEL_PROPERTY_ENCODING];
-	xmlDoc *xdoc;
-	int rc;
-
-	*table = NULL;
-	*table_len = 0;
-	if (enc == WS_ENCODING_XML_UTF8)
-		rc = envelope_write(msg, doc, doc_len);
-	else if ((rc = envelope_to_doc(msg, &xdoc)) == 0) {
-		rc = nbfx_write(xdoc, enc == WS_ENCODING_XML_BINARY_SESSION_1 ?
-		    c->dict_out : NULL, table, table_len, doc, doc_len);
-		xmlFreeDoc(xdoc);
-	}
-	if (rc == -ENOMEM) {
-		*why = "out of memory";
-		return E_OUTOFMEMORY;
-	}
-	if (rc != 0) {
-		*why = "the message cannot be encoded (is the body well-formed XML?)";
-		return WS_E_INVALID_FORMAT;
-	}
-	return S_OK;
-}
-
-/* Decodes one sized envelope's payload into `env`. */
-static int32_t
-tcp_decode(struct tcp_conn *c, const uint8_t *in, size_t len,
-    struct envelope *env, const char **why)
-{
-	uint32_t enc = (uint32_t)c->ch->props[WS_CHANNEL_PROPERTY_ENCODING];
-	xmlDoc *xdoc;
-	int n, rc;
-
-	if (enc == WS_ENCODING_XML_UTF8) {
-		rc = envelope_read(in, len, env, why);
-		return rc == 0 ? S_OK : rc == -ENOMEM ? E_OUTOFMEMORY :
-		    WS_E_INVALID_FORMAT;
-	}
-	if (enc == WS_ENCODING_XML_BINARY_SESSION_1) {
-		n = nbfx_dict_read_table(c->dict_in, in, len);
-		if (n == -EDQUOT) {
-			*why = "peer overflowed MAX_SESSION_DICTIONARY_SIZE";
-			return WS_E_QUOTA_EXCEEDED;
-		}
-		if (n < 0) {
-			*why = n == -ENOMEM ? "out of memory" :
-			    "malformed session string table";
-			return n == -ENOMEM ? E_OUTOFMEMORY : WS_E_INVALID_FORMAT;
-		}
-		in += n;
-		len -= (size_t)n;
-	}
-	if ((rc = nbfx_read(in, len, enc == WS_ENCODING_XML_BINARY_SESSION_1 ?
-	    c->dict_in : NULL, &xdoc, why)) != 0)
-		return rc == -ENOMEM ? E_OUTOFMEMORY : WS_E_INVALID_FORMAT;
-	rc = envelope_from_doc(xdoc, env, why);
-	return rc == 0 ? S_OK : rc == -ENOMEM ? E_OUTOFMEMORY :
-	    WS_E_INVALID_FORMAT;
+	return encoding_new((uint32_t)channel_prop_value(c->ch,
+	    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(c->ch,
+	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION), (uint32_t)
+	    channel_prop_value(c->ch,
+	    WS_CHANNEL_PROPERTY_MAX_SESSION_DICTIONARY_SIZE), &c->enc);
 }
 
 static void
-tcp_note_remote(struct channel *ch, evutil_socket_t fd)
+tcp_note_remote(struct tcp_conn *c, evutil_socket_t fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -195,14 +126,16 @@ tcp_note_remote(struct channel *ch, evutil_socket_t fd)
 
 		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
 		port = ntohs(sin->sin_port);
-		snprintf(ch->remote, sizeof(ch->remote), "%s:%d", host, port);
+		snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
 	} else if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
 		port = ntohs(sin6->sin6_port);
-		snprintf(ch->remote, sizeof(ch->remote), "[%s]:%d", host, port);
-	}
+		snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
+	} else
+		return;
+	channel_transport_peer(c->ch, c->peer);
 }
 
 static void
@@ -210,9 +143,9 @@ tcp_apply_socket_options(struct channel *ch, evutil_socket_t fd)
 {
 	int on = 1;
 
-	if (ch->props[WS_CHANNEL_PROPERTY_NO_DELAY])
+	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_NO_DELAY))
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (ch->props[WS_CHANNEL_PROPERTY_SEND_KEEP_ALIVES])
+	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_SEND_KEEP_ALIVES))
 		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
 }
 
@@ -220,7 +153,8 @@ tcp_apply_socket_options(struct channel *ch, evutil_socket_t fd)
 static void
 tcp_set_watermark(struct tcp_conn *c)
 {
-	size_t max = (size_t)c->ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE];
+	size_t max = (size_t)channel_prop_value(c->ch,
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE);
 
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    max > 0x7fff0000 ? 0x7fff0000 + 16 : max + 16);
@@ -269,6 +203,7 @@ tcp_hr_from_errno(int err)
 static void
 tcp_process_ack(struct tcp_conn *c)
 {
+	struct channel *ch = c->ch;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	size_t len = evbuffer_get_length(in);
 	struct nmf_record rec;
@@ -282,7 +217,7 @@ tcp_process_ack(struct tcp_conn *c)
 	if (n == 0)
 		return;
 	if (n < 0 || (rec.type != NMF_PREAMBLE_ACK && rec.type != NMF_FAULT)) {
-		channel_transport_fault(c->ch, WS_E_INVALID_FORMAT,
+		channel_transport_fault(ch, WS_E_INVALID_FORMAT,
 		    "the endpoint did not answer the preamble with an ack");
 		return;
 	}
@@ -290,21 +225,21 @@ tcp_process_ack(struct tcp_conn *c)
 		int notfound = rec.size >= 16 &&
 		    memmem(rec.data, rec.size, "EndpointNotFound", 16) != NULL;
 
-		channel_transport_fault(c->ch, notfound ?
+		channel_transport_fault(ch, notfound ?
 		    WS_E_ENDPOINT_NOT_FOUND : WS_E_ENDPOINT_FAULT_RECEIVED,
 		    "the endpoint refused the preamble with a framing fault");
 		return;
 	}
 	evbuffer_drain(in, (size_t)n);
-	c->ch->bytes_in += (uint64_t)n;
+	channel_transport_count(ch, (uint64_t)n, 0);
 	if (tcp_start_session(c) != 0) {
-		channel_transport_fault(c->ch, E_OUTOFMEMORY,
+		channel_transport_fault(ch, E_OUTOFMEMORY,
 		    "cannot allocate the session dictionaries");
 		return;
 	}
 	c->phase = TP_OPEN;
 	tcp_set_watermark(c);
-	channel_transport_opened(c->ch);
+	channel_transport_opened(ch);
 }
 
 /* Server side: the peer's preamble, record by record. */
@@ -315,8 +250,8 @@ tcp_process_preamble(struct tcp_conn *c)
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
 	const uint8_t *p;
-	uint32_t envver, wsenc;
 	size_t len;
+	int32_t hr;
 	int n;
 
 	for (;;) {
@@ -360,22 +295,24 @@ tcp_process_preamble(struct tcp_conn *c)
 		case NMF_VIA:
 			if (!c->got_mode || c->got_via)
 				goto bad;
-			free(ch->url);
-			ch->url = strndup((const char *)rec.data, rec.size);
+			if ((c->via = strndup((const char *)rec.data,
+			    rec.size)) == NULL) {
+				channel_transport_fault(ch, E_OUTOFMEMORY,
+				    "cannot keep the peer's Via");
+				return;
+			}
 			c->got_via = 1;
 			break;
 		case NMF_KNOWN_ENCODING:
 			if (!c->got_via || c->got_encoding)
 				goto bad;
-			if (nmf_encoding_to_ws(rec.encoding, &wsenc, &envver) != 0) {
+			if (nmf_encoding_to_ws(rec.encoding, &c->peer_encoding,
+			    &c->peer_envelope) != 0) {
 				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_ENCODING);
 				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
 				    "peer announced an encoding this build does not speak");
 				return;
 			}
-			/* The accepted channel adopts the peer's encoding. */
-			ch->props[WS_CHANNEL_PROPERTY_ENCODING] = wsenc;
-			ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] = envver;
 			c->got_encoding = 1;
 			break;
 		case NMF_EXTENSIBLE_ENCODING:
@@ -387,14 +324,22 @@ tcp_process_preamble(struct tcp_conn *c)
 			if (!c->got_encoding)
 				goto bad;
 			evbuffer_drain(in, (size_t)n);
-			ch->bytes_in += (uint64_t)n;
+			channel_transport_count(ch, (uint64_t)n, 0);
+			/* The accepted channel takes the URL and the
+			 * encoding the peer announced. */
+			if ((hr = channel_transport_adopt(ch, c->via,
+			    c->peer_encoding, c->peer_envelope)) != S_OK) {
+				channel_transport_fault(ch, hr,
+				    "cannot adopt the peer's preamble");
+				return;
+			}
 			if (tcp_start_session(c) != 0 ||
 			    tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
 				channel_transport_fault(ch, E_OUTOFMEMORY,
 				    "cannot queue the preamble ack");
 				return;
 			}
-			ch->bytes_out++;
+			channel_transport_count(ch, 0, 1);
 			c->phase = TP_OPEN;
 			if (c->hs_timer != NULL) {
 				event_free(c->hs_timer);
@@ -407,7 +352,7 @@ tcp_process_preamble(struct tcp_conn *c)
 			goto bad;
 		}
 		evbuffer_drain(in, (size_t)n);
-		ch->bytes_in += (uint64_t)n;
+		channel_transport_count(ch, (uint64_t)n, 0);
 	}
 bad:
 	channel_transport_fault(ch, WS_E_INVALID_FORMAT,
@@ -421,7 +366,6 @@ tcp_process_messages(struct tcp_conn *c)
 	struct channel *ch = c->ch;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
-	struct pending *p;
 	struct envelope env;
 	const uint8_t *data;
 	const char *why;
@@ -429,7 +373,7 @@ tcp_process_messages(struct tcp_conn *c)
 	int32_t hr;
 	int n;
 
-	while (ch->tp == c && (p = channel_pending_receive(ch)) != NULL) {
+	while (channel_tp(ch) == c && channel_transport_receiving(ch)) {
 		len = evbuffer_get_length(in);
 		if (len == 0) {
 			if (c->eof || c->sock_err)
@@ -440,8 +384,8 @@ tcp_process_messages(struct tcp_conn *c)
 			return;
 		}
 		data = evbuffer_pullup(in, -1);
-		n = nmf_record_decode(data, len, (uint32_t)
-		    ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE], &rec);
+		n = nmf_record_decode(data, len, (uint32_t)channel_prop_value(ch,
+		    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE), &rec);
 		if (n == -EMSGSIZE) {
 			tcp_send_fault_now(c, NMF_FAULT_MAX_MESSAGE_SIZE);
 			channel_transport_fault(ch, WS_E_QUOTA_EXCEEDED,
@@ -464,25 +408,19 @@ tcp_process_messages(struct tcp_conn *c)
 		case NMF_SIZED_ENVELOPE:
 			memset(&env, 0, sizeof(env));
 			why = "malformed message";
-			if ((hr = tcp_decode(c, rec.data, rec.size, &env,
-			    &why)) != S_OK) {
+			if ((hr = encoding_decode(c->enc, rec.data, rec.size,
+			    &env, &why)) != S_OK) {
 				channel_transport_fault(ch, hr, why);
 				return;
 			}
 			evbuffer_drain(in, (size_t)n);
-			ch->bytes_in += (uint64_t)n;
-			ch->messages_in++;
-			p->msg = env;
-			if (p->read_start)
-				ch->reading = true;
-			pending_complete(p, S_OK);
+			channel_transport_count(ch, (uint64_t)n, 0);
+			channel_transport_message(ch, &env);
 			break;
 		case NMF_END:
 			evbuffer_drain(in, (size_t)n);
-			ch->bytes_in += (uint64_t)n;
-			ch->end_received = true;
-			while ((p = channel_pending_receive(ch)) != NULL)
-				pending_complete(p, WS_S_END);
+			channel_transport_count(ch, (uint64_t)n, 0);
+			channel_transport_end(ch);
 			return;
 		case NMF_FAULT:
 			channel_transport_fault(ch, WS_E_ENDPOINT_FAULT_RECEIVED,
@@ -525,7 +463,7 @@ tcp_finish_close(struct tcp_conn *c)
 {
 	struct channel *ch = c->ch;
 
-	ch->tp = NULL;
+	channel_set_tp(ch, NULL);
 	tcp_conn_free(c, 0);
 	channel_transport_closed(ch);
 }
@@ -535,15 +473,10 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
 	struct channel *ch = c->ch;
-	struct pending *p, *np;
 
 	/* Output is empty: every queued send has left. */
-	for (p = TAILQ_FIRST(&ch->pendings); p != NULL; p = np) {
-		np = TAILQ_NEXT(p, obj_entry);
-		if (p->kind == PENDING_SEND)
-			pending_complete(p, S_OK);
-	}
-	if (ch->tp == c && c->phase == TP_CLOSING)
+	channel_transport_drained(ch);
+	if (channel_tp(ch) == c && c->phase == TP_CLOSING)
 		tcp_finish_close(c);
 }
 
@@ -560,17 +493,17 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		evutil_socket_t fd = bufferevent_getfd(bev);
 
 		tcp_apply_socket_options(ch, fd);
-		tcp_note_remote(ch, fd);
-		n = nmf_encode_preamble(buf, sizeof(buf), ch->url,
-		    (uint8_t)nmf_encoding_from_ws((uint32_t)
-		    ch->props[WS_CHANNEL_PROPERTY_ENCODING], (uint32_t)
-		    ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION]));
+		tcp_note_remote(c, fd);
+		n = nmf_encode_preamble(buf, sizeof(buf), channel_url(ch),
+		    (uint8_t)nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
+		    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
+		    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)));
 		if (n > sizeof(buf) || bufferevent_write(bev, buf, n) != 0) {
 			channel_transport_fault(ch, WS_E_INVALID_ENDPOINT_URL,
 			    "cannot write the preamble");
 			return;
 		}
-		ch->bytes_out += n;
+		channel_transport_count(ch, 0, n);
 		c->phase = TP_AWAIT_ACK;
 		bufferevent_enable(bev, EV_READ);
 		return;
@@ -598,8 +531,7 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	case TP_OPEN:
 		/* Buffered messages are still delivered; what is pending now
 		 * learns of the end when it gets past them. */
-		if (pending_first(&ch->pendings, PENDING_SEND) != NULL &&
-		    c->sock_err) {
+		if (channel_transport_sending(ch) && c->sock_err) {
 			channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
 			    "the connection was reset");
 			return;
@@ -609,7 +541,7 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	default:
 		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
 			tcp_process(c);
-		if (ch->tp == c && ch->state != WS_CHANNEL_STATE_OPEN)
+		if (channel_tp(ch) == c && c->phase != TP_OPEN)
 			channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
 			    "the connection ended during the preamble");
 		return;
@@ -643,12 +575,12 @@ tcp_open(struct channel *ch, const struct url *u)
 	if ((c = tcp_conn_new(ch, -1)) == NULL)
 		return E_OUTOFMEMORY;
 	c->phase = TP_CONNECTING;
-	ch->tp = c;
+	channel_set_tp(ch, c);
 	if (bufferevent_socket_connect_hostname(c->bev, registry_dns(),
 	    AF_UNSPEC, u->host, u->port) != 0) {
 		/* The event callback may already have faulted the channel. */
-		if (ch->tp == c) {
-			ch->tp = NULL;
+		if (channel_tp(ch) == c) {
+			channel_set_tp(ch, NULL);
 			tcp_conn_free(c, 0);
 			return WS_E_ENDPOINT_UNREACHABLE;
 		}
@@ -659,8 +591,9 @@ tcp_open(struct channel *ch, const struct url *u)
 static int32_t
 tcp_check(struct channel *ch, const char **why)
 {
-	if (nmf_encoding_from_ws((uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENCODING],
-	    (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION]) < 0) {
+	if (nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)) < 0) {
 		*why = "net.tcp has no framing for this encoding and envelope "
 		    "version (binary encodings need SOAP 1.2)";
 		return WS_E_NOT_SUPPORTED;
@@ -669,10 +602,9 @@ tcp_check(struct channel *ch, const char **why)
 }
 
 static int32_t
-tcp_send(struct channel *ch, struct pending *p, const struct envelope *msg,
-    const char **why)
+tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 {
-	struct tcp_conn *c = ch->tp;
+	struct tcp_conn *c = channel_tp(ch);
 	uint8_t hdr[1 + NMF_MBI31_MAX], *table = NULL, *doc = NULL;
 	size_t n, table_len = 0, doc_len = 0, total;
 	int32_t hr = S_OK;
@@ -685,11 +617,12 @@ tcp_send(struct channel *ch, struct pending *p, const struct envelope *msg,
 		*why = "the connection was reset";
 		return WS_E_ENDPOINT_DISCONNECTED;
 	}
-	if ((hr = tcp_encode(c, msg, &table, &table_len, &doc, &doc_len,
-	    why)) != S_OK)
+	if ((hr = encoding_encode(c->enc, msg, &table, &table_len, &doc,
+	    &doc_len, why)) != S_OK)
 		return hr;
 	total = table_len + doc_len;
-	if (total > ch->props[WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE] ||
+	if (total > channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE) ||
 	    total > 0x7fffffff) {
 		*why = "message larger than MAX_BUFFERED_MESSAGE_SIZE";
 		hr = WS_E_QUOTA_EXCEEDED;
@@ -703,7 +636,7 @@ tcp_send(struct channel *ch, struct pending *p, const struct envelope *msg,
 		hr = E_OUTOFMEMORY;
 		goto out;
 	}
-	ch->bytes_out += n + total;
+	channel_transport_count(ch, 0, n + total);
 out:
 	free(table);
 	free(doc);
@@ -711,9 +644,9 @@ out:
 }
 
 static int32_t
-tcp_shutdown(struct channel *ch, struct pending *p)
+tcp_shutdown(struct channel *ch)
 {
-	struct tcp_conn *c = ch->tp;
+	struct tcp_conn *c = channel_tp(ch);
 
 	if (c == NULL || c->phase != TP_OPEN)
 		return WS_E_INVALID_OPERATION;
@@ -721,23 +654,23 @@ tcp_shutdown(struct channel *ch, struct pending *p)
 		return WS_E_ENDPOINT_DISCONNECTED;
 	if (tcp_write_simple(c, NMF_END) != 0)
 		return E_OUTOFMEMORY;
-	ch->bytes_out++;
+	channel_transport_count(ch, 0, 1);
 	return S_OK;
 }
 
 static void
-tcp_receive(struct channel *ch)
+tcp_want_receive(struct channel *ch)
 {
-	struct tcp_conn *c = ch->tp;
+	struct tcp_conn *c = channel_tp(ch);
 
 	if (c != NULL)
 		tcp_process(c);
 }
 
 static void
-tcp_close(struct channel *ch, int send_end)
+tcp_close(struct channel *ch, bool send_end)
 {
-	struct tcp_conn *c = ch->tp;
+	struct tcp_conn *c = channel_tp(ch);
 
 	if (c == NULL) {
 		channel_transport_closed(ch);
@@ -745,11 +678,11 @@ tcp_close(struct channel *ch, int send_end)
 	}
 	c->phase = TP_CLOSING;
 	if (send_end && !c->sock_err && tcp_write_simple(c, NMF_END) == 0)
-		ch->bytes_out++;
+		channel_transport_count(ch, 0, 1);
 	if (c->sock_err || c->eof ||
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 		tcp_write_cb(c->bev, c);
-		if (ch->tp == c)
+		if (channel_tp(ch) == c)
 			tcp_finish_close(c);
 	}
 }
@@ -757,9 +690,9 @@ tcp_close(struct channel *ch, int send_end)
 static void
 tcp_abort(struct channel *ch)
 {
-	struct tcp_conn *c = ch->tp;
+	struct tcp_conn *c = channel_tp(ch);
 
-	ch->tp = NULL;
+	channel_set_tp(ch, NULL);
 	tcp_conn_free(c, 1);
 }
 
@@ -768,7 +701,7 @@ tcp_abort(struct channel *ch)
 static void
 tcp_listener_update(struct tcp_listener *tl)
 {
-	int want = !TAILQ_EMPTY(&tl->ls->accepting);
+	int want = listener_transport_waiting(tl->ls) > 0;
 
 	if (tl->evl == NULL || want == tl->enabled)
 		return;
@@ -807,15 +740,13 @@ tcp_handshake_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct tcp_conn *c = arg;
 	struct channel *ch = c->ch;
-	struct listener *ls = registry_listener(c->listener_id);
 
 	log_info("channel %llu: peer %s sent no preamble within the "
-	    "listener's CONNECT_TIMEOUT; dropped", (unsigned long long)ch->id,
-	    ch->remote);
-	ch->tp = NULL;
+	    "listener's CONNECT_TIMEOUT; dropped",
+	    (unsigned long long)channel_id(ch), c->peer);
+	channel_set_tp(ch, NULL);
 	tcp_conn_free(c, 1);
-	ch->remote[0] = '\0';
-	if (ls == NULL || !listener_requeue(ls, ch))
+	if (!listener_transport_requeue(ch))
 		channel_transport_fault(ch, WS_E_OPERATION_TIMED_OUT,
 		    "the peer sent no preamble in time");
 }
@@ -825,29 +756,36 @@ tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct tcp_listener *tl = arg;
+	struct listener *ls = tl->ls;
 	struct channel *ch;
 	struct tcp_conn *c;
 
-	if ((ch = listener_take_accepting(tl->ls)) == NULL) {
+	if (listener_transport_waiting(ls) == 0) {
 		/* Raced with an abort: nobody wants it. */
 		evutil_closesocket(fd);
 		tcp_listener_update(tl);
 		return;
 	}
-	tcp_listener_update(tl);
-	if ((c = tcp_conn_new(ch, fd)) == NULL) {
+	if ((c = tcp_conn_new(NULL, fd)) == NULL) {
+		/* The accept waits for the next peer. */
 		evutil_closesocket(fd);
-		channel_transport_fault(ch, E_OUTOFMEMORY,
-		    "cannot allocate an accepted connection");
+		log_warnx("listener %llu: cannot allocate an accepted "
+		    "connection", (unsigned long long)listener_id(ls));
 		return;
 	}
-	ch->tp = c;
+	if ((ch = listener_transport_incoming(ls, c)) == NULL) {
+		tcp_conn_free(c, 0);
+		tcp_listener_update(tl);
+		return;
+	}
+	c->ch = ch;
+	tcp_listener_update(tl);
 	c->phase = TP_PREAMBLE;
-	c->listener_id = tl->ls->id;
 	tcp_apply_socket_options(ch, fd);
-	tcp_note_remote(ch, fd);
+	tcp_note_remote(c, fd);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	tcp_handshake_timer(c, tl->ls->props[WS_LISTENER_PROPERTY_CONNECT_TIMEOUT]);
+	tcp_handshake_timer(c, listener_prop_value(ls,
+	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
 }
 
 static void
@@ -858,7 +796,8 @@ tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 
 	/* EMFILE and friends: back off by disabling until the next accept. */
 	log_warnx("listener %llu: accept failed: %s",
-	    (unsigned long long)tl->ls->id, evutil_socket_error_to_string(err));
+	    (unsigned long long)listener_id(tl->ls),
+	    evutil_socket_error_to_string(err));
 	evconnlistener_disable(evl);
 	tl->enabled = 0;
 }
@@ -902,7 +841,8 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 			    sizeof(off));
 		}
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, (int)ls->props[WS_LISTENER_PROPERTY_LISTEN_BACKLOG]) == 0)
+		    listen(fd, (int)listener_prop_value(ls,
+		    WS_LISTENER_PROPERTY_LISTEN_BACKLOG)) == 0)
 			break;
 		err = errno;
 		close(fd);
@@ -930,39 +870,41 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 		return E_OUTOFMEMORY;
 	}
 	evconnlistener_set_error_cb(tl->evl, tcp_listener_error_cb);
-	ls->tp = tl;
+	listener_set_tp(ls, tl);
 	return S_OK;
 }
 
 static void
 tcp_accept(struct listener *ls)
 {
-	if (ls->tp != NULL)
-		tcp_listener_update(ls->tp);
+	struct tcp_listener *tl = listener_tp(ls);
+
+	if (tl != NULL)
+		tcp_listener_update(tl);
 }
 
 static void
 tcp_unlisten(struct listener *ls)
 {
-	struct tcp_listener *tl = ls->tp;
+	struct tcp_listener *tl = listener_tp(ls);
 
 	if (tl == NULL)
 		return;
-	ls->tp = NULL;
+	listener_set_tp(ls, NULL);
 	evconnlistener_free(tl->evl);
 	free(tl);
 }
 
 const struct transport_ops transport_tcp_ops = {
-	.name = "net.tcp",
 	.check = tcp_check,
 	.open = tcp_open,
 	.send = tcp_send,
+	.want_receive = tcp_want_receive,
 	.shutdown = tcp_shutdown,
-	.receive = tcp_receive,
 	.close = tcp_close,
 	.abort = tcp_abort,
-	.listen = tcp_listen,
-	.accept = tcp_accept,
-	.unlisten = tcp_unlisten,
+	.listener_open = tcp_listen,
+	.listener_accept = tcp_accept,
+	.listener_close = tcp_unlisten,
+	.listener_abort = tcp_unlisten,
 };

@@ -1,9 +1,8 @@
 /*
- * wsctl through the daemon's D-Bus door (systemd/org.wschannel.WsChannel1.xml)
- * with sd-bus: the requests of the control protocol that wsctl sends are
- * turned into the method calls that do the same, and the answers into the
- * Reply and Event messages the socket would have sent, so that the verbs
- * and the formatters are the same whichever door was used.
+ * wsctl's requests on the D-Bus door: the requests of the control protocol
+ * that wsctl sends are answered with the method calls that do the same,
+ * and with the Reply and Event messages the socket would have sent, so
+ * that wsctl's verbs and formatters are the same whichever door it used.
  *
  *   list_channels   Manager.ListChannels and Manager.ListListeners
  *   show_channel    Properties.GetAll on the channel object (its listener,
@@ -11,48 +10,33 @@
  *   abort_channels  Channel.Abort on each id, Manager.AbortProcess,
  *                   Manager.AbortAll
  *   watch           PropertiesChanged on the channel and listener objects,
- *                   InterfacesAdded/Removed on the manager, and the
- *                   daemon's unique name leaving the bus
+ *                   InterfacesAdded/Removed on the manager (the daemon's
+ *                   unique name leaving the bus is bus.c's loss)
  *
- * The messages handed out are built with malloc in the shape protobuf-c
- * gives them, so wschannel__*__free_unpacked(m, NULL) frees them.
- *
- * Calls are not marked NO_AUTO_START: the bus may start the daemon.
+ * The requests run on the I/O thread of bus.c, one at a time and blocking
+ * (wsctl sends nothing else meanwhile); the signals of a watch come in
+ * through the same thread's sd_bus_process.  The messages handed out are
+ * built with malloc in the shape protobuf-c gives them, so
+ * wschannel__*__free_unpacked(m, NULL) frees them.
  */
-#include "config.h"
-
 #include <sys/queue.h>
 
 #include <errno.h>
-#include <inttypes.h>
-#include <poll.h>
 #include <search.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
+#include "bus.h"
+#include "busmap.h"
 #include "hresult.h"
-#include "wsctl.h"
 
-#define BUS_NAME	"org.wschannel.WsChannel1"
-#define BUS_ROOT	"/org/wschannel/WsChannel1"
-#define BUS_CHANNELS	BUS_ROOT "/channel/"
-#define BUS_LISTENERS	BUS_ROOT "/listener/"
-#define IF_MANAGER	BUS_NAME ".Manager"
-#define IF_CHANNEL	BUS_NAME ".Channel"
-#define IF_LISTENER	BUS_NAME ".Listener"
-#define IF_PROPERTIES	"org.freedesktop.DBus.Properties"
-#define IF_OBJMANAGER	"org.freedesktop.DBus.ObjectManager"
-
-#define E_INVALIDARG_HR		0x80070057u
-#define E_ACCESSDENIED_HR	0x80070005u
-#define E_FAIL_HR		0x80004005u
-#define E_OUTOFMEMORY_HR	0x8007000Eu
+/* A daemon that has not answered a one-shot request by then is stuck. */
+#define BUS_ADMIN_TIMEOUT_MS	30000
 
 /* ---- the a{sv} dictionaries of channels and listeners ------------------ */
 
@@ -165,8 +149,8 @@ bus_dict_read(sd_bus_message *m, struct bus_dict *d)
 				d->u[k] = v.u;
 				break;
 			case 'o':
-				if (wsctl_bus_path_id(v.s, &listener,
-				    &d->u[k]) < 0)
+				if (busmap_parse_path(v.s, &listener,
+				    &d->u[k]) != 1)
 					return -EPROTO;
 				break;
 			default:
@@ -243,22 +227,6 @@ bus_listener_info(struct bus_dict *d, uint64_t id)
 
 /* ---- paths and errors -------------------------------------------------- */
 
-int
-wsctl_bus_path_id(const char *path, bool *listener, uint64_t *id)
-{
-	const char *rest;
-
-	if (strncmp(path, BUS_CHANNELS, strlen(BUS_CHANNELS)) == 0) {
-		*listener = false;
-		rest = path + strlen(BUS_CHANNELS);
-	} else if (strncmp(path, BUS_LISTENERS, strlen(BUS_LISTENERS)) == 0) {
-		*listener = true;
-		rest = path + strlen(BUS_LISTENERS);
-	} else
-		return -EINVAL;
-	return wsctl_parse_id(rest, id);
-}
-
 static bool
 bus_prefixed(const char *s, const char *prefix)
 {
@@ -288,7 +256,7 @@ bus_message_hresult(const char *message, uint32_t *hr)
 }
 
 int
-wsctl_bus_error_hresult(const char *name, const char *message, bool object,
+bus_admin_error_hresult(const char *name, const char *message, bool object,
     uint32_t *hr)
 {
 	if (name == NULL)
@@ -298,18 +266,18 @@ wsctl_bus_error_hresult(const char *name, const char *message, bool object,
 		if (hresult_from_dbus_error(name, hr) == 0 ||
 		    bus_message_hresult(message, hr) == 0)
 			return 0;
-		*hr = E_FAIL_HR;
+		*hr = (uint32_t)E_FAIL;
 		return 0;
 	}
 	if (strcmp(name, SD_BUS_ERROR_ACCESS_DENIED) == 0 || strcmp(name,
 	    SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) == 0) {
-		*hr = E_ACCESSDENIED_HR;
+		*hr = (uint32_t)E_ACCESSDENIED;
 		return 0;
 	}
 	/* No object at that path: the daemon knows no such id. */
 	if (object && (strcmp(name, SD_BUS_ERROR_UNKNOWN_OBJECT) == 0 ||
 	    strcmp(name, SD_BUS_ERROR_UNKNOWN_INTERFACE) == 0)) {
-		*hr = E_INVALIDARG_HR;
+		*hr = (uint32_t)E_INVALIDARG;
 		return 0;
 	}
 	if (strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) == 0 ||
@@ -354,6 +322,8 @@ enum bus_vis {
 struct bus_uid {
 	uint32_t		 uid;
 	enum bus_vis		 vis;
+	struct bus_admin	*admin;
+	sd_bus_slot		*probe;		/* the question asked */
 	struct bus_uid		*next;
 };
 
@@ -363,18 +333,16 @@ struct bus_event {
 	TAILQ_ENTRY(bus_event)		 entry;
 };
 
-struct wsctl_bus {
-	sd_bus			*bus;
+struct bus_admin {
+	sd_bus			*bus;		/* bus.c's */
+	struct ipc_conn		*conn;
+	const char		*daemon;	/* its unique name, bus.c's */
 	char			 why[512];	/* the last failure, in words */
-	bool			 has_mask;
-	sigset_t		 mask;
 
 	/* watch */
 	bool			 watching;
-	bool			 lost;		/* the daemon left the bus */
 	int			 error;		/* from a signal handler */
-	char			*daemon;	/* its unique name */
-	sd_bus_slot		*slots[4];
+	sd_bus_slot		*slots[3];
 	/*
 	 * Signals sent before the snapshot of each kind (ListChannels,
 	 * ListListeners) are already in it: the daemon numbers its signals
@@ -389,41 +357,13 @@ struct wsctl_bus {
 };
 
 static void
-bus_why(struct wsctl_bus *b, const char *fmt, ...)
+bus_why(struct bus_admin *b, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(b->why, sizeof(b->why), fmt, ap);
 	va_end(ap);
-}
-
-int
-wsctl_bus_open(const char *which, struct wsctl_bus **out)
-{
-	struct wsctl_bus *b;
-	int r;
-
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return -ENOMEM;
-	TAILQ_INIT(&b->queue);
-	if (strcmp(which, "system") == 0)
-		r = sd_bus_open_system_with_description(&b->bus, "wsctl");
-	else if (strcmp(which, "session") == 0)
-		r = sd_bus_open_user_with_description(&b->bus, "wsctl");
-	else if ((r = sd_bus_new(&b->bus)) >= 0) {
-		if ((r = sd_bus_set_address(b->bus, which)) >= 0 &&
-		    (r = sd_bus_set_bus_client(b->bus, 1)) >= 0 &&
-		    (r = sd_bus_set_description(b->bus, "wsctl")) >= 0)
-			r = sd_bus_start(b->bus);
-	}
-	if (r < 0) {
-		sd_bus_unref(b->bus);
-		free(b);
-		return r;
-	}
-	*out = b;
-	return 0;
 }
 
 static int
@@ -446,7 +386,7 @@ bus_obj_free(void *p)
 }
 
 void
-wsctl_bus_free(struct wsctl_bus *b)
+bus_admin_free(struct bus_admin *b)
 {
 	struct bus_event *qe;
 	struct bus_uid *u;
@@ -456,10 +396,10 @@ wsctl_bus_free(struct wsctl_bus *b)
 		return;
 	for (i = 0; i < sizeof(b->slots) / sizeof(b->slots[0]); i++)
 		sd_bus_slot_unref(b->slots[i]);
-	/* Pending probes point at the uids: they go with the bus. */
-	sd_bus_close_unref(b->bus);
 	while ((u = b->uids) != NULL) {
 		b->uids = u->next;
+		/* A pending probe points at its uid. */
+		sd_bus_slot_unref(u->probe);
 		free(u);
 	}
 	while ((qe = TAILQ_FIRST(&b->queue)) != NULL) {
@@ -468,22 +408,7 @@ wsctl_bus_free(struct wsctl_bus *b)
 		free(qe);
 	}
 	tdestroy(b->objs, bus_obj_free);
-	free(b->daemon);
 	free(b);
-}
-
-void
-wsctl_bus_set_sigmask(struct wsctl_bus *b, const sigset_t *mask)
-{
-	b->has_mask = mask != NULL;
-	if (mask != NULL)
-		b->mask = *mask;
-}
-
-const char *
-wsctl_bus_why(const struct wsctl_bus *b)
-{
-	return b->why[0] != '\0' ? b->why : NULL;
 }
 
 /*
@@ -493,7 +418,7 @@ wsctl_bus_why(const struct wsctl_bus *b)
  * `object`: the path names a channel, so no object there means no id.
  */
 static int
-bus_call(struct wsctl_bus *b, const char *dest, const char *path,
+bus_call(struct bus_admin *b, const char *dest, const char *path,
     const char *iface, const char *member, int timeout_ms, bool object,
     sd_bus_message **reply, uint32_t *hr, const char *types, ...)
 {
@@ -525,13 +450,13 @@ bus_call(struct wsctl_bus *b, const char *dest, const char *path,
 		bus_why(b, "%s: %s", member, strerror(-r));
 		goto out;
 	}
-	r = wsctl_bus_error_hresult(e.name, e.message, object, hr);
+	r = bus_admin_error_hresult(e.name, e.message, object, hr);
 	if (bus_prefixed(e.name, HRESULT_DBUS_ERROR_PREFIX) &&
 	    bus_message_hresult(e.message, &inmsg) == 0 &&
 	    strncmp(e.message + 10, ": ", 2) == 0)
 		/* The daemon's reason, without the value it starts with. */
 		bus_why(b, "%s", e.message + 12);
-	else if (r == 0 && object && *hr == E_INVALIDARG_HR)
+	else if (r == 0 && object && *hr == (uint32_t)E_INVALIDARG)
 		/* No object there: the verbs say "no such channel". */
 		b->why[0] = '\0';
 	else
@@ -558,7 +483,7 @@ bus_reply_new(uint32_t hr)
 
 /* The whole request refused: the HRESULT and the daemon's reason. */
 static int
-bus_reply_refused(struct wsctl_bus *b, uint32_t hr, Wschannel__Reply **out)
+bus_reply_refused(struct bus_admin *b, uint32_t hr, Wschannel__Reply **out)
 {
 	Wschannel__Reply *rep;
 
@@ -614,7 +539,7 @@ bus_read_objects(sd_bus_message *reply, bool listeners,
 	    "oa{sv}")) > 0) {
 		if ((r = sd_bus_message_read_basic(reply, 'o', &path)) < 0)
 			return r;
-		if (wsctl_bus_path_id(path, &is_listener, &id) < 0 ||
+		if (busmap_parse_path(path, &is_listener, &id) != 1 ||
 		    is_listener != listeners)
 			return -EPROTO;
 		r = bus_dict_read(reply, &d);
@@ -646,7 +571,7 @@ bus_read_objects(sd_bus_message *reply, bool listeners,
 
 /* A bad answer is a protocol error, with the reason kept for the user. */
 static int
-bus_bad_answer(struct wsctl_bus *b, const char *member, int r)
+bus_bad_answer(struct bus_admin *b, const char *member, int r)
 {
 	if (r == -ENOMEM)
 		return r;
@@ -656,7 +581,7 @@ bus_bad_answer(struct wsctl_bus *b, const char *member, int r)
 
 /* ListChannels + ListListeners. */
 static int
-bus_list(struct wsctl_bus *b, const char *dest, int timeout_ms,
+bus_list(struct bus_admin *b, const char *dest, int timeout_ms,
     Wschannel__Reply **out, uint64_t cookies[2])
 {
 	static const char *const member[2] = { "ListChannels",
@@ -676,7 +601,7 @@ bus_list(struct wsctl_bus *b, const char *dest, int timeout_ms,
 	rep->result_case = WSCHANNEL__REPLY__RESULT_LIST;
 	rep->list = list;
 	for (i = 0; i < 2; i++) {
-		r = bus_call(b, dest, BUS_ROOT, IF_MANAGER, member[i],
+		r = bus_call(b, dest, BUSMAP_ROOT, BUSMAP_IFACE_MANAGER, member[i],
 		    timeout_ms, false, &reply, &hr, NULL);
 		if (r == 0) {
 			wschannel__reply__free_unpacked(rep, NULL);
@@ -701,18 +626,12 @@ fail:
 	return r;
 }
 
-static void
-bus_channel_path(char *buf, size_t len, uint64_t id)
-{
-	snprintf(buf, len, BUS_CHANNELS "%" PRIu64, id);
-}
-
 /*
  * The channel object's properties.  The listener a channel was accepted
  * from is no property of it, only a field of ListChannels: taken there.
  */
 static int
-bus_show(struct wsctl_bus *b, uint64_t id, int timeout_ms,
+bus_show(struct bus_admin *b, uint64_t id, int timeout_ms,
     Wschannel__Reply **out)
 {
 	Wschannel__ChannelInfo *ci = NULL;
@@ -724,9 +643,9 @@ bus_show(struct wsctl_bus *b, uint64_t id, int timeout_ms,
 	size_t i;
 	int r;
 
-	bus_channel_path(path, sizeof(path), id);
-	r = bus_call(b, BUS_NAME, path, IF_PROPERTIES, "GetAll", timeout_ms,
-	    true, &reply, &hr, "s", IF_CHANNEL);
+	(void)busmap_path(path, sizeof(path), false, id);
+	r = bus_call(b, b->daemon, path, BUSMAP_IFACE_PROPERTIES, "GetAll", timeout_ms,
+	    true, &reply, &hr, "s", BUSMAP_IFACE_CHANNEL);
 	if (r == 0)
 		return bus_reply_refused(b, hr, out);
 	if (r < 0)
@@ -742,7 +661,7 @@ bus_show(struct wsctl_bus *b, uint64_t id, int timeout_ms,
 	if (ci == NULL)
 		return -ENOMEM;
 	if (!ci->has_listener) {
-		if ((r = bus_list(b, BUS_NAME, timeout_ms, &all, NULL)) < 0)
+		if ((r = bus_list(b, b->daemon, timeout_ms, &all, NULL)) < 0)
 			goto fail;
 		for (i = 0; (int32_t)all->hresult >= 0 &&
 		    i < all->list->n_channels; i++)
@@ -781,7 +700,7 @@ bus_abort_result(uint64_t id, uint32_t hr)
 
 /* Channel.Abort on each id, in the order given; each one's outcome. */
 static int
-bus_abort_ids(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
+bus_abort_ids(struct bus_admin *b, const Wschannel__AbortChannels *ac,
     int timeout_ms, Wschannel__AbortReport *report, size_t *cap)
 {
 	Wschannel__AbortResult *ar;
@@ -792,9 +711,9 @@ bus_abort_ids(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
 	int r;
 
 	for (i = 0; i < ac->n_ids; i++) {
-		bus_channel_path(path, sizeof(path), ac->ids[i]);
+		(void)busmap_path(path, sizeof(path), false, ac->ids[i]);
 		hr = 0;
-		r = bus_call(b, BUS_NAME, path, IF_CHANNEL, "Abort",
+		r = bus_call(b, b->daemon, path, BUSMAP_IFACE_CHANNEL, "Abort",
 		    timeout_ms, true, &reply, &hr, NULL);
 		if (r < 0)
 			return r;
@@ -826,7 +745,7 @@ bus_abort_ids(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
 
 /* AbortProcess / AbortAll: a(ouu) of (channel, state, cancelled). */
 static int
-bus_abort_some(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
+bus_abort_some(struct bus_admin *b, const Wschannel__AbortChannels *ac,
     int timeout_ms, Wschannel__AbortReport *report, size_t *cap,
     uint32_t *hr)
 {
@@ -840,9 +759,9 @@ bus_abort_some(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
 	int r;
 
 	r = ac->has_pid ?
-	    bus_call(b, BUS_NAME, BUS_ROOT, IF_MANAGER, member, timeout_ms,
+	    bus_call(b, b->daemon, BUSMAP_ROOT, BUSMAP_IFACE_MANAGER, member, timeout_ms,
 	    false, &reply, hr, "u", ac->pid) :
-	    bus_call(b, BUS_NAME, BUS_ROOT, IF_MANAGER, member, timeout_ms,
+	    bus_call(b, b->daemon, BUSMAP_ROOT, BUSMAP_IFACE_MANAGER, member, timeout_ms,
 	    false, &reply, hr, NULL);
 	if (r <= 0)
 		return r;
@@ -850,7 +769,7 @@ bus_abort_some(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
 		goto bad;
 	while ((r = sd_bus_message_read(reply, "(ouu)", &path, &state,
 	    &cancelled)) > 0) {
-		if (wsctl_bus_path_id(path, &listener, &id) < 0 || listener) {
+		if (busmap_parse_path(path, &listener, &id) != 1 || listener) {
 			r = -EPROTO;
 			goto bad;
 		}
@@ -877,7 +796,7 @@ bad:
 }
 
 static int
-bus_abort(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
+bus_abort(struct bus_admin *b, const Wschannel__AbortChannels *ac,
     int timeout_ms, Wschannel__Reply **out)
 {
 	Wschannel__AbortReport *report;
@@ -889,7 +808,7 @@ bus_abort(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
 	/* The daemon's rule on the socket: exactly one way of naming them. */
 	if ((ac->n_ids > 0) + ac->has_pid + (ac->has_all && ac->all) != 1) {
 		bus_why(b, "name channels by ids, by pid, or all");
-		return bus_reply_refused(b, E_INVALIDARG_HR, out);
+		return bus_reply_refused(b, (uint32_t)E_INVALIDARG, out);
 	}
 	if ((rep = bus_reply_new(0)) == NULL ||
 	    (report = malloc(sizeof(*report))) == NULL) {
@@ -911,8 +830,10 @@ bus_abort(struct wsctl_bus *b, const Wschannel__AbortChannels *ac,
 
 /* ---- watch --------------------------------------------------------------- */
 
+static void	 bus_flush(struct bus_admin *);
+
 static struct bus_uid *
-bus_uid_find(struct wsctl_bus *b, uint32_t uid)
+bus_uid_find(struct bus_admin *b, uint32_t uid)
 {
 	struct bus_uid *u;
 
@@ -922,6 +843,7 @@ bus_uid_find(struct wsctl_bus *b, uint32_t uid)
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return NULL;
 	u->uid = uid;
+	u->admin = b;
 	/* root sees everything; anyone sees their own. */
 	if (geteuid() == 0 || uid == (uint32_t)geteuid())
 		u->vis = VIS_YES;
@@ -931,7 +853,7 @@ bus_uid_find(struct wsctl_bus *b, uint32_t uid)
 }
 
 static struct bus_obj *
-bus_obj_find(struct wsctl_bus *b, bool listener, uint64_t id)
+bus_obj_find(struct bus_admin *b, bool listener, uint64_t id)
 {
 	struct bus_obj key = { .id = id, .listener = listener }, **found;
 
@@ -941,7 +863,7 @@ bus_obj_find(struct wsctl_bus *b, bool listener, uint64_t id)
 
 /* Adds an object, or refreshes the one with that id. */
 static int
-bus_obj_set(struct wsctl_bus *b, bool listener, uint64_t id,
+bus_obj_set(struct bus_admin *b, bool listener, uint64_t id,
     struct bus_dict *d)
 {
 	struct bus_obj *o, **slot;
@@ -969,7 +891,7 @@ bus_obj_set(struct wsctl_bus *b, bool listener, uint64_t id,
 }
 
 static void
-bus_obj_remove(struct wsctl_bus *b, bool listener, uint64_t id)
+bus_obj_remove(struct bus_admin *b, bool listener, uint64_t id)
 {
 	struct bus_obj *o = bus_obj_find(b, listener, id);
 
@@ -985,7 +907,7 @@ bus_obj_remove(struct wsctl_bus *b, bool listener, uint64_t id)
  * signal comes after both snapshots, every later one does too.
  */
 static bool
-bus_stale(struct wsctl_bus *b, sd_bus_message *m, bool listener)
+bus_stale(struct bus_admin *b, sd_bus_message *m, bool listener)
 {
 	uint64_t cookie;
 
@@ -1006,13 +928,15 @@ bus_probe_done(sd_bus_message *m, void *arg, sd_bus_error *e)
 	const sd_bus_error *err = sd_bus_message_get_error(m);
 	uint32_t hr;
 
+	u->probe = sd_bus_slot_unref(u->probe);
 	if (err == NULL)
 		u->vis = VIS_YES;
-	else if (wsctl_bus_error_hresult(err->name, err->message, true,
-	    &hr) == 0 && hr == E_ACCESSDENIED_HR)
+	else if (bus_admin_error_hresult(err->name, err->message, true,
+	    &hr) == 0 && hr == (uint32_t)E_ACCESSDENIED)
 		u->vis = VIS_NO;
 	else
 		u->vis = VIS_UNKNOWN;	/* gone already: ask again next time */
+	bus_flush(u->admin);
 	return 0;
 }
 
@@ -1022,7 +946,7 @@ bus_probe_done(sd_bus_message *m, void *arg, sd_bus_error *e)
  * events wait in the queue for the answer, so the order stays.
  */
 static int
-bus_probe(struct wsctl_bus *b, struct bus_obj *o)
+bus_probe(struct bus_admin *b, struct bus_obj *o)
 {
 	struct bus_uid *u;
 	char path[96];
@@ -1032,11 +956,10 @@ bus_probe(struct wsctl_bus *b, struct bus_obj *o)
 		return -ENOMEM;
 	if (u->vis != VIS_UNKNOWN)
 		return 0;
-	snprintf(path, sizeof(path), "%s%" PRIu64,
-	    o->listener ? BUS_LISTENERS : BUS_CHANNELS, o->id);
-	r = sd_bus_call_method_async(b->bus, NULL, b->daemon, path,
-	    IF_PROPERTIES, "Get", bus_probe_done, u, "ss",
-	    o->listener ? IF_LISTENER : IF_CHANNEL, "Id");
+	(void)busmap_path(path, sizeof(path), o->listener, o->id);
+	r = sd_bus_call_method_async(b->bus, &u->probe, b->daemon, path,
+	    BUSMAP_IFACE_PROPERTIES, "Get", bus_probe_done, u, "ss",
+	    o->listener ? BUSMAP_IFACE_LISTENER : BUSMAP_IFACE_CHANNEL, "Id");
 	if (r < 0)
 		return r;
 	u->vis = VIS_PENDING;
@@ -1044,7 +967,7 @@ bus_probe(struct wsctl_bus *b, struct bus_obj *o)
 }
 
 static int
-bus_queue_event(struct wsctl_bus *b, struct bus_obj *o, uint32_t new_state,
+bus_queue_event(struct bus_admin *b, struct bus_obj *o, uint32_t new_state,
     bool has_cause, uint32_t cause)
 {
 	Wschannel__Event *ev;
@@ -1077,24 +1000,52 @@ bus_queue_event(struct wsctl_bus *b, struct bus_obj *o, uint32_t new_state,
 	return 0;
 }
 
-/* A failure inside a handler ends the watch at the next read. */
+/* A failure inside a handler ends the stream of events. */
 static int
-bus_handler_failed(struct wsctl_bus *b, const char *what, int r)
+bus_handler_failed(struct bus_admin *b, const char *what, int r)
 {
 	if (b->error == 0) {
 		b->error = r == -ENOMEM ? r : -EPROTO;
 		if (r != -ENOMEM)
-			bus_why(b, "%s: unexpected signal: %s", what,
-			    strerror(-r));
+			ipc_conn_set_why(b->conn, "%s: unexpected signal: %s",
+			    what, strerror(-r));
+		ipc_conn_event(b->conn, NULL, b->error);
 	}
 	return 0;
+}
+
+/*
+ * Hands the events at the head of the queue to the reader, in order; the
+ * head waits while its owner's visibility is being asked.
+ */
+static void
+bus_flush(struct bus_admin *b)
+{
+	struct bus_event *qe;
+	struct bus_uid *u;
+
+	while (b->error == 0 && (qe = TAILQ_FIRST(&b->queue)) != NULL) {
+		if ((u = bus_uid_find(b, qe->ev->owner_uid)) == NULL) {
+			bus_handler_failed(b, "watch", -ENOMEM);
+			return;
+		}
+		if (u->vis == VIS_PENDING)
+			return;
+		TAILQ_REMOVE(&b->queue, qe, entry);
+		if (u->vis == VIS_YES) {
+			qe->ev->seq = ++b->seq;
+			ipc_conn_event(b->conn, qe->ev, 0);
+		} else
+			wschannel__event__free_unpacked(qe->ev, NULL);
+		free(qe);
+	}
 }
 
 /* PropertiesChanged of a channel or listener: a State is an event. */
 static int
 bus_on_properties(sd_bus_message *m, void *arg, sd_bus_error *e)
 {
-	struct wsctl_bus *b = arg;
+	struct bus_admin *b = arg;
 	const char *iface;
 	struct bus_dict d;
 	struct bus_obj *o;
@@ -1102,12 +1053,12 @@ bus_on_properties(sd_bus_message *m, void *arg, sd_bus_error *e)
 	uint64_t id;
 	int r;
 
-	if (wsctl_bus_path_id(sd_bus_message_get_path(m), &listener,
-	    &id) < 0 || bus_stale(b, m, listener))
+	if (busmap_parse_path(sd_bus_message_get_path(m), &listener,
+	    &id) != 1 || bus_stale(b, m, listener))
 		return 0;
 	if ((r = sd_bus_message_read_basic(m, 's', &iface)) < 0)
 		return bus_handler_failed(b, "PropertiesChanged", r);
-	if (strcmp(iface, listener ? IF_LISTENER : IF_CHANNEL) != 0)
+	if (strcmp(iface, listener ? BUSMAP_IFACE_LISTENER : BUSMAP_IFACE_CHANNEL) != 0)
 		return 0;
 	/* Not known: it was never announced to us, so no old state. */
 	if ((o = bus_obj_find(b, listener, id)) == NULL)
@@ -1130,6 +1081,7 @@ bus_on_properties(sd_bus_message *m, void *arg, sd_bus_error *e)
 	bus_dict_clear(&d);
 	if (r < 0)
 		return bus_handler_failed(b, "PropertiesChanged", r);
+	bus_flush(b);
 	return 0;
 }
 
@@ -1137,7 +1089,7 @@ bus_on_properties(sd_bus_message *m, void *arg, sd_bus_error *e)
 static int
 bus_on_added(sd_bus_message *m, void *arg, sd_bus_error *e)
 {
-	struct wsctl_bus *b = arg;
+	struct bus_admin *b = arg;
 	const char *path, *iface;
 	struct bus_dict d;
 	bool listener;
@@ -1146,7 +1098,7 @@ bus_on_added(sd_bus_message *m, void *arg, sd_bus_error *e)
 
 	if ((r = sd_bus_message_read_basic(m, 'o', &path)) < 0)
 		return bus_handler_failed(b, "InterfacesAdded", r);
-	if (wsctl_bus_path_id(path, &listener, &id) < 0 ||
+	if (busmap_parse_path(path, &listener, &id) != 1 ||
 	    bus_stale(b, m, listener))
 		return 0;
 	if ((r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}")) < 0)
@@ -1154,7 +1106,7 @@ bus_on_added(sd_bus_message *m, void *arg, sd_bus_error *e)
 	while ((r = sd_bus_message_enter_container(m, 'e', "sa{sv}")) > 0) {
 		if ((r = sd_bus_message_read_basic(m, 's', &iface)) < 0)
 			break;
-		if (strcmp(iface, listener ? IF_LISTENER : IF_CHANNEL) != 0) {
+		if (strcmp(iface, listener ? BUSMAP_IFACE_LISTENER : BUSMAP_IFACE_CHANNEL) != 0) {
 			if ((r = sd_bus_message_skip(m, "a{sv}")) < 0)
 				break;
 		} else {
@@ -1170,13 +1122,14 @@ bus_on_added(sd_bus_message *m, void *arg, sd_bus_error *e)
 	}
 	if (r < 0)
 		return bus_handler_failed(b, "InterfacesAdded", r);
+	bus_flush(b);
 	return 0;
 }
 
 static int
 bus_on_removed(sd_bus_message *m, void *arg, sd_bus_error *e)
 {
-	struct wsctl_bus *b = arg;
+	struct bus_admin *b = arg;
 	const char *path;
 	bool listener;
 	uint64_t id;
@@ -1184,45 +1137,28 @@ bus_on_removed(sd_bus_message *m, void *arg, sd_bus_error *e)
 
 	if ((r = sd_bus_message_read_basic(m, 'o', &path)) < 0)
 		return bus_handler_failed(b, "InterfacesRemoved", r);
-	if (wsctl_bus_path_id(path, &listener, &id) == 0 &&
+	if (busmap_parse_path(path, &listener, &id) == 1 &&
 	    !bus_stale(b, m, listener))
 		bus_obj_remove(b, listener, id);
 	return 0;
 }
 
-/* The daemon's unique name left the bus: it stopped or crashed. */
-static int
-bus_on_owner(sd_bus_message *m, void *arg, sd_bus_error *e)
-{
-	struct wsctl_bus *b = arg;
-	const char *name, *old, *new;
-
-	if (sd_bus_message_read(m, "sss", &name, &old, &new) >= 0 &&
-	    strcmp(name, b->daemon) == 0 && *new == '\0')
-		b->lost = true;
-	return 0;
-}
-
 /*
  * Subscribes, then takes the snapshot the first events are relative to.
- * The daemon is found (and started if need be) by a Ping to its name; from
- * then on everything is asked of its unique name, so that a daemon that
- * restarts meanwhile is noticed as a lost one rather than mixed in.  The
- * snapshot's ListChannels is also this connection's first call of the
- * daemon's own methods (a Ping is answered by sd-bus alone), which is what
- * makes the daemon address its signals to it: the matches are in place
- * before, so nothing after the snapshot is missed.
+ * Everything is asked of the daemon's unique name (bus.c found it), so
+ * that a daemon that restarts meanwhile is noticed as a lost one rather
+ * than mixed in.  Manager.Subscribe makes the daemon address its signals
+ * to us (any call of ours did already); the matches are in place before
+ * the snapshot, so nothing after it is missed, and what came before it is
+ * left out by the cutoff (bus_stale).
  */
 static int
-bus_watch(struct wsctl_bus *b, int timeout_ms, Wschannel__Reply **out)
+bus_watch(struct bus_admin *b, int timeout_ms, Wschannel__Reply **out)
 {
 	Wschannel__Reply *snap = NULL;
 	Wschannel__ChannelList *list;
-	sd_bus_message *reply;
 	struct bus_dict d;
-	const char *sender;
 	char rule[512];
-	uint32_t hr = 0;
 	size_t i;
 	int r;
 
@@ -1232,45 +1168,28 @@ bus_watch(struct wsctl_bus *b, int timeout_ms, Wschannel__Reply **out)
 			return -ENOMEM;
 		return 0;
 	}
-	r = bus_call(b, BUS_NAME, BUS_ROOT, "org.freedesktop.DBus.Peer",
-	    "Ping", timeout_ms, false, &reply, &hr, NULL);
-	if (r == 0)
-		return bus_reply_refused(b, hr, out);
-	if (r < 0)
-		return r;
-	sender = sd_bus_message_get_sender(reply);
-	b->daemon = sender != NULL ? strdup(sender) : NULL;
-	sd_bus_message_unref(reply);
-	if (b->daemon == NULL)
-		return sender == NULL ? bus_bad_answer(b, "Ping", -EBADMSG) :
-		    -ENOMEM;
-
 	snprintf(rule, sizeof(rule), "type='signal',sender='%s',"
-	    "interface='" IF_PROPERTIES "',member='PropertiesChanged',"
-	    "path_namespace='" BUS_ROOT "'", b->daemon);
+	    "interface='" BUSMAP_IFACE_PROPERTIES "',member='PropertiesChanged',"
+	    "path_namespace='" BUSMAP_ROOT "'", b->daemon);
 	if ((r = sd_bus_add_match(b->bus, &b->slots[0], rule,
 	    bus_on_properties, b)) < 0)
 		goto fail;
 	snprintf(rule, sizeof(rule), "type='signal',sender='%s',"
-	    "interface='" IF_OBJMANAGER "',member='InterfacesAdded',"
-	    "path='" BUS_ROOT "'", b->daemon);
+	    "interface='" BUSMAP_IFACE_OBJMANAGER "',member='InterfacesAdded',"
+	    "path='" BUSMAP_ROOT "'", b->daemon);
 	if ((r = sd_bus_add_match(b->bus, &b->slots[1], rule,
 	    bus_on_added, b)) < 0)
 		goto fail;
 	snprintf(rule, sizeof(rule), "type='signal',sender='%s',"
-	    "interface='" IF_OBJMANAGER "',member='InterfacesRemoved',"
-	    "path='" BUS_ROOT "'", b->daemon);
+	    "interface='" BUSMAP_IFACE_OBJMANAGER "',member='InterfacesRemoved',"
+	    "path='" BUSMAP_ROOT "'", b->daemon);
 	if ((r = sd_bus_add_match(b->bus, &b->slots[2], rule,
 	    bus_on_removed, b)) < 0)
 		goto fail;
-	snprintf(rule, sizeof(rule), "type='signal',"
-	    "sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-	    "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-	    "arg0='%s'", b->daemon);
-	if ((r = sd_bus_add_match(b->bus, &b->slots[3], rule, bus_on_owner,
-	    b)) < 0)
-		goto fail;
-
+	/* An older daemon has no Subscribe: the snapshot's calls make us
+	 * known all the same. */
+	(void)sd_bus_call_method(b->bus, b->daemon, BUSMAP_ROOT,
+	    BUSMAP_IFACE_MANAGER, "Subscribe", NULL, NULL, "");
 	if ((r = bus_list(b, b->daemon, timeout_ms, &snap, b->cutoff)) < 0)
 		return r;
 	if ((int32_t)snap->hresult < 0) {
@@ -1315,121 +1234,52 @@ fail:
 	return r == -ENOMEM ? r : -ECONNRESET;
 }
 
-static int64_t
-bus_now_us(void)
+bool
+bus_admin_handles(int op)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/*
- * Waits for the bus (its fd, and its own deadline, an absolute
- * CLOCK_MONOTONIC time) or until `deadline` (us, < 0: none), with the
- * caller's signal mask.
- */
-static int
-bus_wait(struct wsctl_bus *b, int64_t deadline)
-{
-	struct pollfd pfd;
-	struct timespec ts, *tsp = NULL;
-	uint64_t bus_until;
-	int64_t until = deadline, left;
-	int r;
-
-	if ((r = sd_bus_get_fd(b->bus)) < 0)
-		return r;
-	pfd.fd = r;
-	if ((r = sd_bus_get_events(b->bus)) < 0)
-		return r;
-	pfd.events = (short)r;
-	pfd.revents = 0;
-	if (sd_bus_get_timeout(b->bus, &bus_until) >= 0 &&
-	    bus_until != UINT64_MAX &&
-	    (until < 0 || (int64_t)bus_until < until))
-		until = (int64_t)bus_until;
-	if (until >= 0) {
-		left = until - bus_now_us();
-		if (left < 0)
-			left = 0;
-		ts.tv_sec = left / 1000000;
-		ts.tv_nsec = (left % 1000000) * 1000;
-		tsp = &ts;
-	}
-	r = ppoll(&pfd, 1, tsp, b->has_mask ? &b->mask : NULL);
-	if (r < 0)
-		return -errno;
-	if (r == 0 && deadline >= 0 && bus_now_us() >= deadline)
-		return -ETIMEDOUT;
-	return 0;
+	return op == WSCHANNEL__REQUEST__OP_LIST_CHANNELS ||
+	    op == WSCHANNEL__REQUEST__OP_SHOW_CHANNEL ||
+	    op == WSCHANNEL__REQUEST__OP_ABORT_CHANNELS ||
+	    op == WSCHANNEL__REQUEST__OP_WATCH;
 }
 
 int
-wsctl_bus_read_event(struct wsctl_bus *b, int timeout_ms,
-    Wschannel__Event **event)
+bus_admin_call(struct bus_admin **bp, sd_bus *bus, const char *dest,
+    struct ipc_conn *c, const Wschannel__Request *req,
+    Wschannel__Reply **reply)
 {
-	struct bus_event *qe;
-	struct bus_uid *u;
-	int64_t deadline;
+	const int timeout_ms = BUS_ADMIN_TIMEOUT_MS;
+	struct bus_admin *b = *bp;
 	int r;
 
-	*event = NULL;
-	if (!b->watching)
-		return -EPROTO;
-	deadline = timeout_ms < 0 ? -1 : bus_now_us() +
-	    (int64_t)timeout_ms * 1000;
-	for (;;) {
-		if (b->error != 0)
-			return b->error;
-		/* In order; the head waits while its uid is being asked. */
-		while ((qe = TAILQ_FIRST(&b->queue)) != NULL) {
-			if ((u = bus_uid_find(b, qe->ev->owner_uid)) == NULL)
-				return -ENOMEM;
-			if (u->vis == VIS_PENDING)
-				break;
-			TAILQ_REMOVE(&b->queue, qe, entry);
-			if (u->vis == VIS_YES) {
-				qe->ev->seq = ++b->seq;
-				*event = qe->ev;
-				free(qe);
-				return 0;
-			}
-			wschannel__event__free_unpacked(qe->ev, NULL);
-			free(qe);
-		}
-		if (qe == NULL && b->lost) {
-			bus_why(b, "the daemon left the bus");
-			return -ECONNRESET;
-		}
-		r = sd_bus_process(b->bus, NULL);
-		if (r < 0) {
-			bus_why(b, "the bus connection is gone: %s",
-			    strerror(-r));
-			return -ECONNRESET;
-		}
-		if (r > 0)
-			continue;
-		if ((r = bus_wait(b, deadline)) < 0)
-			return r;
+	if (b == NULL) {
+		if ((b = calloc(1, sizeof(*b))) == NULL)
+			return -ENOMEM;
+		TAILQ_INIT(&b->queue);
+		b->bus = bus;
+		b->conn = c;
+		b->daemon = dest;
+		*bp = b;
 	}
-}
-
-int
-wsctl_bus_call(struct wsctl_bus *b, const Wschannel__Request *req,
-    int timeout_ms, Wschannel__Reply **reply)
-{
 	b->why[0] = '\0';
 	switch (req->op_case) {
 	case WSCHANNEL__REQUEST__OP_LIST_CHANNELS:
-		return bus_list(b, BUS_NAME, timeout_ms, reply, NULL);
+		r = bus_list(b, b->daemon, timeout_ms, reply, NULL);
+		break;
 	case WSCHANNEL__REQUEST__OP_SHOW_CHANNEL:
-		return bus_show(b, req->show_channel->id, timeout_ms, reply);
+		r = bus_show(b, req->show_channel->id, timeout_ms, reply);
+		break;
 	case WSCHANNEL__REQUEST__OP_ABORT_CHANNELS:
-		return bus_abort(b, req->abort_channels, timeout_ms, reply);
+		r = bus_abort(b, req->abort_channels, timeout_ms, reply);
+		break;
 	case WSCHANNEL__REQUEST__OP_WATCH:
-		return bus_watch(b, timeout_ms, reply);
+		r = bus_watch(b, timeout_ms, reply);
+		break;
 	default:
-		return -EOPNOTSUPP;
+		r = -EOPNOTSUPP;
+		break;
 	}
+	if (r < 0 && b->why[0] != '\0')
+		ipc_conn_set_why(c, "%s", b->why);
+	return r;
 }

@@ -1,15 +1,12 @@
 /*
- * wsctl's side of the control protocol: a blocking, single-threaded client
- * of the daemon's Unix socket (libwschannel, with its I/O thread, is more
- * than an administrator's one-shot command needs), and the verbs, each one
- * request and one formatted reply.  A connection may instead lead to the
- * D-Bus door (wsctl_bus.c), which takes the same requests and gives the
- * same replies and events.
+ * wsctl's verbs, each one request and one formatted reply (watch: then a
+ * stream of events), and where the daemon is.  The requests go through
+ * client/ipc, the project's one wire client, to either door: over D-Bus
+ * its backend answers them with the replies and events the socket would
+ * have sent, so the verbs and the formatters do not know which door they
+ * used.
  */
 #include "config.h"
-
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "frame.h"
 #include "hresult.h"
+#include "ipc.h"
 #include "wsctl.h"
 
 /* A daemon that has not answered a one-shot request by then is stuck. */
@@ -31,18 +28,6 @@
 #define WSCTL_DEFAULT_SOCKET	"/run/wschanneld/control.sock"
 #define WSCTL_ADDRESS_PREFIX	"unix:path="
 #define WSCTL_DBUS_PREFIX	"dbus:"
-
-struct wsctl_conn {
-	struct wsctl_bus *bus;		/* the D-Bus door, or NULL */
-	int		 fd;
-	uint64_t	 next_id;
-	/* Bytes read and not yet returned as a frame. */
-	uint8_t		*buf;
-	size_t		 len;
-	size_t		 cap;
-	bool		 has_mask;
-	sigset_t	 mask;
-};
 
 int
 wsctl_socket_path(const char *opt, char **path)
@@ -101,257 +86,6 @@ wsctl_bus_address(const char *opt, char **bus)
 }
 
 int
-wsctl_conn_open(const char *path, struct wsctl_conn **out)
-{
-	struct sockaddr_un sun;
-	struct wsctl_conn *conn;
-	int fd, error;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, path);
-
-	conn = calloc(1, sizeof(*conn));
-	if (conn == NULL)
-		return -ENOMEM;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		error = -errno;
-		free(conn);
-		return error;
-	}
-	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		if (errno == EINTR)
-			continue;
-		error = -errno;
-		close(fd);
-		free(conn);
-		return error;
-	}
-	conn->fd = fd;
-	*out = conn;
-	return 0;
-}
-
-int
-wsctl_conn_open_bus(const char *bus, struct wsctl_conn **out)
-{
-	struct wsctl_conn *conn;
-	int r;
-
-	if ((conn = calloc(1, sizeof(*conn))) == NULL)
-		return -ENOMEM;
-	conn->fd = -1;
-	if ((r = wsctl_bus_open(bus, &conn->bus)) < 0) {
-		free(conn);
-		return r;
-	}
-	*out = conn;
-	return 0;
-}
-
-void
-wsctl_conn_free(struct wsctl_conn *conn)
-{
-	if (conn == NULL)
-		return;
-	if (conn->fd >= 0)
-		close(conn->fd);
-	wsctl_bus_free(conn->bus);
-	free(conn->buf);
-	free(conn);
-}
-
-const char *
-wsctl_conn_why(const struct wsctl_conn *conn)
-{
-	return conn->bus != NULL ? wsctl_bus_why(conn->bus) : NULL;
-}
-
-void
-wsctl_conn_set_sigmask(struct wsctl_conn *conn, const sigset_t *mask)
-{
-	conn->has_mask = mask != NULL;
-	if (mask != NULL)
-		conn->mask = *mask;
-	if (conn->bus != NULL)
-		wsctl_bus_set_sigmask(conn->bus, mask);
-}
-
-int
-wsctl_conn_send(struct wsctl_conn *conn, Wschannel__Request *req)
-{
-	uint8_t *frame;
-	size_t size, off;
-	ssize_t n;
-	int error = 0;
-
-	if (conn->bus != NULL)
-		return -EOPNOTSUPP;
-	req->id = ++conn->next_id;
-	size = wschannel__request__get_packed_size(req);
-	if (size > FRAME_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	frame = malloc(FRAME_HEADER_SIZE + size);
-	if (frame == NULL)
-		return -ENOMEM;
-	frame_header_write(frame, FRAME_REQUEST, (uint32_t)size);
-	wschannel__request__pack(req, frame + FRAME_HEADER_SIZE);
-	for (off = 0; off < FRAME_HEADER_SIZE + size; off += n) {
-		/* MSG_NOSIGNAL: a daemon gone away is EPIPE, not a SIGPIPE. */
-		n = send(conn->fd, frame + off, FRAME_HEADER_SIZE + size - off,
-		    MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR) {
-				n = 0;
-				continue;
-			}
-			error = -errno;
-			break;
-		}
-	}
-	free(frame);
-	return error;
-}
-
-static int64_t
-wsctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for input until `deadline` (ms, < 0: none), then reads some. */
-static int
-wsctl_conn_fill(struct wsctl_conn *conn, size_t want, int64_t deadline)
-{
-	struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
-	struct timespec ts, *tsp = NULL;
-	uint8_t *buf;
-	size_t cap;
-	ssize_t n;
-	int64_t left;
-	int r;
-
-	if (want > conn->cap) {
-		cap = want < 4096 ? 4096 : want;
-		buf = realloc(conn->buf, cap);
-		if (buf == NULL)
-			return -ENOMEM;
-		conn->buf = buf;
-		conn->cap = cap;
-	}
-	if (deadline >= 0) {
-		left = deadline - wsctl_now_ms();
-		if (left < 0)
-			left = 0;
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000;
-		tsp = &ts;
-	}
-	r = ppoll(&pfd, 1, tsp, conn->has_mask ? &conn->mask : NULL);
-	if (r < 0)
-		return -errno;
-	if (r == 0)
-		return -ETIMEDOUT;
-	n = read(conn->fd, conn->buf + conn->len, conn->cap - conn->len);
-	if (n < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	if (n == 0)
-		return -ECONNRESET;
-	conn->len += n;
-	return 0;
-}
-
-int
-wsctl_conn_read(struct wsctl_conn *conn, int timeout_ms,
-    Wschannel__Reply **reply, Wschannel__Event **event)
-{
-	struct frame_header hdr;
-	int64_t deadline;
-	size_t total;
-	int r;
-
-	*reply = NULL;
-	*event = NULL;
-	if (conn->bus != NULL)
-		return wsctl_bus_read_event(conn->bus, timeout_ms, event);
-	deadline = timeout_ms < 0 ? -1 : wsctl_now_ms() + timeout_ms;
-	for (;;) {
-		total = FRAME_HEADER_SIZE;
-		if (conn->len >= FRAME_HEADER_SIZE) {
-			/* Checked before the payload is even awaited. */
-			r = frame_header_parse(conn->buf, &hdr, NULL);
-			if (r < 0)
-				return r;
-			if (hdr.kind == FRAME_REQUEST)
-				return -EPROTO;
-			total += hdr.length;
-			if (conn->len >= total)
-				break;
-		}
-		r = wsctl_conn_fill(conn, total, deadline);
-		if (r < 0)
-			return r;
-	}
-
-	if (hdr.kind == FRAME_REPLY)
-		*reply = wschannel__reply__unpack(NULL, hdr.length,
-		    conn->buf + FRAME_HEADER_SIZE);
-	else
-		*event = wschannel__event__unpack(NULL, hdr.length,
-		    conn->buf + FRAME_HEADER_SIZE);
-	memmove(conn->buf, conn->buf + total, conn->len - total);
-	conn->len -= total;
-	if (*reply == NULL && *event == NULL)
-		return -EBADMSG;
-	return 0;
-}
-
-int
-wsctl_conn_call(struct wsctl_conn *conn, Wschannel__Request *req,
-    int timeout_ms, void (*on_event)(const Wschannel__Event *, void *),
-    void *arg, Wschannel__Reply **reply)
-{
-	Wschannel__Reply *rep;
-	Wschannel__Event *ev;
-	int r;
-
-	/* The door answers in one go; its events are read afterwards. */
-	if (conn->bus != NULL) {
-		req->id = ++conn->next_id;
-		r = wsctl_bus_call(conn->bus, req, timeout_ms, reply);
-		if (r == 0)
-			(*reply)->id = req->id;
-		return r;
-	}
-	r = wsctl_conn_send(conn, req);
-	if (r < 0)
-		return r;
-	for (;;) {
-		r = wsctl_conn_read(conn, timeout_ms, &rep, &ev);
-		if (r < 0)
-			return r;
-		if (ev != NULL) {
-			if (on_event != NULL)
-				on_event(ev, arg);
-			wschannel__event__free_unpacked(ev, NULL);
-			continue;
-		}
-		if (rep->id != req->id || (rep->has_interim && rep->interim)) {
-			wschannel__reply__free_unpacked(rep, NULL);
-			continue;
-		}
-		*reply = rep;
-		return 0;
-	}
-}
-
-int
 wsctl_exit_for_errno(int error)
 {
 	switch (error) {
@@ -405,9 +139,9 @@ wsctl_errno_str(int error)
  * words, when it gave some, say more than an errno.
  */
 static int
-wsctl_fail(const char *what, int error, const struct wsctl_conn *conn)
+wsctl_fail(const char *what, int error, struct ipc_conn *conn)
 {
-	const char *why = conn != NULL ? wsctl_conn_why(conn) : NULL;
+	const char *why = conn != NULL ? ipc_conn_why(conn) : NULL;
 
 	wsctl_warnx("%s: %s", what, why != NULL ? why :
 	    wsctl_errno_str(error));
@@ -424,24 +158,46 @@ wsctl_bus_str(const char *bus)
 	return bus;
 }
 
+/* Opens the connection; an exit code, and a line on stderr if it failed. */
 static int
-wsctl_connect(const struct wsctl_cmd *cmd, struct wsctl_conn **conn)
+wsctl_open(struct ipc_address *addr, const char *shown,
+    struct ipc_conn **conn)
 {
-	char *path, *bus;
+	struct ipc_status st = { 0, 0, "" };
 	int r;
 
+	r = ipc_open(addr, conn, &st);
+	if (r == 0)
+		return WSCTL_EXIT_OK;
+	/* The socket as it always said; the bus backend says more. */
+	if (addr->door == IPC_DOOR_DBUS && st.why[0] != '\0')
+		wsctl_warnx("%s", st.why);
+	else
+		wsctl_warnx("cannot connect to %s: %s", shown, strerror(-r));
+	return r == -ENOMEM ? WSCTL_EXIT_FAILURE : WSCTL_EXIT_UNREACHABLE;
+}
+
+static int
+wsctl_connect(const struct wsctl_cmd *cmd, struct ipc_conn **conn)
+{
+	struct ipc_address addr;
+	char *path, *bus;
+	int code, r;
+
+	memset(&addr, 0, sizeof(addr));
 	r = cmd->socket != NULL ? 0 : wsctl_bus_address(cmd->bus, &bus);
 	if (r > 0) {
-		r = wsctl_conn_open_bus(bus, conn);
-		if (r < 0) {
+		addr.door = IPC_DOOR_DBUS;
+		if (strlen(bus) >= sizeof(addr.target)) {
 			wsctl_warnx("cannot connect to %s: %s",
-			    wsctl_bus_str(bus), strerror(-r));
+			    wsctl_bus_str(bus), strerror(ENAMETOOLONG));
 			free(bus);
-			return r == -ENOMEM ? WSCTL_EXIT_FAILURE :
-			    WSCTL_EXIT_UNREACHABLE;
+			return WSCTL_EXIT_UNREACHABLE;
 		}
+		strcpy(addr.target, bus);
+		code = wsctl_open(&addr, wsctl_bus_str(bus), conn);
 		free(bus);
-		return WSCTL_EXIT_OK;
+		return code;
 	}
 	if (r == 0)
 		r = wsctl_socket_path(cmd->socket, &path);
@@ -453,14 +209,18 @@ wsctl_connect(const struct wsctl_cmd *cmd, struct wsctl_conn **conn)
 	}
 	if (r < 0)
 		return wsctl_fail("socket", r, NULL);
-	r = wsctl_conn_open(path, conn);
-	if (r < 0) {
-		wsctl_warnx("cannot connect to %s: %s", path, strerror(-r));
+	addr.door = IPC_DOOR_UNIX;
+	if (strlen(path) >= sizeof(addr.target)) {
+		wsctl_warnx("cannot connect to %s: %s", path,
+		    strerror(ENAMETOOLONG));
 		free(path);
 		return WSCTL_EXIT_UNREACHABLE;
 	}
+	strcpy(addr.target, path);
+	code = wsctl_open(&addr, path, conn);
 	free(path);
-	return WSCTL_EXIT_OK;
+	/* Whatever went wrong with the socket, no daemon is there. */
+	return code == WSCTL_EXIT_OK ? code : WSCTL_EXIT_UNREACHABLE;
 }
 
 /*
@@ -515,17 +275,16 @@ static int
 wsctl_request(const struct wsctl_cmd *cmd, const char *what,
     Wschannel__Request *req, Wschannel__Reply **reply)
 {
-	struct wsctl_conn *conn = NULL;
+	struct ipc_conn *conn = NULL;
 	int code, r;
 
 	code = wsctl_connect(cmd, &conn);
 	if (code != WSCTL_EXIT_OK)
 		return code;
-	r = wsctl_conn_call(conn, req, WSCTL_REPLY_TIMEOUT_MS, NULL, NULL,
-	    reply);
+	r = ipc_request(conn, req, WSCTL_REPLY_TIMEOUT_MS, reply);
 	if (r < 0)
 		code = wsctl_fail(what, r, conn);
-	wsctl_conn_free(conn);
+	ipc_close(conn);
 	if (r < 0)
 		return code;
 	if ((int32_t)(*reply)->hresult < 0) {
@@ -689,6 +448,27 @@ wsctl_watch_event(const Wschannel__Event *ev, void *arg)
 	fflush(out->f);
 }
 
+/*
+ * Waits for the next event, with SIGINT and SIGTERM let in only while
+ * waiting.  0 with *ev, -EINTR, or the end of the stream.
+ */
+static int
+wsctl_watch_next(struct ipc_conn *conn, const sigset_t *wait_mask,
+    Wschannel__Event **ev)
+{
+	struct pollfd pfd;
+	int r;
+
+	while ((r = ipc_event_next(conn, ev)) == -EAGAIN) {
+		pfd.fd = ipc_event_fd(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, NULL, wait_mask) < 0)
+			return -errno;
+	}
+	return r;
+}
+
 int
 wsctl_run_watch(const struct wsctl_cmd *cmd)
 {
@@ -696,7 +476,7 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 	Wschannel__Watch watch = WSCHANNEL__WATCH__INIT;
 	Wschannel__Reply *reply;
 	Wschannel__Event *ev;
-	struct wsctl_conn *conn = NULL;
+	struct ipc_conn *conn = NULL;
 	struct wsctl_out out;
 	struct sigaction sa;
 	sigset_t block, wait_mask;
@@ -705,7 +485,8 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 	/*
 	 * SIGINT and SIGTERM are blocked except inside ppoll, so one that
 	 * arrives between two reads is not lost: it ends the next wait.  No
-	 * SA_RESTART: the wait must return.
+	 * SA_RESTART: the wait must return.  ipc's threads block every
+	 * signal, so they come to this thread.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = wsctl_on_signal;
@@ -722,7 +503,6 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 	code = wsctl_connect(cmd, &conn);
 	if (code != WSCTL_EXIT_OK)
 		return code;
-	wsctl_conn_set_sigmask(conn, &wait_mask);
 	wsctl_out_stdout(cmd, &out);
 	/* Before the request: events may come before its reply. */
 	if (out.fmt->watch_begin != NULL) {
@@ -732,10 +512,7 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 
 	req.op_case = WSCHANNEL__REQUEST__OP_WATCH;
 	req.watch = &watch;
-	r = wsctl_conn_call(conn, &req, WSCTL_REPLY_TIMEOUT_MS,
-	    wsctl_watch_event, &out, &reply);
-	if (r == -EINTR && wsctl_interrupted)
-		goto done;
+	r = ipc_request(conn, &req, WSCTL_REPLY_TIMEOUT_MS, &reply);
 	if (r < 0) {
 		code = wsctl_fail("watch", r, conn);
 		goto done;
@@ -748,17 +525,12 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 	wschannel__reply__free_unpacked(reply, NULL);
 
 	while (!wsctl_interrupted) {
-		r = wsctl_conn_read(conn, -1, &reply, &ev);
+		r = wsctl_watch_next(conn, &wait_mask, &ev);
 		if (r == -EINTR)
 			continue;
 		if (r < 0) {
 			code = wsctl_fail("watch", r, conn);
 			break;
-		}
-		if (reply != NULL) {
-			/* Nothing else was asked: a stray reply is ignored. */
-			wschannel__reply__free_unpacked(reply, NULL);
-			continue;
 		}
 		wsctl_watch_event(ev, &out);
 		wschannel__event__free_unpacked(ev, NULL);
@@ -769,6 +541,6 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 		}
 	}
 done:
-	wsctl_conn_free(conn);
+	ipc_close(conn);
 	return wsctl_out_finish(&out, code);
 }

@@ -1,0 +1,117 @@
+/*
+ * Between ipc.c and its backends, one per door of the daemon.  ipc.c keeps
+ * the calls (the pending list, waiters, the callback thread, losses, the
+ * event queue); a backend owns the wire: it connects, carries requests,
+ * and runs the connection's I/O thread, which hands every answer back to
+ * ipc.c through the upcalls below.  ipc.c calls a backend only through
+ * its table, so no file calls back into one that calls it.
+ */
+#ifndef WSCHANNEL_IPC_BACKEND_H
+#define WSCHANNEL_IPC_BACKEND_H
+
+#include "ipc.h"
+
+struct ipc_backend {
+	const char	*name;
+	/*
+	 * Connects to `addr` and sets c->be, before the I/O thread starts.
+	 * 0, or -errno with *st filled (st->hr for the library).
+	 */
+	int		(*open)(struct ipc_conn *, const struct ipc_address *,
+			    struct ipc_status *);
+	/* The I/O thread; ends with ipc_conn_lose, then ipc_conn_unref. */
+	void	       *(*io_main)(void *conn);
+	/*
+	 * Sends a linked call on the caller's thread (a failure shows as a
+	 * loss).  NULL: calls are queued for the I/O thread instead, which
+	 * takes them with ipc_conn_take once woken.
+	 */
+	void		(*send)(struct ipc_conn *, struct ipc_call *,
+			    Wschannel__Request *);
+	/* A call was queued (never allocates).  NULL with `send`. */
+	void		(*wake)(struct ipc_conn *);
+	/*
+	 * Prepares what sending a reservation needs, from `req` (its id is
+	 * set); may fail, then a queueing backend builds it at first use.
+	 */
+	int		(*reserve)(struct ipc_conn *, struct ipc_object *,
+			    struct ipc_reserved *, Wschannel__Request *req);
+	void		(*unreserve)(struct ipc_conn *, struct ipc_reserved *);
+	/* With `send`: sends the reservation (never allocates). */
+	void		(*send_reserved)(struct ipc_conn *,
+			    struct ipc_reserved *);
+	/* Gives the connection up: the I/O thread loses it soon. */
+	void		(*shutdown)(struct ipc_conn *);
+	/* In a forked child: closes the descriptors, touches nothing else. */
+	void		(*forked)(struct ipc_conn *);
+	/* After the last reference (the I/O thread may never have run). */
+	void		(*free)(struct ipc_conn *);
+};
+
+extern const struct ipc_backend ipc_unix_backend;
+extern const struct ipc_backend ipc_bus_backend;
+
+/* Calls and events waiting for their reader (ipc_lock). */
+struct ipc_event {
+	Wschannel__Event *ev;
+	struct ipc_event *next;
+};
+
+struct ipc_conn {
+	const struct ipc_backend *ops;
+	void		*be;		/* the backend's state */
+	int		 refs;		/* ipc_lock */
+	bool		 dead;		/* ipc_lock; read atomically */
+	bool		 shared;	/* the library's, else wsctl's own */
+	uint64_t	 next_id;	/* ipc_lock */
+	struct ipc_call	*pending;	/* ipc_lock */
+	struct ipc_call	*qhead, *qtail;	/* queued for the I/O thread */
+	/* Events (ipc_open's connections only); efd polls readable while
+	 * one waits or the stream has ended. */
+	int		 efd;
+	struct ipc_event *ehead, *etail;
+	int		 eerror;	/* the stream's end: -ECONNRESET... */
+	char		 why[256];	/* the last failure, in words */
+	struct ipc_conn	*all_next;	/* ipc_all, for fork */
+};
+
+/* ---- upcalls from the backends ------------------------------------------ */
+
+/* The next call queued for the I/O thread, or NULL. */
+struct ipc_call *ipc_conn_take(struct ipc_conn *);
+/* The daemon made `call` pending (the interim reply). */
+void	 ipc_conn_interim(struct ipc_conn *, struct ipc_call *);
+/* The terminal result of a call that was taken; `r` (may be NULL) is
+ * handed over. */
+void	 ipc_conn_complete(struct ipc_conn *, struct ipc_call *, HRESULT,
+	    Wschannel__Reply *r, bool has_state, uint32_t state);
+/*
+ * A Reply for the call with its id: interim or terminal.  `emergency`:
+ * it was decoded in a borrowed arena, so only id, hresult and state are
+ * kept and `r` stays the caller's; otherwise `r` is handed over.
+ */
+void	 ipc_conn_reply(struct ipc_conn *, Wschannel__Reply *r,
+	    bool emergency);
+/* Completes a call whose request could not be sent (out of memory);
+ * `send` only. */
+void	 ipc_call_unsent(struct ipc_call *, HRESULT);
+/* Completes call `id` with `hr` and no reply (a Reply lost to memory). */
+void	 ipc_conn_fail_id(struct ipc_conn *, uint64_t id, HRESULT);
+/* Whether the connection wants Events (else they are skipped). */
+bool	 ipc_conn_wants_events(const struct ipc_conn *);
+/* An Event for the reader (handed over), or the end of the stream
+ * (`ev` NULL, `error` < 0). */
+void	 ipc_conn_event(struct ipc_conn *, Wschannel__Event *ev, int error);
+/* Words for the failure of the request being answered, or of the
+ * stream (printf-like; the I/O thread's). */
+void	 ipc_conn_set_why(struct ipc_conn *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The connection is gone: every call still pending completes with
+ * WS_E_ENDPOINT_DISCONNECTED, once, and the event stream ends. */
+void	 ipc_conn_lose(struct ipc_conn *);
+
+/* A formatted failure into a status; returns st->err. */
+int	 ipc_status_set(struct ipc_status *, HRESULT, int err, const char *,
+	    ...) __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,70 @@
+# fuzz/: a target per decoder (NMF, binary XML, SOAP envelope, URL, the
+# control protocol's frames).  Each runs for a few seconds in `make check`
+# and longer with `make fuzz`.  The main is fuzz/driver.c (seeds, then
+# seeded random mutations for FUZZ_SECONDS) unless ./configure CC=clang
+# --enable-fuzzing, which links libFuzzer's main (fuzz/libfuzzer.c gives
+# it a time budget and the seeds when it is started without arguments).
+if FUZZING
+FUZZ_MAIN = %D%/libfuzzer.c
+else
+FUZZ_MAIN = %D%/driver.c
+endif
+FUZZ_NAMES = nmf nbfx envelope url frame
+FUZZ_TARGETS = %D%/fuzz_nmf %D%/fuzz_nbfx %D%/fuzz_envelope %D%/fuzz_url \
+	%D%/fuzz_frame
+check_PROGRAMS += $(FUZZ_TARGETS)
+TESTS += $(FUZZ_TARGETS)
+EXTRA_DIST += %D%/corpus
+FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/%D% -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+FUZZ_LDFLAGS_ALL = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+%C%_fuzz_nmf_SOURCES = %D%/fuzz_nmf.c %D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_nmf_CPPFLAGS = $(FUZZ_CPPFLAGS) $(CODEC_INC) -DFUZZ_TARGET='"nmf"'
+%C%_fuzz_nmf_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_nmf_LDADD = libwscodec.la
+
+%C%_fuzz_nbfx_SOURCES = %D%/fuzz_nbfx.c %D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_nbfx_CPPFLAGS = $(FUZZ_CPPFLAGS) $(CODEC_INC) -DFUZZ_TARGET='"nbfx"'
+%C%_fuzz_nbfx_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
+%C%_fuzz_nbfx_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_nbfx_LDADD = libwscodec.la $(LIBXML2_LIBS)
+
+%C%_fuzz_envelope_SOURCES = %D%/fuzz_envelope.c %D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_envelope_CPPFLAGS = $(FUZZ_CPPFLAGS) $(CODEC_INC) -DFUZZ_TARGET='"envelope"'
+%C%_fuzz_envelope_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
+%C%_fuzz_envelope_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_envelope_LDADD = libwscodec.la $(LIBXML2_LIBS)
+
+%C%_fuzz_url_SOURCES = %D%/fuzz_url.c %D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_url_CPPFLAGS = $(FUZZ_CPPFLAGS) $(CODEC_INC) -DFUZZ_TARGET='"url"'
+%C%_fuzz_url_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_url_LDADD = libwscodec.la
+
+# The control frames as daemon/door/unix.c reads them: common/frame.c
+# and the generated protobuf-c code, nothing of the daemon itself.
+%C%_fuzz_frame_SOURCES = %D%/fuzz_frame.c %D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_frame_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_TARGET='"frame"'
+%C%_fuzz_frame_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+%C%_fuzz_frame_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_frame_LDADD = libcommon.la $(PROTOBUF_C_LIBS)
+$(%C%_fuzz_frame_OBJECTS): $(PROTO_GEN)
+
+# `make fuzz`: each target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=600).
+FUZZ_TIME = 60
+if FUZZING
+FUZZ_RUN = $$p -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	%D%/corpus-$$t '$(abs_top_srcdir)/%D%/corpus/'$$t
+else
+FUZZ_RUN = FUZZ_SECONDS=$(FUZZ_TIME) $$p
+endif
+fuzz: $(FUZZ_TARGETS)
+	$(AM_V_at)for t in $(FUZZ_NAMES); do \
+	  p=%D%/fuzz_$$t; $(MKDIR_P) %D%/corpus-$$t || exit 1; \
+	  WSCHANNEL_SRCDIR='$(abs_top_srcdir)' $(FUZZ_RUN) || exit 1; \
+	done
+.PHONY: fuzz
+CLEANFILES += fuzz-crash-*
+clean-local: clean-fuzz
+clean-fuzz:
+	-rm -rf %D%/corpus-*
+.PHONY: clean-fuzz
