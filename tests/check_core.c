@@ -41,30 +41,42 @@
  * THE TRANSPORT CONTRACT: the only section to edit when it changes.
  *
  * Everything this suite knows of how a transport plugs into the core is
- * here: the fake's ops table and its registration (fake_install), and the
- * fake_* helpers through which a test makes the fake call back into the
- * core (fake_open_succeeds, fake_deliver_message, fake_peer_end, fake_fail,
- * fake_sent, fake_closed, fake_incoming, fake_incoming_drop).  The tests
- * below use only these helpers, the struct fake counters and the
- * core's public calls (channel.h, listener.h, registry.h, pending.h).
+ * here: the fake's ops, its table entries and their registration
+ * (fake_install), and the fake_* helpers through which a test makes the
+ * fake call back into the core (fake_open_succeeds, fake_deliver_message,
+ * fake_peer_end, fake_fail, fake_sent, fake_closed, fake_incoming,
+ * fake_incoming_drop).  The tests below use only these helpers, the
+ * struct fake counters and the core's public calls (channel.h,
+ * listener.h, registry.h, pending.h).
+ *
+ * The fake is written as a real transport is (daemon/transport/): it
+ * talks to the core only through the "for transports" functions of
+ * channel.h and listener.h and reads no field of a core object.  It
+ * cannot be built with WSCHANNEL_TRANSPORT defined, because the tests
+ * below this section (and the includes above it) need the fields.
  *
  * What the fake asserts of the core (the core's side of the contract):
+ * - the transport state the fake set (channel_set_tp, listener_set_tp,
+ *   listener_transport_incoming) is what channel_tp / listener_tp give
+ *   back on every later call, until the core clears it;
  * - after it aborted a transport, the core calls nothing else of it (no
- *   send, receive, shutdown, close) until a new open or accept;
+ *   send, want_receive, shutdown, close) until a new open or accept;
  * - open is never called on a transport that is still up;
  * - accept is only called on a listener that is listening.
  * What the fake guarantees in turn: no upcall for an object after its
- * abort (the helpers assert the object is up).  The core may call abort on
- * a transport that is already down (abort of a CREATED, FAULTED or CLOSED
- * channel; free after abort), so abort must be idempotent: it is counted,
- * not refused.
+ * abort (the helpers assert the object is up), and after an upcall that
+ * may abort it checks channel_tp() before it touches its own state.  The
+ * core calls abort only while the transport holds state (channel_tp set);
+ * the fake counts every abort and does nothing for one that finds no
+ * state, as transport.h asks.
  * ======================================================================== */
 
 #define FAKE_MAX	64
 #define FAKE_BUFFERED	8
 
 /* What the fake knows of one channel or listener (ids are unique across
- * both): whether its transport is up, and every call the core made. */
+ * both): whether its transport is up, and every call the core made.  The
+ * struct is also the transport state the core keeps for the object. */
 struct fake {
 	uint64_t	 id;		/* 0: a free slot */
 	bool		 live;		/* opened, accepted or listening */
@@ -99,8 +111,8 @@ fake_of(uint64_t id)
 	return &fakes[free_slot];
 }
 
-#define fake_chan_of(ch)	fake_of((ch)->id)
-#define fake_lis_of(ls)		fake_of((ls)->id)
+#define fake_chan_of(ch)	fake_of(channel_id(ch))
+#define fake_lis_of(ls)		fake_of(listener_id(ls))
 
 static void
 fake_assert_up(struct fake *fc, const char *what)
@@ -110,6 +122,19 @@ fake_assert_up(struct fake *fc, const char *what)
 	    (unsigned long long)fc->id);
 }
 
+/* As fake_assert_up, and the core still holds the fake's state. */
+static struct fake *
+fake_chan_up(struct channel *ch, const char *what)
+{
+	struct fake *fc = fake_chan_of(ch);
+
+	fake_assert_up(fc, what);
+	ck_assert_msg(channel_tp(ch) == fc, "contract: %s on channel %llu "
+	    "whose transport state the core lost", what,
+	    (unsigned long long)fc->id);
+	return fc;
+}
+
 static void
 fake_drop_buffered(struct fake *fc)
 {
@@ -117,19 +142,19 @@ fake_drop_buffered(struct fake *fc)
 		free(fc->buffered[--fc->nbuffered]);
 }
 
-/* Hands the oldest buffered message (or `action`) to the oldest receive. */
+/* Hands a message with `action` (taken) to the oldest receive. */
 static void
 fake_hand_over(struct channel *ch, char *action)
 {
-	struct pending *p = channel_pending_receive(ch);
+	struct envelope env;
 
-	p->msg.envelope_version = WS_ENVELOPE_VERSION_SOAP_1_2;
-	p->msg.addressing_version = WS_ADDRESSING_VERSION_1_0;
-	p->msg.action = action;
-	ch->messages_in++;
-	if (p->read_start)
-		ch->reading = true;
-	pending_complete(p, S_OK);
+	memset(&env, 0, sizeof(env));
+	env.envelope_version = WS_ENVELOPE_VERSION_SOAP_1_2;
+	env.addressing_version = WS_ADDRESSING_VERSION_1_0;
+	env.action = action;
+	channel_transport_message(ch, &env);
+	/* Zeroed when the core took it; frees it if it did not. */
+	envelope_clear(&env);
 }
 
 static int32_t
@@ -147,23 +172,23 @@ fake_open(struct channel *ch, const struct url *u)
 	struct fake *fc = fake_chan_of(ch);
 
 	(void)u;
-	ck_assert_msg(!fc->live, "contract: open of channel %llu whose "
-	    "transport is still up", (unsigned long long)fc->id);
+	ck_assert_msg(!fc->live && channel_tp(ch) == NULL, "contract: open "
+	    "of channel %llu whose transport is still up",
+	    (unsigned long long)fc->id);
 	fc->opens++;
+	/* A failed open holds nothing and makes no upcall. */
 	if (fake_open_hr != S_OK)
 		return fake_open_hr;
 	fc->live = true;
+	channel_set_tp(ch, fc);
 	return S_OK;
 }
 
 static int32_t
-fake_send(struct channel *ch, struct pending *p, const struct envelope *msg,
-    const char **why)
+fake_send(struct channel *ch, const struct envelope *msg, const char **why)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "send");
 
-	(void)p;
-	fake_assert_up(fc, "send");
 	fc->sends++;
 	snprintf(fc->last_sent, sizeof(fc->last_sent), "%s",
 	    msg->action != NULL ? msg->action : "");
@@ -173,28 +198,25 @@ fake_send(struct channel *ch, struct pending *p, const struct envelope *msg,
 }
 
 static int32_t
-fake_shutdown(struct channel *ch, struct pending *p)
+fake_shutdown(struct channel *ch)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "shutdown");
 
-	(void)p;
-	fake_assert_up(fc, "shutdown");
 	fc->shutdowns++;
 	return S_OK;
 }
 
 static void
-fake_receive(struct channel *ch)
+fake_want_receive(struct channel *ch)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "want_receive");
 	char *action;
 	int i;
 
-	fake_assert_up(fc, "receive");
 	fc->receives++;
-	/* A completion may abort the channel: stop when the fake is down. */
-	while (fc->live && fc->nbuffered > 0 &&
-	    channel_pending_receive(ch) != NULL) {
+	/* A completion may abort the channel: stop when the state is gone. */
+	while (channel_tp(ch) == fc && fc->nbuffered > 0 &&
+	    channel_transport_receiving(ch)) {
 		action = fc->buffered[0];
 		for (i = 1; i < fc->nbuffered; i++)
 			fc->buffered[i - 1] = fc->buffered[i];
@@ -206,11 +228,10 @@ fake_receive(struct channel *ch)
 static void	fake_closed(struct channel *);
 
 static void
-fake_close(struct channel *ch, int send_end)
+fake_close(struct channel *ch, bool send_end)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "close");
 
-	fake_assert_up(fc, "close");
 	fc->closes++;
 	fc->close_send_end = send_end;
 	fc->closing = true;
@@ -224,74 +245,135 @@ fake_abort(struct channel *ch)
 	struct fake *fc = fake_chan_of(ch);
 
 	fc->aborts++;
+	if (channel_tp(ch) == NULL)
+		return;		/* holds nothing: nothing to do */
+	ck_assert_msg(channel_tp(ch) == fc, "contract: abort of channel %llu "
+	    "with a transport state that is not the fake's",
+	    (unsigned long long)fc->id);
 	fc->live = false;
 	fc->closing = false;
 	fake_drop_buffered(fc);
 }
 
 static int32_t
-fake_listen(struct listener *ls, const struct url *u, const char **why)
+fake_listener_open(struct listener *ls, const struct url *u, const char **why)
 {
 	struct fake *fl = fake_lis_of(ls);
 
 	(void)u;
-	ck_assert_msg(!fl->live, "contract: listen on listener %llu that is "
-	    "already listening", (unsigned long long)fl->id);
+	ck_assert_msg(!fl->live && listener_tp(ls) == NULL, "contract: listen "
+	    "on listener %llu that is already listening",
+	    (unsigned long long)fl->id);
 	fl->listens++;
 	if (fake_listen_hr != S_OK) {
 		*why = "fake: cannot listen";
 		return fake_listen_hr;
 	}
 	fl->live = true;
+	listener_set_tp(ls, fl);
 	return S_OK;
 }
 
+/* The fake has no peers of its own: tests bring them with fake_incoming. */
 static void
-fake_accept(struct listener *ls)
+fake_listener_accept(struct listener *ls)
 {
 	struct fake *fl = fake_lis_of(ls);
 
-	ck_assert_msg(fl->live, "contract: accept on listener %llu that is "
-	    "not listening", (unsigned long long)fl->id);
+	ck_assert_msg(fl->live && listener_tp(ls) == fl, "contract: accept "
+	    "on listener %llu that is not listening",
+	    (unsigned long long)fl->id);
 	fl->accepts++;
 }
 
+/* Close and abort alike: the fake has nothing to flush.  Both count as
+ * unlistens. */
 static void
-fake_unlisten(struct listener *ls)
+fake_listener_stop(struct listener *ls)
 {
 	struct fake *fl = fake_lis_of(ls);
 
+	ck_assert_msg(listener_tp(ls) == fl, "contract: listener %llu stopped "
+	    "with a transport state that is not the fake's",
+	    (unsigned long long)fl->id);
 	fl->unlistens++;
 	fl->live = false;
 }
 
 static const struct transport_ops fake_ops = {
-	.name = "fake",
 	.check = fake_check,
 	.open = fake_open,
 	.send = fake_send,
+	.want_receive = fake_want_receive,
 	.shutdown = fake_shutdown,
-	.receive = fake_receive,
 	.close = fake_close,
 	.abort = fake_abort,
-	.listen = fake_listen,
-	.accept = fake_accept,
-	.unlisten = fake_unlisten,
+	.listener_open = fake_listener_open,
+	.listener_accept = fake_listener_accept,
+	.listener_close = fake_listener_stop,
+	.listener_abort = fake_listener_stop,
 };
 
-/* The fake serves every binding the core knows a URL scheme for. */
+/* Every encoding of WS_ENCODING (0 ... WS_ENCODING_RAW). */
+#define FAKE_ENC_ALL	(TRANSPORT_BIT(WS_ENCODING_RAW + 1) - 1)
+
+/* The rules of daemon/transport/builtin.c, served by the fake (the suite
+ * links no transport), for every binding the core knows a scheme for. */
+static const struct transport_binding fake_bindings[] = {
+	{
+		.binding = WS_TCP_CHANNEL_BINDING,
+		.name = "net.tcp (fake)",
+		.scheme = URL_NETTCP,
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX_SESSION),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX_SESSION),
+		.default_encoding = WS_ENCODING_XML_BINARY_SESSION_1,
+		.encodings = TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1) |
+		    TRANSPORT_BIT(WS_ENCODING_XML_BINARY_1) |
+		    TRANSPORT_BIT(WS_ENCODING_XML_UTF8),
+		.prop_bit = PROP_B_TCP,
+		.ops = &fake_ops,
+	},
+	{
+		.binding = WS_UDP_CHANNEL_BINDING,
+		.name = "soap.udp (fake)",
+		.scheme = URL_SOAPUDP,
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_OUTPUT) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_INPUT),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_INPUT),
+		.default_encoding = WS_ENCODING_XML_UTF8,
+		.encodings = FAKE_ENC_ALL &
+		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
+		.prop_bit = PROP_B_UDP,
+		.ops = &fake_ops,
+	},
+	{
+		.binding = WS_HTTP_CHANNEL_BINDING,
+		.name = "http (fake)",
+		.scheme = URL_HTTP,
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_REQUEST) |
+		    TRANSPORT_BIT(WS_CHANNEL_TYPE_REPLY),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_REPLY),
+		.default_encoding = WS_ENCODING_XML_UTF8,
+		.encodings = FAKE_ENC_ALL &
+		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
+		.envelope_none = true,
+		.prop_bit = PROP_B_HTTP,
+		.ops = &fake_ops,
+	},
+};
+
 static void
 fake_install(void)
 {
+	size_t i;
+
 	memset(fakes, 0, sizeof(fakes));
 	fake_check_hr = fake_open_hr = fake_send_hr = fake_listen_hr = S_OK;
 	fake_close_at_once = false;
-	ck_assert_int_eq(transport_register(WS_HTTP_CHANNEL_BINDING,
-	    &fake_ops), 0);
-	ck_assert_int_eq(transport_register(WS_TCP_CHANNEL_BINDING,
-	    &fake_ops), 0);
-	ck_assert_int_eq(transport_register(WS_UDP_CHANNEL_BINDING,
-	    &fake_ops), 0);
+	for (i = 0; i < sizeof(fake_bindings) / sizeof(fake_bindings[0]); i++)
+		ck_assert_int_eq(transport_register(&fake_bindings[i]), 0);
 }
 
 /* After everything was freed: no transport may still be up. */
@@ -311,15 +393,15 @@ fake_uninstall(void)
 static void
 fake_open_succeeds(struct channel *ch)
 {
-	fake_assert_up(fake_chan_of(ch), "opened upcall");
+	(void)fake_chan_up(ch, "opened upcall");
 	channel_transport_opened(ch);
 }
 
-/* The connection failed with `hr`: one upcall, then the fake is down. */
+/* The connection failed with `hr`: one upcall, the core aborts the fake. */
 static void
 fake_fail(struct channel *ch, int32_t hr)
 {
-	fake_assert_up(fake_chan_of(ch), "fault upcall");
+	(void)fake_chan_up(ch, "fault upcall");
 	channel_transport_fault(ch, hr, "fake: the connection failed");
 }
 
@@ -327,12 +409,11 @@ fake_fail(struct channel *ch, int32_t hr)
 static void
 fake_deliver_message(struct channel *ch, const char *action)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "message upcall");
 	char *a;
 
-	fake_assert_up(fc, "message upcall");
 	ck_assert((a = strdup(action)) != NULL);
-	if (channel_pending_receive(ch) == NULL) {
+	if (!channel_transport_receiving(ch)) {
 		ck_assert_int_lt(fc->nbuffered, FAKE_BUFFERED);
 		fc->buffered[fc->nbuffered++] = a;
 		return;
@@ -344,71 +425,73 @@ fake_deliver_message(struct channel *ch, const char *action)
 static void
 fake_peer_end(struct channel *ch)
 {
-	struct pending *p;
-
-	fake_assert_up(fake_chan_of(ch), "end upcall");
-	ch->end_received = true;
-	while ((p = channel_pending_receive(ch)) != NULL)
-		pending_complete(p, WS_S_END);
+	(void)fake_chan_up(ch, "end upcall");
+	channel_transport_end(ch);
 }
 
 /* Every queued send (and session End) has left. */
 static void
 fake_sent(struct channel *ch)
 {
-	struct fake *fc = fake_chan_of(ch);
-	struct pending *p;
-
-	fake_assert_up(fc, "sent upcall");
-	while (fc->live &&
-	    (p = pending_first(&ch->pendings, PENDING_SEND)) != NULL)
-		pending_complete(p, S_OK);
+	(void)fake_chan_up(ch, "drained upcall");
+	channel_transport_drained(ch);
 }
 
-/* The graceful close finished: the fake is down, then the upcall. */
+/* The graceful close finished: as transport.h asks of close(), the
+ * queued output was flushed (every waiting send has left), then the fake
+ * frees its state, then the upcall. */
 static void
 fake_closed(struct channel *ch)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "closed upcall");
 
-	fake_assert_up(fc, "closed upcall");
 	ck_assert_msg(fc->closing, "fake: closed without a close()");
+	channel_transport_drained(ch);
+	/* A send's completion may have aborted the channel. */
+	if (channel_tp(ch) != fc)
+		return;
 	fc->live = false;
 	fc->closing = false;
+	fake_drop_buffered(fc);
 	channel_transport_closed(ch);
 }
 
-/* A peer connected: the fake takes the oldest accepting channel (NULL when
- * none waits) and drives its preamble; fake_open_succeeds ends it. */
+/* A peer connected: the oldest accepting channel (NULL when none waits)
+ * takes it, and the fake drives its preamble; fake_open_succeeds ends
+ * it. */
 static struct channel *
 fake_incoming(struct listener *ls)
 {
-	struct fake *fc;
+	struct fake *fl = fake_lis_of(ls), *fc;
 	struct channel *ch;
 
-	ck_assert_msg(fake_lis_of(ls)->live, "fake: incoming on a listener "
-	    "that is not listening");
-	if ((ch = listener_take_accepting(ls)) == NULL)
+	ck_assert_msg(fl->live && listener_tp(ls) == fl, "fake: incoming on "
+	    "a listener that is not listening");
+	/* The fake keys its state by channel, unknown until the core names
+	 * the channel: the listener's stands in, replaced at once. */
+	if ((ch = listener_transport_incoming(ls, fl)) == NULL)
 		return NULL;
 	fc = fake_chan_of(ch);
 	ck_assert_msg(!fc->live, "fake: accepted channel already up");
 	fc->live = true;
+	channel_set_tp(ch, fc);
 	return ch;
 }
 
 /* The peer taken by fake_incoming went away before its preamble ended:
- * the accept waits for the next peer (or fails if it cannot). */
+ * the fake frees its state, and the accept waits for the next peer (or,
+ * when it cannot, the fake faults the channel). */
 static void
 fake_incoming_drop(struct listener *ls, struct channel *ch)
 {
-	struct fake *fc = fake_chan_of(ch);
+	struct fake *fc = fake_chan_up(ch, "requeue");
 
-	fake_assert_up(fc, "requeue");
+	(void)ls;
 	fc->live = false;
-	if (!listener_requeue(ls, ch)) {
-		fc->live = true;
-		fake_fail(ch, WS_E_ENDPOINT_DISCONNECTED);
-	}
+	fake_drop_buffered(fc);
+	if (!listener_transport_requeue(ch))
+		channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
+		    "fake: the peer went away before its preamble ended");
 }
 
 /* ==========================================================================
@@ -1100,6 +1183,7 @@ START_TEST(test_abort_in_state)
 	struct fake *fc = fake_chan_of(ch);
 	bool waiting[MAX_OPS];
 	int aborts = fc->aborts, i;
+	bool was_up = fc->live;
 	unsigned n;
 
 	for (i = 0; i < nops; i++)
@@ -1107,8 +1191,12 @@ START_TEST(test_abort_in_state)
 	n = channel_abort(ch);
 	ck_assert_uint_eq(n, pending[_i]);
 	STATE_EQ(ch, after[_i]);
-	ck_assert_msg(fc->aborts > aborts, "abort in %s did not reach the "
-	    "transport", variants[_i].name);
+	/* The new contract (transport.h) calls abort only while a transport
+	 * holds state for the channel; with none up (CREATED, ACCEPTING with
+	 * no peer yet, FAULTED, CLOSED) there is nothing to tear down, which
+	 * still meets the spec's "the transport is torn down at once". */
+	ck_assert_msg(!was_up || fc->aborts > aborts, "abort in %s did not "
+	    "reach the transport", variants[_i].name);
 	ck_assert(!fc->live);
 	for (i = 0; i < nops; i++) {
 		if (ops[i].refused)
