@@ -3,6 +3,8 @@
  * serves them to libwschannel and wsctl.  A thin main: options, logging,
  * the control socket, signals, the loop and an ordered shutdown.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <errno.h>
@@ -41,7 +43,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: wschanneld [-dhv] [--socket PATH] [--admin-group GROUP]\n"
+	    "usage: wschanneld [-dhVv] [--socket PATH] [--admin-group GROUP]\n"
 	    "                  [--bus system|session|none|ADDRESS] [--config FILE]\n"
 	    "  -d, --foreground       stay in the foreground, log to stderr\n"
 	    "  -v, --verbose          log debug messages\n"
@@ -53,7 +55,8 @@ usage(FILE *f)
 	    "                         or session bus, or the bus at a D-Bus ADDRESS\n"
 	    "                         (default: none)\n"
 	    "  -c, --config FILE      configuration (default: " SYSCONFDIR "/wschannel/wschanneld.conf)\n"
-	    "  -h, --help             this help\n");
+	    "  -h, --help             this help\n"
+	    "  -V, --version          print the version and exit\n");
 }
 
 /* The default socket path, by the rules of the README. */
@@ -172,6 +175,7 @@ main(int argc, char **argv)
 		{ "bus", required_argument, NULL, 'b' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct event *ev_term, *ev_int, *ev_hup;
@@ -180,7 +184,7 @@ main(int argc, char **argv)
 	struct group *gr;
 	int ch, fd;
 
-	while ((ch = getopt_long(argc, argv, "dvs:g:b:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dvs:g:b:c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			opt_foreground = 1;
@@ -208,6 +212,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("wschanneld %s\n", PACKAGE_VERSION);
+			return fflush(stdout) == 0 ? 0 : 1;
 		default:
 			usage(stderr);
 			return 2;

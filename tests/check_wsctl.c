@@ -177,6 +177,71 @@ run_wsctl_prefixed(const char *const *prefix, int *status, ...)
 	o_;								\
 })
 
+static char *read_file(const char *path);
+
+/*
+ * The same, with wsctl's stderr into a file (through sh, so that the
+ * harness's runner, which keeps only stdout, serves as it is): *err gets
+ * what wsctl said there.
+ */
+/* uid 65534, which owns nothing and administers nothing. */
+static const char *const as_nobody[] = { "setpriv", "--reuid=65534",
+    "--regid=65534", "--clear-groups", NULL };
+
+/*
+ * `door` NULL: none.  As uid 65534 if `nobody` (the file is made first,
+ * writable by anyone, since the directory is not).
+ */
+static char *
+run_wsctl_err_at(bool nobody, const char *door, const char *where,
+    char **err, int *status, ...)
+{
+	char script[PATH_MAX + 64], path[PATH_MAX];
+	const char *prefix[16];
+	va_list ap;
+	char *out;
+	int n = 0, fd;
+
+	snprintf(path, sizeof(path), "%s/wsctl.err", test_dir());
+	snprintf(script, sizeof(script), "exec \"$0\" \"$@\" 2>'%s'", path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fchmod(fd, 0666), 0);
+	close(fd);
+	while (nobody && as_nobody[n] != NULL) {
+		prefix[n] = as_nobody[n];
+		n++;
+	}
+	prefix[n++] = "/bin/sh";
+	prefix[n++] = "-c";
+	prefix[n++] = script;
+	prefix[n] = NULL;
+	va_start(ap, status);
+	out = run_wsctl_v(prefix, door, where, status, ap);
+	va_end(ap);
+	*err = read_file(path);
+	ck_assert_ptr_nonnull(*err);
+	unlink(path);
+	return out;
+}
+
+/* The door of the fixture. */
+#define run_wsctl_err(err, status, ...)					\
+	run_wsctl_err_at(false, D.bus ? "--bus" : "--socket",		\
+	    D.bus ? D.bus_addr : harness_socket_path(), err, status,	\
+	    __VA_ARGS__)
+
+/* Runs wsctl, expects exit status `want` and stderr `want_err`; stdout. */
+#define WSCTL_E(want, want_err, ...) ({					\
+	int st_ = -1;							\
+	char *e_, *o_ = run_wsctl_err(&e_, &st_, __VA_ARGS__, NULL);	\
+	ck_assert_msg(st_ == (want), "wsctl exited %d, not %d; "	\
+	    "stdout:\n%s", st_, (want), o_);				\
+	ck_assert_str_eq(e_, (want_err));				\
+	free(e_);							\
+	o_;								\
+})
+
 /* ---- normalizing ------------------------------------------------------ */
 
 static struct {
@@ -778,7 +843,8 @@ bus_teardown(void)
 
 START_TEST(test_list_empty)
 {
-	expect_str("", WSCTL(0, "list"));
+	/* Into a pipe no line at all ("no channels" is for a terminal). */
+	expect_str("", WSCTL_E(0, "", "list"));
 	expect_str("{\"channels\":[],\"listeners\":[]}\n",
 	    WSCTL(0, "--json", "list"));
 	expect_str("{\"results\":[]}\n", WSCTL(0, "abort", "--all", "--json"));
@@ -823,16 +889,25 @@ START_TEST(test_not_found)
 {
 	WS_CHANNEL *ch1 = created_channel();
 
-	expect_str("", WSCTL(3, "show", "99"));
-	expect_str("", WSCTL(3, "--json", "show", "99"));
-	expect_str("99 error: E_INVALIDARG\n", WSCTL(3, "abort", "99"));
+	/* In words, on stderr only. */
+	expect_str("", WSCTL_E(3, "wsctl: no such channel 99\n", "show", "99"));
+	expect_str("", WSCTL_E(3, "wsctl: no such channel 99\n", "--json",
+	    "show", "99"));
+	expect_str("", WSCTL_E(3, "wsctl: no such channel 999\n", "abort",
+	    "999"));
+	/* JSON stays a document: the failed id is in it, with its words. */
 	expect_str("{\"results\":[{\"id\":99,\"hresult\":\"E_INVALIDARG\","
-	    "\"state\":null,\"cancelled\":null}]}\n",
-	    WSCTL(3, "--json", "abort", "99"));
+	    "\"error\":\"no such channel\",\"state\":null,"
+	    "\"cancelled\":null}]}\n",
+	    WSCTL_E(3, "wsctl: no such channel 99\n", "--json", "abort",
+	    "99"));
 	/* The ids that exist are aborted all the same. */
-	expect_str("1 CREATED cancelled=0\n99 error: E_INVALIDARG\n",
-	    WSCTL(3, "abort", "99", "1"));
-	expect_str("1 CREATED cancelled=0\n", WSCTL(0, "abort", "1"));
+	expect_str("1 CREATED cancelled=0\n",
+	    WSCTL_E(3, "wsctl: no such channel 99\n", "abort", "99", "1"));
+	expect_str("1 CREATED cancelled=0\n",
+	    WSCTL_E(3, "wsctl: no such channel 98\nwsctl: no such channel 99\n",
+	    "abort", "99", "1", "98"));
+	expect_str("1 CREATED cancelled=0\n", WSCTL_E(0, "", "abort", "1"));
 	WsFreeChannel(ch1);
 }
 END_TEST
@@ -858,7 +933,7 @@ START_TEST(test_abort_id)
 	ck_assert_ptr_nonnull(strstr(out, "\npending:      0\n"));
 	free(out);
 	/* Again: FAULTED stays FAULTED and nothing is left to cancel. */
-	expect_str("{\"results\":[{\"id\":2,\"hresult\":\"S_OK\","
+	expect_str("{\"results\":[{\"id\":2,\"hresult\":\"S_OK\",\"error\":null,"
 	    "\"state\":\"FAULTED\",\"cancelled\":0}]}\n",
 	    WSCTL(0, "--json", "abort", "2"));
 	harness_pair_free(&pair);
@@ -957,8 +1032,10 @@ START_TEST(test_abort_pid)
 
 	snprintf(pidarg, sizeof(pidarg), "%ld", (long)getpid());
 	expect_str("{\"results\":["
-	    "{\"id\":4,\"hresult\":\"S_OK\",\"state\":\"CREATED\",\"cancelled\":0},"
-	    "{\"id\":5,\"hresult\":\"S_OK\",\"state\":\"CREATED\",\"cancelled\":0}"
+	    "{\"id\":4,\"hresult\":\"S_OK\",\"error\":null,"
+	    "\"state\":\"CREATED\",\"cancelled\":0},"
+	    "{\"id\":5,\"hresult\":\"S_OK\",\"error\":null,"
+	    "\"state\":\"CREATED\",\"cancelled\":0}"
 	    "]}\n", WSCTL(0, "--json", "abort", "--pid", pidarg));
 	/* A process with no channels: nothing to do, and no error. */
 	expect_str("", WSCTL(0, "abort", "--pid", "2147483647"));
@@ -999,8 +1076,6 @@ END_TEST
 
 /* ---- another user ----------------------------------------------------- */
 
-static const char *const as_nobody[] = { "setpriv", "--reuid=65534",
-    "--regid=65534", "--clear-groups", NULL };
 
 /* wsctl as uid 65534, which owns nothing and administers nothing. */
 #define WSCTL_NOBODY(want, ...) ({					\
@@ -1009,6 +1084,20 @@ static const char *const as_nobody[] = { "setpriv", "--reuid=65534",
 	    NULL);							\
 	ck_assert_msg(st_ == (want), "wsctl (nobody) exited %d, not %d; " \
 	    "stdout:\n%s", st_, (want), o_);				\
+	o_;								\
+})
+
+/* The same, with stderr `want_err`. */
+#define WSCTL_NOBODY_E(want, want_err, ...) ({				\
+	int st_ = -1;							\
+	char *e_, *o_ = run_wsctl_err_at(true,				\
+	    D.bus ? "--bus" : "--socket",				\
+	    D.bus ? D.bus_addr : harness_socket_path(), &e_, &st_,	\
+	    __VA_ARGS__, NULL);						\
+	ck_assert_msg(st_ == (want), "wsctl (nobody) exited %d, not %d; " \
+	    "stdout:\n%s", st_, (want), o_);				\
+	ck_assert_str_eq(e_, (want_err));				\
+	free(e_);							\
 	o_;								\
 })
 
@@ -1031,14 +1120,19 @@ START_TEST(test_access_denied)
 	expect_str("", WSCTL_NOBODY(0, "list"));
 	expect_str("{\"channels\":[],\"listeners\":[]}\n",
 	    WSCTL_NOBODY(0, "list", "--json"));
-	expect_str("", WSCTL_NOBODY(4, "show", "1"));
-	expect_str("1 error: E_ACCESSDENIED\n", WSCTL_NOBODY(4, "abort", "1"));
+	expect_str("", WSCTL_NOBODY_E(4,
+	    "wsctl: channel 1 belongs to another user\n", "show", "1"));
+	expect_str("", WSCTL_NOBODY_E(4,
+	    "wsctl: channel 1 belongs to another user\n", "abort", "1"));
 	expect_str("{\"results\":[{\"id\":1,\"hresult\":\"E_ACCESSDENIED\","
+	    "\"error\":\"the channel belongs to another user\","
 	    "\"state\":null,\"cancelled\":null}]}\n",
-	    WSCTL_NOBODY(4, "--json", "abort", "1"));
-	/* Denied comes first in id order, so it decides the status. */
-	expect_str("1 error: E_ACCESSDENIED\n99 error: E_INVALIDARG\n",
-	    WSCTL_NOBODY(4, "abort", "99", "1"));
+	    WSCTL_NOBODY_E(4, "wsctl: channel 1 belongs to another user\n",
+	    "--json", "abort", "1"));
+	/* Each failure said, in id order; denied is worse than missing. */
+	expect_str("", WSCTL_NOBODY_E(4,
+	    "wsctl: channel 1 belongs to another user\n"
+	    "wsctl: no such channel 99\n", "abort", "99", "1"));
 	expect_str("", WSCTL_NOBODY(0, "abort", "--all"));
 	expect_str("", WSCTL_NOBODY(0, "abort", "--pid", "1"));
 
@@ -1052,6 +1146,13 @@ END_TEST
 
 /* ---- no daemon, bad command lines ------------------------------------- */
 
+#define HINT_SOCKET "Is wschanneld running? Start it (systemctl start " \
+	"wschanneld, or wschanneld -d --socket PATH) or point wsctl at it " \
+	"with --socket PATH, --bus BUS, or WSCHANNEL_ADDRESS.\n"
+#define HINT_BUS "Is wschanneld on that bus? Start it (systemctl start " \
+	"wschanneld, or wschanneld -d --bus BUS) or point wsctl at it " \
+	"with --socket PATH, --bus BUS, or WSCHANNEL_ADDRESS.\n"
+
 START_TEST(test_unreachable)
 {
 	static const char *const verbs[][3] = {
@@ -1059,7 +1160,7 @@ START_TEST(test_unreachable)
 		{ "abort", "--all", NULL }, { "watch", NULL },
 	};
 	struct sockaddr_un sun;
-	char *none, *dead, *out, *sock;
+	char *none, *dead, *out, *sock, *err, *want;
 	size_t i;
 	int st, fd;
 
@@ -1069,6 +1170,15 @@ START_TEST(test_unreachable)
 		ck_assert_int_eq(st, 5);
 		expect_str("", out);
 	}
+	/* The address tried, why, and what to do about it. */
+	ck_assert_int_ge(asprintf(&want, "wsctl: cannot reach wschanneld at "
+	    "%s: No such file or directory\n%s", none, HINT_SOCKET), 0);
+	out = run_wsctl_err_at(false, "--socket", none, &err, &st, "list",
+	    NULL);
+	ck_assert_int_eq(st, 5);
+	expect_str("", out);
+	expect_str(want, err);
+	free(want);
 
 	/* A socket file nobody listens on: ECONNREFUSED. */
 	ck_assert_int_ge(asprintf(&dead, "%s/dead.sock", harness_dir()), 0);
@@ -1079,9 +1189,14 @@ START_TEST(test_unreachable)
 	strcpy(sun.sun_path, dead);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);
-	out = run_wsctl_sock(dead, &st, "--json", "list", NULL);
+	out = run_wsctl_err_at(false, "--socket", dead, &err, &st, "--json",
+	    "list", NULL);
 	ck_assert_int_eq(st, 5);
 	expect_str("", out);
+	ck_assert_int_ge(asprintf(&want, "wsctl: cannot reach wschanneld at "
+	    "%s: Connection refused\n%s", dead, HINT_SOCKET), 0);
+	expect_str(want, err);
+	free(want);
 	unlink(dead);
 
 	/* The daemon killed: same thing through its own socket. */
@@ -1093,9 +1208,11 @@ START_TEST(test_unreachable)
 
 	/* WSCHANNEL_ADDRESS is used without --socket. */
 	setenv("WSCHANNEL_ADDRESS", "unix:path=/nonexistent/wsctl.sock", 1);
-	out = run_wsctl_sock(NULL, &st, "list", NULL);
+	out = run_wsctl_err_at(false, NULL, NULL, &err, &st, "list", NULL);
 	ck_assert_int_eq(st, 5);
 	free(out);
+	expect_str("wsctl: cannot reach wschanneld at /nonexistent/wsctl.sock: "
+	    "No such file or directory\n" HINT_SOCKET, err);
 	free(sock);
 	free(dead);
 	free(none);
@@ -1104,8 +1221,9 @@ END_TEST
 
 START_TEST(test_usage)
 {
+	char *out, *daemon;
+	size_t i;
 	int st;
-	char *out;
 
 	out = run_wsctl_sock(NULL, &st, NULL);
 	ck_assert_int_eq(st, 2);
@@ -1137,6 +1255,23 @@ START_TEST(test_usage)
 	out = run_wsctl_sock(NULL, &st, "watch", "--help", NULL);
 	ck_assert_ptr_nonnull(strstr(out, "SEQ is counted by wsctl"));
 	free(out);
+
+	/* --version and -V on both programs, without a daemon. */
+	out = run_wsctl_sock(NULL, &st, "--version", NULL);
+	ck_assert_int_eq(st, 0);
+	expect_str("wsctl " PACKAGE_VERSION "\n", out);
+	out = run_wsctl_sock("/nonexistent.sock", &st, "-V", "list", NULL);
+	ck_assert_int_eq(st, 0);
+	expect_str("wsctl " PACKAGE_VERSION "\n", out);
+	ck_assert_ptr_nonnull(daemon = harness_build_path("wschanneld"));
+	for (i = 0; i < 2; i++) {
+		char *argv[] = { daemon, i == 0 ? "--version" : "-V", NULL };
+
+		ck_assert_int_eq(harness_run(argv, WAIT_MS, &out, &st), 0);
+		ck_assert_int_eq(st, 0);
+		expect_str("wschanneld " PACKAGE_VERSION "\n", out);
+	}
+	free(daemon);
 }
 END_TEST
 
@@ -1379,14 +1514,19 @@ START_TEST(test_bus_unreachable)
 		{ "abort", "--all", NULL }, { "abort", "--pid", "1" },
 		{ "watch", NULL },
 	};
-	char *nobus, *env, *out;
+	char *nobus, *env, *out, *err, *want;
 	size_t i;
 	int st;
 
 	ck_assert_int_ge(asprintf(&nobus, "unix:path=%s/none.bus", D.dir), 0);
-	out = run_wsctl_bus(nobus, &st, "list", NULL);
+	out = run_wsctl_err_at(false, "--bus", nobus, &err, &st, "list", NULL);
 	ck_assert_int_eq(st, 5);
 	expect_str("", out);
+	/* Which bus, why, and the hint. */
+	ck_assert_int_ge(asprintf(&want, "wsctl: cannot connect to the bus at "
+	    "%s: No such file or directory\n" HINT_BUS, nobus), 0);
+	expect_str(want, err);
+	free(want);
 
 	/* The bus is up, the daemon gone, and nothing can start it. */
 	bus_daemon_kill();
@@ -1397,6 +1537,18 @@ START_TEST(test_bus_unreachable)
 		    verbs[i][0], st);
 		expect_str("", out);
 	}
+	out = run_wsctl_err_at(false, "--bus", D.bus_addr, &err, &st, "list",
+	    NULL);
+	ck_assert_int_eq(st, 5);
+	expect_str("", out);
+#define NOT_ON "wsctl: wschanneld (" BUS_NAME ") is not on the bus at "
+	ck_assert_msg(strncmp(err, NOT_ON, strlen(NOT_ON)) == 0,
+	    "stderr: %s", err);
+#undef NOT_ON
+	ck_assert_msg(strstr(err, "\n" HINT_BUS) != NULL &&
+	    strcmp(strstr(err, "\n" HINT_BUS), "\n" HINT_BUS) == 0,
+	    "stderr: %s", err);
+	free(err);
 
 	/* WSCHANNEL_ADDRESS=dbus:... is used without --bus or --socket. */
 	ck_assert_int_ge(asprintf(&env, "dbus:%s", D.bus_addr), 0);

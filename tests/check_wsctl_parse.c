@@ -198,6 +198,26 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* --version and -V stand alone, wherever they are; --help wins. */
+START_TEST(test_version)
+{
+	ck_assert_int_eq(PARSE("--version"), WSCTL_VERSION);
+	wsctl_cmd_clear(&cmd);
+	ck_assert_int_eq(PARSE("-V"), WSCTL_VERSION);
+	wsctl_cmd_clear(&cmd);
+	ck_assert_int_eq(PARSE("list", "--version"), WSCTL_VERSION);
+	wsctl_cmd_clear(&cmd);
+	ck_assert_int_eq(PARSE("--json", "-V", "abort"), WSCTL_VERSION);
+	wsctl_cmd_clear(&cmd);
+	ck_assert_int_eq(PARSE("--version", "--help"), WSCTL_HELP);
+	wsctl_cmd_clear(&cmd);
+	/* A bad command line is still one. */
+	assert_usage_error(PARSE("--version", "--bogus"), "--bogus");
+	wsctl_cmd_clear(&cmd);
+	assert_usage_error(PARSE("--version=1"), "--version");
+}
+END_TEST
+
 START_TEST(test_reparse)
 {
 	int i;
@@ -432,6 +452,17 @@ START_TEST(test_exit_for_hresult)
 	ck_assert_int_eq(wsctl_exit_for_errno(-ECONNRESET),
 	    WSCTL_EXIT_UNREACHABLE);
 	ck_assert_int_eq(wsctl_exit_for_errno(-EBADMSG), WSCTL_EXIT_FAILURE);
+	/* abort of several ids: the worst, in either order. */
+	ck_assert_int_eq(wsctl_exit_worst(WSCTL_EXIT_OK, WSCTL_EXIT_NOT_FOUND),
+	    WSCTL_EXIT_NOT_FOUND);
+	ck_assert_int_eq(wsctl_exit_worst(WSCTL_EXIT_NOT_FOUND,
+	    WSCTL_EXIT_DENIED), WSCTL_EXIT_DENIED);
+	ck_assert_int_eq(wsctl_exit_worst(WSCTL_EXIT_DENIED,
+	    WSCTL_EXIT_NOT_FOUND), WSCTL_EXIT_DENIED);
+	ck_assert_int_eq(wsctl_exit_worst(WSCTL_EXIT_FAILURE,
+	    WSCTL_EXIT_DENIED), WSCTL_EXIT_FAILURE);
+	ck_assert_int_eq(wsctl_exit_worst(WSCTL_EXIT_NOT_FOUND,
+	    WSCTL_EXIT_OK), WSCTL_EXIT_NOT_FOUND);
 }
 END_TEST
 
@@ -463,6 +494,7 @@ START_TEST(test_usage)
 	ck_assert_ptr_nonnull(strstr(text, "--json"));
 	ck_assert_ptr_nonnull(strstr(text, "Exit status:"));
 	ck_assert_ptr_nonnull(strstr(text, "  5  daemon unreachable"));
+	ck_assert_ptr_nonnull(strstr(text, "-V, --version"));
 	free(text);
 	for (i = 0; i < wsctl_nverbs; i++) {
 		text = capture_usage(&wsctl_verbs[i]);
@@ -472,6 +504,8 @@ START_TEST(test_usage)
 	}
 	text = capture_usage(wsctl_verb_find("abort"));
 	ck_assert_ptr_nonnull(strstr(text, "--pid PID"));
+	ck_assert_ptr_nonnull(strstr(text, "no such channel ID"));
+	ck_assert_ptr_nonnull(strstr(text, "worst"));
 	ck_assert_ptr_nonnull(strstr(text, "--all"));
 	free(text);
 	/* Over D-Bus SEQ is wsctl's own, and the cause is StateCause. */
@@ -839,11 +873,31 @@ START_TEST(test_text_list_tty)
 	    "ID   UID   PID  TYPE            BINDING  STATE  URL                           PENDING\n"
 	    " 3  1000  4242  DUPLEX_SESSION  TCP      OPEN   net.tcp://127.0.0.1:8000/svc        0\n");
 
+	/* An empty list in words, each half on its own. */
 	list.n_channels = 0;
 	list.n_listeners = 0;
 	out_open(false, true);
 	out.fmt->list(&out, &list);
-	out_check("ID  UID  PID  TYPE  BINDING  STATE  REMOTE  PENDING  IN  OUT\n");
+	out_check("no channels\n\nno listeners\n");
+
+	list.n_channels = 2;
+	out_open(false, true);
+	out.fmt->list(&out, &list);
+	out_check(
+	    "ID   UID   PID  TYPE            BINDING  STATE  REMOTE          PENDING    IN  OUT\n"
+	    " 1  1000  4242  DUPLEX_SESSION  TCP      OPEN   127.0.0.1:8000        1  1234   56\n"
+	    "20     0     1  REPLY           HTTP     99     -                     0     0    0\n"
+	    "\n"
+	    "no listeners\n");
+
+	list.n_channels = 0;
+	list.n_listeners = 1;
+	out_open(false, true);
+	out.fmt->list(&out, &list);
+	out_check("no channels\n"
+	    "\n"
+	    "ID   UID   PID  TYPE            BINDING  STATE  URL                           PENDING\n"
+	    " 3  1000  4242  DUPLEX_SESSION  TCP      OPEN   net.tcp://127.0.0.1:8000/svc        0\n");
 }
 END_TEST
 
@@ -981,9 +1035,8 @@ START_TEST(test_text_abort)
 	setup_results(&report);
 	out_open(false, false);
 	out.fmt->abort(&out, &report);
-	out_check("1 FAULTED cancelled=1\n"
-	    "99 error: E_INVALIDARG\n"
-	    "5 error: E_ACCESSDENIED\n");
+	/* Failures are the verb's to say, on stderr: stdout has none. */
+	out_check("1 FAULTED cancelled=1\n");
 	report.n_results = 0;
 	out_open(false, true);
 	out.fmt->abort(&out, &report);
@@ -1000,10 +1053,22 @@ START_TEST(test_json_abort)
 	out_open(true, false);
 	out.fmt->abort(&out, &report);
 	out_check("{\"results\":["
-	    "{\"id\":1,\"hresult\":\"S_OK\",\"state\":\"FAULTED\",\"cancelled\":1},"
-	    "{\"id\":99,\"hresult\":\"E_INVALIDARG\",\"state\":null,\"cancelled\":null},"
-	    "{\"id\":5,\"hresult\":\"0x80001234\",\"state\":null,\"cancelled\":null}"
+	    "{\"id\":1,\"hresult\":\"S_OK\",\"error\":null,"
+	    "\"state\":\"FAULTED\",\"cancelled\":1},"
+	    "{\"id\":99,\"hresult\":\"E_INVALIDARG\","
+	    "\"error\":\"no such channel\",\"state\":null,\"cancelled\":null},"
+	    "{\"id\":5,\"hresult\":\"0x80001234\","
+	    "\"error\":\"Unknown error.\",\"state\":null,\"cancelled\":null}"
 	    "]}\n");
+	res_denied.hresult = 0x80070005;
+	out_open(true, false);
+	out.fmt->abort(&out, &report);
+	fclose(out.f);
+	ck_assert_ptr_nonnull(strstr(outbuf, "{\"id\":5,\"hresult\":"
+	    "\"E_ACCESSDENIED\",\"error\":\"the channel belongs to another "
+	    "user\","));
+	free(outbuf);
+	outbuf = NULL;
 }
 END_TEST
 
@@ -1091,6 +1156,7 @@ wsctl_parse_suite(void)
 	tcase_add_test(tc, test_abort_all);
 	tcase_add_test(tc, test_double_dash);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_reparse);
 	suite_add_tcase(s, tc);
 

@@ -22,6 +22,10 @@ main(int argc, char **argv)
 		wsctl_usage(stdout, cmd.verb);
 		code = fflush(stdout) == 0 ? WSCTL_EXIT_OK : WSCTL_EXIT_FAILURE;
 		break;
+	case WSCTL_VERSION:
+		printf("wsctl %s\n", PACKAGE_VERSION);
+		code = fflush(stdout) == 0 ? WSCTL_EXIT_OK : WSCTL_EXIT_FAILURE;
+		break;
 	case WSCTL_USAGE_ERROR:
 		fprintf(stderr, "wsctl: %s\n", cmd.error);
 		fprintf(stderr, "Try 'wsctl%s%s --help'.\n",

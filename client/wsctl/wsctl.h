@@ -59,6 +59,7 @@ extern const size_t wsctl_nverbs;
 enum wsctl_action {
 	WSCTL_RUN,		/* call cmd->verb->fn */
 	WSCTL_HELP,		/* help for cmd->verb (NULL: all), exit 0 */
+	WSCTL_VERSION,		/* "wsctl VERSION", exit 0 */
 	WSCTL_USAGE_ERROR,	/* print cmd->error, exit WSCTL_EXIT_USAGE */
 };
 
@@ -87,6 +88,8 @@ const struct wsctl_verb *wsctl_verb_find(const char *name);
 void		 wsctl_usage(FILE *f, const struct wsctl_verb *verb);
 /* The exit code for a failed HRESULT from the daemon. */
 int		 wsctl_exit_for_hresult(uint32_t hr);
+/* Of two exit codes, the worse: 1 over 4 over 3 over 0 (5 over all). */
+int		 wsctl_exit_worst(int a, int b);
 /* A decimal id: 1..UINT64_MAX, nothing else.  0 or -EINVAL. */
 int		 wsctl_parse_id(const char *s, uint64_t *out);
 /*
@@ -125,6 +128,8 @@ struct wsctl_out {
 void	wsctl_out_init(struct wsctl_out *out, FILE *f, bool json, bool tty);
 /* "S_OK", "WS_E_OPERATION_ABORTED", or "0x80001234" into buf. */
 const char *wsctl_hresult_str(uint32_t hr, char *buf, size_t len);
+/* Why a channel was not acted on, in words: "no such channel", ... */
+const char *wsctl_channel_why(uint32_t hr);
 
 /* ---- where the daemon is, and the verbs (wsctl_verbs.c) ------------- */
 

@@ -27,6 +27,19 @@ wsctl_hresult_str(uint32_t hr, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+wsctl_channel_why(uint32_t hr)
+{
+	switch (wsctl_exit_for_hresult(hr)) {
+	case WSCTL_EXIT_NOT_FOUND:
+		return "no such channel";
+	case WSCTL_EXIT_DENIED:
+		return "the channel belongs to another user";
+	default:
+		return hresult_text(hr);
+	}
+}
+
 /* An enum's name, or its number when the table does not know it. */
 static const char *
 output_enum_str(const char *name, uint32_t v, char *buf, size_t len)
@@ -190,13 +203,21 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 		output_table_addu(&t, ci->bytes_in);
 		output_table_addu(&t, ci->bytes_out);
 	}
-	/* On a terminal the channel table is shown even when empty. */
-	if (out->tty || list->n_channels > 0)
+	/*
+	 * On a terminal an empty list is said in words; into a pipe it is
+	 * no line at all, so that every line stays a record.
+	 */
+	if (list->n_channels > 0)
 		output_table_print(&t, out);
+	else if (out->tty)
+		fputs("no channels\n", out->f);
 	output_table_free(&t);
 
-	if (list->n_listeners == 0)
+	if (list->n_listeners == 0) {
+		if (out->tty)
+			fputs("\nno listeners\n", out->f);
 		return;
+	}
 	output_table_init(&t, 8, lhead, lright);
 	for (i = 0; i < list->n_listeners; i++) {
 		const Wschannel__ListenerInfo *li = list->listeners[i];
@@ -263,11 +284,9 @@ output_text_abort(struct wsctl_out *out, const Wschannel__AbortReport *report)
 	for (i = 0; i < report->n_results; i++) {
 		const Wschannel__AbortResult *r = report->results[i];
 
-		if ((int32_t)r->hresult < 0) {
-			fprintf(out->f, "%" PRIu64 " error: %s\n", r->id,
-			    wsctl_hresult_str(r->hresult, buf, sizeof(buf)));
+		/* The verb says on stderr why this one failed. */
+		if ((int32_t)r->hresult < 0)
 			continue;
-		}
 		fprintf(out->f, "%" PRIu64 " %s cancelled=%" PRIu32 "\n", r->id,
 		    !r->has_state ? "-" : output_enum_str(
 		    channel_state_name(r->state), r->state, buf, sizeof(buf)),
@@ -481,6 +500,9 @@ output_json_abort(struct wsctl_out *out, const Wschannel__AbortReport *report)
 		r = json_object_new_object();
 		output_json_u64(r, "id", ar->id);
 		output_json_hresult(r, "hresult", ar->hresult);
+		/* The words of stderr, so that a script need not know them. */
+		output_json_str(r, "error", (int32_t)ar->hresult >= 0 ? NULL :
+		    wsctl_channel_why(ar->hresult));
 		if (ar->has_state)
 			output_json_enum(r, "state",
 			    channel_state_name(ar->state), ar->state);

@@ -24,7 +24,8 @@ const struct wsctl_verb wsctl_verbs[] = {
 	  "TYPE, BINDING, STATE, URL and PENDING.  Headers are printed only\n"
 	  "on a terminal; otherwise fields are separated by one space, an\n"
 	  "empty field is \"-\", and the listeners, if any, follow an empty\n"
-	  "line.\n" },
+	  "line.  On a terminal an empty list says \"no channels\" and \"no\n"
+	  "listeners\"; into a pipe it prints nothing.\n" },
 	{ "show", 1, 1, 0, wsctl_run_show, "ID",
 	  "show one channel in detail",
 	  "Show every field the daemon reports for channel ID, one\n"
@@ -35,10 +36,13 @@ const struct wsctl_verb wsctl_verbs[] = {
 	  "Abort the channels named by ID, every channel of process PID\n"
 	  "(--pid), or every channel you may see (--all).  Each pending\n"
 	  "operation on them completes with WS_E_OPERATION_ABORTED.  One\n"
-	  "line per channel, in id order: \"ID STATE cancelled=N\", the\n"
-	  "state it was left in and the number of operations cancelled, or\n"
-	  "\"ID error: HRESULT\".  The exit status is that of the first\n"
-	  "channel that could not be aborted.\n"
+	  "line per channel aborted, in id order: \"ID STATE cancelled=N\",\n"
+	  "the state it was left in and the number of operations\n"
+	  "cancelled.  A channel that could not be aborted is named on\n"
+	  "stderr instead (\"no such channel ID\", \"channel ID belongs to\n"
+	  "another user\"); with --json it stays in the results with its\n"
+	  "\"hresult\" and an \"error\" in words.  The exit status is the\n"
+	  "worst of them: 1 over 4 over 3.\n"
 	  "\n"
 	  "Options:\n"
 	  "  --pid PID            every channel of process PID\n"
@@ -71,6 +75,7 @@ static const struct option wsctl_options[] = {
 	{ "bus", required_argument, NULL, OPT_BUS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ NULL, 0, NULL, 0 },
@@ -102,6 +107,7 @@ wsctl_usage(FILE *f, const struct wsctl_verb *verb)
 	fputs("Usage: wsctl [--socket PATH | --bus BUS] [--json] COMMAND "
 	    "[ARG...]\n"
 	    "       wsctl COMMAND --help\n"
+	    "       wsctl --version\n"
 	    "\n"
 	    "Inspect, watch and abort the channels of wschanneld.\n"
 	    "\n"
@@ -130,6 +136,7 @@ wsctl_usage(FILE *f, const struct wsctl_verb *verb)
 	    "                 start the daemon (D-Bus activation)\n"
 	    "  --json         print JSON instead of text\n"
 	    "  -h, --help     show this help, or a command's help\n"
+	    "  -V, --version  print wsctl's version\n"
 	    "\n", f);
 	fputs(wsctl_exit_text, f);
 }
@@ -156,6 +163,29 @@ wsctl_exit_for_hresult(uint32_t hr)
 	default:
 		return (int32_t)hr >= 0 ? WSCTL_EXIT_OK : WSCTL_EXIT_FAILURE;
 	}
+}
+
+/*
+ * Of two exit codes, the one to report: a failure the daemon gave no
+ * reason for outranks a denial, which outranks a missing id.
+ */
+int
+wsctl_exit_worst(int a, int b)
+{
+	static const int rank[] = {
+		[WSCTL_EXIT_OK] = 0,
+		[WSCTL_EXIT_NOT_FOUND] = 1,
+		[WSCTL_EXIT_DENIED] = 2,
+		[WSCTL_EXIT_FAILURE] = 3,
+		[WSCTL_EXIT_USAGE] = 3,
+		[WSCTL_EXIT_UNREACHABLE] = 4,
+	};
+
+	const int n = (int)(sizeof(rank) / sizeof(rank[0]));
+
+	if (a < 0 || a >= n || b < 0 || b >= n)
+		return a < 0 || a >= n ? a : b;
+	return rank[b] > rank[a] ? b : a;
 }
 
 /* Digits only: strtoull alone would take " 12", "+12" and "-1". */
@@ -271,7 +301,7 @@ enum wsctl_action
 wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 {
 	uint64_t pid;
-	bool help = false;
+	bool help = false, version = false;
 	int c;
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -282,7 +312,7 @@ wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 	 */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", wsctl_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hV", wsctl_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_SOCKET:
 			if (*optarg == '\0')
@@ -303,6 +333,9 @@ wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 		case 'h':
 			help = true;
 			break;
+		case 'V':
+			version = true;
+			break;
 		case OPT_PID:
 			if (wsctl_parse_u64(optarg, INT32_MAX, &pid) < 0)
 				return wsctl_usage_error(cmd,
@@ -317,7 +350,9 @@ wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 			return wsctl_usage_error(cmd, "option %s needs a value",
 			    argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt < 0x100)
+			/* "--help=1" is refused as 'h': name it as written. */
+			if (optopt != 0 && optopt < 0x100 &&
+			    strncmp(argv[optind - 1], "--", 2) != 0)
 				return wsctl_usage_error(cmd,
 				    "unknown option -%c", optopt);
 			return wsctl_usage_error(cmd, "unknown option %s",
@@ -328,6 +363,9 @@ wsctl_parse(int argc, char **argv, struct wsctl_cmd *cmd)
 	if (cmd->socket != NULL && cmd->bus != NULL)
 		return wsctl_usage_error(cmd,
 		    "--socket and --bus exclude each other");
+	/* As --help: whatever else the line says, it is answered alone. */
+	if (version && !help)
+		return WSCTL_VERSION;
 	if (optind < argc) {
 		cmd->verb = wsctl_verb_find(argv[optind]);
 		if (cmd->verb == NULL)

@@ -158,7 +158,37 @@ wsctl_bus_str(const char *bus)
 	return bus;
 }
 
-/* Opens the connection; an exit code, and a line on stderr if it failed. */
+/*
+ * The one line a newcomer needs when no daemon answers: how to start one,
+ * and how to point wsctl at one that runs elsewhere.  Not an error line,
+ * so no "wsctl: " (as "Try 'wsctl --help'." after a usage error).
+ */
+static void
+wsctl_hint(enum ipc_door door)
+{
+	if (door == IPC_DOOR_DBUS)
+		fputs("Is wschanneld on that bus? Start it (systemctl start "
+		    "wschanneld, or wschanneld -d --bus BUS) or point wsctl at "
+		    "it with --socket PATH, --bus BUS, or WSCHANNEL_ADDRESS.\n",
+		    stderr);
+	else
+		fputs("Is wschanneld running? Start it (systemctl start "
+		    "wschanneld, or wschanneld -d --socket PATH) or point wsctl "
+		    "at it with --socket PATH, --bus BUS, or "
+		    "WSCHANNEL_ADDRESS.\n", stderr);
+}
+
+/* Nobody answered at `shown`: why, and the hint.  WSCTL_EXIT_UNREACHABLE. */
+static int
+wsctl_unreachable(enum ipc_door door, const char *shown, int error)
+{
+	wsctl_warnx("cannot reach wschanneld at %s: %s", shown,
+	    strerror(-error));
+	wsctl_hint(door);
+	return WSCTL_EXIT_UNREACHABLE;
+}
+
+/* Opens the connection; an exit code, and lines on stderr if it failed. */
 static int
 wsctl_open(struct ipc_address *addr, const char *shown,
     struct ipc_conn **conn)
@@ -169,12 +199,17 @@ wsctl_open(struct ipc_address *addr, const char *shown,
 	r = ipc_open(addr, conn, &st);
 	if (r == 0)
 		return WSCTL_EXIT_OK;
-	/* The socket as it always said; the bus backend says more. */
-	if (addr->door == IPC_DOOR_DBUS && st.why[0] != '\0')
-		wsctl_warnx("%s", st.why);
-	else
+	if (r == -ENOMEM) {
 		wsctl_warnx("cannot connect to %s: %s", shown, strerror(-r));
-	return r == -ENOMEM ? WSCTL_EXIT_FAILURE : WSCTL_EXIT_UNREACHABLE;
+		return WSCTL_EXIT_FAILURE;
+	}
+	/* The bus backend says which step failed: no bus, or no daemon. */
+	if (addr->door == IPC_DOOR_DBUS && st.why[0] != '\0') {
+		wsctl_warnx("%s", st.why);
+		wsctl_hint(addr->door);
+		return WSCTL_EXIT_UNREACHABLE;
+	}
+	return wsctl_unreachable(addr->door, shown, r);
 }
 
 static int
@@ -189,10 +224,10 @@ wsctl_connect(const struct wsctl_cmd *cmd, struct ipc_conn **conn)
 	if (r > 0) {
 		addr.door = IPC_DOOR_DBUS;
 		if (strlen(bus) >= sizeof(addr.target)) {
-			wsctl_warnx("cannot connect to %s: %s",
-			    wsctl_bus_str(bus), strerror(ENAMETOOLONG));
+			code = wsctl_unreachable(addr.door, wsctl_bus_str(bus),
+			    -ENAMETOOLONG);
 			free(bus);
-			return WSCTL_EXIT_UNREACHABLE;
+			return code;
 		}
 		strcpy(addr.target, bus);
 		code = wsctl_open(&addr, wsctl_bus_str(bus), conn);
@@ -211,10 +246,9 @@ wsctl_connect(const struct wsctl_cmd *cmd, struct ipc_conn **conn)
 		return wsctl_fail("socket", r, NULL);
 	addr.door = IPC_DOOR_UNIX;
 	if (strlen(path) >= sizeof(addr.target)) {
-		wsctl_warnx("cannot connect to %s: %s", path,
-		    strerror(ENAMETOOLONG));
+		code = wsctl_unreachable(addr.door, path, -ENAMETOOLONG);
 		free(path);
-		return WSCTL_EXIT_UNREACHABLE;
+		return code;
 	}
 	strcpy(addr.target, path);
 	code = wsctl_open(&addr, path, conn);
@@ -224,29 +258,52 @@ wsctl_connect(const struct wsctl_cmd *cmd, struct ipc_conn **conn)
 }
 
 /*
- * The daemon refused the whole request: its own words if it gave any,
- * else ours, and the HRESULT's name either way.
+ * One channel the daemon would not act on, in words on stderr: "no such
+ * channel 99", "channel 1 belongs to another user", else the HRESULT's
+ * sentence and name.  Its exit code.
  */
 static int
-wsctl_reply_failed(const char *what, const Wschannel__Reply *reply)
+wsctl_channel_failed(uint64_t id, uint32_t hr)
+{
+	char buf[16];
+	int code = wsctl_exit_for_hresult(hr);
+
+	if (code == WSCTL_EXIT_NOT_FOUND)
+		wsctl_warnx("no such channel %" PRIu64, id);
+	else if (code == WSCTL_EXIT_DENIED)
+		wsctl_warnx("channel %" PRIu64 " belongs to another user", id);
+	else
+		wsctl_warnx("channel %" PRIu64 ": %s (%s)", id,
+		    hresult_text(hr), wsctl_hresult_str(hr, buf, sizeof(buf)));
+	return code;
+}
+
+/*
+ * The daemon refused the whole request.  For one channel (`id` not 0) a
+ * missing or foreign channel is said plainly; otherwise the daemon's own
+ * words if it gave any, else ours, and the HRESULT's name either way.
+ */
+static int
+wsctl_reply_failed(const char *what, uint64_t id,
+    const Wschannel__Reply *reply)
 {
 	const char *text;
 	char buf[16];
 	size_t i;
+	int code = wsctl_exit_for_hresult(reply->hresult);
 
+	if (id != 0 && (code == WSCTL_EXIT_NOT_FOUND ||
+	    code == WSCTL_EXIT_DENIED))
+		return wsctl_channel_failed(id, reply->hresult);
 	if (reply->n_errors > 0 && *reply->errors[0] != '\0')
 		text = reply->errors[0];
-	else if (wsctl_exit_for_hresult(reply->hresult) ==
-	    WSCTL_EXIT_NOT_FOUND && strncmp(what, "channel ", 8) == 0)
-		/* For a request naming one object: "no such id". */
-		text = "no such channel";
 	else
 		text = hresult_text(reply->hresult);
 	wsctl_warnx("%s: %s (%s)", what, text,
 	    wsctl_hresult_str(reply->hresult, buf, sizeof(buf)));
 	for (i = 1; i < reply->n_errors; i++)
 		wsctl_warnx("%s: %s", what, reply->errors[i]);
-	return wsctl_exit_for_hresult(reply->hresult);
+	return code;
 }
 
 static void
@@ -270,9 +327,9 @@ wsctl_out_finish(struct wsctl_out *out, int code)
 	return code;
 }
 
-/* Connect, send one request, wait for its reply. */
+/* Connect, send one request (about channel `id`, or 0), wait for its reply. */
 static int
-wsctl_request(const struct wsctl_cmd *cmd, const char *what,
+wsctl_request(const struct wsctl_cmd *cmd, const char *what, uint64_t id,
     Wschannel__Request *req, Wschannel__Reply **reply)
 {
 	struct ipc_conn *conn = NULL;
@@ -288,7 +345,7 @@ wsctl_request(const struct wsctl_cmd *cmd, const char *what,
 	if (r < 0)
 		return code;
 	if ((int32_t)(*reply)->hresult < 0) {
-		code = wsctl_reply_failed(what, *reply);
+		code = wsctl_reply_failed(what, id, *reply);
 		wschannel__reply__free_unpacked(*reply, NULL);
 		*reply = NULL;
 		return code;
@@ -347,7 +404,7 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 
 	req.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
 	req.list_channels = &list;
-	code = wsctl_request(cmd, "list", &req, &reply);
+	code = wsctl_request(cmd, "list", 0, &req, &reply);
 	if (code != WSCTL_EXIT_OK)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_LIST)
@@ -379,7 +436,7 @@ wsctl_run_show(const struct wsctl_cmd *cmd)
 	ref.id = cmd->ids[0];
 	req.op_case = WSCHANNEL__REQUEST__OP_SHOW_CHANNEL;
 	req.show_channel = &ref;
-	code = wsctl_request(cmd, what, &req, &reply);
+	code = wsctl_request(cmd, what, ref.id, &req, &reply);
 	if (code != WSCTL_EXIT_OK)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_CHANNEL)
@@ -409,7 +466,7 @@ wsctl_run_abort(const struct wsctl_cmd *cmd)
 	ac.all = cmd->all;
 	req.op_case = WSCHANNEL__REQUEST__OP_ABORT_CHANNELS;
 	req.abort_channels = &ac;
-	code = wsctl_request(cmd, "abort", &req, &reply);
+	code = wsctl_request(cmd, "abort", 0, &req, &reply);
 	if (code != WSCTL_EXIT_OK)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_ABORTED)
@@ -418,13 +475,15 @@ wsctl_run_abort(const struct wsctl_cmd *cmd)
 		qsort(reply->aborted->results, reply->aborted->n_results,
 		    sizeof(*reply->aborted->results), wsctl_cmp_result);
 	wsctl_out_stdout(cmd, &out);
+	/* Results on stdout first: they are what a script reads. */
 	out.fmt->abort(&out, reply->aborted);
-	/* Every channel is tried; the first that failed decides the status. */
+	fflush(out.f);
+	/* Every channel is tried; each failure is said, the worst decides. */
 	for (i = 0; i < reply->aborted->n_results; i++) {
 		r = reply->aborted->results[i];
-		code = wsctl_exit_for_hresult(r->hresult);
-		if (code != WSCTL_EXIT_OK)
-			break;
+		if ((int32_t)r->hresult < 0)
+			code = wsctl_exit_worst(code,
+			    wsctl_channel_failed(r->id, r->hresult));
 	}
 	wschannel__reply__free_unpacked(reply, NULL);
 	return wsctl_out_finish(&out, code);
@@ -518,7 +577,7 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 		goto done;
 	}
 	if ((int32_t)reply->hresult < 0) {
-		code = wsctl_reply_failed("watch", reply);
+		code = wsctl_reply_failed("watch", 0, reply);
 		wschannel__reply__free_unpacked(reply, NULL);
 		goto done;
 	}
