@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <check.h>
+#include <systemd/sd-bus.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -265,6 +266,137 @@ START_TEST(test_abort_wsctl)
 }
 END_TEST
 
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/*
+ * The session bus activation file that make install installs, with only
+ * the folder of wschanneld changed to the build tree: `wsctl --bus` on a
+ * private session bus that has it starts the daemon, which serves the bus
+ * and puts its socket under $XDG_RUNTIME_DIR.
+ */
+START_TEST(test_session_activation)
+{
+	char dir[] = "/tmp/wschannel-activation.XXXXXX";
+	char path[256], line[512], *text, *svc, *wsctl, *daemon, *out = NULL;
+	char *exec = NULL, *p;
+	const char *name = "org.wschannel.WsChannel1";
+	sd_bus_creds *creds = NULL;
+	sd_bus *b = NULL;
+	pid_t bus_pid, pid = -1;
+	int fd, status, i;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(svc = harness_build_path(
+	    "systemd/session/org.wschannel.WsChannel1.service"));
+	ck_assert_ptr_nonnull(daemon = harness_build_path("wschanneld"));
+	ck_assert_ptr_nonnull(f = fopen(svc, "r"));
+	snprintf(path, sizeof(path), "%s/services", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	text = NULL;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *n;
+
+		if (strncmp(line, "Exec=", 5) == 0 &&
+		    (p = strstr(line, "/wschanneld ")) != NULL) {
+			ck_assert_int_ge(asprintf(&exec, "Exec=%s%s", daemon,
+			    p + strlen("/wschanneld")), 0);
+			ck_assert_str_eq(p, "/wschanneld --bus session\n");
+		}
+		ck_assert_int_ge(asprintf(&n, "%s%s", text != NULL ? text : "",
+		    strncmp(line, "Exec=", 5) == 0 && exec != NULL ? exec :
+		    line), 0);
+		free(text);
+		text = n;
+	}
+	fclose(f);
+	ck_assert_ptr_nonnull(exec);
+	snprintf(path, sizeof(path), "%s/services/%s.service", dir, name);
+	write_text(path, text);
+	free(text);
+	ck_assert_int_ge(asprintf(&text,
+	    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
+	    "Configuration 1.0//EN\"\n"
+	    " \"http://www.freedesktop.org/standards/dbus/1.0/"
+	    "busconfig.dtd\">\n"
+	    "<busconfig>\n"
+	    "  <type>session</type>\n"
+	    "  <listen>unix:path=%s/bus</listen>\n"
+	    "  <auth>EXTERNAL</auth>\n"
+	    "  <servicedir>%s/services</servicedir>\n"
+	    "  <policy context=\"default\">\n"
+	    "    <allow user=\"*\"/>\n"
+	    "    <allow own=\"*\"/>\n"
+	    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+	    "    <allow eavesdrop=\"true\"/>\n"
+	    "  </policy>\n"
+	    "</busconfig>\n", dir, dir), 0);
+	snprintf(path, sizeof(path), "%s/bus.conf", dir);
+	write_text(path, text);
+	free(text);
+
+	/* The daemon's socket goes under the session's runtime folder. */
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	snprintf(line, sizeof(line), "--config-file=%s", path);
+	{
+		char *argv[] = { DBUS_DAEMON, line, "--nofork",
+		    "--print-address", NULL };
+
+		ck_assert_int_gt(bus_pid = harness_spawn(argv, &fd), 0);
+	}
+	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), T_MS), 0);
+	snprintf(path, sizeof(path), "unix:path=%s/bus", dir);
+	ck_assert_ptr_nonnull(wsctl = harness_build_path("wsctl"));
+	{
+		char *argv[] = { wsctl, "--bus", path, "list", NULL };
+
+		ck_assert_int_eq(harness_run(argv, T_MS, &out, &status), 0);
+	}
+
+	/* Who owns the name now: stop it by its pid. */
+	ck_assert_int_ge(sd_bus_new(&b), 0);
+	ck_assert_int_ge(sd_bus_set_address(b, path), 0);
+	ck_assert_int_ge(sd_bus_set_bus_client(b, 1), 0);
+	ck_assert_int_ge(sd_bus_start(b), 0);
+	if (sd_bus_get_name_creds(b, name, SD_BUS_CREDS_PID, &creds) >= 0)
+		sd_bus_creds_get_pid(creds, &pid);
+	sd_bus_creds_unref(creds);
+	sd_bus_flush_close_unref(b);
+	snprintf(line, sizeof(line), "%s/wschanneld/control.sock", dir);
+	status = status * 1000 + (access(line, F_OK) == 0 ? 0 : 1);
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		for (i = 0; i < 200 && kill(pid, 0) == 0; i++)
+			usleep(10000);
+	}
+	kill(bus_pid, SIGTERM);
+	harness_wait_pid(bus_pid, T_MS);
+	close(fd);
+
+	ck_assert_msg(status == 0, "wsctl --bus %s list: %d (socket %s)",
+	    path, status / 1000, status % 1000 ? "missing" : "there");
+	ck_assert_str_eq(out, "");
+	ck_assert_msg(pid > 0, "nobody owns %s after wsctl", name);
+	snprintf(line, sizeof(line), "/proc/%ld", (long)pid);
+	ck_assert_msg(access(line, F_OK) != 0, "wschanneld did not stop");
+	snprintf(line, sizeof(line), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(line), 0);
+	free(exec);
+	free(out);
+	free(wsctl);
+	free(daemon);
+	free(svc);
+}
+END_TEST
+
 static Suite *
 examples_suite(void)
 {
@@ -278,6 +410,11 @@ examples_suite(void)
 	tcase_add_test(tc, test_echo_no_daemon);
 	tcase_add_test(tc, test_abort_thread);
 	tcase_add_test(tc, test_abort_wsctl);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("activation");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_session_activation);
 	suite_add_tcase(s, tc);
 	return s;
 }
