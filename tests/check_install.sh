@@ -59,6 +59,10 @@ for page in "$man"/man*/*.[0-9]; do
 	if head -1 "$page" | grep -q '^\.so '; then
 		target=$(head -1 "$page" | cut -d' ' -f2)
 		[ -f "$man/$target" ] || bad "$rel: .so to a missing $target"
+		case $rel in
+		man3/Ws[A-Z]*.3) ;;
+		*) bad "$rel: a .so page for no call" ;;
+		esac
 		continue
 	fi
 	if command -v groff >/dev/null 2>&1; then
