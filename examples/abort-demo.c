@@ -19,23 +19,23 @@
 
 #include "example.h"
 
-struct accept_job {
+struct abort_demo_job {
 	WS_LISTENER	*listener;
 	WS_CHANNEL	*channel;
 	HRESULT		 hr;
 };
 
 static void *
-accept_thread(void *arg)
+abort_demo_accept(void *arg)
 {
-	struct accept_job *job = arg;
+	struct abort_demo_job *job = arg;
 
 	job->hr = WsAcceptChannel(job->listener, job->channel, NULL, NULL);
 	return NULL;
 }
 
 static void *
-abort_thread(void *arg)
+abort_demo_abort(void *arg)
 {
 	WS_CHANNEL *channel = arg;
 
@@ -52,7 +52,7 @@ main(int argc, char **argv)
 	static WS_XML_STRING action = WS_XML_STRING_VALUE("urn:never-sent");
 	static WS_MESSAGE_DESCRIPTION desc = { &action, NULL };
 	const WS_MESSAGE_DESCRIPTION *descs[] = { &desc };
-	struct accept_job job = { NULL, NULL, S_OK };
+	struct abort_demo_job job = { NULL, NULL, S_OK };
 	WS_CHANNEL *client = NULL;
 	WS_MESSAGE *msg = NULL;
 	WS_ERROR *error = NULL;
@@ -89,7 +89,7 @@ main(int argc, char **argv)
 		example_report(curl, hr, error);
 		goto out;
 	}
-	if (pthread_create(&t, NULL, accept_thread, &job) != 0)
+	if (pthread_create(&t, NULL, abort_demo_accept, &job) != 0)
 		goto out;
 	if (FAILED(hr = WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX_SESSION,
 	    WS_TCP_CHANNEL_BINDING, NULL, 0, NULL, &client, error)) ||
@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	if (wsctl)
 		printf("receiving; abort it from another terminal with:\n"
 		    "  wsctl abort --pid %ld\n", (long)getpid());
-	else if (pthread_create(&t, NULL, abort_thread, client) != 0)
+	else if (pthread_create(&t, NULL, abort_demo_abort, client) != 0)
 		goto out;
 	else
 		printf("receiving; a second thread aborts in one second\n");

@@ -26,7 +26,7 @@ static WS_MESSAGE_DESCRIPTION echo_desc = { &echo_action, &text_elem };
 static WS_MESSAGE_DESCRIPTION reply_desc = { &reply_action, &text_elem };
 
 static int
-is_port(const char *s)
+echo_client_is_port(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -38,7 +38,7 @@ is_port(const char *s)
 
 /* Sends one word and prints the reply.  0, or 1 on a failure. */
 static int
-echo_one(WS_CHANNEL *channel, WS_MESSAGE *msg, WS_HEAP *heap,
+echo_client_send(WS_CHANNEL *channel, WS_MESSAGE *msg, WS_HEAP *heap,
     const char *word, WS_ERROR *error)
 {
 	const WS_MESSAGE_DESCRIPTION *descs[] = { &reply_desc };
@@ -82,7 +82,7 @@ main(int argc, char **argv)
 	HRESULT hr;
 	int i = 1, rc = 1;
 
-	if (argc > 1 && is_port(argv[1]))
+	if (argc > 1 && echo_client_is_port(argv[1]))
 		port = argv[i++];
 	if (i >= argc) {
 		fprintf(stderr, "usage: echo-client [PORT] WORD...\n");
@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	for (; i < argc; i++)
-		if (echo_one(channel, msg, heap, argv[i], error) != 0)
+		if (echo_client_send(channel, msg, heap, argv[i], error) != 0)
 			goto out;
 	/* Ends the session (the server sees WS_S_END), then closes. */
 	if (FAILED(hr = WsShutdownSessionChannel(channel, NULL, error)) ||

@@ -31,7 +31,7 @@ static WS_MESSAGE_DESCRIPTION reply_desc = { &reply_action, &text_elem };
  * end is WS_S_END rather than an error).  0, or 1 on a failure.
  */
 static int
-echo_session(WS_CHANNEL *channel, WS_HEAP *heap, WS_ERROR *error)
+echo_server_session(WS_CHANNEL *channel, WS_HEAP *heap, WS_ERROR *error)
 {
 	const WS_MESSAGE_DESCRIPTION *descs[] = { &echo_desc };
 	WS_MESSAGE *msg = NULL;
@@ -124,7 +124,7 @@ main(int argc, char **argv)
 		}
 		printf("accepted a session\n");
 		fflush(stdout);
-		if (echo_session(channel, heap, error) != 0)
+		if (echo_server_session(channel, heap, error) != 0)
 			goto out;
 		WsCloseChannel(channel, NULL, NULL);
 		WsFreeChannel(channel);
