@@ -404,6 +404,70 @@ START_TEST(abort_accepting)
 }
 END_TEST
 
+/*
+ * Issue 14, item 1: an async accept ended at once (abort, close, or abort
+ * then free) must leave its listener as it found it.  Each round ends one
+ * such accept, then a client opens while a blocking accept starts on
+ * another thread: whichever reaches the daemon first, the two must meet.
+ * Every wait is short, so a lost connection fails the test quickly.
+ */
+START_TEST(abort_accept_listener_reuse)
+{
+	enum { ROUNDS = 40, WAIT_MS = 3000 };
+	struct harness_async acc[ROUNDS];
+	struct harness_bg *bg;
+	WS_LISTENER *l;
+	WS_CHANNEL *a, *s, *c;
+	void *bgarg[2];
+	uint16_t port;
+	HRESULT hr;
+	int i;
+
+	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+	for (i = 0; i < ROUNDS; i++) {
+		a = NULL;
+		HR_EQ(WsCreateChannelForListener(l, NULL, 0, &a, NULL), S_OK);
+		harness_async_init(&acc[i]);
+		HR_EQ(WsAcceptChannel(l, a, &acc[i].ctx, NULL), WS_S_ASYNC);
+		if (_i == 1)
+			HR_EQ(WsCloseChannel(a, NULL, NULL), S_OK);
+		else
+			HR_EQ(WsAbortChannel(a, NULL), S_OK);
+		if (_i == 2)
+			WsFreeChannel(a);
+		ck_assert_msg(harness_async_wait(&acc[i], 1, WAIT_MS) == 1,
+		    "round %d: no callback for the ended accept", i);
+		ASYNC_EQ(&acc[i], WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+		if (_i != 2)
+			WsFreeChannel(a);
+
+		s = NULL;
+		HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s, NULL), S_OK);
+		bgarg[0] = l;
+		bgarg[1] = s;
+		bg = harness_bg_start(bg_accept, bgarg);
+		c = tcp_channel();
+		hr = harness_open(c, port, NULL, NULL);
+		ck_assert_msg(hr == S_OK, "round %d: client open: %s", i,
+		    harness_hr_name(hr));
+		ck_assert_msg(harness_bg_wait(bg, WAIT_MS, &hr),
+		    "round %d: the accept never returned", i);
+		HR_EQ(hr, S_OK);
+		exchange_int(c, s, i);
+		HR_EQ(WsCloseChannel(c, NULL, NULL), S_OK);
+		HR_EQ(WsCloseChannel(s, NULL, NULL), S_OK);
+		WsFreeChannel(c);
+		WsFreeChannel(s);
+	}
+	ck_assert_int_eq(harness_listener_state(l), WS_LISTENER_STATE_OPEN);
+	/* No ended accept was answered twice. */
+	harness_sleep_ms(QUIET_MS);
+	for (i = 0; i < ROUNDS; i++)
+		ck_assert_int_eq(harness_async_calls(&acc[i]), 1);
+	WsFreeListener(l);
+}
+END_TEST
+
 /* CLOSING (output cannot drain): close returns ABORTED, channel CLOSED. */
 START_TEST(abort_closing)
 {
@@ -1086,6 +1150,7 @@ abort_suite(void)
 	tcase_add_test(tc, abort_open);
 	tcase_add_loop_test(tc, abort_opening, 0, 2);
 	tcase_add_test(tc, abort_accepting);
+	tcase_add_loop_test(tc, abort_accept_listener_reuse, 0, 3);
 	tcase_add_test(tc, abort_closing);
 	tcase_add_test(tc, abort_close_reset_reuse);
 	tcase_add_test(tc, abort_then_free);

@@ -71,6 +71,9 @@ struct tcp_listener {
 	struct listener		*ls;
 	struct evconnlistener	*evl;
 	int			 enabled;
+	/* A peer taken from the kernel while no accept waited (-1: none),
+	 * held for the next accept as the backlog would have held it. */
+	evutil_socket_t		 parked;
 };
 
 static void	tcp_read_cb(struct bufferevent *, void *);
@@ -751,26 +754,20 @@ tcp_handshake_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		    "the peer sent no preamble in time");
 }
 
+/* Hands peer `fd` to the first waiting accept. */
 static void
-tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 {
-	struct tcp_listener *tl = arg;
 	struct listener *ls = tl->ls;
 	struct channel *ch;
 	struct tcp_conn *c;
 
-	if (listener_transport_waiting(ls) == 0) {
-		/* Raced with an abort: nobody wants it. */
-		evutil_closesocket(fd);
-		tcp_listener_update(tl);
-		return;
-	}
 	if ((c = tcp_conn_new(NULL, fd)) == NULL) {
 		/* The accept waits for the next peer. */
 		evutil_closesocket(fd);
 		log_warnx("listener %llu: cannot allocate an accepted "
 		    "connection", (unsigned long long)listener_id(ls));
+		tcp_listener_update(tl);
 		return;
 	}
 	if ((ch = listener_transport_incoming(ls, c)) == NULL) {
@@ -786,6 +783,33 @@ tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	tcp_handshake_timer(c, listener_prop_value(ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
+}
+
+/*
+ * The core does not tell us when an accept leaves the queue (an abort or a
+ * close of an ACCEPTING channel), only when one joins it, so the
+ * evconnlistener may still be enabled with nobody waiting.  A peer taken
+ * then is parked for the next accept: closing it would make the client's
+ * open fail although a blocking accept is about to start.
+ */
+static void
+tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct tcp_listener *tl = arg;
+
+	if (tl->parked == -1 && listener_transport_waiting(tl->ls) == 0) {
+		tl->parked = fd;
+		tcp_listener_update(tl);
+		return;
+	}
+	if (tl->parked != -1) {
+		/* Unreachable while parking disables us; never leak. */
+		evutil_closesocket(fd);
+		tcp_listener_update(tl);
+		return;
+	}
+	tcp_listener_take(tl, fd);
 }
 
 static void
@@ -861,6 +885,7 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 		return E_OUTOFMEMORY;
 	}
 	tl->ls = ls;
+	tl->parked = -1;
 	tl->evl = evconnlistener_new(registry_base(), tcp_accept_cb, tl,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED, -1, fd);
 	if (tl->evl == NULL) {
@@ -878,8 +903,16 @@ static void
 tcp_accept(struct listener *ls)
 {
 	struct tcp_listener *tl = listener_tp(ls);
+	evutil_socket_t fd;
 
-	if (tl != NULL)
+	if (tl == NULL)
+		return;
+	/* The parked peer came first: it goes to this accept. */
+	if (tl->parked != -1 && listener_transport_waiting(ls) > 0) {
+		fd = tl->parked;
+		tl->parked = -1;
+		tcp_listener_take(tl, fd);
+	} else
 		tcp_listener_update(tl);
 }
 
@@ -891,6 +924,8 @@ tcp_unlisten(struct listener *ls)
 	if (tl == NULL)
 		return;
 	listener_set_tp(ls, NULL);
+	if (tl->parked != -1)
+		evutil_closesocket(tl->parked);
 	evconnlistener_free(tl->evl);
 	free(tl);
 }
