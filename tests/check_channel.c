@@ -5,8 +5,12 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1624,6 +1628,181 @@ START_TEST(listener_wildcard_hosts)
 }
 END_TEST
 
+/* ---- RECEIVE, SEND and RESOLVE timeouts ------------------------------------------ */
+
+/* A receive from a peer that stays silent ends at RECEIVE_TIMEOUT with
+ * WS_E_OPERATION_TIMED_OUT, and the channel is FAULTED (bindings.md). */
+START_TEST(receive_timeout)
+{
+	ULONG rt = 200;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT, &rt,
+	    sizeof(rt) };
+	struct harness_raw_server rs;
+	struct harness_msg m = { 0 };
+	struct harness_async a;
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+
+	HR_EQ(harness_tcp_channel(&ch, &prop, 1), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 0), 0);
+	harness_async_init(&a);
+	hr = harness_receive(ch, &m, HARNESS_BODY_INT, &a.ctx);
+	ASYNC_EQ(&a, hr, WS_E_OPERATION_TIMED_OUT);
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	/* The connection is gone, and the next receive says FAULTED. */
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, T_MS), 0);
+	harness_msg_free(&m);
+	HR_EQ(harness_receive(ch, &m, HARNESS_BODY_INT, NULL),
+	    WS_E_OBJECT_FAULTED);
+	harness_msg_free(&m);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
+/* Sends toward a peer that stops reading: once the buffers on the way are
+ * full, the send that cannot leave ends at SEND_TIMEOUT with
+ * WS_E_OPERATION_TIMED_OUT, and the channel is FAULTED. */
+START_TEST(send_timeout)
+{
+	ULONG max = 1 << 20, st = 300;
+	WS_CHANNEL_PROPERTY props[2] = {
+		{ WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max,
+		    sizeof(max) },
+		{ WS_CHANNEL_PROPERTY_SEND_TIMEOUT, &st, sizeof(st) },
+	};
+	struct harness_raw_server rs;
+	struct harness_fill *fill;
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+
+	HR_EQ(harness_tcp_channel(&ch, props, 2), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
+	fill = harness_fill_start(ch, 64, 250000);
+	ck_assert_ptr_nonnull(fill);
+	ck_assert_msg(harness_fill_end(fill, T_MS, &hr), "a send toward a "
+	    "peer that never reads did not end");
+	HR_EQ(hr, WS_E_OPERATION_TIMED_OUT);
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, T_MS), 0);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
+/* ENABLE_TIMEOUTS FALSE and no timeout given: a send that cannot leave
+ * waits (past the point where a short SEND_TIMEOUT ends it, above) until
+ * the abort, which ends it with WS_E_OPERATION_ABORTED. */
+START_TEST(timeouts_disabled)
+{
+	ULONG max = 1 << 20;
+	BOOL off = FALSE;
+	WS_CHANNEL_PROPERTY props[2] = {
+		{ WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max,
+		    sizeof(max) },
+		{ WS_CHANNEL_PROPERTY_ENABLE_TIMEOUTS, &off, sizeof(off) },
+	};
+	struct harness_raw_server rs;
+	struct harness_fill *fill;
+	struct harness_msg m = { 0 };
+	struct harness_async a;
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+
+	HR_EQ(harness_tcp_channel(&ch, props, 2), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
+	harness_async_init(&a);
+	HR_EQ(harness_receive(ch, &m, HARNESS_BODY_INT, &a.ctx), WS_S_ASYNC);
+	fill = harness_fill_start(ch, 64, 250000);
+	ck_assert_ptr_nonnull(fill);
+	harness_fill_settle(fill, 1000, &hr);
+	ck_assert_msg(SUCCEEDED(hr), "send with timeouts disabled: %s",
+	    harness_hr_name(hr));
+	STATE_EQ(ch, WS_CHANNEL_STATE_OPEN);
+	ck_assert_int_eq(harness_async_calls(&a), 0);
+	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
+	ck_assert(harness_fill_end(fill, T_MS, &hr));
+	HR_EQ(hr, WS_E_OPERATION_ABORTED);
+	ck_assert_int_eq(harness_async_wait(&a, 1, T_MS), 1);
+	HR_EQ(a.hr, WS_E_OPERATION_ABORTED);
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	harness_msg_free(&m);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
+/*
+ * RESOLVE_TIMEOUT: the daemon's resolver is pointed (WSCHANNEL_RESOLV_CONF,
+ * read by daemon/core/registry.c) at a name server of the test's own, a
+ * UDP socket on loopback that reads queries and never answers.
+ */
+static int dns_fd = -1;
+static char dns_conf[64];
+
+static void
+setup_silent_dns(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	FILE *f;
+	int fd;
+
+	dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(dns_fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(dns_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(dns_fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(dns_conf, sizeof(dns_conf), "/tmp/wschannel-resolv.XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(dns_conf), 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fprintf(f, "nameserver 127.0.0.1:%u\n", (unsigned)ntohs(sin.sin_port));
+	ck_assert_int_eq(fclose(f), 0);
+	setenv("WSCHANNEL_RESOLV_CONF", dns_conf, 1);
+	setup();
+}
+
+static void
+teardown_silent_dns(void)
+{
+	teardown();
+	unsetenv("WSCHANNEL_RESOLV_CONF");
+	unlink(dns_conf);
+	close(dns_fd);
+	dns_fd = -1;
+}
+
+/* A lookup the name server never answers: the open ends at
+ * RESOLVE_TIMEOUT with WS_E_OPERATION_TIMED_OUT, FAULTED; meanwhile the
+ * daemon answers other calls (the lookup does not block its loop). */
+START_TEST(resolve_timeout)
+{
+	ULONG rt = 300;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_RESOLVE_TIMEOUT, &rt,
+	    sizeof(rt) };
+	struct harness_async a;
+	struct pollfd pfd = { dns_fd, POLLIN, 0 };
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+
+	HR_EQ(harness_tcp_channel(&ch, &prop, 1), S_OK);
+	harness_async_init(&a);
+	hr = harness_open_url(ch, "net.tcp://silent.wschannel.test:808/x",
+	    &a.ctx, NULL);
+	/* The query reached our name server... */
+	ck_assert_int_eq(poll(&pfd, 1, T_MS), 1);
+	/* ...and the daemon still answers while it waits (unless the
+	 * timeout already ended the open). */
+	if (harness_async_calls(&a) == 0)
+		ck_assert_int_ge(harness_channel_state(ch), 0);
+	ASYNC_EQ(&a, hr, WS_E_OPERATION_TIMED_OUT);
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	WsFreeChannel(ch);
+}
+END_TEST
+
 static Suite *
 channel_suite(void)
 {
@@ -1687,6 +1866,17 @@ channel_suite(void)
 
 	TCASE("process");
 	tcase_add_test(tc, killed_client_channels_disappear);
+
+	TCASE("timeouts");
+	tcase_add_test(tc, receive_timeout);
+	tcase_add_test(tc, send_timeout);
+	tcase_add_test(tc, timeouts_disabled);
+
+	tc = tcase_create("resolve");
+	tcase_add_checked_fixture(tc, setup_silent_dns, teardown_silent_dns);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, resolve_timeout);
+	suite_add_tcase(s, tc);
 
 	/* Wildcard listeners only where they cannot listen beyond this
 	 * machine: in a network namespace of the test's own (root only). */

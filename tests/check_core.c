@@ -1673,6 +1673,144 @@ START_TEST(test_timeouts)
 }
 END_TEST
 
+/* SEND_TIMEOUT and RECEIVE_TIMEOUT, set tiny, on each call that waits for
+ * one: the call ends WS_E_OPERATION_TIMED_OUT, the channel FAULTED, and
+ * the other pending operation ends once with the same HRESULT. */
+static const struct io_timeout_row {
+	const char	*name;
+	enum call	 call;
+	uint32_t	 prop;		/* the timeout set to 1 ms */
+	bool		 disabled;	/* ENABLE_TIMEOUTS FALSE too */
+} io_timeout_rows[] = {
+	{ "receive", C_RECEIVE, WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT, false },
+	{ "read start", C_READ_START, WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT,
+	    false },
+	{ "request-reply", C_REQUEST_REPLY,
+	    WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT, false },
+	{ "send", C_SEND, WS_CHANNEL_PROPERTY_SEND_TIMEOUT, false },
+	{ "write end", C_WRITE_END, WS_CHANNEL_PROPERTY_SEND_TIMEOUT, false },
+	{ "shutdown", C_SHUTDOWN, WS_CHANNEL_PROPERTY_SEND_TIMEOUT, false },
+	/* A timeout given explicitly holds even so (bindings.md). */
+	{ "receive, given, timeouts disabled", C_RECEIVE,
+	    WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT, true },
+	{ "send, given, timeouts disabled", C_SEND,
+	    WS_CHANNEL_PROPERTY_SEND_TIMEOUT, true },
+};
+
+START_TEST(test_io_timeouts)
+{
+	const struct io_timeout_row *r = &io_timeout_rows[_i];
+	uint32_t ids[2] = { r->prop, WS_CHANNEL_PROPERTY_ENABLE_TIMEOUTS };
+	uint64_t vals[2] = { 1, 0 };
+	const char *why = NULL;
+	struct channel *ch;
+	struct op *o, *side;
+	bool sends = r->prop == WS_CHANNEL_PROPERTY_SEND_TIMEOUT;
+
+	ch = chan_new_props(WS_TCP_CHANNEL_BINDING, ids, vals,
+	    r->disabled ? 2 : 1);
+	HR_EQ(c_open(ch)->call_hr, S_OK);
+	fake_open_succeeds(ch);
+	STATE_EQ(ch, WS_CHANNEL_STATE_OPEN);
+	/* The other kind of operation, without a timeout of its own. */
+	side = sends ? c_receive(ch) : c_send(ch, "urn:other");
+	HR_EQ(side->call_hr, S_OK);
+	if (r->call == C_WRITE_END)
+		HR_EQ(channel_write_start(ch, &why), S_OK);
+	o = c_op(r->call, ch, "urn:waits");
+	ck_assert_msg(o->call_hr == S_OK && o->done == 0, "%s: %s at once",
+	    r->name, hr_name(o->call_hr));
+	loop_until_done(o);
+	ck_assert_msg(o->hr == WS_E_OPERATION_TIMED_OUT, "%s: got %s",
+	    r->name, hr_name(o->hr));
+	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
+	HR_EQ(event_cause(ch->id, WS_CHANNEL_STATE_FAULTED),
+	    WS_E_OPERATION_TIMED_OUT);
+	ck_assert_int_eq(side->done, 1);
+	HR_EQ(side->hr, WS_E_OPERATION_TIMED_OUT);
+	ck_assert(!fake_chan_of(ch)->live);
+	ck_assert_int_eq(pending_count(&ch->pendings), 0);
+}
+END_TEST
+
+/* An operation that ends in time stops its timer: nothing times out
+ * later, and a timer never outlives its pending (an abort, a message). */
+START_TEST(test_io_timeouts_stop)
+{
+	uint32_t ids[2] = { WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT,
+	    WS_CHANNEL_PROPERTY_SEND_TIMEOUT };
+	uint64_t vals[2] = { 20, 20 };
+	struct channel *ch;
+	struct op *r, *s;
+
+	ch = chan_new_props(WS_TCP_CHANNEL_BINDING, ids, vals, 2);
+	HR_EQ(c_open(ch)->call_hr, S_OK);
+	fake_open_succeeds(ch);
+	r = c_receive(ch);
+	s = c_send(ch, "urn:leaves");
+	fake_deliver_message(ch, "urn:arrives");
+	fake_sent(ch);
+	ck_assert_int_eq(r->done, 1);
+	HR_EQ(r->hr, S_OK);
+	ck_assert_int_eq(s->done, 1);
+	HR_EQ(s->hr, S_OK);
+	loop_for(50);
+	STATE_EQ(ch, WS_CHANNEL_STATE_OPEN);
+
+	/* Aborted before the timeout: ended once, with ABORTED. */
+	r = c_receive(ch);
+	ck_assert_uint_eq(channel_abort(ch), 1);
+	loop_for(50);
+	ck_assert_int_eq(r->done, 1);
+	HR_EQ(r->hr, WS_E_OPERATION_ABORTED);
+	HR_EQ(event_cause(ch->id, WS_CHANNEL_STATE_FAULTED),
+	    WS_E_OPERATION_ABORTED);
+}
+END_TEST
+
+/* What a timeout is worth (channel_timeout): the property, unless
+ * ENABLE_TIMEOUTS is FALSE and the caller did not give it (INFINITE). */
+START_TEST(test_timeout_values)
+{
+	static const uint32_t timeouts[] = {
+		WS_CHANNEL_PROPERTY_RESOLVE_TIMEOUT,
+		WS_CHANNEL_PROPERTY_CONNECT_TIMEOUT,
+		WS_CHANNEL_PROPERTY_SEND_TIMEOUT,
+		WS_CHANNEL_PROPERTY_RECEIVE_RESPONSE_TIMEOUT,
+		WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT,
+		WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT,
+	};
+	uint32_t ids[2] = { WS_CHANNEL_PROPERTY_ENABLE_TIMEOUTS,
+	    WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT };
+	uint64_t vals[2] = { 0, 1234 };
+	struct channel *on, *off;
+	const char *why = NULL;
+	size_t i;
+
+	on = chan_new();
+	off = chan_new_props(WS_TCP_CHANNEL_BINDING, ids, vals, 2);
+	ck_assert_uint_eq(channel_timeout(on, WS_CHANNEL_PROPERTY_SEND_TIMEOUT),
+	    30000);
+	ck_assert_uint_eq(channel_timeout(on,
+	    WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT), 0xffffffffu);
+	for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+		ck_assert_uint_eq(channel_timeout(on, timeouts[i]),
+		    channel_prop_value(on, timeouts[i]));
+		if (timeouts[i] != WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT)
+			ck_assert_uint_eq(channel_timeout(off, timeouts[i]),
+			    0xffffffffu);
+	}
+	ck_assert_uint_eq(channel_timeout(off,
+	    WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT), 1234);
+	/* Set later counts as given, and survives reset. */
+	HR_EQ(channel_set_property(off, WS_CHANNEL_PROPERTY_SEND_TIMEOUT, 77,
+	    &why), S_OK);
+	HR_EQ(channel_reset(off, &why), S_OK);
+	ck_assert_uint_eq(channel_timeout(off, WS_CHANNEL_PROPERTY_SEND_TIMEOUT),
+	    77);
+}
+END_TEST
+
 /* Properties: the creation defaults of the spec, read-only ones refused,
  * user-set ones kept by reset. */
 START_TEST(test_properties)
@@ -2242,6 +2380,10 @@ core_suite(void)
 	tcase_add_test(tc, test_open_failures);
 	tcase_add_test(tc, test_transitions_reported);
 	tcase_add_test(tc, test_timeouts);
+	tcase_add_loop_test(tc, test_io_timeouts, 0,
+	    sizeof(io_timeout_rows) / sizeof(io_timeout_rows[0]));
+	tcase_add_test(tc, test_io_timeouts_stop);
+	tcase_add_test(tc, test_timeout_values);
 	tcase_add_test(tc, test_properties);
 	tcase_add_test(tc, test_free_in_callback);
 	tcase_add_test(tc, test_div_close_timeout_default);

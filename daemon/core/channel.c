@@ -26,6 +26,11 @@
 #include "transport.h"
 #include "url.h"
 
+/* props_given keeps one bit per property id. */
+_Static_assert(CHANNEL_PROP_COUNT <= 64, "props_given is too narrow");
+
+#define CHANNEL_INFINITE	0xffffffffull
+
 static unsigned
 channel_kind_abort(void *obj)
 {
@@ -106,8 +111,10 @@ channel_new(struct session *owner, uint32_t type, uint32_t binding,
 	ch->tb = tb;
 	TAILQ_INIT(&ch->pendings);
 	channel_defaults(ch);
-	for (i = 0; i < nprops; i++)
+	for (i = 0; i < nprops; i++) {
 		ch->props[prop_ids[i]] = prop_vals[i];
+		ch->props_given |= 1ull << prop_ids[i];
+	}
 	memcpy(ch->create_props, ch->props, sizeof(ch->props));
 	registry_add_channel(ch, &channel_kind);
 	log_debug("channel %llu created by uid %u pid %d",
@@ -165,16 +172,53 @@ channel_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * A send or a receive outlived its timeout: as on Windows the channel
+ * faults, and every operation on it ends with WS_E_OPERATION_TIMED_OUT
+ * (a close in progress too; CLOSING ends CLOSED).
+ */
+static void
+channel_pending_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+
+	pending_timer_stop(p);
+	channel_transport_fault(p->ch, WS_E_OPERATION_TIMED_OUT,
+	    p->kind == PENDING_SEND ?
+	    "SEND_TIMEOUT expired before the message left" :
+	    "RECEIVE_TIMEOUT expired before a message arrived");
+}
+
+/* Arms the timeout of a send or receive `p` just queued on `ch`, from a
+ * timeout property; the pending stops it when it completes. */
+static void
+channel_pending_arm(struct channel *ch, struct pending *p, uint32_t prop)
+{
+	struct timeval tv;
+	uint64_t ms = channel_timeout(ch, prop);
+
+	if (ms == CHANNEL_INFINITE)
+		return;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if ((p->timer = evtimer_new(registry_base(),
+	    channel_pending_timeout_cb, p)) == NULL) {
+		log_warnx("channel %llu: cannot arm a timeout; the operation "
+		    "waits without one", (unsigned long long)ch->id);
+		return;
+	}
+	evtimer_add(p->timer, &tv);
+}
+
 /* Arms the open or close timer from a timeout property (milliseconds). */
 static void
 channel_timer_start(struct channel *ch, uint32_t prop)
 {
 	struct timeval tv;
-	uint64_t ms = ch->props[prop];
+	uint64_t ms = channel_timeout(ch, prop);
 
 	channel_timer_stop(ch);
-	if (!ch->props[WS_CHANNEL_PROPERTY_ENABLE_TIMEOUTS] ||
-	    ms == 0xffffffffull)
+	if (ms == CHANNEL_INFINITE)
 		return;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
@@ -433,6 +477,19 @@ channel_prop_value(const struct channel *ch, uint32_t id)
 	return id < CHANNEL_PROP_COUNT ? ch->props[id] : 0;
 }
 
+/* ENABLE_TIMEOUTS FALSE makes INFINITE only the timeouts the caller did
+ * not give (spec/bindings.md, Timeouts). */
+uint64_t
+channel_timeout(const struct channel *ch, uint32_t id)
+{
+	if (id >= CHANNEL_PROP_COUNT)
+		return CHANNEL_INFINITE;
+	if (!ch->props[WS_CHANNEL_PROPERTY_ENABLE_TIMEOUTS] &&
+	    !(ch->props_given & (1ull << id)))
+		return CHANNEL_INFINITE;
+	return ch->props[id];
+}
+
 const char *
 channel_url(const struct channel *ch)
 {
@@ -477,6 +534,7 @@ channel_queue_message(struct channel *ch, struct envelope *msg,
 		return hr;
 	}
 	ch->messages_out++;
+	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_SEND_TIMEOUT);
 	return S_OK;
 }
 
@@ -577,6 +635,9 @@ channel_request_reply(struct channel *ch, struct envelope *msg,
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
+	/* RECEIVE_RESPONSE_TIMEOUT is HTTP's (bindings.md): on a session the
+	 * reply is a message like any other. */
+	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT);
 	channel_want_receive(ch);
 	return S_OK;
 }
@@ -608,6 +669,7 @@ channel_shutdown(struct channel *ch, struct pending *p, const char **why)
 		return hr;
 	}
 	ch->session_shut_down = true;
+	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_SEND_TIMEOUT);
 	return S_OK;
 }
 
@@ -628,6 +690,7 @@ channel_receive(struct channel *ch, struct pending *p, const char **why)
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
+	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT);
 	channel_want_receive(ch);
 	return S_OK;
 }
@@ -819,5 +882,6 @@ channel_set_property(struct channel *ch, uint32_t id, uint64_t value,
 		return hr;
 	ch->props[id] = value;
 	ch->create_props[id] = value;
+	ch->props_given |= 1ull << id;
 	return S_OK;
 }

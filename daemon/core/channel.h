@@ -33,6 +33,7 @@ struct channel {
 	int32_t			 state_cause;	/* HRESULT of the last change */
 	uint64_t		 props[CHANNEL_PROP_COUNT];
 	uint64_t		 create_props[CHANNEL_PROP_COUNT]; /* kept by reset */
+	uint64_t		 props_given;	/* bit per id the caller set */
 	char			*url;		/* opened or accepted on */
 	char			 remote[80];	/* "127.0.0.1:4242" */
 	bool			 session_shut_down;
@@ -115,6 +116,10 @@ uint64_t channel_id(const struct channel *);
 /* The value of an integer-like WS_CHANNEL_PROPERTY_* id (0 for others).
  * Any time. */
 uint64_t channel_prop_value(const struct channel *, uint32_t id);
+/* A timeout property (WS_CHANNEL_PROPERTY_*_TIMEOUT) in ms as it applies
+ * now: 0xffffffff (INFINITE) when ENABLE_TIMEOUTS is FALSE and the caller
+ * did not set this one.  Any time. */
+uint64_t channel_timeout(const struct channel *, uint32_t id);
 /* The URL it was opened on, or for an accepted one the listener's URL
  * until channel_transport_adopt() gives the peer's Via.  Any time. */
 const char *channel_url(const struct channel *);

@@ -1,6 +1,8 @@
 /* The pending-operation queue: one completion per operation, exactly once. */
 #include <stdlib.h>
 
+#include <event2/event.h>
+
 #include "pending.h"
 #include "channel.h"
 #include "listener.h"
@@ -32,10 +34,20 @@ pending_obj_list(struct pending *p)
 }
 
 void
+pending_timer_stop(struct pending *p)
+{
+	if (p->timer != NULL) {
+		event_free(p->timer);
+		p->timer = NULL;
+	}
+}
+
+void
 pending_free(struct pending *p)
 {
 	if (p == NULL)
 		return;
+	pending_timer_stop(p);
 	if (p->sess != NULL)
 		TAILQ_REMOVE(&p->sess->pendings, p, sess_entry);
 	envelope_clear(&p->msg);
@@ -47,6 +59,8 @@ pending_complete(struct pending *p, int32_t hr)
 {
 	struct pending_list *l;
 
+	/* No timeout may fire for a pending that is gone. */
+	pending_timer_stop(p);
 	if ((l = pending_obj_list(p)) != NULL)
 		TAILQ_REMOVE(l, p, obj_entry);
 	if (p->sess != NULL)

@@ -18,6 +18,7 @@ struct channel;
 struct listener;
 struct session;
 struct pending;
+struct event;
 
 enum pending_kind {
 	PENDING_OPEN,
@@ -43,6 +44,7 @@ struct pending {
 	bool			 read_start;	/* RECEIVE: WsReadMessageStart */
 	struct envelope		 msg;		/* RECEIVE: the message received */
 	const char		*why;		/* optional error text for the reply */
+	struct event		*timer;		/* SEND / RECEIVE timeout, if armed */
 };
 
 TAILQ_HEAD(pending_list, pending);
@@ -53,7 +55,11 @@ struct pending	*pending_new(enum pending_kind, struct session *,
  * unlinks it from its session, frees it without running its callback.
  * NULL: no-op. */
 void		 pending_free(struct pending *p);
-/* Unlinks `p` from every list, runs its callback once, frees it. */
+/* Stops the timeout of `p`, if one is armed (the owner of the timer,
+ * channel.c, arms it). */
+void		 pending_timer_stop(struct pending *p);
+/* Unlinks `p` from every list, stops its timer, runs its callback once,
+ * frees it. */
 void		 pending_complete(struct pending *p, int32_t hr);
 /* Completes every pending on `list` (object list) with `hr`; returns the count. */
 unsigned	 pending_complete_all(struct pending_list *list, int32_t hr);

@@ -39,14 +39,25 @@ static const struct registry_kind *reg_listener_kind;
 int
 registry_init(struct event_base *base)
 {
+	const char *rc;
 	size_t i;
 
 	reg_base = base;
 	for (i = 0; i < REGISTRY_BUCKETS; i++)
 		TAILQ_INIT(&reg_chash[i]);
-	/* Name resolution for net.tcp hosts that are not literals. */
-	reg_dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	/* Name resolution for net.tcp hosts that are not literals.  Tests
+	 * give their own resolv.conf (a name server that never answers). */
+	if ((rc = getenv("WSCHANNEL_RESOLV_CONF")) != NULL && *rc != '\0' &&
+	    (reg_dns = evdns_base_new(base,
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) != NULL &&
+	    evdns_base_resolv_conf_parse(reg_dns, DNS_OPTIONS_ALL, rc) != 0) {
+		evdns_base_free(reg_dns, 0);
+		reg_dns = NULL;
+	}
+	if (reg_dns == NULL)
+		reg_dns = evdns_base_new(base,
+		    EVDNS_BASE_INITIALIZE_NAMESERVERS |
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	if (reg_dns == NULL) {
 		reg_dns = evdns_base_new(base, 0);
 		if (reg_dns == NULL)

@@ -41,6 +41,7 @@
 #define TCP_PREAMBLE_MAX	4096
 
 enum tcp_phase {
+	TP_RESOLVING,		/* client: host name lookup in flight */
 	TP_CONNECTING,		/* client: connect in flight */
 	TP_AWAIT_ACK,		/* client: preamble sent, waiting for the ack */
 	TP_PREAMBLE,		/* server: reading the peer's preamble */
@@ -64,6 +65,12 @@ struct tcp_conn {
 	/* Accepted side: the peer's preamble must end within the
 	 * listener's CONNECT_TIMEOUT. */
 	struct event		*hs_timer;
+	/* Client side: the lookup of the host, on the loop (evdns), within
+	 * the channel's RESOLVE_TIMEOUT. */
+	struct evdns_getaddrinfo_request *dns_req;
+	struct event		*dns_timer;
+	int			 in_open;	/* inside tcp_open */
+	int32_t			 open_hr;	/* what tcp_open returns */
 	char			 peer[80];	/* "127.0.0.1:4242", for logs */
 };
 
@@ -88,6 +95,14 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 
 	if (c == NULL)
 		return;
+	if (c->dns_req != NULL) {
+		/* Its callback then sees EVUTIL_EAI_CANCEL and touches
+		 * nothing. */
+		evdns_getaddrinfo_cancel(c->dns_req);
+		c->dns_req = NULL;
+	}
+	if (c->dns_timer != NULL)
+		event_free(c->dns_timer);
 	if (c->bev != NULL) {
 		fd = bufferevent_getfd(c->bev);
 		/* Abort discards queued output: RST rather than FIN. */
@@ -514,11 +529,7 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_ERROR) {
 		err = EVUTIL_SOCKET_ERROR();
 		if (c->phase == TP_CONNECTING) {
-			int dnserr = bufferevent_socket_get_dns_error(bev);
-
-			channel_transport_fault(ch, dnserr != 0 ?
-			    WS_E_ENDPOINT_NOT_FOUND : tcp_hr_from_errno(err),
-			    dnserr != 0 ? "cannot resolve the host name" :
+			channel_transport_fault(ch, tcp_hr_from_errno(err),
 			    "cannot connect to the endpoint");
 			return;
 		}
@@ -570,24 +581,115 @@ tcp_conn_new(struct channel *ch, evutil_socket_t fd)
 	return c;
 }
 
+/* Fails the open: an upcall later, or what tcp_open returns when the
+ * lookup ended inside it (open makes no upcall, transport.h). */
+static void
+tcp_open_fail(struct tcp_conn *c, int32_t hr, const char *why)
+{
+	if (c->in_open) {
+		c->open_hr = hr;
+		return;
+	}
+	channel_transport_fault(c->ch, hr, why);
+}
+
+/* The host's addresses: connect to the first, as libevent's
+ * bufferevent_socket_connect_hostname does. */
+static void
+tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct tcp_conn *c = arg;
+	int rc;
+
+	/* Cancelled by an abort or the timeout: `c` may be gone. */
+	if (result == EVUTIL_EAI_CANCEL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		return;
+	}
+	c->dns_req = NULL;
+	if (c->dns_timer != NULL) {
+		event_free(c->dns_timer);
+		c->dns_timer = NULL;
+	}
+	if (result != 0 || res == NULL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		log_info("channel %llu: cannot resolve the host name: %s",
+		    (unsigned long long)channel_id(c->ch),
+		    evutil_gai_strerror(result));
+		tcp_open_fail(c, WS_E_ENDPOINT_NOT_FOUND,
+		    "cannot resolve the host name");
+		return;
+	}
+	c->phase = TP_CONNECTING;
+	rc = bufferevent_socket_connect(c->bev, res->ai_addr,
+	    (int)res->ai_addrlen);
+	evutil_freeaddrinfo(res);
+	if (rc != 0)
+		tcp_open_fail(c, WS_E_ENDPOINT_UNREACHABLE,
+		    "cannot connect to the endpoint");
+}
+
+static void
+tcp_resolve_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	event_free(c->dns_timer);
+	c->dns_timer = NULL;
+	/* The abort that follows cancels the lookup (tcp_conn_free). */
+	channel_transport_fault(c->ch, WS_E_OPERATION_TIMED_OUT,
+	    "RESOLVE_TIMEOUT expired before the host name was resolved");
+}
+
+/* Looks the host up without blocking the loop (literals and /etc/hosts
+ * answer at once), then connects. */
 static int32_t
 tcp_open(struct channel *ch, const struct url *u)
 {
+	struct evutil_addrinfo hints;
+	struct evdns_getaddrinfo_request *req;
 	struct tcp_conn *c;
+	struct timeval tv;
+	char port[8];
+	uint64_t ms;
 
 	if ((c = tcp_conn_new(ch, -1)) == NULL)
 		return E_OUTOFMEMORY;
-	c->phase = TP_CONNECTING;
+	c->phase = TP_RESOLVING;
 	channel_set_tp(ch, c);
-	if (bufferevent_socket_connect_hostname(c->bev, registry_dns(),
-	    AF_UNSPEC, u->host, u->port) != 0) {
-		/* The event callback may already have faulted the channel. */
-		if (channel_tp(ch) == c) {
-			channel_set_tp(ch, NULL);
-			tcp_conn_free(c, 0);
-			return WS_E_ENDPOINT_UNREACHABLE;
-		}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	snprintf(port, sizeof(port), "%u", (unsigned)u->port);
+	c->in_open = 1;
+	req = evdns_getaddrinfo(registry_dns(), u->host, port, &hints,
+	    tcp_resolved_cb, c);
+	c->in_open = 0;
+	if (c->open_hr != S_OK) {
+		int32_t hr = c->open_hr;
+
+		channel_set_tp(ch, NULL);
+		tcp_conn_free(c, 0);
+		return hr;
 	}
+	if (req == NULL)
+		return S_OK;	/* answered at once: connecting */
+	c->dns_req = req;
+	ms = channel_timeout(ch, WS_CHANNEL_PROPERTY_RESOLVE_TIMEOUT);
+	if (ms == 0xffffffffull)
+		return S_OK;	/* INFINITE */
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if ((c->dns_timer = evtimer_new(registry_base(),
+	    tcp_resolve_timeout_cb, c)) == NULL) {
+		channel_set_tp(ch, NULL);
+		tcp_conn_free(c, 0);
+		return E_OUTOFMEMORY;
+	}
+	evtimer_add(c->dns_timer, &tv);
 	return S_OK;
 }
 
