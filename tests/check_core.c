@@ -1712,6 +1712,34 @@ START_TEST(test_properties)
 }
 END_TEST
 
+/* The state comes before what a call needs of the channel's kind: a
+ * FAULTED channel that is not a session answers shutdown with
+ * WS_E_OBJECT_FAULTED (Windows, in Wine's channel tests, answers a FAULTED
+ * channel's shutdown so), an OPEN one WS_E_INVALID_OPERATION. */
+START_TEST(test_state_before_kind)
+{
+	struct channel *u = chan_new_props(WS_UDP_CHANNEL_BINDING, NULL, NULL,
+	    0);
+	const char *why = NULL;
+	struct op *o;
+
+	HR_EQ(c_shutdown(u)->call_hr, WS_E_INVALID_OPERATION);
+	o = c_open(u);
+	HR_EQ(o->call_hr, S_OK);
+	fake_open_succeeds(u);
+	STATE_EQ(u, WS_CHANNEL_STATE_OPEN);
+	HR_EQ(c_shutdown(u)->call_hr, WS_E_INVALID_OPERATION);
+	/* No message is being read or written: FAULTED says it first. */
+	channel_abort(u);
+	STATE_EQ(u, WS_CHANNEL_STATE_FAULTED);
+	HR_EQ(c_shutdown(u)->call_hr, WS_E_OBJECT_FAULTED);
+	HR_EQ(channel_read_end(u, &why), WS_E_OBJECT_FAULTED);
+	HR_EQ(c_write_end(u, "urn:x")->call_hr, WS_E_OBJECT_FAULTED);
+	channel_free(u);
+	loop_turn();
+}
+END_TEST
+
 /* Listener properties are given at create and refused later, as Windows
  * refuses WsSetListenerProperty(LISTEN_BACKLOG / IP_VERSION) with
  * E_INVALIDARG; a refused set changes nothing. */
@@ -2281,6 +2309,7 @@ core_suite(void)
 	tcase_add_test(tc, test_timeouts);
 	tcase_add_test(tc, test_properties);
 	tcase_add_test(tc, test_listener_properties_create_only);
+	tcase_add_test(tc, test_state_before_kind);
 	tcase_add_test(tc, test_free_in_callback);
 	tcase_add_test(tc, test_div_close_timeout_default);
 	suite_add_tcase(s, tc);
