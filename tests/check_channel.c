@@ -1199,6 +1199,48 @@ START_TEST(wrong_state_calls)
 }
 END_TEST
 
+/*
+ * The channel's state comes before the message's, as on Windows (Wine's channel tests: on a
+ * FAULTED channel receive, send and shutdown give WS_E_OBJECT_FAULTED).
+ */
+START_TEST(faulted_before_message_and_kind)
+{
+	WS_CHANNEL *faulted = faulted_channel();
+	WS_MESSAGE *init = NULL, *empty = NULL;
+	WS_MESSAGE_STATE ms;
+
+	HR_EQ(WsCreateMessageForChannel(faulted, NULL, 0, &init, NULL), S_OK);
+	HR_EQ(WsCreateMessageForChannel(faulted, NULL, 0, &empty, NULL), S_OK);
+	HR_EQ(WsInitializeMessage(init, WS_BLANK_MESSAGE, NULL, NULL), S_OK);
+	/* Not being written, not being read, not INITIALIZED, not EMPTY:
+	 * the FAULTED channel answers first. */
+	HR_EQ(WsWriteMessageEnd(faulted, init, NULL, NULL),
+	    WS_E_OBJECT_FAULTED);
+	HR_EQ(WsReadMessageEnd(faulted, empty, NULL, NULL),
+	    WS_E_OBJECT_FAULTED);
+	HR_EQ(WsWriteMessageStart(faulted, empty, NULL, NULL),
+	    WS_E_OBJECT_FAULTED);
+	HR_EQ(WsReadMessageStart(faulted, init, NULL, NULL),
+	    WS_E_OBJECT_FAULTED);
+	HR_EQ(WsGetMessageProperty(init, WS_MESSAGE_PROPERTY_STATE, &ms,
+	    sizeof(ms), NULL), S_OK);
+	ck_assert_int_eq(ms, WS_MESSAGE_STATE_INITIALIZED);
+	HR_EQ(WsGetMessageProperty(empty, WS_MESSAGE_PROPERTY_STATE, &ms,
+	    sizeof(ms), NULL), S_OK);
+	ck_assert_int_eq(ms, WS_MESSAGE_STATE_EMPTY);
+	STATE_EQ(faulted, WS_CHANNEL_STATE_FAULTED);
+
+	/* Shutdown: FAULTED before whether there is a session to shut
+	 * down (check_core covers a FAULTED non-session channel: only TCP
+	 * is built here). */
+	HR_EQ(WsShutdownSessionChannel(faulted, NULL, NULL),
+	    WS_E_OBJECT_FAULTED);
+	WsFreeMessage(init);
+	WsFreeMessage(empty);
+	WsFreeChannel(faulted);
+}
+END_TEST
+
 /* ---- raw TCP peers ------------------------------------------------------------------------ */
 
 /* A hand-made envelope is received; a sent one reaches the raw peer. */
@@ -1404,6 +1446,68 @@ START_TEST(listener_rows)
 	LSTATE_EQ(l2, WS_LISTENER_STATE_CLOSED);
 	WsFreeListener(l);
 	WsFreeListener(l2);
+}
+END_TEST
+
+/*
+ * Listener properties are given at create only: Windows refuses
+ * WsSetListenerProperty on LISTEN_BACKLOG and IP_VERSION with E_INVALIDARG
+ * (Wine's listener tests), and the reference gives CONNECT_TIMEOUT and
+ * CLOSE_TIMEOUT to WsCreateListener and WsGetListenerProperty only.
+ */
+START_TEST(listener_properties_create_only)
+{
+	ULONG backlog = 7, connect = 4321, v;
+	WS_IP_VERSION ipv = WS_IP_VERSION_4;
+	WS_LISTENER_STATE st = WS_LISTENER_STATE_OPEN;
+	WS_LISTENER_PROPERTY props[2] = {
+		{ WS_LISTENER_PROPERTY_LISTEN_BACKLOG, &backlog,
+		    sizeof(backlog) },
+		{ WS_LISTENER_PROPERTY_CONNECT_TIMEOUT, &connect,
+		    sizeof(connect) },
+	};
+	WS_LISTENER *l = NULL;
+	uint16_t port;
+	int round;
+
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX_SESSION,
+	    WS_TCP_CHANNEL_BINDING, props, 2, NULL, &l, NULL), S_OK);
+	for (round = 0; round < 2; round++) {
+		v = 9;
+		HR_EQ(WsSetListenerProperty(l,
+		    WS_LISTENER_PROPERTY_LISTEN_BACKLOG, &v, sizeof(v), NULL),
+		    E_INVALIDARG);
+		HR_EQ(WsSetListenerProperty(l, WS_LISTENER_PROPERTY_IP_VERSION,
+		    &ipv, sizeof(ipv), NULL), E_INVALIDARG);
+		HR_EQ(WsSetListenerProperty(l,
+		    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT, &v, sizeof(v), NULL),
+		    E_INVALIDARG);
+		HR_EQ(WsSetListenerProperty(l,
+		    WS_LISTENER_PROPERTY_CLOSE_TIMEOUT, &v, sizeof(v), NULL),
+		    E_INVALIDARG);
+		HR_EQ(WsSetListenerProperty(l, WS_LISTENER_PROPERTY_STATE, &st,
+		    sizeof(st), NULL), E_INVALIDARG);
+		/* Nothing changed. */
+		HR_EQ(WsGetListenerProperty(l,
+		    WS_LISTENER_PROPERTY_LISTEN_BACKLOG, &v, sizeof(v), NULL),
+		    S_OK);
+		ck_assert_uint_eq(v, 7);
+		HR_EQ(WsGetListenerProperty(l,
+		    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT, &v, sizeof(v), NULL),
+		    S_OK);
+		ck_assert_uint_eq(v, 4321);
+		HR_EQ(WsGetListenerProperty(l, WS_LISTENER_PROPERTY_IP_VERSION,
+		    &v, sizeof(v), NULL), S_OK);
+		ck_assert_uint_eq(v, WS_IP_VERSION_AUTO);
+		if (round == 0) {
+			/* The same once OPEN. */
+			ck_assert_int_eq(harness_free_port(&port), 0);
+			HR_EQ(listener_open_port(l, port), S_OK);
+			LSTATE_EQ(l, WS_LISTENER_STATE_OPEN);
+		}
+	}
+	LSTATE_EQ(l, WS_LISTENER_STATE_OPEN);
+	WsFreeListener(l);
 }
 END_TEST
 
@@ -1850,6 +1954,7 @@ channel_suite(void)
 	tcase_add_test(tc, reset_rows);
 	tcase_add_test(tc, free_any_state);
 	tcase_add_loop_test(tc, wrong_state_calls, 0, 2);
+	tcase_add_test(tc, faulted_before_message_and_kind);
 
 	TCASE("raw");
 	tcase_add_test(tc, raw_peer_envelope_both_ways);
@@ -1860,6 +1965,7 @@ channel_suite(void)
 
 	TCASE("listener");
 	tcase_add_test(tc, listener_rows);
+	tcase_add_test(tc, listener_properties_create_only);
 	tcase_add_test(tc, listener_address_in_use);
 	tcase_add_loop_test(tc, listener_ends_accepts, 0, 2);
 	tcase_add_test(tc, channel_for_listener_copies);

@@ -1781,6 +1781,114 @@ START_TEST(shutdown_states)
 }
 END_TEST
 
+/* ---- the channel's state before the message's --------------------------- */
+
+/* A message in each state a call can refuse. */
+struct wrong_msgs {
+	WS_MESSAGE	*empty, *init, *done;
+};
+
+/*
+ * Every message call, each with a message in the wrong state for it, on
+ * `ch`: each returns `want` (with `why` in the error, when given), calls
+ * no callback, and leaves the messages as they were.
+ */
+static void
+wrong_message_calls(WS_CHANNEL *ch, const struct wrong_msgs *w, HRESULT want,
+    const char *why)
+{
+	static const WS_MESSAGE_DESCRIPTION *descs[1] = { &req_desc };
+	WS_ERROR *err = error_new(), *ferr = error_new();
+	WS_HEAP *heap = heap_new();
+	struct harness_async a;
+	int32_t in = 1, out = 0;
+	char text[256];
+	HRESULT hr[11];
+	size_t i;
+
+	harness_async_init(&a);
+#define CALL(n, expr) do {							HR_EQ(WsResetError(err), S_OK);						hr[n] = (expr);								ck_assert_msg(hr[n] == want, "call %d: got 0x%08x, want 0x%08x",\
+	    n, (unsigned)hr[n], (unsigned)want);				if (why != NULL) {								ck_assert(harness_error_string(err, text, sizeof(text)));\
+		ck_assert_msg(strstr(text, why) != NULL,				    "call %d: '%s' does not say '%s'", n, text, why);		}								} while (0)
+	CALL(0, WsWriteMessageEnd(ch, w->init, NULL, err));
+	CALL(1, WsReadMessageEnd(ch, w->empty, NULL, err));
+	CALL(2, WsWriteMessageStart(ch, w->empty, NULL, err));
+	CALL(3, WsReadMessageStart(ch, w->init, NULL, err));
+	CALL(4, WsSendMessage(ch, w->done, &req_desc, WS_WRITE_REQUIRED_VALUE,
+	    &in, sizeof(in), NULL, err));
+	CALL(5, WsReceiveMessage(ch, w->done, descs, 1,
+	    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE, heap, &out,
+	    sizeof(out), NULL, NULL, err));
+	/* The reply message is not EMPTY; then the request is DONE. */
+	CALL(6, WsRequestReply(ch, w->empty, &req_desc,
+	    WS_WRITE_REQUIRED_VALUE, &in, sizeof(in), w->done, &rep_desc,
+	    WS_READ_REQUIRED_VALUE, heap, &out, sizeof(out), NULL, err));
+	CALL(7, WsRequestReply(ch, w->done, &req_desc,
+	    WS_WRITE_REQUIRED_VALUE, &in, sizeof(in), w->empty, &rep_desc,
+	    WS_READ_REQUIRED_VALUE, heap, &out, sizeof(out), NULL, err));
+	/* The request message is EMPTY: there is nothing to reply to. */
+	CALL(8, WsSendReplyMessage(ch, w->init, &rep_desc,
+	    WS_WRITE_REQUIRED_VALUE, &in, sizeof(in), w->empty, NULL, err));
+	CALL(9, WsSendFaultMessageForError(ch, w->init, ferr, E_FAIL,
+	    WS_MINIMAL_FAULT_DISCLOSURE, w->empty, NULL, err));
+	/* With an async context: returned directly, no callback. */
+	CALL(10, WsWriteMessageEnd(ch, w->init, &a.ctx, err));
+#undef CALL
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&a), 0);
+	for (i = 0; i < 11; i++)
+		HR_EQ(hr[i], want);
+	MSTATE_EQ(w->empty, WS_MESSAGE_STATE_EMPTY);
+	MSTATE_EQ(w->init, WS_MESSAGE_STATE_INITIALIZED);
+	MSTATE_EQ(w->done, WS_MESSAGE_STATE_DONE);
+	WsFreeError(err);
+	WsFreeError(ferr);
+	WsFreeHeap(heap);
+}
+
+/*
+ * Windows checks the channel's state before the message's (Wine's channel
+ * tests, run on Windows: a receive and a send with a message left by a
+ * failed receive give WS_E_OBJECT_FAULTED on the FAULTED channel).  So a
+ * FAULTED channel answers WS_E_OBJECT_FAULTED whatever the message, a
+ * CREATED one WS_E_INVALID_OPERATION, and only an OPEN one the message's
+ * own failure.
+ */
+START_TEST(state_before_message)
+{
+	WS_CHANNEL *fresh = channel_new(&variants[0], NULL, 0);
+	struct wrong_msgs w;
+	struct pair p;
+	int32_t in = 1;
+
+	pair_open(&p, &variants[0]);
+	w.empty = msg_for(p.c);
+	w.init = msg_for(p.c);
+	w.done = msg_for(p.c);
+	HR_EQ(WsInitializeMessage(w.init, WS_BLANK_MESSAGE, NULL, NULL), S_OK);
+	HR_EQ(WsSendMessage(p.c, w.done, &req_desc, WS_WRITE_REQUIRED_VALUE,
+	    &in, sizeof(in), NULL, NULL), S_OK);
+	MSTATE_EQ(w.done, WS_MESSAGE_STATE_DONE);
+
+	wrong_message_calls(p.c, &w, WS_E_INVALID_OPERATION, NULL);
+	STATE_EQ(p.c, WS_CHANNEL_STATE_OPEN);
+	wrong_message_calls(fresh, &w, WS_E_INVALID_OPERATION, "not OPEN");
+	STATE_EQ(fresh, WS_CHANNEL_STATE_CREATED);
+	HR_EQ(WsAbortChannel(p.c, NULL), S_OK);
+	STATE_EQ(p.c, WS_CHANNEL_STATE_FAULTED);
+	wrong_message_calls(p.c, &w, WS_E_OBJECT_FAULTED, "FAULTED");
+	STATE_EQ(p.c, WS_CHANNEL_STATE_FAULTED);
+	/* Shutdown too: FAULTED first, before whether it may shut down. */
+	HR_EQ(WsShutdownSessionChannel(p.c, NULL, NULL), WS_E_OBJECT_FAULTED);
+
+	WsFreeMessage(w.empty);
+	WsFreeMessage(w.init);
+	WsFreeMessage(w.done);
+	WsFreeChannel(fresh);
+	pair_free(&p);
+}
+END_TEST
+
 static Suite *
 message_suite(void)
 {
@@ -1824,6 +1932,7 @@ message_suite(void)
 	tcase_add_test(tc, read_write_async);
 	tcase_add_test(tc, abandon_keeps_open);
 	tcase_add_test(tc, abort_half_read);
+	tcase_add_test(tc, state_before_message);
 
 	TCASE("abort");
 	tcase_add_loop_test(tc, abort_pending, 0, 2 * PEND_KINDS);

@@ -292,6 +292,34 @@ ws_exchange_discard(WS_CHANNEL *ch, struct ws_exchange *ex, HRESULT hr)
 	return hr;
 }
 
+/*
+ * Windows checks the channel's state before the message's: a FAULTED
+ * channel answers WS_E_OBJECT_FAULTED, one that is not OPEN
+ * WS_E_INVALID_OPERATION, whatever the message.  Only the daemon knows the
+ * state, so it is asked only once a call's own check has failed (quietly,
+ * without an error string); S_OK means the channel is OPEN (or its state
+ * cannot be had) and the call's own failure stands.  Calls that go on pay
+ * nothing: the daemon checks the state first itself.
+ */
+static HRESULT
+ws_exchange_state_first(WS_CHANNEL *ch, HRESULT hr, WS_ERROR *error,
+    const char *api)
+{
+	WS_CHANNEL_STATE state;
+
+	/* Argument checks and lack of memory come before any state. */
+	if (hr == E_INVALIDARG || hr == E_OUTOFMEMORY)
+		return S_OK;
+	if (WsGetChannelProperty(ch, WS_CHANNEL_PROPERTY_STATE, &state,
+	    sizeof(state), NULL) != S_OK || state == WS_CHANNEL_STATE_OPEN)
+		return S_OK;
+	if (state == WS_CHANNEL_STATE_FAULTED)
+		return ws_error_fail(error, WS_E_OBJECT_FAULTED,
+		    "%s: the channel is FAULTED", api);
+	return ws_error_fail(error, WS_E_INVALID_OPERATION,
+	    "%s: the channel is not OPEN", api);
+}
+
 /* Fills the call's common part; it owns the channel reference from now. */
 static void
 ws_exchange_prepare(struct ws_exchange *ex, WS_CHANNEL *ch,
@@ -397,8 +425,14 @@ ws_exchange_send(WS_CHANNEL *channel, WS_MESSAGE *message,
 	if ((ex = ws_exchange_new(&stack, ctx)) == NULL)
 		return ws_exchange_discard(channel, NULL, ws_error_fail(error,
 		    E_OUTOFMEMORY, "%s: out of memory", api));
+	/* Quietly first: the channel's state may be the answer. */
 	if ((hr = ws_message_take_send(message, desc, opt, value, size, init,
-	    src, flags, fault_reason, &body, &body_len, error, api)) != S_OK)
+	    src, flags, fault_reason, &body, &body_len, NULL, api)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, api)) == S_OK)
+		hr = ws_message_take_send(message, desc, opt, value, size,
+		    init, src, flags, fault_reason, &body, &body_len, error,
+		    api);
+	if (hr != S_OK)
 		return ws_exchange_discard(channel, ex, hr);
 	ws_exchange_prepare(ex, channel, WS_EXCHANGE_SEND, error, api);
 	ws_message_ref(message);
@@ -462,7 +496,10 @@ WsSendReplyMessage(WS_CHANNEL *channel, WS_MESSAGE *replyMessage,
 	if (!ws_channel_valid(channel))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid channel handle", api);
-	if ((hr = ws_message_source(requestMessage, &src, error, api)) != S_OK)
+	if ((hr = ws_message_source(requestMessage, &src, NULL, api)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, api)) == S_OK)
+		hr = ws_message_source(requestMessage, &src, error, api);
+	if (hr != S_OK)
 		return hr;
 	hr = ws_exchange_send(channel, replyMessage, replyMessageDescription,
 	    writeOption, replyBodyValue, replyBodyValueSize, WS_REPLY_MESSAGE,
@@ -495,7 +532,10 @@ WsSendFaultMessageForError(WS_CHANNEL *channel, WS_MESSAGE *replyMessage,
 	if (!ws_channel_valid(channel))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid channel handle", api);
-	if ((hr = ws_message_source(requestMessage, &src, error, api)) != S_OK)
+	if ((hr = ws_message_source(requestMessage, &src, NULL, api)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, api)) == S_OK)
+		hr = ws_message_source(requestMessage, &src, error, api);
+	if (hr != S_OK)
 		return hr;
 	/* Full disclosure tells the error's strings (or the code's text);
 	 * minimal disclosure tells nothing of the server's internals. */
@@ -553,8 +593,12 @@ WsReceiveMessage(WS_CHANNEL *channel, WS_MESSAGE *message,
 		return ws_exchange_discard(channel, NULL, ws_error_fail(error,
 		    E_OUTOFMEMORY, "%s: out of memory", api));
 	if ((hr = ws_message_take(message, WS_MESSAGE_STATE_EMPTY,
-	    WS_MESSAGE_STATE_READING, error, api,
-	    "the message must be EMPTY")) != S_OK)
+	    WS_MESSAGE_STATE_READING, NULL, api, NULL)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, api)) == S_OK)
+		hr = ws_message_take(message, WS_MESSAGE_STATE_EMPTY,
+		    WS_MESSAGE_STATE_READING, error, api,
+		    "the message must be EMPTY");
+	if (hr != S_OK)
 		return ws_exchange_discard(channel, ex, hr);
 	ws_exchange_prepare(ex, channel, WS_EXCHANGE_RECEIVE, error, api);
 	ws_message_ref(message);
@@ -608,14 +652,25 @@ WsRequestReply(WS_CHANNEL *channel, WS_MESSAGE *requestMessage,
 	if ((ex = ws_exchange_new(&stack, asyncContext)) == NULL)
 		return ws_exchange_discard(channel, NULL, ws_error_fail(error,
 		    E_OUTOFMEMORY, "%s: out of memory", api));
+	/* Quietly first: the channel's state may be the answer. */
 	if ((hr = ws_message_take(replyMessage, WS_MESSAGE_STATE_EMPTY,
-	    WS_MESSAGE_STATE_READING, error, api,
-	    "the reply message must be EMPTY")) != S_OK)
+	    WS_MESSAGE_STATE_READING, NULL, api, NULL)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, api)) == S_OK)
+		hr = ws_message_take(replyMessage, WS_MESSAGE_STATE_EMPTY,
+		    WS_MESSAGE_STATE_READING, error, api,
+		    "the reply message must be EMPTY");
+	if (hr != S_OK)
 		return ws_exchange_discard(channel, ex, hr);
 	if ((hr = ws_message_take_send(requestMessage,
 	    requestMessageDescription, writeOption, requestBodyValue,
 	    requestBodyValueSize, WS_REQUEST_MESSAGE, NULL, WS_TAKE_NEED_ID,
-	    NULL, &body, &body_len, error, api)) != S_OK) {
+	    NULL, &body, &body_len, NULL, api)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, api)) == S_OK)
+		hr = ws_message_take_send(requestMessage,
+		    requestMessageDescription, writeOption, requestBodyValue,
+		    requestBodyValueSize, WS_REQUEST_MESSAGE, NULL,
+		    WS_TAKE_NEED_ID, NULL, &body, &body_len, error, api);
+	if (hr != S_OK) {
 		ws_message_done(replyMessage, WS_MESSAGE_STATE_EMPTY);
 		return ws_exchange_discard(channel, ex, hr);
 	}
@@ -670,17 +725,27 @@ ws_exchange_message_step(WS_CHANNEL *channel, WS_MESSAGE *message,
 	if ((hr = ws_channel_live(channel, error, st->api)) != S_OK)
 		return hr;
 	if (st->current >= 0 &&
-	    !ws_channel_current_is(channel, st->current == 1, message))
-		return ws_exchange_discard(channel, NULL, ws_error_fail(error,
-		    WS_E_INVALID_OPERATION, "%s: the message is not being "
-		    "%s on this channel (call %s)", st->api, st->current ?
-		    "written" : "read", st->current ? "WsWriteMessageStart" :
-		    "WsReadMessageStart"));
+	    !ws_channel_current_is(channel, st->current == 1, message)) {
+		if ((hr = ws_exchange_state_first(channel,
+		    WS_E_INVALID_OPERATION, error, st->api)) == S_OK)
+			hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: the message is not being %s on this channel "
+			    "(call %s)", st->api, st->current ? "written" :
+			    "read", st->current ? "WsWriteMessageStart" :
+			    "WsReadMessageStart");
+		return ws_exchange_discard(channel, NULL, hr);
+	}
 	if ((ex = ws_exchange_new(&stack, ctx)) == NULL)
 		return ws_exchange_discard(channel, NULL, ws_error_fail(error,
 		    E_OUTOFMEMORY, "%s: out of memory", st->api));
-	if ((hr = ws_message_take(message, st->want, 0, error, st->api,
-	    st->want_why)) != S_OK)
+	/* Quietly first: the channel's state may be the answer. */
+	if ((hr = ws_message_take(message, st->want, 0, NULL, st->api,
+	    NULL)) != S_OK &&
+	    (hr = ws_exchange_state_first(channel, hr, error, st->api)) ==
+	    S_OK)
+		hr = ws_message_take(message, st->want, 0, error, st->api,
+		    st->want_why);
+	if (hr != S_OK)
 		return ws_exchange_discard(channel, ex, hr);
 	if (st->kind == WS_EXCHANGE_WRITE_START) {
 		/* The body is what WsWriteBody appends from now on. */
