@@ -484,7 +484,10 @@ START_TEST(test_socket_activation)
 	T.daemon_pid = spawn(argv, NULL, false);
 	free(daemon);
 	deadline = harness_now_us() + 1000ull * T_MS;
-	while (stat(T.sock, &st) != 0 && harness_now_us() < deadline)
+	/* Listening, not merely bound (the file exists from bind()).  This
+	 * probe is the first connection: it starts the daemon, which takes
+	 * the probe from the passed socket and sees it go. */
+	while (!sock_accepts(T.sock) && harness_now_us() < deadline)
 		harness_sleep_ms(10);
 	ck_assert_int_eq(stat(T.sock, &st), 0);
 	{
