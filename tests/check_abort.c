@@ -9,7 +9,9 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -1079,6 +1081,185 @@ START_TEST(abort_other_uid)
 }
 END_TEST
 
+/* ---- the daemon at its fd limit ------------------------------------------------------------ */
+
+#define FD_SCAN_MAX	4096
+
+/* How many fds the daemon has open (-1 on error); `open` marks them. */
+static int
+daemon_fds(pid_t pid, bool open[FD_SCAN_MAX])
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0, fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	memset(open, 0, FD_SCAN_MAX * sizeof(open[0]));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd >= 0 && fd < FD_SCAN_MAX)
+			open[fd] = true;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits until the daemon has `want` fds open; the count it saw last. */
+static int
+daemon_wait_fds(pid_t pid, int want)
+{
+	static bool open[FD_SCAN_MAX];
+	uint64_t end = harness_now_us() + T_MS * 1000ull;
+	int n;
+
+	while ((n = daemon_fds(pid, open)) != want &&
+	    harness_now_us() < end)
+		harness_sleep_ms(5);
+	return n;
+}
+
+/*
+ * Lowers the daemon's soft RLIMIT_NOFILE so that exactly `nfree` more fds
+ * can be opened: fds are numbered lowest-first below the limit, so the
+ * limit is the number below which `nfree` numbers are unused.
+ */
+static void
+daemon_leave_fds(pid_t pid, int nfree)
+{
+	static bool open[FD_SCAN_MAX];
+	struct rlimit old, rl;
+	int fd, avail = 0;
+
+	ck_assert_int_ge(daemon_fds(pid, open), 0);
+	for (fd = 0; fd < FD_SCAN_MAX && avail < nfree; fd++)
+		if (!open[fd])
+			avail++;
+	ck_assert_int_eq(avail, nfree);
+	ck_assert_int_eq(prlimit(pid, RLIMIT_NOFILE, NULL, &old), 0);
+	rl.rlim_cur = (rlim_t)fd;
+	rl.rlim_max = old.rlim_max;
+	ck_assert_msg(prlimit(pid, RLIMIT_NOFILE, &rl, NULL) == 0,
+	    "prlimit: %s", strerror(errno));
+}
+
+static WS_CHANNEL *
+fdlimit_client(void)
+{
+	ULONG ms = 20000;	/* a wait for it would fail the test */
+	WS_CHANNEL_PROPERTY p = { WS_CHANNEL_PROPERTY_CONNECT_TIMEOUT, &ms,
+	    sizeof(ms) };
+	WS_CHANNEL *ch = NULL;
+
+	HR_EQ(harness_tcp_channel(&ch, &p, 1), S_OK);
+	return ch;
+}
+
+/*
+ * Issue 14, item 2: at the daemon's fd limit an open fails at once with
+ * WS_E_QUOTA_EXCEEDED (not after CONNECT_TIMEOUT), abort still succeeds
+ * on every channel, and a listener whose accept hit EMFILE resumes once
+ * fds are freed.  The limit is lowered on the running daemon with
+ * prlimit(2), leaving room for exactly two client/server pairs.
+ */
+START_TEST(abort_at_fd_limit)
+{
+	enum { PAIRS = 2, MAXCH = 6, RESUME_MS = 3000, QUICK_MS = 2000 };
+	static bool open[FD_SCAN_MAX];
+	struct harness_async acc[MAXCH], op;
+	struct rlimit saved;
+	WS_LISTENER *l;
+	WS_CHANNEL *c[MAXCH] = { NULL }, *s[MAXCH] = { NULL }, *w, *ws;
+	pid_t pid = harness_daemon_pid();
+	uint64_t t0, ms;
+	uint16_t port;
+	HRESULT hr = S_OK;
+	int i, n, nopen;
+
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(prlimit(pid, RLIMIT_NOFILE, NULL, &saved), 0);
+	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+	/* One pair first, so that whatever the daemon opens once is open. */
+	w = fdlimit_client();
+	HR_EQ(harness_open_accepted(l, port, w, &ws), S_OK);
+	exchange_int(w, ws, 1);
+	HR_EQ(WsAbortChannel(w, NULL), S_OK);
+	HR_EQ(WsAbortChannel(ws, NULL), S_OK);
+	WsFreeChannel(w);
+	WsFreeChannel(ws);
+	nopen = daemon_fds(pid, open);
+	ck_assert_int_gt(nopen, 0);
+	/* Each pair is a client socket, then the accepted one. */
+	daemon_leave_fds(pid, 2 * PAIRS);
+
+	for (n = 0; n < MAXCH; n++) {
+		HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s[n], NULL),
+		    S_OK);
+		harness_async_init(&acc[n]);
+		HR_EQ(WsAcceptChannel(l, s[n], &acc[n].ctx, NULL), WS_S_ASYNC);
+		c[n] = fdlimit_client();
+		t0 = harness_now_us();
+		if ((hr = harness_open(c[n], port, NULL, NULL)) != S_OK)
+			break;
+		ASYNC_EQ(&acc[n], WS_S_ASYNC, S_OK);
+	}
+	ms = (harness_now_us() - t0) / 1000;
+	ck_assert_msg(hr != WS_E_OPERATION_TIMED_OUT, "the open waited for "
+	    "CONNECT_TIMEOUT (%llu ms)", (unsigned long long)ms);
+	HR_EQ(hr, WS_E_QUOTA_EXCEEDED);
+	ck_assert_int_eq(n, PAIRS);
+	ck_assert_msg(ms < QUICK_MS, "the failed open took %llu ms",
+	    (unsigned long long)ms);
+	STATE_EQ(c[n], WS_CHANNEL_STATE_FAULTED);
+	HR_EQ(WsAbortChannel(c[n], NULL), S_OK);
+	STATE_EQ(s[n], WS_CHANNEL_STATE_ACCEPTING);
+
+	/*
+	 * Free one fd (the last client's socket): the next open gets it, so
+	 * the daemon's accept of that connection hits EMFILE.
+	 */
+	HR_EQ(WsAbortChannel(c[PAIRS - 1], NULL), S_OK);
+	ck_assert_int_eq(daemon_wait_fds(pid, nopen + 2 * PAIRS - 1),
+	    nopen + 2 * PAIRS - 1);
+	w = fdlimit_client();
+	harness_async_init(&op);
+	HR_EQ(harness_open(w, port, &op.ctx, NULL), WS_S_ASYNC);
+	harness_sleep_ms(300);
+	ck_assert_int_eq(harness_async_calls(&op), 0);
+	STATE_EQ(s[n], WS_CHANNEL_STATE_ACCEPTING);
+
+	/* Free another: the paused listener takes the waiting peer. */
+	HR_EQ(WsAbortChannel(s[PAIRS - 1], NULL), S_OK);
+	ck_assert_msg(harness_async_wait(&op, 1, RESUME_MS) == 1,
+	    "the listener did not resume after fds were freed");
+	ASYNC_EQ(&op, WS_S_ASYNC, S_OK);
+	ck_assert_int_eq(harness_async_wait(&acc[n], 1, RESUME_MS), 1);
+	ASYNC_EQ(&acc[n], WS_S_ASYNC, S_OK);
+	exchange_int(w, s[n], 2);
+
+	/* Abort succeeds on every channel, whatever its state. */
+	HR_EQ(WsAbortChannel(w, NULL), S_OK);
+	for (i = 0; i <= n; i++) {
+		HR_EQ(WsAbortChannel(c[i], NULL), S_OK);
+		HR_EQ(WsAbortChannel(s[i], NULL), S_OK);
+		STATE_EQ(c[i], WS_CHANNEL_STATE_FAULTED);
+		STATE_EQ(s[i], WS_CHANNEL_STATE_FAULTED);
+	}
+	ck_assert_int_eq(prlimit(pid, RLIMIT_NOFILE, &saved, NULL), 0);
+	for (i = 0; i <= n; i++) {
+		WsFreeChannel(c[i]);
+		WsFreeChannel(s[i]);
+	}
+	WsFreeChannel(w);
+	WsFreeListener(l);
+}
+END_TEST
+
 /* ---- the daemon under valgrind ------------------------------------------------------------------ */
 
 /* The abort paths leave the daemon valgrind-clean (exit 0 on SIGTERM). */
@@ -1166,6 +1347,9 @@ abort_suite(void)
 	tcase_add_test(tc, abort_daemon_killed);
 	tcase_add_test(tc, abort_without_memory);
 	tcase_add_test(tc, abort_other_uid);
+
+	TCASE("fdlimit", 60);
+	tcase_add_test(tc, abort_at_fd_limit);
 
 	TCASE("valgrind", 240);
 	tcase_add_test(tc, daemon_valgrind_clean);

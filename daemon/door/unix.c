@@ -64,6 +64,9 @@ static struct request_door control_door = {
 };
 
 static struct evconnlistener	*ctl_listener;
+/* Accept paused after a failure (EMFILE...); one log line per pause. */
+static struct event		*ctl_retry;
+static int			 ctl_warned;
 static char			*ctl_path;
 static TAILQ_HEAD(, control_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static unsigned			 ctl_nconns;
@@ -838,6 +841,10 @@ control_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	if (ctl_warned) {
+		log_info("control socket: accepting again");
+		ctl_warned = 0;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("SO_PEERCRED");
 		evutil_closesocket(fd);
@@ -871,10 +878,33 @@ control_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 }
 
 static void
+control_accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (ctl_listener != NULL)
+		evconnlistener_enable(ctl_listener);
+}
+
+/*
+ * accept(2) failed, typically EMFILE at the fd limit: the client stays in
+ * the backlog and the socket stays readable, so retrying at once would
+ * spin.  Pause 100 ms and try again; never give up on the door.
+ */
+static void
 control_accept_error_cb(struct evconnlistener *evl, void *arg)
 {
-	log_warnx("control socket accept: %s",
-	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	struct timeval tv = { 0, 100 * 1000 };
+
+	if (!ctl_warned) {
+		log_warnx("control socket accept: %s; retrying every 100 ms",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		ctl_warned = 1;
+	}
+	if (ctl_retry == NULL && (ctl_retry = evtimer_new(
+	    evconnlistener_get_base(evl), control_accept_retry_cb,
+	    NULL)) == NULL)
+		return;		/* keep trying at once rather than stop */
+	evconnlistener_disable(evl);
+	evtimer_add(ctl_retry, &tv);
 }
 
 /* Creates the directory of `path` if needed (one level, like RuntimeDirectory). */
@@ -959,6 +989,10 @@ control_init(struct event_base *base, const char *path, int fd,
 void
 control_stop_accepting(void)
 {
+	if (ctl_retry != NULL) {
+		event_free(ctl_retry);
+		ctl_retry = NULL;
+	}
 	if (ctl_listener != NULL) {
 		evconnlistener_free(ctl_listener);
 		ctl_listener = NULL;

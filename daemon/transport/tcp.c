@@ -81,6 +81,11 @@ struct tcp_listener {
 	/* A peer taken from the kernel while no accept waited (-1: none),
 	 * held for the next accept as the backlog would have held it. */
 	evutil_socket_t		 parked;
+	/* accept(2) failed (EMFILE...): paused until `retry` fires, and
+	 * `warned` keeps the log to one line per shortage. */
+	struct event		*retry;
+	int			 paused;
+	int			 warned;
 };
 
 static void	tcp_read_cb(struct bufferevent *, void *);
@@ -593,13 +598,23 @@ tcp_open_fail(struct tcp_conn *c, int32_t hr, const char *why)
 	channel_transport_fault(c->ch, hr, why);
 }
 
+/* Errors of socket(2) and accept(2) that mean "out of descriptors or
+ * kernel memory": they pass when other sockets close. */
+static int
+tcp_errno_is_shortage(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM;
+}
+
 /* The host's addresses: connect to the first, as libevent's
  * bufferevent_socket_connect_hostname does. */
 static void
 tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct tcp_conn *c = arg;
-	int rc;
+	evutil_socket_t fd;
+	int rc, err;
 
 	/* Cancelled by an abort or the timeout: `c` may be gone. */
 	if (result == EVUTIL_EAI_CANCEL) {
@@ -623,6 +638,30 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 		return;
 	}
 	c->phase = TP_CONNECTING;
+	/* Our own socket(2), not libevent's, so that its errno is known: at
+	 * the fd limit the open fails at once with a quota error instead of
+	 * looking like an unreachable peer. */
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_TCP);
+	if (fd == -1 || bufferevent_setfd(c->bev, fd) != 0) {
+		err = errno;
+		evutil_freeaddrinfo(res);
+		if (fd != -1) {
+			evutil_closesocket(fd);
+			err = ENOMEM;
+		}
+		if (tcp_errno_is_shortage(err)) {
+			log_warnx("channel %llu: cannot open a socket: %s: the "
+			    "daemon is out of file descriptors",
+			    (unsigned long long)channel_id(c->ch),
+			    strerror(err));
+			tcp_open_fail(c, WS_E_QUOTA_EXCEEDED,
+			    "the daemon is out of file descriptors");
+		} else
+			tcp_open_fail(c, WS_E_ENDPOINT_UNREACHABLE,
+			    "cannot create a socket");
+		return;
+	}
 	rc = bufferevent_socket_connect(c->bev, res->ai_addr,
 	    (int)res->ai_addrlen);
 	evutil_freeaddrinfo(res);
@@ -808,7 +847,7 @@ tcp_listener_update(struct tcp_listener *tl)
 {
 	int want = listener_transport_waiting(tl->ls) > 0;
 
-	if (tl->evl == NULL || want == tl->enabled)
+	if (tl->evl == NULL || tl->paused || want == tl->enabled)
 		return;
 	/* Without a waiting accept, connections stay in the kernel's
 	 * backlog: the peer sees a slow open, not a dropped one. */
@@ -900,6 +939,11 @@ tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 {
 	struct tcp_listener *tl = arg;
 
+	if (tl->warned) {
+		log_info("listener %llu: accepting again",
+		    (unsigned long long)listener_id(tl->ls));
+		tl->warned = 0;
+	}
 	if (tl->parked == -1 && listener_transport_waiting(tl->ls) == 0) {
 		tl->parked = fd;
 		tcp_listener_update(tl);
@@ -914,18 +958,46 @@ tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	tcp_listener_take(tl, fd);
 }
 
+/* The pause after a failed accept is over: try again if still wanted. */
+static void
+tcp_listener_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_listener *tl = arg;
+
+	tl->paused = 0;
+	tcp_listener_update(tl);
+}
+
+/*
+ * accept(2) failed, typically EMFILE at the daemon's fd limit.  The peer
+ * stays in the kernel's backlog, so a level-triggered listener would call
+ * us again at once: pause it and retry after TCP_ACCEPT_RETRY_MS, when
+ * some descriptors may have been freed.  A waiting accept then completes
+ * late instead of never.
+ */
+#define TCP_ACCEPT_RETRY_MS	100
 static void
 tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 {
 	struct tcp_listener *tl = arg;
+	struct timeval tv = { 0, TCP_ACCEPT_RETRY_MS * 1000 };
 	int err = EVUTIL_SOCKET_ERROR();
 
-	/* EMFILE and friends: back off by disabling until the next accept. */
-	log_warnx("listener %llu: accept failed: %s",
-	    (unsigned long long)listener_id(tl->ls),
-	    evutil_socket_error_to_string(err));
+	if (!tl->warned) {
+		log_warnx("listener %llu: accept failed: %s%s; retrying every "
+		    "%d ms", (unsigned long long)listener_id(tl->ls),
+		    evutil_socket_error_to_string(err),
+		    tcp_errno_is_shortage(err) ? " (out of file descriptors)" :
+		    "", TCP_ACCEPT_RETRY_MS);
+		tl->warned = 1;
+	}
 	evconnlistener_disable(evl);
 	tl->enabled = 0;
+	if (tl->retry == NULL && (tl->retry = evtimer_new(registry_base(),
+	    tcp_listener_retry_cb, tl)) == NULL)
+		return;		/* as before: enabled again by the next accept */
+	tl->paused = 1;
+	evtimer_add(tl->retry, &tv);
 }
 
 static int32_t
@@ -1028,6 +1100,8 @@ tcp_unlisten(struct listener *ls)
 	listener_set_tp(ls, NULL);
 	if (tl->parked != -1)
 		evutil_closesocket(tl->parked);
+	if (tl->retry != NULL)
+		event_free(tl->retry);
 	evconnlistener_free(tl->evl);
 	free(tl);
 }
