@@ -60,6 +60,30 @@ ws_exchange_envelope(const struct ipc_call *c)
 	return c->reply->message;
 }
 
+/*
+ * The message in the daemon's reply, unpacked into `m`: S_OK and *out, or
+ * (no message in the reply, no memory) `m` left EMPTY and the HRESULT.
+ */
+static HRESULT
+ws_exchange_unpack(struct ipc_call *c, WS_MESSAGE *m,
+    const Wschannel__Envelope **out)
+{
+	const Wschannel__Envelope *e;
+
+	if ((e = ws_exchange_envelope(c)) == NULL) {
+		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
+		return ws_error_fail(c->error, WS_E_OTHER,
+		    "%s: wschanneld's reply carries no message", c->api);
+	}
+	if (ws_envelope_unpack(m, e) != 0) {
+		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
+		return ws_error_fail(c->error, E_OUTOFMEMORY,
+		    "%s: out of memory", c->api);
+	}
+	*out = e;
+	return S_OK;
+}
+
 /* Matches the message against the descriptions and reads its body. */
 static HRESULT
 ws_exchange_receive_finish(struct ws_exchange *ex, HRESULT hr)
@@ -82,16 +106,8 @@ ws_exchange_receive_finish(struct ws_exchange *ex, HRESULT hr)
 		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
 		return hr;
 	}
-	if ((e = ws_exchange_envelope(c)) == NULL) {
-		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
-		return ws_error_fail(c->error, WS_E_OTHER,
-		    "%s: wschanneld's reply carries no message", c->api);
-	}
-	if (ws_envelope_unpack(m, e) != 0) {
-		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
-		return ws_error_fail(c->error, E_OUTOFMEMORY,
-		    "%s: out of memory", c->api);
-	}
+	if ((hr = ws_exchange_unpack(c, m, &e)) != S_OK)
+		return hr;
 	action = e->action;
 	/* The first description whose action matches and whose body reads;
 	 * the attempts are quiet, the first candidate's failure is told. */
@@ -145,16 +161,8 @@ ws_exchange_reply_finish(struct ws_exchange *ex, HRESULT hr)
 		ws_message_done(r, WS_MESSAGE_STATE_EMPTY);
 		return hr;
 	}
-	if ((e = ws_exchange_envelope(c)) == NULL) {
-		ws_message_done(r, WS_MESSAGE_STATE_EMPTY);
-		return ws_error_fail(c->error, WS_E_OTHER,
-		    "%s: wschanneld's reply carries no message", c->api);
-	}
-	if (ws_envelope_unpack(r, e) != 0) {
-		ws_message_done(r, WS_MESSAGE_STATE_EMPTY);
-		return ws_error_fail(c->error, E_OUTOFMEMORY,
-		    "%s: out of memory", c->api);
-	}
+	if ((hr = ws_exchange_unpack(c, r, &e)) != S_OK)
+		return hr;
 	if (e->has_is_fault && e->is_fault) {
 		ws_message_done(r, WS_MESSAGE_STATE_DONE);
 		/* The reason is the first string (index 0) of the error. */
@@ -204,16 +212,8 @@ ws_exchange_read_start_finish(struct ws_exchange *ex, WS_CHANNEL *ch,
 		return hr;
 	}
 	ws_channel_current_set(ch, false, ex->msg);
-	if ((e = ws_exchange_envelope(c)) == NULL) {
-		ws_message_done(ex->msg, WS_MESSAGE_STATE_EMPTY);
-		return ws_error_fail(c->error, WS_E_OTHER,
-		    "%s: wschanneld's reply carries no message", c->api);
-	}
-	if (ws_envelope_unpack(ex->msg, e) != 0) {
-		ws_message_done(ex->msg, WS_MESSAGE_STATE_EMPTY);
-		return ws_error_fail(c->error, E_OUTOFMEMORY,
-		    "%s: out of memory", c->api);
-	}
+	if ((hr = ws_exchange_unpack(c, ex->msg, &e)) != S_OK)
+		return hr;
 	ws_message_done(ex->msg, WS_MESSAGE_STATE_READING);
 	return S_OK;
 }
