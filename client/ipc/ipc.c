@@ -9,6 +9,12 @@
  * variable, an async call that the daemon made pending is queued for the
  * callback thread.  Nothing here runs user code on an I/O thread.
  *
+ * On the Unix socket the library's connection works leader/follower
+ * (backend.h): the waiting threads take turns reading (ipc_wait), and the
+ * connection's own library thread (ipc_conn_serve) both reads for pending
+ * async calls and runs their callbacks, so a sync call costs no thread
+ * hop and an async completion at most one.
+ *
  * An abort must work with malloc failing: what it sends is prepared when
  * the object is created, its call lives on the caller's stack, and the
  * backends read its reply without allocating (see unix.c and bus.c).
@@ -62,6 +68,118 @@ static const char	 ipc_handle_tomb_mark;
 #define ipc_handle_tomb	((const void *)&ipc_handle_tomb_mark)
 
 static void	 ipc_call_complete_async(struct ipc_call *);
+static void	 ipc_io_wake(struct ipc_conn *);
+
+/* Decoding without memory: a Reply that malloc could not hold is decoded
+ * again here, keeping only id, hresult and state (one decoder at a time). */
+#define IPC_EMERGENCY_SIZE	(256 * 1024)
+static pthread_mutex_t	 ipc_emergency_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Alignas(16) uint8_t ipc_emergency_mem[IPC_EMERGENCY_SIZE];
+
+/* ---- arenas ------------------------------------------------------------------ */
+
+struct ipc_arena_chunk {
+	struct ipc_arena_chunk *next;
+	size_t		  cap, used;
+	_Alignas(16) uint8_t mem[];
+};
+
+#define IPC_ARENA_CHUNK		4096
+
+static void *
+ipc_arena_alloc(void *data, size_t size)
+{
+	struct ipc_arena *a = data;
+	struct ipc_arena_chunk *k = a->chunks;
+	size_t n = (size + 15) & ~(size_t)15, cap;
+
+	if (n < size) {
+		a->failed = true;
+		return NULL;
+	}
+	if (n <= IPC_ARENA_INLINE - a->used) {
+		a->used += n;
+		return a->mem + a->used - n;
+	}
+	if (k != NULL && n <= k->cap - k->used) {
+		k->used += n;
+		return k->mem + k->used - n;
+	}
+	cap = n > IPC_ARENA_CHUNK ? n : IPC_ARENA_CHUNK;
+	if ((k = malloc(sizeof(*k) + cap)) == NULL) {
+		a->failed = true;
+		return NULL;
+	}
+	k->cap = cap;
+	k->used = n;
+	k->next = a->chunks;
+	a->chunks = k;
+	return k->mem;
+}
+
+static void
+ipc_arena_free(void *data, void *p)
+{
+	/* Released all at once, with the Reply. */
+}
+
+static void
+ipc_arena_reset(struct ipc_arena *a)
+{
+	struct ipc_arena_chunk *k;
+
+	while ((k = a->chunks) != NULL) {
+		a->chunks = k->next;
+		free(k);
+	}
+	a->used = 0;
+	a->failed = false;
+}
+
+/* The static arena: one region, nothing to free. */
+static void *
+ipc_emergency_alloc(void *data, size_t size)
+{
+	struct ipc_arena *a = data;	/* only used and failed */
+	size_t n = (size + 15) & ~(size_t)15;
+
+	if (n < size || n > IPC_EMERGENCY_SIZE - a->used) {
+		a->failed = true;
+		return NULL;
+	}
+	a->used += n;
+	return ipc_emergency_mem + a->used - n;
+}
+
+/* malloc, remembering whether it failed: tells a payload that does not
+ * decode from a decoder that ran out of memory. */
+static void *
+ipc_track_alloc(void *data, size_t size)
+{
+	struct ipc_arena *a = data;
+	void *p;
+
+	if ((p = malloc(size)) == NULL)
+		a->failed = true;
+	return p;
+}
+
+static void
+ipc_track_free(void *data, void *p)
+{
+	free(p);
+}
+
+/* Releases a call's Reply, whichever way it was decoded. */
+static void
+ipc_reply_release(struct ipc_call *call)
+{
+	if (call->reply != NULL && !call->reply_arena)
+		wschannel__reply__free_unpacked(call->reply, NULL);
+	call->reply = NULL;
+	call->reply_arena = false;
+	ipc_arena_reset(&call->arena);
+}
 
 /* ---- errors --------------------------------------------------------------- */
 
@@ -161,6 +279,12 @@ ipc_atfork_child(void)
 		/* Their callers are threads of the parent. */
 		c->pending = NULL;
 		c->qhead = c->qtail = NULL;
+		c->leader = NULL;
+		c->whead = c->wtail = NULL;
+		c->cbhead = c->cbtail = NULL;
+		c->nasync = 0;
+		c->io_waiting = c->io_idle = c->io_kicked = false;
+		pthread_cond_init(&c->io_cond, NULL);
 	}
 	ipc_all = NULL;
 	ipc_current = NULL;
@@ -315,6 +439,7 @@ ipc_conn_free(struct ipc_conn *c)
 	}
 	if (c->efd >= 0)
 		close(c->efd);
+	pthread_cond_destroy(&c->io_cond);
 	free(c);
 }
 
@@ -401,8 +526,21 @@ ipc_unlink(struct ipc_conn *c, struct ipc_call *call)
 static void
 ipc_deliver(struct ipc_call *call)
 {
+	struct ipc_conn *c = call->conn;
+
 	call->done = true;
-	if (call->async && call->interim) {
+	if (call->async && call->interim && c != NULL && c->leads) {
+		/* For the connection's library thread. */
+		c->nasync--;
+		call->next = NULL;
+		if (c->cbtail != NULL)
+			c->cbtail->next = call;
+		else
+			c->cbhead = call;
+		c->cbtail = call;
+		if (c->leader != &c->io_cond)
+			ipc_io_wake(c);
+	} else if (call->async && call->interim) {
 		call->next = NULL;
 		if (ipc_cb_tail != NULL)
 			ipc_cb_tail->next = call;
@@ -447,6 +585,8 @@ ipc_interim(struct ipc_call *call)
 {
 	if (call->async && !call->interim) {
 		call->interim = true;
+		if (call->conn != NULL && call->conn->leads)
+			call->conn->nasync++;
 		pthread_cond_signal(&call->cond);
 	}
 }
@@ -479,45 +619,138 @@ ipc_conn_complete(struct ipc_conn *c, struct ipc_call *call, HRESULT hr,
 		wschannel__reply__free_unpacked(r, NULL);
 }
 
-void
-ipc_conn_reply(struct ipc_conn *c, Wschannel__Reply *r, bool emergency)
+/*
+ * With ipc_lock held: hands a decoded Reply to its call.  Returns true
+ * when `r` was kept (it lives in the call's arena, or is the call's to
+ * free).  `emergency`: decoded in the static arena, only id, hresult and
+ * state survive.
+ */
+static bool
+ipc_reply_apply(struct ipc_conn *c, struct ipc_call *call,
+    Wschannel__Reply *r, bool emergency)
 {
-	struct ipc_call *call;
-
-	pthread_mutex_lock(&ipc_lock);
-	call = ipc_find(c, r->id);
-	if (call == NULL) {
-		/* Nobody waits for it (cannot happen with a sane daemon). */
-	} else if (r->has_interim && r->interim) {
+	if (r->has_interim && r->interim) {
 		ipc_interim(call);
-	} else {
-		ipc_unlink(c, call);
-		call->hr = (HRESULT)r->hresult;
-		call->has_state = false;
-		if (r->has_state) {
-			call->has_state = true;
-			call->state = r->state;
-		} else if (r->result_case == WSCHANNEL__REPLY__RESULT_ABORT &&
-		    r->abort != NULL && r->abort->has_state) {
-			call->has_state = true;
-			call->state = r->abort->state;
+		return false;
+	}
+	ipc_unlink(c, call);
+	call->hr = (HRESULT)r->hresult;
+	call->has_state = false;
+	if (r->has_state) {
+		call->has_state = true;
+		call->state = r->state;
+	} else if (r->result_case == WSCHANNEL__REPLY__RESULT_ABORT &&
+	    r->abort != NULL && r->abort->has_state) {
+		call->has_state = true;
+		call->state = r->abort->state;
+	}
+	call->reply = NULL;
+	if (emergency) {
+		/* Only id, hresult and state survive an emergency. */
+		if (SUCCEEDED(call->hr) &&
+		    r->result_case != WSCHANNEL__REPLY__RESULT__NOT_SET &&
+		    r->result_case != WSCHANNEL__REPLY__RESULT_ABORT)
+			call->hr = E_OUTOFMEMORY;
+	} else
+		call->reply = r;
+	ipc_deliver(call);
+	return !emergency;
+}
+
+/* The id of a Reply: protobuf-c writes fields in field-number order, so a
+ * Reply starts with field 1 (id, varint), tag byte 0x08. */
+static int
+ipc_reply_scan_id(const uint8_t *buf, size_t len, uint64_t *id)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len < 2 || buf[0] != 0x08)
+		return -1;
+	for (i = 1; i < len && i < 11; i++) {
+		v |= (uint64_t)(buf[i] & 0x7f) << (7 * (i - 1));
+		if ((buf[i] & 0x80) == 0) {
+			*id = v;
+			return 0;
 		}
-		if (emergency) {
-			/* Only id, hresult and state survive an emergency. */
+	}
+	return -1;
+}
+
+/* No memory for the Reply of `call`: keep what the static arena holds. */
+static int
+ipc_reply_emergency(struct ipc_conn *c, struct ipc_call *call,
+    const uint8_t *buf, size_t len)
+{
+	ProtobufCAllocator alloc = { ipc_emergency_alloc, ipc_arena_free,
+	    NULL };
+	struct ipc_arena ea;
+	Wschannel__Reply *r;
+
+	ea.used = 0;
+	ea.failed = false;
+	alloc.allocator_data = &ea;
+	pthread_mutex_lock(&ipc_emergency_lock);
+	r = wschannel__reply__unpack(&alloc, len, buf);
+	pthread_mutex_lock(&ipc_lock);
+	if (call->linked) {
+		if (r != NULL)
+			(void)ipc_reply_apply(c, call, r, true);
+		else if (ea.failed) {
+			ipc_unlink(c, call);
+			call->hr = E_OUTOFMEMORY;
 			call->reply = NULL;
-			if (SUCCEEDED(call->hr) &&
-			    r->result_case != WSCHANNEL__REPLY__RESULT__NOT_SET &&
-			    r->result_case != WSCHANNEL__REPLY__RESULT_ABORT)
-				call->hr = E_OUTOFMEMORY;
-		} else {
-			call->reply = r;
-			r = NULL;
+			ipc_deliver(call);
 		}
-		ipc_deliver(call);
 	}
 	pthread_mutex_unlock(&ipc_lock);
-	if (!emergency && r != NULL)
-		wschannel__reply__free_unpacked(r, NULL);
+	pthread_mutex_unlock(&ipc_emergency_lock);
+	return r != NULL || ea.failed ? 0 : -1;
+}
+
+int
+ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
+{
+	ProtobufCAllocator alloc;
+	struct ipc_call *call;
+	Wschannel__Reply *r;
+	uint64_t id;
+	bool kept = false;
+
+	if (ipc_reply_scan_id(buf, len, &id) != 0)
+		return -1;
+	pthread_mutex_lock(&ipc_lock);
+	call = ipc_find(c, id);
+	pthread_mutex_unlock(&ipc_lock);
+	if (call == NULL)
+		return 0;	/* nobody waits for it (not from a sane daemon) */
+	/*
+	 * Only the thread that reads delivers, so the call stays linked (and
+	 * its memory alive) while the Reply is decoded without the lock.
+	 */
+	ipc_arena_reset(&call->arena);
+	alloc.alloc = call->heap_reply ? ipc_track_alloc : ipc_arena_alloc;
+	alloc.free = call->heap_reply ? ipc_track_free : ipc_arena_free;
+	alloc.allocator_data = &call->arena;
+	if ((r = wschannel__reply__unpack(&alloc, len, buf)) == NULL) {
+		if (!call->arena.failed)
+			return -1;
+		ipc_arena_reset(&call->arena);
+		return ipc_reply_emergency(c, call, buf, len);
+	}
+	pthread_mutex_lock(&ipc_lock);
+	if (call->linked)
+		kept = ipc_reply_apply(c, call, r, false);
+	if (kept)
+		call->reply_arena = !call->heap_reply;
+	pthread_mutex_unlock(&ipc_lock);
+	if (!kept) {
+		if (call->heap_reply)
+			wschannel__reply__free_unpacked(r, NULL);
+		else
+			ipc_arena_reset(&call->arena);
+	}
+	return 0;
 }
 
 bool
@@ -581,13 +814,13 @@ ipc_conn_set_why(struct ipc_conn *c, const char *fmt, ...)
 	pthread_mutex_unlock(&ipc_lock);
 }
 
-/* The connection is gone: every pending call completes, exactly once. */
-void
-ipc_conn_lose(struct ipc_conn *c)
+/* With ipc_lock held: the connection is gone, every pending call
+ * completes, exactly once. */
+static void
+ipc_conn_lose_locked(struct ipc_conn *c)
 {
 	struct ipc_call *call;
 
-	pthread_mutex_lock(&ipc_lock);
 	__atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
 	if (ipc_current == c) {
 		ipc_current = NULL;
@@ -604,6 +837,168 @@ ipc_conn_lose(struct ipc_conn *c)
 	if (c->eerror == 0)
 		c->eerror = -ECONNRESET;
 	ipc_event_poke(c);
+	if (c->leads)
+		ipc_io_wake(c);
+}
+
+void
+ipc_conn_lose(struct ipc_conn *c)
+{
+	pthread_mutex_lock(&ipc_lock);
+	ipc_conn_lose_locked(c);
+	pthread_mutex_unlock(&ipc_lock);
+}
+
+/* ---- leader/follower ---------------------------------------------------------- */
+
+/* With ipc_lock held: the library thread has something to do (read for
+ * async calls, run callbacks, see the end); woken the cheapest way. */
+static void
+ipc_io_wake(struct ipc_conn *c)
+{
+	if (c->io_idle) {
+		if (!c->io_kicked) {
+			c->io_kicked = true;
+			c->ops->kick(c);
+		}
+	} else if (c->io_waiting)
+		pthread_cond_signal(&c->io_cond);
+}
+
+/* With ipc_lock held: reads one wake-up's worth as the leader `who`. */
+static void
+ipc_lead(struct ipc_conn *c, const void *who)
+{
+	int r;
+
+	c->leader = who;
+	pthread_mutex_unlock(&ipc_lock);
+	r = c->ops->lead(c);
+	pthread_mutex_lock(&ipc_lock);
+	c->leader = NULL;
+	if (r < 0 && !c->dead)
+		ipc_conn_lose_locked(c);
+}
+
+/*
+ * With ipc_lock held, nobody reading: a waiter still waiting takes over,
+ * else the library thread if async calls need a reader (or it waits on
+ * its condition variable and should go back to watching the stream).
+ */
+static void
+ipc_lead_pass(struct ipc_conn *c)
+{
+	struct ipc_call *w;
+
+	if (c == NULL || !c->leads || c->leader != NULL)
+		return;
+	for (w = c->whead; w != NULL; w = w->wnext) {
+		if (!w->done && !(w->async && w->interim)) {
+			pthread_cond_signal(&w->cond);
+			return;
+		}
+	}
+	if (c->nasync > 0 || c->cbhead != NULL || c->io_waiting)
+		ipc_io_wake(c);
+}
+
+static void
+ipc_waiter_add(struct ipc_conn *c, struct ipc_call *call)
+{
+	call->wnext = NULL;
+	call->wprev = c->wtail;
+	if (c->wtail != NULL)
+		c->wtail->wnext = call;
+	else
+		c->whead = call;
+	c->wtail = call;
+	call->waiting = true;
+}
+
+static void
+ipc_waiter_del(struct ipc_conn *c, struct ipc_call *call)
+{
+	if (call->wprev != NULL)
+		call->wprev->wnext = call->wnext;
+	else
+		c->whead = call->wnext;
+	if (call->wnext != NULL)
+		call->wnext->wprev = call->wprev;
+	else
+		c->wtail = call->wprev;
+	call->wnext = call->wprev = NULL;
+	call->waiting = false;
+}
+
+/*
+ * With ipc_lock held: waits until `call` has its result (an async call:
+ * or its interim).  On a leader/follower connection the waiter reads
+ * itself whenever nobody else does.  `ts`: a CLOCK_MONOTONIC deadline
+ * (the call's condition variable was made for it) or NULL; false when it
+ * passed.
+ */
+static bool
+ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
+{
+	bool ok = true;
+
+	while (ok && !call->done && !(call->async && call->interim)) {
+		if (c->leads && c->leader == NULL && !c->dead) {
+			ipc_lead(c, call);
+			continue;
+		}
+		ipc_waiter_add(c, call);
+		if (ts == NULL)
+			pthread_cond_wait(&call->cond, &ipc_lock);
+		else if (pthread_cond_timedwait(&call->cond, &ipc_lock, ts) ==
+		    ETIMEDOUT)
+			ok = call->done;
+		ipc_waiter_del(c, call);
+	}
+	ipc_lead_pass(c);
+	return ok;
+}
+
+void
+ipc_conn_serve(struct ipc_conn *c)
+{
+	struct ipc_call *call;
+	int r;
+
+	pthread_mutex_lock(&ipc_lock);
+	for (;;) {
+		if ((call = c->cbhead) != NULL) {
+			if ((c->cbhead = call->next) == NULL)
+				c->cbtail = NULL;
+			call->next = NULL;
+			pthread_mutex_unlock(&ipc_lock);
+			ipc_call_complete_async(call);
+			pthread_mutex_lock(&ipc_lock);
+			continue;
+		}
+		if (c->dead && c->leader == NULL)
+			break;
+		if (!c->dead && c->leader == NULL && c->nasync > 0) {
+			ipc_lead(c, &c->io_cond);
+			ipc_lead_pass(c);
+			continue;
+		}
+		if (!c->dead && c->leader == NULL) {
+			/* Nothing to read for: watch for the end only. */
+			c->io_idle = true;
+			c->io_kicked = false;
+			pthread_mutex_unlock(&ipc_lock);
+			r = c->ops->idle(c);
+			pthread_mutex_lock(&ipc_lock);
+			c->io_idle = false;
+			if (r > 0 && c->leader == NULL && !c->dead)
+				ipc_lead(c, &c->io_cond);
+			continue;
+		}
+		c->io_waiting = true;
+		pthread_cond_wait(&c->io_cond, &ipc_lock);
+		c->io_waiting = false;
+	}
 	pthread_mutex_unlock(&ipc_lock);
 }
 
@@ -747,9 +1142,12 @@ ipc_conn_open(const struct ipc_address *addr, bool shared,
 	c->ops = addr->door == IPC_DOOR_DBUS ? &ipc_bus_backend :
 	    &ipc_unix_backend;
 	c->shared = shared;
+	c->leads = shared && c->ops->lead != NULL;
 	c->efd = -1;
+	pthread_cond_init(&c->io_cond, NULL);
 	if (!shared && (c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		r = -errno;
+		pthread_cond_destroy(&c->io_cond);
 		free(c);
 		return ipc_status_set(st, E_OUTOFMEMORY, r,
 		    "cannot make an eventfd: %s", strerror(-r));
@@ -757,12 +1155,13 @@ ipc_conn_open(const struct ipc_address *addr, bool shared,
 	if ((r = c->ops->open(c, addr, st)) < 0) {
 		if (c->efd >= 0)
 			close(c->efd);
+		pthread_cond_destroy(&c->io_cond);
 		free(c);
 		return r;
 	}
 	if (!shared)
 		pthread_mutex_lock(&ipc_lock);
-	if (shared && !ipc_cb_started) {
+	if (shared && !c->leads && !ipc_cb_started) {
 		if ((r = ipc_thread_start(ipc_cb_main, NULL)) != 0)
 			goto fail;
 		ipc_cb_started = true;
@@ -865,6 +1264,7 @@ ipc_call_release(struct ipc_call *call)
 static void
 ipc_call_free(struct ipc_call *call)
 {
+	ipc_arena_reset(&call->arena);
 	pthread_cond_destroy(&call->cond);
 	if (call->allocated)
 		free(call);
@@ -901,9 +1301,7 @@ ipc_call_finish(struct ipc_call *call)
 		hr = call->finish(call, hr);
 	if (FAILED(hr))
 		ipc_error_set_code(call->error, hr);
-	if (call->reply != NULL)
-		wschannel__reply__free_unpacked(call->reply, NULL);
-	call->reply = NULL;
+	ipc_reply_release(call);
 	ipc_call_release(call);
 	return hr;
 }
@@ -1004,8 +1402,7 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 	ipc_call_send(call, req);
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call->done && !(call->async && call->interim))
-		pthread_cond_wait(&call->cond, &ipc_lock);
+	(void)ipc_wait(call->conn, call, NULL);
 	if (call->async && call->interim) {
 		/* Pending: the callback thread completes it. */
 		last = --call->refs == 0;
@@ -1056,6 +1453,7 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 	call.conn = c;
 	call.api = "request";
 	call.refs = 1;
+	call.heap_reply = true;	/* handed out to the caller */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&call.cond, &attr);
@@ -1075,23 +1473,15 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 	ipc_call_send(&call, req);
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call.done && !timed_out) {
-		if (timeout_ms < 0)
-			pthread_cond_wait(&call.cond, &ipc_lock);
-		else if (pthread_cond_timedwait(&call.cond, &ipc_lock,
-		    &ts) == ETIMEDOUT)
-			timed_out = !call.done;
-	}
+	timed_out = !ipc_wait(c, &call, timeout_ms < 0 ? NULL : &ts);
 	pthread_mutex_unlock(&ipc_lock);
 	if (timed_out) {
 		/* Given up: the loss that follows completes the call. */
 		c->ops->shutdown(c);
 		pthread_mutex_lock(&ipc_lock);
-		while (!call.done)
-			pthread_cond_wait(&call.cond, &ipc_lock);
+		(void)ipc_wait(c, &call, NULL);
 		pthread_mutex_unlock(&ipc_lock);
-		if (call.reply != NULL)
-			wschannel__reply__free_unpacked(call.reply, NULL);
+		ipc_reply_release(&call);
 		r = -ETIMEDOUT;
 	} else if (call.reply != NULL) {
 		*out = call.reply;
@@ -1104,6 +1494,7 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 		(*out)->hresult = (uint32_t)call.hr;
 	} else
 		r = -ENOMEM;
+	ipc_arena_reset(&call.arena);
 	pthread_cond_destroy(&call.cond);
 	return r;
 }
@@ -1329,8 +1720,7 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 	}
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call->done)
-		pthread_cond_wait(&call->cond, &ipc_lock);
+	(void)ipc_wait(c, call, NULL);
 	pthread_mutex_unlock(&ipc_lock);
 	pthread_mutex_unlock(&r->lock);
 	pthread_cond_destroy(&call->cond);
@@ -1357,8 +1747,7 @@ ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
 			    hresult_text((uint32_t)hr));
 		ipc_error_set_code(error, hr);
 	}
-	if (call.reply != NULL)
-		wschannel__reply__free_unpacked(call.reply, NULL);
+	ipc_reply_release(&call);
 	return hr;
 }
 
@@ -1375,8 +1764,7 @@ ipc_object_abandon(struct ipc_object *o, uint32_t *state)
 		hr = S_OK;	/* lost meanwhile: the channel went with it */
 	if (state != NULL && call.has_state)
 		*state = call.state;
-	if (call.reply != NULL)
-		wschannel__reply__free_unpacked(call.reply, NULL);
+	ipc_reply_release(&call);
 	return hr;
 }
 
