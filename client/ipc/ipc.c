@@ -34,12 +34,10 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "ipc_arena.h"
 #include "frame.h"
 #include "hresult.h"
 
-#define IPC_DEFAULT_SOCKET	"/run/wschanneld/control.sock"
-#define IPC_XDG_SOCKET		"/wschanneld/control.sock"
-#define IPC_SUN_PATH_MAX	108	/* sizeof(sockaddr_un.sun_path) */
 
 /* One lock for the connection table, every pending list, every call's
  * flags, the event queues and the callback queue: contention is low and
@@ -56,119 +54,8 @@ static bool		 ipc_cb_started;
 
 static const struct ipc_error_sink *ipc_sink;
 
-/* The live handles: an open-addressing set of pointers; a deleted slot
- * holds ipc_handle_tomb until the next rehash. */
-#define IPC_HANDLES_MIN		64
-static pthread_rwlock_t	 ipc_handles_lock = PTHREAD_RWLOCK_INITIALIZER;
-static const void	**ipc_handles;
-static size_t		 ipc_handles_cap;	/* a power of two */
-static size_t		 ipc_handles_used;	/* live + tombstones */
-static size_t		 ipc_handles_live;
-static const char	 ipc_handle_tomb_mark;
-#define ipc_handle_tomb	((const void *)&ipc_handle_tomb_mark)
-
 static void	 ipc_call_complete_async(struct ipc_call *);
 static void	 ipc_io_wake(struct ipc_conn *);
-
-/* Decoding without memory: a Reply that malloc could not hold is decoded
- * again here, keeping only id, hresult and state (one decoder at a time). */
-#define IPC_EMERGENCY_SIZE	(256 * 1024)
-static pthread_mutex_t	 ipc_emergency_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Alignas(16) uint8_t ipc_emergency_mem[IPC_EMERGENCY_SIZE];
-
-/* ---- arenas ------------------------------------------------------------------ */
-
-struct ipc_arena_chunk {
-	struct ipc_arena_chunk *next;
-	size_t		  cap, used;
-	_Alignas(16) uint8_t mem[];
-};
-
-#define IPC_ARENA_CHUNK		4096
-
-static void *
-ipc_arena_alloc(void *data, size_t size)
-{
-	struct ipc_arena *a = data;
-	struct ipc_arena_chunk *k = a->chunks;
-	size_t n = (size + 15) & ~(size_t)15, cap;
-
-	if (n < size) {
-		a->failed = true;
-		return NULL;
-	}
-	if (n <= IPC_ARENA_INLINE - a->used) {
-		a->used += n;
-		return a->mem + a->used - n;
-	}
-	if (k != NULL && n <= k->cap - k->used) {
-		k->used += n;
-		return k->mem + k->used - n;
-	}
-	cap = n > IPC_ARENA_CHUNK ? n : IPC_ARENA_CHUNK;
-	if ((k = malloc(sizeof(*k) + cap)) == NULL) {
-		a->failed = true;
-		return NULL;
-	}
-	k->cap = cap;
-	k->used = n;
-	k->next = a->chunks;
-	a->chunks = k;
-	return k->mem;
-}
-
-static void
-ipc_arena_free(void *data, void *p)
-{
-	/* Released all at once, with the Reply. */
-}
-
-static void
-ipc_arena_reset(struct ipc_arena *a)
-{
-	struct ipc_arena_chunk *k;
-
-	while ((k = a->chunks) != NULL) {
-		a->chunks = k->next;
-		free(k);
-	}
-	a->used = 0;
-	a->failed = false;
-}
-
-/* The static arena: one region, nothing to free. */
-static void *
-ipc_emergency_alloc(void *data, size_t size)
-{
-	struct ipc_arena *a = data;	/* only used and failed */
-	size_t n = (size + 15) & ~(size_t)15;
-
-	if (n < size || n > IPC_EMERGENCY_SIZE - a->used) {
-		a->failed = true;
-		return NULL;
-	}
-	a->used += n;
-	return ipc_emergency_mem + a->used - n;
-}
-
-/* malloc, remembering whether it failed: tells a payload that does not
- * decode from a decoder that ran out of memory. */
-static void *
-ipc_track_alloc(void *data, size_t size)
-{
-	struct ipc_arena *a = data;
-	void *p;
-
-	if ((p = malloc(size)) == NULL)
-		a->failed = true;
-	return p;
-}
-
-static void
-ipc_track_free(void *data, void *p)
-{
-	free(p);
-}
 
 /* Releases a call's Reply, whichever way it was decoded. */
 static void
@@ -229,20 +116,6 @@ ipc_error_set_code(WS_ERROR *error, HRESULT hr)
 		sink->set_code(error, hr);
 }
 
-int
-ipc_status_set(struct ipc_status *st, HRESULT hr, int err, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	st->hr = hr;
-	st->err = err;
-	va_start(ap, fmt);
-	vsnprintf(st->why, sizeof(st->why), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* ---- fork ------------------------------------------------------------------ */
 
 /*
@@ -254,7 +127,7 @@ ipc_status_set(struct ipc_status *st, HRESULT hr, int err, const char *fmt,
 static void
 ipc_atfork_prepare(void)
 {
-	pthread_rwlock_wrlock(&ipc_handles_lock);
+	ipc_handle_atfork_prepare();
 	pthread_mutex_lock(&ipc_lock);
 }
 
@@ -262,7 +135,7 @@ static void
 ipc_atfork_parent(void)
 {
 	pthread_mutex_unlock(&ipc_lock);
-	pthread_rwlock_unlock(&ipc_handles_lock);
+	ipc_handle_atfork_parent();
 }
 
 static void
@@ -293,113 +166,7 @@ ipc_atfork_child(void)
 	pthread_cond_init(&ipc_cb_cond, NULL);
 	pthread_cond_init(&ipc_conn_cond, NULL);
 	pthread_mutex_unlock(&ipc_lock);
-	/* Handles stay what they were: the child may free them. */
-	pthread_rwlock_init(&ipc_handles_lock, NULL);
-}
-
-/* ---- live handles ------------------------------------------------------------ */
-
-static size_t
-ipc_handle_hash(const void *p)
-{
-	uint64_t x = (uint64_t)(uintptr_t)p;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-/* With the write lock held: the table rebuilt with room for more. */
-static int
-ipc_handle_grow(void)
-{
-	const void **t, **old = ipc_handles;
-	size_t cap = IPC_HANDLES_MIN, i, j, oldcap = ipc_handles_cap;
-
-	while (cap < (ipc_handles_live + 1) * 4)
-		cap *= 2;
-	if ((t = calloc(cap, sizeof(*t))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL || old[i] == ipc_handle_tomb)
-			continue;
-		for (j = ipc_handle_hash(old[i]) & (cap - 1); t[j] != NULL;
-		    j = (j + 1) & (cap - 1))
-			;
-		t[j] = old[i];
-	}
-	free(old);
-	ipc_handles = t;
-	ipc_handles_cap = cap;
-	ipc_handles_used = ipc_handles_live;
-	return 0;
-}
-
-int
-ipc_handle_add(const void *p)
-{
-	size_t j;
-	int r = 0;
-
-	pthread_rwlock_wrlock(&ipc_handles_lock);
-	if ((ipc_handles_used + 1) * 2 > ipc_handles_cap &&
-	    (r = ipc_handle_grow()) != 0)
-		goto out;
-	for (j = ipc_handle_hash(p) & (ipc_handles_cap - 1);
-	    ipc_handles[j] != NULL && ipc_handles[j] != ipc_handle_tomb;
-	    j = (j + 1) & (ipc_handles_cap - 1))
-		;
-	if (ipc_handles[j] == NULL)
-		ipc_handles_used++;
-	ipc_handles[j] = p;
-	ipc_handles_live++;
-out:
-	pthread_rwlock_unlock(&ipc_handles_lock);
-	return r;
-}
-
-/* With a lock held: the slot of `p`, or -1. */
-static ssize_t
-ipc_handle_find(const void *p)
-{
-	size_t j;
-
-	if (ipc_handles_cap == 0)
-		return -1;
-	for (j = ipc_handle_hash(p) & (ipc_handles_cap - 1);
-	    ipc_handles[j] != NULL; j = (j + 1) & (ipc_handles_cap - 1))
-		if (ipc_handles[j] == p)
-			return (ssize_t)j;
-	return -1;
-}
-
-void
-ipc_handle_del(const void *p)
-{
-	ssize_t j;
-
-	if (p == NULL)
-		return;
-	pthread_rwlock_wrlock(&ipc_handles_lock);
-	if ((j = ipc_handle_find(p)) >= 0) {
-		ipc_handles[j] = ipc_handle_tomb;
-		ipc_handles_live--;
-	}
-	pthread_rwlock_unlock(&ipc_handles_lock);
-}
-
-bool
-ipc_handle_live(const void *p)
-{
-	bool live;
-
-	if (p == NULL)
-		return false;
-	pthread_rwlock_rdlock(&ipc_handles_lock);
-	live = ipc_handle_find(p) >= 0;
-	pthread_rwlock_unlock(&ipc_handles_lock);
-	return live;
+	ipc_handle_atfork_child();
 }
 
 static void
@@ -682,15 +449,11 @@ static int
 ipc_reply_emergency(struct ipc_conn *c, struct ipc_call *call,
     const uint8_t *buf, size_t len)
 {
-	ProtobufCAllocator alloc = { ipc_emergency_alloc, ipc_arena_free,
-	    NULL };
+	ProtobufCAllocator alloc;
 	struct ipc_arena ea;
 	Wschannel__Reply *r;
 
-	ea.used = 0;
-	ea.failed = false;
-	alloc.allocator_data = &ea;
-	pthread_mutex_lock(&ipc_emergency_lock);
+	ipc_arena_emergency_begin(&ea, &alloc);
 	r = wschannel__reply__unpack(&alloc, len, buf);
 	pthread_mutex_lock(&ipc_lock);
 	if (call->linked) {
@@ -704,7 +467,7 @@ ipc_reply_emergency(struct ipc_conn *c, struct ipc_call *call,
 		}
 	}
 	pthread_mutex_unlock(&ipc_lock);
-	pthread_mutex_unlock(&ipc_emergency_lock);
+	ipc_arena_emergency_end();
 	return r != NULL || ea.failed ? 0 : -1;
 }
 
@@ -729,8 +492,9 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	 * its memory alive) while the Reply is decoded without the lock.
 	 */
 	ipc_arena_reset(&call->arena);
-	alloc.alloc = call->heap_reply ? ipc_track_alloc : ipc_arena_alloc;
-	alloc.free = call->heap_reply ? ipc_track_free : ipc_arena_free;
+	alloc.alloc = call->heap_reply ? ipc_arena_track_alloc : ipc_arena_alloc;
+	alloc.free = call->heap_reply ? ipc_arena_track_free :
+	    ipc_arena_free;
 	alloc.allocator_data = &call->arena;
 	if ((r = wschannel__reply__unpack(&alloc, len, buf)) == NULL) {
 		if (!call->arena.failed)
@@ -991,8 +755,10 @@ ipc_conn_serve(struct ipc_conn *c)
 			r = c->ops->idle(c);
 			pthread_mutex_lock(&ipc_lock);
 			c->io_idle = false;
-			if (r > 0 && c->leader == NULL && !c->dead)
+			if (r > 0 && c->leader == NULL && !c->dead) {
 				ipc_lead(c, &c->io_cond);
+				ipc_lead_pass(c);
+			}
 			continue;
 		}
 		c->io_waiting = true;
@@ -1042,85 +808,6 @@ ipc_thread_start(void *(*fn)(void *), void *arg)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	return -r;
-}
-
-/* ---- addresses ------------------------------------------------------------------ */
-
-/* Copies `len` bytes of `val` into the address; -ENAMETOOLONG. */
-static int
-ipc_address_set(struct ipc_address *a, enum ipc_door door, bool abstract,
-    const char *val, size_t len, struct ipc_status *st)
-{
-	size_t max = door == IPC_DOOR_UNIX ? IPC_SUN_PATH_MAX -
-	    (abstract ? 1 : 0) : sizeof(a->target);
-
-	if (len >= max)
-		return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
-		    -ENAMETOOLONG, door == IPC_DOOR_UNIX ? "wschanneld socket "
-		    "path is too long: %.*s" : "the bus address is too long: "
-		    "%.*s", (int)len, val);
-	a->door = door;
-	a->abstract = abstract;
-	memcpy(a->target, val, len);
-	a->target[len] = '\0';
-	return 0;
-}
-
-int
-ipc_address_parse(const char *env, struct ipc_address *a,
-    struct ipc_status *st)
-{
-	const char *p, *end, *val = NULL, *xdg;
-	char path[IPC_SUN_PATH_MAX + 64];
-	bool abstract = false;
-	size_t len = 0;
-
-	memset(a, 0, sizeof(*a));
-	if (env != NULL && strncmp(env, "dbus:", 5) == 0) {
-		if (env[5] == '\0')
-			return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
-			    -EAFNOSUPPORT, "WSCHANNEL_ADDRESS=dbus: names no "
-			    "bus (dbus:system, dbus:session or dbus:ADDRESS)");
-		return ipc_address_set(a, IPC_DOOR_DBUS, false, env + 5,
-		    strlen(env + 5), st);
-	}
-	if (env != NULL && *env != '\0') {
-		if (env[0] == '/') {
-			val = env;
-			len = strlen(env);
-		} else if (strncmp(env, "unix:", 5) == 0) {
-			/* key=value pairs separated by commas, D-Bus style;
-			 * keys other than path and abstract are ignored. */
-			for (p = env + 5; *p != '\0'; p = *end ? end + 1 : end) {
-				if ((end = strchr(p, ',')) == NULL)
-					end = p + strlen(p);
-				if (strncmp(p, "path=", 5) == 0) {
-					val = p + 5;
-					len = (size_t)(end - val);
-					abstract = false;
-				} else if (strncmp(p, "abstract=", 9) == 0) {
-					val = p + 9;
-					len = (size_t)(end - val);
-					abstract = true;
-				}
-			}
-		}
-		if (val == NULL || len == 0)
-			return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
-			    -EAFNOSUPPORT, "WSCHANNEL_ADDRESS=%s: not an "
-			    "address wschanneld listens on (expected "
-			    "unix:path=/path or dbus:system)", env);
-	} else {
-		xdg = secure_getenv("XDG_RUNTIME_DIR");
-		if (xdg != NULL && xdg[0] == '/' &&
-		    (size_t)snprintf(path, sizeof(path), "%s%s", xdg,
-		    IPC_XDG_SOCKET) < sizeof(path) && access(path, F_OK) == 0)
-			val = path;
-		else
-			val = IPC_DEFAULT_SOCKET;
-		len = strlen(val);
-	}
-	return ipc_address_set(a, IPC_DOOR_UNIX, abstract, val, len, st);
 }
 
 /* ---- opening ---------------------------------------------------------------------- */

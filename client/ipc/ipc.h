@@ -147,6 +147,10 @@ struct ipc_call {
 int	 ipc_handle_add(const void *);
 void	 ipc_handle_del(const void *);
 bool	 ipc_handle_live(const void *);
+/* ipc.c's fork handlers: the set is locked across fork. */
+void	 ipc_handle_atfork_prepare(void);
+void	 ipc_handle_atfork_parent(void);
+void	 ipc_handle_atfork_child(void);
 
 /* The connection for a new object, opened if needed (one reference). */
 HRESULT	 ipc_connect(struct ipc_conn **, WS_ERROR *);
