@@ -1,43 +1,54 @@
 /*
- * wsbench: performance figures of wschannel, printed beside the floors
- * they are bounded by.  Reported, never asserted.
+ * wsbench: performance figures of wschannel, each printed beside a floor
+ * that does the same hops with bare sockets, measured in the same run
+ * (medians over interleaved blocks, so that load from elsewhere hits both
+ * alike).  Reported, never asserted.
  *
- *   (1) abort latency: WsAbortChannel in one thread to the return of a
- *       WsReceiveMessage blocked in another (median, p99)
- *   (2) WsGetChannelProperty(STATE) calls per second
- *   (3) request/reply of a 256-byte body between two channels through the
- *       daemon over loopback TCP, round trips per second
- *   (4) floor: AF_UNIX socketpair request/response round trip
- *   (5) floor: loopback TCP request/response round trip
- *   (6) request/reply of a 1 KiB body, binary session encoding (the
- *       net.tcp default) and (7) the same in UTF-8 text, beside the loopback
- *       TCP floor of 1 KiB round trips (8)
+ * Each row is one function in bench_rows[]: it fills the figure and its
+ * floor; main prints the table and one JSON line.  Adding a row is adding
+ * a function and a line in that table.  A scale section follows: idle
+ * channels in one daemon, its memory per channel, `wsctl list` and
+ * `wsctl abort --all` over all of them.
  *
  * It starts its own private wschanneld through the test harness
- * ($WSCHANNEL_BUILDDIR, set by `make bench`).  WSBENCH_ROUNDS overrides
- * the number of abort rounds (default 10000).
+ * ($WSCHANNEL_BUILDDIR, set by `make bench`).  WSBENCH_BLOCKS overrides the
+ * number of interleaved blocks (default 6), WSBENCH_SCALE the number of
+ * channel pairs of the scale section (default: as many as the fd limit
+ * allows; 0 skips it).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../tests/harness.h"
 
+#define BLOCK_SECONDS	0.25
+#define IDLE_NS		2000000		/* the idle before a cold call */
+#define ABORT_ROUNDS	25		/* per block */
+#define OPEN_ROUNDS	20		/* per block */
+#define PIPE_CHANNELS	64
 #define MSG_SIZE	256
-#define BIG_SIZE	1024
-#define RATE_SECONDS	2.0
-#define ABORT_BUDGET_S	90.0	/* stop the abort rounds early past this */
+#define ECHO_SIZE	64
+#define MAX_BLOCKS	32
+
+static int nblocks = 6;
+
+/* ---- measuring ------------------------------------------------------------- */
 
 static uint64_t
 now_ns(void)
@@ -48,39 +59,86 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+static void
+sleep_ns(long ns)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-struct stats {
-	size_t	 n;
-	double	 median_us, p99_us, mean_us, per_s;
+/* The median of v[0..n); 0 for none.  Sorts v. */
+static double
+median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Samples of one block, in microseconds. */
+struct samples {
+	double	*v;
+	size_t	 n, cap;
 };
 
 static void
-stats_of(uint64_t *ns, size_t n, double elapsed_s, struct stats *st)
+samples_add(struct samples *s, uint64_t ns)
 {
-	uint64_t sum = 0;
-	size_t i;
+	double *v;
 
-	memset(st, 0, sizeof(*st));
-	st->n = n;
-	if (n == 0)
-		return;
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	for (i = 0; i < n; i++)
-		sum += ns[i];
-	st->median_us = ns[n / 2] / 1000.0;
-	st->p99_us = ns[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0;
-	st->mean_us = (double)sum / n / 1000.0;
-	st->per_s = elapsed_s > 0 ? n / elapsed_s : 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		if ((v = realloc(s->v, s->cap * sizeof(*v))) == NULL)
+			return;
+		s->v = v;
+	}
+	s->v[s->n++] = ns / 1000.0;
 }
 
-/* ---- floors: bare request/response over a socket -------------------------------- */
+/* The block's median, and the samples emptied for the next block. */
+static double
+samples_block(struct samples *s)
+{
+	double m = median(s->v, s->n);
+
+	s->n = 0;
+	return m;
+}
+
+/*
+ * Runs `nblocks` blocks of the floor and of the figure, alternating, and
+ * returns the median of each one's block results.  A block returns < 0 to
+ * stop early (the figure could not be had).
+ */
+static int
+interleave(double (*floor_block)(void *), double (*value_block)(void *),
+    void *arg, double *floor, double *value)
+{
+	double f[MAX_BLOCKS], v[MAX_BLOCKS];
+	int i;
+
+	for (i = 0; i < nblocks; i++) {
+		if ((f[i] = floor_block(arg)) < 0 ||
+		    (v[i] = value_block(arg)) < 0)
+			return -1;
+	}
+	*floor = median(f, (size_t)nblocks);
+	*value = median(v, (size_t)nblocks);
+	return 0;
+}
+
+/* ---- bare-socket helpers --------------------------------------------------- */
 
 static int
 full_io(int fd, void *buf, size_t len, bool wr)
@@ -100,360 +158,950 @@ full_io(int fd, void *buf, size_t len, bool wr)
 	return 0;
 }
 
-static size_t floor_size = MSG_SIZE;
-
-static void *
-echo_main(void *arg)
+/* A child process that echoes `size`-byte messages on fd until EOF. */
+static pid_t
+echo_process(int fd, int other, size_t size)
 {
-	int fd = (int)(intptr_t)arg;
-	char buf[BIG_SIZE];
+	char buf[4096];
+	pid_t pid;
 
-	while (full_io(fd, buf, floor_size, false) == 0 &&
-	    full_io(fd, buf, floor_size, true) == 0)
+	if ((pid = fork()) != 0)
+		return pid;
+	close(other);
+	while (full_io(fd, buf, size, false) == 0 &&
+	    full_io(fd, buf, size, true) == 0)
 		;
-	return NULL;
-}
-
-/* Ping-pongs floor_size bytes for RATE_SECONDS between fd and an echo. */
-static void
-floor_rtt(int fd, int echo_fd, struct stats *st)
-{
-	size_t cap = 1 << 22, n = 0;
-	uint64_t *lat, start, t;
-	char buf[BIG_SIZE];
-	pthread_t th;
-
-	memset(buf, 'x', sizeof(buf));
-	lat = malloc(cap * sizeof(*lat));
-	pthread_create(&th, NULL, echo_main, (void *)(intptr_t)echo_fd);
-	start = now_ns();
-	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
-		t = now_ns();
-		if (full_io(fd, buf, floor_size, true) == -1 ||
-		    full_io(fd, buf, floor_size, false) == -1)
-			break;
-		lat[n++] = now_ns() - t;
-	}
-	stats_of(lat, n, (now_ns() - start) / 1e9, st);
-	shutdown(fd, SHUT_RDWR);
-	pthread_join(th, NULL);
-	free(lat);
+	_exit(0);
 }
 
 static void
-floor_unix(struct stats *st)
+reap(pid_t pid)
 {
-	int sv[2];
+	int st;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1) {
-		memset(st, 0, sizeof(*st));
-		return;
-	}
-	floor_rtt(sv[0], sv[1], st);
-	close(sv[0]);
-	close(sv[1]);
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
 }
 
 static void
-floor_tcp(struct stats *st)
+nodelay(int fd)
 {
-	int lfd, c, s, one = 1;
-	uint16_t port;
+	int one = 1;
 
-	memset(st, 0, sizeof(*st));
-	if ((lfd = harness_tcp_listener(&port, 4)) < 0)
-		return;
-	if ((c = harness_tcp_connect(port)) < 0) {
-		close(lfd);
-		return;
-	}
-	if ((s = harness_raw_accept(lfd, 5000)) < 0) {
-		close(c);
-		close(lfd);
-		return;
-	}
-	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	floor_rtt(c, s, st);
-	close(c);
-	close(s);
-	close(lfd);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-/* ---- (1) abort latency -------------------------------------------------------------- */
+/* A connected loopback TCP pair; 0 or -1. */
+static int
+tcp_pair(int lfd, uint16_t port, int *c, int *s)
+{
+	if ((*c = harness_tcp_connect(port)) < 0)
+		return -1;
+	if ((*s = harness_raw_accept(lfd, 5000)) < 0) {
+		close(*c);
+		return -1;
+	}
+	nodelay(*c);
+	nodelay(*s);
+	return 0;
+}
 
-struct worker {
+/* ---- rows ------------------------------------------------------------------ */
+
+struct row {
+	const char	*key;		/* the JSON name */
+	const char	*figure;
+	const char	*floor_name;
+	bool		 rate;		/* per second: higher is better */
+	double		 target;	/* the ratio the issue asks for */
+	int		(*run)(struct row *);
+	/* Filled by run. */
+	double		 value, floor;
+	bool		 ok;
+};
+
+/* -- abort after idle -- */
+
+struct abort_ctx {
+	struct harness_pair	 p;
+	int			 efd;		/* the echo process's socket */
+	pthread_t		 th;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;
-	WS_CHANNEL		*ch;
 	struct harness_msg	 m;
-	int			 go;		/* rounds requested */
-	int			 done;		/* rounds finished */
-	atomic_int		 calling;	/* about to block */
+	int			 go, done;
+	atomic_int		 calling;
 	uint64_t		 t_return;
 	HRESULT			 hr;
 	bool			 quit;
+	struct samples		 s;
 };
 
 static void *
-worker_main(void *arg)
+abort_worker(void *arg)
 {
-	struct worker *w = arg;
+	struct abort_ctx *a = arg;
 	int seen = 0;
 	HRESULT hr;
 	uint64_t t;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		while (w->go == seen && !w->quit)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->quit)
+		while (a->go == seen && !a->quit)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->quit)
 			break;
-		seen = w->go;
-		pthread_mutex_unlock(&w->lock);
-		atomic_store(&w->calling, 1);
-		hr = harness_receive(w->ch, &w->m, HARNESS_BODY_INT, NULL);
+		seen = a->go;
+		pthread_mutex_unlock(&a->lock);
+		atomic_store(&a->calling, 1);
+		hr = harness_receive(a->p.server, &a->m, HARNESS_BODY_INT, NULL);
 		t = now_ns();
-		pthread_mutex_lock(&w->lock);
-		w->hr = hr;
-		w->t_return = t;
-		w->done = seen;
-		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_lock(&a->lock);
+		a->hr = hr;
+		a->t_return = t;
+		a->done = seen;
+		pthread_cond_broadcast(&a->cond);
 	}
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&a->lock);
 	return NULL;
-}
-
-static int
-bench_abort(int rounds, struct stats *st, struct stats *call, int *raced)
-{
-	struct harness_pair p;
-	struct worker w;
-	pthread_t th;
-	uint64_t *lat, *calls, start, t0, t1;
-	struct timespec gap = { 0, 200000 };	/* let the receive reach the daemon */
-	size_t n = 0;
-	int r;
-
-	*raced = 0;
-	if (FAILED(harness_pair_open(&p, NULL, 0)))
-		return -1;
-	memset(&w, 0, sizeof(w));
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
-	w.ch = p.server;
-	lat = calloc((size_t)rounds, sizeof(*lat));
-	calls = calloc((size_t)rounds, sizeof(*calls));
-	pthread_create(&th, NULL, worker_main, &w);
-	start = now_ns();
-	for (r = 0; r < rounds; r++) {
-		if ((now_ns() - start) / 1e9 > ABORT_BUDGET_S)
-			break;
-		atomic_store(&w.calling, 0);
-		pthread_mutex_lock(&w.lock);
-		w.go = r + 1;
-		pthread_cond_broadcast(&w.cond);
-		pthread_mutex_unlock(&w.lock);
-		while (!atomic_load(&w.calling))
-			sched_yield();
-		nanosleep(&gap, NULL);
-
-		t0 = now_ns();
-		WsAbortChannel(p.server, NULL);
-		t1 = now_ns();
-		pthread_mutex_lock(&w.lock);
-		while (w.done != r + 1)
-			pthread_cond_wait(&w.cond, &w.lock);
-		pthread_mutex_unlock(&w.lock);
-		if (w.hr == WS_E_OPERATION_ABORTED) {
-			lat[n] = w.t_return > t0 ? w.t_return - t0 : 0;
-			calls[n] = t1 - t0;
-			n++;
-		} else
-			(*raced)++;	/* the abort overtook the receive */
-
-		if (FAILED(WsCloseChannel(p.client, NULL, NULL)) ||
-		    FAILED(WsResetChannel(p.client, NULL)) ||
-		    FAILED(WsCloseChannel(p.server, NULL, NULL)) ||
-		    FAILED(WsResetChannel(p.server, NULL)) ||
-		    FAILED(harness_pair_reconnect(&p))) {
-			fprintf(stderr, "wsbench: reconnect failed at round "
-			    "%d\n", r);
-			break;
-		}
-	}
-	pthread_mutex_lock(&w.lock);
-	w.quit = true;
-	pthread_cond_broadcast(&w.cond);
-	pthread_mutex_unlock(&w.lock);
-	pthread_join(th, NULL);
-	stats_of(lat, n, (now_ns() - start) / 1e9, st);
-	stats_of(calls, n, 0, call);
-	harness_msg_free(&w.m);
-	harness_pair_free(&p);
-	free(lat);
-	free(calls);
-	return r;
-}
-
-/* ---- (2) property calls -------------------------------------------------------------- */
-
-static void
-bench_property(struct stats *st)
-{
-	size_t cap = 1 << 22, n = 0;
-	WS_CHANNEL_STATE state;
-	uint64_t *lat, start, t;
-	WS_CHANNEL *ch;
-
-	memset(st, 0, sizeof(*st));
-	if (FAILED(harness_tcp_channel(&ch, NULL, 0)))
-		return;
-	lat = malloc(cap * sizeof(*lat));
-	start = now_ns();
-	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
-		t = now_ns();
-		if (FAILED(WsGetChannelProperty(ch, WS_CHANNEL_PROPERTY_STATE,
-		    &state, sizeof(state), NULL)))
-			break;
-		lat[n++] = now_ns() - t;
-	}
-	stats_of(lat, n, (now_ns() - start) / 1e9, st);
-	free(lat);
-	WsFreeChannel(ch);
-}
-
-/* ---- (3) message round trips -------------------------------------------------------- */
-
-static size_t reply_size = MSG_SIZE;
-
-static void *
-replier_main(void *arg)
-{
-	struct harness_pair *p = arg;
-	struct harness_msg in = { 0 }, out = { 0 };
-
-	while (SUCCEEDED(harness_receive(p->server, &in, HARNESS_BODY_TEXT,
-	    NULL)) && in.rtext != NULL)
-		if (FAILED(harness_send_text(p->server, &out, reply_size, NULL)))
-			break;
-	harness_msg_free(&in);
-	harness_msg_free(&out);
-	return NULL;
-}
-
-/* Round trips of `size`-byte bodies between two channels of encoding
- * `enc`, opened through the daemon to each other over loopback TCP. */
-static void
-bench_messages(struct stats *st, size_t size, WS_ENCODING enc)
-{
-	struct harness_msg out = { 0 }, in = { 0 };
-	size_t cap = 1 << 22, n = 0;
-	struct harness_pair p;
-	uint64_t *lat, start, t;
-	pthread_t th;
-	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_ENCODING, &enc,
-	    sizeof(enc) };
-
-	memset(st, 0, sizeof(*st));
-	memset(&p, 0, sizeof(p));
-	reply_size = size;
-	if (FAILED(harness_tcp_listener_open(&p.listener, &p.port)) ||
-	    FAILED(harness_tcp_channel(&p.client, &prop, 1)) ||
-	    FAILED(harness_open_accepted(p.listener, p.port, p.client,
-	    &p.server))) {
-		harness_pair_free(&p);
-		return;
-	}
-	lat = malloc(cap * sizeof(*lat));
-	pthread_create(&th, NULL, replier_main, &p);
-	start = now_ns();
-	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
-		t = now_ns();
-		if (FAILED(harness_send_text(p.client, &out, size, NULL)) ||
-		    FAILED(harness_receive(p.client, &in, HARNESS_BODY_TEXT,
-		    NULL)))
-			break;
-		lat[n++] = now_ns() - t;
-	}
-	stats_of(lat, n, (now_ns() - start) / 1e9, st);
-	/* Ends the replier's receive. */
-	WsAbortChannel(p.server, NULL);
-	pthread_join(th, NULL);
-	harness_msg_free(&out);
-	harness_msg_free(&in);
-	harness_pair_free(&p);
-	free(lat);
 }
 
 static double
-ratio(double a, double b)
+abort_floor_block(void *arg)
 {
-	return b > 0 ? a / b : 0;
+	struct abort_ctx *a = arg;
+	char buf[ECHO_SIZE] = { 0 };
+	uint64_t t;
+	int i;
+
+	for (i = 0; i < ABORT_ROUNDS; i++) {
+		sleep_ns(IDLE_NS);
+		t = now_ns();
+		if (full_io(a->efd, buf, sizeof(buf), true) != 0 ||
+		    full_io(a->efd, buf, sizeof(buf), false) != 0)
+			return -1;
+		samples_add(&a->s, now_ns() - t);
+	}
+	return samples_block(&a->s);
+}
+
+/* WsAbortChannel to the return of the receive it releases, each after
+ * the receive has sat in the daemon for IDLE_NS. */
+static double
+abort_value_block(void *arg)
+{
+	struct abort_ctx *a = arg;
+	uint64_t t0;
+	int i;
+
+	for (i = 0; i < ABORT_ROUNDS; i++) {
+		atomic_store(&a->calling, 0);
+		pthread_mutex_lock(&a->lock);
+		a->go++;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+		while (!atomic_load(&a->calling))
+			sched_yield();
+		sleep_ns(IDLE_NS);
+		t0 = now_ns();
+		WsAbortChannel(a->p.server, NULL);
+		pthread_mutex_lock(&a->lock);
+		while (a->done != a->go)
+			pthread_cond_wait(&a->cond, &a->lock);
+		pthread_mutex_unlock(&a->lock);
+		if (a->hr == WS_E_OPERATION_ABORTED)
+			samples_add(&a->s, a->t_return - t0);
+		if (FAILED(WsCloseChannel(a->p.client, NULL, NULL)) ||
+		    FAILED(WsResetChannel(a->p.client, NULL)) ||
+		    FAILED(WsCloseChannel(a->p.server, NULL, NULL)) ||
+		    FAILED(WsResetChannel(a->p.server, NULL)) ||
+		    FAILED(harness_pair_reconnect(&a->p)))
+			return -1;
+	}
+	return samples_block(&a->s);
+}
+
+static int
+row_abort(struct row *r)
+{
+	struct abort_ctx a;
+	int sv[2], rc = -1;
+	pid_t echo;
+
+	memset(&a, 0, sizeof(a));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return -1;
+	echo = echo_process(sv[1], sv[0], ECHO_SIZE);
+	close(sv[1]);
+	a.efd = sv[0];
+	pthread_mutex_init(&a.lock, NULL);
+	pthread_cond_init(&a.cond, NULL);
+	if (SUCCEEDED(harness_pair_open(&a.p, NULL, 0))) {
+		pthread_create(&a.th, NULL, abort_worker, &a);
+		rc = interleave(abort_floor_block, abort_value_block, &a,
+		    &r->floor, &r->value);
+		pthread_mutex_lock(&a.lock);
+		a.quit = true;
+		pthread_cond_broadcast(&a.cond);
+		pthread_mutex_unlock(&a.lock);
+		pthread_join(a.th, NULL);
+	}
+	close(a.efd);
+	reap(echo);
+	harness_msg_free(&a.m);
+	harness_pair_free(&a.p);
+	free(a.s.v);
+	return rc;
+}
+
+/* -- property calls -- */
+
+struct prop_ctx {
+	WS_CHANNEL	*ch;
+	int		 efd;
+};
+
+static double
+prop_floor_block(void *arg)
+{
+	struct prop_ctx *p = arg;
+	char buf[ECHO_SIZE] = { 0 };
+	uint64_t start = now_ns(), n = 0;
+
+	while (now_ns() - start < BLOCK_SECONDS * 1e9) {
+		if (full_io(p->efd, buf, sizeof(buf), true) != 0 ||
+		    full_io(p->efd, buf, sizeof(buf), false) != 0)
+			return -1;
+		n++;
+	}
+	return n / ((now_ns() - start) / 1e9);
+}
+
+static double
+prop_value_block(void *arg)
+{
+	struct prop_ctx *p = arg;
+	WS_CHANNEL_STATE state;
+	uint64_t start = now_ns(), n = 0;
+
+	while (now_ns() - start < BLOCK_SECONDS * 1e9) {
+		if (FAILED(WsGetChannelProperty(p->ch,
+		    WS_CHANNEL_PROPERTY_STATE, &state, sizeof(state), NULL)))
+			return -1;
+		n++;
+	}
+	return n / ((now_ns() - start) / 1e9);
+}
+
+static int
+row_property(struct row *r)
+{
+	struct prop_ctx p;
+	int sv[2], rc = -1;
+	pid_t echo;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return -1;
+	echo = echo_process(sv[1], sv[0], ECHO_SIZE);
+	close(sv[1]);
+	p.efd = sv[0];
+	if (SUCCEEDED(harness_tcp_channel(&p.ch, NULL, 0))) {
+		rc = interleave(prop_floor_block, prop_value_block, &p,
+		    &r->floor, &r->value);
+		WsFreeChannel(p.ch);
+	}
+	close(p.efd);
+	reap(echo);
+	return rc;
+}
+
+/* -- request/reply between two processes over net.tcp -- */
+
+/* The peer process B: accepts one channel, then answers each message
+ * with one of MSG_SIZE characters until its channel fails. */
+static void
+rr_peer(int pfd)
+{
+	struct harness_msg in = { 0 }, out = { 0 };
+	WS_LISTENER *l;
+	WS_CHANNEL *s;
+	uint16_t port;
+
+	if (FAILED(harness_tcp_listener_open(&l, &port)) ||
+	    FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)) ||
+	    write(pfd, &port, sizeof(port)) != sizeof(port) ||
+	    FAILED(WsAcceptChannel(l, s, NULL, NULL)))
+		_exit(1);
+	while (SUCCEEDED(harness_receive(s, &in, HARNESS_BODY_TEXT, NULL)) &&
+	    in.rtext != NULL)
+		if (FAILED(harness_send_text(s, &out, MSG_SIZE, NULL)))
+			break;
+	_exit(0);
+}
+
+/* Copies what is readable on `from` to `to`; -1 at the end. */
+static int
+relay_move(int from, int to)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if ((n = read(from, buf, sizeof(buf))) <= 0)
+		return -1;
+	return full_io(to, buf, (size_t)n, true);
+}
+
+/* The floor's relay: A -unix-> relay -tcp-> relay -unix-> B and back, in
+ * one process and one poll loop, as the daemon does it. */
+static void
+relay_process(int ua, int ub)
+{
+	struct pollfd p[4];
+	int lfd, tc, ts, i;
+	uint16_t port;
+
+	if ((lfd = harness_tcp_listener(&port, 4)) < 0 ||
+	    tcp_pair(lfd, port, &tc, &ts) != 0)
+		_exit(1);
+	p[0].fd = ua;
+	p[1].fd = tc;
+	p[2].fd = ts;
+	p[3].fd = ub;
+	for (i = 0; i < 4; i++)
+		p[i].events = POLLIN;
+	for (;;) {
+		if (poll(p, 4, -1) < 0)
+			continue;
+		if ((p[0].revents && relay_move(ua, tc) != 0) ||
+		    (p[2].revents && relay_move(ts, ub) != 0) ||
+		    (p[3].revents && relay_move(ub, ts) != 0) ||
+		    (p[1].revents && relay_move(tc, ua) != 0))
+			_exit(0);
+	}
+}
+
+struct rr_ctx {
+	WS_CHANNEL		*ch;
+	int			 rfd;	/* the relay, to B */
+	struct harness_msg	 out, in;
+	struct samples		 s;
+};
+
+static double
+rr_floor_block(void *arg)
+{
+	struct rr_ctx *c = arg;
+	char buf[MSG_SIZE] = { 0 };
+	uint64_t start = now_ns(), t;
+
+	while ((t = now_ns()) - start < BLOCK_SECONDS * 1e9) {
+		if (full_io(c->rfd, buf, sizeof(buf), true) != 0 ||
+		    full_io(c->rfd, buf, sizeof(buf), false) != 0)
+			return -1;
+		samples_add(&c->s, now_ns() - t);
+	}
+	return samples_block(&c->s);
+}
+
+static double
+rr_value_block(void *arg)
+{
+	struct rr_ctx *c = arg;
+	uint64_t start = now_ns(), t;
+
+	while ((t = now_ns()) - start < BLOCK_SECONDS * 1e9) {
+		if (FAILED(harness_send_text(c->ch, &c->out, MSG_SIZE, NULL)) ||
+		    FAILED(harness_receive(c->ch, &c->in, HARNESS_BODY_TEXT,
+		    NULL)))
+			return -1;
+		samples_add(&c->s, now_ns() - t);
+	}
+	return samples_block(&c->s);
+}
+
+static int
+row_request_reply(struct row *r)
+{
+	struct rr_ctx c;
+	int pp[2], sa[2], sb[2], rc = -1;
+	pid_t peer, relay = -1, echo = -1;
+	uint16_t port;
+
+	memset(&c, 0, sizeof(c));
+	c.rfd = -1;
+	if (pipe(pp) == -1)
+		return -1;
+	if ((peer = fork()) == 0) {
+		close(pp[0]);
+		rr_peer(pp[1]);
+	}
+	close(pp[1]);
+	if (peer < 0 || full_io(pp[0], &port, sizeof(port), false) != 0 ||
+	    FAILED(harness_tcp_channel(&c.ch, NULL, 0)) ||
+	    FAILED(harness_open(c.ch, port, NULL, NULL)))
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sa) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sb) == -1)
+		goto out;
+	if ((relay = fork()) == 0) {
+		close(sa[0]);
+		close(sb[0]);
+		relay_process(sa[1], sb[1]);
+	}
+	close(sa[1]);
+	close(sb[1]);
+	echo = echo_process(sb[0], sa[0], MSG_SIZE);
+	close(sb[0]);
+	c.rfd = sa[0];
+	rc = interleave(rr_floor_block, rr_value_block, &c, &r->floor,
+	    &r->value);
+out:
+	close(pp[0]);
+	if (c.rfd >= 0)
+		close(c.rfd);
+	if (c.ch != NULL)
+		WsFreeChannel(c.ch);	/* B's receive fails: it exits */
+	reap(relay);
+	reap(echo);
+	reap(peer);
+	harness_msg_free(&c.out);
+	harness_msg_free(&c.in);
+	free(c.s.v);
+	return rc;
+}
+
+/* -- pipelined async send/receive on many channels -- */
+
+struct pipe_ch {
+	struct pipe_ctx		*ctx;
+	WS_CHANNEL		*c, *s;
+	struct harness_msg	 out, in;
+	WS_ASYNC_CONTEXT	 sctx, rctx;
+	bool			 sending, receiving;
+};
+
+struct pipe_ctx {
+	struct pipe_ch		 ch[PIPE_CHANNELS];
+	WS_LISTENER		*l;
+	uint16_t		 port;
+	atomic_ulong		 received;
+	atomic_bool		 running;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	int			 outstanding;	/* ops not called back */
+	int			 lfd, fc[PIPE_CHANNELS], fs[PIPE_CHANNELS];
+};
+
+static void pipe_send(struct pipe_ch *);
+static void pipe_receive(struct pipe_ch *);
+
+static void
+pipe_op_end(struct pipe_ctx *x)
+{
+	pthread_mutex_lock(&x->lock);
+	if (--x->outstanding <= PIPE_CHANNELS)
+		pthread_cond_broadcast(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void CALLBACK
+pipe_sent(HRESULT hr, WS_CALLBACK_MODEL model, void *arg)
+{
+	struct pipe_ch *p = arg;
+
+	if (SUCCEEDED(hr) && atomic_load(&p->ctx->running))
+		pipe_send(p);
+	pipe_op_end(p->ctx);
+}
+
+static void CALLBACK
+pipe_received(HRESULT hr, WS_CALLBACK_MODEL model, void *arg)
+{
+	struct pipe_ch *p = arg;
+
+	if (SUCCEEDED(hr)) {
+		atomic_fetch_add(&p->ctx->received, 1);
+		pipe_receive(p);
+	}
+	pipe_op_end(p->ctx);
+}
+
+/* Starts the next send (or receive); an answer given at once counts as
+ * a callback. */
+static void
+pipe_send(struct pipe_ch *p)
+{
+	HRESULT hr;
+
+	pthread_mutex_lock(&p->ctx->lock);
+	p->ctx->outstanding++;
+	pthread_mutex_unlock(&p->ctx->lock);
+	hr = harness_send_text(p->c, &p->out, MSG_SIZE, &p->sctx);
+	if (hr != WS_S_ASYNC)
+		pipe_sent(hr, WS_SHORT_CALLBACK, p);
+}
+
+static void
+pipe_receive(struct pipe_ch *p)
+{
+	HRESULT hr;
+
+	pthread_mutex_lock(&p->ctx->lock);
+	p->ctx->outstanding++;
+	pthread_mutex_unlock(&p->ctx->lock);
+	hr = harness_receive(p->s, &p->in, HARNESS_BODY_TEXT, &p->rctx);
+	if (hr != WS_S_ASYNC)
+		pipe_received(hr, WS_SHORT_CALLBACK, p);
+}
+
+/* Waits until only the receives are pending (every send called back). */
+static void
+pipe_settle(struct pipe_ctx *x)
+{
+	pthread_mutex_lock(&x->lock);
+	while (x->outstanding > PIPE_CHANNELS)
+		pthread_cond_wait(&x->cond, &x->lock);
+	pthread_mutex_unlock(&x->lock);
+}
+
+static double
+pipe_value_block(void *arg)
+{
+	struct pipe_ctx *x = arg;
+	unsigned long n0, n1;
+	uint64_t t0, t1;
+	int i;
+
+	atomic_store(&x->running, true);
+	for (i = 0; i < PIPE_CHANNELS; i++)
+		pipe_send(&x->ch[i]);
+	t0 = now_ns();
+	n0 = atomic_load(&x->received);
+	sleep_ns((long)(BLOCK_SECONDS * 1e9));
+	n1 = atomic_load(&x->received);
+	t1 = now_ns();
+	atomic_store(&x->running, false);
+	pipe_settle(x);
+	return (n1 - n0) / ((t1 - t0) / 1e9);
+}
+
+/* The same pipelining on bare loopback TCP: one message in flight per
+ * connection, each read answered by the next write. */
+static double
+pipe_floor_block(void *arg)
+{
+	struct pipe_ctx *x = arg;
+	struct pollfd p[PIPE_CHANNELS];
+	char buf[MSG_SIZE] = { 0 };
+	uint64_t start, n = 0;
+	int i;
+
+	for (i = 0; i < PIPE_CHANNELS; i++) {
+		p[i].fd = x->fs[i];
+		p[i].events = POLLIN;
+		if (full_io(x->fc[i], buf, sizeof(buf), true) != 0)
+			return -1;
+	}
+	start = now_ns();
+	while (now_ns() - start < BLOCK_SECONDS * 1e9) {
+		if (poll(p, PIPE_CHANNELS, -1) < 0)
+			continue;
+		for (i = 0; i < PIPE_CHANNELS; i++) {
+			if (p[i].revents == 0)
+				continue;
+			if (full_io(x->fs[i], buf, sizeof(buf), false) != 0 ||
+			    full_io(x->fc[i], buf, sizeof(buf), true) != 0)
+				return -1;
+			n++;
+		}
+	}
+	/* Drain the messages still in flight. */
+	for (i = 0; i < PIPE_CHANNELS; i++)
+		if (full_io(x->fs[i], buf, sizeof(buf), false) != 0)
+			return -1;
+	return n / ((now_ns() - start) / 1e9);
+}
+
+static int
+row_pipelined(struct row *r)
+{
+	struct pipe_ctx *x;
+	struct pipe_ch *p;
+	int i, n = 0, rc = -1;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return -1;
+	pthread_mutex_init(&x->lock, NULL);
+	pthread_cond_init(&x->cond, NULL);
+	x->lfd = harness_tcp_listener(&x->port, PIPE_CHANNELS);
+	for (i = 0; i < PIPE_CHANNELS; i++)
+		x->fc[i] = x->fs[i] = -1;
+	if (x->lfd < 0 || FAILED(harness_tcp_listener_open(&x->l, &x->port)))
+		goto out;
+	for (i = 0; i < PIPE_CHANNELS; i++) {
+		p = &x->ch[i];
+		p->ctx = x;
+		p->sctx.callback = pipe_sent;
+		p->sctx.callbackState = p;
+		p->rctx.callback = pipe_received;
+		p->rctx.callbackState = p;
+		if (FAILED(harness_tcp_channel(&p->c, NULL, 0)) ||
+		    FAILED(harness_open_accepted(x->l, x->port, p->c, &p->s)))
+			goto out;
+		n++;
+	}
+	{
+		uint16_t fport;
+		int flfd = harness_tcp_listener(&fport, PIPE_CHANNELS);
+
+		for (i = 0; flfd >= 0 && i < PIPE_CHANNELS; i++)
+			if (tcp_pair(flfd, fport, &x->fc[i], &x->fs[i]) != 0)
+				break;
+		if (flfd >= 0)
+			close(flfd);
+		if (i < PIPE_CHANNELS)
+			goto out;
+	}
+	for (i = 0; i < PIPE_CHANNELS; i++)
+		pipe_receive(&x->ch[i]);
+	rc = interleave(pipe_floor_block, pipe_value_block, x, &r->floor,
+	    &r->value);
+out:
+	/* The receives still pending end with the aborts. */
+	for (i = 0; i < n; i++)
+		WsAbortChannel(x->ch[i].s, NULL);
+	pthread_mutex_lock(&x->lock);
+	while (x->outstanding > 0)
+		pthread_cond_wait(&x->cond, &x->lock);
+	pthread_mutex_unlock(&x->lock);
+	for (i = 0; i < PIPE_CHANNELS; i++) {
+		p = &x->ch[i];
+		if (p->c != NULL)
+			WsFreeChannel(p->c);
+		if (p->s != NULL)
+			WsFreeChannel(p->s);
+		harness_msg_free(&p->out);
+		harness_msg_free(&p->in);
+		if (x->fc[i] >= 0)
+			close(x->fc[i]);
+		if (x->fs[i] >= 0)
+			close(x->fs[i]);
+	}
+	if (x->l != NULL)
+		WsFreeListener(x->l);
+	if (x->lfd >= 0)
+		close(x->lfd);
+	free(x);
+	return rc;
+}
+
+/* -- opening a channel pair -- */
+
+struct open_ctx {
+	WS_LISTENER	*l;
+	uint16_t	 port;
+	int		 lfd;
+	uint16_t	 lport;
+	struct samples	 s;
+};
+
+static double
+open_floor_block(void *arg)
+{
+	struct open_ctx *o = arg;
+	uint64_t t;
+	int i, c, s;
+
+	for (i = 0; i < OPEN_ROUNDS; i++) {
+		t = now_ns();
+		if (tcp_pair(o->lfd, o->lport, &c, &s) != 0)
+			return -1;
+		samples_add(&o->s, now_ns() - t);
+		close(c);
+		close(s);
+	}
+	return samples_block(&o->s);
+}
+
+static double
+open_value_block(void *arg)
+{
+	struct open_ctx *o = arg;
+	WS_CHANNEL *c, *s;
+	uint64_t t;
+	int i;
+
+	for (i = 0; i < OPEN_ROUNDS; i++) {
+		t = now_ns();
+		if (FAILED(harness_tcp_channel(&c, NULL, 0)))
+			return -1;
+		if (FAILED(harness_open_accepted(o->l, o->port, c, &s))) {
+			WsFreeChannel(c);
+			return -1;
+		}
+		samples_add(&o->s, now_ns() - t);
+		WsFreeChannel(c);
+		WsFreeChannel(s);
+	}
+	return samples_block(&o->s);
+}
+
+static int
+row_open_pair(struct row *r)
+{
+	struct open_ctx o;
+	int rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	if ((o.lfd = harness_tcp_listener(&o.lport, 64)) < 0)
+		return -1;
+	if (SUCCEEDED(harness_tcp_listener_open(&o.l, &o.port))) {
+		rc = interleave(open_floor_block, open_value_block, &o,
+		    &r->floor, &r->value);
+		WsFreeListener(o.l);
+	}
+	close(o.lfd);
+	free(o.s.v);
+	return rc;
+}
+
+/*
+ * The rows.  figure, floor, per second?, target ratio, function.  Latency
+ * rows target value/floor <= target, rate rows value/floor >= target.
+ */
+static struct row bench_rows[] = {
+	{ .key = "abort_after_idle_us", .figure = "WsAbortChannel releasing "
+	  "a blocked receive, after 2 ms idle", .floor_name = "cold AF_UNIX "
+	  "round trip after 2 ms idle", .rate = false, .target = 1.5,
+	  .run = row_abort },
+	{ .key = "get_property_state_per_s", .figure =
+	  "WsGetChannelProperty(STATE) rate", .floor_name = "64-byte AF_UNIX "
+	  "echo process", .rate = true, .target = 0.85, .run = row_property },
+	{ .key = "tcp_request_reply_us", .figure = "256-byte request/reply, "
+	  "two processes, net.tcp", .floor_name = "relay A-unix-relay-tcp-"
+	  "relay-unix-B", .rate = false, .target = 2.0,
+	  .run = row_request_reply },
+	{ .key = "pipelined_64_per_s", .figure = "64 channels pipelined async "
+	  "send/receive, messages", .floor_name = "the same pipelining on "
+	  "bare TCP", .rate = true, .target = 0.5, .run = row_pipelined },
+	{ .key = "open_pair_us", .figure = "open a channel pair "
+	  "(create+open+accept)", .floor_name = "bare TCP connect/accept",
+	  .rate = false, .target = 5.0, .run = row_open_pair },
+};
+#define NROWS	(sizeof(bench_rows) / sizeof(bench_rows[0]))
+
+static double
+row_ratio(const struct row *r)
+{
+	return r->floor > 0 ? r->value / r->floor : 0;
+}
+
+static bool
+row_met(const struct row *r)
+{
+	return r->rate ? row_ratio(r) >= r->target : row_ratio(r) <= r->target;
+}
+
+/* ---- scale ------------------------------------------------------------------ */
+
+struct scale {
+	size_t	 channels;
+	double	 kib_per_channel;
+	double	 list_ms, abort_ms;
+	int	 listed;
+	bool	 ok;
+};
+
+/* The daemon's resident memory, KiB. */
+static long
+daemon_rss_kib(void)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status",
+	    (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Times one wsctl command, in ms; the lines it printed in *lines. */
+static double
+time_wsctl(const char *a1, const char *a2, int *lines)
+{
+	char *out = NULL, *p;
+	uint64_t t = now_ns();
+	int status = -1, n = 0;
+
+	if (harness_wsctl(&out, &status, a1, a2, (char *)NULL) < 0 ||
+	    status != 0) {
+		free(out);
+		return -1;
+	}
+	t = now_ns() - t;
+	for (p = out; p != NULL && *p != '\0'; p++)
+		n += *p == '\n';
+	if (lines != NULL)
+		*lines = n;
+	free(out);
+	return t / 1e6;
+}
+
+static void
+bench_scale(size_t pairs, struct scale *sc)
+{
+	WS_CHANNEL **c, **s;
+	WS_LISTENER *l = NULL;
+	uint16_t port;
+	long rss0, rss1;
+	size_t i, n = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	c = calloc(pairs, sizeof(*c));
+	s = calloc(pairs, sizeof(*s));
+	if (c == NULL || s == NULL ||
+	    FAILED(harness_tcp_listener_open(&l, &port)))
+		goto out;
+	rss0 = daemon_rss_kib();
+	for (n = 0; n < pairs; n++) {
+		if (FAILED(harness_tcp_channel(&c[n], NULL, 0)))
+			break;
+		if (FAILED(harness_open_accepted(l, port, c[n], &s[n]))) {
+			WsFreeChannel(c[n]);
+			c[n] = NULL;
+			break;
+		}
+	}
+	rss1 = daemon_rss_kib();
+	sc->channels = 2 * n;
+	if (n > 0 && rss0 > 0 && rss1 > 0)
+		sc->kib_per_channel = (double)(rss1 - rss0) / (2.0 * n);
+	sc->list_ms = time_wsctl("list", NULL, &sc->listed);
+	sc->abort_ms = time_wsctl("abort", "--all", NULL);
+	sc->ok = n > 0 && sc->list_ms >= 0 && sc->abort_ms >= 0;
+out:
+	for (i = 0; i < n; i++) {
+		WsFreeChannel(c[i]);
+		WsFreeChannel(s[i]);
+	}
+	if (l != NULL)
+		WsFreeListener(l);
+	free(c);
+	free(s);
+}
+
+/* The fd limit raised as far as allowed, before the daemon inherits it;
+ * the pairs that fit (two daemon descriptors each, and some to spare). */
+static size_t
+scale_pairs(void)
+{
+	struct rlimit rl;
+	const char *env = getenv("WSBENCH_SCALE");
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (env != NULL)
+		return (size_t)strtoul(env, NULL, 10);
+	return rl.rlim_cur > 512 ? (size_t)(rl.rlim_cur - 256) / 2 : 0;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static void
+print_table(const struct scale *sc)
+{
+	const struct row *r;
+	size_t i;
+
+	printf("| figure | floor | floor value | wschannel | ratio | target |"
+	    "\n|---|---|---|---|---|---|\n");
+	for (i = 0; i < NROWS; i++) {
+		r = &bench_rows[i];
+		if (!r->ok) {
+			printf("| %s | %s | - | failed | - | %s %.2fx |\n",
+			    r->figure, r->floor_name, r->rate ? ">=" : "<=",
+			    r->target);
+			continue;
+		}
+		printf("| %s | %s | %.1f %s | %.1f %s | %.2fx | %s %.2fx %s |\n",
+		    r->figure, r->floor_name, r->floor, r->rate ? "/s" : "us",
+		    r->value, r->rate ? "/s" : "us", row_ratio(r),
+		    r->rate ? ">=" : "<=", r->target, row_met(r) ? "met" :
+		    "missed");
+	}
+	if (sc->ok)
+		printf("\nscale: %zu idle channels (%d lines listed): %.2f KiB "
+		    "of daemon memory per channel, wsctl list %.1f ms, wsctl "
+		    "abort --all %.1f ms\n", sc->channels, sc->listed,
+		    sc->kib_per_channel, sc->list_ms, sc->abort_ms);
+}
+
+static void
+print_json(const struct scale *sc)
+{
+	const struct row *r;
+	size_t i;
+
+	printf("{\"bench\":\"wsbench\",\"cpus\":%ld,\"blocks\":%d",
+	    sysconf(_SC_NPROCESSORS_ONLN), nblocks);
+	for (i = 0; i < NROWS; i++) {
+		r = &bench_rows[i];
+		if (!r->ok)
+			continue;
+		printf(",\"%s\":{\"value\":%.1f,\"floor\":%.1f,\"ratio\":%.3f,"
+		    "\"target\":%.2f,\"met\":%s}", r->key, r->value, r->floor,
+		    row_ratio(r), r->target, row_met(r) ? "true" : "false");
+	}
+	if (sc->ok)
+		printf(",\"scale\":{\"channels\":%zu,\"kib_per_channel\":%.3f,"
+		    "\"list_ms\":%.1f,\"abort_all_ms\":%.1f}", sc->channels,
+		    sc->kib_per_channel, sc->list_ms, sc->abort_ms);
+	printf("}\n");
 }
 
 int
 main(void)
 {
-	struct stats su, st, sa, sacall, sp, sm, sbin, stxt, st1k;
-	const char *env = getenv("WSBENCH_ROUNDS");
-	int rounds = env != NULL ? atoi(env) : 10000, used, raced, status;
+	const char *env = getenv("WSBENCH_BLOCKS");
+	struct scale sc;
+	size_t i, pairs;
+	int status;
 
-	if (rounds <= 0)
-		rounds = 10000;
+	if (env != NULL && atoi(env) > 0)
+		nblocks = atoi(env) < MAX_BLOCKS ? atoi(env) : MAX_BLOCKS;
+	pairs = scale_pairs();
+	signal(SIGPIPE, SIG_IGN);
 	if (harness_daemon_start() < 0) {
 		fprintf(stderr, "wsbench: cannot start wschanneld from %s\n",
 		    harness_builddir());
 		return 1;
 	}
-	printf("wsbench: private wschanneld at %s, %ld CPUs, %d-byte "
-	    "messages\n\n", harness_socket_path(), sysconf(_SC_NPROCESSORS_ONLN),
-	    MSG_SIZE);
-
-	floor_unix(&su);
-	floor_tcp(&st);
-	floor_size = BIG_SIZE;
-	floor_tcp(&st1k);
-	floor_size = MSG_SIZE;
-	bench_property(&sp);
-	bench_messages(&sm, MSG_SIZE, WS_ENCODING_XML_UTF8);
-	bench_messages(&sbin, BIG_SIZE, WS_ENCODING_XML_BINARY_SESSION_1);
-	bench_messages(&stxt, BIG_SIZE, WS_ENCODING_XML_UTF8);
-	used = bench_abort(rounds, &sa, &sacall, &raced);
-
-	printf("floors\n");
-	printf("  (4) AF_UNIX socketpair round trip   median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  (%zu)\n", su.median_us, su.p99_us, su.per_s,
-	    su.n);
-	printf("  (5) loopback TCP round trip         median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  (%zu)\n", st.median_us, st.p99_us,
-	    st.per_s, st.n);
-	printf("  (8) loopback TCP, 1 KiB             median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  (%zu)\n\n", st1k.median_us, st1k.p99_us,
-	    st1k.per_s, st1k.n);
-	printf("wschannel\n");
-	printf("  (1) abort latency                   median %8.1f us  p99 "
-	    "%8.1f us  %5.1fx (4)\n", sa.median_us, sa.p99_us,
-	    ratio(sa.median_us, su.median_us));
-	printf("      rounds: %zu measured of %d asked (%d run, %d where the "
-	    "abort overtook the receive)%s\n", sa.n, rounds, used, raced,
-	    used < rounds ? "; stopped early to keep the run short" : "");
-	printf("      WsAbortChannel call itself      median %8.1f us  p99 "
-	    "%8.1f us\n", sacall.median_us, sacall.p99_us);
-	printf("  (2) WsGetChannelProperty(STATE)     median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  %5.2fx rate of (4)\n", sp.median_us,
-	    sp.p99_us, sp.per_s, ratio(sp.per_s, su.per_s));
-	printf("  (3) message round trip via daemon   median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  %5.2fx rate of (5)\n", sm.median_us,
-	    sm.p99_us, sm.per_s, ratio(sm.per_s, st.per_s));
-
-	printf("  (6) 1 KiB req/reply, binary session median %6.1f us  p99 "
-	    "%8.1f us  %9.0f /s  %5.2fx rate of (8)\n", sbin.median_us,
-	    sbin.p99_us, sbin.per_s, ratio(sbin.per_s, st1k.per_s));
-	printf("  (7) 1 KiB req/reply, UTF-8 text     median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  %5.2fx rate of (8)\n", stxt.median_us,
-	    stxt.p99_us, stxt.per_s, ratio(stxt.per_s, st1k.per_s));
-
+	printf("wsbench: private wschanneld at %s, %ld CPUs, %d interleaved "
+	    "blocks per row\n\n", harness_socket_path(),
+	    sysconf(_SC_NPROCESSORS_ONLN), nblocks);
+	fflush(stdout);
+	for (i = 0; i < NROWS; i++) {
+		bench_rows[i].ok = bench_rows[i].run(&bench_rows[i]) == 0;
+		if (!bench_rows[i].ok)
+			fprintf(stderr, "wsbench: %s: could not be measured\n",
+			    bench_rows[i].key);
+	}
+	memset(&sc, 0, sizeof(sc));
+	if (pairs > 0)
+		bench_scale(pairs, &sc);
+	print_table(&sc);
+	printf("\n");
+	print_json(&sc);
 	status = harness_daemon_stop();
 	if (status != 0)
 		fprintf(stderr, "wsbench: wschanneld exited with %d\n", status);

@@ -2,9 +2,18 @@
  * Between ipc.c and its backends, one per door of the daemon.  ipc.c keeps
  * the calls (the pending list, waiters, the callback thread, losses, the
  * event queue); a backend owns the wire: it connects, carries requests,
- * and runs the connection's I/O thread, which hands every answer back to
- * ipc.c through the upcalls below.  ipc.c calls a backend only through
- * its table, so no file calls back into one that calls it.
+ * and reads answers, handing each back to ipc.c through the upcalls below.
+ * ipc.c calls a backend only through its table, so no file calls back
+ * into one that calls it.
+ *
+ * Who reads.  A backend with `lead` works leader/follower on the
+ * library's shared connection: a thread that waits for its reply reads
+ * the socket itself when nobody else does (one read per wake-up, every
+ * frame of it handed over), so a synchronous call costs one write and one
+ * read on its own thread; the others wait on their own condition
+ * variables.  The connection's library thread reads only while async
+ * calls are pending and nobody else reads, and runs their callbacks.
+ * Without `lead` (D-Bus; wsctl's own connections) the I/O thread reads.
  */
 #ifndef WSCHANNEL_IPC_BACKEND_H
 #define WSCHANNEL_IPC_BACKEND_H
@@ -46,6 +55,16 @@ struct ipc_backend {
 	void		(*forked)(struct ipc_conn *);
 	/* After the last reference (the I/O thread may never have run). */
 	void		(*free)(struct ipc_conn *);
+	/*
+	 * Leader/follower (NULL: the I/O thread reads).  `lead` reads what
+	 * one wake-up brings, blocking until something comes, and hands
+	 * every whole frame over; 0, or -1 once the stream has ended.  One
+	 * thread at a time (the leader), without ipc_lock.  `idle` blocks
+	 * the library thread until the stream ends (1) or `kick` (0).
+	 */
+	int		(*lead)(struct ipc_conn *);
+	int		(*idle)(struct ipc_conn *);
+	void		(*kick)(struct ipc_conn *);
 };
 
 extern const struct ipc_backend ipc_unix_backend;
@@ -73,6 +92,16 @@ struct ipc_conn {
 	int		 eerror;	/* the stream's end: -ECONNRESET... */
 	char		 why[256];	/* the last failure, in words */
 	struct ipc_conn	*all_next;	/* ipc_all, for fork */
+	/* Leader/follower (ipc_lock). */
+	bool		 leads;		/* callers read their own replies */
+	const void	*leader;	/* the thread reading now, or NULL */
+	struct ipc_call	*whead, *wtail;	/* waiters that may take over */
+	unsigned	 nasync;	/* async calls past their interim */
+	struct ipc_call	*cbhead, *cbtail; /* completions to call back */
+	pthread_cond_t	 io_cond;	/* the library thread's */
+	bool		 io_waiting;	/* ... waits on io_cond */
+	bool		 io_idle;	/* ... is in ops->idle */
+	bool		 io_kicked;
 };
 
 /* ---- upcalls from the backends ------------------------------------------ */
@@ -86,12 +115,17 @@ void	 ipc_conn_interim(struct ipc_conn *, struct ipc_call *);
 void	 ipc_conn_complete(struct ipc_conn *, struct ipc_call *, HRESULT,
 	    Wschannel__Reply *r, bool has_state, uint32_t state);
 /*
- * A Reply for the call with its id: interim or terminal.  `emergency`:
- * it was decoded in a borrowed arena, so only id, hresult and state are
- * kept and `r` stays the caller's; otherwise `r` is handed over.
+ * A Reply frame's payload: decoded into the arena of the call it answers
+ * (or with malloc for ipc_request), then handed to that call, interim or
+ * terminal.  Without memory only id, hresult and state are kept.  -1 for
+ * a payload that is not a Reply, which ends the connection.
  */
-void	 ipc_conn_reply(struct ipc_conn *, Wschannel__Reply *r,
-	    bool emergency);
+int	 ipc_conn_reply_frame(struct ipc_conn *, const uint8_t *buf,
+	    size_t len);
+/* The library thread of a leader/follower connection: reads while async
+ * calls are pending and nobody else does, runs their callbacks, and
+ * returns once the connection is lost and every callback has run. */
+void	 ipc_conn_serve(struct ipc_conn *);
 /* Completes a call whose request could not be sent (out of memory);
  * `send` only. */
 void	 ipc_call_unsent(struct ipc_call *, HRESULT);

@@ -9,6 +9,12 @@
  * variable, an async call that the daemon made pending is queued for the
  * callback thread.  Nothing here runs user code on an I/O thread.
  *
+ * On the Unix socket the library's connection works leader/follower
+ * (backend.h): the waiting threads take turns reading (ipc_wait), and the
+ * connection's own library thread (ipc_conn_serve) both reads for pending
+ * async calls and runs their callbacks, so a sync call costs no thread
+ * hop and an async completion at most one.
+ *
  * An abort must work with malloc failing: what it sends is prepared when
  * the object is created, its call lives on the caller's stack, and the
  * backends read its reply without allocating (see unix.c and bus.c).
@@ -28,12 +34,10 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "ipc_arena.h"
 #include "frame.h"
 #include "hresult.h"
 
-#define IPC_DEFAULT_SOCKET	"/run/wschanneld/control.sock"
-#define IPC_XDG_SOCKET		"/wschanneld/control.sock"
-#define IPC_SUN_PATH_MAX	108	/* sizeof(sockaddr_un.sun_path) */
 
 /* One lock for the connection table, every pending list, every call's
  * flags, the event queues and the callback queue: contention is low and
@@ -50,18 +54,19 @@ static bool		 ipc_cb_started;
 
 static const struct ipc_error_sink *ipc_sink;
 
-/* The live handles: an open-addressing set of pointers; a deleted slot
- * holds ipc_handle_tomb until the next rehash. */
-#define IPC_HANDLES_MIN		64
-static pthread_rwlock_t	 ipc_handles_lock = PTHREAD_RWLOCK_INITIALIZER;
-static const void	**ipc_handles;
-static size_t		 ipc_handles_cap;	/* a power of two */
-static size_t		 ipc_handles_used;	/* live + tombstones */
-static size_t		 ipc_handles_live;
-static const char	 ipc_handle_tomb_mark;
-#define ipc_handle_tomb	((const void *)&ipc_handle_tomb_mark)
-
 static void	 ipc_call_complete_async(struct ipc_call *);
+static void	 ipc_io_wake(struct ipc_conn *);
+
+/* Releases a call's Reply, whichever way it was decoded. */
+static void
+ipc_reply_release(struct ipc_call *call)
+{
+	if (call->reply != NULL && !call->reply_arena)
+		wschannel__reply__free_unpacked(call->reply, NULL);
+	call->reply = NULL;
+	call->reply_arena = false;
+	ipc_arena_reset(&call->arena);
+}
 
 /* ---- errors --------------------------------------------------------------- */
 
@@ -111,20 +116,6 @@ ipc_error_set_code(WS_ERROR *error, HRESULT hr)
 		sink->set_code(error, hr);
 }
 
-int
-ipc_status_set(struct ipc_status *st, HRESULT hr, int err, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	st->hr = hr;
-	st->err = err;
-	va_start(ap, fmt);
-	vsnprintf(st->why, sizeof(st->why), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* ---- fork ------------------------------------------------------------------ */
 
 /*
@@ -136,7 +127,7 @@ ipc_status_set(struct ipc_status *st, HRESULT hr, int err, const char *fmt,
 static void
 ipc_atfork_prepare(void)
 {
-	pthread_rwlock_wrlock(&ipc_handles_lock);
+	ipc_handle_atfork_prepare();
 	pthread_mutex_lock(&ipc_lock);
 }
 
@@ -144,7 +135,7 @@ static void
 ipc_atfork_parent(void)
 {
 	pthread_mutex_unlock(&ipc_lock);
-	pthread_rwlock_unlock(&ipc_handles_lock);
+	ipc_handle_atfork_parent();
 }
 
 static void
@@ -161,6 +152,12 @@ ipc_atfork_child(void)
 		/* Their callers are threads of the parent. */
 		c->pending = NULL;
 		c->qhead = c->qtail = NULL;
+		c->leader = NULL;
+		c->whead = c->wtail = NULL;
+		c->cbhead = c->cbtail = NULL;
+		c->nasync = 0;
+		c->io_waiting = c->io_idle = c->io_kicked = false;
+		pthread_cond_init(&c->io_cond, NULL);
 	}
 	ipc_all = NULL;
 	ipc_current = NULL;
@@ -169,113 +166,7 @@ ipc_atfork_child(void)
 	pthread_cond_init(&ipc_cb_cond, NULL);
 	pthread_cond_init(&ipc_conn_cond, NULL);
 	pthread_mutex_unlock(&ipc_lock);
-	/* Handles stay what they were: the child may free them. */
-	pthread_rwlock_init(&ipc_handles_lock, NULL);
-}
-
-/* ---- live handles ------------------------------------------------------------ */
-
-static size_t
-ipc_handle_hash(const void *p)
-{
-	uint64_t x = (uint64_t)(uintptr_t)p;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-/* With the write lock held: the table rebuilt with room for more. */
-static int
-ipc_handle_grow(void)
-{
-	const void **t, **old = ipc_handles;
-	size_t cap = IPC_HANDLES_MIN, i, j, oldcap = ipc_handles_cap;
-
-	while (cap < (ipc_handles_live + 1) * 4)
-		cap *= 2;
-	if ((t = calloc(cap, sizeof(*t))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL || old[i] == ipc_handle_tomb)
-			continue;
-		for (j = ipc_handle_hash(old[i]) & (cap - 1); t[j] != NULL;
-		    j = (j + 1) & (cap - 1))
-			;
-		t[j] = old[i];
-	}
-	free(old);
-	ipc_handles = t;
-	ipc_handles_cap = cap;
-	ipc_handles_used = ipc_handles_live;
-	return 0;
-}
-
-int
-ipc_handle_add(const void *p)
-{
-	size_t j;
-	int r = 0;
-
-	pthread_rwlock_wrlock(&ipc_handles_lock);
-	if ((ipc_handles_used + 1) * 2 > ipc_handles_cap &&
-	    (r = ipc_handle_grow()) != 0)
-		goto out;
-	for (j = ipc_handle_hash(p) & (ipc_handles_cap - 1);
-	    ipc_handles[j] != NULL && ipc_handles[j] != ipc_handle_tomb;
-	    j = (j + 1) & (ipc_handles_cap - 1))
-		;
-	if (ipc_handles[j] == NULL)
-		ipc_handles_used++;
-	ipc_handles[j] = p;
-	ipc_handles_live++;
-out:
-	pthread_rwlock_unlock(&ipc_handles_lock);
-	return r;
-}
-
-/* With a lock held: the slot of `p`, or -1. */
-static ssize_t
-ipc_handle_find(const void *p)
-{
-	size_t j;
-
-	if (ipc_handles_cap == 0)
-		return -1;
-	for (j = ipc_handle_hash(p) & (ipc_handles_cap - 1);
-	    ipc_handles[j] != NULL; j = (j + 1) & (ipc_handles_cap - 1))
-		if (ipc_handles[j] == p)
-			return (ssize_t)j;
-	return -1;
-}
-
-void
-ipc_handle_del(const void *p)
-{
-	ssize_t j;
-
-	if (p == NULL)
-		return;
-	pthread_rwlock_wrlock(&ipc_handles_lock);
-	if ((j = ipc_handle_find(p)) >= 0) {
-		ipc_handles[j] = ipc_handle_tomb;
-		ipc_handles_live--;
-	}
-	pthread_rwlock_unlock(&ipc_handles_lock);
-}
-
-bool
-ipc_handle_live(const void *p)
-{
-	bool live;
-
-	if (p == NULL)
-		return false;
-	pthread_rwlock_rdlock(&ipc_handles_lock);
-	live = ipc_handle_find(p) >= 0;
-	pthread_rwlock_unlock(&ipc_handles_lock);
-	return live;
+	ipc_handle_atfork_child();
 }
 
 static void
@@ -315,6 +206,7 @@ ipc_conn_free(struct ipc_conn *c)
 	}
 	if (c->efd >= 0)
 		close(c->efd);
+	pthread_cond_destroy(&c->io_cond);
 	free(c);
 }
 
@@ -401,8 +293,21 @@ ipc_unlink(struct ipc_conn *c, struct ipc_call *call)
 static void
 ipc_deliver(struct ipc_call *call)
 {
+	struct ipc_conn *c = call->conn;
+
 	call->done = true;
-	if (call->async && call->interim) {
+	if (call->async && call->interim && c != NULL && c->leads) {
+		/* For the connection's library thread. */
+		c->nasync--;
+		call->next = NULL;
+		if (c->cbtail != NULL)
+			c->cbtail->next = call;
+		else
+			c->cbhead = call;
+		c->cbtail = call;
+		if (c->leader != &c->io_cond)
+			ipc_io_wake(c);
+	} else if (call->async && call->interim) {
 		call->next = NULL;
 		if (ipc_cb_tail != NULL)
 			ipc_cb_tail->next = call;
@@ -447,6 +352,8 @@ ipc_interim(struct ipc_call *call)
 {
 	if (call->async && !call->interim) {
 		call->interim = true;
+		if (call->conn != NULL && call->conn->leads)
+			call->conn->nasync++;
 		pthread_cond_signal(&call->cond);
 	}
 }
@@ -479,45 +386,135 @@ ipc_conn_complete(struct ipc_conn *c, struct ipc_call *call, HRESULT hr,
 		wschannel__reply__free_unpacked(r, NULL);
 }
 
-void
-ipc_conn_reply(struct ipc_conn *c, Wschannel__Reply *r, bool emergency)
+/*
+ * With ipc_lock held: hands a decoded Reply to its call.  Returns true
+ * when `r` was kept (it lives in the call's arena, or is the call's to
+ * free).  `emergency`: decoded in the static arena, only id, hresult and
+ * state survive.
+ */
+static bool
+ipc_reply_apply(struct ipc_conn *c, struct ipc_call *call,
+    Wschannel__Reply *r, bool emergency)
 {
-	struct ipc_call *call;
-
-	pthread_mutex_lock(&ipc_lock);
-	call = ipc_find(c, r->id);
-	if (call == NULL) {
-		/* Nobody waits for it (cannot happen with a sane daemon). */
-	} else if (r->has_interim && r->interim) {
+	if (r->has_interim && r->interim) {
 		ipc_interim(call);
-	} else {
-		ipc_unlink(c, call);
-		call->hr = (HRESULT)r->hresult;
-		call->has_state = false;
-		if (r->has_state) {
-			call->has_state = true;
-			call->state = r->state;
-		} else if (r->result_case == WSCHANNEL__REPLY__RESULT_ABORT &&
-		    r->abort != NULL && r->abort->has_state) {
-			call->has_state = true;
-			call->state = r->abort->state;
+		return false;
+	}
+	ipc_unlink(c, call);
+	call->hr = (HRESULT)r->hresult;
+	call->has_state = false;
+	if (r->has_state) {
+		call->has_state = true;
+		call->state = r->state;
+	} else if (r->result_case == WSCHANNEL__REPLY__RESULT_ABORT &&
+	    r->abort != NULL && r->abort->has_state) {
+		call->has_state = true;
+		call->state = r->abort->state;
+	}
+	call->reply = NULL;
+	if (emergency) {
+		/* Only id, hresult and state survive an emergency. */
+		if (SUCCEEDED(call->hr) &&
+		    r->result_case != WSCHANNEL__REPLY__RESULT__NOT_SET &&
+		    r->result_case != WSCHANNEL__REPLY__RESULT_ABORT)
+			call->hr = E_OUTOFMEMORY;
+	} else
+		call->reply = r;
+	ipc_deliver(call);
+	return !emergency;
+}
+
+/* The id of a Reply: protobuf-c writes fields in field-number order, so a
+ * Reply starts with field 1 (id, varint), tag byte 0x08. */
+static int
+ipc_reply_scan_id(const uint8_t *buf, size_t len, uint64_t *id)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len < 2 || buf[0] != 0x08)
+		return -1;
+	for (i = 1; i < len && i < 11; i++) {
+		v |= (uint64_t)(buf[i] & 0x7f) << (7 * (i - 1));
+		if ((buf[i] & 0x80) == 0) {
+			*id = v;
+			return 0;
 		}
-		if (emergency) {
-			/* Only id, hresult and state survive an emergency. */
+	}
+	return -1;
+}
+
+/* No memory for the Reply of `call`: keep what the static arena holds. */
+static int
+ipc_reply_emergency(struct ipc_conn *c, struct ipc_call *call,
+    const uint8_t *buf, size_t len)
+{
+	ProtobufCAllocator alloc;
+	struct ipc_arena ea;
+	Wschannel__Reply *r;
+
+	ipc_arena_emergency_begin(&ea, &alloc);
+	r = wschannel__reply__unpack(&alloc, len, buf);
+	pthread_mutex_lock(&ipc_lock);
+	if (call->linked) {
+		if (r != NULL)
+			(void)ipc_reply_apply(c, call, r, true);
+		else if (ea.failed) {
+			ipc_unlink(c, call);
+			call->hr = E_OUTOFMEMORY;
 			call->reply = NULL;
-			if (SUCCEEDED(call->hr) &&
-			    r->result_case != WSCHANNEL__REPLY__RESULT__NOT_SET &&
-			    r->result_case != WSCHANNEL__REPLY__RESULT_ABORT)
-				call->hr = E_OUTOFMEMORY;
-		} else {
-			call->reply = r;
-			r = NULL;
+			ipc_deliver(call);
 		}
-		ipc_deliver(call);
 	}
 	pthread_mutex_unlock(&ipc_lock);
-	if (!emergency && r != NULL)
-		wschannel__reply__free_unpacked(r, NULL);
+	ipc_arena_emergency_end();
+	return r != NULL || ea.failed ? 0 : -1;
+}
+
+int
+ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
+{
+	ProtobufCAllocator alloc;
+	struct ipc_call *call;
+	Wschannel__Reply *r;
+	uint64_t id;
+	bool kept = false;
+
+	if (ipc_reply_scan_id(buf, len, &id) != 0)
+		return -1;
+	pthread_mutex_lock(&ipc_lock);
+	call = ipc_find(c, id);
+	pthread_mutex_unlock(&ipc_lock);
+	if (call == NULL)
+		return 0;	/* nobody waits for it (not from a sane daemon) */
+	/*
+	 * Only the thread that reads delivers, so the call stays linked (and
+	 * its memory alive) while the Reply is decoded without the lock.
+	 */
+	ipc_arena_reset(&call->arena);
+	alloc.alloc = call->heap_reply ? ipc_arena_track_alloc : ipc_arena_alloc;
+	alloc.free = call->heap_reply ? ipc_arena_track_free :
+	    ipc_arena_free;
+	alloc.allocator_data = &call->arena;
+	if ((r = wschannel__reply__unpack(&alloc, len, buf)) == NULL) {
+		if (!call->arena.failed)
+			return -1;
+		ipc_arena_reset(&call->arena);
+		return ipc_reply_emergency(c, call, buf, len);
+	}
+	pthread_mutex_lock(&ipc_lock);
+	if (call->linked)
+		kept = ipc_reply_apply(c, call, r, false);
+	if (kept)
+		call->reply_arena = !call->heap_reply;
+	pthread_mutex_unlock(&ipc_lock);
+	if (!kept) {
+		if (call->heap_reply)
+			wschannel__reply__free_unpacked(r, NULL);
+		else
+			ipc_arena_reset(&call->arena);
+	}
+	return 0;
 }
 
 bool
@@ -581,13 +578,13 @@ ipc_conn_set_why(struct ipc_conn *c, const char *fmt, ...)
 	pthread_mutex_unlock(&ipc_lock);
 }
 
-/* The connection is gone: every pending call completes, exactly once. */
-void
-ipc_conn_lose(struct ipc_conn *c)
+/* With ipc_lock held: the connection is gone, every pending call
+ * completes, exactly once. */
+static void
+ipc_conn_lose_locked(struct ipc_conn *c)
 {
 	struct ipc_call *call;
 
-	pthread_mutex_lock(&ipc_lock);
 	__atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
 	if (ipc_current == c) {
 		ipc_current = NULL;
@@ -604,6 +601,170 @@ ipc_conn_lose(struct ipc_conn *c)
 	if (c->eerror == 0)
 		c->eerror = -ECONNRESET;
 	ipc_event_poke(c);
+	if (c->leads)
+		ipc_io_wake(c);
+}
+
+void
+ipc_conn_lose(struct ipc_conn *c)
+{
+	pthread_mutex_lock(&ipc_lock);
+	ipc_conn_lose_locked(c);
+	pthread_mutex_unlock(&ipc_lock);
+}
+
+/* ---- leader/follower ---------------------------------------------------------- */
+
+/* With ipc_lock held: the library thread has something to do (read for
+ * async calls, run callbacks, see the end); woken the cheapest way. */
+static void
+ipc_io_wake(struct ipc_conn *c)
+{
+	if (c->io_idle) {
+		if (!c->io_kicked) {
+			c->io_kicked = true;
+			c->ops->kick(c);
+		}
+	} else if (c->io_waiting)
+		pthread_cond_signal(&c->io_cond);
+}
+
+/* With ipc_lock held: reads one wake-up's worth as the leader `who`. */
+static void
+ipc_lead(struct ipc_conn *c, const void *who)
+{
+	int r;
+
+	c->leader = who;
+	pthread_mutex_unlock(&ipc_lock);
+	r = c->ops->lead(c);
+	pthread_mutex_lock(&ipc_lock);
+	c->leader = NULL;
+	if (r < 0 && !c->dead)
+		ipc_conn_lose_locked(c);
+}
+
+/*
+ * With ipc_lock held, nobody reading: a waiter still waiting takes over,
+ * else the library thread if async calls need a reader (or it waits on
+ * its condition variable and should go back to watching the stream).
+ */
+static void
+ipc_lead_pass(struct ipc_conn *c)
+{
+	struct ipc_call *w;
+
+	if (c == NULL || !c->leads || c->leader != NULL)
+		return;
+	for (w = c->whead; w != NULL; w = w->wnext) {
+		if (!w->done && !(w->async && w->interim)) {
+			pthread_cond_signal(&w->cond);
+			return;
+		}
+	}
+	if (c->nasync > 0 || c->cbhead != NULL || c->io_waiting)
+		ipc_io_wake(c);
+}
+
+static void
+ipc_waiter_add(struct ipc_conn *c, struct ipc_call *call)
+{
+	call->wnext = NULL;
+	call->wprev = c->wtail;
+	if (c->wtail != NULL)
+		c->wtail->wnext = call;
+	else
+		c->whead = call;
+	c->wtail = call;
+	call->waiting = true;
+}
+
+static void
+ipc_waiter_del(struct ipc_conn *c, struct ipc_call *call)
+{
+	if (call->wprev != NULL)
+		call->wprev->wnext = call->wnext;
+	else
+		c->whead = call->wnext;
+	if (call->wnext != NULL)
+		call->wnext->wprev = call->wprev;
+	else
+		c->wtail = call->wprev;
+	call->wnext = call->wprev = NULL;
+	call->waiting = false;
+}
+
+/*
+ * With ipc_lock held: waits until `call` has its result (an async call:
+ * or its interim).  On a leader/follower connection the waiter reads
+ * itself whenever nobody else does.  `ts`: a CLOCK_MONOTONIC deadline
+ * (the call's condition variable was made for it) or NULL; false when it
+ * passed.
+ */
+static bool
+ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
+{
+	bool ok = true;
+
+	while (ok && !call->done && !(call->async && call->interim)) {
+		if (c->leads && c->leader == NULL && !c->dead) {
+			ipc_lead(c, call);
+			continue;
+		}
+		ipc_waiter_add(c, call);
+		if (ts == NULL)
+			pthread_cond_wait(&call->cond, &ipc_lock);
+		else if (pthread_cond_timedwait(&call->cond, &ipc_lock, ts) ==
+		    ETIMEDOUT)
+			ok = call->done;
+		ipc_waiter_del(c, call);
+	}
+	ipc_lead_pass(c);
+	return ok;
+}
+
+void
+ipc_conn_serve(struct ipc_conn *c)
+{
+	struct ipc_call *call;
+	int r;
+
+	pthread_mutex_lock(&ipc_lock);
+	for (;;) {
+		if ((call = c->cbhead) != NULL) {
+			if ((c->cbhead = call->next) == NULL)
+				c->cbtail = NULL;
+			call->next = NULL;
+			pthread_mutex_unlock(&ipc_lock);
+			ipc_call_complete_async(call);
+			pthread_mutex_lock(&ipc_lock);
+			continue;
+		}
+		if (c->dead && c->leader == NULL)
+			break;
+		if (!c->dead && c->leader == NULL && c->nasync > 0) {
+			ipc_lead(c, &c->io_cond);
+			ipc_lead_pass(c);
+			continue;
+		}
+		if (!c->dead && c->leader == NULL) {
+			/* Nothing to read for: watch for the end only. */
+			c->io_idle = true;
+			c->io_kicked = false;
+			pthread_mutex_unlock(&ipc_lock);
+			r = c->ops->idle(c);
+			pthread_mutex_lock(&ipc_lock);
+			c->io_idle = false;
+			if (r > 0 && c->leader == NULL && !c->dead) {
+				ipc_lead(c, &c->io_cond);
+				ipc_lead_pass(c);
+			}
+			continue;
+		}
+		c->io_waiting = true;
+		pthread_cond_wait(&c->io_cond, &ipc_lock);
+		c->io_waiting = false;
+	}
 	pthread_mutex_unlock(&ipc_lock);
 }
 
@@ -649,85 +810,6 @@ ipc_thread_start(void *(*fn)(void *), void *arg)
 	return -r;
 }
 
-/* ---- addresses ------------------------------------------------------------------ */
-
-/* Copies `len` bytes of `val` into the address; -ENAMETOOLONG. */
-static int
-ipc_address_set(struct ipc_address *a, enum ipc_door door, bool abstract,
-    const char *val, size_t len, struct ipc_status *st)
-{
-	size_t max = door == IPC_DOOR_UNIX ? IPC_SUN_PATH_MAX -
-	    (abstract ? 1 : 0) : sizeof(a->target);
-
-	if (len >= max)
-		return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
-		    -ENAMETOOLONG, door == IPC_DOOR_UNIX ? "wschanneld socket "
-		    "path is too long: %.*s" : "the bus address is too long: "
-		    "%.*s", (int)len, val);
-	a->door = door;
-	a->abstract = abstract;
-	memcpy(a->target, val, len);
-	a->target[len] = '\0';
-	return 0;
-}
-
-int
-ipc_address_parse(const char *env, struct ipc_address *a,
-    struct ipc_status *st)
-{
-	const char *p, *end, *val = NULL, *xdg;
-	char path[IPC_SUN_PATH_MAX + 64];
-	bool abstract = false;
-	size_t len = 0;
-
-	memset(a, 0, sizeof(*a));
-	if (env != NULL && strncmp(env, "dbus:", 5) == 0) {
-		if (env[5] == '\0')
-			return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
-			    -EAFNOSUPPORT, "WSCHANNEL_ADDRESS=dbus: names no "
-			    "bus (dbus:system, dbus:session or dbus:ADDRESS)");
-		return ipc_address_set(a, IPC_DOOR_DBUS, false, env + 5,
-		    strlen(env + 5), st);
-	}
-	if (env != NULL && *env != '\0') {
-		if (env[0] == '/') {
-			val = env;
-			len = strlen(env);
-		} else if (strncmp(env, "unix:", 5) == 0) {
-			/* key=value pairs separated by commas, D-Bus style;
-			 * keys other than path and abstract are ignored. */
-			for (p = env + 5; *p != '\0'; p = *end ? end + 1 : end) {
-				if ((end = strchr(p, ',')) == NULL)
-					end = p + strlen(p);
-				if (strncmp(p, "path=", 5) == 0) {
-					val = p + 5;
-					len = (size_t)(end - val);
-					abstract = false;
-				} else if (strncmp(p, "abstract=", 9) == 0) {
-					val = p + 9;
-					len = (size_t)(end - val);
-					abstract = true;
-				}
-			}
-		}
-		if (val == NULL || len == 0)
-			return ipc_status_set(st, WS_E_ENDPOINT_UNREACHABLE,
-			    -EAFNOSUPPORT, "WSCHANNEL_ADDRESS=%s: not an "
-			    "address wschanneld listens on (expected "
-			    "unix:path=/path or dbus:system)", env);
-	} else {
-		xdg = secure_getenv("XDG_RUNTIME_DIR");
-		if (xdg != NULL && xdg[0] == '/' &&
-		    (size_t)snprintf(path, sizeof(path), "%s%s", xdg,
-		    IPC_XDG_SOCKET) < sizeof(path) && access(path, F_OK) == 0)
-			val = path;
-		else
-			val = IPC_DEFAULT_SOCKET;
-		len = strlen(val);
-	}
-	return ipc_address_set(a, IPC_DOOR_UNIX, abstract, val, len, st);
-}
-
 /* ---- opening ---------------------------------------------------------------------- */
 
 /*
@@ -747,9 +829,12 @@ ipc_conn_open(const struct ipc_address *addr, bool shared,
 	c->ops = addr->door == IPC_DOOR_DBUS ? &ipc_bus_backend :
 	    &ipc_unix_backend;
 	c->shared = shared;
+	c->leads = shared && c->ops->lead != NULL;
 	c->efd = -1;
+	pthread_cond_init(&c->io_cond, NULL);
 	if (!shared && (c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		r = -errno;
+		pthread_cond_destroy(&c->io_cond);
 		free(c);
 		return ipc_status_set(st, E_OUTOFMEMORY, r,
 		    "cannot make an eventfd: %s", strerror(-r));
@@ -757,12 +842,13 @@ ipc_conn_open(const struct ipc_address *addr, bool shared,
 	if ((r = c->ops->open(c, addr, st)) < 0) {
 		if (c->efd >= 0)
 			close(c->efd);
+		pthread_cond_destroy(&c->io_cond);
 		free(c);
 		return r;
 	}
 	if (!shared)
 		pthread_mutex_lock(&ipc_lock);
-	if (shared && !ipc_cb_started) {
+	if (shared && !c->leads && !ipc_cb_started) {
 		if ((r = ipc_thread_start(ipc_cb_main, NULL)) != 0)
 			goto fail;
 		ipc_cb_started = true;
@@ -865,6 +951,7 @@ ipc_call_release(struct ipc_call *call)
 static void
 ipc_call_free(struct ipc_call *call)
 {
+	ipc_arena_reset(&call->arena);
 	pthread_cond_destroy(&call->cond);
 	if (call->allocated)
 		free(call);
@@ -901,9 +988,7 @@ ipc_call_finish(struct ipc_call *call)
 		hr = call->finish(call, hr);
 	if (FAILED(hr))
 		ipc_error_set_code(call->error, hr);
-	if (call->reply != NULL)
-		wschannel__reply__free_unpacked(call->reply, NULL);
-	call->reply = NULL;
+	ipc_reply_release(call);
 	ipc_call_release(call);
 	return hr;
 }
@@ -1004,8 +1089,7 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 	ipc_call_send(call, req);
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call->done && !(call->async && call->interim))
-		pthread_cond_wait(&call->cond, &ipc_lock);
+	(void)ipc_wait(call->conn, call, NULL);
 	if (call->async && call->interim) {
 		/* Pending: the callback thread completes it. */
 		last = --call->refs == 0;
@@ -1056,6 +1140,7 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 	call.conn = c;
 	call.api = "request";
 	call.refs = 1;
+	call.heap_reply = true;	/* handed out to the caller */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&call.cond, &attr);
@@ -1075,23 +1160,15 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 	ipc_call_send(&call, req);
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call.done && !timed_out) {
-		if (timeout_ms < 0)
-			pthread_cond_wait(&call.cond, &ipc_lock);
-		else if (pthread_cond_timedwait(&call.cond, &ipc_lock,
-		    &ts) == ETIMEDOUT)
-			timed_out = !call.done;
-	}
+	timed_out = !ipc_wait(c, &call, timeout_ms < 0 ? NULL : &ts);
 	pthread_mutex_unlock(&ipc_lock);
 	if (timed_out) {
 		/* Given up: the loss that follows completes the call. */
 		c->ops->shutdown(c);
 		pthread_mutex_lock(&ipc_lock);
-		while (!call.done)
-			pthread_cond_wait(&call.cond, &ipc_lock);
+		(void)ipc_wait(c, &call, NULL);
 		pthread_mutex_unlock(&ipc_lock);
-		if (call.reply != NULL)
-			wschannel__reply__free_unpacked(call.reply, NULL);
+		ipc_reply_release(&call);
 		r = -ETIMEDOUT;
 	} else if (call.reply != NULL) {
 		*out = call.reply;
@@ -1104,6 +1181,7 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 		(*out)->hresult = (uint32_t)call.hr;
 	} else
 		r = -ENOMEM;
+	ipc_arena_reset(&call.arena);
 	pthread_cond_destroy(&call.cond);
 	return r;
 }
@@ -1329,8 +1407,7 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 	}
 
 	pthread_mutex_lock(&ipc_lock);
-	while (!call->done)
-		pthread_cond_wait(&call->cond, &ipc_lock);
+	(void)ipc_wait(c, call, NULL);
 	pthread_mutex_unlock(&ipc_lock);
 	pthread_mutex_unlock(&r->lock);
 	pthread_cond_destroy(&call->cond);
@@ -1357,8 +1434,7 @@ ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
 			    hresult_text((uint32_t)hr));
 		ipc_error_set_code(error, hr);
 	}
-	if (call.reply != NULL)
-		wschannel__reply__free_unpacked(call.reply, NULL);
+	ipc_reply_release(&call);
 	return hr;
 }
 
@@ -1375,8 +1451,7 @@ ipc_object_abandon(struct ipc_object *o, uint32_t *state)
 		hr = S_OK;	/* lost meanwhile: the channel went with it */
 	if (state != NULL && call.has_state)
 		*state = call.state;
-	if (call.reply != NULL)
-		wschannel__reply__free_unpacked(call.reply, NULL);
+	ipc_reply_release(&call);
 	return hr;
 }
 

@@ -65,6 +65,23 @@ struct ipc_object {
 };
 
 /*
+ * Where a call's Reply is decoded: a bump allocator that starts inside the
+ * call (enough for every small Reply, an abort's included, so reading one
+ * needs no malloc) and goes on in chunks; all of it is released at once
+ * with the Reply.
+ */
+#define IPC_ARENA_INLINE	768
+
+struct ipc_arena_chunk;
+
+struct ipc_arena {
+	size_t		  used;
+	bool		  failed;	/* an allocation failed */
+	struct ipc_arena_chunk *chunks;
+	_Alignas(16) uint8_t mem[IPC_ARENA_INLINE];
+};
+
+/*
  * One request in flight and its completion.  Sync calls keep it on the
  * caller's stack; async calls allocate it (ipc_call_new) because it outlives
  * the call.  Operations embed it as their first member.
@@ -85,6 +102,12 @@ struct ipc_call {
 	bool		  has_state;
 	uint32_t	  state;
 	Wschannel__Reply *reply;	/* NULL after a loss or an emergency decode */
+	bool		  reply_arena;	/* `reply` lives in `arena` */
+	bool		  heap_reply;	/* decode with malloc (ipc_request's) */
+	struct ipc_arena  arena;
+	/* Leader/follower: the waiters that may take over reading. */
+	struct ipc_call	 *wnext, *wprev;
+	bool		  waiting;
 	/* Filled by the caller before ipc_call_run. */
 	struct ipc_conn	 *conn;
 	struct ipc_object *obj;		/* referenced for the call's duration */
@@ -124,6 +147,10 @@ struct ipc_call {
 int	 ipc_handle_add(const void *);
 void	 ipc_handle_del(const void *);
 bool	 ipc_handle_live(const void *);
+/* ipc.c's fork handlers: the set is locked across fork. */
+void	 ipc_handle_atfork_prepare(void);
+void	 ipc_handle_atfork_parent(void);
+void	 ipc_handle_atfork_child(void);
 
 /* The connection for a new object, opened if needed (one reference). */
 HRESULT	 ipc_connect(struct ipc_conn **, WS_ERROR *);

@@ -1,20 +1,25 @@
 /*
  * The Unix socket backend: the control protocol's frames (a header and a
  * protobuf Request, Reply or Event; proto/wschannel.proto) on the daemon's
- * control socket.  Callers write their own frames, one writer at a time;
- * the I/O thread reads Replies and hands them to ipc.c, and Events to
- * whoever asked for them (wsctl watch; the library skips them).
+ * control socket.  Callers write their own frames, one writer at a time.
+ * Reading is leader/follower on the library's connection (backend.h): the
+ * thread that waits reads, one read(2) per wake-up into the connection's
+ * buffer, and hands every whole frame to ipc.c; wsctl's connections have
+ * their I/O thread read the same way.  Events go to whoever asked for
+ * them (wsctl watch; the library skips them).
  *
  * Without memory: a reservation's frame is encoded when its object is
  * created, frames are read into a buffer allocated with the connection,
- * and a Reply that cannot be decoded for lack of memory is decoded again
- * in a static arena, keeping only id, hresult and state.
+ * and ipc.c decodes a Reply in its call's arena, or in a static one
+ * keeping only id, hresult and state.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -23,69 +28,17 @@
 #include "frame.h"
 
 #define UNIX_RBUF_SIZE		(64 * 1024)
-#define UNIX_ARENA_SIZE		(256 * 1024)
 #define UNIX_STACK_FRAME	2048	/* requests up to this are built on
 					 * the stack: no malloc to send them */
 
 struct unix_conn {
 	int		 fd;		/* closed by the I/O thread under wlock */
+	int		 kfd;		/* eventfd: wakes the idle I/O thread */
 	pthread_mutex_t	 wlock;		/* one writer at a time, whole frames */
-	uint8_t		*rbuf;		/* the I/O thread's frame buffer */
+	/* The reader's (the leader's; handed over under ipc_lock). */
+	uint8_t		*rbuf;
+	size_t		 rlen;		/* bytes held, from rbuf[0] */
 };
-
-/* The emergency arena; used by one I/O thread at a time. */
-struct unix_arena {
-	size_t		 used;
-	bool		 failed;
-};
-static pthread_mutex_t	 unix_arena_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Alignas(16) uint8_t unix_arena_mem[UNIX_ARENA_SIZE];
-static struct unix_arena unix_arena;
-
-/* malloc, remembering whether it failed: tells a payload that does not
- * decode from a decoder that ran out of memory. */
-struct unix_track {
-	bool		 failed;
-};
-
-static void *
-unix_track_alloc(void *data, size_t size)
-{
-	struct unix_track *t = data;
-	void *p;
-
-	if ((p = malloc(size)) == NULL)
-		t->failed = true;
-	return p;
-}
-
-static void
-unix_track_free(void *data, void *p)
-{
-	free(p);
-}
-
-static void *
-unix_arena_alloc(void *data, size_t size)
-{
-	struct unix_arena *a = data;
-	size_t n = (size + 15) & ~(size_t)15;
-	void *p;
-
-	if (size > UNIX_ARENA_SIZE || n > UNIX_ARENA_SIZE - a->used) {
-		a->failed = true;
-		return NULL;
-	}
-	p = unix_arena_mem + a->used;
-	a->used += n;
-	return p;
-}
-
-static void
-unix_arena_free(void *data, void *p)
-{
-	/* Released all at once, after the reply has been delivered. */
-}
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -185,130 +138,138 @@ unix_read_full(int fd, uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* One whole frame's payload. */
 static int
-unix_skip(int fd, uint8_t *buf, size_t len)
+unix_frame(struct ipc_conn *c, unsigned kind, const uint8_t *buf,
+    size_t len)
 {
-	size_t n;
+	Wschannel__Event *ev;
 
-	while (len > 0) {
-		n = len < UNIX_RBUF_SIZE ? len : UNIX_RBUF_SIZE;
-		if (unix_read_full(fd, buf, n) != 0)
-			return -1;
-		len -= n;
-	}
+	if (kind == FRAME_REPLY)
+		return ipc_conn_reply_frame(c, buf, len);
+	if (kind != FRAME_EVENT)
+		return -1;
+	if (!ipc_conn_wants_events(c))
+		return 0;
+	if ((ev = wschannel__event__unpack(NULL, len, buf)) == NULL)
+		ipc_conn_event(c, NULL, -EBADMSG);
+	else
+		ipc_conn_event(c, ev, 0);
 	return 0;
 }
 
 /*
- * The id of a Reply that could not be decoded at all for lack of memory.
- * protobuf-c writes fields in field-number order, so a Reply starts with
- * field 1 (id, varint): tag byte 0x08.
+ * A frame larger than the buffer, of which `have` payload bytes are in
+ * `part`: the rest is read into memory of its own.  Without that memory
+ * the frame is skipped, failing the call it answers.
  */
 static int
-unix_scan_id(const uint8_t *buf, size_t len, uint64_t *id)
+unix_big_frame(struct ipc_conn *c, struct unix_conn *u, unsigned kind,
+    const uint8_t *part, size_t have, size_t len)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	if (len < 2 || buf[0] != 0x08)
-		return -1;
-	for (i = 1; i < len && i < 11; i++) {
-		v |= (uint64_t)(buf[i] & 0x7f) << (7 * (i - 1));
-		if ((buf[i] & 0x80) == 0) {
-			*id = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Hands one Reply to ipc.c.  Returns -1 for a payload that is not a
- * Reply, which ends the connection. */
-static int
-unix_dispatch(struct ipc_conn *c, const uint8_t *buf, size_t len)
-{
-	struct unix_track track = { false };
-	ProtobufCAllocator talloc = { unix_track_alloc, unix_track_free,
-	    &track };
-	ProtobufCAllocator aalloc = { unix_arena_alloc, unix_arena_free,
-	    &unix_arena };
-	Wschannel__Reply *r;
-	uint64_t id;
-	bool oom;
-
-	if ((r = wschannel__reply__unpack(&talloc, len, buf)) != NULL) {
-		ipc_conn_reply(c, r, false);
-		return 0;
-	}
-	if (!track.failed)
-		return -1;
-	pthread_mutex_lock(&unix_arena_lock);
-	unix_arena.used = 0;
-	unix_arena.failed = false;
-	if ((r = wschannel__reply__unpack(&aalloc, len, buf)) != NULL) {
-		ipc_conn_reply(c, r, true);
-		pthread_mutex_unlock(&unix_arena_lock);
-		return 0;
-	}
-	oom = unix_arena.failed;
-	pthread_mutex_unlock(&unix_arena_lock);
-	if (!oom || unix_scan_id(buf, len, &id) != 0)
-		return oom ? 0 : -1;
-	ipc_conn_fail_id(c, id, E_OUTOFMEMORY);
-	return 0;
-}
-
-/* An Event frame: for a reader that asked, else skipped unread. */
-static int
-unix_event(struct ipc_conn *c, struct unix_conn *u, size_t len)
-{
-	Wschannel__Event *ev;
-	uint8_t *buf = u->rbuf;
-	int r = 0;
-
-	if (!ipc_conn_wants_events(c))
-		return unix_skip(u->fd, u->rbuf, len);
-	if (len > UNIX_RBUF_SIZE && (buf = malloc(len)) == NULL) {
-		ipc_conn_event(c, NULL, -ENOMEM);
-		return unix_skip(u->fd, u->rbuf, len);
-	}
-	if (unix_read_full(u->fd, buf, len) != 0)
-		r = -1;
-	else if ((ev = wschannel__event__unpack(NULL, len, buf)) == NULL)
-		ipc_conn_event(c, NULL, -EBADMSG);
-	else
-		ipc_conn_event(c, ev, 0);
-	if (buf != u->rbuf)
-		free(buf);
-	return r;
-}
-
-/* Reads one Reply frame of `len` bytes and hands it over. */
-static int
-unix_reply(struct ipc_conn *c, struct unix_conn *u, size_t len)
-{
-	uint8_t *buf = u->rbuf;
+	uint8_t *buf, scratch[64];
 	uint64_t id;
 	size_t n;
 	int r;
 
-	if (len > UNIX_RBUF_SIZE && (buf = malloc(len)) == NULL) {
-		/* Too big for the buffer and no memory: fail just that
-		 * call, and keep the stream in step. */
-		n = UNIX_RBUF_SIZE;
-		if (unix_read_full(u->fd, u->rbuf, n) != 0 ||
-		    unix_skip(u->fd, u->rbuf, len - n) != 0)
-			return -1;
-		if (unix_scan_id(u->rbuf, n, &id) == 0)
-			ipc_conn_fail_id(c, id, E_OUTOFMEMORY);
-		return 0;
-	}
-	r = unix_read_full(u->fd, buf, len);
-	if (r == 0)
-		r = unix_dispatch(c, buf, len);
-	if (buf != u->rbuf)
+	if ((buf = malloc(len)) != NULL) {
+		memcpy(buf, part, have);
+		r = unix_read_full(u->fd, buf + have, len - have);
+		if (r == 0)
+			r = unix_frame(c, kind, buf, len);
 		free(buf);
-	return r;
+		return r;
+	}
+	/* Keep the stream in step; the id is in the first bytes. */
+	memcpy(scratch, part, have < sizeof(scratch) ? have : sizeof(scratch));
+	if (have < sizeof(scratch) && unix_read_full(u->fd, scratch + have,
+	    sizeof(scratch) - have) != 0)
+		return -1;
+	have = have > sizeof(scratch) ? have : sizeof(scratch);
+	while (have < len) {
+		n = len - have < UNIX_RBUF_SIZE ? len - have : UNIX_RBUF_SIZE;
+		if (unix_read_full(u->fd, u->rbuf, n) != 0)
+			return -1;
+		have += n;
+	}
+	if (kind == FRAME_REPLY && scratch[0] == 0x08) {
+		id = 0;
+		for (n = 1; n < 11; n++) {
+			id |= (uint64_t)(scratch[n] & 0x7f) << (7 * (n - 1));
+			if ((scratch[n] & 0x80) == 0)
+				break;
+		}
+		ipc_conn_fail_id(c, id, E_OUTOFMEMORY);
+	} else if (kind == FRAME_EVENT && ipc_conn_wants_events(c))
+		ipc_conn_event(c, NULL, -ENOMEM);
+	return 0;
+}
+
+/* backend.lead: one read(2), then every whole frame it completed. */
+static int
+unix_lead(struct ipc_conn *c)
+{
+	struct unix_conn *u = c->be;
+	struct frame_header h;
+	size_t off = 0, flen, have;
+	ssize_t n;
+
+	do
+		n = read(u->fd, u->rbuf + u->rlen, UNIX_RBUF_SIZE - u->rlen);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	u->rlen += (size_t)n;
+	while (u->rlen - off >= FRAME_HEADER_SIZE) {
+		if (frame_header_parse(u->rbuf + off, &h, NULL) != 0)
+			return -1;
+		flen = FRAME_HEADER_SIZE + (size_t)h.length;
+		if (flen > UNIX_RBUF_SIZE) {
+			have = u->rlen - off - FRAME_HEADER_SIZE;
+			u->rlen = 0;
+			return unix_big_frame(c, u, h.kind,
+			    u->rbuf + off + FRAME_HEADER_SIZE, have, h.length);
+		}
+		if (u->rlen - off < flen)
+			break;
+		if (unix_frame(c, h.kind, u->rbuf + off + FRAME_HEADER_SIZE,
+		    h.length) != 0)
+			return -1;
+		off += flen;
+	}
+	if (off > 0) {
+		memmove(u->rbuf, u->rbuf + off, u->rlen - off);
+		u->rlen -= off;
+	}
+	return 0;
+}
+
+/* backend.idle: the stream's end (1) or a kick (0), whichever first. */
+static int
+unix_idle(struct ipc_conn *c)
+{
+	struct unix_conn *u = c->be;
+	struct pollfd p[2] = {
+		{ .fd = u->fd, .events = POLLRDHUP },
+		{ .fd = u->kfd, .events = POLLIN },
+	};
+	uint64_t v;
+
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
+			return 1;
+	if (p[1].revents & POLLIN)
+		(void)!read(u->kfd, &v, sizeof(v));
+	return p[0].revents != 0 ? 1 : 0;
+}
+
+static void
+unix_kick(struct ipc_conn *c)
+{
+	struct unix_conn *u = c->be;
+	uint64_t one = 1;
+
+	(void)!write(u->kfd, &one, sizeof(one));
 }
 
 static void *
@@ -316,24 +277,14 @@ unix_io_main(void *arg)
 {
 	struct ipc_conn *c = arg;
 	struct unix_conn *u = c->be;
-	uint8_t hdr[FRAME_HEADER_SIZE];
-	struct frame_header h;
-	int r;
 
-	for (;;) {
-		if (unix_read_full(u->fd, hdr, sizeof(hdr)) != 0 ||
-		    frame_header_parse(hdr, &h, NULL) != 0)
-			break;
-		if (h.kind == FRAME_EVENT)
-			r = unix_event(c, u, h.length);
-		else if (h.kind == FRAME_REPLY)
-			r = unix_reply(c, u, h.length);
-		else
-			r = -1;
-		if (r != 0)
-			break;
+	if (c->leads)
+		ipc_conn_serve(c);
+	else {
+		while (unix_lead(c) == 0)
+			;
+		ipc_conn_lose(c);
 	}
-	ipc_conn_lose(c);
 	pthread_mutex_lock(&u->wlock);
 	if (u->fd >= 0)
 		close(u->fd);
@@ -386,7 +337,10 @@ unix_open(struct ipc_conn *c, const struct ipc_address *a,
 		    a->abstract ? "@" : "", a->target, strerror(-r));
 	}
 	if ((u = calloc(1, sizeof(*u))) == NULL ||
-	    (u->rbuf = malloc(UNIX_RBUF_SIZE)) == NULL) {
+	    (u->rbuf = malloc(UNIX_RBUF_SIZE)) == NULL ||
+	    (u->kfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		if (u != NULL)
+			free(u->rbuf);
 		free(u);
 		close(fd);
 		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
@@ -417,7 +371,9 @@ unix_forked(struct ipc_conn *c)
 
 	if (u->fd >= 0)
 		close(u->fd);
-	u->fd = -1;
+	if (u->kfd >= 0)
+		close(u->kfd);
+	u->fd = u->kfd = -1;
 	pthread_mutex_init(&u->wlock, NULL);
 }
 
@@ -430,6 +386,8 @@ unix_free(struct ipc_conn *c)
 		return;
 	if (u->fd >= 0)
 		close(u->fd);
+	if (u->kfd >= 0)
+		close(u->kfd);
 	pthread_mutex_destroy(&u->wlock);
 	free(u->rbuf);
 	free(u);
@@ -446,4 +404,7 @@ const struct ipc_backend ipc_unix_backend = {
 	.shutdown = unix_shutdown,
 	.forked = unix_forked,
 	.free = unix_free,
+	.lead = unix_lead,
+	.idle = unix_idle,
+	.kick = unix_kick,
 };

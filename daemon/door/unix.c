@@ -5,6 +5,14 @@
  * completion into exactly one Reply frame; state changes become Event
  * frames for the connections that asked (Watch).  A bad frame closes that
  * connection with one logged line and harms nobody else.
+ *
+ * The cost of a call is system calls, so each wake-up of a connection is
+ * one read(2) into a buffer shared by all connections (the loop is one
+ * thread), every whole frame in it is handled, and what is left of a
+ * frame waits in the connection's own stash.  Replies are queued and
+ * written once per connection per loop pass, by a deferred event that
+ * runs after the callbacks of the pass; write-readiness is watched only
+ * while a write would block.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -19,7 +27,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
@@ -40,14 +47,28 @@
 /* Past this much unsent output a connection stops being read (requests
  * wait in the kernel); a watcher this far behind is dropped. */
 #define CONTROL_OUTPUT_HIGH	(8u * 1024 * 1024)
+/* A throttled connection is read again below this much. */
+#define CONTROL_OUTPUT_LOW	(1024u * 1024)
+/* The one read buffer: what a wake-up of any connection brings. */
+#define CONTROL_RBUF_SIZE	(256u * 1024)
 
 struct control_conn {
 	struct request_client	 client;
-	struct bufferevent	*bev;
+	int			 fd;
+	struct event		*rev;	/* persistent read */
+	struct event		*wev;	/* added only while writes block */
+	struct evbuffer		*out;	/* frames not yet written */
+	/* Input not handled yet: a partial frame, or frames left when the
+	 * connection was throttled.  NULL most of the time. */
+	uint8_t			*stash;
+	size_t			 stash_len, stash_cap;
 	int			 refs;	/* the connection, and each request */
 	int			 dead;
 	int			 throttled;
+	int			 wev_on;
+	int			 dirty;	/* on ctl_dirty: output to flush */
 	TAILQ_ENTRY(control_conn) entry;
+	TAILQ_ENTRY(control_conn) dirty_entry;
 };
 
 static void	control_request_done(struct request *);
@@ -70,9 +91,13 @@ static int			 ctl_warned;
 static char			*ctl_path;
 static TAILQ_HEAD(, control_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static unsigned			 ctl_nconns;
+/* Connections with output queued in this loop pass, and the deferred
+ * event that writes it. */
+static TAILQ_HEAD(, control_conn) ctl_dirty = TAILQ_HEAD_INITIALIZER(ctl_dirty);
+static struct event		*ctl_flush_ev;
+static uint8_t			*ctl_rbuf;
 
 static void	control_conn_close(struct control_conn *, const char *why);
-static void	control_read_cb(struct bufferevent *, void *);
 
 static struct control_conn *
 control_conn_of(struct request_client *c)
@@ -86,7 +111,20 @@ control_conn_unref(struct control_conn *cc)
 {
 	if (--cc->refs > 0)
 		return;
+	free(cc->stash);
 	free(cc);
+}
+
+/* Output was queued: written at the end of this loop pass. */
+static void
+control_mark_dirty(struct control_conn *cc)
+{
+	if (cc->dirty)
+		return;
+	cc->dirty = 1;
+	TAILQ_INSERT_TAIL(&ctl_dirty, cc, dirty_entry);
+	if (TAILQ_FIRST(&ctl_dirty) == cc && ctl_flush_ev != NULL)
+		event_active(ctl_flush_ev, EV_WRITE, 0);
 }
 
 /* Queues one frame; a connection that cannot take it is closed. */
@@ -108,7 +146,7 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 		control_conn_close(cc, NULL);
 		return;
 	}
-	out = bufferevent_get_output(cc->bev);
+	out = cc->out;
 	frame_header_write(hdr, kind, (uint32_t)len);
 	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
 	    evbuffer_reserve_space(out, len, &v, 1) < 1) {
@@ -118,6 +156,7 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 	protobuf_c_message_pack(msg, v.iov_base);
 	v.iov_len = len;
 	evbuffer_commit_space(out, &v, 1);
+	control_mark_dirty(cc);
 }
 
 /* An answer that never reached the dispatcher (out of memory). */
@@ -453,8 +492,7 @@ control_watch_cb(const struct state_event *ev, void *arg)
 	if (cc->dead || ev->kind != STATE_EVENT_CHANGED ||
 	    !registry_may_access(&cc->client.sess, ev->owner_uid))
 		return;
-	if (evbuffer_get_length(bufferevent_get_output(cc->bev)) >
-	    CONTROL_OUTPUT_HIGH) {
+	if (evbuffer_get_length(cc->out) > CONTROL_OUTPUT_HIGH) {
 		control_conn_close(cc, "watcher does not keep up; dropped");
 		return;
 	}
@@ -698,8 +736,17 @@ control_conn_close(struct control_conn *cc, const char *why)
 	ctl_nconns--;
 	/* Everything it asked for and everything it owns ends with it. */
 	request_client_end(&cc->client);
-	bufferevent_free(cc->bev);
-	cc->bev = NULL;
+	if (cc->dirty) {
+		TAILQ_REMOVE(&ctl_dirty, cc, dirty_entry);
+		cc->dirty = 0;
+	}
+	event_free(cc->rev);
+	event_free(cc->wev);
+	evbuffer_free(cc->out);
+	evutil_closesocket(cc->fd);
+	cc->rev = cc->wev = NULL;
+	cc->out = NULL;
+	cc->fd = -1;
 	control_conn_unref(cc);
 }
 
@@ -749,31 +796,30 @@ control_decode_frame(const uint8_t *payload, size_t len,
 	return wschannel__request__unpack(a, len, payload);
 }
 
-static void
-control_process(struct control_conn *cc)
+/*
+ * Handles every whole frame of buf[0..len); returns how many bytes were
+ * used.  Stops early when the connection dies or is throttled.
+ */
+static size_t
+control_process(struct control_conn *cc, const uint8_t *buf, size_t len)
 {
 	struct control_budget budget;
 	ProtobufCAllocator alloc;
-	struct evbuffer *in;
 	struct frame_header hdr;
 	Wschannel__Request *rq;
-	const uint8_t *p;
 	const char *why;
+	size_t off = 0, flen;
 
-	cc->refs++;
 	while (!cc->dead) {
-		in = bufferevent_get_input(cc->bev);
-		if (evbuffer_get_length(bufferevent_get_output(cc->bev)) >
-		    CONTROL_OUTPUT_HIGH) {
+		if (evbuffer_get_length(cc->out) > CONTROL_OUTPUT_HIGH) {
 			/* Backpressure: the client reads its replies first. */
 			cc->throttled = 1;
-			bufferevent_disable(cc->bev, EV_READ);
+			event_del(cc->rev);
 			break;
 		}
-		if (evbuffer_get_length(in) < FRAME_HEADER_SIZE)
+		if (len - off < FRAME_HEADER_SIZE)
 			break;
-		p = evbuffer_pullup(in, FRAME_HEADER_SIZE);
-		if (frame_header_parse(p, &hdr, &why) != 0) {
+		if (frame_header_parse(buf + off, &hdr, &why) != 0) {
 			control_conn_close(cc, why);
 			break;
 		}
@@ -781,17 +827,12 @@ control_process(struct control_conn *cc)
 			control_conn_close(cc, "client sent a frame that is not a request");
 			break;
 		}
-		if (evbuffer_get_length(in) < FRAME_HEADER_SIZE + (size_t)hdr.length) {
-			/* Wait for the rest without re-reading the header. */
-			bufferevent_setwatermark(cc->bev, EV_READ,
-			    FRAME_HEADER_SIZE + (size_t)hdr.length, 0);
+		flen = FRAME_HEADER_SIZE + (size_t)hdr.length;
+		if (len - off < flen)
 			break;
-		}
-		bufferevent_setwatermark(cc->bev, EV_READ, 0, 0);
-		p = evbuffer_pullup(in, FRAME_HEADER_SIZE + (ssize_t)hdr.length);
-		rq = control_decode_frame(p + FRAME_HEADER_SIZE, hdr.length,
-		    &alloc, &budget);
-		evbuffer_drain(in, FRAME_HEADER_SIZE + (size_t)hdr.length);
+		rq = control_decode_frame(buf + off + FRAME_HEADER_SIZE,
+		    hdr.length, &alloc, &budget);
+		off += flen;
 		if (rq == NULL) {
 			control_conn_close(cc, budget.exceeded ?
 			    "request expands past its decoding budget" :
@@ -801,36 +842,179 @@ control_process(struct control_conn *cc)
 		control_dispatch(cc, rq);
 		wschannel__request__free_unpacked(rq, &alloc);
 	}
+	return off;
+}
+
+/* The bytes a stash needs to hold the frame it starts (or its header). */
+static size_t
+control_stash_want(const struct control_conn *cc)
+{
+	size_t want = FRAME_HEADER_SIZE;
+
+	if (cc->stash_len >= FRAME_HEADER_SIZE)
+		want += ((size_t)cc->stash[8] << 24 | (size_t)cc->stash[9] << 16 |
+		    (size_t)cc->stash[10] << 8 | cc->stash[11]);
+	if (want > FRAME_HEADER_SIZE + FRAME_MAX_PAYLOAD)
+		want = FRAME_HEADER_SIZE;	/* refused when parsed */
+	return want;
+}
+
+/* Keeps buf[0..len) for the next wake-up; false when out of memory. */
+static bool
+control_stash_keep(struct control_conn *cc, const uint8_t *buf, size_t len)
+{
+	uint8_t *p;
+	size_t cap;
+
+	if (len == 0) {
+		free(cc->stash);
+		cc->stash = NULL;
+		cc->stash_len = cc->stash_cap = 0;
+		return true;
+	}
+	if (cc->stash != NULL && buf >= cc->stash &&
+	    buf < cc->stash + cc->stash_cap) {
+		memmove(cc->stash, buf, len);	/* what is left of it */
+		cc->stash_len = len;
+		return true;
+	}
+	cap = len < 4096 ? 4096 : len;
+	if ((p = malloc(cap)) == NULL)
+		return false;
+	memcpy(p, buf, len);
+	free(cc->stash);
+	cc->stash = p;
+	cc->stash_len = len;
+	cc->stash_cap = cap;
+	return true;
+}
+
+/* Handles the stash and keeps what is left; false if the connection died. */
+static bool
+control_process_stash(struct control_conn *cc)
+{
+	size_t used;
+
+	used = control_process(cc, cc->stash, cc->stash_len);
+	if (cc->dead)
+		return false;
+	if (!control_stash_keep(cc, cc->stash + used, cc->stash_len - used)) {
+		control_conn_close(cc, "out of memory reading a request");
+		return false;
+	}
+	return true;
+}
+
+/* One read(2): into the stash when part of a frame waits there, else into
+ * the shared buffer. */
+static void
+control_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control_conn *cc = arg;
+	uint8_t *buf = ctl_rbuf, *p;
+	size_t cap = CONTROL_RBUF_SIZE, want, used;
+	ssize_t n;
+
+	cc->refs++;
+	if (cc->stash_len > 0) {
+		want = control_stash_want(cc);
+		if (want < cc->stash_len + 4096)
+			want = cc->stash_len + 4096;
+		if (want > cc->stash_cap) {
+			if ((p = realloc(cc->stash, want)) == NULL) {
+				control_conn_close(cc,
+				    "out of memory reading a request");
+				goto out;
+			}
+			cc->stash = p;
+			cc->stash_cap = want;
+		}
+		buf = cc->stash + cc->stash_len;
+		cap = cc->stash_cap - cc->stash_len;
+	}
+	n = read(fd, buf, cap);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		goto out;
+	if (n <= 0) {
+		if (n < 0)
+			log_debug("client pid %d: %s", (int)cc->client.sess.pid,
+			    strerror(errno));
+		control_conn_close(cc, NULL);
+		goto out;
+	}
+	if (buf != ctl_rbuf) {
+		cc->stash_len += (size_t)n;
+		(void)control_process_stash(cc);
+		goto out;
+	}
+	used = control_process(cc, buf, (size_t)n);
+	if (!cc->dead && !control_stash_keep(cc, buf + used, (size_t)n - used))
+		control_conn_close(cc, "out of memory reading a request");
+out:
 	control_conn_unref(cc);
 }
 
+/* Writes what the connection can take now; watches for writability only
+ * while it cannot take everything. */
 static void
-control_read_cb(struct bufferevent *bev, void *arg)
+control_flush(struct control_conn *cc)
 {
-	control_process(arg);
+	int n;
+
+	if (cc->dirty) {
+		TAILQ_REMOVE(&ctl_dirty, cc, dirty_entry);
+		cc->dirty = 0;
+	}
+	while (evbuffer_get_length(cc->out) > 0) {
+		n = evbuffer_write(cc->out, cc->fd);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			log_debug("client pid %d: %s", (int)cc->client.sess.pid,
+			    strerror(errno));
+			control_conn_close(cc, NULL);
+			return;
+		}
+		if (n <= 0)
+			break;
+	}
+	if (evbuffer_get_length(cc->out) > 0) {
+		if (!cc->wev_on && event_add(cc->wev, NULL) == 0)
+			cc->wev_on = 1;
+	} else if (cc->wev_on) {
+		event_del(cc->wev);
+		cc->wev_on = 0;
+	}
+	if (cc->throttled &&
+	    evbuffer_get_length(cc->out) < CONTROL_OUTPUT_LOW) {
+		cc->throttled = 0;
+		event_add(cc->rev, NULL);
+		if (cc->stash_len > 0)
+			(void)control_process_stash(cc);
+	}
 }
 
+/* The end of a loop pass: every connection with output writes it once. */
 static void
-control_write_cb(struct bufferevent *bev, void *arg)
+control_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct control_conn *cc = arg;
+	struct control_conn *cc;
 
-	if (cc->throttled) {
-		cc->throttled = 0;
-		bufferevent_enable(bev, EV_READ);
-		control_process(cc);
+	while ((cc = TAILQ_FIRST(&ctl_dirty)) != NULL) {
+		cc->refs++;
+		control_flush(cc);
+		control_conn_unref(cc);
 	}
 }
 
 static void
-control_event_cb(struct bufferevent *bev, short what, void *arg)
+control_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct control_conn *cc = arg;
 
-	if (what & BEV_EVENT_ERROR)
-		log_debug("client pid %d: %s", (int)cc->client.sess.pid,
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	control_conn_close(cc, NULL);
+	cc->refs++;
+	control_flush(cc);
+	control_conn_unref(cc);
 }
 
 static void
@@ -838,6 +1022,7 @@ control_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct control_conn *cc;
+	struct event_base *base;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
@@ -858,19 +1043,26 @@ control_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	request_client_init(&cc->client, &control_door, cred.uid, cred.pid,
 	    cred.gid);
 	cc->refs = 1;
-	cc->bev = bufferevent_socket_new(evconnlistener_get_base(evl), fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (cc->bev == NULL) {
+	cc->fd = fd;
+	base = evconnlistener_get_base(evl);
+	cc->rev = event_new(base, fd, EV_READ | EV_PERSIST, control_read_cb,
+	    cc);
+	cc->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, control_write_cb,
+	    cc);
+	cc->out = evbuffer_new();
+	if (cc->rev == NULL || cc->wev == NULL || cc->out == NULL ||
+	    event_add(cc->rev, NULL) != 0) {
 		log_warnx("out of memory accepting a client");
+		if (cc->rev != NULL)
+			event_free(cc->rev);
+		if (cc->wev != NULL)
+			event_free(cc->wev);
+		if (cc->out != NULL)
+			evbuffer_free(cc->out);
 		evutil_closesocket(fd);
 		free(cc);
 		return;
 	}
-	/* Write callback only when the output has drained below 1 MiB. */
-	bufferevent_setwatermark(cc->bev, EV_WRITE, 1024 * 1024, 0);
-	bufferevent_setcb(cc->bev, control_read_cb, control_write_cb,
-	    control_event_cb, cc);
-	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&ctl_conns, cc, entry);
 	ctl_nconns++;
 	log_debug("client uid %u pid %d connected", (unsigned)cred.uid,
@@ -974,6 +1166,15 @@ control_init(struct event_base *base, const char *path, int fd,
 		}
 		fd = s;
 	}
+	if (ctl_rbuf == NULL && (ctl_rbuf = malloc(CONTROL_RBUF_SIZE)) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (ctl_flush_ev == NULL && (ctl_flush_ev = event_new(base, -1, 0,
+	    control_flush_cb, NULL)) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
 	ctl_listener = evconnlistener_new(base, control_accept_cb, NULL,
 	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (ctl_listener == NULL) {
@@ -1009,20 +1210,21 @@ void
 control_shutdown(void)
 {
 	struct control_conn *cc;
-	struct evbuffer *out;
-	evutil_socket_t fd;
 
 	while ((cc = TAILQ_FIRST(&ctl_conns)) != NULL) {
 		/* Sessions end first so every pending reply is queued. */
 		request_client_end(&cc->client);
-		out = bufferevent_get_output(cc->bev);
-		fd = bufferevent_getfd(cc->bev);
-		while (evbuffer_get_length(out) > 0 &&
-		    evbuffer_write(out, fd) > 0)
+		while (evbuffer_get_length(cc->out) > 0 &&
+		    evbuffer_write(cc->out, cc->fd) > 0)
 			;
 		control_conn_close(cc, NULL);
 	}
 	request_door_remove(&control_door);
+	if (ctl_flush_ev != NULL)
+		event_free(ctl_flush_ev);
+	ctl_flush_ev = NULL;
+	free(ctl_rbuf);
+	ctl_rbuf = NULL;
 }
 
 unsigned
