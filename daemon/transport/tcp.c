@@ -46,7 +46,7 @@ enum tcp_phase {
 	TP_AWAIT_ACK,		/* client: preamble sent, waiting for the ack */
 	TP_PREAMBLE,		/* server: reading the peer's preamble */
 	TP_OPEN,
-	TP_CLOSING,		/* flushing, then close */
+	TP_CLOSING,		/* flushing, waiting for the peer's End */
 };
 
 struct tcp_conn {
@@ -54,6 +54,9 @@ struct tcp_conn {
 	struct bufferevent	*bev;
 	enum tcp_phase		 phase;
 	int			 eof;		/* peer closed its side */
+	/* The peer's End record was read: its side of the session is over,
+	 * so a graceful close need not wait for it. */
+	int			 got_end;
 	int			 sock_err;	/* errno of a failed socket */
 	int			 got_version, got_mode, got_via, got_encoding;
 	/* Accepted side: what the preamble announced, which the channel
@@ -443,6 +446,7 @@ tcp_process_messages(struct tcp_conn *c)
 		case NMF_END:
 			evbuffer_drain(in, (size_t)n);
 			channel_transport_count(ch, (uint64_t)n, 0);
+			c->got_end = 1;
 			channel_transport_end(ch);
 			return;
 		case NMF_FAULT:
@@ -457,6 +461,59 @@ tcp_process_messages(struct tcp_conn *c)
 	}
 }
 
+static void	tcp_finish_close(struct tcp_conn *);
+
+/*
+ * CLOSING: the application will receive nothing more, so what the peer
+ * still sends is skipped until its End record.  Its Fault, a record that
+ * does not parse or one over MAX_BUFFERED_MESSAGE_SIZE ends the wait at
+ * once: that peer is not closing gracefully (-1).  1 when the wait is
+ * over, 0 while it goes on.
+ */
+static int
+tcp_process_closing(struct tcp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct nmf_record rec;
+	const uint8_t *data;
+	size_t len;
+	int n;
+
+	while (!c->got_end && (len = evbuffer_get_length(in)) > 0) {
+		data = evbuffer_pullup(in, -1);
+		n = nmf_record_decode(data, len, (uint32_t)channel_prop_value(
+		    c->ch, WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE), &rec);
+		if (n == 0)
+			break;
+		if (n < 0 || (rec.type != NMF_SIZED_ENVELOPE &&
+		    rec.type != NMF_END))
+			return -1;
+		evbuffer_drain(in, (size_t)n);
+		channel_transport_count(c->ch, (uint64_t)n, 0);
+		if (rec.type == NMF_END)
+			c->got_end = 1;
+	}
+	return c->got_end || c->eof || c->sock_err;
+}
+
+/*
+ * CLOSING: done once our output (and End) left and the peer's End or FIN
+ * came, as .NET Message Framing's graceful close expects: a FIN sent
+ * before the peer's End makes WCF log a reset.  The core's CLOSE_TIMEOUT
+ * bounds the wait.
+ */
+static void
+tcp_closing_step(struct tcp_conn *c)
+{
+	int r;
+
+	r = tcp_process_closing(c);
+	/* Otherwise our own output may still be leaving. */
+	if (r < 0 || c->eof || c->sock_err || (r > 0 && evbuffer_get_length(
+	    bufferevent_get_output(c->bev)) == 0))
+		tcp_finish_close(c);
+}
+
 static void
 tcp_process(struct tcp_conn *c)
 {
@@ -469,6 +526,9 @@ tcp_process(struct tcp_conn *c)
 		break;
 	case TP_OPEN:
 		tcp_process_messages(c);
+		break;
+	case TP_CLOSING:
+		tcp_closing_step(c);
 		break;
 	default:
 		break;
@@ -500,7 +560,7 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 	/* Output is empty: every queued send has left. */
 	channel_transport_drained(ch);
 	if (channel_tp(ch) == c && c->phase == TP_CLOSING)
-		tcp_finish_close(c);
+		tcp_closing_step(c);
 }
 
 static void
@@ -544,7 +604,8 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		c->eof = 1;
 	switch (c->phase) {
 	case TP_CLOSING:
-		/* We do not wait for the peer; a dead peer ends the flush. */
+		/* The peer's FIN ends the wait for its End; a dead peer
+		 * ends the flush. */
 		tcp_finish_close(c);
 		return;
 	case TP_OPEN:
@@ -825,10 +886,14 @@ tcp_close(struct channel *ch, bool send_end)
 		channel_transport_count(ch, 0, 1);
 	if (c->sock_err || c->eof ||
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		/* Nothing to flush: the drained upcall now, then what the
+		 * peer already sent may end the wait at once. */
 		tcp_write_cb(c->bev, c);
-		if (channel_tp(ch) == c)
-			tcp_finish_close(c);
+		return;
 	}
+	/* Skips what the peer sent before, so the input buffer's
+	 * watermark cannot stall the End behind it. */
+	(void)tcp_process_closing(c);
 }
 
 static void
