@@ -40,6 +40,9 @@
 /* Past this much unsent output a connection stops being read (requests
  * wait in the kernel); a watcher this far behind is dropped. */
 #define CONTROL_OUTPUT_HIGH	(8u * 1024 * 1024)
+/* Replies of operations already pending still come past the high mark;
+ * a client that lets them pile up this far never reads: it is cut off. */
+#define CONTROL_OUTPUT_MAX	(4 * CONTROL_OUTPUT_HIGH)
 
 struct control_conn {
 	struct request_client	 client;
@@ -90,6 +93,21 @@ control_conn_unref(struct control_conn *cc)
 }
 
 /* Queues one frame; a connection that cannot take it is closed. */
+/*
+ * A client that never reads its replies costs at most CONTROL_OUTPUT_MAX:
+ * past it the connection is closed, which ends its operations and frees
+ * what it owns, as when it goes away.  1 when `cc` was closed.
+ */
+static int
+control_output_full(struct control_conn *cc, size_t len)
+{
+	if (evbuffer_get_length(bufferevent_get_output(cc->bev)) + len <=
+	    CONTROL_OUTPUT_MAX)
+		return 0;
+	control_conn_close(cc, "client does not read its replies");
+	return 1;
+}
+
 static void
 control_send(struct control_conn *cc, enum frame_kind kind,
     const ProtobufCMessage *msg)
@@ -108,6 +126,8 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 		control_conn_close(cc, NULL);
 		return;
 	}
+	if (control_output_full(cc, len))
+		return;
 	out = bufferevent_get_output(cc->bev);
 	frame_header_write(hdr, kind, (uint32_t)len);
 	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||

@@ -39,6 +39,13 @@
 
 /* Preamble records are small; a Via longer than this is hostile. */
 #define TCP_PREAMBLE_MAX	4096
+/*
+ * Output queued toward a peer that does not read: past this, a send is
+ * refused with WS_E_QUOTA_EXCEEDED (the channel stays OPEN) instead of
+ * growing the daemon.  A send waits until its bytes left, so this only
+ * binds concurrent sends; one message may overshoot it by its own size.
+ */
+#define TCP_OUTPUT_MAX		(4u * 1024 * 1024)
 
 enum tcp_phase {
 	TP_RESOLVING,		/* client: host name lookup in flight */
@@ -822,6 +829,14 @@ tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 		*why = "the connection was reset";
 		return WS_E_ENDPOINT_DISCONNECTED;
 	}
+	/* Before encoding: a session dictionary must not learn strings of a
+	 * message that is not sent. */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >=
+	    TCP_OUTPUT_MAX) {
+		*why = "the peer does not read: too much output is queued on "
+		    "the connection";
+		return WS_E_QUOTA_EXCEEDED;
+	}
 	if ((hr = encoding_encode(c->enc, msg, &table, &table_len, &doc,
 	    &doc_len, why)) != S_OK)
 		return hr;
@@ -1065,6 +1080,17 @@ tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 	evtimer_add(tl->retry, &tv);
 }
 
+/* An IPv4 or IPv6 literal (url.c keeps IPv6 without its brackets). */
+static int
+tcp_host_is_literal(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, host, &a4) == 1 ||
+	    inet_pton(AF_INET6, host, &a6) == 1;
+}
+
 static int32_t
 tcp_listen(struct listener *ls, const struct url *u, const char **why)
 {
@@ -1076,17 +1102,26 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 	int on = 1;
 	const char *host = u->host;
 
+	/*
+	 * A literal address is listened on; anything else (`+`, `*`, a host
+	 * name) means the wildcard address, as WsOpenListener documents for
+	 * TCP.  So no name is ever looked up here, and a slow DNS server
+	 * cannot stall the loop.
+	 */
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	if (strcmp(host, "+") == 0 || strcmp(host, "*") == 0) {
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	hints.ai_family = AF_UNSPEC;
+	snprintf(port, sizeof(port), "%u", u->port);
+	if (tcp_host_is_literal(host))
+		rc = getaddrinfo(host, port, &hints, &res);
+	else {
 		host = NULL;
 		hints.ai_family = AF_INET6;	/* dual-stack any */
-	} else
-		hints.ai_family = AF_UNSPEC;
-	snprintf(port, sizeof(port), "%u", u->port);
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		*why = "cannot resolve the listener's host";
+		rc = getaddrinfo(NULL, port, &hints, &res);
+	}
+	if (rc != 0) {
+		*why = "cannot make an address of the listener's host";
 		return WS_E_ADDRESS_NOT_AVAILABLE;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
