@@ -280,11 +280,16 @@ listener_with_timeout(ULONG ms, uint16_t *port)
 static void
 healthy_client_accepted(struct harness_bg *bg, WS_CHANNEL *s, uint16_t port)
 {
+	ULONG ct = 3000;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_CONNECT_TIMEOUT, &ct,
+	    sizeof(ct) };
 	struct harness_msg m = { 0 }, r = { 0 };
 	WS_CHANNEL *c = NULL;
 	HRESULT hr;
 
-	HR_EQ(harness_tcp_channel(&c, NULL, 0), S_OK);
+	/* Far below the listener's CONNECT_TIMEOUT in these tests: a peer
+	 * ahead of this one must not make it wait for that. */
+	HR_EQ(harness_tcp_channel(&c, &prop, 1), S_OK);
 	HR_EQ(harness_open(c, port, NULL, NULL), S_OK);
 	ck_assert(harness_bg_wait(bg, T_MS, &hr));
 	HR_EQ(hr, S_OK);
@@ -370,6 +375,39 @@ START_TEST(slow_preamble_cut)
 	close(fd);
 	STATE_EQ(a.ch, WS_CHANNEL_STATE_ACCEPTING);
 	healthy_client_accepted(bg, a.ch, port);
+	WsFreeChannel(a.ch);
+	WsFreeListener(a.l);
+}
+END_TEST
+
+/*
+ * Slow peers that connected first (one byte of preamble each, then
+ * nothing) do not stand between a waiting accept and a healthy client:
+ * preambles are read side by side, and the first one complete is
+ * accepted, long before the listener's CONNECT_TIMEOUT cuts the others.
+ */
+START_TEST(slow_peers_ahead_of_healthy_client)
+{
+	enum { SLOW = 6 };
+	struct acceptor a;
+	struct harness_bg *bg;
+	uint8_t b = 0x00;
+	uint16_t port;
+	int fd[SLOW], i;
+
+	a.l = listener_with_timeout(8000, &port);
+	HR_EQ(WsCreateChannelForListener(a.l, NULL, 0, &a.ch, NULL), S_OK);
+	ck_assert_ptr_nonnull(bg = harness_bg_start(acceptor_run, &a));
+	ck_assert(harness_wait_channel_state(a.ch, WS_CHANNEL_STATE_ACCEPTING,
+	    T_MS));
+	for (i = 0; i < SLOW; i++) {
+		ck_assert_int_ge(fd[i] = harness_tcp_connect(port), 0);
+		ck_assert_int_eq(harness_raw_write(fd[i], &b, 1), 0);
+	}
+	harness_sleep_ms(100);
+	healthy_client_accepted(bg, a.ch, port);
+	for (i = 0; i < SLOW; i++)
+		close(fd[i]);
 	WsFreeChannel(a.ch);
 	WsFreeListener(a.l);
 }
@@ -691,6 +729,7 @@ fault_suite(void)
 	tcase_add_test(tc, hostile_binary_xml);
 	tcase_add_test(tc, garbage_preamble);
 	tcase_add_test(tc, slow_preamble_cut);
+	tcase_add_test(tc, slow_peers_ahead_of_healthy_client);
 	tcase_add_test(tc, async_sends_to_non_reader);
 	suite_add_tcase(s, tc);
 
