@@ -654,6 +654,127 @@ START_TEST(control_client_never_reads)
 }
 END_TEST
 
+static void
+control_write(int fd, Wschannel__Request *rq)
+{
+	uint8_t buf[512];
+	size_t n = wschannel__request__get_packed_size(rq);
+
+	ck_assert_uint_le(n + FRAME_HEADER_SIZE, sizeof(buf));
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
+	wschannel__request__pack(rq, buf + FRAME_HEADER_SIZE);
+	ck_assert_int_eq(harness_raw_write(fd, buf, n + FRAME_HEADER_SIZE), 0);
+}
+
+/* The next frame on the control socket, as a Reply for request `id`. */
+static Wschannel__Reply *
+control_read(int fd, uint64_t id)
+{
+	uint8_t hdr[FRAME_HEADER_SIZE], *buf;
+	struct frame_header fh;
+	Wschannel__Reply *r;
+
+	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), T_MS), 0);
+	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
+	ck_assert_int_eq(fh.kind, FRAME_REPLY);
+	ck_assert_ptr_nonnull(buf = malloc(fh.length + 1));
+	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, T_MS), 0);
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length,
+	    buf));
+	free(buf);
+	ck_assert_uint_eq(r->id, id);
+	return r;
+}
+
+/*
+ * Reading requests stops at 8 MiB of unread replies, but operations
+ * already pending keep completing: a client with hundreds of receives
+ * pending that never reads is cut off at CONTROL_OUTPUT_MAX (32 MiB).
+ * Its channel is then aborted like a vanished client's, so the peer
+ * feeding those receives sees its connection end before it sent all.
+ */
+START_TEST(control_replies_pile_up)
+{
+	enum { N = 800, CHARS = 60000 };
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__OpenChannel oc = WSCHANNEL__OPEN_CHANNEL__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	Wschannel__Property prop = WSCHANNEL__PROPERTY__INIT, *props[1];
+	Wschannel__Reply *r;
+	char url[64], *body, *env;
+	uint16_t port;
+	uint64_t ch;
+	size_t len;
+	long before;
+	int fd, lfd, tfd, i, sent;
+
+	fd = control_connect();
+	prop.id = WS_CHANNEL_PROPERTY_ENCODING;
+	prop.has_u = 1;
+	prop.u = WS_ENCODING_XML_UTF8;
+	props[0] = &prop;
+	cc.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	cc.binding = WS_TCP_CHANNEL_BINDING;
+	cc.n_properties = 1;
+	cc.properties = props;
+	rq.id = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	control_write(fd, &rq);
+	r = control_read(fd, 1);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	ch = r->created;
+	wschannel__reply__free_unpacked(r, NULL);
+
+	ck_assert_int_ge(lfd = harness_tcp_listener(&port, 4), 0);
+	snprintf(url, sizeof(url), "net.tcp://127.0.0.1:%u/x", (unsigned)port);
+	oc.channel = ch;
+	oc.url = url;
+	rq.id = 2;
+	rq.op_case = WSCHANNEL__REQUEST__OP_OPEN_CHANNEL;
+	rq.open_channel = &oc;
+	control_write(fd, &rq);
+	ck_assert_int_ge(tfd = harness_raw_accept(lfd, T_MS), 0);
+	ck_assert_int_eq(harness_nmf_read_preamble(tfd, T_MS, NULL, 0, NULL),
+	    0);
+	ck_assert_int_eq(harness_nmf_write_ack(tfd), 0);
+	r = control_read(fd, 2);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	wschannel__reply__free_unpacked(r, NULL);
+
+	ref.id = ch;
+	rq.op_case = WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE;
+	rq.receive_message = &ref;
+	for (i = 0; i < N; i++) {
+		rq.id = 100 + (uint64_t)i;
+		control_write(fd, &rq);
+	}
+	harness_sleep_ms(200);
+
+	ck_assert_ptr_nonnull(body = malloc(CHARS + 64));
+	len = (size_t)snprintf(body, 64, "<value xmlns=\"urn:wschannel-test\">");
+	memset(body + len, 'a', CHARS);
+	strcpy(body + len + CHARS, "</value>");
+	ck_assert_ptr_nonnull(env = harness_soap12_envelope(
+	    HARNESS_ACTION_TEXT, body));
+	len = strlen(env);
+	before = daemon_rss_kib();
+	for (sent = 0; sent < N; sent++)
+		if (harness_nmf_write_envelope(tfd, env, len) < 0)
+			break;
+	ck_assert_msg(sent < N, "all %d messages went to a client that "
+	    "reads nothing", N);
+	RSS_GREW_LESS(before, 64 * 1024);
+	free(env);
+	free(body);
+	close(tfd);
+	close(lfd);
+	close(fd);
+	others_served();
+}
+END_TEST
+
 /* ---- a client killed in the middle of a call ------------------------------ */
 
 /*
@@ -754,6 +875,7 @@ fault_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, control_client_never_reads);
+	tcase_add_test(tc, control_replies_pile_up);
 	tcase_add_test(tc, client_killed_mid_call);
 	suite_add_tcase(s, tc);
 	return s;
