@@ -456,8 +456,12 @@ START_TEST(abort_accept_listener_reuse)
 		    "round %d: the accept never returned", i);
 		HR_EQ(hr, S_OK);
 		exchange_int(c, s, i);
-		HR_EQ(WsCloseChannel(c, NULL, NULL), S_OK);
+		/* Each close waits for the other end's End. */
+		bg = harness_close_start(c);
+		ck_assert_ptr_nonnull(bg);
 		HR_EQ(WsCloseChannel(s, NULL, NULL), S_OK);
+		ck_assert(harness_bg_wait(bg, WAIT_MS, &hr));
+		HR_EQ(hr, S_OK);
 		WsFreeChannel(c);
 		WsFreeChannel(s);
 	}

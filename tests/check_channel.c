@@ -918,9 +918,12 @@ START_TEST(close_sends_end)
 	struct harness_msg r = { .optional = true };
 	HRESULT hr;
 
+	struct harness_bg *bg;
+
 	exchange_int(p.client, p.server, 3);
-	HR_EQ(WsCloseChannel(p.client, NULL, NULL), S_OK);
-	STATE_EQ(p.client, WS_CHANNEL_STATE_CLOSED);
+	/* The client's close waits for the server's End (or FIN). */
+	bg = harness_close_start(p.client);
+	ck_assert_ptr_nonnull(bg);
 	HR_EQ(harness_receive(p.server, &r, HARNESS_BODY_INT, NULL), WS_S_END);
 	/* Again: still the end.  A required message cannot be had. */
 	HR_EQ(harness_receive(p.server, &r, HARNESS_BODY_INT, NULL), WS_S_END);
@@ -930,6 +933,9 @@ START_TEST(close_sends_end)
 	    harness_hr_name(hr));
 	HR_EQ(WsCloseChannel(p.server, NULL, NULL), S_OK);
 	STATE_EQ(p.server, WS_CHANNEL_STATE_CLOSED);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	STATE_EQ(p.client, WS_CHANNEL_STATE_CLOSED);
 	harness_msg_free(&r);
 	harness_pair_free(&p);
 }
@@ -943,6 +949,8 @@ START_TEST(close_rows)
 	struct harness_async ca;
 	struct harness_pair p = pair();
 	WS_CHANNEL *ch = tcp_channel(), *f = faulted_channel();
+	struct harness_bg *bg;
+	HRESULT hr;
 
 	HR_EQ(WsCloseChannel(ch, NULL, NULL), S_OK);
 	STATE_EQ(ch, WS_CHANNEL_STATE_CLOSED);
@@ -954,13 +962,16 @@ START_TEST(close_rows)
 	HR_EQ(WsCloseChannel(f, NULL, NULL), S_OK);
 	STATE_EQ(f, WS_CHANNEL_STATE_CLOSED);
 
-	HR_EQ(WsCloseChannel(p.client, NULL, NULL), S_OK);
-	STATE_EQ(p.client, WS_CHANNEL_STATE_CLOSED);
-	PROP_EQ(p.client, WS_CHANNEL_PROPERTY_ENCODING, WS_ENCODING_XML_UTF8);
-
+	/* Both ends close: each waits for the other's End. */
+	bg = harness_close_start(p.client);
+	ck_assert_ptr_nonnull(bg);
 	harness_async_init(&ca);
 	ASYNC_EQ(&ca, WsCloseChannel(p.server, &ca.ctx, NULL), S_OK);
 	STATE_EQ(p.server, WS_CHANNEL_STATE_CLOSED);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	STATE_EQ(p.client, WS_CHANNEL_STATE_CLOSED);
+	PROP_EQ(p.client, WS_CHANNEL_PROPERTY_ENCODING, WS_ENCODING_XML_UTF8);
 	WsFreeChannel(ch);
 	WsFreeChannel(f);
 	harness_pair_free(&p);
@@ -1017,6 +1028,8 @@ START_TEST(reset_rows)
 	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, &max, sizeof(max) };
 	struct harness_pair p = pair();
 	WS_CHANNEL *ch = NULL, *f = faulted_channel(), *acc;
+	struct harness_bg *bg;
+	HRESULT hr;
 
 	HR_EQ(harness_tcp_channel(&ch, &prop, 1), S_OK);
 	HR_EQ(WsSetChannelProperty(ch, WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT, &ct,
@@ -1031,16 +1044,24 @@ START_TEST(reset_rows)
 
 	/* CLOSED -> CREATED, user-set properties kept, and reusable. */
 	acc = open_accepted(p.listener, p.port, ch);
+	/* Each close waits for the other end's End: both ends close. */
+	bg = harness_close_start(acc);
+	ck_assert_ptr_nonnull(bg);
 	HR_EQ(WsCloseChannel(ch, NULL, NULL), S_OK);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
 	HR_EQ(WsResetChannel(ch, NULL), S_OK);
 	STATE_EQ(ch, WS_CHANNEL_STATE_CREATED);
 	PROP_EQ(ch, WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE, 12345);
 	PROP_EQ(ch, WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT, 1234);
 	PROP_EQ(ch, WS_CHANNEL_PROPERTY_ENCODING, WS_ENCODING_XML_UTF8);
 
-	HR_EQ(WsCloseChannel(p.client, NULL, NULL), S_OK);
-	HR_EQ(WsResetChannel(p.client, NULL), S_OK);
+	bg = harness_close_start(p.client);
+	ck_assert_ptr_nonnull(bg);
 	HR_EQ(WsCloseChannel(p.server, NULL, NULL), S_OK);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	HR_EQ(WsResetChannel(p.client, NULL), S_OK);
 	HR_EQ(WsResetChannel(p.server, NULL), S_OK);
 	HR_EQ(harness_pair_reconnect(&p), S_OK);
 	exchange_int(p.client, p.server, 11);

@@ -1242,7 +1242,11 @@ START_TEST(test_channel_io)
 	ck_assert_int_eq(msg.nkeys, 0);
 	acall_free(&recv);
 
-	/* Close, Reset; the listener's Close, Reset. */
+	/* Close, Reset; the listener's Close, Reset.  The client's close
+	 * waits for the server's End: the server shuts its side down. */
+	acall_start(b, &snd, p.server, IF_CH, "Shutdown", "");
+	acall_wait_ok(b, &snd);
+	acall_free(&snd);
 	acall_start(b, &snd, p.client, IF_CH, "Close", "");
 	acall_wait_ok(b, &snd);
 	ck_assert_uint_eq(reply_u32(sd_bus_message_ref(snd.reply)), ST_CLOSED);
@@ -1394,7 +1398,11 @@ START_TEST(test_properties_changed)
 		ck_assert_uint_eq(cc.messages_out, 1);
 	}
 
-	/* A graceful close drains: CLOSING, then CLOSED.  Then reset. */
+	/* A graceful close drains and waits for the server's End (which
+	 * its Shutdown sends): CLOSING, then CLOSED.  Then reset. */
+	acall_start(b, &a, server, IF_CH, "Shutdown", "");
+	acall_wait_ok(b, &a);
+	acall_free(&a);
 	acall_start(b, &a, client, IF_CH, "Close", "");
 	acall_wait_ok(b, &a);
 	acall_free(&a);

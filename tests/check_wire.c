@@ -6,6 +6,7 @@
  * dictionary quota.
  */
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,6 +499,62 @@ START_TEST(silent_peer_does_not_hold_accept)
 }
 END_TEST
 
+/*
+ * A graceful close sends End, then waits for the peer's End before its
+ * FIN, as .NET Message Framing expects (WCF logs a reset otherwise): the
+ * raw peer sees our End, no EOF while it holds its own back, then EOF once
+ * it sent it; the close is S_OK.
+ */
+START_TEST(close_waits_for_peer_end)
+{
+	static const uint8_t end = 0x07;
+	struct harness_raw_server rs;
+	struct harness_async ca;
+	WS_CHANNEL *ch = NULL;
+	uint8_t b;
+
+	HR_EQ(harness_tcp_channel(&ch, NULL, 0), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 0), 0);
+	harness_async_init(&ca);
+	HR_EQ(WsCloseChannel(ch, &ca.ctx, NULL), WS_S_ASYNC);
+	ck_assert_int_eq(harness_raw_read_full(rs.fd, &b, 1, 5000), 0);
+	ck_assert_int_eq(b, 0x07);
+	/* The daemon still waits for the peer's End: no FIN yet. */
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, 300), -ETIMEDOUT);
+	ck_assert_int_eq(harness_async_calls(&ca), 0);
+	ck_assert_int_eq(harness_raw_write(rs.fd, &end, 1), 0);
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, 5000), 0);
+	ASYNC_EQ(&ca, WS_S_ASYNC, S_OK);
+	STATE_EQ(ch, WS_CHANNEL_STATE_CLOSED);
+	harness_async_destroy(&ca);
+	harness_raw_server_close(&rs);
+	WsFreeChannel(ch);
+}
+END_TEST
+
+/* A peer that never sends its End holds the close for CLOSE_TIMEOUT only:
+ * then WS_E_OPERATION_TIMED_OUT, the channel CLOSED, the socket closed. */
+START_TEST(close_times_out_without_peer_end)
+{
+	ULONG ct = 300;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_CLOSE_TIMEOUT, &ct,
+	    sizeof(ct) };
+	struct harness_raw_server rs;
+	WS_CHANNEL *ch = NULL;
+	uint8_t b;
+
+	HR_EQ(harness_tcp_channel(&ch, &prop, 1), S_OK);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 0), 0);
+	HR_EQ(WsCloseChannel(ch, NULL, NULL), WS_E_OPERATION_TIMED_OUT);
+	STATE_EQ(ch, WS_CHANNEL_STATE_CLOSED);
+	ck_assert_int_eq(harness_raw_read_full(rs.fd, &b, 1, 5000), 0);
+	ck_assert_int_eq(b, 0x07);
+	ck_assert_int_eq(harness_raw_wait_eof(rs.fd, 5000), 0);
+	harness_raw_server_close(&rs);
+	WsFreeChannel(ch);
+}
+END_TEST
+
 static Suite *
 wire_suite(void)
 {
@@ -514,6 +571,8 @@ wire_suite(void)
 	tcase_add_test(tc, session_dictionary_quota);
 	tcase_add_test(tc, malformed_binary_document);
 	tcase_add_test(tc, silent_peer_does_not_hold_accept);
+	tcase_add_test(tc, close_waits_for_peer_end);
+	tcase_add_test(tc, close_times_out_without_peer_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

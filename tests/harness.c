@@ -2056,3 +2056,20 @@ harness_error_string(WS_ERROR *error, char *buf, size_t len)
 	buf[i] = '\0';
 	return s.length > 0;
 }
+
+static HRESULT
+harness_close_main(void *arg)
+{
+	return WsCloseChannel(arg, NULL, NULL);
+}
+
+/*
+ * A graceful close of a session waits for the peer's End record (or its
+ * FIN), so a test that closes both ends of a pair in turn closes the
+ * first on a thread and the second on its own.
+ */
+struct harness_bg *
+harness_close_start(WS_CHANNEL *ch)
+{
+	return harness_bg_start(harness_close_main, ch);
+}

@@ -380,4 +380,11 @@ bool	 harness_error_string(WS_ERROR *error, char *buf, size_t len);
 uint64_t harness_now_us(void);
 void	 harness_sleep_ms(int ms);
 
+/*
+ * WsCloseChannel(ch) on a thread; harness_bg_wait gives its HRESULT.  A
+ * graceful close waits for the peer's End, so the test closes (or shuts
+ * down) the other end meanwhile.
+ */
+struct harness_bg *harness_close_start(WS_CHANNEL *ch);
+
 #endif

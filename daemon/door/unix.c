@@ -51,6 +51,9 @@
 #define CONTROL_OUTPUT_LOW	(1024u * 1024)
 /* The one read buffer: what a wake-up of any connection brings. */
 #define CONTROL_RBUF_SIZE	(256u * 1024)
+/* Replies of operations already pending still come past the high mark;
+ * a client that lets them pile up this far never reads: it is cut off. */
+#define CONTROL_OUTPUT_MAX	(4 * CONTROL_OUTPUT_HIGH)
 
 struct control_conn {
 	struct request_client	 client;
@@ -127,6 +130,20 @@ control_mark_dirty(struct control_conn *cc)
 		event_active(ctl_flush_ev, EV_WRITE, 0);
 }
 
+/*
+ * A client that never reads its replies costs at most CONTROL_OUTPUT_MAX:
+ * past it the connection is closed, which ends its operations and frees
+ * what it owns, as when it goes away.  1 when `cc` was closed.
+ */
+static int
+control_output_full(struct control_conn *cc, size_t len)
+{
+	if (evbuffer_get_length(cc->out) + len <= CONTROL_OUTPUT_MAX)
+		return 0;
+	control_conn_close(cc, "client does not read its replies");
+	return 1;
+}
+
 /* Queues one frame; a connection that cannot take it is closed. */
 static void
 control_send(struct control_conn *cc, enum frame_kind kind,
@@ -146,6 +163,8 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 		control_conn_close(cc, NULL);
 		return;
 	}
+	if (control_output_full(cc, len))
+		return;
 	out = cc->out;
 	frame_header_write(hdr, kind, (uint32_t)len);
 	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||

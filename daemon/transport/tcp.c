@@ -7,6 +7,7 @@
  * and a slow application gives the peer TCP backpressure.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -39,14 +40,29 @@
 
 /* Preamble records are small; a Via longer than this is hostile. */
 #define TCP_PREAMBLE_MAX	4096
+/*
+ * Output queued toward a peer that does not read: past this, a send is
+ * refused with WS_E_QUOTA_EXCEEDED (the channel stays OPEN) instead of
+ * growing the daemon.  A send waits until its bytes left, so this only
+ * binds concurrent sends; one message may overshoot it by its own size.
+ */
+#define TCP_OUTPUT_MAX		(4u * 1024 * 1024)
+/*
+ * Accepted connections whose preamble is being read (or is complete and
+ * waits for an accept), per listener.  Preambles are read side by side,
+ * so peers that trickle theirs cannot stand between a waiting accept and
+ * a healthy client; past this many the rest wait in the kernel's backlog.
+ */
+#define TCP_POOL_MAX		64
 
 enum tcp_phase {
 	TP_RESOLVING,		/* client: host name lookup in flight */
 	TP_CONNECTING,		/* client: connect in flight */
 	TP_AWAIT_ACK,		/* client: preamble sent, waiting for the ack */
 	TP_PREAMBLE,		/* server: reading the peer's preamble */
+	TP_READY,		/* server: preamble done, waiting for an accept */
 	TP_OPEN,
-	TP_CLOSING,		/* flushing, then close */
+	TP_CLOSING,		/* flushing, waiting for the peer's End */
 };
 
 struct tcp_conn {
@@ -54,6 +70,9 @@ struct tcp_conn {
 	struct bufferevent	*bev;
 	enum tcp_phase		 phase;
 	int			 eof;		/* peer closed its side */
+	/* The peer's End record was read: its side of the session is over,
+	 * so a graceful close need not wait for it. */
+	int			 got_end;
 	int			 sock_err;	/* errno of a failed socket */
 	int			 got_version, got_mode, got_via, got_encoding;
 	/* Accepted side: what the preamble announced, which the channel
@@ -65,6 +84,11 @@ struct tcp_conn {
 	/* Accepted side: the peer's preamble must end within the
 	 * listener's CONNECT_TIMEOUT. */
 	struct event		*hs_timer;
+	/* Accepted side, until an accept takes it: the listener's pool, and
+	 * the preamble's bytes, counted on the channel once it has one. */
+	struct tcp_listener	*tl;
+	TAILQ_ENTRY(tcp_conn)	 pool_entry;
+	uint64_t		 pre_bytes;
 	/* Client side: the lookup of the host, on the loop (evdns), within
 	 * the channel's RESOLVE_TIMEOUT. */
 	struct evdns_getaddrinfo_request *dns_req;
@@ -78,9 +102,9 @@ struct tcp_listener {
 	struct listener		*ls;
 	struct evconnlistener	*evl;
 	int			 enabled;
-	/* A peer taken from the kernel while no accept waited (-1: none),
-	 * held for the next accept as the backlog would have held it. */
-	evutil_socket_t		 parked;
+	/* Connections in their preamble or ready (TCP_POOL_MAX). */
+	TAILQ_HEAD(, tcp_conn)	 pool;
+	unsigned		 npool;
 	/* accept(2) failed (EMFILE...): paused until `retry` fires, and
 	 * `warned` keeps the log to one line per shortage. */
 	struct event		*retry;
@@ -89,6 +113,7 @@ struct tcp_listener {
 };
 
 static void	tcp_read_cb(struct bufferevent *, void *);
+static void	tcp_pool_remove(struct tcp_conn *);
 static void	tcp_write_cb(struct bufferevent *, void *);
 static void	tcp_event_cb(struct bufferevent *, short, void *);
 
@@ -100,6 +125,7 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 
 	if (c == NULL)
 		return;
+	tcp_pool_remove(c);
 	if (c->dns_req != NULL) {
 		/* Its callback then sees EVUTIL_EAI_CANCEL and touches
 		 * nothing. */
@@ -158,7 +184,9 @@ tcp_note_remote(struct tcp_conn *c, evutil_socket_t fd)
 		snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
 	} else
 		return;
-	channel_transport_peer(c->ch, c->peer);
+	/* A pooled connection tells its channel at the hand-over. */
+	if (c->ch != NULL)
+		channel_transport_peer(c->ch, c->peer);
 }
 
 static void
@@ -265,31 +293,31 @@ tcp_process_ack(struct tcp_conn *c)
 	channel_transport_opened(ch);
 }
 
-/* Server side: the peer's preamble, record by record. */
-static void
+static void	tcp_preamble_fail(struct tcp_conn *, int32_t, const char *);
+static void	tcp_pool_ready(struct tcp_conn *);
+
+/*
+ * Server side: the peer's preamble, record by record, before any channel
+ * has it (the connection is in its listener's pool).  1 when `c` left the
+ * pool (failed, freed, or handed to an accept), 0 while it stays.
+ */
+static int
 tcp_process_preamble(struct tcp_conn *c)
 {
-	struct channel *ch = c->ch;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
 	const uint8_t *p;
 	size_t len;
-	int32_t hr;
 	int n;
 
 	for (;;) {
 		len = evbuffer_get_length(in);
 		if (len == 0)
-			return;
+			return 0;
 		p = evbuffer_pullup(in, -1);
 		n = nmf_record_decode(p, len, TCP_PREAMBLE_MAX, &rec);
-		if (n == 0) {
-			if (c->eof)
-				channel_transport_fault(ch,
-				    WS_E_ENDPOINT_DISCONNECTED,
-				    "peer closed during the preamble");
-			return;
-		}
+		if (n == 0)
+			return 0;
 		if (n < 0)
 			goto bad;
 		switch (rec.type) {
@@ -298,9 +326,9 @@ tcp_process_preamble(struct tcp_conn *c)
 				goto bad;
 			if (rec.major != 1 || rec.minor != 0) {
 				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_VERSION);
-				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+				tcp_preamble_fail(c, WS_E_NOT_SUPPORTED,
 				    "peer speaks an unsupported framing version");
-				return;
+				return 1;
 			}
 			c->got_version = 1;
 			break;
@@ -309,9 +337,9 @@ tcp_process_preamble(struct tcp_conn *c)
 				goto bad;
 			if (rec.mode != NMF_MODE_DUPLEX) {
 				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_MODE);
-				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+				tcp_preamble_fail(c, WS_E_NOT_SUPPORTED,
 				    "peer asked for a framing mode other than duplex");
-				return;
+				return 1;
 			}
 			c->got_mode = 1;
 			break;
@@ -320,9 +348,9 @@ tcp_process_preamble(struct tcp_conn *c)
 				goto bad;
 			if ((c->via = strndup((const char *)rec.data,
 			    rec.size)) == NULL) {
-				channel_transport_fault(ch, E_OUTOFMEMORY,
+				tcp_preamble_fail(c, E_OUTOFMEMORY,
 				    "cannot keep the peer's Via");
-				return;
+				return 1;
 			}
 			c->got_via = 1;
 			break;
@@ -332,54 +360,34 @@ tcp_process_preamble(struct tcp_conn *c)
 			if (nmf_encoding_to_ws(rec.encoding, &c->peer_encoding,
 			    &c->peer_envelope) != 0) {
 				tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_ENCODING);
-				channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+				tcp_preamble_fail(c, WS_E_NOT_SUPPORTED,
 				    "peer announced an encoding this build does not speak");
-				return;
+				return 1;
 			}
 			c->got_encoding = 1;
 			break;
 		case NMF_EXTENSIBLE_ENCODING:
 			tcp_send_fault_now(c, NMF_FAULT_UNSUPPORTED_ENCODING);
-			channel_transport_fault(ch, WS_E_NOT_SUPPORTED,
+			tcp_preamble_fail(c, WS_E_NOT_SUPPORTED,
 			    "peer announced an extensible encoding");
-			return;
+			return 1;
 		case NMF_PREAMBLE_END:
 			if (!c->got_encoding)
 				goto bad;
 			evbuffer_drain(in, (size_t)n);
-			channel_transport_count(ch, (uint64_t)n, 0);
-			/* The accepted channel takes the URL and the
-			 * encoding the peer announced. */
-			if ((hr = channel_transport_adopt(ch, c->via,
-			    c->peer_encoding, c->peer_envelope)) != S_OK) {
-				channel_transport_fault(ch, hr,
-				    "cannot adopt the peer's preamble");
-				return;
-			}
-			if (tcp_start_session(c) != 0 ||
-			    tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
-				channel_transport_fault(ch, E_OUTOFMEMORY,
-				    "cannot queue the preamble ack");
-				return;
-			}
-			channel_transport_count(ch, 0, 1);
-			c->phase = TP_OPEN;
-			if (c->hs_timer != NULL) {
-				event_free(c->hs_timer);
-				c->hs_timer = NULL;
-			}
-			tcp_set_watermark(c);
-			channel_transport_opened(ch);
-			return;
+			c->pre_bytes += (uint64_t)n;
+			tcp_pool_ready(c);
+			return c->tl == NULL;
 		default:
 			goto bad;
 		}
 		evbuffer_drain(in, (size_t)n);
-		channel_transport_count(ch, (uint64_t)n, 0);
+		c->pre_bytes += (uint64_t)n;
 	}
 bad:
-	channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+	tcp_preamble_fail(c, WS_E_INVALID_FORMAT,
 	    "malformed or out-of-order preamble record");
+	return 1;
 }
 
 /* OPEN: hand complete messages to pending receives. */
@@ -443,6 +451,7 @@ tcp_process_messages(struct tcp_conn *c)
 		case NMF_END:
 			evbuffer_drain(in, (size_t)n);
 			channel_transport_count(ch, (uint64_t)n, 0);
+			c->got_end = 1;
 			channel_transport_end(ch);
 			return;
 		case NMF_FAULT:
@@ -457,6 +466,60 @@ tcp_process_messages(struct tcp_conn *c)
 	}
 }
 
+static void	tcp_finish_close(struct tcp_conn *);
+static void	tcp_pool_drop(struct tcp_conn *, const char *);
+
+/*
+ * CLOSING: the application will receive nothing more, so what the peer
+ * still sends is skipped until its End record.  Its Fault, a record that
+ * does not parse or one over MAX_BUFFERED_MESSAGE_SIZE ends the wait at
+ * once: that peer is not closing gracefully (-1).  1 when the wait is
+ * over, 0 while it goes on.
+ */
+static int
+tcp_process_closing(struct tcp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct nmf_record rec;
+	const uint8_t *data;
+	size_t len;
+	int n;
+
+	while (!c->got_end && (len = evbuffer_get_length(in)) > 0) {
+		data = evbuffer_pullup(in, -1);
+		n = nmf_record_decode(data, len, (uint32_t)channel_prop_value(
+		    c->ch, WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE), &rec);
+		if (n == 0)
+			break;
+		if (n < 0 || (rec.type != NMF_SIZED_ENVELOPE &&
+		    rec.type != NMF_END))
+			return -1;
+		evbuffer_drain(in, (size_t)n);
+		channel_transport_count(c->ch, (uint64_t)n, 0);
+		if (rec.type == NMF_END)
+			c->got_end = 1;
+	}
+	return c->got_end || c->eof || c->sock_err;
+}
+
+/*
+ * CLOSING: done once our output (and End) left and the peer's End or FIN
+ * came, as .NET Message Framing's graceful close expects: a FIN sent
+ * before the peer's End makes WCF log a reset.  The core's CLOSE_TIMEOUT
+ * bounds the wait.
+ */
+static void
+tcp_closing_step(struct tcp_conn *c)
+{
+	int r;
+
+	r = tcp_process_closing(c);
+	/* Otherwise our own output may still be leaving. */
+	if (r < 0 || c->eof || c->sock_err || (r > 0 && evbuffer_get_length(
+	    bufferevent_get_output(c->bev)) == 0))
+		tcp_finish_close(c);
+}
+
 static void
 tcp_process(struct tcp_conn *c)
 {
@@ -465,10 +528,13 @@ tcp_process(struct tcp_conn *c)
 		tcp_process_ack(c);
 		break;
 	case TP_PREAMBLE:
-		tcp_process_preamble(c);
+		(void)tcp_process_preamble(c);
 		break;
 	case TP_OPEN:
 		tcp_process_messages(c);
+		break;
+	case TP_CLOSING:
+		tcp_closing_step(c);
 		break;
 	default:
 		break;
@@ -497,10 +563,12 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 	struct tcp_conn *c = arg;
 	struct channel *ch = c->ch;
 
+	if (ch == NULL)
+		return;		/* pooled: nothing of ours is queued */
 	/* Output is empty: every queued send has left. */
 	channel_transport_drained(ch);
 	if (channel_tp(ch) == c && c->phase == TP_CLOSING)
-		tcp_finish_close(c);
+		tcp_closing_step(c);
 }
 
 static void
@@ -542,9 +610,19 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_EOF)
 		c->eof = 1;
+	if (c->tl != NULL) {
+		/* Pooled: what arrived may still complete or fail the
+		 * preamble; otherwise the peer left, costing no accept. */
+		if (c->phase == TP_PREAMBLE && evbuffer_get_length(
+		    bufferevent_get_input(bev)) > 0 && tcp_process_preamble(c))
+			return;
+		tcp_pool_drop(c, "left during its preamble");
+		return;
+	}
 	switch (c->phase) {
 	case TP_CLOSING:
-		/* We do not wait for the peer; a dead peer ends the flush. */
+		/* The peer's FIN ends the wait for its End; a dead peer
+		 * ends the flush. */
 		tcp_finish_close(c);
 		return;
 	case TP_OPEN:
@@ -761,6 +839,14 @@ tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 		*why = "the connection was reset";
 		return WS_E_ENDPOINT_DISCONNECTED;
 	}
+	/* Before encoding: a session dictionary must not learn strings of a
+	 * message that is not sent. */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >=
+	    TCP_OUTPUT_MAX) {
+		*why = "the peer does not read: too much output is queued on "
+		    "the connection";
+		return WS_E_QUOTA_EXCEEDED;
+	}
 	if ((hr = encoding_encode(c->enc, msg, &table, &table_len, &doc,
 	    &doc_len, why)) != S_OK)
 		return hr;
@@ -825,10 +911,14 @@ tcp_close(struct channel *ch, bool send_end)
 		channel_transport_count(ch, 0, 1);
 	if (c->sock_err || c->eof ||
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		/* Nothing to flush: the drained upcall now, then what the
+		 * peer already sent may end the wait at once. */
 		tcp_write_cb(c->bev, c);
-		if (channel_tp(ch) == c)
-			tcp_finish_close(c);
+		return;
 	}
+	/* Skips what the peer sent before, so the input buffer's
+	 * watermark cannot stall the End behind it. */
+	(void)tcp_process_closing(c);
 }
 
 static void
@@ -845,17 +935,138 @@ tcp_abort(struct channel *ch)
 static void
 tcp_listener_update(struct tcp_listener *tl)
 {
-	int want = listener_transport_waiting(tl->ls) > 0;
+	int want = listener_transport_waiting(tl->ls) > 0 &&
+	    tl->npool < TCP_POOL_MAX;
 
 	if (tl->evl == NULL || tl->paused || want == tl->enabled)
 		return;
-	/* Without a waiting accept, connections stay in the kernel's
-	 * backlog: the peer sees a slow open, not a dropped one. */
+	/* Without a waiting accept (or with a full pool), connections stay
+	 * in the kernel's backlog: the peer sees a slow open, not a dropped
+	 * one. */
 	if (want)
 		evconnlistener_enable(tl->evl);
 	else
 		evconnlistener_disable(tl->evl);
 	tl->enabled = want;
+}
+
+static void
+tcp_pool_remove(struct tcp_conn *c)
+{
+	if (c->tl == NULL)
+		return;
+	TAILQ_REMOVE(&c->tl->pool, c, pool_entry);
+	c->tl->npool--;
+	c->tl = NULL;
+	if (c->hs_timer != NULL) {
+		event_free(c->hs_timer);
+		c->hs_timer = NULL;
+	}
+}
+
+/* A pooled connection goes, costing no accept; the pool may take
+ * another. */
+static void
+tcp_pool_drop(struct tcp_conn *c, const char *why)
+{
+	struct tcp_listener *tl = c->tl;
+
+	log_info("listener %llu: peer %s %s; dropped",
+	    (unsigned long long)listener_id(tl->ls), c->peer, why);
+	tcp_conn_free(c, 1);
+	tcp_listener_update(tl);
+}
+
+/*
+ * A preamble we refuse: the first waiting accept fails with `hr`, as it
+ * would have had it taken this peer; with none waiting the peer is only
+ * dropped.  Either way the connection is freed.
+ */
+static void
+tcp_preamble_fail(struct tcp_conn *c, int32_t hr, const char *why)
+{
+	struct tcp_listener *tl = c->tl;
+	struct channel *ch;
+
+	tcp_pool_remove(c);
+	if ((ch = listener_transport_incoming(tl->ls, c)) == NULL) {
+		log_info("listener %llu: peer %s: %s; dropped",
+		    (unsigned long long)listener_id(tl->ls), c->peer, why);
+		tcp_conn_free(c, 1);
+		tcp_listener_update(tl);
+		return;
+	}
+	c->ch = ch;
+	channel_transport_peer(ch, c->peer);
+	tcp_listener_update(tl);
+	/* The teardown aborts us: `c` is freed there. */
+	channel_transport_fault(ch, hr, why);
+}
+
+/* A complete preamble meets a waiting accept: the channel adopts what
+ * the peer announced, and the PreambleAck opens the session. */
+static void
+tcp_handoff(struct tcp_conn *c, struct channel *ch)
+{
+	int32_t hr;
+
+	c->ch = ch;
+	tcp_apply_socket_options(ch, bufferevent_getfd(c->bev));
+	channel_transport_peer(ch, c->peer);
+	channel_transport_count(ch, c->pre_bytes, 0);
+	if ((hr = channel_transport_adopt(ch, c->via, c->peer_encoding,
+	    c->peer_envelope)) != S_OK) {
+		channel_transport_fault(ch, hr,
+		    "cannot adopt the peer's preamble");
+		return;
+	}
+	if (tcp_start_session(c) != 0 ||
+	    tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
+		channel_transport_fault(ch, E_OUTOFMEMORY,
+		    "cannot queue the preamble ack");
+		return;
+	}
+	channel_transport_count(ch, 0, 1);
+	c->phase = TP_OPEN;
+	tcp_set_watermark(c);
+	channel_transport_opened(ch);
+}
+
+/* Ready connections go to waiting accepts, first come first served. */
+static void
+tcp_pool_dispatch(struct tcp_listener *tl)
+{
+	struct tcp_conn *c, *next;
+	struct channel *ch;
+
+	for (c = TAILQ_FIRST(&tl->pool); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, pool_entry);
+		if (c->phase != TP_READY)
+			continue;
+		if ((ch = listener_transport_incoming(tl->ls, c)) == NULL)
+			break;
+		tcp_pool_remove(c);
+		tcp_handoff(c, ch);
+	}
+	tcp_listener_update(tl);
+}
+
+/* The preamble is complete: an accept takes it now, or the next one
+ * will (the peer waits for our ack meanwhile, under its own timeout). */
+static void
+tcp_pool_ready(struct tcp_conn *c)
+{
+	struct tcp_listener *tl = c->tl;
+
+	c->phase = TP_READY;
+	if (c->hs_timer != NULL) {
+		event_free(c->hs_timer);
+		c->hs_timer = NULL;
+	}
+	/* Ready ones keep their order: this one follows those before it. */
+	TAILQ_REMOVE(&tl->pool, c, pool_entry);
+	TAILQ_INSERT_TAIL(&tl->pool, c, pool_entry);
+	tcp_pool_dispatch(tl);
 }
 
 static void	tcp_handshake_timeout_cb(evutil_socket_t, short, void *);
@@ -874,55 +1085,34 @@ tcp_handshake_timer(struct tcp_conn *c, uint64_t ms)
 		evtimer_add(c->hs_timer, &tv);
 }
 
-/*
- * A peer that connected but did not finish its preamble in time: drop its
- * connection and give the channel back to the listener, so one silent
- * peer cannot hold an accept that a real client could complete.
- */
+/* A peer that did not finish its preamble within the listener's
+ * CONNECT_TIMEOUT is dropped; no accept ever waited on it. */
 static void
 tcp_handshake_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct tcp_conn *c = arg;
-	struct channel *ch = c->ch;
-
-	log_info("channel %llu: peer %s sent no preamble within the "
-	    "listener's CONNECT_TIMEOUT; dropped",
-	    (unsigned long long)channel_id(ch), c->peer);
-	channel_set_tp(ch, NULL);
-	tcp_conn_free(c, 1);
-	if (!listener_transport_requeue(ch))
-		channel_transport_fault(ch, WS_E_OPERATION_TIMED_OUT,
-		    "the peer sent no preamble in time");
+	tcp_pool_drop(arg, "sent no whole preamble within the listener's "
+	    "CONNECT_TIMEOUT");
 }
 
-/* Hands peer `fd` to the first waiting accept. */
+/* Peer `fd` joins the pool: its preamble is read while accepts wait. */
 static void
 tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 {
-	struct listener *ls = tl->ls;
-	struct channel *ch;
 	struct tcp_conn *c;
 
 	if ((c = tcp_conn_new(NULL, fd)) == NULL) {
-		/* The accept waits for the next peer. */
 		evutil_closesocket(fd);
 		log_warnx("listener %llu: cannot allocate an accepted "
-		    "connection", (unsigned long long)listener_id(ls));
-		tcp_listener_update(tl);
+		    "connection", (unsigned long long)listener_id(tl->ls));
 		return;
 	}
-	if ((ch = listener_transport_incoming(ls, c)) == NULL) {
-		tcp_conn_free(c, 0);
-		tcp_listener_update(tl);
-		return;
-	}
-	c->ch = ch;
-	tcp_listener_update(tl);
+	c->tl = tl;
+	TAILQ_INSERT_TAIL(&tl->pool, c, pool_entry);
+	tl->npool++;
 	c->phase = TP_PREAMBLE;
-	tcp_apply_socket_options(ch, fd);
 	tcp_note_remote(c, fd);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	tcp_handshake_timer(c, listener_prop_value(ls,
+	tcp_handshake_timer(c, listener_prop_value(tl->ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
 }
 
@@ -930,8 +1120,9 @@ tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
  * The core does not tell us when an accept leaves the queue (an abort or a
  * close of an ACCEPTING channel), only when one joins it, so the
  * evconnlistener may still be enabled with nobody waiting.  A peer taken
- * then is parked for the next accept: closing it would make the client's
- * open fail although a blocking accept is about to start.
+ * then still joins the pool and waits there for the next accept: closing
+ * it would make the client's open fail although an accept may be about to
+ * start.
  */
 static void
 tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
@@ -944,18 +1135,8 @@ tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		    (unsigned long long)listener_id(tl->ls));
 		tl->warned = 0;
 	}
-	if (tl->parked == -1 && listener_transport_waiting(tl->ls) == 0) {
-		tl->parked = fd;
-		tcp_listener_update(tl);
-		return;
-	}
-	if (tl->parked != -1) {
-		/* Unreachable while parking disables us; never leak. */
-		evutil_closesocket(fd);
-		tcp_listener_update(tl);
-		return;
-	}
 	tcp_listener_take(tl, fd);
+	tcp_listener_update(tl);
 }
 
 /* The pause after a failed accept is over: try again if still wanted. */
@@ -1000,6 +1181,17 @@ tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 	evtimer_add(tl->retry, &tv);
 }
 
+/* An IPv4 or IPv6 literal (url.c keeps IPv6 without its brackets). */
+static int
+tcp_host_is_literal(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, host, &a4) == 1 ||
+	    inet_pton(AF_INET6, host, &a6) == 1;
+}
+
 static int32_t
 tcp_listen(struct listener *ls, const struct url *u, const char **why)
 {
@@ -1011,17 +1203,26 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 	int on = 1;
 	const char *host = u->host;
 
+	/*
+	 * A literal address is listened on; anything else (`+`, `*`, a host
+	 * name) means the wildcard address, as WsOpenListener documents for
+	 * TCP.  So no name is ever looked up here, and a slow DNS server
+	 * cannot stall the loop.
+	 */
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	if (strcmp(host, "+") == 0 || strcmp(host, "*") == 0) {
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	hints.ai_family = AF_UNSPEC;
+	snprintf(port, sizeof(port), "%u", u->port);
+	if (tcp_host_is_literal(host))
+		rc = getaddrinfo(host, port, &hints, &res);
+	else {
 		host = NULL;
 		hints.ai_family = AF_INET6;	/* dual-stack any */
-	} else
-		hints.ai_family = AF_UNSPEC;
-	snprintf(port, sizeof(port), "%u", u->port);
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		*why = "cannot resolve the listener's host";
+		rc = getaddrinfo(NULL, port, &hints, &res);
+	}
+	if (rc != 0) {
+		*why = "cannot make an address of the listener's host";
 		return WS_E_ADDRESS_NOT_AVAILABLE;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -1059,7 +1260,7 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 		return E_OUTOFMEMORY;
 	}
 	tl->ls = ls;
-	tl->parked = -1;
+	TAILQ_INIT(&tl->pool);
 	tl->evl = evconnlistener_new(registry_base(), tcp_accept_cb, tl,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED, -1, fd);
 	if (tl->evl == NULL) {
@@ -1077,17 +1278,11 @@ static void
 tcp_accept(struct listener *ls)
 {
 	struct tcp_listener *tl = listener_tp(ls);
-	evutil_socket_t fd;
 
 	if (tl == NULL)
 		return;
-	/* The parked peer came first: it goes to this accept. */
-	if (tl->parked != -1 && listener_transport_waiting(ls) > 0) {
-		fd = tl->parked;
-		tl->parked = -1;
-		tcp_listener_take(tl, fd);
-	} else
-		tcp_listener_update(tl);
+	/* A ready peer came first: it goes to this accept. */
+	tcp_pool_dispatch(tl);
 }
 
 static void
@@ -1098,8 +1293,8 @@ tcp_unlisten(struct listener *ls)
 	if (tl == NULL)
 		return;
 	listener_set_tp(ls, NULL);
-	if (tl->parked != -1)
-		evutil_closesocket(tl->parked);
+	while (!TAILQ_EMPTY(&tl->pool))
+		tcp_conn_free(TAILQ_FIRST(&tl->pool), 1);
 	if (tl->retry != NULL)
 		event_free(tl->retry);
 	evconnlistener_free(tl->evl);
