@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include <wschannel/webservices.h>
 
+#include "check_udp.h"
 #include "harness.h"
 
 /* ---- raw UDP peers ------------------------------------------------------ */
@@ -633,6 +635,601 @@ START_TEST(malformed_dropped)
 }
 END_TEST
 
+
+/* ---- the captured datagrams ------------------------------------------------- */
+
+/* The vector `id`, after checking its size and SHA-256 against the
+ * capture's (sha256sum over a file of its bytes). */
+static const struct udp_vector *
+vector(const char *id)
+{
+	const struct udp_vector *v;
+	char path[512], *out = NULL;
+	char *argv[] = { "sha256sum", path, NULL };
+	int fd, status;
+
+	for (v = udp_vectors; v->id != NULL; v++)
+		if (strcmp(v->id, id) == 0)
+			break;
+	ck_assert_ptr_nonnull(v->id);
+	snprintf(path, sizeof(path), "%s/vector-%s", harness_dir(), id);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, v->payload, v->size), (ssize_t)v->size);
+	close(fd);
+	if (harness_have_program("sha256sum")) {
+		argv[0] = "/usr/bin/sha256sum";
+		if (access(argv[0], X_OK) != 0)
+			argv[0] = "/bin/sha256sum";
+		ck_assert_int_eq(harness_run(argv, 10000, &out, &status), 0);
+		ck_assert_int_eq(status, 0);
+		ck_assert_msg(strncmp(out, v->sha256, 64) == 0,
+		    "vector %s: sha256 %.64s, the capture says %s", id, out,
+		    v->sha256);
+		free(out);
+	}
+	unlink(path);
+	return v;
+}
+
+static WS_XML_STRING ping_action = WS_XML_STRING_VALUE("urn:wsprobe/Ping");
+static WS_XML_STRING text_name = WS_XML_STRING_VALUE("text");
+static WS_XML_STRING probe_ns = WS_XML_STRING_VALUE("urn:wsprobe");
+static WS_ELEMENT_DESCRIPTION text_elem = { &text_name, &probe_ns,
+    WS_WSZ_TYPE, NULL };
+static WS_MESSAGE_DESCRIPTION ping_desc = { &ping_action, &text_elem };
+
+/* Receives a Ping and returns its text (malloc'd ASCII); the message
+ * stays in *msg for a reply. */
+static char *
+receive_ping(WS_CHANNEL *ch, WS_MESSAGE **msg, WS_HEAP *heap)
+{
+	const WS_MESSAGE_DESCRIPTION *descs[] = { &ping_desc };
+	WCHAR *text = NULL;
+	char *s;
+	size_t i, n;
+
+	HR_EQ(WsCreateMessageForChannel(ch, NULL, 0, msg, NULL), S_OK);
+	HR_EQ(WsReceiveMessage(ch, *msg, descs, 1, WS_RECEIVE_REQUIRED_MESSAGE,
+	    WS_READ_REQUIRED_POINTER, heap, &text, sizeof(text), NULL, NULL,
+	    NULL), S_OK);
+	for (n = 0; text[n] != 0; n++)
+		;
+	s = malloc(n + 1);
+	for (i = 0; i < n; i++)
+		s[i] = (char)text[i];
+	s[n] = '\0';
+	return s;
+}
+
+/* A header of the message being read, as ASCII into buf. */
+static void
+header_str(WS_MESSAGE *msg, WS_HEAP *heap, WS_HEADER_TYPE type, char *buf,
+    size_t len)
+{
+	WCHAR *v = NULL;
+	size_t i;
+
+	HR_EQ(WsGetHeader(msg, type, WS_WSZ_TYPE, WS_READ_REQUIRED_POINTER,
+	    heap, &v, sizeof(v), NULL), S_OK);
+	for (i = 0; v[i] != 0 && i + 1 < len; i++)
+		buf[i] = (char)v[i];
+	buf[i] = '\0';
+}
+
+/* The gSOAP requests (SOAP 1.2 and 1.1) and Mono's (BOM + declaration)
+ * reach an accept as they are; the reply leaves from the listener's port
+ * to the request's source, in the request's SOAP version, RelatesTo its
+ * MessageID. */
+START_TEST(vectors_requests)
+{
+	static const struct {
+		const char *id, *ns, *message_id;
+	} reqs[] = {
+		{ "A1", "http://www.w3.org/2003/05/soap-envelope",
+		    "urn:uuid:f0362de9-1787-4e12-ab8b-4567327b23c6" },
+		{ "B1", "http://schemas.xmlsoap.org/soap/envelope/",
+		    "urn:uuid:f161ef7f-1787-4e12-ab8b-4567327b23c6" },
+		{ "D1", "http://www.w3.org/2003/05/soap-envelope",
+		    "urn:uuid:2839a984-0764-4aa8-a1b1-138642984042" },
+	};
+	ULONG zero = 0;
+	WS_LISTENER_PROPERTY lp = {
+	    WS_LISTENER_PROPERTY_TO_HEADER_MATCHING_OPTIONS, &zero,
+	    sizeof(zero) };
+	static char buf[70000];
+	WS_LISTENER *l;
+	WS_CHANNEL *s;
+	WS_MESSAGE *req, *rep;
+	WS_HEAP *heap;
+	char *text, want[128];
+	uint16_t port, rport, src;
+	int fd = raw_udp(AF_INET, &rport);
+	size_t i;
+
+	/* The captures were addressed to other ports: To is not matched. */
+	l = udp_listener_props("127.0.0.1", &port, &lp, 1);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		const struct udp_vector *v = vector(reqs[i].id);
+
+		raw_send_to(fd, "127.0.0.1", port, v->payload, v->size);
+		s = accept_one(l);
+		text = receive_ping(s, &req, heap);
+		ck_assert_str_eq(text, "hello from wsprobe client");
+		free(text);
+		header_str(req, heap, WS_MESSAGE_ID_HEADER, want, sizeof(want));
+		ck_assert_str_eq(want, reqs[i].message_id);
+		HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &rep, NULL), S_OK);
+		{
+			WCHAR *reply = harness_ws_string(
+			    "reply from wsprobe server").chars;
+
+			HR_EQ(WsSendReplyMessage(s, rep, &ping_desc,
+			    WS_WRITE_REQUIRED_POINTER, &reply, sizeof(reply),
+			    req, NULL, NULL), S_OK);
+			free(reply);
+		}
+		ck_assert_int_gt(raw_recv(fd, buf, sizeof(buf), &src, 5000), 0);
+		ck_assert_int_eq(src, port);
+		ck_assert_msg(strstr(buf, reqs[i].ns) != NULL, "%s", buf);
+		snprintf(want, sizeof(want), "RelatesTo>%s<",
+		    reqs[i].message_id);
+		ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+		ck_assert_msg(strstr(buf, "reply from wsprobe server") != NULL,
+		    "%s", buf);
+		/* We send no declaration, no BOM (bindings.md). */
+		ck_assert_msg(strncmp(buf, "<?xml", 5) != 0 &&
+		    (unsigned char)buf[0] != 0xef, "%s", buf);
+		WsFreeMessage(req);
+		WsFreeMessage(rep);
+		WsResetHeap(heap, NULL);
+		WsFreeChannel(s);
+	}
+	WsFreeHeap(heap);
+	close(fd);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* A reply sent to a ReplyTo that is a soap.udp URL goes there, not to the
+ * datagram's source. */
+START_TEST(reply_to_address)
+{
+	ULONG zero = 0;
+	WS_LISTENER_PROPERTY lp = {
+	    WS_LISTENER_PROPERTY_TO_HEADER_MATCHING_OPTIONS, &zero,
+	    sizeof(zero) };
+	const struct udp_vector *v = vector("A1");
+	static char buf[4096], req[4096];
+	const char *anon = "http://www.w3.org/2005/08/addressing/anonymous";
+	WS_LISTENER *l;
+	WS_CHANNEL *s;
+	uint16_t port, p1, p2, src;
+	int fd1 = raw_udp(AF_INET, &p1), fd2 = raw_udp(AF_INET, &p2);
+	char *at, rt[64];
+
+	l = udp_listener_props("127.0.0.1", &port, &lp, 1);
+	/* A1 with its anonymous ReplyTo made soap.udp://127.0.0.1:<p2>. */
+	at = strstr(v->payload, anon);
+	ck_assert_ptr_nonnull(at);
+	snprintf(rt, sizeof(rt), "soap.udp://127.0.0.1:%u", p2);
+	snprintf(req, sizeof(req), "%.*s%s%s", (int)(at - v->payload),
+	    v->payload, rt, at + strlen(anon));
+	raw_send_to(fd1, "127.0.0.1", port, req, strlen(req));
+	s = accept_one(l);
+	send_int(s, 9);
+	ck_assert_int_gt(raw_recv(fd2, buf, sizeof(buf), &src, 5000), 0);
+	ck_assert_int_eq(src, port);
+	ck_assert_msg(strstr(buf, ">9<") != NULL, "%s", buf);
+	WsFreeChannel(s);
+	close(fd1);
+	close(fd2);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* The server side of the captures answering our client channels: gSOAP's
+ * replies (1.2 and 1.1) and wsdd's ProbeMatches in WS-Addressing 2004/08,
+ * each with its declaration and line breaks. */
+START_TEST(vectors_replies)
+{
+	static const struct {
+		const char *id;
+		WS_ENVELOPE_VERSION env;
+		WS_ADDRESSING_VERSION addr;
+		const char *action, *relates;
+	} reps[] = {
+		{ "A2", WS_ENVELOPE_VERSION_SOAP_1_2, WS_ADDRESSING_VERSION_1_0,
+		    "urn:wsprobe/Ping",
+		    "urn:uuid:f0362de9-1787-4e12-ab8b-4567327b23c6" },
+		{ "B2", WS_ENVELOPE_VERSION_SOAP_1_1, WS_ADDRESSING_VERSION_1_0,
+		    "urn:wsprobe/Ping",
+		    "urn:uuid:f161ef7f-1787-4e12-ab8b-4567327b23c6" },
+		{ "E5", WS_ENVELOPE_VERSION_SOAP_1_2, WS_ADDRESSING_VERSION_0_9,
+		    "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches",
+		    "urn:uuid:65b624dd-1086-49b1-896e-c550c1742c99" },
+		{ "E9", WS_ENVELOPE_VERSION_SOAP_1_2, WS_ADDRESSING_VERSION_0_9,
+		    "http://schemas.xmlsoap.org/ws/2005/04/discovery/ResolveMatches",
+		    "urn:uuid:58f71057-9118-41cf-8265-a84b59811091" },
+	};
+	static char buf[4096];
+	WS_CHANNEL_PROPERTY p[2];
+	WS_CHANNEL *c;
+	WS_MESSAGE *msg;
+	WS_HEAP *heap;
+	char got[128];
+	uint16_t rport, cport;
+	int fd = raw_udp(AF_INET, &rport);
+	size_t i;
+
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	for (i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {
+		const struct udp_vector *v = vector(reps[i].id);
+
+		WS_ENVELOPE_VERSION env = reps[i].env;
+		WS_ADDRESSING_VERSION addr = reps[i].addr;
+
+		p[0] = (WS_CHANNEL_PROPERTY){
+		    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION, &env, sizeof(env) };
+		p[1] = (WS_CHANNEL_PROPERTY){
+		    WS_CHANNEL_PROPERTY_ADDRESSING_VERSION, &addr, sizeof(addr) };
+		c = udp_channel(p, 2);
+		HR_EQ(open_to(c, "127.0.0.1", rport), S_OK);
+		/* Our request tells the raw peer the channel's port. */
+		send_int(c, 1);
+		ck_assert_int_gt(raw_recv(fd, buf, sizeof(buf), &cport, 5000),
+		    0);
+		raw_send_to(fd, "127.0.0.1", cport, v->payload, v->size);
+		HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &msg, NULL), S_OK);
+		HR_EQ(WsReadMessageStart(c, msg, NULL, NULL), S_OK);
+		header_str(msg, heap, WS_ACTION_HEADER, got, sizeof(got));
+		ck_assert_str_eq(got, reps[i].action);
+		header_str(msg, heap, WS_RELATES_TO_HEADER, got, sizeof(got));
+		ck_assert_str_eq(got, reps[i].relates);
+		HR_EQ(WsReadMessageEnd(c, msg, NULL, NULL), S_OK);
+		WsFreeMessage(msg);
+		WsResetHeap(heap, NULL);
+		WsFreeChannel(c);
+	}
+	WsFreeHeap(heap);
+	close(fd);
+}
+END_TEST
+
+/* ---- multicast, in a network namespace of the test's own -------------------- */
+
+/*
+ * A new network namespace (and user namespace when not root) with lo up,
+ * multicast on, and 224.0.0.0/4 routed to it, as `unshare -rn` and two
+ * `ip` commands would.  false when namespaces are not available here.
+ */
+static bool
+netns_multicast(void)
+{
+	struct rtentry rt;
+	struct ifreq ifr;
+	struct sockaddr_in *sin;
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int s, fd;
+
+	if (unshare(uid == 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET)
+	    != 0)
+		return false;
+	if (uid != 0) {
+		if ((fd = open("/proc/self/setgroups", O_WRONLY)) >= 0) {
+			(void)!write(fd, "deny", 4);
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		if ((fd = open("/proc/self/uid_map", O_WRONLY)) < 0 ||
+		    write(fd, map, strlen(map)) < 0)
+			return false;
+		close(fd);
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		if ((fd = open("/proc/self/gid_map", O_WRONLY)) < 0 ||
+		    write(fd, map, strlen(map)) < 0)
+			return false;
+		close(fd);
+	}
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
+	ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	memset(&rt, 0, sizeof(rt));
+	sin = (struct sockaddr_in *)&rt.rt_dst;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0xe0000000);
+	sin = (struct sockaddr_in *)&rt.rt_genmask;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0xf0000000);
+	rt.rt_flags = RTF_UP;
+	rt.rt_dev = "lo";
+	ck_assert_int_eq(ioctl(s, SIOCADDRT, &rt), 0);
+	close(s);
+	return true;
+}
+
+#define GROUP4	"239.255.255.250"
+
+/* Starts the daemon inside a fresh namespace; false (test skipped, with
+ * the reason on stderr) where namespaces are unavailable. */
+static bool
+mc_setup(const char *test)
+{
+	if (!netns_multicast()) {
+		fprintf(stderr, "%s: skipped: cannot create a network namespace "
+		    "here (%s)\n", test, strerror(errno));
+		return false;
+	}
+	ck_assert_int_eq(harness_daemon_start(), 0);
+	return true;
+}
+
+static WS_LISTENER *
+mc_listener(uint16_t *port, bool join, bool fixed_port)
+{
+	BOOL yes = TRUE;
+	ULONG ifs[1] = { if_nametoindex("lo") };
+	WS_LISTENER_PROPERTY lp[2] = {
+		{ WS_LISTENER_PROPERTY_IS_MULTICAST, &yes, sizeof(yes) },
+		{ WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, ifs, sizeof(ifs) },
+	};
+	WS_LISTENER *l = NULL;
+	WS_STRING url;
+	char buf[96];
+
+	if (!fixed_port)
+		return udp_listener_props(GROUP4, port, lp, join ? 2 : 1);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
+	    lp, join ? 2 : 1, NULL, &l, NULL), S_OK);
+	snprintf(buf, sizeof(buf), "soap.udp://" GROUP4 ":%u/x", *port);
+	url = harness_ws_string(buf);
+	HR_EQ(WsOpenListener(l, &url, NULL, NULL), S_OK);
+	free(url.chars);
+	return l;
+}
+
+/* A client sends to the group; the joined listener accepts it and answers
+ * unicast from its port; wsctl shows the group. */
+START_TEST(multicast_round_trip)
+{
+	WS_LISTENER *l;
+	WS_CHANNEL *c, *s;
+	char *out = NULL;
+	uint16_t port;
+	int status;
+
+	if (!mc_setup("multicast_round_trip"))
+		return;
+	c = udp_channel(NULL, 0);
+	l = mc_listener(&port, true, false);
+	HR_EQ(open_to(c, GROUP4, port), S_OK);
+	send_int(c, 11);
+	s = accept_one(l);
+	ck_assert_int_eq(receive_int(s), 11);
+	send_int(s, 12);
+	ck_assert_int_eq(receive_int(c), 12);
+	ck_assert_int_eq(harness_wsctl(&out, &status, "list", NULL), 0);
+	ck_assert_msg(strstr(out, " " GROUP4 " ") != NULL, "%s", out);
+	free(out);
+	WsFreeChannel(s);
+	WsFreeChannel(c);
+	WsFreeListener(l);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
+/* No interface, no join, no traffic; MULTICAST_INTERFACES set while OPEN
+ * joins at once.  A group without IS_MULTICAST is refused. */
+START_TEST(multicast_join_later)
+{
+	ULONG ifs[1];
+	WS_LISTENER *l, *l2 = NULL;
+	WS_CHANNEL *c, *s;
+	WS_STRING url;
+	uint16_t port;
+
+	if (!mc_setup("multicast_join_later"))
+		return;
+	ifs[0] = if_nametoindex("lo");
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &l2, NULL), S_OK);
+	url = harness_ws_string("soap.udp://" GROUP4 ":3702");
+	HR_EQ(WsOpenListener(l2, &url, NULL, NULL), WS_E_ADDRESS_NOT_AVAILABLE);
+	free(url.chars);
+	WsFreeListener(l2);
+
+	c = udp_channel(NULL, 0);
+	l = mc_listener(&port, false, false);
+	HR_EQ(open_to(c, GROUP4, port), S_OK);
+	send_int(c, 1);		/* nobody joined: never arrives */
+	HR_EQ(WsSetListenerProperty(l, WS_LISTENER_PROPERTY_MULTICAST_INTERFACES,
+	    ifs, sizeof(ifs), NULL), S_OK);
+	{
+		ULONG got[2] = { 0, 0 };
+
+		HR_EQ(WsGetListenerProperty(l,
+		    WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, got,
+		    sizeof(got), NULL), S_OK);
+		ck_assert_uint_eq(got[0], ifs[0]);
+	}
+	send_int(c, 2);
+	s = accept_one(l);
+	ck_assert_int_eq(receive_int(s), 2);
+	WsFreeChannel(s);
+	WsFreeChannel(c);
+	WsFreeListener(l);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
+/* Two responders share the group's port (SO_REUSEPORT): one request, two
+ * accepts, two unicast answers to the one client (WS-Discovery's shape);
+ * gSOAP's multicast request (C1) is accepted like ours. */
+START_TEST(multicast_two_responders)
+{
+	WS_LISTENER *l1, *l2;
+	WS_CHANNEL *c, *s1, *s2;
+	const struct udp_vector *v;
+	ULONG zero = 0;
+	uint16_t port, rport;
+	int fd, a, b;
+
+	if (!mc_setup("multicast_two_responders"))
+		return;
+	(void)zero;
+	c = udp_channel(NULL, 0);
+	l1 = mc_listener(&port, true, false);
+	l2 = mc_listener(&port, true, true);
+	HR_EQ(open_to(c, GROUP4, port), S_OK);
+	send_int(c, 21);
+	s1 = accept_one(l1);
+	s2 = accept_one(l2);
+	ck_assert_int_eq(receive_int(s1), 21);
+	ck_assert_int_eq(receive_int(s2), 21);
+	send_int(s1, 31);
+	send_int(s2, 32);
+	a = receive_int(c);
+	b = receive_int(c);
+	ck_assert_int_eq(a + b, 63);
+	WsFreeChannel(s1);
+	WsFreeChannel(s2);
+	WsFreeListener(l2);
+
+	/* C1 as gSOAP sent it, To the group on its own port: matched by
+	 * TO_HEADER_MATCHING_OPTIONS 0 only. */
+	v = vector("C1");
+	fd = raw_udp(AF_INET, &rport);
+	{
+		unsigned char ttl = 1;
+
+		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
+		    sizeof(ttl));
+	}
+	raw_send_to(fd, GROUP4, port, v->payload, v->size);
+	/* The default options drop it (To names port 32420): counted. */
+	for (a = 0; a < 200 && wsctl_number("list", NULL, "soap.udp://", 10)
+	    != 1; a++)
+		harness_sleep_ms(20);
+	ck_assert_int_eq(wsctl_number("list", NULL, "soap.udp://", 10), 1);
+	close(fd);
+	WsFreeChannel(c);
+	WsFreeListener(l1);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
+static WS_XML_STRING wsd_ns = WS_XML_STRING_VALUE(
+    "http://schemas.xmlsoap.org/ws/2005/04/discovery");
+static WS_XML_STRING matches_name = WS_XML_STRING_VALUE("ProbeMatches");
+static WS_XML_STRING matches_action = WS_XML_STRING_VALUE(
+    "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches");
+static WS_ELEMENT_DESCRIPTION matches_elem = { &matches_name, &wsd_ns,
+    WS_XML_STRING_TYPE, NULL };
+static WS_MESSAGE_DESCRIPTION matches_desc = { &matches_action,
+    &matches_elem };
+
+/* One WS-Discovery target: accepts the next Probe on `l` and answers it
+ * with an (empty) ProbeMatches in WS-Addressing 2004/08. */
+static void
+discovery_answer(WS_LISTENER *l, WS_HEAP *heap)
+{
+	WS_ADDRESSING_VERSION av = WS_ADDRESSING_VERSION_0_9;
+	WS_CHANNEL_PROPERTY cp = { WS_CHANNEL_PROPERTY_ADDRESSING_VERSION, &av,
+	    sizeof(av) };
+	WS_XML_STRING empty = { 0, (BYTE *)"", NULL, 0 };
+	WS_CHANNEL *s = NULL;
+	WS_MESSAGE *req, *rep;
+	char got[128];
+
+	HR_EQ(WsCreateChannelForListener(l, &cp, 1, &s, NULL), S_OK);
+	HR_EQ(WsAcceptChannel(l, s, NULL, NULL), S_OK);
+	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &req, NULL), S_OK);
+	HR_EQ(WsReadMessageStart(s, req, NULL, NULL), S_OK);
+	header_str(req, heap, WS_ACTION_HEADER, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe");
+	header_str(req, heap, WS_TO_HEADER, got, sizeof(got));
+	ck_assert_str_eq(got, "urn:schemas-xmlsoap-org:ws:2005:04:discovery");
+	HR_EQ(WsReadMessageEnd(s, req, NULL, NULL), S_OK);
+	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &rep, NULL), S_OK);
+	HR_EQ(WsSendReplyMessage(s, rep, &matches_desc,
+	    WS_WRITE_REQUIRED_VALUE, &empty, sizeof(empty), req, NULL, NULL),
+	    S_OK);
+	WsFreeMessage(req);
+	WsFreeMessage(rep);
+	WsFreeChannel(s);
+}
+
+/* examples/wsdiscovery-probe against two targets on 239.255.255.250:3702:
+ * both ProbeMatches are printed, each related to the Probe. */
+START_TEST(example_wsdiscovery_probe)
+{
+	BOOL yes = TRUE;
+	ULONG zero = 0, ifs[1];
+	WS_LISTENER_PROPERTY lp[3] = {
+		{ WS_LISTENER_PROPERTY_IS_MULTICAST, &yes, sizeof(yes) },
+		{ WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, ifs, sizeof(ifs) },
+		{ WS_LISTENER_PROPERTY_TO_HEADER_MATCHING_OPTIONS, &zero,
+		    sizeof(zero) },
+	};
+	WS_LISTENER *l[2] = { NULL, NULL };
+	WS_STRING url;
+	WS_HEAP *heap;
+	char *prog, line[256], *argv[4];
+	int fd, n = 0, i, related = 0;
+	pid_t pid;
+
+	if (!mc_setup("example_wsdiscovery_probe"))
+		return;
+	ifs[0] = if_nametoindex("lo");
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	for (i = 0; i < 2; i++) {
+		HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX,
+		    WS_UDP_CHANNEL_BINDING, lp, 3, NULL, &l[i], NULL), S_OK);
+		url = harness_ws_string("soap.udp://" GROUP4 ":3702");
+		HR_EQ(WsOpenListener(l[i], &url, NULL, NULL), S_OK);
+		free(url.chars);
+	}
+	prog = harness_build_path("examples/wsdiscovery-probe");
+	argv[0] = prog;
+	argv[1] = "-w";
+	argv[2] = "1500";
+	argv[3] = NULL;
+	pid = harness_spawn(argv, &fd);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
+	ck_assert_msg(strncmp(line, "Probe urn:uuid:", 15) == 0, "%s", line);
+	discovery_answer(l[0], heap);
+	discovery_answer(l[1], heap);
+	while (harness_read_line(fd, line, sizeof(line), 10000) == 0) {
+		if (strncmp(line, "ProbeMatches ", 13) == 0 &&
+		    strstr(line, "not for") == NULL)
+			n++;
+		if (strncmp(line, "  RelatesTo: urn:uuid:", 22) == 0)
+			related++;
+		if (strstr(line, "answers") != NULL)
+			break;
+	}
+	ck_assert_str_eq(line, "2 answers");
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(related, 2);
+	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
+	close(fd);
+	free(prog);
+	WsFreeListener(l[0]);
+	WsFreeListener(l[1]);
+	WsFreeHeap(heap);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
 Suite *
 udp_suite(void);
 
@@ -666,6 +1263,23 @@ udp_suite(void)
 	tcase_add_test(tc, receive_timeout);
 	tcase_add_test(tc, oversize_send);
 	tcase_add_test(tc, malformed_dropped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vectors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, vectors_requests);
+	tcase_add_test(tc, reply_to_address);
+	tcase_add_test(tc, vectors_replies);
+	suite_add_tcase(s, tc);
+
+	/* Each test makes its namespace, then starts its daemon in it. */
+	tc = tcase_create("multicast");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, multicast_round_trip);
+	tcase_add_test(tc, multicast_join_later);
+	tcase_add_test(tc, multicast_two_responders);
+	tcase_add_test(tc, example_wsdiscovery_probe);
 	suite_add_tcase(s, tc);
 	return s;
 }
