@@ -1230,6 +1230,162 @@ START_TEST(example_wsdiscovery_probe)
 }
 END_TEST
 
+/* ---- interop with gSOAP ------------------------------------------------------- */
+
+/* The gSOAP peer's path, or NULL (the test is skipped, saying why). */
+static char *
+gsoap_peer(const char *test)
+{
+	char *p = harness_build_path("tests/gsoap_udp/wsprobe-peer");
+
+	if (access(p, X_OK) == 0)
+		return p;
+	fprintf(stderr, "%s: skipped: no gSOAP peer (configure found no "
+	    "soapcpp2 or libgsoap-dev)\n", test);
+	free(p);
+	return NULL;
+}
+
+/* gSOAP's client sends to our listener (`host`: a literal or the group),
+ * we answer with WsSendReplyMessage and gSOAP reads the reply, RelatesTo
+ * its MessageID. */
+static void
+gsoap_client_to_us(const char *peer, WS_LISTENER *l, const char *url)
+{
+	WS_CHANNEL *s;
+	WS_MESSAGE *req, *rep;
+	WS_HEAP *heap;
+	WCHAR *reply;
+	char *text, line[256], id[128], want[256], *argv[5];
+	int fd;
+	pid_t pid;
+
+	argv[0] = (char *)peer;
+	argv[1] = "send";
+	argv[2] = (char *)url;
+	argv[3] = "hello from gsoap";
+	argv[4] = NULL;
+	pid = harness_spawn(argv, &fd);
+	ck_assert_int_gt(pid, 0);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	s = accept_one(l);
+	text = receive_ping(s, &req, heap);
+	ck_assert_str_eq(text, "hello from gsoap");
+	free(text);
+	header_str(req, heap, WS_MESSAGE_ID_HEADER, id, sizeof(id));
+	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &rep, NULL), S_OK);
+	reply = harness_ws_string("reply from wschannel").chars;
+	HR_EQ(WsSendReplyMessage(s, rep, &ping_desc, WS_WRITE_REQUIRED_POINTER,
+	    &reply, sizeof(reply), req, NULL, NULL), S_OK);
+	free(reply);
+	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
+	snprintf(want, sizeof(want), "reply: reply from wschannel %s", id);
+	ck_assert_str_eq(line, want);
+	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
+	close(fd);
+	WsFreeMessage(req);
+	WsFreeMessage(rep);
+	WsFreeChannel(s);
+	WsFreeHeap(heap);
+}
+
+#define OUR_MESSAGE_ID	"urn:uuid:5c0d4e7a-8d1f-4b55-9a3e-2f6b1c9e0d11"
+
+/* Our client sends to gSOAP's server (`group` NULL: unicast on its port),
+ * which answers to our channel's port, RelatesTo our MessageID. */
+static void
+us_to_gsoap_server(const char *peer, const char *group)
+{
+	const WS_MESSAGE_DESCRIPTION *descs[] = { &ping_desc };
+	WS_CHANNEL *c = udp_channel(NULL, 0);
+	WS_MESSAGE *msg, *in;
+	WS_HEAP *heap;
+	WCHAR *text, *got = NULL;
+	char line[256], *argv[5], portstr[8], rel[128], *mid;
+	uint16_t port;
+	int fd;
+	pid_t pid;
+
+	ck_assert_int_eq(harness_free_port(&port), 0);
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	argv[0] = (char *)peer;
+	argv[1] = "serve";
+	argv[2] = portstr;
+	argv[3] = (char *)group;
+	argv[4] = NULL;
+	pid = harness_spawn(argv, &fd);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
+	ck_assert_str_eq(line, "ready");
+	HR_EQ(open_to(c, group != NULL ? group : "127.0.0.1", port), S_OK);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &msg, NULL), S_OK);
+	/* Our MessageID, for gSOAP's RelatesTo. */
+	HR_EQ(WsInitializeMessage(msg, WS_BLANK_MESSAGE, NULL, NULL), S_OK);
+	text = harness_ws_string(OUR_MESSAGE_ID).chars;
+	HR_EQ(WsSetHeader(msg, WS_MESSAGE_ID_HEADER, WS_WSZ_TYPE,
+	    WS_WRITE_REQUIRED_POINTER, &text, sizeof(text), NULL), S_OK);
+	free(text);
+	text = harness_ws_string("hello from wschannel").chars;
+	HR_EQ(WsSendMessage(c, msg, &ping_desc, WS_WRITE_REQUIRED_POINTER,
+	    &text, sizeof(text), NULL, NULL), S_OK);
+	free(text);
+	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
+	ck_assert_str_eq(line, "got: hello from wschannel " OUR_MESSAGE_ID);
+	mid = strrchr(line, ' ') + 1;
+	HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &in, NULL), S_OK);
+	HR_EQ(WsReceiveMessage(c, in, descs, 1, WS_RECEIVE_REQUIRED_MESSAGE,
+	    WS_READ_REQUIRED_POINTER, heap, &got, sizeof(got), NULL, NULL,
+	    NULL), S_OK);
+	header_str(in, heap, WS_RELATES_TO_HEADER, rel, sizeof(rel));
+	ck_assert_str_eq(rel, mid);
+	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
+	close(fd);
+	WsFreeMessage(msg);
+	WsFreeMessage(in);
+	WsFreeHeap(heap);
+	WsFreeChannel(c);
+}
+
+START_TEST(gsoap_unicast)
+{
+	char *peer = gsoap_peer("gsoap_unicast"), url[96];
+	WS_LISTENER *l;
+	uint16_t port;
+
+	if (peer == NULL)
+		return;
+	l = udp_listener("127.0.0.1", &port);
+	snprintf(url, sizeof(url), "soap.udp://127.0.0.1:%u/x", port);
+	gsoap_client_to_us(peer, l, url);
+	us_to_gsoap_server(peer, NULL);
+	WsFreeListener(l);
+	free(peer);
+}
+END_TEST
+
+START_TEST(gsoap_multicast)
+{
+	char *peer = gsoap_peer("gsoap_multicast"), url[96];
+	WS_LISTENER *l;
+	uint16_t port;
+
+	if (peer == NULL)
+		return;
+	if (!mc_setup("gsoap_multicast")) {
+		free(peer);
+		return;
+	}
+	l = mc_listener(&port, true, false);
+	snprintf(url, sizeof(url), "soap.udp://" GROUP4 ":%u/x", port);
+	gsoap_client_to_us(peer, l, url);
+	us_to_gsoap_server(peer, GROUP4);
+	WsFreeListener(l);
+	free(peer);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
 Suite *
 udp_suite(void);
 
@@ -1271,6 +1427,7 @@ udp_suite(void)
 	tcase_add_test(tc, vectors_requests);
 	tcase_add_test(tc, reply_to_address);
 	tcase_add_test(tc, vectors_replies);
+	tcase_add_test(tc, gsoap_unicast);
 	suite_add_tcase(s, tc);
 
 	/* Each test makes its namespace, then starts its daemon in it. */
@@ -1280,6 +1437,7 @@ udp_suite(void)
 	tcase_add_test(tc, multicast_join_later);
 	tcase_add_test(tc, multicast_two_responders);
 	tcase_add_test(tc, example_wsdiscovery_probe);
+	tcase_add_test(tc, gsoap_multicast);
 	suite_add_tcase(s, tc);
 	return s;
 }
