@@ -12,6 +12,9 @@
  *   (6) request/reply of a 1 KiB body, binary session encoding (the
  *       net.tcp default) and (7) the same in UTF-8 text, beside the loopback
  *       TCP floor of 1 KiB round trips (8)
+ *   (9) floor: a 256-byte datagram to an echoing loopback UDP socket and
+ *       back, beside (10) a soap.udp message round trip through the
+ *       daemon: client channel to listener, accept, reply, per message
  *
  * It starts its own private wschanneld through the test harness
  * ($WSCHANNEL_BUILDDIR, set by `make bench`).  WSBENCH_ROUNDS overrides
@@ -386,6 +389,145 @@ bench_messages(struct stats *st, size_t size, WS_ENCODING enc)
 	free(lat);
 }
 
+/* ---- soap.udp (issue 9) ---------------------------------------------------- */
+
+static void *
+udp_bare_echo(void *arg)
+{
+	int fd = *(int *)arg;
+	struct sockaddr_in6 from;
+	socklen_t fl;
+	char buf[MSG_SIZE];
+	ssize_t n;
+
+	for (;;) {
+		fl = sizeof(from);
+		if ((n = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fl)) <= 0 || buf[0] == 'q')
+			break;
+		(void)sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
+		    fl);
+	}
+	return NULL;
+}
+
+/* Floor: a MSG_SIZE datagram to an echoing socket on 127.0.0.1 and back. */
+static void
+bench_udp_bare(struct stats *st)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	size_t cap = 1 << 22, n = 0;
+	uint64_t *lat, start, t;
+	char buf[MSG_SIZE];
+	int s, c;
+	pthread_t th;
+
+	memset(st, 0, sizeof(*st));
+	memset(buf, 'x', sizeof(buf));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	c = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || c < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &al) != 0 ||
+	    (lat = malloc(cap * sizeof(*lat))) == NULL)
+		return;
+	pthread_create(&th, NULL, udp_bare_echo, &s);
+	start = now_ns();
+	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
+		t = now_ns();
+		if (sendto(c, buf, sizeof(buf), 0, (struct sockaddr *)&a,
+		    sizeof(a)) < 0 || recv(c, buf, sizeof(buf), 0) <= 0)
+			break;
+		lat[n++] = now_ns() - t;
+	}
+	stats_of(lat, n, (now_ns() - start) / 1e9, st);
+	buf[0] = 'q';
+	(void)sendto(c, buf, 1, 0, (struct sockaddr *)&a, sizeof(a));
+	pthread_join(th, NULL);
+	close(s);
+	close(c);
+	free(lat);
+}
+
+/* The UDP server's loop of the MS samples: accept one datagram, read it,
+ * answer it, close, reset. */
+static void *
+udp_replier_main(void *arg)
+{
+	WS_LISTENER *l = arg;
+	struct harness_msg in = { 0 }, out = { 0 };
+	WS_CHANNEL *s = NULL;
+
+	if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)))
+		return NULL;
+	while (SUCCEEDED(WsAcceptChannel(l, s, NULL, NULL)) &&
+	    SUCCEEDED(harness_receive(s, &in, HARNESS_BODY_TEXT, NULL)) &&
+	    SUCCEEDED(harness_send_text(s, &out, MSG_SIZE, NULL)) &&
+	    SUCCEEDED(WsCloseChannel(s, NULL, NULL)) &&
+	    SUCCEEDED(WsResetChannel(s, NULL)))
+		;
+	harness_msg_free(&in);
+	harness_msg_free(&out);
+	WsFreeChannel(s);
+	return NULL;
+}
+
+/* Round trips of MSG_SIZE-character messages from a soap.udp channel to
+ * a soap.udp listener of the same daemon, on 127.0.0.1. */
+static void
+bench_udp(struct stats *st)
+{
+	struct harness_msg out = { 0 }, in = { 0 };
+	size_t cap = 1 << 22, n = 0;
+	uint64_t *lat, start, t;
+	WS_LISTENER *l = NULL;
+	WS_CHANNEL *c = NULL;
+	WS_STRING url;
+	pthread_t th;
+	uint16_t port;
+	char buf[96];
+
+	memset(st, 0, sizeof(*st));
+	if (harness_free_port(&port) != 0 ||
+	    FAILED(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &l, NULL)) ||
+	    FAILED(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &c, NULL)))
+		goto out;
+	snprintf(buf, sizeof(buf), "soap.udp://127.0.0.1:%u/bench", port);
+	url = harness_ws_string(buf);
+	if (FAILED(WsOpenListener(l, &url, NULL, NULL)) ||
+	    FAILED(harness_open_url(c, buf, NULL, NULL))) {
+		free(url.chars);
+		goto out;
+	}
+	free(url.chars);
+	if ((lat = malloc(cap * sizeof(*lat))) == NULL)
+		goto out;
+	pthread_create(&th, NULL, udp_replier_main, l);
+	start = now_ns();
+	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
+		t = now_ns();
+		if (FAILED(harness_send_text(c, &out, MSG_SIZE, NULL)) ||
+		    FAILED(harness_receive(c, &in, HARNESS_BODY_TEXT, NULL)))
+			break;
+		lat[n++] = now_ns() - t;
+	}
+	stats_of(lat, n, (now_ns() - start) / 1e9, st);
+	/* Ends the replier's accept. */
+	WsAbortListener(l, NULL);
+	pthread_join(th, NULL);
+	free(lat);
+out:
+	harness_msg_free(&out);
+	harness_msg_free(&in);
+	if (c != NULL)
+		WsFreeChannel(c);
+	if (l != NULL)
+		WsFreeListener(l);
+}
+
 static double
 ratio(double a, double b)
 {
@@ -395,7 +537,7 @@ ratio(double a, double b)
 int
 main(void)
 {
-	struct stats su, st, sa, sacall, sp, sm, sbin, stxt, st1k;
+	struct stats su, st, sa, sacall, sp, sm, sbin, stxt, st1k, sub, sud;
 	const char *env = getenv("WSBENCH_ROUNDS");
 	int rounds = env != NULL ? atoi(env) : 10000, used, raced, status;
 
@@ -419,6 +561,8 @@ main(void)
 	bench_messages(&sm, MSG_SIZE, WS_ENCODING_XML_UTF8);
 	bench_messages(&sbin, BIG_SIZE, WS_ENCODING_XML_BINARY_SESSION_1);
 	bench_messages(&stxt, BIG_SIZE, WS_ENCODING_XML_UTF8);
+	bench_udp_bare(&sub);
+	bench_udp(&sud);
 	used = bench_abort(rounds, &sa, &sacall, &raced);
 
 	printf("floors\n");
@@ -429,8 +573,11 @@ main(void)
 	    "%8.1f us  %9.0f /s  (%zu)\n", st.median_us, st.p99_us,
 	    st.per_s, st.n);
 	printf("  (8) loopback TCP, 1 KiB             median %8.1f us  p99 "
-	    "%8.1f us  %9.0f /s  (%zu)\n\n", st1k.median_us, st1k.p99_us,
+	    "%8.1f us  %9.0f /s  (%zu)\n", st1k.median_us, st1k.p99_us,
 	    st1k.per_s, st1k.n);
+	printf("  (9) loopback UDP round trip         median %8.1f us  p99 "
+	    "%8.1f us  %9.0f /s  (%zu)\n\n", sub.median_us, sub.p99_us,
+	    sub.per_s, sub.n);
 	printf("wschannel\n");
 	printf("  (1) abort latency                   median %8.1f us  p99 "
 	    "%8.1f us  %5.1fx (4)\n", sa.median_us, sa.p99_us,
@@ -453,6 +600,9 @@ main(void)
 	printf("  (7) 1 KiB req/reply, UTF-8 text     median %8.1f us  p99 "
 	    "%8.1f us  %9.0f /s  %5.2fx rate of (8)\n", stxt.median_us,
 	    stxt.p99_us, stxt.per_s, ratio(stxt.per_s, st1k.per_s));
+	printf(" (10) soap.udp round trip via daemon  median %8.1f us  p99 "
+	    "%8.1f us  %9.0f /s  %5.2fx rate of (9)\n", sud.median_us,
+	    sud.p99_us, sud.per_s, ratio(sud.per_s, sub.per_s));
 
 	status = harness_daemon_stop();
 	if (status != 0)
