@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
@@ -25,7 +26,9 @@
 #include <wschannel/webservices.h>
 
 #include "check_udp.h"
+#include "frame.h"
 #include "harness.h"
+#include "wschannel.pb-c.h"
 
 /* ---- raw UDP peers ------------------------------------------------------ */
 
@@ -564,6 +567,48 @@ wsctl_number(const char *verb, const char *arg, const char *needle,
 	return v;
 }
 
+/* GetStatistics' datagrams_dropped, asked over the control socket the
+ * way any client may (one frame each way). */
+static uint64_t
+stats_dropped(void)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__GetStatistics gs = WSCHANNEL__GET_STATISTICS__INIT;
+	Wschannel__Reply *r;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct frame_header fh;
+	uint8_t buf[1024];
+	uint64_t v;
+	size_t n;
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    harness_socket_path());
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	rq.id = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_STATISTICS;
+	rq.get_statistics = &gs;
+	n = wschannel__request__get_packed_size(&rq);
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
+	wschannel__request__pack(&rq, buf + FRAME_HEADER_SIZE);
+	ck_assert_int_eq(harness_raw_write(fd, buf, FRAME_HEADER_SIZE + n), 0);
+	ck_assert_int_eq(harness_raw_read_full(fd, buf, FRAME_HEADER_SIZE,
+	    5000), 0);
+	ck_assert_int_eq(frame_header_parse(buf, &fh, NULL), 0);
+	ck_assert_uint_le(fh.length, sizeof(buf));
+	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
+	r = wschannel__reply__unpack(NULL, fh.length, buf);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_STATISTICS);
+	ck_assert(r->statistics->has_datagrams_dropped);
+	v = r->statistics->datagrams_dropped;
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+	return v;
+}
+
 static const char good_env[] =
     "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
     "xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header>"
@@ -629,6 +674,8 @@ START_TEST(malformed_dropped)
 	ck_assert_msg(strstr(out, "dropped:      1\n") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "local:        0.0.0.0:") != NULL, "%s", out);
 	free(out);
+	/* Daemon-wide: the listener's 9 and the channel's 1. */
+	ck_assert_uint_eq(stats_dropped(), 10);
 	close(fd);
 	WsFreeChannel(c);
 	WsFreeListener(l);
