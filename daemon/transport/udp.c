@@ -486,6 +486,10 @@ udp_send(struct channel *ch, const struct envelope *msg, const char **why)
 		udp_defer(uc);
 		return S_OK;
 	}
+	/* MULTICAST_INTERFACE may change in any state (bindings.md): the
+	 * next datagram to a group leaves by the interface set now. */
+	if (uc->ul == NULL && udp_addr_is_multicast((struct sockaddr *)&uc->dest))
+		udp_multicast_options(uc);
 	n = sendto(fd, doc, doc_len, MSG_DONTWAIT | MSG_NOSIGNAL,
 	    (struct sockaddr *)&uc->dest, uc->destlen);
 	free(doc);
