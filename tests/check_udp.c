@@ -32,7 +32,7 @@
 
 /* ---- raw UDP peers ------------------------------------------------------ */
 
-/* A UDP socket bound to `host` (a literal) port 0; fd, *port. */
+/* A UDP socket on the loopback address of `family`, any port; fd, *port. */
 static int
 raw_udp(int family, uint16_t *port)
 {
@@ -682,7 +682,6 @@ START_TEST(malformed_dropped)
 }
 END_TEST
 
-
 /* ---- the captured datagrams ------------------------------------------------- */
 
 /* The vector `id`, after checking its size and SHA-256 against the
@@ -1124,13 +1123,11 @@ START_TEST(multicast_two_responders)
 	WS_LISTENER *l1, *l2;
 	WS_CHANNEL *c, *s1, *s2;
 	const struct udp_vector *v;
-	ULONG zero = 0;
 	uint16_t port, rport;
 	int fd, a, b;
 
 	if (!mc_setup("multicast_two_responders"))
 		return;
-	(void)zero;
 	c = udp_channel(NULL, 0);
 	l1 = mc_listener(&port, true, false);
 	l2 = mc_listener(&port, true, true);
