@@ -866,6 +866,160 @@ row_open_pair(struct row *r)
 	return rc;
 }
 
+/* -- soap.udp round trip -- */
+
+struct udp_ctx {
+	int			 s, c;		/* the bare echo and its client */
+	struct sockaddr_in	 a;		/* where the echo listens */
+	pthread_t		 echo, replier;
+	WS_LISTENER		*l;
+	WS_CHANNEL		*ch;
+	struct harness_msg	 out, in;
+	struct samples		 smp;
+};
+
+static void *
+udp_bare_echo(void *arg)
+{
+	struct udp_ctx *u = arg;
+	struct sockaddr_in6 from;
+	socklen_t fl;
+	char buf[MSG_SIZE];
+	ssize_t n;
+
+	for (;;) {
+		fl = sizeof(from);
+		if ((n = recvfrom(u->s, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fl)) <= 0 || buf[0] == 'q')
+			break;
+		(void)sendto(u->s, buf, (size_t)n, 0,
+		    (struct sockaddr *)&from, fl);
+	}
+	return NULL;
+}
+
+/* The UDP server loop of the MS samples: accept one datagram, read it,
+ * answer it, close, reset; until the listener is aborted. */
+static void *
+udp_replier(void *arg)
+{
+	WS_LISTENER *l = arg;
+	struct harness_msg in = { 0 }, out = { 0 };
+	WS_CHANNEL *s = NULL;
+
+	if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)))
+		return NULL;
+	while (SUCCEEDED(WsAcceptChannel(l, s, NULL, NULL)) &&
+	    SUCCEEDED(harness_receive(s, &in, HARNESS_BODY_TEXT, NULL)) &&
+	    SUCCEEDED(harness_send_text(s, &out, MSG_SIZE, NULL)) &&
+	    SUCCEEDED(WsCloseChannel(s, NULL, NULL)) &&
+	    SUCCEEDED(WsResetChannel(s, NULL)))
+		;
+	harness_msg_free(&in);
+	harness_msg_free(&out);
+	WsFreeChannel(s);
+	return NULL;
+}
+
+/* Floor: a MSG_SIZE datagram to an echoing socket on 127.0.0.1 and back. */
+static double
+udp_floor_block(void *arg)
+{
+	struct udp_ctx *u = arg;
+	char buf[MSG_SIZE];
+	uint64_t start = now_ns(), t;
+
+	memset(buf, 'x', sizeof(buf));
+	while ((t = now_ns()) - start < BLOCK_SECONDS * 1e9) {
+		if (sendto(u->c, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&u->a, sizeof(u->a)) < 0 ||
+		    recv(u->c, buf, sizeof(buf), 0) <= 0)
+			return -1;
+		samples_add(&u->smp, now_ns() - t);
+	}
+	return samples_block(&u->smp);
+}
+
+/* A MSG_SIZE-character message from a soap.udp channel to a listener of
+ * the same daemon, and the listener's answer back. */
+static double
+udp_value_block(void *arg)
+{
+	struct udp_ctx *u = arg;
+	uint64_t start = now_ns(), t;
+
+	while ((t = now_ns()) - start < BLOCK_SECONDS * 1e9) {
+		if (FAILED(harness_send_text(u->ch, &u->out, MSG_SIZE, NULL)) ||
+		    FAILED(harness_receive(u->ch, &u->in, HARNESS_BODY_TEXT,
+		    NULL)))
+			return -1;
+		samples_add(&u->smp, now_ns() - t);
+	}
+	return samples_block(&u->smp);
+}
+
+static int
+row_udp(struct row *r)
+{
+	struct udp_ctx u;
+	socklen_t al = sizeof(u.a);
+	char url[96], q = 'q';
+	WS_STRING s;
+	uint16_t port;
+	int rc = -1, echo = 0, replier = 0;
+
+	memset(&u, 0, sizeof(u));
+	u.a.sin_family = AF_INET;
+	u.a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	u.s = socket(AF_INET, SOCK_DGRAM, 0);
+	u.c = socket(AF_INET, SOCK_DGRAM, 0);
+	if (u.s < 0 || u.c < 0 ||
+	    bind(u.s, (struct sockaddr *)&u.a, sizeof(u.a)) != 0 ||
+	    getsockname(u.s, (struct sockaddr *)&u.a, &al) != 0)
+		goto out;
+	echo = pthread_create(&u.echo, NULL, udp_bare_echo, &u) == 0;
+	if (!echo || harness_free_port(&port) != 0 ||
+	    FAILED(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &u.l, NULL)) ||
+	    FAILED(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &u.ch, NULL)))
+		goto out;
+	snprintf(url, sizeof(url), "soap.udp://127.0.0.1:%u/bench", port);
+	s = harness_ws_string(url);
+	if (FAILED(WsOpenListener(u.l, &s, NULL, NULL)) ||
+	    FAILED(harness_open_url(u.ch, url, NULL, NULL))) {
+		free(s.chars);
+		goto out;
+	}
+	free(s.chars);
+	replier = pthread_create(&u.replier, NULL, udp_replier, u.l) == 0;
+	if (replier)
+		rc = interleave(udp_floor_block, udp_value_block, &u,
+		    &r->floor, &r->value);
+out:
+	if (replier) {
+		WsAbortListener(u.l, NULL);	/* ends the replier's accept */
+		pthread_join(u.replier, NULL);
+	}
+	if (echo) {
+		(void)sendto(u.c, &q, 1, 0, (struct sockaddr *)&u.a,
+		    sizeof(u.a));
+		pthread_join(u.echo, NULL);
+	}
+	if (u.ch != NULL)
+		WsFreeChannel(u.ch);
+	if (u.l != NULL)
+		WsFreeListener(u.l);
+	if (u.s >= 0)
+		close(u.s);
+	if (u.c >= 0)
+		close(u.c);
+	harness_msg_free(&u.out);
+	harness_msg_free(&u.in);
+	free(u.smp.v);
+	return rc;
+}
+
 /*
  * The rows.  figure, floor, per second?, target ratio, function.  Latency
  * rows target value/floor <= target, rate rows value/floor >= target.
@@ -888,6 +1042,10 @@ static struct row bench_rows[] = {
 	{ .key = "open_pair_us", .figure = "open a channel pair "
 	  "(create+open+accept)", .floor_name = "bare TCP connect/accept",
 	  .rate = false, .target = 5.0, .run = row_open_pair },
+	{ .key = "udp_round_trip_us", .figure = "256-character soap.udp "
+	  "message and answer, accept per message", .floor_name = "bare "
+	  "loopback UDP datagram echo", .rate = false, .target = 2.0,
+	  .run = row_udp },
 };
 #define NROWS	(sizeof(bench_rows) / sizeof(bench_rows[0]))
 

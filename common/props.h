@@ -16,7 +16,14 @@ enum prop_kind {
 	PROP_ADDRESS,		/* WS_ENDPOINT_ADDRESS (url only), Property.s */
 	PROP_UNSUPPORTED,	/* a pointer/struct property that cannot cross
 				 * into the daemon: WS_E_NOT_SUPPORTED */
+	/* Appended: */
+	PROP_IFINDEX_SET,	/* ULONG array of interface indexes, size 4 x
+				 * count; travels in Property.u as a mask,
+				 * bit i for index i (0..63) */
 };
+
+/* Interface indexes a PROP_IFINDEX_SET can hold. */
+#define PROP_IFINDEX_MAX	63
 
 /* When a property may be set. */
 #define PROP_SET_CREATE	0x1	/* in WsCreateChannel / WsCreateListener */

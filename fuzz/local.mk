@@ -49,6 +49,18 @@ FUZZ_LDFLAGS_ALL = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 %C%_fuzz_frame_LDADD = libcommon.la $(PROTOBUF_C_LIBS)
 $(%C%_fuzz_frame_OBJECTS): $(PROTO_GEN)
 
+# soap.udp's datagram decoder (issue 9): daemon/transport/udp_dgram.c is
+# pure, so it is compiled in with the codecs and nothing of the daemon.
+FUZZ_NAMES += udp
+FUZZ_TARGETS += %D%/fuzz_udp
+%C%_fuzz_udp_SOURCES = %D%/fuzz_udp.c %D%/fuzz.h $(FUZZ_MAIN) \
+	daemon/transport/udp_dgram.c daemon/transport/udp_priv.h
+%C%_fuzz_udp_CPPFLAGS = $(FUZZ_CPPFLAGS) $(CODEC_INC) \
+	-I$(top_srcdir)/daemon/transport -DFUZZ_TARGET='"udp"'
+%C%_fuzz_udp_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
+%C%_fuzz_udp_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_udp_LDADD = libwscodec.la $(LIBXML2_LIBS)
+
 # `make fuzz`: each target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=600).
 FUZZ_TIME = 60
 if FUZZING

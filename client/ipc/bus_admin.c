@@ -44,6 +44,7 @@ enum bus_key {
 	K_ID, K_STATE, K_TYPE, K_BINDING, K_ENCODING, K_REMOTE, K_URL,
 	K_OWNER, K_OWNER_PID, K_PENDING, K_PENDING_ACCEPTS, K_BYTES_IN,
 	K_BYTES_OUT, K_MESSAGES_IN, K_MESSAGES_OUT, K_LISTENER, K_STATE_CAUSE,
+	K_LOCAL, K_GROUP, K_DROPPED,
 	K_COUNT
 };
 
@@ -69,6 +70,9 @@ static const struct {
 	[K_MESSAGES_OUT] = { "MessagesOut", 't' },
 	[K_LISTENER] = { "Listener", 'o' },
 	[K_STATE_CAUSE] = { "StateCause", 'u' },
+	[K_LOCAL] = { "LocalAddress", 's' },
+	[K_GROUP] = { "Group", 's' },
+	[K_DROPPED] = { "DatagramsDropped", 't' },
 };
 
 /* One dictionary read: which keys were there, their values. */
@@ -196,6 +200,11 @@ bus_channel_info(struct bus_dict *d, uint64_t id)
 	ci->listener = d->u[K_LISTENER];
 	ci->remote_address = bus_dict_take(d, K_REMOTE);
 	ci->url = bus_dict_take(d, K_URL);
+	/* Present only where a transport reported them, as on the socket. */
+	ci->has_datagrams_dropped = HAS(d, K_DROPPED);
+	ci->datagrams_dropped = d->u[K_DROPPED];
+	if (HAS(d, K_LOCAL))
+		ci->local_address = bus_dict_take(d, K_LOCAL);
 	if (ci->remote_address == NULL || ci->url == NULL) {
 		wschannel__channel_info__free_unpacked(ci, NULL);
 		return NULL;
@@ -218,6 +227,12 @@ bus_listener_info(struct bus_dict *d, uint64_t id)
 	li->binding = (uint32_t)d->u[K_BINDING];
 	li->state = (uint32_t)d->u[K_STATE];
 	li->pending = (uint32_t)d->u[K_PENDING_ACCEPTS];
+	li->has_datagrams_dropped = HAS(d, K_DROPPED);
+	li->datagrams_dropped = d->u[K_DROPPED];
+	if (HAS(d, K_LOCAL))
+		li->local_address = bus_dict_take(d, K_LOCAL);
+	if (HAS(d, K_GROUP))
+		li->group = bus_dict_take(d, K_GROUP);
 	if ((li->url = bus_dict_take(d, K_URL)) == NULL) {
 		wschannel__listener_info__free_unpacked(li, NULL);
 		return NULL;

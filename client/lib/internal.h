@@ -129,7 +129,12 @@ HRESULT	 ws_value_decode(const char *, WS_TYPE, WS_READ_OPTION,
 HRESULT	 ws_channel_prop_check(const struct prop_desc *, uint32_t, const void *,
 	    ULONG, bool, WS_ERROR *, const char *);
 HRESULT	 ws_channel_prop_encode(const struct prop_desc *, const void *,
-	    Wschannel__Property *, WS_ERROR *, const char *);
+	    ULONG, Wschannel__Property *, WS_ERROR *, const char *);
+/* A PROP_IFINDEX_SET from the daemon (a mask) into a ULONG array of
+ * `size` bytes, ascending. */
+HRESULT	 ws_channel_prop_decode_ifset(const struct prop_desc *,
+	    const Wschannel__Property *, void *, ULONG, WS_ERROR *,
+	    const char *);
 void	 ws_channel_prop_clear(Wschannel__Property *);
 /* Writes a property from the daemon into the caller's buffer; strings are
  * converted into *slot, which the object owns. */

@@ -48,6 +48,13 @@ ws_channel_prop_check(const struct prop_desc *d, uint32_t id,
 	if (value == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: property %s: the value pointer is NULL", api, d->name);
+	if (d->kind == PROP_IFINDEX_SET) {
+		if (size % sizeof(ULONG) != 0)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: property %s takes an array of ULONG, not %u "
+			    "bytes", api, d->name, size);
+		return S_OK;
+	}
 	if (size != d->size)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: property %s takes a %u-byte value, not %u bytes", api,
@@ -88,9 +95,59 @@ ws_channel_string_encode(const WS_STRING *s, char **out, WS_ERROR *error,
 	return S_OK;
 }
 
+/* The daemon keeps an interface set as a mask of indexes 0..63. */
+static HRESULT
+ws_channel_ifset_encode(const struct prop_desc *d, const void *value,
+    ULONG size, uint64_t *mask, WS_ERROR *error, const char *api)
+{
+	uint32_t idx;
+	ULONG i;
+
+	*mask = 0;
+	for (i = 0; i < size / sizeof(idx); i++) {
+		memcpy(&idx, (const uint8_t *)value + i * sizeof(idx),
+		    sizeof(idx));
+		if (idx > PROP_IFINDEX_MAX)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: property %s: interface index %u is above "
+			    "%d, which wschannel cannot hold", api, d->name,
+			    idx, PROP_IFINDEX_MAX);
+		*mask |= 1ull << idx;
+	}
+	return S_OK;
+}
+
+HRESULT
+ws_channel_prop_decode_ifset(const struct prop_desc *d,
+    const Wschannel__Property *p, void *value, ULONG size, WS_ERROR *error,
+    const char *api)
+{
+	uint32_t idx, n = 0;
+
+	if (!p->has_u)
+		return ws_error_fail(error, WS_E_OTHER,
+		    "%s: wschanneld sent no value for %s", api, d->name);
+	for (idx = 0; idx <= PROP_IFINDEX_MAX; idx++)
+		if (p->u & (1ull << idx))
+			n++;
+	if ((uint64_t)n * sizeof(idx) > size)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: property %s holds %u interfaces, more than %u bytes",
+		    api, d->name, n, size);
+	memset(value, 0, size);
+	n = 0;
+	for (idx = 0; idx <= PROP_IFINDEX_MAX; idx++)
+		if (p->u & (1ull << idx)) {
+			memcpy((uint8_t *)value + n * sizeof(idx), &idx,
+			    sizeof(idx));
+			n++;
+		}
+	return S_OK;
+}
+
 HRESULT
 ws_channel_prop_encode(const struct prop_desc *d, const void *value,
-    Wschannel__Property *p, WS_ERROR *error, const char *api)
+    ULONG size, Wschannel__Property *p, WS_ERROR *error, const char *api)
 {
 	uint32_t u32;
 	int32_t i32;
@@ -99,6 +156,10 @@ ws_channel_prop_encode(const struct prop_desc *d, const void *value,
 	wschannel__property__init(p);
 	p->id = d->id;
 	switch (d->kind) {
+	case PROP_IFINDEX_SET:
+		p->has_u = true;
+		return ws_channel_ifset_encode(d, value, size, &p->u, error,
+		    api);
 	case PROP_ULONG:
 		memcpy(&u32, value, sizeof(u32));
 		p->has_u = true;
@@ -228,7 +289,7 @@ ws_channel_props_encode(const struct prop_desc *(*lookup)(uint32_t),
 			    "%s: out of memory", api);
 		}
 		hr = ws_channel_prop_encode(lookup((uint32_t)props[i].id),
-		    props[i].value, v[i], error, api);
+		    props[i].value, props[i].valueSize, v[i], error, api);
 		if (hr != S_OK) {
 			ws_channel_props_free(v, i + 1);
 			return hr;
@@ -676,7 +737,8 @@ WsSetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
 	if (hr == S_OK && ipc_object_stale(&channel->obj))
 		hr = ws_channel_stale_result(&channel->obj, api, error);
 	if (hr == S_OK)
-		hr = ws_channel_prop_encode(d, value, &p, error, api);
+		hr = ws_channel_prop_encode(d, value, valueSize, &p, error,
+		    api);
 	if (hr != S_OK) {
 		ipc_object_unref(&channel->obj);
 		return hr;

@@ -8,6 +8,7 @@ struct ws_listener_prop_call {
 	struct ipc_call			 c;
 	const struct prop_desc		*desc;
 	void				*value;
+	ULONG				 size;
 };
 
 struct ws_listener_create_call {
@@ -285,6 +286,9 @@ ws_listener_getprop_finish(struct ipc_call *c, HRESULT hr)
 	    r->property == NULL)
 		return ws_error_fail(c->error, WS_E_OTHER,
 		    "%s: wschanneld's reply carries no property", c->api);
+	if (pc->desc->kind == PROP_IFINDEX_SET)
+		return ws_channel_prop_decode_ifset(pc->desc, r->property,
+		    pc->value, pc->size, c->error, c->api);
 	/* No listener property is a string. */
 	return ws_channel_prop_decode(pc->desc, r->property, pc->value, NULL,
 	    NULL, c->error, c->api);
@@ -334,6 +338,7 @@ WsGetListenerProperty(WS_LISTENER *listener, WS_LISTENER_PROPERTY_ID id,
 	pc.c.finish = ws_listener_getprop_finish;
 	pc.desc = d;
 	pc.value = value;
+	pc.size = valueSize;
 	return ipc_call_run(&pc.c, &req);
 }
 
@@ -356,7 +361,8 @@ WsSetListenerProperty(WS_LISTENER *listener, WS_LISTENER_PROPERTY_ID id,
 	if (hr == S_OK && ipc_object_stale(&listener->obj))
 		hr = ws_channel_stale_result(&listener->obj, api, error);
 	if (hr == S_OK)
-		hr = ws_channel_prop_encode(d, value, &p, error, api);
+		hr = ws_channel_prop_encode(d, value, valueSize, &p, error,
+		    api);
 	if (hr != S_OK) {
 		ipc_object_unref(&listener->obj);
 		return hr;

@@ -177,17 +177,29 @@ static void
 output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 {
 	static const char *const chead[] = { "ID", "UID", "PID", "TYPE",
-	    "BINDING", "STATE", "REMOTE", "PENDING", "IN", "OUT" };
+	    "BINDING", "STATE", "REMOTE", "PENDING", "IN", "OUT", "LOCAL" };
 	static const bool cright[] = { true, true, true, false, false, false,
-	    false, true, true, true };
+	    false, true, true, true, false };
 	static const char *const lhead[] = { "ID", "UID", "PID", "TYPE",
-	    "BINDING", "STATE", "URL", "PENDING" };
+	    "BINDING", "STATE", "URL", "PENDING", "LOCAL", "GROUP",
+	    "DROPPED" };
 	static const bool lright[] = { true, true, true, false, false, false,
-	    false, true };
+	    false, true, false, false, true };
 	struct table t;
 	size_t i;
+	bool clocal = false, llocal = false;
 
-	output_table_init(&t, 10, chead, cright);
+	/* The endpoint columns appear only when a transport reported one
+	 * (UDP), so that other listings keep their shape. */
+	for (i = 0; i < list->n_channels; i++)
+		if (list->channels[i]->local_address != NULL &&
+		    *list->channels[i]->local_address != '\0')
+			clocal = true;
+	for (i = 0; i < list->n_listeners; i++)
+		if (list->listeners[i]->local_address != NULL &&
+		    *list->listeners[i]->local_address != '\0')
+			llocal = true;
+	output_table_init(&t, clocal ? 11 : 10, chead, cright);
 	for (i = 0; i < list->n_channels; i++) {
 		const Wschannel__ChannelInfo *ci = list->channels[i];
 
@@ -202,6 +214,8 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 		output_table_addu(&t, ci->pending);
 		output_table_addu(&t, ci->bytes_in);
 		output_table_addu(&t, ci->bytes_out);
+		if (clocal)
+			output_table_add(&t, ci->local_address);
 	}
 	/*
 	 * On a terminal an empty list is said in words; into a pipe it is
@@ -218,7 +232,7 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 			fputs("\nno listeners\n", out->f);
 		return;
 	}
-	output_table_init(&t, 8, lhead, lright);
+	output_table_init(&t, llocal ? 11 : 8, lhead, lright);
 	for (i = 0; i < list->n_listeners; i++) {
 		const Wschannel__ListenerInfo *li = list->listeners[i];
 
@@ -232,6 +246,11 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 		    li->state);
 		output_table_add(&t, li->url);
 		output_table_addu(&t, li->pending);
+		if (llocal) {
+			output_table_add(&t, li->local_address);
+			output_table_add(&t, li->group);
+			output_table_addu(&t, li->datagrams_dropped);
+		}
 	}
 	/* The empty line tells the listeners from the channels. */
 	fputc('\n', out->f);
@@ -263,6 +282,8 @@ output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
 	fprintf(f, SHOW_FMT "s\n", "remote:",
 	    ci->remote_address != NULL && *ci->remote_address != '\0' ?
 	    ci->remote_address : "-");
+	if (ci->local_address != NULL && *ci->local_address != '\0')
+		fprintf(f, SHOW_FMT "s\n", "local:", ci->local_address);
 	if (ci->has_listener)
 		fprintf(f, SHOW_FMT PRIu64 "\n", "listener:", ci->listener);
 	else
@@ -272,6 +293,9 @@ output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
 	fprintf(f, SHOW_FMT PRIu64 "\n", "bytes-out:", ci->bytes_out);
 	fprintf(f, SHOW_FMT PRIu64 "\n", "messages-in:", ci->messages_in);
 	fprintf(f, SHOW_FMT PRIu64 "\n", "messages-out:", ci->messages_out);
+	if (ci->has_datagrams_dropped)
+		fprintf(f, SHOW_FMT PRIu64 "\n", "dropped:",
+		    ci->datagrams_dropped);
 #undef SHOW_FMT
 }
 
@@ -422,6 +446,11 @@ output_json_channel(const Wschannel__ChannelInfo *ci)
 		output_json_u64(o, "listener", ci->listener);
 	else
 		output_json_null(o, "listener");
+	/* Keys a transport reported, only then. */
+	if (ci->local_address != NULL && *ci->local_address != '\0')
+		output_json_str(o, "local_address", ci->local_address);
+	if (ci->has_datagrams_dropped)
+		output_json_u64(o, "datagrams_dropped", ci->datagrams_dropped);
 	return o;
 }
 
@@ -440,6 +469,12 @@ output_json_listener(const Wschannel__ListenerInfo *li)
 	    li->state);
 	output_json_str(o, "url", li->url);
 	output_json_u64(o, "pending", li->pending);
+	if (li->local_address != NULL && *li->local_address != '\0')
+		output_json_str(o, "local_address", li->local_address);
+	if (li->group != NULL && *li->group != '\0')
+		output_json_str(o, "group", li->group);
+	if (li->has_datagrams_dropped)
+		output_json_u64(o, "datagrams_dropped", li->datagrams_dropped);
 	return o;
 }
 

@@ -458,6 +458,31 @@ channel_transport_adopt(struct channel *ch, const char *via, uint32_t encoding,
 }
 
 void
+channel_transport_local(struct channel *ch, const char *local)
+{
+	snprintf(ch->local, sizeof(ch->local), "%s", local != NULL ? local : "");
+}
+
+int32_t
+channel_transport_remote_url(struct channel *ch, const char *url)
+{
+	char *s = NULL;
+
+	if (url != NULL && (s = strdup(url)) == NULL)
+		return E_OUTOFMEMORY;
+	free(ch->remote_url);
+	ch->remote_url = s;
+	return S_OK;
+}
+
+void
+channel_transport_dropped(struct channel *ch, uint64_t n)
+{
+	ch->dropped += n;
+	registry_count_dropped(n);
+}
+
+void
 channel_transport_count(struct channel *ch, uint64_t bytes_in,
     uint64_t bytes_out)
 {
@@ -796,6 +821,9 @@ channel_reset(struct channel *ch, const char **why)
 	free(ch->url);
 	ch->url = NULL;
 	ch->remote[0] = '\0';
+	ch->local[0] = '\0';
+	free(ch->remote_url);
+	ch->remote_url = NULL;
 	ch->session_shut_down = false;
 	ch->end_received = false;
 	ch->reading = ch->writing = false;
@@ -821,6 +849,7 @@ channel_release_cb(evutil_socket_t fd, short what, void *arg)
 	struct channel *ch = arg;
 
 	free(ch->url);
+	free(ch->remote_url);
 	free(ch);
 }
 
@@ -862,8 +891,16 @@ channel_get_property(struct channel *ch, uint32_t id, uint64_t *u,
 		*u = ch->session_shut_down;
 		break;
 	case WS_CHANNEL_PROPERTY_TRANSPORT_URL:
-	case WS_CHANNEL_PROPERTY_REMOTE_ADDRESS:
 		*s = ch->url != NULL ? ch->url : "";
+		break;
+	case WS_CHANNEL_PROPERTY_REMOTE_ADDRESS:
+		/* There is a remote end only while OPEN (bindings.md). */
+		if (ch->state != WS_CHANNEL_STATE_OPEN) {
+			*why = "REMOTE_ADDRESS is readable in the OPEN state only";
+			return WS_E_INVALID_OPERATION;
+		}
+		*s = ch->remote_url != NULL ? ch->remote_url :
+		    ch->url != NULL ? ch->url : "";
 		break;
 	default:
 		*u = ch->props[id];

@@ -36,6 +36,9 @@ struct channel {
 	uint64_t		 props_given;	/* bit per id the caller set */
 	char			*url;		/* opened or accepted on */
 	char			 remote[80];	/* "127.0.0.1:4242" */
+	char			 local[80];	/* our end, when the transport says */
+	char			*remote_url;	/* REMOTE_ADDRESS, when not url */
+	uint64_t		 dropped;	/* datagrams the transport dropped */
 	bool			 session_shut_down;
 	bool			 end_received;
 	bool			 reading;	/* between read start and end */
@@ -163,6 +166,15 @@ void	 channel_transport_peer(struct channel *, const char *peer);
  * that encoding (nothing changed then). */
 int32_t	 channel_transport_adopt(struct channel *, const char *via,
 	    uint32_t encoding, uint32_t envelope_version);
+/* Our own address, "0.0.0.0:3702"; shown by wsctl.  NULL clears. */
+void	 channel_transport_local(struct channel *, const char *local);
+/* The REMOTE_ADDRESS the channel reports (while OPEN) when it is not the
+ * URL it was opened on, e.g. the source of an accepted datagram.  S_OK or
+ * E_OUTOFMEMORY (nothing changed then). */
+int32_t	 channel_transport_remote_url(struct channel *, const char *url);
+/* Counts `n` incoming datagrams (or requests) the transport dropped as
+ * malformed, oversized or over its queue (wsctl show, GetStatistics). */
+void	 channel_transport_dropped(struct channel *, uint64_t n);
 /* Adds to the byte counters wsctl shows; any time. */
 void	 channel_transport_count(struct channel *, uint64_t bytes_in,
 	    uint64_t bytes_out);

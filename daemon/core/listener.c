@@ -3,6 +3,7 @@
  * is freed later from the loop (listener_free), so that a transport
  * callback of the listener may be on the stack when it is aborted.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +226,21 @@ listener_transport_waiting(const struct listener *ls)
 	return n;
 }
 
+void
+listener_transport_endpoint(struct listener *ls, const char *local,
+    const char *group)
+{
+	snprintf(ls->local, sizeof(ls->local), "%s", local != NULL ? local : "");
+	snprintf(ls->group, sizeof(ls->group), "%s", group != NULL ? group : "");
+}
+
+void
+listener_transport_dropped(struct listener *ls, uint64_t n)
+{
+	ls->dropped += n;
+	registry_count_dropped(n);
+}
+
 uint64_t
 listener_id(const struct listener *ls)
 {
@@ -316,6 +332,7 @@ listener_reset(struct listener *ls, const char **why)
 	}
 	free(ls->url);
 	ls->url = NULL;
+	ls->local[0] = ls->group[0] = '\0';
 	listener_set_state(ls, WS_LISTENER_STATE_CREATED, S_OK);
 	return S_OK;
 }
@@ -363,11 +380,19 @@ int32_t
 listener_set_property(struct listener *ls, uint32_t id, uint64_t value,
     const char **why)
 {
+	uint64_t old;
 	int32_t hr;
 
 	if ((hr = listener_prop_check(ls->binding, id, value, false, why)) != S_OK)
 		return hr;
+	old = ls->props[id];
 	ls->props[id] = value;
+	/* A property the transport applies while open (multicast joins). */
+	if (ls->tp != NULL && ls->tb->ops->listener_set != NULL &&
+	    (hr = ls->tb->ops->listener_set(ls, id, why)) != S_OK) {
+		ls->props[id] = old;
+		return hr;
+	}
 	return S_OK;
 }
 

@@ -27,6 +27,9 @@ struct listener {
 	int32_t			 state_cause;	/* HRESULT of the last change */
 	uint64_t		 props[LISTENER_PROP_COUNT];
 	char			*url;
+	char			 local[80];	/* bound address, when known */
+	char			 group[64];	/* multicast group, "" if none */
+	uint64_t		 dropped;	/* datagrams dropped before accept */
 	bool			 dead;		/* freed, memory release pending */
 	const struct transport_binding *tb;	/* its binding's rules */
 	void			*tp;		/* transport state */
@@ -83,6 +86,13 @@ unsigned listener_transport_waiting(const struct listener *);
  * ACCEPTING until channel_transport_opened() or _fault().  NULL when no
  * accept waits (drop the peer). */
 struct channel *listener_transport_incoming(struct listener *, void *tp);
+/* The address it is bound to ("0.0.0.0:3702") and the multicast group
+ * it serves (NULL or "" for none), for wsctl list.  Any time. */
+void	 listener_transport_endpoint(struct listener *, const char *local,
+	    const char *group);
+/* Counts `n` incoming datagrams (or requests) dropped before any accept:
+ * malformed, oversized, wrong To, or over the queue. */
+void	 listener_transport_dropped(struct listener *, uint64_t n);
 /* The peer of a channel from listener_transport_incoming() failed before
  * the channel opened, and the transport has freed its state for it: the
  * channel goes back to the head of its listener's queue and the accept

@@ -27,6 +27,8 @@ static struct evdns_base	*reg_dns;
 static uint64_t			 reg_next_id = 1;
 static uint64_t			 reg_seq;
 static gid_t			 reg_admin_gid = (gid_t)-1;
+/* Datagrams dropped by transports since start (GetStatistics). */
+static uint64_t		 reg_dropped;
 static struct registry_limits	 reg_limits;
 static TAILQ_HEAD(, channel)	 reg_channels = TAILQ_HEAD_INITIALIZER(reg_channels);
 static TAILQ_HEAD(, listener)	 reg_listeners = TAILQ_HEAD_INITIALIZER(reg_listeners);
@@ -325,6 +327,7 @@ registry_stats(struct registry_stats *st)
 	struct listener *ls;
 
 	st->channels = st->listeners = st->pending = 0;
+	st->dropped = reg_dropped;
 	TAILQ_FOREACH(ch, &reg_channels, entry) {
 		st->channels++;
 		st->pending += pending_count(&ch->pendings);
@@ -333,6 +336,12 @@ registry_stats(struct registry_stats *st)
 		st->listeners++;
 		st->pending += pending_count(&ls->pendings);
 	}
+}
+
+void
+registry_count_dropped(uint64_t n)
+{
+	reg_dropped += n;
 }
 
 gid_t

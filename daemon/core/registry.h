@@ -50,6 +50,7 @@ typedef void (*registry_watch_fn)(const struct state_event *, void *arg);
 
 struct registry_stats {
 	unsigned	channels, listeners, pending;
+	uint64_t	dropped;	/* datagrams dropped by transports */
 };
 
 int		 registry_init(struct event_base *);
@@ -105,6 +106,8 @@ void		 registry_watch_remove(void *handle);
 void		 registry_notify(struct state_event *);
 
 void		 registry_stats(struct registry_stats *);
+/* Counts incoming datagrams a transport dropped, daemon-wide. */
+void		 registry_count_dropped(uint64_t n);
 
 /* The admin group set by registry_set_admin_gid, (gid_t)-1 for none. */
 gid_t		 registry_admin_gid(void);

@@ -68,6 +68,12 @@ struct transport_ops {
 	/* WsAbortListener, or the listener is freed: as listener_close, and
 	 * like abort it never fails and never allocates. */
 	void		(*listener_abort)(struct listener *ls);
+	/* Optional.  WsSetListenerProperty changed property `id` of an open
+	 * listener (the new value is listener_prop_value()): apply it now.
+	 * S_OK, or the HRESULT with *why (the old value is then restored).
+	 * No upcall. */
+	int32_t		(*listener_set)(struct listener *ls, uint32_t id,
+			    const char **why);
 };
 
 /* A channel type or an encoding as a bit of the masks below (all the

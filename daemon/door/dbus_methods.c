@@ -332,6 +332,13 @@ dbus_append_channel_info(sd_bus_message *m, struct channel *ch)
 		if ((r = dbus_append_sv(m, "Listener", "o", path)) < 0)
 			return r;
 	}
+	/* Only what a transport reported, as on the Unix socket. */
+	if (ch->local[0] != '\0' &&
+	    (r = dbus_append_sv(m, "LocalAddress", "s", ch->local)) < 0)
+		return r;
+	if (ch->dropped != 0 && (r = dbus_append_sv(m, "DatagramsDropped",
+	    "t", ch->dropped)) < 0)
+		return r;
 	return sd_bus_message_close_container(m);
 }
 
@@ -351,6 +358,13 @@ dbus_append_listener_info(sd_bus_message *m, struct listener *ls)
 	    (r = dbus_append_sv(m, "Owner", "u", (uint32_t)ls->uid)) < 0 ||
 	    (r = dbus_append_sv(m, "OwnerPid", "u", (uint32_t)ls->pid)) < 0 ||
 	    (r = dbus_append_sv(m, "PendingAccepts", "u", n)) < 0)
+		return r;
+	if (ls->local[0] != '\0' &&
+	    ((r = dbus_append_sv(m, "LocalAddress", "s", ls->local)) < 0 ||
+	    (r = dbus_append_sv(m, "DatagramsDropped", "t", ls->dropped)) < 0))
+		return r;
+	if (ls->group[0] != '\0' &&
+	    (r = dbus_append_sv(m, "Group", "s", ls->group)) < 0)
 		return r;
 	return sd_bus_message_close_container(m);
 }
@@ -700,6 +714,8 @@ dbus_reply_statistics(sd_bus_message *m, const struct request_stats *st)
 	    (r = dbus_append_sv(reply, "UptimeUsec", "t",
 	    st->uptime_usec)) < 0 ||
 	    (r = dbus_append_sv(reply, "Version", "s", st->version)) < 0 ||
+	    (r = dbus_append_sv(reply, "DatagramsDropped", "t",
+	    st->datagrams_dropped)) < 0 ||
 	    (r = sd_bus_message_close_container(reply)) < 0)
 		goto out;
 	r = sd_bus_send(NULL, reply, NULL);

@@ -658,6 +658,7 @@ request_statistics(struct request *r)
 	st->channels = rs.channels;
 	st->listeners = rs.listeners;
 	st->pending = rs.pending;
+	st->datagrams_dropped = rs.dropped;
 	for (i = 0; i < REQUEST_MAX_DOORS; i++) {
 		if (request_doors[i] == NULL ||
 		    request_doors[i]->clients == NULL)

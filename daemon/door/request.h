@@ -113,6 +113,7 @@ struct request_stats {
 	unsigned		 unix_clients, bus_peers;
 	uint64_t		 uptime_usec;
 	const char		*version;
+	uint64_t		 datagrams_dropped;
 };
 
 struct request {

@@ -274,6 +274,13 @@ control_fill_info(const struct channel *ch, Wschannel__ChannelInfo *ci)
 		ci->has_listener = 1;
 		ci->listener = ch->listener_id;
 	}
+	/* Only what a transport reported: TCP listings stay as they were. */
+	if (ch->local[0] != '\0')
+		ci->local_address = (char *)ch->local;
+	if (ch->dropped != 0) {
+		ci->has_datagrams_dropped = 1;
+		ci->datagrams_dropped = ch->dropped;
+	}
 }
 
 static void
@@ -287,6 +294,14 @@ control_fill_listener(const struct listener *ls, Wschannel__ListenerInfo *li)
 	li->state = ls->state;
 	li->url = ls->url;
 	li->pending = request_listener_accepts(ls);
+	if (ls->local[0] != '\0')
+		li->local_address = (char *)ls->local;
+	if (ls->group[0] != '\0')
+		li->group = (char *)ls->group;
+	if (ls->local[0] != '\0' || ls->dropped != 0) {
+		li->has_datagrams_dropped = 1;
+		li->datagrams_dropped = ls->dropped;
+	}
 }
 
 /* Sends the ListChannels reply: every channel and listener of the result. */
@@ -459,6 +474,8 @@ control_reply_result(struct control_conn *cc, struct request *r)
 		st.bus_peers = r->res.stats.bus_peers;
 		st.uptime_usec = r->res.stats.uptime_usec;
 		st.version = (char *)r->res.stats.version;
+		st.has_datagrams_dropped = 1;
+		st.datagrams_dropped = r->res.stats.datagrams_dropped;
 		rep.result_case = WSCHANNEL__REPLY__RESULT_STATISTICS;
 		rep.statistics = &st;
 		break;

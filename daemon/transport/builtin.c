@@ -14,9 +14,32 @@
 
 /* Each transport file defines its ops. */
 extern const struct transport_ops transport_tcp_ops;
+extern const struct transport_ops transport_udp_ops;
 
 /* Every encoding of WS_ENCODING (0 ... WS_ENCODING_RAW). */
 #define ENC_ALL		(TRANSPORT_BIT(WS_ENCODING_RAW + 1) - 1)
+
+/*
+ * UDP's fixed values (bindings.md): MAX_BUFFERED_MESSAGE_SIZE is 65536,
+ * and WS-Addressing TRANSPORT is HTTP's.
+ */
+static int32_t
+udp_prop_check(bool listener, uint32_t id, uint64_t value, const char **why)
+{
+	if (listener)
+		return S_OK;
+	if (id == WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE &&
+	    value != 65536) {
+		*why = "soap.udp's MAX_BUFFERED_MESSAGE_SIZE is fixed at 65536";
+		return E_INVALIDARG;
+	}
+	if (id == WS_CHANNEL_PROPERTY_ADDRESSING_VERSION &&
+	    value == WS_ADDRESSING_VERSION_TRANSPORT) {
+		*why = "WS_ADDRESSING_VERSION_TRANSPORT is for HTTP only";
+		return E_INVALIDARG;
+	}
+	return S_OK;
+}
 
 static const struct transport_binding builtin_bindings[] = {
 	{
@@ -36,17 +59,14 @@ static const struct transport_binding builtin_bindings[] = {
 		.binding = WS_UDP_CHANNEL_BINDING,
 		.name = "soap.udp",
 		.scheme = URL_SOAPUDP,
-		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX) |
-		    TRANSPORT_BIT(WS_CHANNEL_TYPE_OUTPUT) |
-		    TRANSPORT_BIT(WS_CHANNEL_TYPE_INPUT),
-		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX) |
-		    TRANSPORT_BIT(WS_CHANNEL_TYPE_INPUT),
+		/* DUPLEX only, UTF-8 only (bindings.md). */
+		.channel_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX),
+		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_DUPLEX),
 		.default_encoding = WS_ENCODING_XML_UTF8,
-		/* No session: no session dictionary. */
-		.encodings = ENC_ALL &
-		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
+		.encodings = TRANSPORT_BIT(WS_ENCODING_XML_UTF8),
 		.prop_bit = PROP_B_UDP,
-		.ops = NULL,
+		.prop_check = udp_prop_check,
+		.ops = &transport_udp_ops,
 	},
 	{
 		.binding = WS_HTTP_CHANNEL_BINDING,
