@@ -239,6 +239,22 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 	output_table_free(&t);
 }
 
+/* An HTTP channel's exchange: every request it makes or takes is a
+ * POST (the listener refuses other methods), to the path of its URL. */
+static void
+output_text_show_http(FILE *f, const Wschannel__ChannelInfo *ci)
+{
+	const char *p;
+
+	if (ci->binding != 0 || ci->url == NULL ||
+	    strncmp(ci->url, "http://", 7) != 0)
+		return;
+	p = ci->url + 7;
+	p += strcspn(p, "/");
+	fprintf(f, "%-13s %s\n", "http-method:", "POST");
+	fprintf(f, "%-13s %s\n", "http-path:", *p != '\0' ? p : "/");
+}
+
 static void
 output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
 {
@@ -263,6 +279,7 @@ output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
 	fprintf(f, SHOW_FMT "s\n", "remote:",
 	    ci->remote_address != NULL && *ci->remote_address != '\0' ?
 	    ci->remote_address : "-");
+	output_text_show_http(f, ci);
 	if (ci->has_listener)
 		fprintf(f, SHOW_FMT PRIu64 "\n", "listener:", ci->listener);
 	else

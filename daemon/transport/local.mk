@@ -3,7 +3,8 @@
 noinst_LTLIBRARIES += libwstransport.la
 libwstransport_la_SOURCES = \
 	%D%/builtin.c %D%/builtin.h \
-	%D%/tcp.c
+	%D%/tcp.c \
+	%D%/http.c
 # WSCHANNEL_TRANSPORT hides the fields of the core's objects: transports use
 # the core's functions "for transports" only.
 libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT
