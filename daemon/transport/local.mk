@@ -4,7 +4,8 @@ noinst_LTLIBRARIES += libwstransport.la
 libwstransport_la_SOURCES = \
 	%D%/builtin.c %D%/builtin.h \
 	%D%/tcp.c \
-	%D%/http.c
+	%D%/http.c %D%/http.h %D%/http_util.c %D%/http_client.c \
+	%D%/http_server.c
 # WSCHANNEL_TRANSPORT hides the fields of the core's objects: transports use
 # the core's functions "for transports" only.
 libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT
