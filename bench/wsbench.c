@@ -12,6 +12,8 @@
  *   (6) request/reply of a 1 KiB body, binary session encoding (the
  *       net.tcp default) and (7) the same in UTF-8 text, beside the loopback
  *       TCP floor of 1 KiB round trips (8)
+ *   (9) HTTP request/reply (WsRequestReply to a REPLY listener) through
+ *       the daemon, beside (10) a bare evhttp request/reply in-process
  *
  * It starts its own private wschanneld through the test harness
  * ($WSCHANNEL_BUILDDIR, set by `make bench`).  WSBENCH_ROUNDS overrides
@@ -31,6 +33,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
 
 #include "../tests/harness.h"
 
@@ -386,6 +392,245 @@ bench_messages(struct stats *st, size_t size, WS_ENCODING enc)
 	free(lat);
 }
 
+/* ---- HTTP: through the daemon, and bare evhttp ----------------------------------- */
+
+#define HX(s) { sizeof(s) - 1, (BYTE *)(s), NULL, 0 }
+static WS_XML_STRING hb_elem = HX("text");
+static WS_XML_STRING hb_ns = HX("urn:wsbench");
+static WS_XML_STRING hb_act = HX("urn:wsbench/Echo");
+static WS_ELEMENT_DESCRIPTION hb_text = { &hb_elem, &hb_ns, WS_WSZ_TYPE, NULL };
+static WS_MESSAGE_DESCRIPTION hb_desc = { &hb_act, &hb_text };
+static volatile int hb_stop;
+
+/* The REPLY side: accept, receive, reply, close, reset, for each request. */
+static void *
+http_replier_main(void *arg)
+{
+	WS_LISTENER *l = arg;
+	const WS_MESSAGE_DESCRIPTION *descs[1] = { &hb_desc };
+	WS_CHANNEL *ch = NULL;
+	WS_MESSAGE *rq = NULL, *rp = NULL;
+	WS_HEAP *heap = NULL;
+	WCHAR *text;
+
+	if (FAILED(WsCreateChannelForListener(l, NULL, 0, &ch, NULL)) ||
+	    FAILED(WsCreateMessageForChannel(ch, NULL, 0, &rq, NULL)) ||
+	    FAILED(WsCreateMessageForChannel(ch, NULL, 0, &rp, NULL)) ||
+	    FAILED(WsCreateHeap(1 << 20, 0, NULL, 0, &heap, NULL)))
+		goto out;
+	while (!hb_stop && SUCCEEDED(WsAcceptChannel(l, ch, NULL, NULL))) {
+		if (FAILED(WsReceiveMessage(ch, rq, descs, 1,
+		    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_POINTER, heap,
+		    &text, sizeof(text), NULL, NULL, NULL)) ||
+		    FAILED(WsSendReplyMessage(ch, rp, &hb_desc,
+		    WS_WRITE_REQUIRED_POINTER, &text, sizeof(text), rq, NULL,
+		    NULL)) || FAILED(WsCloseChannel(ch, NULL, NULL)))
+			break;
+		WsResetMessage(rq, NULL);
+		WsResetMessage(rp, NULL);
+		WsResetHeap(heap, NULL);
+		WsResetChannel(ch, NULL);
+	}
+out:
+	if (rq != NULL)
+		WsFreeMessage(rq);
+	if (rp != NULL)
+		WsFreeMessage(rp);
+	if (heap != NULL)
+		WsFreeHeap(heap);
+	if (ch != NULL)
+		WsFreeChannel(ch);
+	return NULL;
+}
+
+/* (9) WsRequestReply of a MSG_SIZE-character body on an HTTP REQUEST
+ * channel to a REPLY listener of the same daemon: one POST, one accepted
+ * channel per round trip, the connection kept alive. */
+static void
+bench_http(struct stats *st)
+{
+	WS_LISTENER *l = NULL;
+	WS_CHANNEL *c = NULL;
+	WS_MESSAGE *rq = NULL, *rp = NULL;
+	WS_HEAP *heap = NULL;
+	WCHAR body[MSG_SIZE + 1], *out, *in = body;
+	size_t cap = 1 << 20, n = 0, i;
+	uint64_t *lat, start, t;
+	char url[64];
+	uint16_t port;
+	pthread_t th;
+	WS_STRING s;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < MSG_SIZE; i++)
+		body[i] = 'a' + i % 26;
+	body[MSG_SIZE] = 0;
+	if (harness_free_port(&port) != 0 ||
+	    FAILED(WsCreateListener(WS_CHANNEL_TYPE_REPLY,
+	    WS_HTTP_CHANNEL_BINDING, NULL, 0, NULL, &l, NULL)))
+		return;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/bench", (unsigned)port);
+	s = harness_ws_string(url);
+	if (FAILED(WsOpenListener(l, &s, NULL, NULL)) ||
+	    FAILED(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST,
+	    WS_HTTP_CHANNEL_BINDING, NULL, 0, NULL, &c, NULL)) ||
+	    FAILED(WsOpenChannel(c, &(WS_ENDPOINT_ADDRESS){ .url = s }, NULL,
+	    NULL)) ||
+	    FAILED(WsCreateMessageForChannel(c, NULL, 0, &rq, NULL)) ||
+	    FAILED(WsCreateMessageForChannel(c, NULL, 0, &rp, NULL)) ||
+	    FAILED(WsCreateHeap(1 << 20, 0, NULL, 0, &heap, NULL)))
+		goto out;
+	hb_stop = 0;
+	pthread_create(&th, NULL, http_replier_main, l);
+	lat = malloc(cap * sizeof(*lat));
+	start = now_ns();
+	while (n < cap && now_ns() - start < RATE_SECONDS * 1e9) {
+		t = now_ns();
+		if (FAILED(WsRequestReply(c, rq, &hb_desc,
+		    WS_WRITE_REQUIRED_POINTER, &in, sizeof(in), rp, &hb_desc,
+		    WS_READ_REQUIRED_POINTER, heap, &out, sizeof(out), NULL,
+		    NULL)))
+			break;
+		lat[n++] = now_ns() - t;
+		WsResetMessage(rq, NULL);
+		WsResetMessage(rp, NULL);
+		WsResetHeap(heap, NULL);
+	}
+	stats_of(lat, n, (now_ns() - start) / 1e9, st);
+	free(lat);
+	/* Ends the replier's accept. */
+	hb_stop = 1;
+	WsAbortListener(l, NULL);
+	pthread_join(th, NULL);
+out:
+	free(s.chars);
+	if (rq != NULL)
+		WsFreeMessage(rq);
+	if (rp != NULL)
+		WsFreeMessage(rp);
+	if (heap != NULL)
+		WsFreeHeap(heap);
+	if (c != NULL)
+		WsFreeChannel(c);
+	if (l != NULL)
+		WsFreeListener(l);
+}
+
+/* (10) floor: the same exchange as bare evhttp, a client and a server in
+ * this process, each on its own loop, no SOAP and no daemon. */
+static void
+evhttp_echo_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/soap+xml; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", in);
+}
+
+static volatile int evh_stop;
+
+/* The server's loop checks for the end every 50 ms: the loops share no
+ * lock (libevent's threading is not enabled here). */
+static void
+evhttp_server_tick(evutil_socket_t fd, short what, void *arg)
+{
+	if (evh_stop)
+		event_base_loopbreak(arg);
+}
+
+static void *
+evhttp_server_main(void *arg)
+{
+	struct timeval tv = { 0, 50000 };
+	struct event *tick;
+
+	tick = event_new(arg, -1, EV_PERSIST, evhttp_server_tick, arg);
+	if (tick != NULL)
+		event_add(tick, &tv);
+	event_base_dispatch(arg);
+	if (tick != NULL)
+		event_free(tick);
+	return NULL;
+}
+
+struct evh_round {
+	struct event_base	*base;
+	int			 ok;
+};
+
+static void
+evhttp_client_done(struct evhttp_request *req, void *arg)
+{
+	struct evh_round *r = arg;
+
+	r->ok = req != NULL && evhttp_request_get_response_code(req) == 200;
+	event_base_loopbreak(r->base);
+}
+
+static void
+floor_evhttp(struct stats *st)
+{
+	struct event_base *sb, *cb;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bs;
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	char body[MSG_SIZE * 3];
+	size_t cap = 1 << 20, n = 0;
+	uint64_t *lat, start, t;
+	struct evh_round r;
+	pthread_t th;
+
+	memset(st, 0, sizeof(*st));
+	memset(body, 'a', sizeof(body));
+	evh_stop = 0;
+	if ((sb = event_base_new()) == NULL || (cb = event_base_new()) == NULL ||
+	    (http = evhttp_new(sb)) == NULL ||
+	    (bs = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0)) == NULL ||
+	    getsockname(evhttp_bound_socket_get_fd(bs),
+	    (struct sockaddr *)&sin, &slen) != 0)
+		return;
+	evhttp_set_gencb(http, evhttp_echo_cb, NULL);
+	pthread_create(&th, NULL, evhttp_server_main, sb);
+	evcon = evhttp_connection_base_new(cb, NULL, "127.0.0.1",
+	    ntohs(sin.sin_port));
+	lat = malloc(cap * sizeof(*lat));
+	start = now_ns();
+	while (evcon != NULL && n < cap &&
+	    now_ns() - start < RATE_SECONDS * 1e9) {
+		t = now_ns();
+		r.base = cb;
+		r.ok = 0;
+		req = evhttp_request_new(evhttp_client_done, &r);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Host", "127.0.0.1");
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", "application/soap+xml; charset=utf-8");
+		/* About the size of the daemon's envelope of (9). */
+		evbuffer_add(evhttp_request_get_output_buffer(req), body,
+		    sizeof(body));
+		if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST,
+		    "/bench") != 0)
+			break;
+		event_base_dispatch(cb);
+		if (!r.ok)
+			break;
+		lat[n++] = now_ns() - t;
+	}
+	stats_of(lat, n, (now_ns() - start) / 1e9, st);
+	free(lat);
+	if (evcon != NULL)
+		evhttp_connection_free(evcon);
+	evh_stop = 1;
+	pthread_join(th, NULL);
+	evhttp_free(http);
+	event_base_free(sb);
+	event_base_free(cb);
+}
+
 static double
 ratio(double a, double b)
 {
@@ -396,6 +641,7 @@ int
 main(void)
 {
 	struct stats su, st, sa, sacall, sp, sm, sbin, stxt, st1k;
+	struct stats shttp, sevh;
 	const char *env = getenv("WSBENCH_ROUNDS");
 	int rounds = env != NULL ? atoi(env) : 10000, used, raced, status;
 
@@ -420,6 +666,8 @@ main(void)
 	bench_messages(&sbin, BIG_SIZE, WS_ENCODING_XML_BINARY_SESSION_1);
 	bench_messages(&stxt, BIG_SIZE, WS_ENCODING_XML_UTF8);
 	used = bench_abort(rounds, &sa, &sacall, &raced);
+	bench_http(&shttp);
+	floor_evhttp(&sevh);
 
 	printf("floors\n");
 	printf("  (4) AF_UNIX socketpair round trip   median %8.1f us  p99 "
@@ -453,6 +701,13 @@ main(void)
 	printf("  (7) 1 KiB req/reply, UTF-8 text     median %8.1f us  p99 "
 	    "%8.1f us  %9.0f /s  %5.2fx rate of (8)\n", stxt.median_us,
 	    stxt.p99_us, stxt.per_s, ratio(stxt.per_s, st1k.per_s));
+
+	printf("  (9) HTTP request/reply via daemon   median %8.1f us  p99 "
+	    "%8.1f us  %9.0f /s  %5.2fx rate of (10)\n", shttp.median_us,
+	    shttp.p99_us, shttp.per_s, ratio(shttp.per_s, sevh.per_s));
+	printf(" (10) floor: bare evhttp req/reply    median %8.1f us  p99 "
+	    "%8.1f us  %9.0f /s  (%zu)\n", sevh.median_us, sevh.p99_us,
+	    sevh.per_s, sevh.n);
 
 	status = harness_daemon_stop();
 	if (status != 0)
