@@ -1081,6 +1081,206 @@ START_TEST(malformed_requests)
 }
 END_TEST
 
+/* Listeners share a port by path, longest prefix segment by segment; the
+ * same port and path again is WS_E_ADDRESS_IN_USE. */
+START_TEST(listeners_share_port_by_path)
+{
+	WS_LISTENER *a, *b, *dup;
+	WS_CHANNEL *sa, *sb;
+	WS_STRING s;
+	uint16_t port;
+	char url[96], resp[4096];
+	int fd;
+
+	HR_EQ(listener_open(&a, &port, "/a", NULL, 0), S_OK);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &b, NULL), S_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/a/b", (unsigned)port);
+	s = harness_ws_string(url);
+	HR_EQ(WsOpenListener(b, &s, NULL, NULL), S_OK);
+	free(s.chars);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &dup, NULL), S_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/a/", (unsigned)port);
+	s = harness_ws_string(url);
+	HR_EQ(WsOpenListener(dup, &s, NULL, NULL), WS_E_ADDRESS_IN_USE);
+	free(s.chars);
+	WsFreeListener(dup);
+	/* /a/bc is under /a, not under /a/b. */
+	HR_EQ(WsCreateChannelForListener(a, NULL, 0, &sa, NULL), S_OK);
+	HR_EQ(WsCreateChannelForListener(b, NULL, 0, &sb, NULL), S_OK);
+	fd = raw_post(port, "/a/bc", CT12, NULL, ENV12("1"), NULL, 0);
+	HR_EQ(WsAcceptChannel(a, sa, NULL, NULL), S_OK);
+	close(fd);
+	fd = raw_post(port, "/a/b/c", CT12, NULL, ENV12("1"), NULL, 0);
+	HR_EQ(WsAcceptChannel(b, sb, NULL, NULL), S_OK);
+	close(fd);
+	fd = raw_post(port, "/c", CT12, NULL, ENV12("1"), resp, sizeof(resp));
+	ck_assert_int_eq(raw_status(resp), 404);
+	close(fd);
+	WsFreeChannel(sa);
+	WsFreeChannel(sb);
+	WsFreeListener(a);
+	WsFreeListener(b);
+}
+END_TEST
+
+/* With no accept waiting, 64 requests wait; the next gets 503 with
+ * Retry-After; closing the listener answers the waiting ones 503. */
+START_TEST(queue_full_503)
+{
+	WS_LISTENER *l;
+	uint16_t port;
+	char resp[4096];
+	int fds[64], fd, i;
+
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	for (i = 0; i < 64; i++) {
+		fds[i] = raw_post(port, "/svc", CT12, NULL, ENV12("1"), NULL, 0);
+		ck_assert_int_ge(fds[i], 0);
+	}
+	/* Connections are served in turn: wait until the 64 are queued. */
+	harness_sleep_ms(200);
+	fd = raw_post(port, "/svc", CT12, NULL, ENV12("1"), resp, sizeof(resp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_status(resp), 503);
+	ck_assert_ptr_nonnull(strstr(resp, "Retry-After: 1"));
+	close(fd);
+	HR_EQ(WsCloseListener(l, NULL, NULL), S_OK);
+	ck_assert_int_gt(raw_read_http(fds[0], resp, sizeof(resp), T_MS), 0);
+	ck_assert_int_eq(raw_status(resp), 503);
+	for (i = 0; i < 64; i++)
+		close(fds[i]);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* A request the waiting channel cannot take (another SOAP version, over
+ * its MAX_BUFFERED_MESSAGE_SIZE) is answered 415 / 413 and the accept
+ * goes on waiting for the next one. */
+START_TEST(request_does_not_fit_channel)
+{
+	WS_CHANNEL_PROPERTY p;
+	ULONG max = 600;
+	struct harness_async a;
+	WS_LISTENER *l;
+	WS_CHANNEL *sc;
+	uint16_t port;
+	char resp[4096], big[2048];
+	int fd;
+
+	p.id = WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE;
+	p.value = &max;
+	p.valueSize = sizeof(max);
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, &p, 1, &sc, NULL), S_OK);
+	harness_async_init(&a);
+	HR_EQ(WsAcceptChannel(l, sc, &a.ctx, NULL), WS_S_ASYNC);
+	ck_assert(harness_wait_channel_state(sc, WS_CHANNEL_STATE_ACCEPTING,
+	    T_MS));
+	fd = raw_post(port, "/svc", "text/xml; charset=utf-8",
+	    "SOAPAction: \"urn:x\"\r\n", "<s:Envelope xmlns:s=\"http://schemas"
+	    ".xmlsoap.org/soap/envelope/\"><s:Body/></s:Envelope>", resp,
+	    sizeof(resp));
+	ck_assert_int_eq(raw_status(resp), 415);
+	close(fd);
+	memset(big, ' ', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, ENV12_HEAD, strlen(ENV12_HEAD));
+	fd = raw_post(port, "/svc", CT12, NULL, big, resp, sizeof(resp));
+	ck_assert_int_eq(raw_status(resp), 413);
+	close(fd);
+	STATE_EQ(sc, WS_CHANNEL_STATE_ACCEPTING);
+	fd = raw_post(port, "/svc", CT12, NULL, ENV12("3"), NULL, 0);
+	ASYNC_EQ(&a, WS_S_ASYNC, S_OK);
+	STATE_EQ(sc, WS_CHANNEL_STATE_OPEN);
+	/* Closed without a reply: the one-way 202, Content-Length 0. */
+	HR_EQ(WsCloseChannel(sc, NULL, NULL), S_OK);
+	ck_assert_int_gt(raw_read_http(fd, resp, sizeof(resp), T_MS), 0);
+	ck_assert_int_eq(raw_status(resp), 202);
+	ck_assert_ptr_nonnull(strstr(resp, "Content-Length: 0\r\n"));
+	close(fd);
+	WsFreeChannel(sc);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* After a complete response the kept-alive connection is the listener's:
+ * aborting the channel then sends nothing, and the client's next request
+ * on that connection goes to the next accept. */
+START_TEST(keep_alive_server_and_abort_after_reply)
+{
+	WS_LISTENER *l;
+	WS_CHANNEL *sc;
+	WS_MESSAGE *rq, *rp;
+	WS_HEAP *heap;
+	uint16_t port;
+	char resp[4096], req[2048];
+	int32_t v, w = 10;
+	int fd, n, round;
+
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	fd = harness_tcp_connect(port);
+	ck_assert_int_ge(fd, 0);
+	for (round = 0; round < 2; round++) {
+		n = snprintf(req, sizeof(req), "POST /svc HTTP/1.1\r\nHost: x\r\n"
+		    "Content-Type: " CT12 "\r\nContent-Length: %zu\r\n\r\n%s",
+		    strlen(ENV12("4")), ENV12("4"));
+		ck_assert_int_eq(harness_raw_write(fd, req, (size_t)n), 0);
+		HR_EQ(WsCreateChannelForListener(l, NULL, 0, &sc, NULL), S_OK);
+		HR_EQ(WsAcceptChannel(l, sc, NULL, NULL), S_OK);
+		HR_EQ(new_msg(sc, &rq), S_OK);
+		HR_EQ(new_msg(sc, &rp), S_OK);
+		HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+		HR_EQ(WsReceiveMessage(sc, rq, req_descs, 1,
+		    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE, heap,
+		    &v, sizeof(v), NULL, NULL, NULL), S_OK);
+		HR_EQ(WsSendReplyMessage(sc, rp, &rep_desc,
+		    WS_WRITE_REQUIRED_VALUE, &w, sizeof(w), rq, NULL, NULL),
+		    S_OK);
+		ck_assert_int_gt(raw_read_http(fd, resp, sizeof(resp), T_MS), 0);
+		ck_assert_int_eq(raw_status(resp), 200);
+		HR_EQ(WsAbortChannel(sc, NULL), S_OK);
+		WsFreeMessage(rq);
+		WsFreeMessage(rp);
+		WsFreeHeap(heap);
+		WsFreeChannel(sc);
+	}
+	close(fd);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* CONNECT_TIMEOUT: a server whose backlog is full never completes the
+ * connect.  Not a session: WsShutdownSessionChannel is refused. */
+START_TEST(client_connect_timeout_and_shutdown)
+{
+	WS_CHANNEL_PROPERTY p;
+	ULONG ms = 300;
+	WS_CHANNEL *c;
+	uint16_t port;
+	int32_t out;
+	int lfd, f1, f2;
+
+	lfd = harness_tcp_listener(&port, 0);
+	ck_assert_int_ge(lfd, 0);
+	f1 = harness_tcp_connect_nb(port);
+	f2 = harness_tcp_connect_nb(port);
+	harness_sleep_ms(20);
+	p.id = WS_CHANNEL_PROPERTY_CONNECT_TIMEOUT;
+	p.value = &ms;
+	p.valueSize = sizeof(ms);
+	HR_EQ(request_channel(&c, port, "/svc", &p, 1), S_OK);
+	HR_EQ(WsShutdownSessionChannel(c, NULL, NULL), WS_E_INVALID_OPERATION);
+	HR_EQ(ask(c, 1, &out, NULL), WS_E_OPERATION_TIMED_OUT);
+	STATE_EQ(c, WS_CHANNEL_STATE_FAULTED);
+	WsFreeChannel(c);
+	close(f1);
+	close(f2);
+	close(lfd);
+}
+END_TEST
+
 /* ---- the captures of vectors/http-capture.txt ------------------------------------------ */
 
 /* [E2] gSOAP's 500 with a SOAP 1.2 Fault, byte for byte. */
@@ -1325,6 +1525,11 @@ http_suite(void)
 	tcase_add_test(tc, vectors_client);
 	tcase_add_test(tc, vectors_server);
 	tcase_add_test(tc, wsctl_shows_http);
+	tcase_add_test(tc, listeners_share_port_by_path);
+	tcase_add_test(tc, queue_full_503);
+	tcase_add_test(tc, request_does_not_fit_channel);
+	tcase_add_test(tc, keep_alive_server_and_abort_after_reply);
+	tcase_add_test(tc, client_connect_timeout_and_shutdown);
 	suite_add_tcase(s, tc);
 	return s;
 }

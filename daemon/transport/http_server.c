@@ -57,6 +57,7 @@ struct http_sreq {
 	bool			 replied;	/* a response was queued */
 	bool			 complete;	/* ... and fully written */
 	bool			 closing;	/* the 202 of a close */
+	bool			 rejecting;	/* a status of ours, no channel */
 	uint32_t		 encoding, envelope;
 	char			*action;
 	char			*url;
@@ -132,19 +133,38 @@ http_server_req_release(struct http_sreq *sr)
 	event_active(sr->reap, EV_TIMEOUT, 0);
 }
 
-/* A status without envelope for a request no channel will answer. */
+static void	http_server_req_close_cb(struct evhttp_connection *, void *);
+static void	http_server_req_complete_cb(struct evhttp_request *, void *);
+
+/* A status without envelope for a request no channel will answer; the
+ * connection closes after it (it costs the client its connection). */
 static void
 http_server_req_reject(struct http_sreq *sr, int code, const char *reason)
 {
+	struct evkeyvalq *h;
+	struct evbuffer *buf;
+
+	/* No channel answers it now (the caller requeues the channel). */
+	sr->ch = NULL;
 	if (sr->req != NULL && sr->evcon != NULL && !sr->replied) {
-		sr->replied = sr->complete = true;
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+		/* Released once written (or its client is gone): the server
+		 * stays until then. */
+		sr->replied = sr->rejecting = true;
+		evhttp_connection_set_closecb(sr->evcon,
+		    http_server_req_close_cb, sr);
+		evhttp_request_set_on_complete_cb(sr->req,
+		    http_server_req_complete_cb, sr);
+		h = evhttp_request_get_output_headers(sr->req);
+		evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+		evhttp_add_header(h, "Connection", "close");
 		if (code == 503)
-			evhttp_add_header(evhttp_request_get_output_headers(
-			    sr->req), "Retry-After", "1");
-		evhttp_send_error(sr->req, code, reason);
-		sr->req = NULL;
-		sr->evcon = NULL;
+			evhttp_add_header(h, "Retry-After", "1");
+		if ((buf = evbuffer_new()) != NULL)
+			evbuffer_add_printf(buf, "%d %s\n", code, reason);
+		evhttp_send_reply(sr->req, code, reason, buf);
+		if (buf != NULL)
+			evbuffer_free(buf);
+		return;
 	}
 	http_server_req_release(sr);
 }
@@ -162,6 +182,10 @@ http_server_req_close_cb(struct evhttp_connection *evcon, void *arg)
 		sr->req_owned = true;	/* evhttp let go of it: ours */
 	else
 		sr->req = NULL;		/* freed with the connection */
+	if (sr->rejecting) {
+		http_server_req_release(sr);
+		return;
+	}
 	if (sr->hl != NULL) {
 		/* Still queued: nobody will know it existed. */
 		TAILQ_REMOVE(&sr->hl->queue, sr, entry);
@@ -189,6 +213,10 @@ http_server_req_complete_cb(struct evhttp_request *req, void *arg)
 		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
 	/* The kept-alive connection is the listener's again. */
 	sr->evcon = NULL;
+	if (sr->rejecting) {
+		http_server_req_release(sr);
+		return;
+	}
 	if (ch == NULL)
 		return;
 	if (sr->closing) {

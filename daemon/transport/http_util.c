@@ -151,7 +151,7 @@ http_util_header_action(struct evkeyvalq *hdrs, uint32_t envelope)
 		v++;
 		n = strcspn(v, "\"");
 	} else
-		n = strcspn(v, "; \t");
+		n = strcspn(v, "; \t\"");
 	return n > 0 ? strndup(v, n) : NULL;
 }
 
