@@ -655,18 +655,6 @@ rawsrv_join(struct rawsrv *r)
 	close(r->lfd);
 }
 
-#define RESP_200(body) "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; " \
-	"charset=utf-8\r\nContent-Length: %zu\r\n\r\n" body
-
-static char *
-resp_fmt(const char *head_fmt, const char *body)
-{
-	char *s;
-
-	ck_assert_int_ge(asprintf(&s, head_fmt, strlen(body)), 0);
-	return s;
-}
-
 #define REPLY_ENV "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"" \
 	" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header>" \
 	"<a:Action s:mustUnderstand=\"1\">urn:wschannel-test/Answer</a:Action>" \
@@ -682,8 +670,6 @@ START_TEST(client_keep_alive_and_request_bytes)
 	char *answer, want[256];
 	int32_t out = 0;
 
-	answer = resp_fmt(RESP_200("%s"), "");
-	free(answer);
 	ck_assert_int_ge(asprintf(&answer, "HTTP/1.1 200 OK\r\nContent-Type: "
 	    "application/soap+xml; charset=utf-8\r\nContent-Length: %zu\r\n"
 	    "\r\n%s", strlen(REPLY_ENV), REPLY_ENV), 0);
@@ -1281,6 +1267,47 @@ START_TEST(client_connect_timeout_and_shutdown)
 }
 END_TEST
 
+/* The port of a closed listener is free at once, though an accepted
+ * channel still holds a request of it: a new listener takes the port,
+ * the old exchange still gets its reply. */
+START_TEST(reopen_port_while_exchange_lives)
+{
+	WS_LISTENER *l, *l2;
+	WS_CHANNEL *sc;
+	WS_STRING s;
+	struct srv sv;
+	uint16_t port;
+	char url[96], resp[4096];
+	int fd, fd2;
+
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &sc, NULL), S_OK);
+	fd = raw_post(port, "/svc", CT12, NULL, ENV12("1"), NULL, 0);
+	HR_EQ(WsAcceptChannel(l, sc, NULL, NULL), S_OK);
+	HR_EQ(WsCloseListener(l, NULL, NULL), S_OK);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &l2, NULL), S_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/svc", (unsigned)port);
+	s = harness_ws_string(url);
+	HR_EQ(WsOpenListener(l2, &s, NULL, NULL), S_OK);
+	free(s.chars);
+	srv_start(&sv, l2, SRV_ECHO, 1);
+	fd2 = raw_post(port, "/svc", CT12, NULL, ENV12("5"), resp,
+	    sizeof(resp));
+	ck_assert_int_eq(raw_status(resp), 200);
+	close(fd2);
+	srv_join(&sv);
+	/* The old exchange: closed without reply, a 202. */
+	HR_EQ(WsCloseChannel(sc, NULL, NULL), S_OK);
+	ck_assert_int_gt(raw_read_http(fd, resp, sizeof(resp), T_MS), 0);
+	ck_assert_int_eq(raw_status(resp), 202);
+	close(fd);
+	WsFreeChannel(sc);
+	WsFreeListener(l);
+	WsFreeListener(l2);
+}
+END_TEST
+
 /* ---- the captures of vectors/http-capture.txt ------------------------------------------ */
 
 /* [E2] gSOAP's 500 with a SOAP 1.2 Fault, byte for byte. */
@@ -1530,6 +1557,7 @@ http_suite(void)
 	tcase_add_test(tc, request_does_not_fit_channel);
 	tcase_add_test(tc, keep_alive_server_and_abort_after_reply);
 	tcase_add_test(tc, client_connect_timeout_and_shutdown);
+	tcase_add_test(tc, reopen_port_while_exchange_lives);
 	suite_add_tcase(s, tc);
 	return s;
 }

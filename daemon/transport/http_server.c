@@ -529,17 +529,46 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	hl->queued++;
 }
 
+/* Binds the server's port: `+` and `*` are every address (dual stack,
+ * else IPv4), anything else that address. */
+static int32_t
+http_server_bind(struct http_server *srv, const struct url *u,
+    const char **why)
+{
+	const char *addr = u->host;
+
+	if (strcmp(addr, "+") == 0 || strcmp(addr, "*") == 0)
+		addr = "::";
+	if ((srv->bound = evhttp_bind_socket_with_handle(srv->http, addr,
+	    u->port)) == NULL && strcmp(addr, "::") == 0)
+		srv->bound = evhttp_bind_socket_with_handle(srv->http,
+		    "0.0.0.0", u->port);
+	if (srv->bound != NULL)
+		return S_OK;
+	*why = errno == EADDRINUSE ? "the address is already in use" :
+	    "cannot listen on that address";
+	return errno == EADDRINUSE ? WS_E_ADDRESS_IN_USE :
+	    WS_E_ADDRESS_NOT_AVAILABLE;
+}
+
+/*
+ * The server of a port, bound.  One whose last listener closed lives on
+ * unbound while its exchanges finish; a new listener binds it again.
+ */
 static struct http_server *
 http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
     const char **why)
 {
 	struct http_server *srv;
-	const char *addr = u->host;
 	struct timeval tv;
 
 	TAILQ_FOREACH(srv, &http_servers, entry)
-		if (srv->port == u->port)
+		if (srv->port == u->port) {
+			if (srv->bound == NULL &&
+			    (*hr = http_server_bind(srv, u, why)) != S_OK)
+				return NULL;
 			return srv;
+		}
 	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
 	    (srv->http = evhttp_new(registry_base())) == NULL) {
 		free(srv);
@@ -549,17 +578,7 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 	}
 	TAILQ_INIT(&srv->listeners);
 	srv->port = u->port;
-	if (strcmp(addr, "+") == 0 || strcmp(addr, "*") == 0)
-		addr = "::";
-	if ((srv->bound = evhttp_bind_socket_with_handle(srv->http, addr,
-	    u->port)) == NULL && strcmp(addr, "::") == 0)
-		srv->bound = evhttp_bind_socket_with_handle(srv->http,
-		    "0.0.0.0", u->port);
-	if (srv->bound == NULL) {
-		*hr = errno == EADDRINUSE ? WS_E_ADDRESS_IN_USE :
-		    WS_E_ADDRESS_NOT_AVAILABLE;
-		*why = errno == EADDRINUSE ? "the address is already in use" :
-		    "cannot listen on that address";
+	if ((*hr = http_server_bind(srv, u, why)) != S_OK) {
 		evhttp_free(srv->http);
 		free(srv);
 		return NULL;
