@@ -1520,6 +1520,14 @@ START_TEST(wsctl_shows_http)
 	ck_assert_msg(strstr(out, "/svc/item") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "127.0.0.1:") != NULL, "%s", out);
 	free(out);
+	out = NULL;
+	ck_assert_int_eq(harness_wsctl(&out, &st, "--json", "show", id, NULL),
+	    0);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(strstr(out, "\"http_method\"") != NULL &&
+	    strstr(out, "\"http_path\"") != NULL &&
+	    strstr(out, "/svc/item") != NULL, "%s", out);
+	free(out);
 	close(fd);
 	WsFreeChannel(sc);
 	WsFreeListener(l);

@@ -240,19 +240,30 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 }
 
 /* An HTTP channel's exchange: every request it makes or takes is a
- * POST (the listener refuses other methods), to the path of its URL. */
-static void
-output_text_show_http(FILE *f, const Wschannel__ChannelInfo *ci)
+ * POST (the listener refuses other methods), to the path of its URL.
+ * The path, or NULL for a channel that is not HTTP or has no URL. */
+static const char *
+output_http_path(const Wschannel__ChannelInfo *ci)
 {
 	const char *p;
 
 	if (ci->binding != 0 || ci->url == NULL ||
 	    strncmp(ci->url, "http://", 7) != 0)
-		return;
+		return NULL;
 	p = ci->url + 7;
 	p += strcspn(p, "/");
+	return *p != '\0' ? p : "/";
+}
+
+static void
+output_text_show_http(FILE *f, const Wschannel__ChannelInfo *ci)
+{
+	const char *p;
+
+	if ((p = output_http_path(ci)) == NULL)
+		return;
 	fprintf(f, "%-13s %s\n", "http-method:", "POST");
-	fprintf(f, "%-13s %s\n", "http-path:", *p != '\0' ? p : "/");
+	fprintf(f, "%-13s %s\n", "http-path:", p);
 }
 
 static void
@@ -435,6 +446,10 @@ output_json_channel(const Wschannel__ChannelInfo *ci)
 	else
 		output_json_null(o, "encoding");
 	output_json_str(o, "url", ci->url);
+	if (output_http_path(ci) != NULL) {
+		output_json_str(o, "http_method", "POST");
+		output_json_str(o, "http_path", output_http_path(ci));
+	}
 	if (ci->has_listener)
 		output_json_u64(o, "listener", ci->listener);
 	else
