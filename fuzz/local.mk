@@ -9,9 +9,9 @@ FUZZ_MAIN = %D%/libfuzzer.c
 else
 FUZZ_MAIN = %D%/driver.c
 endif
-FUZZ_NAMES = nmf nbfx envelope url frame
+FUZZ_NAMES = nmf nbfx envelope url frame http
 FUZZ_TARGETS = %D%/fuzz_nmf %D%/fuzz_nbfx %D%/fuzz_envelope %D%/fuzz_url \
-	%D%/fuzz_frame
+	%D%/fuzz_frame %D%/fuzz_http
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += $(FUZZ_TARGETS)
 EXTRA_DIST += %D%/corpus
@@ -60,6 +60,17 @@ FUZZ_TARGETS += %D%/fuzz_udp
 %C%_fuzz_udp_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
 %C%_fuzz_udp_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 %C%_fuzz_udp_LDADD = libwscodec.la $(LIBXML2_LIBS)
+
+# The header values the HTTP transport reads from any client (http_util.c,
+# built into the target with what it calls of the core and the codecs).
+%C%_fuzz_http_SOURCES = %D%/fuzz_http.c %D%/fuzz.h $(FUZZ_MAIN) \
+	daemon/transport/http_util.c daemon/transport/http.h
+%C%_fuzz_http_CPPFLAGS = $(FUZZ_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT \
+	-DFUZZ_TARGET='"http"'
+%C%_fuzz_http_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBXML2_CFLAGS)
+%C%_fuzz_http_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_http_LDADD = libwscore.la libwscodec.la libwslog.la libcommon.la \
+	$(LIBEVENT_LIBS) $(LIBXML2_LIBS) $(PROTOBUF_C_LIBS)
 
 # `make fuzz`: each target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=600).
 FUZZ_TIME = 60

@@ -30,6 +30,9 @@ struct _WS_CHANNEL {
 	/* Taken by WsCreateMessageForChannel; fixed at creation. */
 	WS_ENVELOPE_VERSION	 envelope_version;
 	WS_ADDRESSING_VERSION	 addressing_version;
+	/* FAULTS_AS_ERRORS (settable at creation only): a fault received
+	 * on a REQUEST channel ends the receive as an error. */
+	bool			 faults_as_errors;
 	/* Windows returns string properties in memory the channel owns:
 	 * valid until the next Get of that property or WsFreeChannel. */
 	pthread_mutex_t		 lock;

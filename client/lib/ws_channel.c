@@ -411,6 +411,7 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 	ch->binding = binding;
 	ch->envelope_version = WS_ENVELOPE_VERSION_SOAP_1_2;
 	ch->addressing_version = WS_ADDRESSING_VERSION_1_0;
+	ch->faults_as_errors = true;
 	/* The message versions are fixed at creation: the daemon refuses
 	 * to change them later. */
 	for (i = 0; i < count; i++) {
@@ -421,6 +422,8 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 			ch->envelope_version = (WS_ENVELOPE_VERSION)v;
 		else if (props[i].id == WS_CHANNEL_PROPERTY_ADDRESSING_VERSION)
 			ch->addressing_version = (WS_ADDRESSING_VERSION)v;
+		else if (props[i].id == WS_CHANNEL_PROPERTY_FAULTS_AS_ERRORS)
+			ch->faults_as_errors = v != 0;
 	}
 	pthread_mutex_init(&ch->lock, NULL);
 	ch->obj.magic = 0;	/* not a valid handle until bound */

@@ -84,6 +84,30 @@ ws_exchange_unpack(struct ipc_call *c, WS_MESSAGE *m,
 	return S_OK;
 }
 
+/*
+ * A fault received on a REQUEST channel (an HTTP 500) ends the receive
+ * with WS_E_ENDPOINT_FAULT_RECEIVED and the fault's reason in the error,
+ * unless FAULTS_AS_ERRORS is FALSE (bindings.md); S_OK otherwise.
+ */
+static HRESULT
+ws_exchange_fault_error(struct ws_exchange *ex, const Wschannel__Envelope *e,
+    WS_MESSAGE *m)
+{
+	struct ipc_call *c = &ex->c;
+	WS_CHANNEL *ch = (WS_CHANNEL *)c->obj;
+
+	if (!e->has_is_fault || !e->is_fault ||
+	    ch->type != WS_CHANNEL_TYPE_REQUEST || !ch->faults_as_errors)
+		return S_OK;
+	ws_message_done(m, WS_MESSAGE_STATE_DONE);
+	ws_error_add(c->error, "%s: the remote endpoint replied with a fault",
+	    c->api);
+	if (e->fault_reason != NULL && *e->fault_reason != '\0')
+		ws_error_add_utf8(c->error, e->fault_reason);
+	ws_error_set_code(c->error, WS_E_ENDPOINT_FAULT_RECEIVED);
+	return WS_E_ENDPOINT_FAULT_RECEIVED;
+}
+
 /* Matches the message against the descriptions and reads its body. */
 static HRESULT
 ws_exchange_receive_finish(struct ws_exchange *ex, HRESULT hr)
@@ -107,6 +131,8 @@ ws_exchange_receive_finish(struct ws_exchange *ex, HRESULT hr)
 		return hr;
 	}
 	if ((hr = ws_exchange_unpack(c, m, &e)) != S_OK)
+		return hr;
+	if ((hr = ws_exchange_fault_error(ex, e, m)) != S_OK)
 		return hr;
 	action = e->action;
 	/* The first description whose action matches and whose body reads;

@@ -258,6 +258,33 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 	output_table_free(&t);
 }
 
+/* An HTTP channel's exchange: every request it makes or takes is a
+ * POST (the listener refuses other methods), to the path of its URL.
+ * The path, or NULL for a channel that is not HTTP or has no URL. */
+static const char *
+output_http_path(const Wschannel__ChannelInfo *ci)
+{
+	const char *p;
+
+	if (ci->binding != 0 || ci->url == NULL ||
+	    strncmp(ci->url, "http://", 7) != 0)
+		return NULL;
+	p = ci->url + 7;
+	p += strcspn(p, "/");
+	return *p != '\0' ? p : "/";
+}
+
+static void
+output_text_show_http(FILE *f, const Wschannel__ChannelInfo *ci)
+{
+	const char *p;
+
+	if ((p = output_http_path(ci)) == NULL)
+		return;
+	fprintf(f, "%-13s %s\n", "http-method:", "POST");
+	fprintf(f, "%-13s %s\n", "http-path:", p);
+}
+
 static void
 output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
 {
@@ -284,6 +311,7 @@ output_text_show(struct wsctl_out *out, const Wschannel__ChannelInfo *ci)
 	    ci->remote_address : "-");
 	if (ci->local_address != NULL && *ci->local_address != '\0')
 		fprintf(f, SHOW_FMT "s\n", "local:", ci->local_address);
+	output_text_show_http(f, ci);
 	if (ci->has_listener)
 		fprintf(f, SHOW_FMT PRIu64 "\n", "listener:", ci->listener);
 	else
@@ -442,6 +470,10 @@ output_json_channel(const Wschannel__ChannelInfo *ci)
 	else
 		output_json_null(o, "encoding");
 	output_json_str(o, "url", ci->url);
+	if (output_http_path(ci) != NULL) {
+		output_json_str(o, "http_method", "POST");
+		output_json_str(o, "http_path", output_http_path(ci));
+	}
 	if (ci->has_listener)
 		output_json_u64(o, "listener", ci->listener);
 	else

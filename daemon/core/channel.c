@@ -713,6 +713,9 @@ channel_receive(struct channel *ch, struct pending *p, const char **why)
 		*why = "the session was ended by the remote endpoint";
 		return WS_S_END;
 	}
+	if (ch->tp != NULL && ch->tb->ops->receive_check != NULL &&
+	    (hr = ch->tb->ops->receive_check(ch, why)) != S_OK)
+		return hr;
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
 	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT);

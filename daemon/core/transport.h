@@ -51,6 +51,14 @@ struct transport_ops {
 	/* Graceful close: the End record first if `send_end`, flush, close,
 	 * free its state, then channel_transport_closed(). */
 	void		(*close)(struct channel *ch, bool send_end);
+	/* Optional.  May a receive start now?  S_OK, or the HRESULT with
+	 * *why: the receive (or WsReadMessageStart) then fails at once and
+	 * the channel stays as it is.  For a binding whose receive reads what
+	 * a send asked for (HTTP REQUEST: the response of the last request),
+	 * so a receive with nothing outstanding is refused, not left waiting.
+	 * WsRequestReply does not ask: its own send makes one outstanding.
+	 * No upcall. */
+	int32_t		(*receive_check)(struct channel *ch, const char **why);
 	/* Tears down at once and frees its state.  Never fails, never
 	 * allocates, makes no upcall then or later for `ch`; does nothing
 	 * when it holds nothing for `ch` (channel_tp(ch) == NULL). */

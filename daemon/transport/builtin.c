@@ -15,6 +15,7 @@
 /* Each transport file defines its ops. */
 extern const struct transport_ops transport_tcp_ops;
 extern const struct transport_ops transport_udp_ops;
+extern const struct transport_ops transport_http_ops;
 
 /* Every encoding of WS_ENCODING (0 ... WS_ENCODING_RAW). */
 #define ENC_ALL		(TRANSPORT_BIT(WS_ENCODING_RAW + 1) - 1)
@@ -37,6 +38,22 @@ udp_prop_check(bool listener, uint32_t id, uint64_t value, const char **why)
 	    value == WS_ADDRESSING_VERSION_TRANSPORT) {
 		*why = "WS_ADDRESSING_VERSION_TRANSPORT is for HTTP only";
 		return E_INVALIDARG;
+	}
+	return S_OK;
+}
+
+/* bindings.md, HTTP: MTOM and RAW are known values we cannot speak yet. */
+static int32_t
+builtin_http_prop_check(bool listener, uint32_t id, uint64_t value,
+    const char **why)
+{
+	if (!listener && id == WS_CHANNEL_PROPERTY_ENCODING &&
+	    (value == WS_ENCODING_XML_MTOM_UTF8 ||
+	    value == WS_ENCODING_XML_MTOM_UTF16BE ||
+	    value == WS_ENCODING_XML_MTOM_UTF16LE ||
+	    value == WS_ENCODING_RAW)) {
+		*why = "MTOM and RAW encodings are not supported over HTTP yet";
+		return WS_E_NOT_SUPPORTED;
 	}
 	return S_OK;
 }
@@ -76,12 +93,14 @@ static const struct transport_binding builtin_bindings[] = {
 		    TRANSPORT_BIT(WS_CHANNEL_TYPE_REPLY),
 		.listener_types = TRANSPORT_BIT(WS_CHANNEL_TYPE_REPLY),
 		.default_encoding = WS_ENCODING_XML_UTF8,
+		/* bindings.md: BINARY_SESSION_1 needs a session. */
 		.encodings = ENC_ALL &
 		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
-		/* Plain XML bodies without a SOAP envelope (REST-like). */
-		.envelope_none = true,
+		/* NONE goes with RAW only, which is not spoken yet. */
+		.envelope_none = false,
 		.prop_bit = PROP_B_HTTP,
-		.ops = NULL,
+		.prop_check = builtin_http_prop_check,
+		.ops = &transport_http_ops,
 	},
 };
 

@@ -4,7 +4,9 @@ noinst_LTLIBRARIES += libwstransport.la
 libwstransport_la_SOURCES = \
 	%D%/builtin.c %D%/builtin.h \
 	%D%/tcp.c \
-	%D%/udp.c %D%/udp_dgram.c %D%/udp_priv.h
+	%D%/udp.c %D%/udp_dgram.c %D%/udp_priv.h \
+	%D%/http.c %D%/http.h %D%/http_util.c %D%/http_client.c \
+	%D%/http_server.c
 # WSCHANNEL_TRANSPORT hides the fields of the core's objects: transports use
 # the core's functions "for transports" only.
 libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT

@@ -1,0 +1,83 @@
+/*
+ * The HTTP binding's files: http.c (the ops), http_client.c (REQUEST
+ * channels), http_server.c (REPLY listeners and their accepted channels),
+ * http_util.c (what both sides share: media types, codecs, timers).
+ */
+#ifndef WSCHANNEL_HTTP_H
+#define WSCHANNEL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+struct channel;
+struct envelope;
+struct listener;
+struct url;
+struct evkeyvalq;
+struct http_client;
+struct http_sreq;
+
+#define HTTP_INFINITE		0xffffffffull
+/* Requests waiting for an accept, per listener (bindings.md). */
+#define HTTP_QUEUE_MAX		64
+/* What the daemon reads of one request before any channel takes it; each
+ * channel then applies its own MAX_BUFFERED_MESSAGE_SIZE (413). */
+#define HTTP_SERVER_BODY_MAX	(4u * 1024 * 1024)
+#define HTTP_HEADERS_MAX	65536
+#define HTTP_USER_AGENT		"MS-WebServices/1.0"
+/* DISALLOWED_USER_AGENT's default (MS); the property is not settable. */
+#define HTTP_DISALLOWED_AGENT	"Mozilla"
+
+
+/* http_util.c */
+/* An event with no fd, activated to free a record from the loop. */
+struct event	*http_util_reap_event(void (*)(evutil_socket_t, short, void *),
+		    void *);
+evutil_socket_t	 http_util_evcon_fd(struct evhttp_connection *);
+/* The next close of the connection sends a RST. */
+void		 http_util_linger0(struct evhttp_connection *);
+/* (Re)arms *ev for `ms` (INFINITE: none); stop frees it. */
+void		 http_util_timer_arm(struct event **ev, uint64_t ms,
+		    void (*)(evutil_socket_t, short, void *), void *);
+void		 http_util_timer_stop(struct event **ev);
+/* A Content-Type value as WS_ENCODING and WS_ENVELOPE_VERSION: 0 or -1. */
+int		 http_util_media_type(const char *, uint32_t *encoding,
+		    uint32_t *envelope);
+/* The action a request's headers carry, malloc'd, or NULL. */
+char		*http_util_header_action(struct evkeyvalq *, uint32_t envelope);
+int32_t		 http_util_decode(uint32_t encoding, uint32_t envelope,
+		    const uint8_t *, size_t, struct envelope *, const char **);
+int32_t		 http_util_encode(struct channel *, const struct envelope *,
+		    uint32_t encoding, uint8_t **, size_t *, const char **);
+void		 http_util_content_type(char *, size_t, uint32_t encoding,
+		    uint32_t envelope, const char *action);
+
+/* http_client.c: the record of a REQUEST channel. */
+int32_t		 http_client_open(struct channel *, const struct url *);
+int32_t		 http_client_send(struct http_client *, const struct envelope *,
+		    const char **why);
+int32_t		 http_client_receive_check(struct http_client *, const char **);
+/* Hands a complete response to a waiting receive. */
+void		 http_client_deliver(struct http_client *);
+void		 http_client_close(struct http_client *);
+/* Abort: detaches from the channel; the connection is freed later (RST
+ * when `reset` and an exchange was in flight). */
+void		 http_client_release(struct http_client *, bool reset);
+
+/* http_server.c: the record of one request, the accepted channel's. */
+int32_t		 http_server_reply_send(struct http_sreq *,
+		    const struct envelope *, const char **why);
+void		 http_server_reply_want_receive(struct http_sreq *);
+void		 http_server_reply_close(struct http_sreq *);
+/* Abort: RST when the response is not complete, freed later. */
+void		 http_server_req_release(struct http_sreq *);
+int32_t		 http_server_listen(struct listener *, const struct url *,
+		    const char **why);
+void		 http_server_accept(struct listener *);
+void		 http_server_unlisten(struct listener *);
+
+#endif

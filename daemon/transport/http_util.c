@@ -1,0 +1,220 @@
+/*
+ * What both sides of the HTTP binding share: the media types of SOAP over
+ * HTTP (bindings.md), the codec calls, timers and deferred frees.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+
+#include <wschannel/webservices.h>
+
+#include "channel.h"
+#include "encoding.h"
+#include "envelope.h"
+#include "listener.h"
+#include "log.h"
+#include "registry.h"
+#include "transport.h"
+#include "url.h"
+
+
+#include "http.h"
+
+
+struct event *
+http_util_reap_event(void (*cb)(evutil_socket_t, short, void *), void *arg)
+{
+	return event_new(registry_base(), -1, 0, cb, arg);
+}
+
+/* The fd of an evhttp connection, or -1. */
+evutil_socket_t
+http_util_evcon_fd(struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return -1;
+	return bufferevent_getfd(bev);
+}
+
+/* Makes the next close of the connection a RST: the outcome of what was
+ * in flight is unknown to the peer (bindings.md, abort). */
+void
+http_util_linger0(struct evhttp_connection *evcon)
+{
+	struct linger lg = { 1, 0 };
+	evutil_socket_t fd = http_util_evcon_fd(evcon);
+
+	if (fd != -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+void
+http_util_timer_arm(struct event **ev, uint64_t ms,
+    void (*cb)(evutil_socket_t, short, void *), void *arg)
+{
+	struct timeval tv;
+
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+	if (ms == HTTP_INFINITE)
+		return;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if ((*ev = evtimer_new(registry_base(), cb, arg)) != NULL)
+		evtimer_add(*ev, &tv);
+}
+
+void
+http_util_timer_stop(struct event **ev)
+{
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+}
+
+/*
+ * The media type of a Content-Type value: its encoding and SOAP version.
+ * 0, or -1 for a type SOAP over HTTP does not use here.  (Only the value
+ * of one header evhttp has parsed: no HTTP parsing of our own.)
+ */
+int
+http_util_media_type(const char *ct, uint32_t *encoding, uint32_t *envelope)
+{
+	size_t n;
+	const char *cs;
+
+	if (ct == NULL)
+		return -1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, "; \t");
+	/* UTF-16 bodies are not spoken (yet): refused like any other. */
+	if ((cs = strcasestr(ct, "charset=")) != NULL &&
+	    strncasecmp(cs + 8, "utf-8", 5) != 0 &&
+	    strncasecmp(cs + 8, "\"utf-8\"", 7) != 0)
+		return -1;
+	if (n == 20 && strncasecmp(ct, "application/soap+xml", n) == 0) {
+		*encoding = WS_ENCODING_XML_UTF8;
+		*envelope = WS_ENVELOPE_VERSION_SOAP_1_2;
+	} else if (n == 8 && strncasecmp(ct, "text/xml", n) == 0) {
+		*encoding = WS_ENCODING_XML_UTF8;
+		*envelope = WS_ENVELOPE_VERSION_SOAP_1_1;
+	} else if (n == 23 && strncasecmp(ct, "application/soap+msbin1", n) == 0) {
+		*encoding = WS_ENCODING_XML_BINARY_1;
+		*envelope = WS_ENVELOPE_VERSION_SOAP_1_2;
+	} else
+		return -1;
+	return 0;
+}
+
+/* The action of a request from its HTTP headers: SOAP 1.2's action
+ * parameter or SOAP 1.1's SOAPAction, unquoted; malloc'd or NULL. */
+char *
+http_util_header_action(struct evkeyvalq *hdrs, uint32_t envelope)
+{
+	const char *v = NULL, *p;
+	size_t n;
+
+	if (envelope == WS_ENVELOPE_VERSION_SOAP_1_2) {
+		p = evhttp_find_header(hdrs, "Content-Type");
+		if (p != NULL && (v = strcasestr(p, "action=")) != NULL)
+			v += 7;
+	}
+	if (v == NULL)
+		v = evhttp_find_header(hdrs, "SOAPAction");
+	if (v == NULL)
+		return NULL;
+	while (*v == ' ')
+		v++;
+	if (*v == '"') {
+		v++;
+		n = strcspn(v, "\"");
+	} else
+		n = strcspn(v, "; \t\"");
+	return n > 0 ? strndup(v, n) : NULL;
+}
+
+/* Decodes a body of `encoding` into `env` (zeroed): S_OK or the HRESULT. */
+int32_t
+http_util_decode(uint32_t encoding, uint32_t envelope, const uint8_t *body,
+    size_t len, struct envelope *env, const char **why)
+{
+	struct encoding *enc;
+	int32_t hr;
+
+	if (encoding_new(encoding, envelope, 0, &enc) != 0) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	*why = "the body is not a SOAP envelope";
+	hr = encoding_decode(enc, body, len, env, why);
+	encoding_free(enc);
+	return hr;
+}
+
+/* Encodes `msg` with the channel's encoding; S_OK with *out, *len. */
+int32_t
+http_util_encode(struct channel *ch, const struct envelope *msg, uint32_t encoding,
+    uint8_t **out, size_t *len, const char **why)
+{
+	struct encoding *enc;
+	uint8_t *table = NULL;
+	size_t table_len = 0;
+	int32_t hr;
+
+	if (encoding_new(encoding, (uint32_t)channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION), 0, &enc) != 0) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	hr = encoding_encode(enc, msg, &table, &table_len, out, len, why);
+	encoding_free(enc);
+	free(table);
+	if (hr == S_OK && *len > channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
+		free(*out);
+		*out = NULL;
+		*why = "message larger than MAX_BUFFERED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	return hr;
+}
+
+/* The Content-Type we send for `encoding`, with the action where SOAP
+ * 1.2 text carries it (bindings.md). */
+void
+http_util_content_type(char *buf, size_t len, uint32_t encoding, uint32_t envelope,
+    const char *action)
+{
+	const char *base = encoding_content_type(encoding, envelope);
+
+	if (base == NULL)
+		base = "application/soap+xml; charset=utf-8";
+	if (encoding == WS_ENCODING_XML_UTF8 &&
+	    envelope == WS_ENVELOPE_VERSION_SOAP_1_2 && action != NULL)
+		snprintf(buf, len, "%s; action=\"%s\"", base, action);
+	else
+		snprintf(buf, len, "%s", base);
+}
+
