@@ -242,6 +242,7 @@ xml_value_parse(WS_VALUE_TYPE type, const char *s, size_t n, void *value,
 	if (value == NULL || xml_value_size(type) == 0 ||
 	    size != xml_value_size(type))
 		return E_INVALIDARG;
+	memset(&u, 0, sizeof(u));	/* padding too: values compare whole */
 	switch (type) {
 	case WS_BOOL_VALUE_TYPE:
 		hr = xml_parse_bool(s, n, &u.b);
