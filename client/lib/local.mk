@@ -10,7 +10,7 @@ libwsclient_la_SOURCES = \
 # The XML layer (WS_XML_READER, WS_XML_WRITER, WS_XML_BUFFER); binary XML
 # through daemon/codec's nbfx, linked into the library below.
 libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \
-	%D%/xml_buffer.c %D%/xml_text.c %D%/xml_value.c %D%/xml_serial.c \
+	%D%/xml_string.c %D%/xml_buffer.c %D%/xml_text.c %D%/xml_value.c %D%/xml_serial.c \
 	%D%/xml_writer.c %D%/xml_writer_out.c \
 	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)

@@ -5,47 +5,6 @@
 #include "internal.h"
 #include "xml_internal.h"
 
-void
-xml_out_add(struct xml_out *o, const void *p, size_t n)
-{
-	size_t cap;
-	uint8_t *np;
-
-	if (o->oom || n == 0)
-		return;
-	if (o->cap - o->len < n) {
-		cap = o->cap == 0 ? 256 : o->cap;
-		while (cap - o->len < n) {
-			if (cap > SIZE_MAX / 2) {
-				o->oom = true;
-				return;
-			}
-			cap *= 2;
-		}
-		if ((np = realloc(o->p, cap)) == NULL) {
-			o->oom = true;
-			return;
-		}
-		o->p = np;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, p, n);
-	o->len += n;
-}
-
-void
-xml_out_str(struct xml_out *o, const char *s)
-{
-	xml_out_add(o, s, strlen(s));
-}
-
-void
-xml_out_free(struct xml_out *o)
-{
-	free(o->p);
-	memset(o, 0, sizeof(*o));
-}
-
 bool
 xml_buffer_valid(const WS_XML_BUFFER *b)
 {
@@ -103,53 +62,6 @@ xml_node_insert(struct xml_node *parent, struct xml_node *after,
 		after->next = n;
 	else
 		parent->first = n;
-}
-
-WS_XML_STRING *
-xml_string_new(WS_HEAP *heap, const BYTE *p, ULONG len, HRESULT *hr)
-{
-	WS_XML_STRING *s;
-
-	if ((s = ws_heap_alloc(heap, sizeof(*s) + len + 1, hr)) == NULL)
-		return NULL;
-	memset(s, 0, sizeof(*s));
-	s->bytes = (BYTE *)(s + 1);
-	if (len > 0)
-		memcpy(s->bytes, p, len);
-	s->bytes[len] = '\0';
-	s->length = len;
-	return s;
-}
-
-/* Keeps the dictionary and id: a binary writer may write the string by id. */
-WS_XML_STRING *
-xml_string_dup(WS_HEAP *heap, const WS_XML_STRING *src, HRESULT *hr)
-{
-	WS_XML_STRING *s;
-
-	if (src == NULL)
-		return xml_string_new(heap, NULL, 0, hr);
-	if ((s = xml_string_new(heap, src->bytes, src->length, hr)) == NULL)
-		return NULL;
-	s->dictionary = src->dictionary;
-	s->id = src->id;
-	return s;
-}
-
-bool
-xml_string_eq(const WS_XML_STRING *a, const WS_XML_STRING *b)
-{
-	ULONG la = a != NULL ? a->length : 0, lb = b != NULL ? b->length : 0;
-
-	return la == lb && (la == 0 || memcmp(a->bytes, b->bytes, la) == 0);
-}
-
-bool
-xml_string_is(const WS_XML_STRING *a, const char *s)
-{
-	size_t n = strlen(s);
-
-	return a != NULL && a->length == n && memcmp(a->bytes, s, n) == 0;
 }
 
 HRESULT
@@ -426,6 +338,8 @@ xml_move(struct xml_pos **pp, WS_MOVE_TO to)
 	return true;
 }
 
+/* A position a caller hands back is looked up, never dereferenced: a
+ * stale or foreign pointer is refused, not followed. */
 struct xml_pos *
 xml_pos_from(const WS_XML_NODE_POSITION *np, WS_XML_BUFFER *b)
 {
@@ -433,11 +347,14 @@ xml_pos_from(const WS_XML_NODE_POSITION *np, WS_XML_BUFFER *b)
 
 	if (np == NULL || np->buffer != b || np->node == NULL)
 		return NULL;
-	p = np->node;
-	if (p->node == NULL || p->node->buffer != b ||
-	    (p != &p->node->at_start && p != &p->node->at_end))
-		return NULL;
-	return p;
+	for (p = &b->root->at_start; p != NULL; p = xml_pos_next(p)) {
+		if ((void *)p == np->node)
+			return p;
+		if (!p->end && !xml_is_container(p->node) &&
+		    (void *)&p->node->at_end == np->node)
+			return NULL;
+	}
+	return NULL;
 }
 
 WS_EXPORT HRESULT WINAPI

@@ -30,6 +30,63 @@ xml_reader_in_attribute(const WS_XML_READER *r)
 	return r->in_attr;
 }
 
+/* A stream is read into memory up to this many bytes. */
+#define XML_READER_STREAM_MAX	((size_t)64 << 20)
+
+void
+xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
+{
+	r->input_hr = xml_serial_parse(r->buf, p, n, r->binary,
+	    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
+	    r->cur_props.max_attrs, &r->input_why);
+	r->parsed = true;
+	r->cur = &r->buf->root->at_start;
+}
+
+/* Pulls a stream's bytes: at least minSize more, or up to its end. */
+HRESULT
+xml_reader_pull(WS_XML_READER *r, size_t min, bool all, WS_ERROR *error,
+    const char *api)
+{
+	uint8_t chunk[4096];
+	size_t got = 0;
+	ULONG n;
+	HRESULT hr;
+
+	while (all || got < min) {
+		n = 0;
+		if ((hr = r->read_cb(r->read_state, chunk, sizeof(chunk), &n,
+		    NULL, error)) != S_OK)
+			return FAILED(hr) ? hr : ws_error_fail(error, E_FAIL,
+			    "%s: the read callback did not complete", api);
+		if (n == 0)
+			break;
+		if (n > sizeof(chunk) || r->pending.len + n >
+		    XML_READER_STREAM_MAX)
+			return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
+			    "%s: the stream is too big", api);
+		xml_out_add(&r->pending, chunk, n);
+		got += n;
+	}
+	return r->pending.oom ? ws_error_fail(error, E_OUTOFMEMORY,
+	    "%s: out of memory", api) : S_OK;
+}
+
+HRESULT
+xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
+{
+	HRESULT hr;
+
+	if (r->in != XML_IN_STREAM || r->parsed)
+		return S_OK;
+	/* The tree needs the whole document: read the rest of the stream. */
+	if ((hr = xml_reader_pull(r, 0, true, error, api)) != S_OK)
+		return hr;
+	xml_reader_parse(r, r->pending.p, r->pending.len);
+	xml_out_free(&r->pending);
+	return S_OK;
+}
+
 HRESULT
 xml_reader_check(WS_XML_READER *r, WS_ERROR *error, const char *api)
 {

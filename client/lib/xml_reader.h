@@ -58,5 +58,10 @@ bool		 xml_reader_valid(const WS_XML_READER *);
 /* Parses pending stream bytes on first use. */
 HRESULT		 xml_reader_ready(WS_XML_READER *, WS_ERROR *, const char *);
 void		 xml_reader_moved(WS_XML_READER *);
+/* Parses bytes into the reader's tree; a failure is kept for the reads. */
+void		 xml_reader_parse(WS_XML_READER *, const uint8_t *, size_t);
+/* Pulls a stream's bytes: at least `min` more, or (all) to its end. */
+HRESULT		 xml_reader_pull(WS_XML_READER *, size_t min, bool all,
+		    WS_ERROR *, const char *);
 
 #endif

@@ -11,8 +11,6 @@
 
 /* The reader's own tree lives on a heap of its own, this big at most. */
 #define XML_READER_HEAP_MAX	((SIZE_T)1 << 30)
-/* A stream is read into memory up to this many bytes. */
-#define XML_READER_STREAM_MAX	((size_t)64 << 20)
 
 static const struct xml_reader_props xml_reader_defaults = {
 	.max_depth = 32,
@@ -185,16 +183,6 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 	return S_OK;
 }
 
-static void
-xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
-{
-	r->input_hr = xml_serial_parse(r->buf, p, n, r->binary,
-	    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
-	    r->cur_props.max_attrs, &r->input_why);
-	r->parsed = true;
-	r->cur = &r->buf->root->at_start;
-}
-
 /* The binary static dictionary must be the one the codec knows. */
 static bool
 xml_reader_static_ok(const WS_XML_DICTIONARY *d)
@@ -295,50 +283,6 @@ WsSetInputToBuffer(WS_XML_READER *reader, WS_XML_BUFFER *buffer,
 	reader->cur = &buffer->root->at_start;
 	reader->parsed = true;
 	reader->in = XML_IN_XML_BUFFER;
-	return S_OK;
-}
-
-/* Pulls a stream's bytes: at least minSize more, or up to its end. */
-static HRESULT
-xml_reader_pull(WS_XML_READER *r, size_t min, bool all, WS_ERROR *error,
-    const char *api)
-{
-	uint8_t chunk[4096];
-	size_t got = 0;
-	ULONG n;
-	HRESULT hr;
-
-	while (all || got < min) {
-		n = 0;
-		if ((hr = r->read_cb(r->read_state, chunk, sizeof(chunk), &n,
-		    NULL, error)) != S_OK)
-			return FAILED(hr) ? hr : ws_error_fail(error, E_FAIL,
-			    "%s: the read callback did not complete", api);
-		if (n == 0)
-			break;
-		if (n > sizeof(chunk) || r->pending.len + n >
-		    XML_READER_STREAM_MAX)
-			return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
-			    "%s: the stream is too big", api);
-		xml_out_add(&r->pending, chunk, n);
-		got += n;
-	}
-	return r->pending.oom ? ws_error_fail(error, E_OUTOFMEMORY,
-	    "%s: out of memory", api) : S_OK;
-}
-
-HRESULT
-xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
-{
-	HRESULT hr;
-
-	if (r->in != XML_IN_STREAM || r->parsed)
-		return S_OK;
-	/* The tree needs the whole document: read the rest of the stream. */
-	if ((hr = xml_reader_pull(r, 0, true, error, api)) != S_OK)
-		return hr;
-	xml_reader_parse(r, r->pending.p, r->pending.len);
-	xml_out_free(&r->pending);
 	return S_OK;
 }
 
