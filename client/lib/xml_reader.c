@@ -33,17 +33,46 @@ xml_reader_in_attribute(const WS_XML_READER *r)
 /* A stream is read into memory up to this many bytes. */
 #define XML_READER_STREAM_MAX	((size_t)64 << 20)
 
+/* Text outside the root element needs ALLOW_FRAGMENT (whitespace aside). */
+static bool
+xml_reader_fragment(const struct xml_node *root)
+{
+	const struct xml_node *c;
+	struct xml_out o = { 0 };
+	bool frag = false;
+	size_t i;
+
+	for (c = root->first; c != NULL && !frag; c = c->next) {
+		if (c->kind == XML_KIND_CDATA)
+			frag = true;
+		if (c->kind != XML_KIND_TEXT)
+			continue;
+		o.len = 0;
+		if (xml_text_format(c->text.text, &o) != S_OK || o.oom)
+			frag = true;
+		for (i = 0; i < o.len && !frag; i++)
+			if (strchr(" \t\r\n", o.p[i]) == NULL || o.p[i] == 0)
+				frag = true;
+	}
+	xml_out_free(&o);
+	return frag;
+}
+
 void
 xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 {
 	r->input_hr = xml_serial_parse(r->buf, p, n, r->binary,
 	    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
 	    r->cur_props.max_attrs, &r->input_why);
+	if (r->input_hr == S_OK && !r->cur_props.allow_fragment &&
+	    xml_reader_fragment(r->buf->root)) {
+		r->input_hr = WS_E_INVALID_FORMAT;
+		r->input_why = "text outside the root element (a fragment)";
+	}
 	r->parsed = true;
 	r->cur = &r->buf->root->at_start;
 }
 
-/* Pulls a stream's bytes: at least minSize more, or up to its end. */
 HRESULT
 xml_reader_pull(WS_XML_READER *r, size_t min, bool all, WS_ERROR *error,
     const char *api)
