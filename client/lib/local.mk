@@ -12,7 +12,8 @@ libwsclient_la_SOURCES = \
 libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \
 	%D%/xml_string.c %D%/xml_buffer.c %D%/xml_text.c %D%/xml_value.c %D%/xml_serial.c \
 	%D%/xml_writer.c %D%/xml_writer_out.c \
-	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c
+	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c \
+	%D%/xml_message.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 
