@@ -453,7 +453,7 @@ WsGetMessageProperty(WS_MESSAGE *message, WS_MESSAGE_PROPERTY_ID id,
 	case WS_MESSAGE_PROPERTY_PROTECTION_LEVEL:
 		hr = ws_error_fail(error, WS_E_NOT_SUPPORTED,
 		    "%s: message property %d is not supported by wschannel "
-		    "(no XML buffers, readers, writers or message security)",
+		    "(no header buffer or message security)",
 		    api, (int)id);
 		break;
 	default:
