@@ -168,6 +168,7 @@ START_TEST(writer_into_buffer_keeps_typed_text)
 	pos.node = &v;	/* not a place of this buffer */
 	ck_assert_int_eq(WsSetReaderPosition(r, &pos, NULL), E_INVALIDARG);
 	WsFreeReader(r);
+	WsFreeWriter(w);
 
 	w = xml_test_writer(NULL, 0);
 	ck_assert_int_eq(WsWriteXmlBuffer(w, b, NULL), S_OK);

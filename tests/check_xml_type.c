@@ -1,6 +1,7 @@
 /* Check suite for WsReadType/WsWriteType and the element and attribute
  * calls on them (client/lib/xml_type.c), and the small calls beside. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,6 +310,48 @@ START_TEST(small_calls)
 }
 END_TEST
 
+START_TEST(timespan_limits)
+{
+	static const char *ok[] = { "P10675199DT2H48M5.4775807S",
+	    "-P10675199DT2H48M5.4775808S", "PT0S", "P1D", "PT1M" };
+	static const int64_t val[] = { INT64_MAX, INT64_MIN, 0,
+	    864000000000LL, 600000000LL };
+	static const char *bad[] = { "P10675199DT2H48M5.4775808S", "P",
+	    "PT", "P1H", "PT1D", "P1.5D", "PT1.5M", "1S",
+	    "P99999999999999999999D" };
+	WS_ELEMENT_DESCRIPTION d = ELEM(WS_TIMESPAN_TYPE);
+	WS_TIMESPAN ts;
+	WS_XML_READER *r;
+	WS_XML_WRITER *w;
+	char buf[80];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(buf, sizeof(buf), "<a>%s</a>", ok[i]);
+		r = xml_test_reader(buf);
+		ck_assert_int_eq(WsReadElement(r, &d, WS_READ_REQUIRED_VALUE,
+		    NULL, &ts, sizeof(ts), NULL), S_OK);
+		ck_assert_msg(ts.ticks == val[i], "%s", ok[i]);
+		WsFreeReader(r);
+		/* And written back as read. */
+		w = xml_test_writer(NULL, 0);
+		ck_assert_int_eq(WsWriteElement(w, &d, WS_WRITE_REQUIRED_VALUE,
+		    &ts, sizeof(ts), NULL), S_OK);
+		if (i < 2)
+			out_is(w, buf);
+		WsFreeWriter(w);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "<a>%s</a>", bad[i]);
+		r = xml_test_reader(buf);
+		ck_assert_msg(WsReadElement(r, &d, WS_READ_REQUIRED_VALUE,
+		    NULL, &ts, sizeof(ts), NULL) == WS_E_INVALID_FORMAT, "%s",
+		    bad[i]);
+		WsFreeReader(r);
+	}
+}
+END_TEST
+
 static Suite *
 xml_type_suite(void)
 {
@@ -320,6 +363,7 @@ xml_type_suite(void)
 	tcase_add_test(tc, read_primitives);
 	tcase_add_test(tc, round_trip_every_value_type);
 	tcase_add_test(tc, small_calls);
+	tcase_add_test(tc, timespan_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

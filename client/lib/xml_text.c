@@ -771,7 +771,7 @@ HRESULT
 xml_parse_timespan(const char *s, size_t n, WS_TIMESPAN *ts)
 {
 	const char *end;
-	uint64_t t = 0, v, frac;
+	uint64_t t = 0, v, frac, scale;
 	bool neg = false, in_time = false, any = false;
 	char unit;
 
@@ -807,18 +807,21 @@ xml_parse_timespan(const char *s, size_t n, WS_TIMESPAN *ts)
 			return WS_E_INVALID_FORMAT;
 		unit = *s++;
 		if (!in_time && unit == 'D')
-			t += v * TICKS_PER_DAY;
+			scale = TICKS_PER_DAY;
 		else if (in_time && unit == 'H' && frac == 0)
-			t += v * 3600 * TICKS_PER_SECOND;
+			scale = 3600 * TICKS_PER_SECOND;
 		else if (in_time && unit == 'M' && frac == 0)
-			t += v * 60 * TICKS_PER_SECOND;
+			scale = 60 * TICKS_PER_SECOND;
 		else if (in_time && unit == 'S')
-			t += v * TICKS_PER_SECOND + frac;
+			scale = TICKS_PER_SECOND;
 		else
 			return WS_E_INVALID_FORMAT;
-		any = true;
-		if (t > (uint64_t)INT64_MAX + neg)
+		/* Each part and the sum within a signed 64-bit tick count. */
+		if (v > ((uint64_t)INT64_MAX + 1) / scale ||
+		    v * scale + frac > (uint64_t)INT64_MAX + neg - t)
 			return WS_E_INVALID_FORMAT;
+		t += v * scale + frac;
+		any = true;
 	}
 	if (!any)
 		return WS_E_INVALID_FORMAT;
