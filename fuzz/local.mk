@@ -72,6 +72,22 @@ FUZZ_TARGETS += %D%/fuzz_udp
 %C%_fuzz_http_LDADD = libwscore.la libwscodec.la libwslog.la libcommon.la \
 	$(LIBEVENT_LIBS) $(LIBXML2_LIBS) $(PROTOBUF_C_LIBS)
 
+# The XML readers of libwschannel (client/lib/xml_*.c), through its API.
+FUZZ_NAMES += xml_text xml_binary
+FUZZ_TARGETS += %D%/fuzz_xml_text %D%/fuzz_xml_binary
+
+%C%_fuzz_xml_text_SOURCES = %D%/fuzz_xml_text.c %D%/fuzz_xml_common.h \
+	%D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_xml_text_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_TARGET='"xml_text"'
+%C%_fuzz_xml_text_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_xml_text_LDADD = libwschannel.la
+
+%C%_fuzz_xml_binary_SOURCES = %D%/fuzz_xml_binary.c %D%/fuzz_xml_common.h \
+	%D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_xml_binary_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_TARGET='"xml_binary"'
+%C%_fuzz_xml_binary_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_xml_binary_LDADD = libwschannel.la
+
 # `make fuzz`: each target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=600).
 FUZZ_TIME = 60
 if FUZZING

@@ -76,6 +76,9 @@ struct _WS_MESSAGE {
 	size_t			 body_len;
 	size_t			 body_next;	/* element WsReadBody reads next */
 	WS_HEAP			*heap;		/* WS_MESSAGE_PROPERTY_HEAP, lazily */
+	/* WS_MESSAGE_PROPERTY_BODY_READER/BODY_WRITER, lazily (xml_message.c) */
+	WS_XML_READER		*body_reader;
+	WS_XML_WRITER		*body_writer;
 };
 
 /* ws_error.c; it also fills WS_ERRORs for client/ipc (its sink). */
@@ -210,5 +213,14 @@ void	 ws_envelope_pack(WS_MESSAGE *, Wschannel__Envelope *);
 int	 ws_envelope_unpack(WS_MESSAGE *, const Wschannel__Envelope *);
 /* Does a received action match a description's (NULL matches all)? */
 bool	 ws_envelope_action_matches(const WS_XML_STRING *, const char *);
+
+/* xml_message.c: the body as an XML reader or writer; with m->lock held. */
+HRESULT	 xml_message_body_reader(WS_MESSAGE *, WS_XML_READER **, WS_ERROR *,
+	    const char *);
+HRESULT	 xml_message_body_writer(WS_MESSAGE *, WS_XML_WRITER **, WS_ERROR *,
+	    const char *);
+/* What the body writer wrote joins m->body. */
+HRESULT	 xml_message_body_flush(WS_MESSAGE *);
+void	 xml_message_clear(WS_MESSAGE *);
 
 #endif

@@ -7,14 +7,21 @@ libwsclient_la_SOURCES = \
 	%D%/ws_channel.c %D%/ws_listener.c \
 	%D%/ws_message.c %D%/ws_header.c %D%/ws_envelope.c \
 	%D%/ws_exchange.c %D%/ws_body.c %D%/ws_value.c
-libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC)
+# The XML layer (WS_XML_READER, WS_XML_WRITER, WS_XML_BUFFER); binary XML
+# through daemon/codec's nbfx, linked into the library below.
+libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \
+	%D%/xml_string.c %D%/xml_buffer.c %D%/xml_text.c %D%/xml_value.c %D%/xml_serial.c \
+	%D%/xml_writer.c %D%/xml_writer_out.c \
+	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c \
+	%D%/xml_message.c
+libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 
 CLIENT_INC = -I$(top_srcdir)/client/lib -I$(top_srcdir)/client/ipc
 
 lib_LTLIBRARIES = libwschannel.la
 libwschannel_la_SOURCES =
-libwschannel_la_LIBADD = libwsclient.la libwsipc.la libcommon.la \
+libwschannel_la_LIBADD = libwsclient.la libwsipc.la libwscodec.la libcommon.la \
 	$(LIBXML2_LIBS) $(PROTOBUF_C_LIBS) $(LIBSYSTEMD_LIBS) $(PTHREAD_LIBS)
 libwschannel_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -no-undefined \
 	-Wl,-z,nodelete

@@ -394,3 +394,17 @@ ws_error_join(WS_ERROR *e, const char *sep)
 	pthread_mutex_unlock(&e->lock);
 	return out;
 }
+
+/* Only the language can be set; the strings stay English. */
+WS_EXPORT HRESULT WINAPI
+WsSetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id,
+    const void *value, ULONG valueSize)
+{
+	if (!ws_error_valid(error) || value == NULL ||
+	    id != WS_ERROR_PROPERTY_LANGID || valueSize != sizeof(USHORT))
+		return E_INVALIDARG;
+	pthread_mutex_lock(&error->lock);
+	memcpy(&error->langid, value, sizeof(USHORT));
+	pthread_mutex_unlock(&error->lock);
+	return S_OK;
+}

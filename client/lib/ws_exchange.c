@@ -407,6 +407,8 @@ ws_exchange_run_send(WS_CHANNEL *ch, struct ws_exchange *ex,
 	pthread_mutex_lock(&m->lock);
 	ws_envelope_pack(m, &env);
 	if (op_case == WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END) {
+		/* What the body writer wrote is part of the body. */
+		(void)xml_message_body_flush(m);
 		body = m->body;
 		body_len = m->body_len;
 	}

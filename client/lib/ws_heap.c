@@ -184,3 +184,41 @@ WsFreeHeap(WS_HEAP *heap)
 	ipc_handle_del(heap);
 	free(heap);
 }
+
+/* The sizes a heap was created with and what it holds now. */
+WS_EXPORT HRESULT WINAPI
+WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id, void *value,
+    ULONG valueSize, WS_ERROR *error)
+{
+	struct ws_heap_chunk *c;
+	SIZE_T v = 0;
+
+	if (!ws_heap_valid(heap) || value == NULL ||
+	    valueSize != sizeof(SIZE_T))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsGetHeapProperty: invalid heap, NULL value or wrong "
+		    "size");
+	pthread_mutex_lock(&heap->lock);
+	switch (id) {
+	case WS_HEAP_PROPERTY_MAX_SIZE:
+		v = heap->max;
+		break;
+	case WS_HEAP_PROPERTY_TRIM_SIZE:
+		v = heap->trim;
+		break;
+	case WS_HEAP_PROPERTY_REQUESTED_SIZE:
+		v = heap->requested;
+		break;
+	case WS_HEAP_PROPERTY_ACTUAL_SIZE:
+		for (c = heap->chunks; c != NULL; c = c->next)
+			v += c->size;
+		break;
+	default:
+		pthread_mutex_unlock(&heap->lock);
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsGetHeapProperty: unknown property %d", (int)id);
+	}
+	pthread_mutex_unlock(&heap->lock);
+	memcpy(value, &v, sizeof(v));
+	return S_OK;
+}

@@ -56,6 +56,7 @@ ws_message_clear(WS_MESSAGE *m)
 	m->body = NULL;
 	m->body_len = 0;
 	m->body_next = 0;
+	xml_message_clear(m);
 	m->addressed = false;
 	m->state = WS_MESSAGE_STATE_EMPTY;
 	if (m->heap != NULL)
@@ -423,10 +424,25 @@ WsGetMessageProperty(WS_MESSAGE *message, WS_MESSAGE_PROPERTY_ID id,
 		    "%s: message property %d is a creation setting and cannot "
 		    "be read", api, (int)id);
 		break;
+	case WS_MESSAGE_PROPERTY_BODY_READER:
+	case WS_MESSAGE_PROPERTY_BODY_WRITER: {
+		void *x = NULL;
+
+		if (valueSize != sizeof(x)) {
+			hr = ws_message_put(value, valueSize, NULL, sizeof(x),
+			    error, api);
+			break;
+		}
+		hr = id == WS_MESSAGE_PROPERTY_BODY_READER ?
+		    xml_message_body_reader(message, (WS_XML_READER **)&x,
+		    error, api) : xml_message_body_writer(message,
+		    (WS_XML_WRITER **)&x, error, api);
+		if (hr == S_OK)
+			memcpy(value, &x, sizeof(x));
+		break;
+	}
 	case WS_MESSAGE_PROPERTY_HEADER_BUFFER:
 	case WS_MESSAGE_PROPERTY_HEADER_POSITION:
-	case WS_MESSAGE_PROPERTY_BODY_READER:
-	case WS_MESSAGE_PROPERTY_BODY_WRITER:
 	case WS_MESSAGE_PROPERTY_USERNAME:
 	case WS_MESSAGE_PROPERTY_ENCODED_CERT:
 	case WS_MESSAGE_PROPERTY_TRANSPORT_SECURITY_WINDOWS_TOKEN:
@@ -437,7 +453,7 @@ WsGetMessageProperty(WS_MESSAGE *message, WS_MESSAGE_PROPERTY_ID id,
 	case WS_MESSAGE_PROPERTY_PROTECTION_LEVEL:
 		hr = ws_error_fail(error, WS_E_NOT_SUPPORTED,
 		    "%s: message property %d is not supported by wschannel "
-		    "(no XML buffers, readers, writers or message security)",
+		    "(no header buffer or message security)",
 		    api, (int)id);
 		break;
 	default:
@@ -510,6 +526,9 @@ WsWriteBody(WS_MESSAGE *message, const WS_ELEMENT_DESCRIPTION *bodyDescription,
 	if (message->state != WS_MESSAGE_STATE_WRITING || message->busy) {
 		hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "%s: the message is not being written", api);
+	} else if ((hr = xml_message_body_flush(message)) != S_OK) {
+		hr = ws_error_fail(error, hr, "%s: the body writer's content "
+		    "cannot be added", api);
 	} else if (len > 0) {
 		n = realloc(message->body, message->body_len + len);
 		if (n == NULL) {

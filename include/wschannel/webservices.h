@@ -636,6 +636,657 @@ HRESULT WINAPI WsReadBody(WS_MESSAGE *message,
 HRESULT WINAPI WsXmlStringEquals(const WS_XML_STRING *string1,
     const WS_XML_STRING *string2, WS_ERROR *error);
 
+/*
+ * The XML layer: readers, writers, XML buffers, nodes and texts, and the
+ * serialization of primitive types, with the values of the Windows SDK.
+ */
+#ifndef WSCHANNEL_NO_BASE_TYPES
+typedef uint32_t DWORD;
+typedef struct _FILETIME {
+	DWORD dwLowDateTime;
+	DWORD dwHighDateTime;
+} FILETIME;
+typedef struct tagDEC {
+	USHORT wReserved;
+	BYTE scale;
+	BYTE sign;
+	ULONG Hi32;
+	ULONGLONG Lo64;
+} DECIMAL;
+#endif
+
+typedef struct _WS_XML_READER WS_XML_READER;
+typedef struct _WS_XML_WRITER WS_XML_WRITER;
+
+typedef struct _WS_HEAP_PROPERTIES {
+	WS_HEAP_PROPERTY *properties;
+	ULONG propertyCount;
+} WS_HEAP_PROPERTIES;
+
+typedef struct _WS_BUFFERS {
+	ULONG bufferCount;
+	WS_BYTES *buffers;
+} WS_BUFFERS;
+
+typedef enum {
+	WS_CHARSET_AUTO = 0,
+	WS_CHARSET_UTF8 = 1,
+	WS_CHARSET_UTF16LE = 2,
+	WS_CHARSET_UTF16BE = 3
+} WS_CHARSET;
+
+typedef enum {
+	WS_XML_READER_PROPERTY_MAX_DEPTH = 0,
+	WS_XML_READER_PROPERTY_ALLOW_FRAGMENT = 1,
+	WS_XML_READER_PROPERTY_MAX_ATTRIBUTES = 2,
+	WS_XML_READER_PROPERTY_READ_DECLARATION = 3,
+	WS_XML_READER_PROPERTY_CHARSET = 4,
+	WS_XML_READER_PROPERTY_ROW = 5,
+	WS_XML_READER_PROPERTY_COLUMN = 6,
+	WS_XML_READER_PROPERTY_UTF8_TRIM_SIZE = 7,
+	WS_XML_READER_PROPERTY_STREAM_BUFFER_SIZE = 8,
+	WS_XML_READER_PROPERTY_IN_ATTRIBUTE = 9,
+	WS_XML_READER_PROPERTY_STREAM_MAX_ROOT_MIME_PART_SIZE = 10,
+	WS_XML_READER_PROPERTY_STREAM_MAX_MIME_HEADERS_SIZE = 11,
+	WS_XML_READER_PROPERTY_MAX_MIME_PARTS = 12,
+	WS_XML_READER_PROPERTY_ALLOW_INVALID_CHARACTER_REFERENCES = 13,
+	WS_XML_READER_PROPERTY_MAX_NAMESPACES = 14
+} WS_XML_READER_PROPERTY_ID;
+
+typedef struct _WS_XML_READER_PROPERTY {
+	WS_XML_READER_PROPERTY_ID id;
+	void *value;
+	ULONG valueSize;
+} WS_XML_READER_PROPERTY;
+
+typedef struct _WS_XML_READER_PROPERTIES {
+	WS_XML_READER_PROPERTY *properties;
+	ULONG propertyCount;
+} WS_XML_READER_PROPERTIES;
+
+typedef enum {
+	WS_XML_WRITER_PROPERTY_MAX_DEPTH = 0,
+	WS_XML_WRITER_PROPERTY_ALLOW_FRAGMENT = 1,
+	WS_XML_WRITER_PROPERTY_MAX_ATTRIBUTES = 2,
+	WS_XML_WRITER_PROPERTY_WRITE_DECLARATION = 3,
+	WS_XML_WRITER_PROPERTY_INDENT = 4,
+	WS_XML_WRITER_PROPERTY_BUFFER_TRIM_SIZE = 5,
+	WS_XML_WRITER_PROPERTY_CHARSET = 6,
+	WS_XML_WRITER_PROPERTY_BUFFERS = 7,
+	WS_XML_WRITER_PROPERTY_BUFFER_MAX_SIZE = 8,
+	WS_XML_WRITER_PROPERTY_BYTES = 9,
+	WS_XML_WRITER_PROPERTY_IN_ATTRIBUTE = 10,
+	WS_XML_WRITER_PROPERTY_MAX_MIME_PARTS_BUFFER_SIZE = 11,
+	WS_XML_WRITER_PROPERTY_INITIAL_BUFFER = 12,
+	WS_XML_WRITER_PROPERTY_ALLOW_INVALID_CHARACTER_REFERENCES = 13,
+	WS_XML_WRITER_PROPERTY_MAX_NAMESPACES = 14,
+	WS_XML_WRITER_PROPERTY_BYTES_WRITTEN = 15,
+	WS_XML_WRITER_PROPERTY_BYTES_TO_CLOSE = 16,
+	WS_XML_WRITER_PROPERTY_COMPRESS_EMPTY_ELEMENTS = 17,
+	WS_XML_WRITER_PROPERTY_EMIT_UNCOMPRESSED_EMPTY_ELEMENTS = 18
+} WS_XML_WRITER_PROPERTY_ID;
+
+typedef struct _WS_XML_WRITER_PROPERTY {
+	WS_XML_WRITER_PROPERTY_ID id;
+	void *value;
+	ULONG valueSize;
+} WS_XML_WRITER_PROPERTY;
+
+typedef struct _WS_XML_WRITER_PROPERTIES {
+	WS_XML_WRITER_PROPERTY *properties;
+	ULONG propertyCount;
+} WS_XML_WRITER_PROPERTIES;
+
+/* No buffer property is defined; the type exists for the signature. */
+typedef enum {
+	WS_XML_BUFFER_PROPERTY_ID_RESERVED_ = 0
+} WS_XML_BUFFER_PROPERTY_ID;
+
+typedef struct _WS_XML_BUFFER_PROPERTY {
+	WS_XML_BUFFER_PROPERTY_ID id;
+	void *value;
+	ULONG valueSize;
+} WS_XML_BUFFER_PROPERTY;
+
+typedef struct _WS_XML_QNAME {
+	WS_XML_STRING localName;
+	WS_XML_STRING ns;
+} WS_XML_QNAME;
+
+typedef struct _WS_XML_NODE_POSITION {
+	WS_XML_BUFFER *buffer;
+	void *node;
+} WS_XML_NODE_POSITION;
+
+typedef enum {
+	WS_DATETIME_FORMAT_UTC = 0,
+	WS_DATETIME_FORMAT_LOCAL = 1,
+	WS_DATETIME_FORMAT_NONE = 2
+} WS_DATETIME_FORMAT;
+
+typedef struct _WS_DATETIME {
+	ULONGLONG ticks;
+	WS_DATETIME_FORMAT format;
+} WS_DATETIME;
+
+typedef struct _WS_TIMESPAN {
+	LONGLONG ticks;
+} WS_TIMESPAN;
+
+typedef struct _WS_DURATION {
+	BOOL negative;
+	ULONG years;
+	ULONG months;
+	ULONG days;
+	ULONG hours;
+	ULONG minutes;
+	ULONG seconds;
+	ULONG milliseconds;
+	ULONG ticks;
+} WS_DURATION;
+
+/* Texts. */
+typedef enum {
+	WS_XML_TEXT_TYPE_UTF8 = 1,
+	WS_XML_TEXT_TYPE_UTF16 = 2,
+	WS_XML_TEXT_TYPE_BASE64 = 3,
+	WS_XML_TEXT_TYPE_BOOL = 4,
+	WS_XML_TEXT_TYPE_INT32 = 5,
+	WS_XML_TEXT_TYPE_INT64 = 6,
+	WS_XML_TEXT_TYPE_UINT64 = 7,
+	WS_XML_TEXT_TYPE_FLOAT = 8,
+	WS_XML_TEXT_TYPE_DOUBLE = 9,
+	WS_XML_TEXT_TYPE_DECIMAL = 10,
+	WS_XML_TEXT_TYPE_GUID = 11,
+	WS_XML_TEXT_TYPE_UNIQUE_ID = 12,
+	WS_XML_TEXT_TYPE_DATETIME = 13,
+	WS_XML_TEXT_TYPE_TIMESPAN = 14,
+	WS_XML_TEXT_TYPE_QNAME = 15,
+	WS_XML_TEXT_TYPE_LIST = 16
+} WS_XML_TEXT_TYPE;
+
+typedef struct _WS_XML_TEXT {
+	WS_XML_TEXT_TYPE textType;
+} WS_XML_TEXT;
+
+typedef struct _WS_XML_UTF8_TEXT {
+	WS_XML_TEXT text;
+	WS_XML_STRING value;
+} WS_XML_UTF8_TEXT;
+
+typedef struct _WS_XML_UTF16_TEXT {
+	WS_XML_TEXT text;
+	BYTE *bytes;
+	ULONG byteCount;
+} WS_XML_UTF16_TEXT;
+
+typedef struct _WS_XML_BASE64_TEXT {
+	WS_XML_TEXT text;
+	BYTE *bytes;
+	ULONG length;
+} WS_XML_BASE64_TEXT;
+
+typedef struct _WS_XML_BOOL_TEXT {
+	WS_XML_TEXT text;
+	BOOL value;
+} WS_XML_BOOL_TEXT;
+
+typedef struct _WS_XML_INT32_TEXT {
+	WS_XML_TEXT text;
+	int32_t value;
+} WS_XML_INT32_TEXT;
+
+typedef struct _WS_XML_INT64_TEXT {
+	WS_XML_TEXT text;
+	int64_t value;
+} WS_XML_INT64_TEXT;
+
+typedef struct _WS_XML_UINT64_TEXT {
+	WS_XML_TEXT text;
+	uint64_t value;
+} WS_XML_UINT64_TEXT;
+
+typedef struct _WS_XML_FLOAT_TEXT {
+	WS_XML_TEXT text;
+	float value;
+} WS_XML_FLOAT_TEXT;
+
+typedef struct _WS_XML_DOUBLE_TEXT {
+	WS_XML_TEXT text;
+	double value;
+} WS_XML_DOUBLE_TEXT;
+
+typedef struct _WS_XML_DECIMAL_TEXT {
+	WS_XML_TEXT text;
+	DECIMAL value;
+} WS_XML_DECIMAL_TEXT;
+
+typedef struct _WS_XML_GUID_TEXT {
+	WS_XML_TEXT text;
+	GUID value;
+} WS_XML_GUID_TEXT;
+
+typedef struct _WS_XML_UNIQUE_ID_TEXT {
+	WS_XML_TEXT text;
+	GUID value;
+} WS_XML_UNIQUE_ID_TEXT;
+
+typedef struct _WS_XML_DATETIME_TEXT {
+	WS_XML_TEXT text;
+	WS_DATETIME value;
+} WS_XML_DATETIME_TEXT;
+
+typedef struct _WS_XML_TIMESPAN_TEXT {
+	WS_XML_TEXT text;
+	WS_TIMESPAN value;
+} WS_XML_TIMESPAN_TEXT;
+
+typedef struct _WS_XML_QNAME_TEXT {
+	WS_XML_TEXT text;
+	WS_XML_STRING *prefix;
+	WS_XML_STRING *localName;
+	WS_XML_STRING *ns;
+} WS_XML_QNAME_TEXT;
+
+typedef struct _WS_XML_LIST_TEXT {
+	WS_XML_TEXT text;
+	ULONG itemCount;
+	WS_XML_TEXT **items;
+} WS_XML_LIST_TEXT;
+
+/* Nodes. */
+typedef enum {
+	WS_XML_NODE_TYPE_ELEMENT = 1,
+	WS_XML_NODE_TYPE_TEXT = 2,
+	WS_XML_NODE_TYPE_END_ELEMENT = 3,
+	WS_XML_NODE_TYPE_COMMENT = 4,
+	WS_XML_NODE_TYPE_CDATA = 6,
+	WS_XML_NODE_TYPE_END_CDATA = 7,
+	WS_XML_NODE_TYPE_EOF = 8,
+	WS_XML_NODE_TYPE_BOF = 9
+} WS_XML_NODE_TYPE;
+
+typedef struct _WS_XML_NODE {
+	WS_XML_NODE_TYPE nodeType;
+} WS_XML_NODE;
+
+typedef struct _WS_XML_ATTRIBUTE {
+	BYTE singleQuote;
+	BYTE isXmlNs;
+	WS_XML_STRING *prefix;
+	WS_XML_STRING *localName;
+	WS_XML_STRING *ns;
+	WS_XML_TEXT *value;
+} WS_XML_ATTRIBUTE;
+
+typedef struct _WS_XML_ELEMENT_NODE {
+	WS_XML_NODE node;
+	WS_XML_STRING *prefix;
+	WS_XML_STRING *localName;
+	WS_XML_STRING *ns;
+	ULONG attributeCount;
+	WS_XML_ATTRIBUTE **attributes;
+	BOOL isEmpty;
+} WS_XML_ELEMENT_NODE;
+
+typedef struct _WS_XML_TEXT_NODE {
+	WS_XML_NODE node;
+	WS_XML_TEXT *text;
+} WS_XML_TEXT_NODE;
+
+typedef struct _WS_XML_COMMENT_NODE {
+	WS_XML_NODE node;
+	WS_XML_STRING value;
+} WS_XML_COMMENT_NODE;
+
+typedef enum {
+	WS_MOVE_TO_ROOT_ELEMENT = 0,
+	WS_MOVE_TO_NEXT_ELEMENT = 1,
+	WS_MOVE_TO_PREVIOUS_ELEMENT = 2,
+	WS_MOVE_TO_CHILD_ELEMENT = 3,
+	WS_MOVE_TO_END_ELEMENT = 4,
+	WS_MOVE_TO_PARENT_ELEMENT = 5,
+	WS_MOVE_TO_NEXT_NODE = 6,
+	WS_MOVE_TO_PREVIOUS_NODE = 7,
+	WS_MOVE_TO_FIRST_NODE = 8,
+	WS_MOVE_TO_BOF = 9,
+	WS_MOVE_TO_EOF = 10,
+	WS_MOVE_TO_CHILD_NODE = 11
+} WS_MOVE_TO;
+
+typedef enum {
+	WS_BOOL_VALUE_TYPE = 0,
+	WS_INT8_VALUE_TYPE = 1,
+	WS_INT16_VALUE_TYPE = 2,
+	WS_INT32_VALUE_TYPE = 3,
+	WS_INT64_VALUE_TYPE = 4,
+	WS_UINT8_VALUE_TYPE = 5,
+	WS_UINT16_VALUE_TYPE = 6,
+	WS_UINT32_VALUE_TYPE = 7,
+	WS_UINT64_VALUE_TYPE = 8,
+	WS_FLOAT_VALUE_TYPE = 9,
+	WS_DOUBLE_VALUE_TYPE = 10,
+	WS_DECIMAL_VALUE_TYPE = 11,
+	WS_DATETIME_VALUE_TYPE = 12,
+	WS_TIMESPAN_VALUE_TYPE = 13,
+	WS_GUID_VALUE_TYPE = 14,
+	WS_DURATION_VALUE_TYPE = 15
+} WS_VALUE_TYPE;
+
+typedef enum {
+	WS_ELEMENT_TYPE_MAPPING = 1,
+	WS_ATTRIBUTE_TYPE_MAPPING = 2,
+	WS_ELEMENT_CONTENT_TYPE_MAPPING = 3,
+	WS_ANY_ELEMENT_TYPE_MAPPING = 4
+} WS_TYPE_MAPPING;
+
+typedef struct _WS_ATTRIBUTE_DESCRIPTION {
+	WS_XML_STRING *attributeLocalName;
+	WS_XML_STRING *attributeNs;
+	WS_TYPE type;
+	void *typeDescription;
+} WS_ATTRIBUTE_DESCRIPTION;
+
+/* Encodings, inputs and outputs. */
+typedef enum {
+	WS_XML_READER_ENCODING_TYPE_TEXT = 1,
+	WS_XML_READER_ENCODING_TYPE_BINARY = 2,
+	WS_XML_READER_ENCODING_TYPE_MTOM = 3,
+	WS_XML_READER_ENCODING_TYPE_RAW = 4
+} WS_XML_READER_ENCODING_TYPE;
+
+typedef struct _WS_XML_READER_ENCODING {
+	WS_XML_READER_ENCODING_TYPE encodingType;
+} WS_XML_READER_ENCODING;
+
+typedef struct _WS_XML_READER_TEXT_ENCODING {
+	WS_XML_READER_ENCODING encoding;
+	WS_CHARSET charSet;
+} WS_XML_READER_TEXT_ENCODING;
+
+typedef struct _WS_XML_READER_BINARY_ENCODING {
+	WS_XML_READER_ENCODING encoding;
+	WS_XML_DICTIONARY *staticDictionary;
+	WS_XML_DICTIONARY *dynamicDictionary;
+} WS_XML_READER_BINARY_ENCODING;
+
+typedef struct _WS_XML_READER_MTOM_ENCODING {
+	WS_XML_READER_ENCODING encoding;
+	WS_XML_READER_ENCODING *textEncoding;
+	BOOL readMimeHeader;
+	WS_STRING startInfo;
+	WS_STRING boundary;
+	WS_STRING startUri;
+} WS_XML_READER_MTOM_ENCODING;
+
+typedef struct _WS_XML_READER_RAW_ENCODING {
+	WS_XML_READER_ENCODING encoding;
+} WS_XML_READER_RAW_ENCODING;
+
+typedef enum {
+	WS_XML_READER_INPUT_TYPE_BUFFER = 1,
+	WS_XML_READER_INPUT_TYPE_STREAM = 2
+} WS_XML_READER_INPUT_TYPE;
+
+typedef struct _WS_XML_READER_INPUT {
+	WS_XML_READER_INPUT_TYPE inputType;
+} WS_XML_READER_INPUT;
+
+typedef struct _WS_XML_READER_BUFFER_INPUT {
+	WS_XML_READER_INPUT input;
+	void *encodedData;
+	ULONG encodedDataSize;
+} WS_XML_READER_BUFFER_INPUT;
+
+typedef HRESULT (CALLBACK *WS_READ_CALLBACK)(void *callbackState,
+    void *bytes, ULONG maxSize, ULONG *actualSize,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+
+typedef struct _WS_XML_READER_STREAM_INPUT {
+	WS_XML_READER_INPUT input;
+	WS_READ_CALLBACK readCallback;
+	void *readCallbackState;
+} WS_XML_READER_STREAM_INPUT;
+
+typedef enum {
+	WS_XML_WRITER_ENCODING_TYPE_TEXT = 1,
+	WS_XML_WRITER_ENCODING_TYPE_BINARY = 2,
+	WS_XML_WRITER_ENCODING_TYPE_MTOM = 3,
+	WS_XML_WRITER_ENCODING_TYPE_RAW = 4
+} WS_XML_WRITER_ENCODING_TYPE;
+
+typedef struct _WS_XML_WRITER_ENCODING {
+	WS_XML_WRITER_ENCODING_TYPE encodingType;
+} WS_XML_WRITER_ENCODING;
+
+typedef struct _WS_XML_WRITER_TEXT_ENCODING {
+	WS_XML_WRITER_ENCODING encoding;
+	WS_CHARSET charSet;
+} WS_XML_WRITER_TEXT_ENCODING;
+
+typedef HRESULT (CALLBACK *WS_DYNAMIC_STRING_CALLBACK)(void *callbackState,
+    const WS_XML_STRING *string, BOOL *found, ULONG *id, WS_ERROR *error);
+
+typedef struct _WS_XML_WRITER_BINARY_ENCODING {
+	WS_XML_WRITER_ENCODING encoding;
+	WS_XML_DICTIONARY *staticDictionary;
+	WS_DYNAMIC_STRING_CALLBACK dynamicStringCallback;
+	void *dynamicStringCallbackState;
+} WS_XML_WRITER_BINARY_ENCODING;
+
+typedef struct _WS_XML_WRITER_MTOM_ENCODING {
+	WS_XML_WRITER_ENCODING encoding;
+	WS_XML_WRITER_ENCODING *textEncoding;
+	BOOL writeMimeHeader;
+	WS_STRING boundary;
+	WS_STRING startInfo;
+	WS_STRING startUri;
+	ULONG maxInlineByteCount;
+} WS_XML_WRITER_MTOM_ENCODING;
+
+typedef struct _WS_XML_WRITER_RAW_ENCODING {
+	WS_XML_WRITER_ENCODING encoding;
+} WS_XML_WRITER_RAW_ENCODING;
+
+typedef enum {
+	WS_XML_WRITER_OUTPUT_TYPE_BUFFER = 1,
+	WS_XML_WRITER_OUTPUT_TYPE_STREAM = 2
+} WS_XML_WRITER_OUTPUT_TYPE;
+
+typedef struct _WS_XML_WRITER_OUTPUT {
+	WS_XML_WRITER_OUTPUT_TYPE outputType;
+} WS_XML_WRITER_OUTPUT;
+
+typedef struct _WS_XML_WRITER_BUFFER_OUTPUT {
+	WS_XML_WRITER_OUTPUT output;
+} WS_XML_WRITER_BUFFER_OUTPUT;
+
+typedef HRESULT (CALLBACK *WS_WRITE_CALLBACK)(void *callbackState,
+    const WS_BYTES *buffers, ULONG count,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+
+typedef struct _WS_XML_WRITER_STREAM_OUTPUT {
+	WS_XML_WRITER_OUTPUT output;
+	WS_WRITE_CALLBACK writeCallback;
+	void *writeCallbackState;
+} WS_XML_WRITER_STREAM_OUTPUT;
+
+/* Writers. */
+HRESULT WINAPI WsCreateWriter(const WS_XML_WRITER_PROPERTY *properties,
+    ULONG propertyCount, WS_XML_WRITER **writer, WS_ERROR *error);
+void WINAPI WsFreeWriter(WS_XML_WRITER *writer);
+HRESULT WINAPI WsGetWriterProperty(WS_XML_WRITER *writer,
+    WS_XML_WRITER_PROPERTY_ID id, void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsSetOutput(WS_XML_WRITER *writer,
+    const WS_XML_WRITER_ENCODING *encoding, const WS_XML_WRITER_OUTPUT *output,
+    const WS_XML_WRITER_PROPERTY *properties, ULONG propertyCount,
+    WS_ERROR *error);
+HRESULT WINAPI WsSetOutputToBuffer(WS_XML_WRITER *writer,
+    WS_XML_BUFFER *buffer, const WS_XML_WRITER_PROPERTY *properties,
+    ULONG propertyCount, WS_ERROR *error);
+HRESULT WINAPI WsFlushWriter(WS_XML_WRITER *writer, ULONG minSize,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsWriteStartElement(WS_XML_WRITER *writer,
+    const WS_XML_STRING *prefix, const WS_XML_STRING *localName,
+    const WS_XML_STRING *ns, WS_ERROR *error);
+HRESULT WINAPI WsWriteEndStartElement(WS_XML_WRITER *writer,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteEndElement(WS_XML_WRITER *writer, WS_ERROR *error);
+HRESULT WINAPI WsWriteStartAttribute(WS_XML_WRITER *writer,
+    const WS_XML_STRING *prefix, const WS_XML_STRING *localName,
+    const WS_XML_STRING *ns, BOOL singleQuote, WS_ERROR *error);
+HRESULT WINAPI WsWriteEndAttribute(WS_XML_WRITER *writer, WS_ERROR *error);
+HRESULT WINAPI WsWriteXmlnsAttribute(WS_XML_WRITER *writer,
+    const WS_XML_STRING *prefix, const WS_XML_STRING *ns, BOOL singleQuote,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteValue(WS_XML_WRITER *writer, WS_VALUE_TYPE valueType,
+    const void *value, ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsWriteChars(WS_XML_WRITER *writer, const WCHAR *chars,
+    ULONG charCount, WS_ERROR *error);
+HRESULT WINAPI WsWriteCharsUtf8(WS_XML_WRITER *writer, const BYTE *bytes,
+    ULONG byteCount, WS_ERROR *error);
+HRESULT WINAPI WsWriteBytes(WS_XML_WRITER *writer, const void *bytes,
+    ULONG byteCount, WS_ERROR *error);
+HRESULT WINAPI WsWriteText(WS_XML_WRITER *writer, const WS_XML_TEXT *text,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteQualifiedName(WS_XML_WRITER *writer,
+    const WS_XML_STRING *prefix, const WS_XML_STRING *localName,
+    const WS_XML_STRING *ns, WS_ERROR *error);
+HRESULT WINAPI WsWriteNode(WS_XML_WRITER *writer, const WS_XML_NODE *node,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteXmlBuffer(WS_XML_WRITER *writer,
+    WS_XML_BUFFER *xmlBuffer, WS_ERROR *error);
+HRESULT WINAPI WsWriteXmlBufferToBytes(WS_XML_WRITER *writer,
+    WS_XML_BUFFER *xmlBuffer, const WS_XML_WRITER_ENCODING *encoding,
+    const WS_XML_WRITER_PROPERTY *properties, ULONG propertyCount,
+    WS_HEAP *heap, void **bytes, ULONG *byteCount, WS_ERROR *error);
+HRESULT WINAPI WsWriteStartCData(WS_XML_WRITER *writer, WS_ERROR *error);
+HRESULT WINAPI WsWriteEndCData(WS_XML_WRITER *writer, WS_ERROR *error);
+HRESULT WINAPI WsWriteArray(WS_XML_WRITER *writer,
+    const WS_XML_STRING *localName, const WS_XML_STRING *ns,
+    WS_VALUE_TYPE valueType, const void *array, ULONG arraySize,
+    ULONG itemOffset, ULONG itemCount, WS_ERROR *error);
+HRESULT WINAPI WsGetPrefixFromNamespace(WS_XML_WRITER *writer,
+    const WS_XML_STRING *ns, BOOL required, const WS_XML_STRING **prefix,
+    WS_ERROR *error);
+HRESULT WINAPI WsGetWriterPosition(WS_XML_WRITER *writer,
+    WS_XML_NODE_POSITION *nodePosition, WS_ERROR *error);
+HRESULT WINAPI WsSetWriterPosition(WS_XML_WRITER *writer,
+    const WS_XML_NODE_POSITION *nodePosition, WS_ERROR *error);
+HRESULT WINAPI WsMoveWriter(WS_XML_WRITER *writer, WS_MOVE_TO moveTo,
+    BOOL *found, WS_ERROR *error);
+
+/* Readers. */
+HRESULT WINAPI WsCreateReader(const WS_XML_READER_PROPERTY *properties,
+    ULONG propertyCount, WS_XML_READER **reader, WS_ERROR *error);
+void WINAPI WsFreeReader(WS_XML_READER *reader);
+HRESULT WINAPI WsGetReaderProperty(WS_XML_READER *reader,
+    WS_XML_READER_PROPERTY_ID id, void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsSetInput(WS_XML_READER *reader,
+    const WS_XML_READER_ENCODING *encoding, const WS_XML_READER_INPUT *input,
+    const WS_XML_READER_PROPERTY *properties, ULONG propertyCount,
+    WS_ERROR *error);
+HRESULT WINAPI WsSetInputToBuffer(WS_XML_READER *reader,
+    WS_XML_BUFFER *buffer, const WS_XML_READER_PROPERTY *properties,
+    ULONG propertyCount, WS_ERROR *error);
+HRESULT WINAPI WsFillReader(WS_XML_READER *reader, ULONG minSize,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsReadNode(WS_XML_READER *reader, WS_ERROR *error);
+HRESULT WINAPI WsGetReaderNode(WS_XML_READER *xmlReader,
+    const WS_XML_NODE **node, WS_ERROR *error);
+HRESULT WINAPI WsReadStartElement(WS_XML_READER *reader, WS_ERROR *error);
+HRESULT WINAPI WsReadEndElement(WS_XML_READER *reader, WS_ERROR *error);
+HRESULT WINAPI WsReadToStartElement(WS_XML_READER *reader,
+    const WS_XML_STRING *localName, const WS_XML_STRING *ns, BOOL *found,
+    WS_ERROR *error);
+HRESULT WINAPI WsReadStartAttribute(WS_XML_READER *reader,
+    ULONG attributeIndex, WS_ERROR *error);
+HRESULT WINAPI WsReadEndAttribute(WS_XML_READER *reader, WS_ERROR *error);
+HRESULT WINAPI WsFindAttribute(WS_XML_READER *reader,
+    const WS_XML_STRING *localName, const WS_XML_STRING *ns, BOOL required,
+    ULONG *attributeIndex, WS_ERROR *error);
+HRESULT WINAPI WsReadValue(WS_XML_READER *reader, WS_VALUE_TYPE valueType,
+    void *value, ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsReadChars(WS_XML_READER *reader, WCHAR *chars,
+    ULONG maxCharCount, ULONG *actualCharCount, WS_ERROR *error);
+HRESULT WINAPI WsReadCharsUtf8(WS_XML_READER *reader, BYTE *bytes,
+    ULONG maxByteCount, ULONG *actualByteCount, WS_ERROR *error);
+HRESULT WINAPI WsReadBytes(WS_XML_READER *reader, void *bytes,
+    ULONG maxByteCount, ULONG *actualByteCount, WS_ERROR *error);
+HRESULT WINAPI WsReadQualifiedName(WS_XML_READER *reader, WS_HEAP *heap,
+    WS_XML_STRING *prefix, WS_XML_STRING *localName, WS_XML_STRING *ns,
+    WS_ERROR *error);
+HRESULT WINAPI WsReadArray(WS_XML_READER *reader,
+    const WS_XML_STRING *localName, const WS_XML_STRING *ns,
+    WS_VALUE_TYPE valueType, void *array, ULONG arraySize, ULONG itemOffset,
+    ULONG itemCount, ULONG *actualItemCount, WS_ERROR *error);
+HRESULT WINAPI WsSkipNode(WS_XML_READER *reader, WS_ERROR *error);
+HRESULT WINAPI WsGetReaderPosition(WS_XML_READER *reader,
+    WS_XML_NODE_POSITION *nodePosition, WS_ERROR *error);
+HRESULT WINAPI WsSetReaderPosition(WS_XML_READER *reader,
+    const WS_XML_NODE_POSITION *nodePosition, WS_ERROR *error);
+HRESULT WINAPI WsMoveReader(WS_XML_READER *reader, WS_MOVE_TO moveTo,
+    BOOL *found, WS_ERROR *error);
+HRESULT WINAPI WsGetNamespaceFromPrefix(WS_XML_READER *reader,
+    const WS_XML_STRING *prefix, BOOL required, const WS_XML_STRING **ns,
+    WS_ERROR *error);
+HRESULT WINAPI WsReadXmlBuffer(WS_XML_READER *reader, WS_HEAP *heap,
+    WS_XML_BUFFER **xmlBuffer, WS_ERROR *error);
+HRESULT WINAPI WsReadXmlBufferFromBytes(WS_XML_READER *reader,
+    const WS_XML_READER_ENCODING *encoding,
+    const WS_XML_READER_PROPERTY *properties, ULONG propertyCount,
+    const void *bytes, ULONG byteCount, WS_HEAP *heap,
+    WS_XML_BUFFER **xmlBuffer, WS_ERROR *error);
+HRESULT WINAPI WsGetXmlAttribute(WS_XML_READER *reader,
+    const WS_XML_STRING *localName, WS_HEAP *heap, WCHAR **valueChars,
+    ULONG *valueCharCount, WS_ERROR *error);
+
+/* XML buffers and dictionaries. */
+HRESULT WINAPI WsCreateXmlBuffer(WS_HEAP *heap,
+    const WS_XML_BUFFER_PROPERTY *properties, ULONG propertyCount,
+    WS_XML_BUFFER **buffer, WS_ERROR *error);
+HRESULT WINAPI WsCopyNode(WS_XML_WRITER *writer, WS_XML_READER *reader,
+    WS_ERROR *error);
+HRESULT WINAPI WsGetDictionary(WS_ENCODING encoding,
+    WS_XML_DICTIONARY **dictionary, WS_ERROR *error);
+
+/* Serialization of types. */
+HRESULT WINAPI WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping,
+    WS_TYPE type, const void *typeDescription, WS_READ_OPTION readOption,
+    WS_HEAP *heap, void *value, ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsWriteType(WS_XML_WRITER *writer,
+    WS_TYPE_MAPPING typeMapping, WS_TYPE type, const void *typeDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsReadElement(WS_XML_READER *reader,
+    const WS_ELEMENT_DESCRIPTION *elementDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteElement(WS_XML_WRITER *writer,
+    const WS_ELEMENT_DESCRIPTION *elementDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsReadAttribute(WS_XML_READER *reader,
+    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsWriteAttribute(WS_XML_WRITER *writer,
+    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error);
+HRESULT WINAPI WsDateTimeToFileTime(const WS_DATETIME *dateTime,
+    FILETIME *fileTime, WS_ERROR *error);
+HRESULT WINAPI WsFileTimeToDateTime(const FILETIME *fileTime,
+    WS_DATETIME *dateTime, WS_ERROR *error);
+
+/* Small calls beside them. */
+HRESULT WINAPI WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id,
+    void *value, ULONG valueSize, WS_ERROR *error);
+HRESULT WINAPI WsSetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id,
+    const void *value, ULONG valueSize);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,662 @@
+/*
+ * XML buffers to and from bytes.  Text is written here, as Windows writes
+ * it (prefixes as given, empty elements as <a/>, no indentation); text is
+ * parsed by libxml2.  Binary goes both ways through the daemon's MC-NBFX
+ * codec (daemon/codec/nbfx*.c), which works on libxml2 documents.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "internal.h"
+#include "xml_internal.h"
+#include "nbfx.h"
+
+static void
+xml_escape(struct xml_out *o, const uint8_t *p, size_t n, int quote)
+{
+	size_t i, run = 0;
+	const char *rep;
+
+	for (i = 0; i < n; i++) {
+		switch (p[i]) {
+		case '&':	rep = "&amp;"; break;
+		case '<':	rep = "&lt;"; break;
+		case '>':	rep = "&gt;"; break;
+		case '\r':	rep = "&#xD;"; break;
+		case '"':	rep = quote == '"' ? "&quot;" : NULL; break;
+		case '\'':	rep = quote == '\'' ? "&apos;" : NULL; break;
+		case '\t':	rep = quote != 0 ? "&#x9;" : NULL; break;
+		case '\n':	rep = quote != 0 ? "&#xA;" : NULL; break;
+		default:	rep = NULL; break;
+		}
+		if (rep == NULL)
+			continue;
+		xml_out_add(o, p + run, i - run);
+		xml_out_str(o, rep);
+		run = i + 1;
+	}
+	xml_out_add(o, p + run, n - run);
+}
+
+static HRESULT
+xml_escape_text(struct xml_out *o, const WS_XML_TEXT *t, int quote)
+{
+	struct xml_out v = { 0 };
+	HRESULT hr;
+
+	if (t == NULL)
+		return S_OK;
+	if ((hr = xml_text_format(t, &v)) == S_OK)
+		xml_escape(o, v.p, v.len, quote);
+	if (hr == S_OK && v.oom)
+		hr = E_OUTOFMEMORY;
+	xml_out_free(&v);
+	return hr;
+}
+
+static void
+xml_qname(struct xml_out *o, const WS_XML_STRING *prefix,
+    const WS_XML_STRING *local)
+{
+	if (prefix != NULL && prefix->length > 0) {
+		xml_out_add(o, prefix->bytes, prefix->length);
+		xml_out_str(o, ":");
+	}
+	if (local != NULL)
+		xml_out_add(o, local->bytes, local->length);
+}
+
+static HRESULT
+xml_serial_start_tag(const struct xml_node *n, struct xml_out *o)
+{
+	const WS_XML_ATTRIBUTE *a;
+	int q;
+	ULONG i;
+	HRESULT hr;
+
+	xml_out_str(o, "<");
+	xml_qname(o, n->elem.prefix, n->elem.localName);
+	for (i = 0; i < n->elem.attributeCount; i++) {
+		a = n->elem.attributes[i];
+		q = a->singleQuote ? '\'' : '"';
+		xml_out_str(o, " ");
+		if (a->isXmlNs) {
+			xml_out_str(o, "xmlns");
+			if (a->prefix->length > 0) {
+				xml_out_str(o, ":");
+				xml_out_add(o, a->prefix->bytes,
+				    a->prefix->length);
+			}
+			xml_out_str(o, q == '"' ? "=\"" : "='");
+			xml_escape(o, a->ns->bytes, a->ns->length, q);
+		} else {
+			xml_qname(o, a->prefix, a->localName);
+			xml_out_str(o, q == '"' ? "=\"" : "='");
+			if ((hr = xml_escape_text(o, a->value, q)) != S_OK)
+				return hr;
+		}
+		xml_out_str(o, q == '"' ? "\"" : "'");
+	}
+	return S_OK;
+}
+
+/* Writes `n`; *stop when an open start tag ends what can be written. */
+static HRESULT
+xml_serial_node(const struct xml_node *n, struct xml_out *o, bool *stop)
+{
+	const struct xml_node *c;
+	HRESULT hr;
+
+	switch (n->kind) {
+	case XML_KIND_ELEMENT:
+		if (!n->start_done && !n->closed) {
+			*stop = true;
+			return S_OK;
+		}
+		if ((hr = xml_serial_start_tag(n, o)) != S_OK)
+			return hr;
+		if (n->closed && n->first == NULL && !n->explicit_end) {
+			xml_out_str(o, "/>");
+			return S_OK;
+		}
+		xml_out_str(o, ">");
+		break;
+	case XML_KIND_CDATA:
+		xml_out_str(o, "<![CDATA[");
+		break;
+	case XML_KIND_TEXT:
+		if (n->parent->kind == XML_KIND_CDATA) {
+			struct xml_out v = { 0 };
+
+			hr = xml_text_format(n->text.text, &v);
+			xml_out_add(o, v.p, v.len);
+			xml_out_free(&v);
+			return hr;
+		}
+		return xml_escape_text(o, n->text.text, 0);
+	case XML_KIND_COMMENT:
+		xml_out_str(o, "<!--");
+		xml_out_add(o, n->comment.value.bytes, n->comment.value.length);
+		xml_out_str(o, "-->");
+		return S_OK;
+	case XML_KIND_ROOT:
+		break;
+	}
+	for (c = n->first; c != NULL && !*stop; c = c->next)
+		if ((hr = xml_serial_node(c, o, stop)) != S_OK)
+			return hr;
+	if (*stop || !n->closed)
+		return S_OK;
+	if (n->kind == XML_KIND_ELEMENT) {
+		xml_out_str(o, "</");
+		xml_qname(o, n->elem.prefix, n->elem.localName);
+		xml_out_str(o, ">");
+	} else if (n->kind == XML_KIND_CDATA)
+		xml_out_str(o, "]]>");
+	return S_OK;
+}
+
+HRESULT
+xml_serial_text(const struct xml_node *root, struct xml_out *o)
+{
+	bool stop = false;
+	HRESULT hr;
+
+	hr = xml_serial_node(root, o, &stop);
+	if (hr == S_OK && o->oom)
+		hr = E_OUTOFMEMORY;
+	return hr;
+}
+
+/* The tree under `n` as libxml2 nodes under `parent`. */
+static HRESULT
+xml_serial_to_doc(const struct xml_node *n, xmlDocPtr doc, xmlNodePtr parent)
+{
+	struct xml_out v = { 0 };
+	const struct xml_node *c;
+	const WS_XML_ATTRIBUTE *a;
+	xmlNodePtr x = NULL;
+	xmlNsPtr ns;
+	HRESULT hr = S_OK;
+	ULONG i;
+
+	switch (n->kind) {
+	case XML_KIND_ELEMENT:
+		x = xmlNewDocNode(doc, NULL, BAD_CAST n->elem.localName->bytes,
+		    NULL);
+		if (x == NULL)
+			return E_OUTOFMEMORY;
+		xmlAddChild(parent, x);
+		for (i = 0; i < n->elem.attributeCount; i++) {
+			a = n->elem.attributes[i];
+			if (a->isXmlNs && xmlNewNs(x, BAD_CAST a->ns->bytes,
+			    a->prefix->length > 0 ? BAD_CAST a->prefix->bytes :
+			    NULL) == NULL)
+				return WS_E_INVALID_FORMAT;
+		}
+		xmlSetNs(x, xmlSearchNs(doc, x, n->elem.prefix->length > 0 ?
+		    BAD_CAST n->elem.prefix->bytes : NULL));
+		for (i = 0; i < n->elem.attributeCount && hr == S_OK; i++) {
+			a = n->elem.attributes[i];
+			if (a->isXmlNs)
+				continue;
+			ns = a->prefix->length > 0 ? xmlSearchNs(doc, x,
+			    BAD_CAST a->prefix->bytes) : NULL;
+			v.len = 0;
+			if ((hr = xml_text_format(a->value, &v)) == S_OK) {
+				xml_out_add(&v, "", 1);
+				if (v.oom || xmlNewNsProp(x, ns,
+				    BAD_CAST a->localName->bytes,
+				    BAD_CAST v.p) == NULL)
+					hr = E_OUTOFMEMORY;
+			}
+		}
+		xml_out_free(&v);
+		if (hr != S_OK)
+			return hr;
+		break;
+	case XML_KIND_TEXT:
+	case XML_KIND_CDATA:
+		if (n->kind == XML_KIND_TEXT)
+			hr = xml_text_format(n->text.text, &v);
+		else
+			for (c = n->first; c != NULL && hr == S_OK; c = c->next)
+				hr = xml_text_format(c->text.text, &v);
+		if (hr == S_OK) {
+			x = n->kind == XML_KIND_TEXT ?
+			    xmlNewDocTextLen(doc, v.p != NULL ? v.p :
+			    BAD_CAST "", (int)v.len) :
+			    xmlNewCDataBlock(doc, v.p != NULL ? v.p :
+			    BAD_CAST "", (int)v.len);
+			if (x == NULL || v.oom)
+				hr = E_OUTOFMEMORY;
+			else
+				xmlAddChild(parent, x);
+		}
+		xml_out_free(&v);
+		return hr;
+	case XML_KIND_COMMENT:
+		xml_out_add(&v, n->comment.value.bytes,
+		    n->comment.value.length);
+		xml_out_add(&v, "", 1);
+		if (v.oom || (x = xmlNewDocComment(doc, v.p)) == NULL)
+			hr = E_OUTOFMEMORY;
+		else
+			xmlAddChild(parent, x);
+		xml_out_free(&v);
+		return hr;
+	case XML_KIND_ROOT:
+		return E_FAIL;
+	}
+	for (c = n->first; c != NULL; c = c->next)
+		if ((hr = xml_serial_to_doc(c, doc, x)) != S_OK)
+			return hr;
+	return S_OK;
+}
+
+/* Each complete top-level node as its own NBFX document, concatenated
+ * (the codec writes one root element per document). */
+static HRESULT
+xml_serial_binary(const struct xml_node *root, struct xml_out *o)
+{
+	const struct xml_node *c;
+	xmlDocPtr doc;
+	xmlNodePtr top;
+	uint8_t *table, *bytes;
+	size_t table_len, len;
+	HRESULT hr = S_OK;
+	int rc;
+
+	for (c = root->first; c != NULL && hr == S_OK; c = c->next) {
+		if (!c->closed)
+			break;
+		if (c->kind == XML_KIND_TEXT || c->kind == XML_KIND_CDATA)
+			return WS_E_NOT_SUPPORTED;
+		if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL ||
+		    (top = xmlNewDocNode(doc, NULL, BAD_CAST "_", NULL)) ==
+		    NULL) {
+			xmlFreeDoc(doc);
+			return E_OUTOFMEMORY;
+		}
+		xmlDocSetRootElement(doc, top);
+		if ((hr = xml_serial_to_doc(c, doc, top)) == S_OK) {
+			/* Lift the node out of the helper root. */
+			xmlNodePtr x = top->children;
+
+			xmlUnlinkNode(x);
+			xmlUnlinkNode(top);
+			xmlFreeNode(top);
+			if (x->type == XML_COMMENT_NODE) {
+				/* A comment alone is no NBFX document: a
+				 * top-level comment is dropped. */
+				xmlFreeNode(x);
+				xmlFreeDoc(doc);
+				continue;
+			}
+			xmlDocSetRootElement(doc, x);
+			rc = nbfx_write(doc, NULL, &table, &table_len, &bytes,
+			    &len);
+			if (rc == -ENOMEM)
+				hr = E_OUTOFMEMORY;
+			else if (rc < 0)
+				hr = WS_E_INVALID_FORMAT;
+			else {
+				xml_out_add(o, bytes, len);
+				free(bytes);
+				free(table);
+			}
+		}
+		xmlFreeDoc(doc);
+	}
+	if (hr == S_OK && o->oom)
+		hr = E_OUTOFMEMORY;
+	return hr;
+}
+
+HRESULT
+xml_serial_encode(const struct xml_node *root, bool binary, WS_CHARSET cs,
+    struct xml_out *o)
+{
+	struct xml_out t = { 0 };
+	WCHAR *w;
+	size_t n, i;
+	HRESULT hr;
+
+	if (binary)
+		return xml_serial_binary(root, o);
+	if (cs == WS_CHARSET_UTF8 || cs == WS_CHARSET_AUTO)
+		return xml_serial_text(root, o);
+	if ((hr = xml_serial_text(root, &t)) != S_OK) {
+		xml_out_free(&t);
+		return hr;
+	}
+	xml_out_add(&t, "", 1);
+	w = t.oom ? NULL : ws_utf8_to_utf16((char *)t.p, t.len - 1, &n);
+	xml_out_free(&t);
+	if (w == NULL)
+		return E_OUTOFMEMORY;
+	for (i = 0; i < n; i++) {
+		uint8_t b[2];
+
+		b[cs == WS_CHARSET_UTF16BE ? 1 : 0] = (uint8_t)(w[i] & 0xff);
+		b[cs == WS_CHARSET_UTF16BE ? 0 : 1] = (uint8_t)(w[i] >> 8);
+		xml_out_add(o, b, 2);
+	}
+	free(w);
+	return o->oom ? E_OUTOFMEMORY : S_OK;
+}
+
+static WS_XML_STRING *
+xml_serial_str(WS_HEAP *heap, const xmlChar *s, HRESULT *hr)
+{
+	size_t n = s != NULL ? strlen((const char *)s) : 0;
+
+	return xml_string_new(heap, s, (ULONG)n, hr);
+}
+
+static HRESULT
+xml_serial_attrs(struct xml_node *n, xmlNodePtr x, ULONG max_attrs)
+{
+	WS_HEAP *heap = n->buffer->heap;
+	WS_XML_STRING *p, *l, *ns;
+	WS_XML_TEXT *v;
+	xmlNsPtr d;
+	xmlAttrPtr a;
+	xmlChar *val;
+	HRESULT hr = S_OK;
+
+	for (d = x->nsDef; d != NULL; d = d->next) {
+		if ((p = xml_serial_str(heap, d->prefix, &hr)) == NULL ||
+		    (ns = xml_serial_str(heap, d->href, &hr)) == NULL ||
+		    (v = xml_text_utf8(heap, ns->bytes, ns->length,
+		    &hr)) == NULL ||
+		    (hr = xml_node_add_attr(n, true, false, p, p, ns, v,
+		    NULL)) != S_OK)
+			return hr;
+	}
+	for (a = x->properties; a != NULL; a = a->next) {
+		if (a->ns == NULL && strchr((const char *)a->name, ':') != NULL)
+			return WS_E_INVALID_FORMAT;	/* undeclared prefix */
+		if ((val = xmlNodeGetContent((xmlNodePtr)a)) == NULL)
+			return E_OUTOFMEMORY;
+		if ((p = xml_serial_str(heap, a->ns != NULL ? a->ns->prefix :
+		    NULL, &hr)) == NULL ||
+		    (l = xml_serial_str(heap, a->name, &hr)) == NULL ||
+		    (ns = xml_serial_str(heap, a->ns != NULL ? a->ns->href :
+		    NULL, &hr)) == NULL ||
+		    (v = xml_text_utf8(heap, val, strlen((char *)val),
+		    &hr)) == NULL ||
+		    (hr = xml_node_add_attr(n, false, false, p, l, ns, v,
+		    NULL)) != S_OK) {
+			xmlFree(val);
+			return hr;
+		}
+		xmlFree(val);
+	}
+	return n->elem.attributeCount > max_attrs ? WS_E_QUOTA_EXCEEDED : S_OK;
+}
+
+static HRESULT
+xml_serial_from(WS_XML_BUFFER *b, struct xml_node *parent, xmlNodePtr x,
+    ULONG depth, ULONG max_depth, ULONG max_attrs)
+{
+	struct xml_node *n;
+	enum xml_kind kind;
+	xmlChar *s;
+	HRESULT hr = S_OK;
+
+	for (; x != NULL; x = x->next) {
+		switch (x->type) {
+		case XML_ELEMENT_NODE:
+			kind = XML_KIND_ELEMENT;
+			if (depth + 1 > max_depth)
+				return WS_E_QUOTA_EXCEEDED;
+			if (x->ns == NULL &&
+			    strchr((const char *)x->name, ':') != NULL)
+				return WS_E_INVALID_FORMAT;
+			break;
+		case XML_TEXT_NODE:	kind = XML_KIND_TEXT; break;
+		case XML_CDATA_SECTION_NODE: kind = XML_KIND_CDATA; break;
+		case XML_COMMENT_NODE:	kind = XML_KIND_COMMENT; break;
+		default:
+			return WS_E_INVALID_FORMAT;
+		}
+		if ((n = xml_node_new(b, kind, &hr)) == NULL)
+			return hr;
+		n->start_done = n->closed = true;
+		xml_node_insert(parent, parent->last, n);
+		if (kind == XML_KIND_ELEMENT) {
+			if ((n->elem.prefix = xml_serial_str(b->heap,
+			    x->ns != NULL ? x->ns->prefix : NULL, &hr)) ==
+			    NULL || (n->elem.localName = xml_serial_str(b->heap,
+			    x->name, &hr)) == NULL ||
+			    (n->elem.ns = xml_serial_str(b->heap, x->ns != NULL ?
+			    x->ns->href : NULL, &hr)) == NULL ||
+			    (hr = xml_serial_attrs(n, x, max_attrs)) != S_OK ||
+			    (hr = xml_serial_from(b, n, x->children, depth + 1,
+			    max_depth, max_attrs)) != S_OK)
+				return hr;
+			n->elem.isEmpty = n->first == NULL;
+			continue;
+		}
+		s = x->content != NULL ? x->content : BAD_CAST "";
+		if (kind == XML_KIND_COMMENT) {
+			WS_XML_STRING *c = xml_serial_str(b->heap, s, &hr);
+
+			if (c == NULL)
+				return hr;
+			n->comment.value = *c;
+			continue;
+		}
+		if (kind == XML_KIND_CDATA) {
+			struct xml_node *t = xml_node_new(b, XML_KIND_TEXT, &hr);
+
+			if (t == NULL)
+				return hr;
+			t->closed = true;
+			xml_node_insert(n, NULL, t);
+			n = t;
+		}
+		if ((n->text.text = xml_text_utf8(b->heap, s,
+		    strlen((const char *)s), &hr)) == NULL)
+			return hr;
+	}
+	return S_OK;
+}
+
+HRESULT
+xml_serial_from_doc(WS_XML_BUFFER *b, struct xml_node *parent,
+    xmlNodePtr first, ULONG max_depth, ULONG max_attrs)
+{
+	return xml_serial_from(b, parent, first, 0, max_depth, max_attrs);
+}
+
+/* Text as UTF-8 without BOM or declaration; *why on failure. */
+static uint8_t *
+xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET cs, size_t *outlen,
+    const char **why)
+{
+	WCHAR *w;
+	char *u;
+	size_t i, n;
+	uint8_t *r;
+
+	if (cs == WS_CHARSET_AUTO) {
+		if (len >= 2 && ((in[0] == 0xff && in[1] == 0xfe) ||
+		    (in[0] == '<' && in[1] == 0)))
+			cs = WS_CHARSET_UTF16LE;
+		else if (len >= 2 && ((in[0] == 0xfe && in[1] == 0xff) ||
+		    (in[0] == 0 && in[1] == '<')))
+			cs = WS_CHARSET_UTF16BE;
+		else
+			cs = WS_CHARSET_UTF8;
+	}
+	if (cs == WS_CHARSET_UTF8) {
+		if (len >= 3 && in[0] == 0xef && in[1] == 0xbb && in[2] == 0xbf) {
+			in += 3;
+			len -= 3;
+		}
+		if ((r = malloc(len + 1)) == NULL)
+			return NULL;
+		memcpy(r, in, len);
+		*outlen = len;
+		return r;
+	}
+	if (len % 2 != 0) {
+		*why = "odd number of bytes in UTF-16 text";
+		return NULL;
+	}
+	if ((w = malloc(len + 2)) == NULL)
+		return NULL;
+	for (i = 0; i < len / 2; i++)
+		w[i] = cs == WS_CHARSET_UTF16LE ?
+		    (WCHAR)(in[2 * i] | in[2 * i + 1] << 8) :
+		    (WCHAR)(in[2 * i] << 8 | in[2 * i + 1]);
+	n = len / 2;
+	i = n > 0 && w[0] == 0xfeff ? 1 : 0;
+	u = ws_utf16_to_utf8(w + i, n - i, outlen);
+	free(w);
+	if (u == NULL)
+		*why = "invalid UTF-16 text";
+	return (uint8_t *)u;
+}
+
+static HRESULT
+xml_serial_parse_text(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
+    WS_CHARSET cs, ULONG max_depth, ULONG max_attrs, const char **why)
+{
+	static const char open[] = "<_>", close[] = "</_>";
+	struct xml_out w = { 0 };
+	uint8_t *u;
+	const uint8_t *p, *e;
+	size_t n;
+	xmlDocPtr doc;
+	HRESULT hr;
+
+	*why = NULL;
+	if ((u = xml_serial_utf8(in, len, cs, &n, why)) == NULL)
+		return *why != NULL ? WS_E_INVALID_FORMAT : E_OUTOFMEMORY;
+	p = u;
+	/* The declaration is read, not reported; libxml2 sees a fragment in
+	 * a helper root, which allows several top-level nodes. */
+	if (n >= 6 && memcmp(p, "<?xml", 5) == 0 &&
+	    strchr(" \t\r\n", p[5]) != NULL) {
+		e = NULL;
+		for (size_t i = 5; i + 1 < n; i++)
+			if (p[i] == '?' && p[i + 1] == '>') {
+				e = p + i + 2;
+				break;
+			}
+		if (e == NULL) {
+			free(u);
+			*why = "unterminated XML declaration";
+			return WS_E_INVALID_FORMAT;
+		}
+		n -= (size_t)(e - p);
+		p = e;
+	}
+	xml_out_str(&w, open);
+	xml_out_add(&w, p, n);
+	xml_out_str(&w, close);
+	free(u);
+	if (w.oom || w.len > INT32_MAX) {
+		xml_out_free(&w);
+		return w.oom ? E_OUTOFMEMORY : WS_E_QUOTA_EXCEEDED;
+	}
+	doc = xmlReadMemory((const char *)w.p, (int)w.len, NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xml_out_free(&w);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		xmlFreeDoc(doc);
+		*why = "the text is not well-formed XML";
+		return WS_E_INVALID_FORMAT;
+	}
+	hr = xml_serial_from_doc(b, b->root,
+	    xmlDocGetRootElement(doc)->children, max_depth, max_attrs);
+	xmlFreeDoc(doc);
+	if (hr == WS_E_INVALID_FORMAT)
+		*why = "undeclared prefix or unsupported node";
+	else if (hr == WS_E_QUOTA_EXCEEDED)
+		*why = "the maximum depth or attribute count was exceeded";
+	return hr;
+}
+
+/* A WS_XML_DICTIONARY as the session dictionary of the codec: its i-th
+ * string is binary id 2i+1, as the codec numbers strings of a table. */
+static struct nbfx_dict *
+xml_serial_dict(const WS_XML_DICTIONARY *dd, HRESULT *hr)
+{
+	struct xml_out t = { 0 }, m = { 0 };
+	struct nbfx_dict *d;
+	uint8_t b[5];
+	size_t k;
+	uint32_t v;
+	ULONG i;
+
+	*hr = E_OUTOFMEMORY;
+	for (i = 0; i < dd->stringCount; i++) {
+		for (k = 0, v = dd->strings[i].length; ; v >>= 7) {
+			b[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+			if (v <= 0x7f)
+				break;
+		}
+		xml_out_add(&t, b, k);
+		xml_out_add(&t, dd->strings[i].bytes, dd->strings[i].length);
+	}
+	for (k = 0, v = (uint32_t)t.len; ; v >>= 7) {
+		b[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		if (v <= 0x7f)
+			break;
+	}
+	xml_out_add(&m, b, k);
+	xml_out_add(&m, t.p, t.len);
+	xml_out_free(&t);
+	if (m.oom || (d = nbfx_dict_new(UINT32_MAX)) == NULL) {
+		xml_out_free(&m);
+		return NULL;
+	}
+	if (nbfx_dict_read_table(d, m.p, m.len) < 0) {
+		nbfx_dict_free(d);
+		d = NULL;
+		*hr = E_INVALIDARG;
+	}
+	xml_out_free(&m);
+	return d;
+}
+
+HRESULT
+xml_serial_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
+    bool binary, WS_CHARSET cs, const WS_XML_DICTIONARY *dynamic,
+    ULONG max_depth, ULONG max_attrs, const char **why)
+{
+	struct nbfx_dict *d = NULL;
+	xmlDocPtr doc;
+	HRESULT hr;
+	int rc;
+
+	if (!binary)
+		return xml_serial_parse_text(b, in, len, cs, max_depth,
+		    max_attrs, why);
+	*why = NULL;
+	if (len == 0)
+		return S_OK;
+	if (dynamic != NULL && (d = xml_serial_dict(dynamic, &hr)) == NULL) {
+		*why = "the dynamic dictionary cannot be used";
+		return hr;
+	}
+	rc = nbfx_read(in, len, d, &doc, why);
+	nbfx_dict_free(d);
+	if (rc == -ENOMEM)
+		return E_OUTOFMEMORY;
+	if (rc < 0)
+		return WS_E_INVALID_FORMAT;
+	hr = xml_serial_from_doc(b, b->root, doc->children, max_depth,
+	    max_attrs);
+	xmlFreeDoc(doc);
+	if (hr == WS_E_QUOTA_EXCEEDED)
+		*why = "the maximum depth or attribute count was exceeded";
+	return hr;
+}

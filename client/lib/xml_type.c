@@ -1,0 +1,699 @@
+/*
+ * WsReadType/WsWriteType and the element and attribute calls on them, for
+ * every primitive WS_TYPE, with the read and write options of the
+ * reference pages; FILETIME conversions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "xml_internal.h"
+
+/* Ticks from 0001-01-01 to 1601-01-01, where FILETIME starts. */
+#define XML_FILETIME_OFFSET	504911232000000000ULL
+#define XML_TICKS_MAX		3155378975999999999ULL
+
+static const WS_XML_STRING xml_xsi = WS_XML_STRING_VALUE(XML_NS_XSI);
+static const WS_XML_STRING xml_nil = WS_XML_STRING_VALUE("nil");
+
+/* The WS_VALUE_TYPE a WS_TYPE is read and written as, or -1. */
+static int
+xml_type_value(WS_TYPE t)
+{
+	switch (t) {
+	case WS_BOOL_TYPE:	return WS_BOOL_VALUE_TYPE;
+	case WS_INT8_TYPE:	return WS_INT8_VALUE_TYPE;
+	case WS_INT16_TYPE:	return WS_INT16_VALUE_TYPE;
+	case WS_INT32_TYPE:	return WS_INT32_VALUE_TYPE;
+	case WS_INT64_TYPE:	return WS_INT64_VALUE_TYPE;
+	case WS_UINT8_TYPE:	return WS_UINT8_VALUE_TYPE;
+	case WS_UINT16_TYPE:	return WS_UINT16_VALUE_TYPE;
+	case WS_UINT32_TYPE:	return WS_UINT32_VALUE_TYPE;
+	case WS_UINT64_TYPE:	return WS_UINT64_VALUE_TYPE;
+	case WS_FLOAT_TYPE:	return WS_FLOAT_VALUE_TYPE;
+	case WS_DOUBLE_TYPE:	return WS_DOUBLE_VALUE_TYPE;
+	case WS_DECIMAL_TYPE:	return WS_DECIMAL_VALUE_TYPE;
+	case WS_DATETIME_TYPE:	return WS_DATETIME_VALUE_TYPE;
+	case WS_TIMESPAN_TYPE:	return WS_TIMESPAN_VALUE_TYPE;
+	case WS_GUID_TYPE:	return WS_GUID_VALUE_TYPE;
+	case WS_DURATION_TYPE:	return WS_DURATION_VALUE_TYPE;
+	default:		return -1;
+	}
+}
+
+/* Size of a value of the type; 0 for a type not handled here. */
+static size_t
+xml_type_size(WS_TYPE t)
+{
+	int v = xml_type_value(t);
+
+	if (v >= 0)
+		return xml_value_size((WS_VALUE_TYPE)v);
+	switch (t) {
+	case WS_UNIQUE_ID_TYPE:		return sizeof(WS_UNIQUE_ID);
+	case WS_STRING_TYPE:		return sizeof(WS_STRING);
+	case WS_WSZ_TYPE:		return sizeof(WCHAR *);
+	case WS_BYTES_TYPE:		return sizeof(WS_BYTES);
+	case WS_XML_STRING_TYPE:	return sizeof(WS_XML_STRING);
+	case WS_XML_QNAME_TYPE:		return sizeof(WS_XML_QNAME);
+	case WS_XML_BUFFER_TYPE:	return sizeof(WS_XML_BUFFER *);
+	default:			return 0;
+	}
+}
+
+/* Types whose value itself is a pointer (never REQUIRED_VALUE). */
+static bool
+xml_type_is_pointer(WS_TYPE t)
+{
+	return t == WS_WSZ_TYPE || t == WS_XML_BUFFER_TYPE;
+}
+
+/* Types with an empty value that stands for nil (NILLABLE_VALUE). */
+static bool
+xml_type_nillable_value(WS_TYPE t)
+{
+	return t == WS_STRING_TYPE || t == WS_BYTES_TYPE ||
+	    t == WS_XML_STRING_TYPE;
+}
+
+/* The value a write option points to, or NULL for nil. */
+static HRESULT
+xml_type_write_value(WS_TYPE type, WS_WRITE_OPTION opt, const void *value,
+    ULONG size, const void **v)
+{
+	size_t ts = xml_type_size(type);
+
+	if (ts == 0 || value == NULL)
+		return E_INVALIDARG;
+	switch (opt) {
+	case WS_WRITE_REQUIRED_VALUE:
+	case WS_WRITE_NILLABLE_VALUE:
+		if (size != ts || (opt == WS_WRITE_NILLABLE_VALUE &&
+		    !xml_type_nillable_value(type)))
+			return E_INVALIDARG;
+		if (xml_type_is_pointer(type)) {
+			memcpy(v, value, sizeof(*v));
+			return *v != NULL ? S_OK : E_INVALIDARG;
+		}
+		*v = value;
+		if (opt == WS_WRITE_NILLABLE_VALUE) {
+			/* Nil is the value with no data at all. */
+			const WS_STRING *s = value;
+
+			if ((type == WS_STRING_TYPE && s->chars == NULL &&
+			    s->length == 0) || (type == WS_BYTES_TYPE &&
+			    ((const WS_BYTES *)value)->bytes == NULL &&
+			    ((const WS_BYTES *)value)->length == 0) ||
+			    (type == WS_XML_STRING_TYPE &&
+			    ((const WS_XML_STRING *)value)->bytes == NULL &&
+			    ((const WS_XML_STRING *)value)->length == 0))
+				*v = NULL;
+		}
+		return S_OK;
+	case WS_WRITE_REQUIRED_POINTER:
+	case WS_WRITE_NILLABLE_POINTER:
+		if (size != sizeof(void *))
+			return E_INVALIDARG;
+		memcpy(v, value, sizeof(*v));
+		if (*v == NULL && opt == WS_WRITE_REQUIRED_POINTER)
+			return E_INVALIDARG;
+		return S_OK;
+	}
+	return E_INVALIDARG;
+}
+
+/* long: one case per primitive type. */
+static HRESULT
+xml_type_write_text(WS_XML_WRITER *w, WS_TYPE type, const void *v,
+    WS_ERROR *error, const char *api)
+{
+	int vt = xml_type_value(type);
+	WS_XML_UTF16_TEXT u16;
+	WS_XML_UTF8_TEXT u8;
+	WS_XML_BASE64_TEXT b64;
+	WS_XML_UNIQUE_ID_TEXT uid;
+	WS_XML_TEXT *t;
+	WS_HEAP *heap = NULL;
+	HRESULT hr;
+
+	memset(&u8, 0, sizeof(u8));
+	if (vt >= 0) {
+		if ((hr = WsCreateHeap(1024, 0, NULL, 0, &heap, NULL)) != S_OK)
+			return ws_error_fail(error, hr, "%s: out of memory",
+			    api);
+		hr = xml_value_text(heap, (WS_VALUE_TYPE)vt, v,
+		    (ULONG)xml_value_size((WS_VALUE_TYPE)vt), &t);
+		if (hr == S_OK)
+			hr = xml_writer_text(w, t, error, api);
+		else
+			ws_error_fail(error, hr, "%s: invalid value", api);
+		WsFreeHeap(heap);
+		return hr;
+	}
+	switch (type) {
+	case WS_UNIQUE_ID_TYPE: {
+		const WS_UNIQUE_ID *id = v;
+
+		if (id->uri.length > 0) {
+			u16.text.textType = WS_XML_TEXT_TYPE_UTF16;
+			u16.bytes = (BYTE *)id->uri.chars;
+			u16.byteCount = id->uri.length * 2;
+			return xml_writer_text(w, &u16.text, error, api);
+		}
+		uid.text.textType = WS_XML_TEXT_TYPE_UNIQUE_ID;
+		uid.value = id->guid;
+		return xml_writer_text(w, &uid.text, error, api);
+	}
+	case WS_STRING_TYPE:
+	case WS_WSZ_TYPE:
+		u16.text.textType = WS_XML_TEXT_TYPE_UTF16;
+		if (type == WS_STRING_TYPE) {
+			u16.bytes = (BYTE *)((const WS_STRING *)v)->chars;
+			u16.byteCount = ((const WS_STRING *)v)->length * 2;
+		} else {
+			u16.bytes = (BYTE *)v;
+			u16.byteCount = (ULONG)ws_wcslen(v) * 2;
+		}
+		return xml_writer_text(w, &u16.text, error, api);
+	case WS_BYTES_TYPE:
+		b64.text.textType = WS_XML_TEXT_TYPE_BASE64;
+		b64.bytes = ((const WS_BYTES *)v)->bytes;
+		b64.length = ((const WS_BYTES *)v)->length;
+		return xml_writer_text(w, &b64.text, error, api);
+	case WS_XML_STRING_TYPE:
+		u8.text.textType = WS_XML_TEXT_TYPE_UTF8;
+		u8.value = *(const WS_XML_STRING *)v;
+		return xml_writer_text(w, &u8.text, error, api);
+	case WS_XML_QNAME_TYPE:
+		return WsWriteQualifiedName(w, NULL,
+		    &((const WS_XML_QNAME *)v)->localName,
+		    &((const WS_XML_QNAME *)v)->ns, error);
+	case WS_XML_BUFFER_TYPE:
+		return WsWriteXmlBuffer(w, (WS_XML_BUFFER *)v, error);
+	default:
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: type %d is not a primitive type", api, (int)type);
+	}
+}
+
+WS_EXPORT HRESULT WINAPI
+WsWriteType(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
+    const void *typeDescription, WS_WRITE_OPTION writeOption,
+    const void *value, ULONG valueSize, WS_ERROR *error)
+{
+	static const char api[] = "WsWriteType";
+	const void *v = NULL;
+	HRESULT hr;
+
+	if ((hr = xml_writer_check(writer, error, api)) != S_OK)
+		return hr;
+	(void)typeDescription;	/* primitive types need none */
+	if ((hr = xml_type_write_value(type, writeOption, value, valueSize,
+	    &v)) != S_OK)
+		return ws_error_fail(error, hr, "%s: type %d cannot be "
+		    "written with option %d and size %u", api, (int)type,
+		    (int)writeOption, (unsigned)valueSize);
+	switch (typeMapping) {
+	case WS_ATTRIBUTE_TYPE_MAPPING:
+		if (!xml_writer_in_attribute(writer))
+			return ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: no attribute is open", api);
+		if (v == NULL)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: an attribute cannot be nil", api);
+		break;
+	case WS_ELEMENT_TYPE_MAPPING:
+	case WS_ELEMENT_CONTENT_TYPE_MAPPING:
+		if (xml_writer_in_attribute(writer))
+			return ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: an attribute is open", api);
+		if (v == NULL) {
+			/* Nil: xsi:nil="true" on the open element. */
+			WS_XML_UTF8_TEXT t = { { WS_XML_TEXT_TYPE_UTF8 },
+			    WS_XML_STRING_VALUE("true") };
+
+			if (typeMapping != WS_ELEMENT_TYPE_MAPPING)
+				return ws_error_fail(error, E_INVALIDARG,
+				    "%s: content cannot be nil", api);
+			if ((hr = WsWriteStartAttribute(writer, NULL, &xml_nil,
+			    &xml_xsi, FALSE, error)) != S_OK ||
+			    (hr = xml_writer_text(writer, &t.text, error,
+			    api)) != S_OK)
+				return hr;
+			return WsWriteEndAttribute(writer, error);
+		}
+		break;
+	case WS_ANY_ELEMENT_TYPE_MAPPING:
+		if (type != WS_XML_BUFFER_TYPE)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: any-element mapping takes an XML buffer", api);
+		if (v == NULL)
+			return S_OK;
+		break;
+	default:
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: unknown mapping %d", api, (int)typeMapping);
+	}
+	return xml_type_write_text(writer, type, v, error, api);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsWriteElement(WS_XML_WRITER *writer,
+    const WS_ELEMENT_DESCRIPTION *elementDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ELEMENT_DESCRIPTION *d = elementDescription;
+	const void *v;
+	HRESULT hr;
+
+	if (d == NULL || d->elementLocalName == NULL || d->elementNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsWriteElement: incomplete element description");
+	/* A bad value writes nothing, not even the start tag. */
+	if ((hr = xml_type_write_value(d->type, writeOption, value, valueSize,
+	    &v)) != S_OK)
+		return ws_error_fail(error, hr, "WsWriteElement: type %d "
+		    "cannot be written with option %d and size %u",
+		    (int)d->type, (int)writeOption, (unsigned)valueSize);
+	if ((hr = WsWriteStartElement(writer, NULL, d->elementLocalName,
+	    d->elementNs, error)) != S_OK ||
+	    (hr = WsWriteType(writer, WS_ELEMENT_TYPE_MAPPING, d->type,
+	    d->typeDescription, writeOption, value, valueSize,
+	    error)) != S_OK)
+		return hr;
+	return WsWriteEndElement(writer, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsWriteAttribute(WS_XML_WRITER *writer,
+    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ATTRIBUTE_DESCRIPTION *d = attributeDescription;
+	const void *v;
+	HRESULT hr;
+
+	if (d == NULL || d->attributeLocalName == NULL ||
+	    d->attributeNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsWriteAttribute: incomplete attribute description");
+	if ((hr = xml_type_write_value(d->type, writeOption, value, valueSize,
+	    &v)) != S_OK || v == NULL)
+		return ws_error_fail(error, E_INVALIDARG, "WsWriteAttribute: "
+		    "type %d cannot be written with option %d and size %u",
+		    (int)d->type, (int)writeOption, (unsigned)valueSize);
+	if ((hr = WsWriteStartAttribute(writer, NULL, d->attributeLocalName,
+	    d->attributeNs, FALSE, error)) != S_OK ||
+	    (hr = WsWriteType(writer, WS_ATTRIBUTE_TYPE_MAPPING, d->type,
+	    d->typeDescription, writeOption, value, valueSize,
+	    error)) != S_OK)
+		return hr;
+	return WsWriteEndAttribute(writer, error);
+}
+
+/* long: one case per primitive type, each allocating on the heap. */
+static HRESULT
+xml_type_parse(WS_TYPE type, const char *s, size_t n, WS_HEAP *heap,
+    void *out)
+{
+	int vt = xml_type_value(type);
+	struct xml_out o = { 0 };
+	WCHAR *w, *hw;
+	size_t len;
+	HRESULT hr = S_OK;
+
+	if (vt >= 0)
+		return xml_value_parse((WS_VALUE_TYPE)vt, s, n, out,
+		    (ULONG)xml_value_size((WS_VALUE_TYPE)vt));
+	switch (type) {
+	case WS_UNIQUE_ID_TYPE: {
+		WS_UNIQUE_ID *id = out;
+
+		memset(id, 0, sizeof(*id));
+		if (n > 9 && memcmp(s, "urn:uuid:", 9) == 0)
+			return xml_parse_guid(s + 9, n - 9, &id->guid);
+		if (n == 0)
+			return WS_E_INVALID_FORMAT;
+		type = WS_STRING_TYPE;
+		out = &id->uri;
+	}
+		/* FALLTHROUGH */
+	case WS_STRING_TYPE:
+	case WS_WSZ_TYPE:
+		if ((w = ws_utf8_to_utf16(s, n, &len)) == NULL)
+			return WS_E_INVALID_FORMAT;
+		if ((hw = ws_heap_alloc(heap, (len + 1) * sizeof(WCHAR),
+		    &hr)) != NULL) {
+			memcpy(hw, w, (len + 1) * sizeof(WCHAR));
+			if (type == WS_WSZ_TYPE)
+				memcpy(out, &hw, sizeof(hw));
+			else {
+				((WS_STRING *)out)->chars = hw;
+				((WS_STRING *)out)->length = (ULONG)len;
+			}
+		}
+		free(w);
+		return hr;
+	case WS_BYTES_TYPE: {
+		WS_BYTES *b = out;
+
+		if (xml_base64_decode(s, n, &o) < 0 || o.oom) {
+			hr = o.oom ? E_OUTOFMEMORY : WS_E_INVALID_FORMAT;
+			xml_out_free(&o);
+			return hr;
+		}
+		b->length = (ULONG)o.len;
+		b->bytes = NULL;
+		if (o.len > 0 && (b->bytes = ws_heap_alloc(heap, o.len,
+		    &hr)) != NULL)
+			memcpy(b->bytes, o.p, o.len);
+		xml_out_free(&o);
+		return hr;
+	}
+	case WS_XML_STRING_TYPE: {
+		WS_XML_STRING *x = xml_string_new(heap, (const BYTE *)s,
+		    (ULONG)n, &hr);
+
+		if (x != NULL)
+			*(WS_XML_STRING *)out = *x;
+		return hr;
+	}
+	default:
+		return E_INVALIDARG;
+	}
+}
+
+/* Checks a read's arguments; *target is where the value goes. */
+static HRESULT
+xml_type_read_args(WS_TYPE type, WS_READ_OPTION opt, WS_HEAP *heap,
+    void *value, ULONG size)
+{
+	size_t ts = xml_type_size(type);
+
+	if (ts == 0 || value == NULL)
+		return E_INVALIDARG;
+	switch (opt) {
+	case WS_READ_REQUIRED_VALUE:
+	case WS_READ_NILLABLE_VALUE:
+		if (size != ts || (opt == WS_READ_NILLABLE_VALUE &&
+		    !xml_type_nillable_value(type)))
+			return E_INVALIDARG;
+		if (xml_type_is_pointer(type) && opt == WS_READ_REQUIRED_VALUE)
+			break;
+		if (xml_type_is_pointer(type))
+			return E_INVALIDARG;
+		break;
+	case WS_READ_REQUIRED_POINTER:
+	case WS_READ_OPTIONAL_POINTER:
+	case WS_READ_NILLABLE_POINTER:
+		if (size != sizeof(void *))
+			return E_INVALIDARG;
+		break;
+	default:
+		return E_INVALIDARG;
+	}
+	/* Strings, bytes and pointers are allocated on the heap. */
+	if (heap == NULL && (opt != WS_READ_REQUIRED_VALUE ||
+	    xml_type_value(type) < 0))
+		return E_INVALIDARG;
+	if (heap != NULL && !ws_heap_valid(heap))
+		return E_INVALIDARG;
+	return S_OK;
+}
+
+/* Stores a parsed text, allocating for the pointer options. */
+static HRESULT
+xml_type_store(WS_TYPE type, WS_READ_OPTION opt, const char *s, size_t n,
+    WS_HEAP *heap, void *value)
+{
+	size_t ts = xml_type_size(type);
+	void *p;
+	HRESULT hr;
+
+	if (opt == WS_READ_REQUIRED_VALUE || opt == WS_READ_NILLABLE_VALUE ||
+	    xml_type_is_pointer(type))
+		return xml_type_parse(type, s, n, heap, value);
+	if ((p = ws_heap_alloc(heap, ts, &hr)) == NULL)
+		return hr;
+	memset(p, 0, ts);
+	if ((hr = xml_type_parse(type, s, n, heap, p)) != S_OK)
+		return hr;
+	memcpy(value, &p, sizeof(p));
+	return S_OK;
+}
+
+static void
+xml_type_nil(WS_TYPE type, WS_READ_OPTION opt, void *value)
+{
+	if (opt == WS_READ_NILLABLE_VALUE)
+		memset(value, 0, xml_type_size(type));
+	else
+		memset(value, 0, sizeof(void *));
+}
+
+/* Is the element at the reader xsi:nil="true"? */
+static bool
+xml_type_is_nil(WS_XML_READER *r)
+{
+	const WS_XML_NODE *n = xml_reader_node(r);
+	const WS_XML_ELEMENT_NODE *e = (const WS_XML_ELEMENT_NODE *)n;
+	struct xml_out o = { 0 };
+	bool nil = false;
+	ULONG i;
+
+	if (n->nodeType != WS_XML_NODE_TYPE_ELEMENT)
+		return false;
+	for (i = 0; i < e->attributeCount && !nil; i++) {
+		const WS_XML_ATTRIBUTE *a = e->attributes[i];
+
+		if (a->isXmlNs || !xml_string_eq(a->localName, &xml_nil) ||
+		    !xml_string_eq(a->ns, &xml_xsi))
+			continue;
+		o.len = 0;
+		if (xml_text_format(a->value, &o) == S_OK && !o.oom) {
+			BOOL b = FALSE;
+
+			nil = xml_parse_bool((const char *)o.p, o.len, &b) ==
+			    S_OK && b;
+		}
+	}
+	xml_out_free(&o);
+	return nil;
+}
+
+static HRESULT
+xml_type_read_content(WS_XML_READER *r, WS_TYPE type, WS_READ_OPTION opt,
+    WS_HEAP *heap, void *value, WS_ERROR *error, const char *api)
+{
+	char *s;
+	size_t n;
+	HRESULT hr;
+
+	if (type == WS_XML_BUFFER_TYPE)
+		return WsReadXmlBuffer(r, heap, value, error);
+	if (type == WS_XML_QNAME_TYPE) {
+		WS_XML_QNAME q, *p = value;
+
+		if (opt != WS_READ_REQUIRED_VALUE &&
+		    opt != WS_READ_NILLABLE_VALUE) {
+			if ((p = ws_heap_alloc(heap, sizeof(*p), &hr)) == NULL)
+				return ws_error_fail(error, hr,
+				    "%s: the heap is full", api);
+			memcpy(value, &p, sizeof(p));
+		}
+		if ((hr = WsReadQualifiedName(r, heap, NULL, &q.localName,
+		    &q.ns, error)) != S_OK)
+			return hr;
+		*p = q;
+		return S_OK;
+	}
+	if ((hr = xml_reader_take_text(r, &s, &n)) != S_OK)
+		return ws_error_fail(error, hr, "%s: out of memory", api);
+	hr = xml_type_store(type, opt, s, n, heap, value);
+	if (hr != S_OK)
+		ws_error_fail(error, hr, "%s: \"%.64s\" is not a value of "
+		    "type %d", api, s, (int)type);
+	free(s);
+	return hr;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
+    const void *typeDescription, WS_READ_OPTION readOption, WS_HEAP *heap,
+    void *value, ULONG valueSize, WS_ERROR *error)
+{
+	static const char api[] = "WsReadType";
+	BOOL found;
+	HRESULT hr;
+
+	(void)typeDescription;	/* primitive types need none */
+	if ((hr = xml_reader_check(reader, error, api)) != S_OK)
+		return hr;
+	if ((hr = xml_type_read_args(type, readOption, heap, value,
+	    valueSize)) != S_OK)
+		return ws_error_fail(error, hr, "%s: type %d cannot be read "
+		    "with option %d and size %u", api, (int)type,
+		    (int)readOption, (unsigned)valueSize);
+	switch (typeMapping) {
+	case WS_ATTRIBUTE_TYPE_MAPPING:
+		if (!xml_reader_in_attribute(reader))
+			return ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: the reader is not in an attribute", api);
+		return xml_type_read_content(reader, type, readOption, heap,
+		    value, error, api);
+	case WS_ELEMENT_CONTENT_TYPE_MAPPING:
+		return xml_type_read_content(reader, type, readOption, heap,
+		    value, error, api);
+	case WS_ANY_ELEMENT_TYPE_MAPPING:
+		if (type != WS_XML_BUFFER_TYPE)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: any-element mapping takes an XML buffer", api);
+		return WsReadXmlBuffer(reader, heap, value, error);
+	case WS_ELEMENT_TYPE_MAPPING:
+		break;
+	default:
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: unknown mapping %d", api, (int)typeMapping);
+	}
+	if ((hr = WsReadToStartElement(reader, NULL, NULL, &found,
+	    error)) != S_OK)
+		return hr;
+	if (!found) {
+		if (readOption != WS_READ_OPTIONAL_POINTER)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "%s: no element to read", api);
+		memset(value, 0, sizeof(void *));
+		return S_OK;
+	}
+	if (type == WS_XML_BUFFER_TYPE)
+		return WsReadXmlBuffer(reader, heap, value, error);
+	if (xml_type_is_nil(reader)) {
+		if (readOption != WS_READ_NILLABLE_POINTER &&
+		    readOption != WS_READ_NILLABLE_VALUE)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "%s: the element is nil", api);
+		xml_type_nil(type, readOption, value);
+		return WsSkipNode(reader, error);
+	}
+	if ((hr = WsReadStartElement(reader, error)) != S_OK ||
+	    (hr = xml_type_read_content(reader, type, readOption, heap, value,
+	    error, api)) != S_OK)
+		return hr;
+	return WsReadEndElement(reader, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadElement(WS_XML_READER *reader,
+    const WS_ELEMENT_DESCRIPTION *elementDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ELEMENT_DESCRIPTION *d = elementDescription;
+	BOOL found;
+	HRESULT hr;
+
+	if (d == NULL || d->elementLocalName == NULL || d->elementNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsReadElement: incomplete element description");
+	if ((hr = xml_reader_check(reader, error, "WsReadElement")) != S_OK)
+		return hr;
+	if ((hr = xml_type_read_args(d->type, readOption, heap, value,
+	    valueSize)) != S_OK)
+		return ws_error_fail(error, hr, "WsReadElement: invalid value "
+		    "size, option or heap");
+	if ((hr = WsReadToStartElement(reader, d->elementLocalName,
+	    d->elementNs, &found, error)) != S_OK)
+		return hr;
+	if (!found) {
+		if (readOption != WS_READ_OPTIONAL_POINTER)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "WsReadElement: the element \"%.*s\" is not next",
+			    (int)d->elementLocalName->length,
+			    (const char *)d->elementLocalName->bytes);
+		memset(value, 0, sizeof(void *));
+		return S_OK;
+	}
+	return WsReadType(reader, WS_ELEMENT_TYPE_MAPPING, d->type,
+	    d->typeDescription, readOption, heap, value, valueSize, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadAttribute(WS_XML_READER *reader,
+    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ATTRIBUTE_DESCRIPTION *d = attributeDescription;
+	ULONG i;
+	HRESULT hr;
+
+	if (d == NULL || d->attributeLocalName == NULL ||
+	    d->attributeNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsReadAttribute: incomplete attribute description");
+	if ((hr = xml_reader_check(reader, error, "WsReadAttribute")) != S_OK)
+		return hr;
+	if ((hr = xml_type_read_args(d->type, readOption, heap, value,
+	    valueSize)) != S_OK)
+		return ws_error_fail(error, hr, "WsReadAttribute: invalid "
+		    "value size, option or heap");
+	if ((hr = WsFindAttribute(reader, d->attributeLocalName,
+	    d->attributeNs, FALSE, &i, error)) == S_FALSE) {
+		if (readOption != WS_READ_OPTIONAL_POINTER &&
+		    readOption != WS_READ_NILLABLE_POINTER)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "WsReadAttribute: the attribute is missing");
+		memset(value, 0, sizeof(void *));
+		return S_OK;
+	}
+	if (hr != S_OK || (hr = WsReadStartAttribute(reader, i,
+	    error)) != S_OK)
+		return hr;
+	hr = WsReadType(reader, WS_ATTRIBUTE_TYPE_MAPPING, d->type,
+	    d->typeDescription, readOption, heap, value, valueSize, error);
+	WsReadEndAttribute(reader, NULL);
+	return hr;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsDateTimeToFileTime(const WS_DATETIME *dateTime, FILETIME *fileTime,
+    WS_ERROR *error)
+{
+	uint64_t t;
+
+	if (dateTime == NULL || fileTime == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsDateTimeToFileTime: NULL argument");
+	if (dateTime->ticks > XML_TICKS_MAX ||
+	    (unsigned)dateTime->format > WS_DATETIME_FORMAT_NONE)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsDateTimeToFileTime: invalid date and time");
+	if (dateTime->ticks < XML_FILETIME_OFFSET)
+		return ws_error_fail(error, WS_E_INVALID_FORMAT,
+		    "WsDateTimeToFileTime: before 1601, which a FILETIME "
+		    "cannot hold");
+	t = dateTime->ticks - XML_FILETIME_OFFSET;
+	fileTime->dwLowDateTime = (DWORD)t;
+	fileTime->dwHighDateTime = (DWORD)(t >> 32);
+	return S_OK;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsFileTimeToDateTime(const FILETIME *fileTime, WS_DATETIME *dateTime,
+    WS_ERROR *error)
+{
+	uint64_t t;
+
+	if (fileTime == NULL || dateTime == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsFileTimeToDateTime: NULL argument");
+	t = (uint64_t)fileTime->dwHighDateTime << 32 | fileTime->dwLowDateTime;
+	if (t > XML_TICKS_MAX - XML_FILETIME_OFFSET)
+		return ws_error_fail(error, WS_E_NUMERIC_OVERFLOW,
+		    "WsFileTimeToDateTime: after 9999-12-31");
+	dateTime->ticks = t + XML_FILETIME_OFFSET;
+	dateTime->format = WS_DATETIME_FORMAT_UTC;
+	return S_OK;
+}
