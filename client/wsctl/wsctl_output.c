@@ -58,13 +58,20 @@ output_enum_str(const char *name, uint32_t v, char *buf, size_t len)
  */
 #define TABLE_MAX_COLS	10
 
+/*
+ * The cells live back to back in one growing pool, each ending in NUL, and
+ * are found by their offsets: a list of every channel is one allocation
+ * per doubling rather than one per cell.
+ */
 struct table {
 	size_t		  ncols;
 	const char	 *head[TABLE_MAX_COLS];
 	bool		  right[TABLE_MAX_COLS];	/* numbers */
-	char		**cells;
+	size_t		 *cells;	/* offsets into pool */
 	size_t		  ncells;
 	size_t		  cap;
+	char		 *pool;
+	size_t		  used, pool_cap;
 	bool		  oom;	/* a cell is missing: print nothing */
 };
 
@@ -78,15 +85,38 @@ output_table_init(struct table *t, size_t ncols, const char *const *head,
 	memcpy(t->right, right, ncols * sizeof(*right));
 }
 
+/* Room for `n` more bytes in the pool. */
+static bool
+output_table_reserve(struct table *t, size_t n)
+{
+	size_t cap = t->pool_cap == 0 ? 4096 : t->pool_cap;
+	char *pool;
+
+	if (n <= t->pool_cap - t->used)
+		return true;
+	while (cap - t->used < n) {
+		if (cap > SIZE_MAX / 2)
+			return false;
+		cap *= 2;
+	}
+	if ((pool = realloc(t->pool, cap)) == NULL)
+		return false;
+	t->pool = pool;
+	t->pool_cap = cap;
+	return true;
+}
+
 /* An empty or absent value is "-", so a field is never blank. */
 static void
 output_table_add(struct table *t, const char *s)
 {
-	char **cells;
-	size_t cap;
+	size_t *cells, cap, len;
 
 	if (t->oom)
 		return;
+	if (s == NULL || *s == '\0')
+		s = "-";
+	len = strlen(s) + 1;
 	if (t->ncells == t->cap) {
 		cap = t->cap == 0 ? 64 : t->cap * 2;
 		cells = realloc(t->cells, cap * sizeof(*cells));
@@ -97,12 +127,13 @@ output_table_add(struct table *t, const char *s)
 		t->cells = cells;
 		t->cap = cap;
 	}
-	t->cells[t->ncells] = strdup(s == NULL || *s == '\0' ? "-" : s);
-	if (t->cells[t->ncells] == NULL) {
+	if (!output_table_reserve(t, len)) {
 		t->oom = true;
 		return;
 	}
-	t->ncells++;
+	memcpy(t->pool + t->used, s, len);
+	t->cells[t->ncells++] = t->used;
+	t->used += len;
 }
 
 static void
@@ -134,15 +165,16 @@ output_table_print(struct table *t, struct wsctl_out *out)
 		return;
 	}
 	if (!out->tty) {
-		for (i = 0; i < t->ncells; i++)
-			fprintf(f, "%s%c", t->cells[i],
-			    (i + 1) % t->ncols == 0 ? '\n' : ' ');
+		for (i = 0; i < t->ncells; i++) {
+			fputs(t->pool + t->cells[i], f);
+			putc((i + 1) % t->ncols == 0 ? '\n' : ' ', f);
+		}
 		return;
 	}
 	for (c = 0; c < t->ncols; c++)
 		width[c] = strlen(t->head[c]);
 	for (i = 0; i < t->ncells; i++) {
-		len = strlen(t->cells[i]);
+		len = strlen(t->pool + t->cells[i]);
 		if (len > width[i % t->ncols])
 			width[i % t->ncols] = len;
 	}
@@ -151,7 +183,7 @@ output_table_print(struct table *t, struct wsctl_out *out)
 		bool last;
 
 		c = i % t->ncols;
-		s = i < t->ncols ? t->head[c] : t->cells[i - t->ncols];
+		s = i < t->ncols ? t->head[c] : t->pool + t->cells[i - t->ncols];
 		last = c + 1 == t->ncols;
 		if (t->right[c])
 			fprintf(f, "%*s", (int)width[c], s);
@@ -166,11 +198,8 @@ output_table_print(struct table *t, struct wsctl_out *out)
 static void
 output_table_free(struct table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->ncells; i++)
-		free(t->cells[i]);
 	free(t->cells);
+	free(t->pool);
 }
 
 static void
