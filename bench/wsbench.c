@@ -911,6 +911,10 @@ struct scale {
 	double	 kib_per_channel;
 	double	 list_ms, abort_ms;
 	double	 list_cpu_ms, abort_cpu_ms;	/* wsctl's and the daemon's */
+	/* The floor of abort --all: as many loopback TCP sockets closed with
+	 * a reset by this process. */
+	double	 close_ms, close_cpu_ms;
+	size_t	 closed;
 	int	 listed;
 	bool	 ok;
 };
@@ -1047,6 +1051,56 @@ out:
 	free(s);
 }
 
+/* This process's CPU time so far, ns. */
+static uint64_t
+self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+	    1000000000ull + (uint64_t)(ru.ru_utime.tv_usec +
+	    ru.ru_stime.tv_usec) * 1000ull;
+}
+
+/*
+ * The floor of `wsctl abort --all` over `channels` channels: opens that
+ * many loopback TCP sockets (both ends of channels/2 connections, as the
+ * daemon holds them) and times closing them all with a reset, which is
+ * what aborting a channel does to its socket.
+ */
+static void
+bench_close_floor(size_t channels, struct scale *sc)
+{
+	struct linger lg = { 1, 0 };
+	uint16_t port;
+	size_t i, n = 0, pairs = channels / 2;
+	uint64_t t, cpu;
+	int lfd, *fds;
+
+	if ((fds = calloc(2 * pairs + 1, sizeof(*fds))) == NULL)
+		return;
+	if ((lfd = harness_tcp_listener(&port, 512)) < 0) {
+		free(fds);
+		return;
+	}
+	for (i = 0; i < pairs; i++, n += 2)
+		if (tcp_pair(lfd, port, &fds[n], &fds[n + 1]) != 0)
+			break;
+	close(lfd);
+	cpu = self_cpu_ns();
+	t = now_ns();
+	for (i = 0; i < n; i++) {
+		setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fds[i]);
+	}
+	sc->close_ms = (now_ns() - t) / 1e6;
+	sc->close_cpu_ms = (self_cpu_ns() - cpu) / 1e6;
+	sc->closed = n;
+	free(fds);
+}
+
 /* The fd limit raised as far as allowed, before the daemon inherits it;
  * the pairs that fit (two daemon descriptors each, and some to spare). */
 static size_t
@@ -1113,6 +1167,10 @@ print_table(const struct scale *sc)
 		    "CPU), wsctl abort --all %.1f ms (%.1f ms CPU)\n",
 		    sc->channels, sc->listed, sc->kib_per_channel, sc->list_ms,
 		    sc->list_cpu_ms, sc->abort_ms, sc->abort_cpu_ms);
+	if (sc->closed > 0)
+		printf("abort --all floor: %zu loopback TCP sockets closed with "
+		    "a reset by one process, %.1f ms (%.1f ms CPU)\n",
+		    sc->closed, sc->close_ms, sc->close_cpu_ms);
 }
 
 static void
@@ -1137,6 +1195,10 @@ print_json(const struct scale *sc)
 		    "\"abort_all_cpu_ms\":%.1f}", sc->channels,
 		    sc->kib_per_channel, sc->list_ms, sc->list_cpu_ms,
 		    sc->abort_ms, sc->abort_cpu_ms);
+	if (sc->closed > 0)
+		printf(",\"abort_all_floor\":{\"sockets\":%zu,\"ms\":%.1f,"
+		    "\"cpu_ms\":%.1f}", sc->closed, sc->close_ms,
+		    sc->close_cpu_ms);
 	printf("}\n");
 }
 
@@ -1172,6 +1234,8 @@ main(void)
 	memset(&sc, 0, sizeof(sc));
 	if (pairs > 0)
 		bench_scale(pairs, &sc);
+	if (sc.ok)
+		bench_close_floor(sc.channels, &sc);
 	print_table(&sc);
 	printf("\n");
 	print_json(&sc);
