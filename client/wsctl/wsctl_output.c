@@ -73,13 +73,19 @@ struct table {
 	char		 *pool;
 	size_t		  used, pool_cap;
 	bool		  oom;	/* a cell is missing: print nothing */
+	/* Not a terminal: no widths to find, so each cell is written as it
+	 * comes and nothing is kept. */
+	FILE		 *stream;
+	size_t		  col;
 };
 
 static void
-output_table_init(struct table *t, size_t ncols, const char *const *head,
-    const bool *right)
+output_table_init(struct table *t, struct wsctl_out *out, size_t ncols,
+    const char *const *head, const bool *right)
 {
 	memset(t, 0, sizeof(*t));
+	if (!out->tty)
+		t->stream = out->f;
 	t->ncols = ncols;
 	memcpy(t->head, head, ncols * sizeof(*head));
 	memcpy(t->right, right, ncols * sizeof(*right));
@@ -116,6 +122,12 @@ output_table_add(struct table *t, const char *s)
 		return;
 	if (s == NULL || *s == '\0')
 		s = "-";
+	if (t->stream != NULL) {
+		fputs(s, t->stream);
+		t->col = (t->col + 1) % t->ncols;
+		putc(t->col == 0 ? '\n' : ' ', t->stream);
+		return;
+	}
 	len = strlen(s) + 1;
 	if (t->ncells == t->cap) {
 		cap = t->cap == 0 ? 64 : t->cap * 2;
@@ -164,13 +176,8 @@ output_table_print(struct table *t, struct wsctl_out *out)
 		out->error = -ENOMEM;
 		return;
 	}
-	if (!out->tty) {
-		for (i = 0; i < t->ncells; i++) {
-			fputs(t->pool + t->cells[i], f);
-			putc((i + 1) % t->ncols == 0 ? '\n' : ' ', f);
-		}
-		return;
-	}
+	if (t->stream != NULL)
+		return;		/* written as added */
 	for (c = 0; c < t->ncols; c++)
 		width[c] = strlen(t->head[c]);
 	for (i = 0; i < t->ncells; i++) {
@@ -216,7 +223,7 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 	struct table t;
 	size_t i;
 
-	output_table_init(&t, 10, chead, cright);
+	output_table_init(&t, out, 10, chead, cright);
 	for (i = 0; i < list->n_channels; i++) {
 		const Wschannel__ChannelInfo *ci = list->channels[i];
 
@@ -247,7 +254,9 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 			fputs("\nno listeners\n", out->f);
 		return;
 	}
-	output_table_init(&t, 8, lhead, lright);
+	/* The empty line tells the listeners from the channels. */
+	fputc('\n', out->f);
+	output_table_init(&t, out, 8, lhead, lright);
 	for (i = 0; i < list->n_listeners; i++) {
 		const Wschannel__ListenerInfo *li = list->listeners[i];
 
@@ -262,8 +271,6 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 		output_table_add(&t, li->url);
 		output_table_addu(&t, li->pending);
 	}
-	/* The empty line tells the listeners from the channels. */
-	fputc('\n', out->f);
 	output_table_print(&t, out);
 	output_table_free(&t);
 }
