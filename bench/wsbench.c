@@ -16,6 +16,12 @@
  * channel pairs of the scale section (default: as many as the fd limit
  * allows; 0 skips it), WSBENCH_ROWS a comma-separated list of the row
  * keys to run (default: all; "none" runs only the scale section).
+ * WSBENCH_HOLD=SECONDS keeps the scale section's channels open that long
+ * before `wsctl list`, with the daemon's pid on stderr, for profiling by
+ * hand (perf record -p PID, wsctl --socket PATH).  The scale figures come
+ * with the CPU time wsctl and the daemon spent (the wall time on a loaded
+ * machine is mostly waiting for a CPU), and abort --all with its floor:
+ * as many loopback sockets closed with a reset by one process.
  */
 #include "config.h"
 
