@@ -14,7 +14,14 @@
  * ($WSCHANNEL_BUILDDIR, set by `make bench`).  WSBENCH_BLOCKS overrides the
  * number of interleaved blocks (default 6), WSBENCH_SCALE the number of
  * channel pairs of the scale section (default: as many as the fd limit
- * allows; 0 skips it).
+ * allows; 0 skips it), WSBENCH_ROWS a comma-separated list of the row
+ * keys to run (default: all; "none" runs only the scale section).
+ * WSBENCH_HOLD=SECONDS keeps the scale section's channels open that long
+ * before `wsctl list`, with the daemon's pid on stderr, for profiling by
+ * hand (perf record -p PID, wsctl --socket PATH).  The scale figures come
+ * with the CPU time wsctl and the daemon spent (the wall time on a loaded
+ * machine is mostly waiting for a CPU), and abort --all with its floor:
+ * as many loopback sockets closed with a reset by one process.
  */
 #include "config.h"
 
@@ -1340,6 +1347,11 @@ struct scale {
 	size_t	 channels;
 	double	 kib_per_channel;
 	double	 list_ms, abort_ms;
+	double	 list_cpu_ms, abort_cpu_ms;	/* wsctl's and the daemon's */
+	/* The floor of abort --all: as many loopback TCP sockets closed with
+	 * a reset by this process. */
+	double	 close_ms, close_cpu_ms;
+	size_t	 closed;
 	int	 listed;
 	bool	 ok;
 };
@@ -1363,11 +1375,48 @@ daemon_rss_kib(void)
 	return kib;
 }
 
-/* Times one wsctl command, in ms; the lines it printed in *lines. */
+/* The daemon's CPU time so far, ns (0 when the kernel does not say). */
+static uint64_t
+daemon_cpu_ns(void)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat",
+	    (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
+/* CPU time of the waited-for children so far, ns. */
+static uint64_t
+children_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+	    1000000000ull + (uint64_t)(ru.ru_utime.tv_usec +
+	    ru.ru_stime.tv_usec) * 1000ull;
+}
+
+/*
+ * Times one wsctl command, in ms of wall time; the lines it printed in
+ * *lines, the CPU time it and the daemon spent in *cpu_ms (on a loaded
+ * machine the wall time is mostly waiting for a CPU; the CPU time is what
+ * the command costs).
+ */
 static double
-time_wsctl(const char *a1, const char *a2, int *lines)
+time_wsctl(const char *a1, const char *a2, int *lines, double *cpu_ms)
 {
 	char *out = NULL, *p;
+	uint64_t cpu = daemon_cpu_ns() + children_cpu_ns();
 	uint64_t t = now_ns();
 	int status = -1, n = 0;
 
@@ -1377,6 +1426,7 @@ time_wsctl(const char *a1, const char *a2, int *lines)
 		return -1;
 	}
 	t = now_ns() - t;
+	*cpu_ms = (double)(daemon_cpu_ns() + children_cpu_ns() - cpu) / 1e6;
 	for (p = out; p != NULL && *p != '\0'; p++)
 		n += *p == '\n';
 	if (lines != NULL)
@@ -1393,6 +1443,7 @@ bench_scale(size_t pairs, struct scale *sc)
 	uint16_t port;
 	long rss0, rss1;
 	size_t i, n = 0;
+	uint64_t hold;
 
 	memset(sc, 0, sizeof(*sc));
 	c = calloc(pairs, sizeof(*c));
@@ -1414,8 +1465,17 @@ bench_scale(size_t pairs, struct scale *sc)
 	sc->channels = 2 * n;
 	if (n > 0 && rss0 > 0 && rss1 > 0)
 		sc->kib_per_channel = (double)(rss1 - rss0) / (2.0 * n);
-	sc->list_ms = time_wsctl("list", NULL, &sc->listed);
-	sc->abort_ms = time_wsctl("abort", "--all", NULL);
+	if (getenv("WSBENCH_HOLD") != NULL) {
+		/* For profiling by hand: the daemon full, for a while. */
+		fprintf(stderr, "wsbench: holding %zu channels, daemon pid %d\n",
+		    2 * n, (int)harness_daemon_pid());
+		hold = now_ns() + (uint64_t)atoi(getenv("WSBENCH_HOLD")) *
+		    1000000000ull;
+		while (now_ns() < hold)
+			sleep(1);
+	}
+	sc->list_ms = time_wsctl("list", NULL, &sc->listed, &sc->list_cpu_ms);
+	sc->abort_ms = time_wsctl("abort", "--all", NULL, &sc->abort_cpu_ms);
 	sc->ok = n > 0 && sc->list_ms >= 0 && sc->abort_ms >= 0;
 out:
 	for (i = 0; i < n; i++) {
@@ -1426,6 +1486,56 @@ out:
 		WsFreeListener(l);
 	free(c);
 	free(s);
+}
+
+/* This process's CPU time so far, ns. */
+static uint64_t
+self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+	    1000000000ull + (uint64_t)(ru.ru_utime.tv_usec +
+	    ru.ru_stime.tv_usec) * 1000ull;
+}
+
+/*
+ * The floor of `wsctl abort --all` over `channels` channels: opens that
+ * many loopback TCP sockets (both ends of channels/2 connections, as the
+ * daemon holds them) and times closing them all with a reset, which is
+ * what aborting a channel does to its socket.
+ */
+static void
+bench_close_floor(size_t channels, struct scale *sc)
+{
+	struct linger lg = { 1, 0 };
+	uint16_t port;
+	size_t i, n = 0, pairs = channels / 2;
+	uint64_t t, cpu;
+	int lfd, *fds;
+
+	if ((fds = calloc(2 * pairs + 1, sizeof(*fds))) == NULL)
+		return;
+	if ((lfd = harness_tcp_listener(&port, 512)) < 0) {
+		free(fds);
+		return;
+	}
+	for (i = 0; i < pairs; i++, n += 2)
+		if (tcp_pair(lfd, port, &fds[n], &fds[n + 1]) != 0)
+			break;
+	close(lfd);
+	cpu = self_cpu_ns();
+	t = now_ns();
+	for (i = 0; i < n; i++) {
+		setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fds[i]);
+	}
+	sc->close_ms = (now_ns() - t) / 1e6;
+	sc->close_cpu_ms = (self_cpu_ns() - cpu) / 1e6;
+	sc->closed = n;
+	free(fds);
 }
 
 /* The fd limit raised as far as allowed, before the daemon inherits it;
@@ -1446,6 +1556,22 @@ scale_pairs(void)
 	return rl.rlim_cur > 512 ? (size_t)(rl.rlim_cur - 256) / 2 : 0;
 }
 
+/* Whether WSBENCH_ROWS names the row (or is unset). */
+static bool
+row_wanted(const struct row *r)
+{
+	const char *env = getenv("WSBENCH_ROWS"), *p;
+	size_t len = strlen(r->key);
+
+	if (env == NULL || *env == '\0')
+		return true;
+	for (p = env; (p = strstr(p, r->key)) != NULL; p += len)
+		if ((p == env || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ','))
+			return true;
+	return false;
+}
+
 /* ---- output ------------------------------------------------------------------ */
 
 static void
@@ -1458,6 +1584,8 @@ print_table(const struct scale *sc)
 	    "\n|---|---|---|---|---|---|\n");
 	for (i = 0; i < NROWS; i++) {
 		r = &bench_rows[i];
+		if (!row_wanted(r))
+			continue;
 		if (!r->ok) {
 			printf("| %s | %s | - | failed | - | %s %.2fx |\n",
 			    r->figure, r->floor_name, r->rate ? ">=" : "<=",
@@ -1472,9 +1600,14 @@ print_table(const struct scale *sc)
 	}
 	if (sc->ok)
 		printf("\nscale: %zu idle channels (%d lines listed): %.2f KiB "
-		    "of daemon memory per channel, wsctl list %.1f ms, wsctl "
-		    "abort --all %.1f ms\n", sc->channels, sc->listed,
-		    sc->kib_per_channel, sc->list_ms, sc->abort_ms);
+		    "of daemon memory per channel, wsctl list %.1f ms (%.1f ms "
+		    "CPU), wsctl abort --all %.1f ms (%.1f ms CPU)\n",
+		    sc->channels, sc->listed, sc->kib_per_channel, sc->list_ms,
+		    sc->list_cpu_ms, sc->abort_ms, sc->abort_cpu_ms);
+	if (sc->closed > 0)
+		printf("abort --all floor: %zu loopback TCP sockets closed with "
+		    "a reset by one process, %.1f ms (%.1f ms CPU)\n",
+		    sc->closed, sc->close_ms, sc->close_cpu_ms);
 }
 
 static void
@@ -1495,8 +1628,14 @@ print_json(const struct scale *sc)
 	}
 	if (sc->ok)
 		printf(",\"scale\":{\"channels\":%zu,\"kib_per_channel\":%.3f,"
-		    "\"list_ms\":%.1f,\"abort_all_ms\":%.1f}", sc->channels,
-		    sc->kib_per_channel, sc->list_ms, sc->abort_ms);
+		    "\"list_ms\":%.1f,\"list_cpu_ms\":%.1f,\"abort_all_ms\":%.1f,"
+		    "\"abort_all_cpu_ms\":%.1f}", sc->channels,
+		    sc->kib_per_channel, sc->list_ms, sc->list_cpu_ms,
+		    sc->abort_ms, sc->abort_cpu_ms);
+	if (sc->closed > 0)
+		printf(",\"abort_all_floor\":{\"sockets\":%zu,\"ms\":%.1f,"
+		    "\"cpu_ms\":%.1f}", sc->closed, sc->close_ms,
+		    sc->close_cpu_ms);
 	printf("}\n");
 }
 
@@ -1522,6 +1661,8 @@ main(void)
 	    sysconf(_SC_NPROCESSORS_ONLN), nblocks);
 	fflush(stdout);
 	for (i = 0; i < NROWS; i++) {
+		if (!row_wanted(&bench_rows[i]))
+			continue;
 		bench_rows[i].ok = bench_rows[i].run(&bench_rows[i]) == 0;
 		if (!bench_rows[i].ok)
 			fprintf(stderr, "wsbench: %s: could not be measured\n",
@@ -1530,6 +1671,8 @@ main(void)
 	memset(&sc, 0, sizeof(sc));
 	if (pairs > 0)
 		bench_scale(pairs, &sc);
+	if (sc.ok)
+		bench_close_floor(sc.channels, &sc);
 	print_table(&sc);
 	printf("\n");
 	print_json(&sc);

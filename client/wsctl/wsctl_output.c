@@ -58,35 +58,77 @@ output_enum_str(const char *name, uint32_t v, char *buf, size_t len)
  */
 #define TABLE_MAX_COLS	10
 
+/*
+ * The cells live back to back in one growing pool, each ending in NUL, and
+ * are found by their offsets: a list of every channel is one allocation
+ * per doubling rather than one per cell.
+ */
 struct table {
 	size_t		  ncols;
 	const char	 *head[TABLE_MAX_COLS];
 	bool		  right[TABLE_MAX_COLS];	/* numbers */
-	char		**cells;
+	size_t		 *cells;	/* offsets into pool */
 	size_t		  ncells;
 	size_t		  cap;
+	char		 *pool;
+	size_t		  used, pool_cap;
 	bool		  oom;	/* a cell is missing: print nothing */
+	/* Not a terminal: no widths to find, so each cell is written as it
+	 * comes and nothing is kept. */
+	FILE		 *stream;
+	size_t		  col;
 };
 
 static void
-output_table_init(struct table *t, size_t ncols, const char *const *head,
-    const bool *right)
+output_table_init(struct table *t, struct wsctl_out *out, size_t ncols,
+    const char *const *head, const bool *right)
 {
 	memset(t, 0, sizeof(*t));
+	if (!out->tty)
+		t->stream = out->f;
 	t->ncols = ncols;
 	memcpy(t->head, head, ncols * sizeof(*head));
 	memcpy(t->right, right, ncols * sizeof(*right));
+}
+
+/* Room for `n` more bytes in the pool. */
+static bool
+output_table_reserve(struct table *t, size_t n)
+{
+	size_t cap = t->pool_cap == 0 ? 4096 : t->pool_cap;
+	char *pool;
+
+	if (n <= t->pool_cap - t->used)
+		return true;
+	while (cap - t->used < n) {
+		if (cap > SIZE_MAX / 2)
+			return false;
+		cap *= 2;
+	}
+	if ((pool = realloc(t->pool, cap)) == NULL)
+		return false;
+	t->pool = pool;
+	t->pool_cap = cap;
+	return true;
 }
 
 /* An empty or absent value is "-", so a field is never blank. */
 static void
 output_table_add(struct table *t, const char *s)
 {
-	char **cells;
-	size_t cap;
+	size_t *cells, cap, len;
 
 	if (t->oom)
 		return;
+	if (s == NULL || *s == '\0')
+		s = "-";
+	if (t->stream != NULL) {
+		fputs(s, t->stream);
+		t->col = (t->col + 1) % t->ncols;
+		putc(t->col == 0 ? '\n' : ' ', t->stream);
+		return;
+	}
+	len = strlen(s) + 1;
 	if (t->ncells == t->cap) {
 		cap = t->cap == 0 ? 64 : t->cap * 2;
 		cells = realloc(t->cells, cap * sizeof(*cells));
@@ -97,12 +139,13 @@ output_table_add(struct table *t, const char *s)
 		t->cells = cells;
 		t->cap = cap;
 	}
-	t->cells[t->ncells] = strdup(s == NULL || *s == '\0' ? "-" : s);
-	if (t->cells[t->ncells] == NULL) {
+	if (!output_table_reserve(t, len)) {
 		t->oom = true;
 		return;
 	}
-	t->ncells++;
+	memcpy(t->pool + t->used, s, len);
+	t->cells[t->ncells++] = t->used;
+	t->used += len;
 }
 
 static void
@@ -133,16 +176,12 @@ output_table_print(struct table *t, struct wsctl_out *out)
 		out->error = -ENOMEM;
 		return;
 	}
-	if (!out->tty) {
-		for (i = 0; i < t->ncells; i++)
-			fprintf(f, "%s%c", t->cells[i],
-			    (i + 1) % t->ncols == 0 ? '\n' : ' ');
-		return;
-	}
+	if (t->stream != NULL)
+		return;		/* written as added */
 	for (c = 0; c < t->ncols; c++)
 		width[c] = strlen(t->head[c]);
 	for (i = 0; i < t->ncells; i++) {
-		len = strlen(t->cells[i]);
+		len = strlen(t->pool + t->cells[i]);
 		if (len > width[i % t->ncols])
 			width[i % t->ncols] = len;
 	}
@@ -151,7 +190,7 @@ output_table_print(struct table *t, struct wsctl_out *out)
 		bool last;
 
 		c = i % t->ncols;
-		s = i < t->ncols ? t->head[c] : t->cells[i - t->ncols];
+		s = i < t->ncols ? t->head[c] : t->pool + t->cells[i - t->ncols];
 		last = c + 1 == t->ncols;
 		if (t->right[c])
 			fprintf(f, "%*s", (int)width[c], s);
@@ -166,11 +205,8 @@ output_table_print(struct table *t, struct wsctl_out *out)
 static void
 output_table_free(struct table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->ncells; i++)
-		free(t->cells[i]);
 	free(t->cells);
+	free(t->pool);
 }
 
 static void
@@ -199,7 +235,7 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 		if (list->listeners[i]->local_address != NULL &&
 		    *list->listeners[i]->local_address != '\0')
 			llocal = true;
-	output_table_init(&t, clocal ? 11 : 10, chead, cright);
+	output_table_init(&t, out, clocal ? 11 : 10, chead, cright);
 	for (i = 0; i < list->n_channels; i++) {
 		const Wschannel__ChannelInfo *ci = list->channels[i];
 
@@ -232,7 +268,9 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 			fputs("\nno listeners\n", out->f);
 		return;
 	}
-	output_table_init(&t, llocal ? 11 : 8, lhead, lright);
+	/* The empty line tells the listeners from the channels. */
+	fputc('\n', out->f);
+	output_table_init(&t, out, llocal ? 11 : 8, lhead, lright);
 	for (i = 0; i < list->n_listeners; i++) {
 		const Wschannel__ListenerInfo *li = list->listeners[i];
 
@@ -252,8 +290,6 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 			output_table_addu(&t, li->datagrams_dropped);
 		}
 	}
-	/* The empty line tells the listeners from the channels. */
-	fputc('\n', out->f);
 	output_table_print(&t, out);
 	output_table_free(&t);
 }

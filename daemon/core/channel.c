@@ -115,7 +115,8 @@ channel_new(struct session *owner, uint32_t type, uint32_t binding,
 		ch->props[prop_ids[i]] = prop_vals[i];
 		ch->props_given |= 1ull << prop_ids[i];
 	}
-	memcpy(ch->create_props, ch->props, sizeof(ch->props));
+	ch->create_encoding = ch->props[WS_CHANNEL_PROPERTY_ENCODING];
+	ch->create_envelope = ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION];
 	registry_add_channel(ch, &channel_kind);
 	log_debug("channel %llu created by uid %u pid %d",
 	    (unsigned long long)ch->id, (unsigned)ch->uid, (int)ch->pid);
@@ -831,10 +832,8 @@ channel_reset(struct channel *ch, const char **why)
 	ch->end_received = false;
 	ch->reading = ch->writing = false;
 	/* User-set properties survive; what the peer chose does not. */
-	ch->props[WS_CHANNEL_PROPERTY_ENCODING] =
-	    ch->create_props[WS_CHANNEL_PROPERTY_ENCODING];
-	ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] =
-	    ch->create_props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION];
+	ch->props[WS_CHANNEL_PROPERTY_ENCODING] = ch->create_encoding;
+	ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] = ch->create_envelope;
 	channel_set_state(ch, WS_CHANNEL_STATE_CREATED, S_OK);
 	return S_OK;
 }
@@ -921,7 +920,10 @@ channel_set_property(struct channel *ch, uint32_t id, uint64_t value,
 	if ((hr = channel_prop_check(ch->binding, id, value, false, why)) != S_OK)
 		return hr;
 	ch->props[id] = value;
-	ch->create_props[id] = value;
+	if (id == WS_CHANNEL_PROPERTY_ENCODING)
+		ch->create_encoding = value;
+	else if (id == WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)
+		ch->create_envelope = value;
 	ch->props_given |= 1ull << id;
 	return S_OK;
 }

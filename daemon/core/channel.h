@@ -32,7 +32,9 @@ struct channel {
 	uint32_t		 state;		/* WS_CHANNEL_STATE */
 	int32_t			 state_cause;	/* HRESULT of the last change */
 	uint64_t		 props[CHANNEL_PROP_COUNT];
-	uint64_t		 create_props[CHANNEL_PROP_COUNT]; /* kept by reset */
+	/* What reset restores of the two the peer may change: only these,
+	 * not a second copy of every property (memory per idle channel). */
+	uint64_t		 create_encoding, create_envelope;
 	uint64_t		 props_given;	/* bit per id the caller set */
 	char			*url;		/* opened or accepted on */
 	char			 remote[80];	/* "127.0.0.1:4242" */
