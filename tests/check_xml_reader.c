@@ -347,6 +347,37 @@ START_TEST(names_and_scopes)
 }
 END_TEST
 
+/* An '&' in a namespace name (written &amp;) is an '&' of the name, in
+ * the element's namespace and in the declaration's value alike (the
+ * fuzzer found it kept as the reference "&#38;"). */
+START_TEST(ampersand_in_namespace)
+{
+	WS_XML_READER *r = xml_test_reader("<p:a xmlns:p=\"urn:x&amp;y\" "
+	    "p:at=\"v\"><p:b xmlns:q=\"urn:&amp;#38;\"/></p:a>");
+	const WS_XML_NODE *node;
+	const WS_XML_ELEMENT_NODE *e;
+	const WS_XML_STRING *found;
+
+	ck_assert_int_eq(WsReadNode(r, NULL), S_OK);
+	ck_assert_int_eq(WsGetReaderNode(r, &node, NULL), S_OK);
+	ck_assert_int_eq(node->nodeType, WS_XML_NODE_TYPE_ELEMENT);
+	e = (const WS_XML_ELEMENT_NODE *)node;
+	ck_assert(xml_test_str_is(e->ns, "urn:x&y"));
+	ck_assert_uint_eq(e->attributeCount, 2);
+	ck_assert(e->attributes[0]->isXmlNs);
+	ck_assert(xml_test_str_is(e->attributes[0]->ns, "urn:x&y"));
+	ck_assert(xml_test_str_is(e->attributes[1]->ns, "urn:x&y"));
+	ck_assert_int_eq(WsGetNamespaceFromPrefix(r, &s_p, TRUE, &found,
+	    NULL), S_OK);
+	ck_assert(xml_test_str_is(found, "urn:x&y"));
+	ck_assert_int_eq(WsReadNode(r, NULL), S_OK);
+	ck_assert_int_eq(WsGetReaderNode(r, &node, NULL), S_OK);
+	e = (const WS_XML_ELEMENT_NODE *)node;
+	ck_assert(xml_test_str_is(e->attributes[0]->ns, "urn:&#38;"));
+	WsFreeReader(r);
+}
+END_TEST
+
 START_TEST(quotas)
 {
 	ULONG two = 2, one = 1;
@@ -515,6 +546,7 @@ xml_reader_suite(void)
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, partial_text_reads);
 	tcase_add_test(tc, names_and_scopes);
+	tcase_add_test(tc, ampersand_in_namespace);
 	tcase_add_test(tc, quotas);
 	tcase_add_test(tc, utf16_and_binary_input);
 	tcase_add_test(tc, stream_input_and_arrays);

@@ -357,6 +357,38 @@ xml_serial_str(WS_HEAP *heap, const xmlChar *s, HRESULT *hr)
 	return xml_string_new(heap, s, (ULONG)n, hr);
 }
 
+/*
+ * A namespace name as libxml2 keeps it: without entity substitution it
+ * leaves an '&' of the document (written &amp;) as the reference "&#38;",
+ * while attribute values and text come back decoded.  Undo it, left to
+ * right, so that "&amp;#38;" (kept as "&#38;#38;") is "&#38;" again.
+ */
+static WS_XML_STRING *
+xml_serial_href(WS_HEAP *heap, const xmlChar *s, HRESULT *hr)
+{
+	static const char ref[] = "&#38;";
+	WS_XML_STRING *out;
+	const char *p, *amp;
+	char *d, *q;
+
+	if (s == NULL || strstr((const char *)s, ref) == NULL)
+		return xml_serial_str(heap, s, hr);
+	if ((d = malloc(strlen((const char *)s) + 1)) == NULL) {
+		*hr = E_OUTOFMEMORY;
+		return NULL;
+	}
+	for (p = (const char *)s, q = d; (amp = strstr(p, ref)) != NULL;
+	    p = amp + sizeof(ref) - 1) {
+		memcpy(q, p, (size_t)(amp - p));
+		q += amp - p;
+		*q++ = '&';
+	}
+	strcpy(q, p);
+	out = xml_string_new(heap, (const BYTE *)d, (ULONG)strlen(d), hr);
+	free(d);
+	return out;
+}
+
 static HRESULT
 xml_serial_attrs(struct xml_node *n, xmlNodePtr x, ULONG max_attrs)
 {
@@ -370,7 +402,7 @@ xml_serial_attrs(struct xml_node *n, xmlNodePtr x, ULONG max_attrs)
 
 	for (d = x->nsDef; d != NULL; d = d->next) {
 		if ((p = xml_serial_str(heap, d->prefix, &hr)) == NULL ||
-		    (ns = xml_serial_str(heap, d->href, &hr)) == NULL ||
+		    (ns = xml_serial_href(heap, d->href, &hr)) == NULL ||
 		    (v = xml_text_utf8(heap, ns->bytes, ns->length,
 		    &hr)) == NULL ||
 		    (hr = xml_node_add_attr(n, true, false, p, p, ns, v,
@@ -385,7 +417,7 @@ xml_serial_attrs(struct xml_node *n, xmlNodePtr x, ULONG max_attrs)
 		if ((p = xml_serial_str(heap, a->ns != NULL ? a->ns->prefix :
 		    NULL, &hr)) == NULL ||
 		    (l = xml_serial_str(heap, a->name, &hr)) == NULL ||
-		    (ns = xml_serial_str(heap, a->ns != NULL ? a->ns->href :
+		    (ns = xml_serial_href(heap, a->ns != NULL ? a->ns->href :
 		    NULL, &hr)) == NULL ||
 		    (v = xml_text_utf8(heap, val, strlen((char *)val),
 		    &hr)) == NULL ||
@@ -433,7 +465,7 @@ xml_serial_from(WS_XML_BUFFER *b, struct xml_node *parent, xmlNodePtr x,
 			    x->ns != NULL ? x->ns->prefix : NULL, &hr)) ==
 			    NULL || (n->elem.localName = xml_serial_str(b->heap,
 			    x->name, &hr)) == NULL ||
-			    (n->elem.ns = xml_serial_str(b->heap, x->ns != NULL ?
+			    (n->elem.ns = xml_serial_href(b->heap, x->ns != NULL ?
 			    x->ns->href : NULL, &hr)) == NULL ||
 			    (hr = xml_serial_attrs(n, x, max_attrs)) != S_OK ||
 			    (hr = xml_serial_from(b, n, x->children, depth + 1,
