@@ -199,7 +199,7 @@ assert_end(WS_CHANNEL *ch)
 	harness_msg_free(&m);
 }
 
-static void
+void
 remote_address(WS_CHANNEL *ch, char *buf, size_t len)
 {
 	WS_ENDPOINT_ADDRESS a;

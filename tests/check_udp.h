@@ -41,6 +41,7 @@ uint64_t	 stats_dropped(void);
 char		*receive_ping(WS_CHANNEL *, WS_MESSAGE **, WS_HEAP *);
 void		 header_str(WS_MESSAGE *, WS_HEAP *, WS_HEADER_TYPE, char *,
 		    size_t);
+void		 remote_address(WS_CHANNEL *, char *, size_t);
 void		 setup(void);
 void		 teardown(void);
 

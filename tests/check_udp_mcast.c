@@ -9,6 +9,10 @@
 #include <sys/socket.h>
 #include <net/if.h>
 #include <net/route.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <check.h>
@@ -83,7 +87,151 @@ netns_multicast(void)
 	return true;
 }
 
+/*
+ * IPv6 multicast in the namespace netns_multicast made.  lo cannot carry
+ * it: the kernel's neighbour layer has no multicast mapping for a
+ * loopback device, so every datagram to ff02::c via lo is dropped as "no
+ * route" (Ip6OutNoRoutes), whatever route is added.  So a veth pair
+ * instead, both ends up, and a link-local address without DAD on veth0
+ * (the source of what we send); the kernel loops our own multicast back
+ * to veth0's members, as `ip link add veth0 type veth peer name veth1`
+ * and `ip addr add fe80::1/64 dev veth0 nodad` would.
+ */
+#define MC6_IF	"veth0"
+
+/* Appends attribute `type` with `len` bytes of `data` at the end of `nh`;
+ * the start of its payload. */
+static struct rtattr *
+nl_attr(struct nlmsghdr *nh, unsigned short type, const void *data,
+    size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh +
+	    NLMSG_ALIGN(nh->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len > 0)
+		memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+/* Closes a nest opened by nl_attr(..., NULL, 0). */
+static void
+nl_nest_end(struct nlmsghdr *nh, struct rtattr *rta)
+{
+	rta->rta_len = (unsigned short)((char *)nh + nh->nlmsg_len -
+	    (char *)rta);
+}
+
+/* Sends one request and reads its ack; 0 or -1 with errno. */
+static int
+nl_talk(int fd, struct nlmsghdr *nh)
+{
+	char buf[1024];
+	struct nlmsgerr *err;
+	ssize_t n;
+
+	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, nh, nh->nlmsg_len, 0) < 0)
+		return -1;
+	if ((n = recv(fd, buf, sizeof(buf), 0)) < (ssize_t)NLMSG_LENGTH(
+	    sizeof(*err)))
+		return -1;
+	err = NLMSG_DATA((struct nlmsghdr *)buf);
+	if (((struct nlmsghdr *)buf)->nlmsg_type == NLMSG_ERROR &&
+	    err->error != 0) {
+		errno = -err->error;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+netns_up(int s, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
+	return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
+/* The veth pair and veth0's address; false, errno set, where the kernel
+ * has no veth or no IPv6. */
+static bool
+netns_multicast6(void)
+{
+	union {
+		struct nlmsghdr	nh;
+		char		buf[512];
+	} m;
+	struct ifinfomsg *ifi, peer;
+	struct ifaddrmsg *ifa;
+	struct rtattr *info, *data, *pa;
+	struct in6_addr ll;
+	int fd, s, e = 0;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0)
+		return false;
+	memset(&m, 0, sizeof(m));
+	m.nh.nlmsg_type = RTM_NEWLINK;
+	m.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	m.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	ifi = NLMSG_DATA(&m.nh);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_attr(&m.nh, IFLA_IFNAME, MC6_IF, sizeof(MC6_IF));
+	info = nl_attr(&m.nh, IFLA_LINKINFO, NULL, 0);
+	nl_attr(&m.nh, IFLA_INFO_KIND, "veth", 4);
+	data = nl_attr(&m.nh, IFLA_INFO_DATA, NULL, 0);
+	memset(&peer, 0, sizeof(peer));
+	pa = nl_attr(&m.nh, VETH_INFO_PEER, &peer, sizeof(peer));
+	nl_attr(&m.nh, IFLA_IFNAME, "veth1", sizeof("veth1"));
+	nl_nest_end(&m.nh, pa);
+	nl_nest_end(&m.nh, data);
+	nl_nest_end(&m.nh, info);
+	if (nl_talk(fd, &m.nh) != 0)
+		goto fail;
+	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		goto fail;
+	if (netns_up(s, MC6_IF) != 0 || netns_up(s, "veth1") != 0) {
+		e = errno;
+		close(s);
+		errno = e;
+		goto fail;
+	}
+	close(s);
+
+	memset(&m, 0, sizeof(m));
+	m.nh.nlmsg_type = RTM_NEWADDR;
+	m.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	m.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
+	ifa = NLMSG_DATA(&m.nh);
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = 64;
+	ifa->ifa_flags = IFA_F_NODAD;
+	ifa->ifa_scope = RT_SCOPE_LINK;
+	ifa->ifa_index = if_nametoindex(MC6_IF);
+	inet_pton(AF_INET6, "fe80::1", &ll);
+	nl_attr(&m.nh, IFA_LOCAL, &ll, sizeof(ll));
+	nl_attr(&m.nh, IFA_ADDRESS, &ll, sizeof(ll));
+	if (nl_talk(fd, &m.nh) != 0)
+		goto fail;
+	close(fd);
+	return true;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return false;
+}
+
 #define GROUP4	"239.255.255.250"
+#define GROUP6	"ff02::c"
 
 /* Starts the daemon inside a fresh namespace; false (test skipped, with
  * the reason on stderr) where namespaces are unavailable. */
@@ -99,11 +247,31 @@ mc_setup(const char *test)
 	return true;
 }
 
+/* mc_setup for an IPv6 group: the namespace, then lo's ff00::/8 route. */
+static bool
+mc6_setup(const char *test)
+{
+	if (!netns_multicast()) {
+		fprintf(stderr, "%s: skipped: cannot create a network namespace "
+		    "here (%s)\n", test, strerror(errno));
+		return false;
+	}
+	if (!netns_multicast6()) {
+		fprintf(stderr, "%s: skipped: no veth pair with IPv6 in the "
+		    "namespace (%s)\n", test, strerror(errno));
+		return false;
+	}
+	ck_assert_int_eq(harness_daemon_start(), 0);
+	return true;
+}
+
 static WS_LISTENER *
-mc_listener(uint16_t *port, bool join, bool fixed_port)
+mc_listener_group(const char *group, uint16_t *port, bool join,
+    bool fixed_port)
 {
 	BOOL yes = TRUE;
-	ULONG ifs[1] = { if_nametoindex("lo") };
+	ULONG ifs[1] = { if_nametoindex(strchr(group, ':') != NULL ? MC6_IF :
+	    "lo") };
 	WS_LISTENER_PROPERTY lp[2] = {
 		{ WS_LISTENER_PROPERTY_IS_MULTICAST, &yes, sizeof(yes) },
 		{ WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, ifs, sizeof(ifs) },
@@ -113,14 +281,33 @@ mc_listener(uint16_t *port, bool join, bool fixed_port)
 	char buf[96];
 
 	if (!fixed_port)
-		return udp_listener_props(GROUP4, port, lp, join ? 2 : 1);
+		return udp_listener_props(group, port, lp, join ? 2 : 1);
 	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
 	    lp, join ? 2 : 1, NULL, &l, NULL), S_OK);
-	snprintf(buf, sizeof(buf), "soap.udp://" GROUP4 ":%u/x", *port);
+	snprintf(buf, sizeof(buf), strchr(group, ':') != NULL ?
+	    "soap.udp://[%s]:%u/x" : "soap.udp://%s:%u/x", group, *port);
 	url = harness_ws_string(buf);
 	HR_EQ(WsOpenListener(l, &url, NULL, NULL), S_OK);
 	free(url.chars);
 	return l;
+}
+
+static WS_LISTENER *
+mc_listener(uint16_t *port, bool join, bool fixed_port)
+{
+	return mc_listener_group(GROUP4, port, join, fixed_port);
+}
+
+/* A client channel whose multicast leaves through veth0: a link-local
+ * IPv6 group (ff02::) names no interface by itself. */
+static WS_CHANNEL *
+mc6_channel(void)
+{
+	ULONG ifx = if_nametoindex(MC6_IF);
+	WS_CHANNEL_PROPERTY cp = { WS_CHANNEL_PROPERTY_MULTICAST_INTERFACE,
+	    &ifx, sizeof(ifx) };
+
+	return udp_channel(&cp, 1);
 }
 
 /* A client sends to the group; the joined listener accepts it and answers
@@ -149,6 +336,50 @@ START_TEST(multicast_round_trip)
 	WsFreeChannel(s);
 	WsFreeChannel(c);
 	WsFreeListener(l);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
+/* The same on [ff02::c], WS-Discovery's IPv6 group: the listener joins on
+ * veth0, the client sends through veth0; the answer comes back unicast from
+ * the listener's port, and two responders on the port both answer.
+ * The group is joined on veth0, not lo: see netns_multicast6. */
+START_TEST(multicast6_round_trip)
+{
+	WS_LISTENER *l1, *l2;
+	WS_CHANNEL *c, *s1, *s2;
+	char *out = NULL, ra[128];
+	uint16_t port;
+	int status, a, b;
+
+	if (!mc6_setup("multicast6_round_trip"))
+		return;
+	c = mc6_channel();
+	l1 = mc_listener_group(GROUP6, &port, true, false);
+	l2 = mc_listener_group(GROUP6, &port, true, true);
+	HR_EQ(open_to(c, GROUP6, port), S_OK);
+	send_int(c, 41);
+	s1 = accept_one(l1);
+	s2 = accept_one(l2);
+	ck_assert_int_eq(receive_int(s1), 41);
+	ck_assert_int_eq(receive_int(s2), 41);
+	/* The source is an IPv6 address of this host, never the group. */
+	remote_address(s1, ra, sizeof(ra));
+	ck_assert_msg(strncmp(ra, "soap.udp://[", 12) == 0 &&
+	    strstr(ra, GROUP6) == NULL, "%s", ra);
+	send_int(s1, 51);
+	send_int(s2, 52);
+	a = receive_int(c);
+	b = receive_int(c);
+	ck_assert_int_eq(a + b, 103);
+	ck_assert_int_eq(harness_wsctl(&out, &status, "list", NULL), 0);
+	ck_assert_msg(strstr(out, GROUP6) != NULL, "%s", out);
+	free(out);
+	WsFreeChannel(s1);
+	WsFreeChannel(s2);
+	WsFreeChannel(c);
+	WsFreeListener(l1);
+	WsFreeListener(l2);
 	ck_assert_int_eq(harness_daemon_stop(), 0);
 }
 END_TEST
@@ -527,6 +758,7 @@ udp_mcast_tcases(Suite *s)
 	tc = tcase_create("multicast");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, multicast_round_trip);
+	tcase_add_test(tc, multicast6_round_trip);
 	tcase_add_test(tc, multicast_join_later);
 	tcase_add_test(tc, multicast_two_responders);
 	tcase_add_test(tc, example_wsdiscovery_probe);
