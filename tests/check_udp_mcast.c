@@ -384,6 +384,38 @@ START_TEST(multicast6_round_trip)
 }
 END_TEST
 
+/* A soap.udp URL without a port means 3702 (bindings.md), for a listener
+ * and a channel alike; in a namespace, where 3702 is surely free. */
+START_TEST(default_port_3702)
+{
+	WS_LISTENER *l = NULL;
+	WS_CHANNEL *c, *s;
+	WS_STRING url;
+	char ra[128];
+
+	if (!mc_setup("default_port_3702"))
+		return;
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &l, NULL), S_OK);
+	url = harness_ws_string("soap.udp://127.0.0.1/x");
+	HR_EQ(WsOpenListener(l, &url, NULL, NULL), S_OK);
+	free(url.chars);
+	c = udp_channel(NULL, 0);
+	HR_EQ(harness_open_url(c, "soap.udp://127.0.0.1/x", NULL, NULL), S_OK);
+	send_int(c, 3702);
+	s = accept_one(l);
+	ck_assert_int_eq(receive_int(s), 3702);
+	send_int(s, 2073);
+	ck_assert_int_eq(receive_int(c), 2073);
+	remote_address(c, ra, sizeof(ra));
+	ck_assert_str_eq(ra, "soap.udp://127.0.0.1/x");
+	WsFreeChannel(s);
+	WsFreeChannel(c);
+	WsFreeListener(l);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
 /* No interface, no join, no traffic; MULTICAST_INTERFACES set while OPEN
  * joins at once.  A group without IS_MULTICAST is refused. */
 START_TEST(multicast_join_later)
@@ -759,6 +791,7 @@ udp_mcast_tcases(Suite *s)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, multicast_round_trip);
 	tcase_add_test(tc, multicast6_round_trip);
+	tcase_add_test(tc, default_port_3702);
 	tcase_add_test(tc, multicast_join_later);
 	tcase_add_test(tc, multicast_two_responders);
 	tcase_add_test(tc, example_wsdiscovery_probe);
