@@ -639,13 +639,14 @@ gsoap_peer(const char *test)
  * we answer with WsSendReplyMessage and gSOAP reads the reply, RelatesTo
  * its MessageID. */
 static void
-gsoap_client_to_us(const char *peer, WS_LISTENER *l, const char *url)
+gsoap_client_to_us(const char *peer, WS_LISTENER *l, const char *url,
+    const char *ifname)
 {
 	WS_CHANNEL *s;
 	WS_MESSAGE *req, *rep;
 	WS_HEAP *heap;
 	WCHAR *reply;
-	char *text, line[256], id[128], want[256], *argv[5];
+	char *text, line[256], id[128], want[256], *argv[6];
 	int fd;
 	pid_t pid;
 
@@ -653,7 +654,8 @@ gsoap_client_to_us(const char *peer, WS_LISTENER *l, const char *url)
 	argv[1] = "send";
 	argv[2] = (char *)url;
 	argv[3] = "hello from gsoap";
-	argv[4] = NULL;
+	argv[4] = (char *)ifname;
+	argv[5] = NULL;
 	pid = harness_spawn(argv, &fd);
 	ck_assert_int_gt(pid, 0);
 	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
@@ -683,14 +685,14 @@ gsoap_client_to_us(const char *peer, WS_LISTENER *l, const char *url)
 /* Our client sends to gSOAP's server (`group` NULL: unicast on its port),
  * which answers to our channel's port, RelatesTo our MessageID. */
 static void
-us_to_gsoap_server(const char *peer, const char *group)
+us_to_gsoap_server(const char *peer, const char *group, const char *ifname)
 {
 	const WS_MESSAGE_DESCRIPTION *descs[] = { &ping_desc };
-	WS_CHANNEL *c = udp_channel(NULL, 0);
+	WS_CHANNEL *c = ifname != NULL ? mc6_channel() : udp_channel(NULL, 0);
 	WS_MESSAGE *msg, *in;
 	WS_HEAP *heap;
 	WCHAR *text, *got = NULL;
-	char line[256], *argv[5], portstr[8], rel[128], *mid;
+	char line[256], *argv[6], portstr[8], rel[128], *mid;
 	uint16_t port;
 	int fd;
 	pid_t pid;
@@ -701,7 +703,8 @@ us_to_gsoap_server(const char *peer, const char *group)
 	argv[1] = "serve";
 	argv[2] = portstr;
 	argv[3] = (char *)group;
-	argv[4] = NULL;
+	argv[4] = group != NULL ? (char *)ifname : NULL;
+	argv[5] = NULL;
 	pid = harness_spawn(argv, &fd);
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
@@ -746,8 +749,8 @@ START_TEST(gsoap_unicast)
 		return;
 	l = udp_listener("127.0.0.1", &port);
 	snprintf(url, sizeof(url), "soap.udp://127.0.0.1:%u/x", port);
-	gsoap_client_to_us(peer, l, url);
-	us_to_gsoap_server(peer, NULL);
+	gsoap_client_to_us(peer, l, url, NULL);
+	us_to_gsoap_server(peer, NULL, NULL);
 	WsFreeListener(l);
 	free(peer);
 }
@@ -767,8 +770,32 @@ START_TEST(gsoap_multicast)
 	}
 	l = mc_listener(&port, true, false);
 	snprintf(url, sizeof(url), "soap.udp://" GROUP4 ":%u/x", port);
-	gsoap_client_to_us(peer, l, url);
-	us_to_gsoap_server(peer, GROUP4);
+	gsoap_client_to_us(peer, l, url, NULL);
+	us_to_gsoap_server(peer, GROUP4, NULL);
+	WsFreeListener(l);
+	free(peer);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
+/* Both directions on [ff02::c] through veth0: gSOAP's client to our
+ * joined listener, ours to gSOAP's joined server. */
+START_TEST(gsoap_multicast6)
+{
+	char *peer = gsoap_peer("gsoap_multicast6"), url[96];
+	WS_LISTENER *l;
+	uint16_t port;
+
+	if (peer == NULL)
+		return;
+	if (!mc6_setup("gsoap_multicast6")) {
+		free(peer);
+		return;
+	}
+	l = mc_listener_group(GROUP6, &port, true, false);
+	snprintf(url, sizeof(url), "soap.udp://[" GROUP6 "]:%u/x", port);
+	gsoap_client_to_us(peer, l, url, MC6_IF);
+	us_to_gsoap_server(peer, GROUP6, MC6_IF);
 	WsFreeListener(l);
 	free(peer);
 	ck_assert_int_eq(harness_daemon_stop(), 0);
@@ -796,5 +823,6 @@ udp_mcast_tcases(Suite *s)
 	tcase_add_test(tc, multicast_two_responders);
 	tcase_add_test(tc, example_wsdiscovery_probe);
 	tcase_add_test(tc, gsoap_multicast);
+	tcase_add_test(tc, gsoap_multicast6);
 	suite_add_tcase(s, tc);
 }
