@@ -678,6 +678,69 @@ START_TEST(malformed_dropped)
 }
 END_TEST
 
+/* RESOLVE_TIMEOUT at open: a name server that never answers
+ * (WSCHANNEL_RESOLV_CONF points the daemon's resolver at a bound UDP
+ * socket nobody reads). */
+static int dns_fd = -1;
+static char dns_conf[64];
+
+static void
+setup_silent_dns(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	FILE *f;
+	int fd;
+
+	dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(dns_fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(dns_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(dns_fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(dns_conf, sizeof(dns_conf), "/tmp/wschannel-udp.XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(dns_conf), 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fprintf(f, "nameserver 127.0.0.1:%u\n", (unsigned)ntohs(sin.sin_port));
+	ck_assert_int_eq(fclose(f), 0);
+	setenv("WSCHANNEL_RESOLV_CONF", dns_conf, 1);
+	setup();
+}
+
+static void
+teardown_silent_dns(void)
+{
+	teardown();
+	unsetenv("WSCHANNEL_RESOLV_CONF");
+	unlink(dns_conf);
+	close(dns_fd);
+	dns_fd = -1;
+}
+
+/* The lookup hangs: the open ends with WS_E_OPERATION_TIMED_OUT once
+ * RESOLVE_TIMEOUT passes, the channel is FAULTED, and it really was the
+ * lookup (the query reached the name server). */
+START_TEST(resolve_timeout)
+{
+	ULONG rt = 300;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_RESOLVE_TIMEOUT, &rt,
+	    sizeof(rt) };
+	WS_CHANNEL_STATE st = WS_CHANNEL_STATE_CREATED;
+	struct pollfd pfd = { 0, POLLIN, 0 };
+	WS_CHANNEL *c = udp_channel(&prop, 1);
+
+	pfd.fd = dns_fd;
+	HR_EQ(harness_open_url(c, "soap.udp://silent.wschannel.test:3702/x",
+	    NULL, NULL), WS_E_OPERATION_TIMED_OUT);
+	HR_EQ(WsGetChannelProperty(c, WS_CHANNEL_PROPERTY_STATE, &st,
+	    sizeof(st), NULL), S_OK);
+	ck_assert_int_eq(st, WS_CHANNEL_STATE_FAULTED);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	WsFreeChannel(c);
+}
+END_TEST
+
 /* ---- the captured datagrams ------------------------------------------------- */
 
 /* The vector `id`, after checking its size and SHA-256 against the
@@ -972,6 +1035,12 @@ udp_suite(void)
 	tcase_add_test(tc, receive_timeout);
 	tcase_add_test(tc, oversize_send);
 	tcase_add_test(tc, malformed_dropped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("resolve");
+	tcase_add_checked_fixture(tc, setup_silent_dns, teardown_silent_dns);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, resolve_timeout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vectors");

@@ -416,6 +416,86 @@ START_TEST(default_port_3702)
 }
 END_TEST
 
+static volatile HRESULT quiet_hr;
+static volatile int quiet_done;
+
+static void
+quiet_accepted(HRESULT hr, WS_CALLBACK_MODEL model, void *state)
+{
+	(void)model;
+	(void)state;
+	quiet_hr = hr;
+	__atomic_store_n(&quiet_done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* MULTICAST_LOOPBACK FALSE drops what this host sent to the group: a
+ * listener with it, joined like one with the default (TRUE) on the same
+ * port, never accepts the datagram the other one gets; its waiting
+ * accept ends only by our abort.  (A drop asked for is not counted.) */
+START_TEST(multicast_loopback_false)
+{
+	BOOL yes = TRUE, no = FALSE, got = TRUE;
+	ULONG ifs[1];
+	WS_LISTENER_PROPERTY lp[3] = {
+		{ WS_LISTENER_PROPERTY_IS_MULTICAST, &yes, sizeof(yes) },
+		{ WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, ifs, sizeof(ifs) },
+		{ WS_LISTENER_PROPERTY_MULTICAST_LOOPBACK, &no, sizeof(no) },
+	};
+	WS_ASYNC_CONTEXT ctx = { quiet_accepted, NULL };
+	WS_LISTENER *quiet = NULL, *l;
+	WS_CHANNEL *c, *s, *qs = NULL;
+	WS_STRING url;
+	char buf[96], *out = NULL;
+	uint16_t port;
+	int i, status;
+
+	if (!mc_setup("multicast_loopback_false"))
+		return;
+	ifs[0] = if_nametoindex("lo");
+	l = mc_listener(&port, true, false);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
+	    lp, 3, NULL, &quiet, NULL), S_OK);
+	snprintf(buf, sizeof(buf), "soap.udp://" GROUP4 ":%u/x", port);
+	url = harness_ws_string(buf);
+	HR_EQ(WsOpenListener(quiet, &url, NULL, NULL), S_OK);
+	free(url.chars);
+	HR_EQ(WsGetListenerProperty(quiet,
+	    WS_LISTENER_PROPERTY_MULTICAST_LOOPBACK, &got, sizeof(got), NULL),
+	    S_OK);
+	ck_assert_int_eq(got, FALSE);
+	HR_EQ(WsCreateChannelForListener(quiet, NULL, 0, &qs, NULL), S_OK);
+	quiet_done = 0;
+	HR_EQ(WsAcceptChannel(quiet, qs, &ctx, NULL), WS_S_ASYNC);
+
+	c = udp_channel(NULL, 0);
+	HR_EQ(open_to(c, GROUP4, port), S_OK);
+	for (i = 0; i < 2; i++) {
+		send_int(c, 77 + i);
+		s = accept_one(l);
+		ck_assert_int_eq(receive_int(s), 77 + i);
+		WsFreeChannel(s);
+	}
+	/* One more trip through the daemon's loop, then the accept of the
+	 * quiet listener must still be waiting. */
+	ck_assert_int_eq(harness_wsctl(&out, &status, "list", NULL), 0);
+	free(out);
+	ck_assert_msg(__atomic_load_n(&quiet_done, __ATOMIC_SEQ_CST) == 0,
+	    "the quiet listener's accept ended: 0x%08x", (unsigned)quiet_hr);
+	HR_EQ(WsAbortChannel(qs, NULL), S_OK);
+	for (i = 0; i < 500 && !__atomic_load_n(&quiet_done, __ATOMIC_SEQ_CST);
+	    i++)
+		harness_sleep_ms(20);
+	ck_assert_int_eq(quiet_done, 1);
+	HR_EQ(quiet_hr, WS_E_OPERATION_ABORTED);
+	ck_assert_uint_eq(stats_dropped(), 0);
+	WsFreeChannel(qs);
+	WsFreeChannel(c);
+	WsFreeListener(quiet);
+	WsFreeListener(l);
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+END_TEST
+
 /* No interface, no join, no traffic; MULTICAST_INTERFACES set while OPEN
  * joins at once.  A group without IS_MULTICAST is refused. */
 START_TEST(multicast_join_later)
@@ -819,6 +899,7 @@ udp_mcast_tcases(Suite *s)
 	tcase_add_test(tc, multicast_round_trip);
 	tcase_add_test(tc, multicast6_round_trip);
 	tcase_add_test(tc, default_port_3702);
+	tcase_add_test(tc, multicast_loopback_false);
 	tcase_add_test(tc, multicast_join_later);
 	tcase_add_test(tc, multicast_two_responders);
 	tcase_add_test(tc, example_wsdiscovery_probe);
