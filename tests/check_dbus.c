@@ -34,6 +34,9 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -1597,6 +1600,66 @@ START_TEST(test_unix_objects_on_the_bus)
 }
 END_TEST
 
+/* GetStatistics' DatagramsDropped (a "t"); UINT64_MAX when absent. */
+static uint64_t
+stat_u64(sd_bus *b, const char *key)
+{
+	sd_bus_message *reply = call_ok(b, ROOT, IF_MGR, "GetStatistics", "");
+	const char *k;
+	uint64_t v = UINT64_MAX;
+
+	ck_assert_int_ge(sd_bus_message_enter_container(reply, 'a', "{sv}"), 0);
+	while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
+		ck_assert_int_ge(sd_bus_message_read(reply, "s", &k), 0);
+		if (strcmp(k, key) == 0)
+			ck_assert_int_ge(sd_bus_message_read(reply, "v", "t", &v),
+			    0);
+		else
+			ck_assert_int_ge(sd_bus_message_skip(reply, "v"), 0);
+		ck_assert_int_ge(sd_bus_message_exit_container(reply), 0);
+	}
+	sd_bus_message_unref(reply);
+	return v;
+}
+
+/* A soap.udp listener drops a datagram that is no envelope: the bus's
+ * GetStatistics counts it in DatagramsDropped, as the Unix door does. */
+START_TEST(test_udp_datagrams_dropped)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	sd_bus *b = bus_open();
+	WS_LISTENER *l = NULL;
+	WS_STRING url;
+	uint64_t deadline;
+	uint16_t port;
+	char buf[96];
+	int fd;
+
+	ck_assert_uint_eq(stat_u64(b, "DatagramsDropped"), 0);
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &l, NULL), S_OK);
+	ck_assert_int_eq(harness_free_port(&port), 0);
+	snprintf(buf, sizeof(buf), "soap.udp://127.0.0.1:%u/x", port);
+	url = harness_ws_string(buf);
+	HR_EQ(WsOpenListener(l, &url, NULL, NULL), S_OK);
+	free(url.chars);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	ck_assert_int_eq(sendto(fd, "not soap", 8, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)), 8);
+	close(fd);
+	deadline = harness_now_us() + 1000ull * T_MS;
+	while (stat_u64(b, "DatagramsDropped") != 1 &&
+	    harness_now_us() < deadline)
+		harness_sleep_ms(5);
+	ck_assert_uint_eq(stat_u64(b, "DatagramsDropped"), 1);
+	WsFreeListener(l);
+	sd_bus_flush_close_unref(b);
+}
+END_TEST
+
 /* ---- a sender that leaves ----------------------------------------------------------- */
 
 START_TEST(test_sender_disconnect_frees)
@@ -2074,6 +2137,7 @@ dbus_suite(void)
 	tcase_add_test(tc, test_receive_completed_by_abort);
 	tcase_add_test(tc, test_listener_abort_ends_accept);
 	tcase_add_test(tc, test_unix_objects_on_the_bus);
+	tcase_add_test(tc, test_udp_datagrams_dropped);
 	tcase_add_test(tc, test_sender_disconnect_frees);
 	tcase_add_test(tc, test_other_uid_denied);
 	tcase_add_test(tc, test_other_uid_no_signals);

@@ -2,21 +2,17 @@
  * soap.udp through a private wschanneld: unicast over IPv4 and IPv6
  * loopback, accept and abort in every state, timeouts, oversize sends,
  * malformed datagrams dropped and counted, the captured datagrams of
- * ../shared/vectors/soap.udp-capture.txt replayed byte for byte, and
- * multicast inside a network namespace of the test's own.
+ * ../shared/vectors/soap.udp-capture.txt replayed byte for byte.
+ * Multicast, gSOAP and the WS-Discovery example: check_udp_mcast.c.
  */
 #include <sys/types.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <net/if.h>
-#include <net/route.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +29,7 @@
 /* ---- raw UDP peers ------------------------------------------------------ */
 
 /* A UDP socket on the loopback address of `family`, any port; fd, *port. */
-static int
+int
 raw_udp(int family, uint16_t *port)
 {
 	struct sockaddr_storage ss;
@@ -57,7 +53,7 @@ raw_udp(int family, uint16_t *port)
 	return fd;
 }
 
-static void
+void
 raw_send_to(int fd, const char *host, uint16_t port, const void *buf,
     size_t len)
 {
@@ -81,7 +77,7 @@ raw_send_to(int fd, const char *host, uint16_t port, const void *buf,
 
 /* One datagram within timeout_ms: its length (NUL-terminated in buf) and
  * source port, or -1. */
-static ssize_t
+ssize_t
 raw_recv(int fd, char *buf, size_t len, uint16_t *srcport, int timeout_ms)
 {
 	struct sockaddr_storage ss;
@@ -104,7 +100,7 @@ raw_recv(int fd, char *buf, size_t len, uint16_t *srcport, int timeout_ms)
 
 /* ---- WWSAPI helpers ------------------------------------------------------- */
 
-static WS_CHANNEL *
+WS_CHANNEL *
 udp_channel(const WS_CHANNEL_PROPERTY *props, ULONG n)
 {
 	WS_CHANNEL *ch = NULL;
@@ -116,7 +112,7 @@ udp_channel(const WS_CHANNEL_PROPERTY *props, ULONG n)
 
 /* A DUPLEX UDP listener OPEN on `host` (a literal, "+", or a group) and
  * a free port; *port gets it. */
-static WS_LISTENER *
+WS_LISTENER *
 udp_listener_props(const char *host, uint16_t *port,
     const WS_LISTENER_PROPERTY *props, ULONG n)
 {
@@ -144,13 +140,13 @@ udp_listener_props(const char *host, uint16_t *port,
 	return l;
 }
 
-static WS_LISTENER *
+WS_LISTENER *
 udp_listener(const char *host, uint16_t *port)
 {
 	return udp_listener_props(host, port, NULL, 0);
 }
 
-static HRESULT
+HRESULT
 open_to(WS_CHANNEL *ch, const char *host, uint16_t port)
 {
 	char buf[128];
@@ -161,7 +157,7 @@ open_to(WS_CHANNEL *ch, const char *host, uint16_t port)
 }
 
 /* Accepts one channel of `l` (blocking). */
-static WS_CHANNEL *
+WS_CHANNEL *
 accept_one(WS_LISTENER *l)
 {
 	WS_CHANNEL *s = NULL;
@@ -172,7 +168,7 @@ accept_one(WS_LISTENER *l)
 	return s;
 }
 
-static int32_t
+int32_t
 receive_int(WS_CHANNEL *ch)
 {
 	struct harness_msg m = { 0 };
@@ -184,7 +180,7 @@ receive_int(WS_CHANNEL *ch)
 	return v;
 }
 
-static void
+void
 send_int(WS_CHANNEL *ch, int32_t v)
 {
 	struct harness_msg m = { 0 };
@@ -203,7 +199,7 @@ assert_end(WS_CHANNEL *ch)
 	harness_msg_free(&m);
 }
 
-static void
+void
 remote_address(WS_CHANNEL *ch, char *buf, size_t len)
 {
 	WS_ENDPOINT_ADDRESS a;
@@ -217,13 +213,13 @@ remote_address(WS_CHANNEL *ch, char *buf, size_t len)
 	buf[i] = '\0';
 }
 
-static void
+void
 setup(void)
 {
 	ck_assert_int_eq(harness_daemon_start(), 0);
 }
 
-static void
+void
 teardown(void)
 {
 	ck_assert_int_eq(harness_daemon_stop(), 0);
@@ -542,7 +538,7 @@ END_TEST
 
 /* The value of `key` ("DROPPED" column etc.) in wsctl's output: the
  * number after `key` in a line holding `needle`. */
-static long
+long
 wsctl_number(const char *verb, const char *arg, const char *needle,
     int field)
 {
@@ -569,7 +565,7 @@ wsctl_number(const char *verb, const char *arg, const char *needle,
 
 /* GetStatistics' datagrams_dropped, asked over the control socket the
  * way any client may (one frame each way). */
-static uint64_t
+uint64_t
 stats_dropped(void)
 {
 	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
@@ -682,11 +678,74 @@ START_TEST(malformed_dropped)
 }
 END_TEST
 
+/* RESOLVE_TIMEOUT at open: a name server that never answers
+ * (WSCHANNEL_RESOLV_CONF points the daemon's resolver at a bound UDP
+ * socket nobody reads). */
+static int dns_fd = -1;
+static char dns_conf[64];
+
+static void
+setup_silent_dns(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	FILE *f;
+	int fd;
+
+	dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(dns_fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(dns_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(dns_fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(dns_conf, sizeof(dns_conf), "/tmp/wschannel-udp.XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(dns_conf), 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fprintf(f, "nameserver 127.0.0.1:%u\n", (unsigned)ntohs(sin.sin_port));
+	ck_assert_int_eq(fclose(f), 0);
+	setenv("WSCHANNEL_RESOLV_CONF", dns_conf, 1);
+	setup();
+}
+
+static void
+teardown_silent_dns(void)
+{
+	teardown();
+	unsetenv("WSCHANNEL_RESOLV_CONF");
+	unlink(dns_conf);
+	close(dns_fd);
+	dns_fd = -1;
+}
+
+/* The lookup hangs: the open ends with WS_E_OPERATION_TIMED_OUT once
+ * RESOLVE_TIMEOUT passes, the channel is FAULTED, and it really was the
+ * lookup (the query reached the name server). */
+START_TEST(resolve_timeout)
+{
+	ULONG rt = 300;
+	WS_CHANNEL_PROPERTY prop = { WS_CHANNEL_PROPERTY_RESOLVE_TIMEOUT, &rt,
+	    sizeof(rt) };
+	WS_CHANNEL_STATE st = WS_CHANNEL_STATE_CREATED;
+	struct pollfd pfd = { 0, POLLIN, 0 };
+	WS_CHANNEL *c = udp_channel(&prop, 1);
+
+	pfd.fd = dns_fd;
+	HR_EQ(harness_open_url(c, "soap.udp://silent.wschannel.test:3702/x",
+	    NULL, NULL), WS_E_OPERATION_TIMED_OUT);
+	HR_EQ(WsGetChannelProperty(c, WS_CHANNEL_PROPERTY_STATE, &st,
+	    sizeof(st), NULL), S_OK);
+	ck_assert_int_eq(st, WS_CHANNEL_STATE_FAULTED);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	WsFreeChannel(c);
+}
+END_TEST
+
 /* ---- the captured datagrams ------------------------------------------------- */
 
 /* The vector `id`, after checking its size and SHA-256 against the
  * capture's (sha256sum over a file of its bytes). */
-static const struct udp_vector *
+const struct udp_vector *
 vector(const char *id)
 {
 	const struct udp_vector *v;
@@ -723,11 +782,11 @@ static WS_XML_STRING text_name = WS_XML_STRING_VALUE("text");
 static WS_XML_STRING probe_ns = WS_XML_STRING_VALUE("urn:wsprobe");
 static WS_ELEMENT_DESCRIPTION text_elem = { &text_name, &probe_ns,
     WS_WSZ_TYPE, NULL };
-static WS_MESSAGE_DESCRIPTION ping_desc = { &ping_action, &text_elem };
+WS_MESSAGE_DESCRIPTION ping_desc = { &ping_action, &text_elem };
 
 /* Receives a Ping and returns its text (malloc'd ASCII); the message
  * stays in *msg for a reply. */
-static char *
+char *
 receive_ping(WS_CHANNEL *ch, WS_MESSAGE **msg, WS_HEAP *heap)
 {
 	const WS_MESSAGE_DESCRIPTION *descs[] = { &ping_desc };
@@ -749,7 +808,7 @@ receive_ping(WS_CHANNEL *ch, WS_MESSAGE **msg, WS_HEAP *heap)
 }
 
 /* A header of the message being read, as ASCII into buf. */
-static void
+void
 header_str(WS_MESSAGE *msg, WS_HEAP *heap, WS_HEADER_TYPE type, char *buf,
     size_t len)
 {
@@ -943,493 +1002,6 @@ START_TEST(vectors_replies)
 }
 END_TEST
 
-/* ---- multicast, in a network namespace of the test's own -------------------- */
-
-/*
- * A new network namespace (and user namespace when not root) with lo up,
- * multicast on, and 224.0.0.0/4 routed to it, as `unshare -rn` and two
- * `ip` commands would.  false when namespaces are not available here.
- */
-static bool
-netns_multicast(void)
-{
-	struct rtentry rt;
-	struct ifreq ifr;
-	struct sockaddr_in *sin;
-	char map[64];
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	int s, fd;
-
-	if (unshare(uid == 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET)
-	    != 0)
-		return false;
-	if (uid != 0) {
-		if ((fd = open("/proc/self/setgroups", O_WRONLY)) >= 0) {
-			(void)!write(fd, "deny", 4);
-			close(fd);
-		}
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-		if ((fd = open("/proc/self/uid_map", O_WRONLY)) < 0 ||
-		    write(fd, map, strlen(map)) < 0)
-			return false;
-		close(fd);
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-		if ((fd = open("/proc/self/gid_map", O_WRONLY)) < 0 ||
-		    write(fd, map, strlen(map)) < 0)
-			return false;
-		close(fd);
-	}
-	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return false;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
-	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
-	ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
-	memset(&rt, 0, sizeof(rt));
-	sin = (struct sockaddr_in *)&rt.rt_dst;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(0xe0000000);
-	sin = (struct sockaddr_in *)&rt.rt_genmask;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(0xf0000000);
-	rt.rt_flags = RTF_UP;
-	rt.rt_dev = "lo";
-	ck_assert_int_eq(ioctl(s, SIOCADDRT, &rt), 0);
-	close(s);
-	return true;
-}
-
-#define GROUP4	"239.255.255.250"
-
-/* Starts the daemon inside a fresh namespace; false (test skipped, with
- * the reason on stderr) where namespaces are unavailable. */
-static bool
-mc_setup(const char *test)
-{
-	if (!netns_multicast()) {
-		fprintf(stderr, "%s: skipped: cannot create a network namespace "
-		    "here (%s)\n", test, strerror(errno));
-		return false;
-	}
-	ck_assert_int_eq(harness_daemon_start(), 0);
-	return true;
-}
-
-static WS_LISTENER *
-mc_listener(uint16_t *port, bool join, bool fixed_port)
-{
-	BOOL yes = TRUE;
-	ULONG ifs[1] = { if_nametoindex("lo") };
-	WS_LISTENER_PROPERTY lp[2] = {
-		{ WS_LISTENER_PROPERTY_IS_MULTICAST, &yes, sizeof(yes) },
-		{ WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, ifs, sizeof(ifs) },
-	};
-	WS_LISTENER *l = NULL;
-	WS_STRING url;
-	char buf[96];
-
-	if (!fixed_port)
-		return udp_listener_props(GROUP4, port, lp, join ? 2 : 1);
-	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
-	    lp, join ? 2 : 1, NULL, &l, NULL), S_OK);
-	snprintf(buf, sizeof(buf), "soap.udp://" GROUP4 ":%u/x", *port);
-	url = harness_ws_string(buf);
-	HR_EQ(WsOpenListener(l, &url, NULL, NULL), S_OK);
-	free(url.chars);
-	return l;
-}
-
-/* A client sends to the group; the joined listener accepts it and answers
- * unicast from its port; wsctl shows the group. */
-START_TEST(multicast_round_trip)
-{
-	WS_LISTENER *l;
-	WS_CHANNEL *c, *s;
-	char *out = NULL;
-	uint16_t port;
-	int status;
-
-	if (!mc_setup("multicast_round_trip"))
-		return;
-	c = udp_channel(NULL, 0);
-	l = mc_listener(&port, true, false);
-	HR_EQ(open_to(c, GROUP4, port), S_OK);
-	send_int(c, 11);
-	s = accept_one(l);
-	ck_assert_int_eq(receive_int(s), 11);
-	send_int(s, 12);
-	ck_assert_int_eq(receive_int(c), 12);
-	ck_assert_int_eq(harness_wsctl(&out, &status, "list", NULL), 0);
-	ck_assert_msg(strstr(out, " " GROUP4 " ") != NULL, "%s", out);
-	free(out);
-	WsFreeChannel(s);
-	WsFreeChannel(c);
-	WsFreeListener(l);
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-END_TEST
-
-/* No interface, no join, no traffic; MULTICAST_INTERFACES set while OPEN
- * joins at once.  A group without IS_MULTICAST is refused. */
-START_TEST(multicast_join_later)
-{
-	ULONG ifs[1];
-	WS_LISTENER *l, *l2 = NULL;
-	WS_CHANNEL *c, *s;
-	WS_STRING url;
-	uint16_t port;
-
-	if (!mc_setup("multicast_join_later"))
-		return;
-	ifs[0] = if_nametoindex("lo");
-	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
-	    NULL, 0, NULL, &l2, NULL), S_OK);
-	url = harness_ws_string("soap.udp://" GROUP4 ":3702");
-	HR_EQ(WsOpenListener(l2, &url, NULL, NULL), WS_E_ADDRESS_NOT_AVAILABLE);
-	free(url.chars);
-	WsFreeListener(l2);
-
-	c = udp_channel(NULL, 0);
-	l = mc_listener(&port, false, false);
-	HR_EQ(open_to(c, GROUP4, port), S_OK);
-	send_int(c, 1);		/* nobody joined: never arrives */
-	HR_EQ(WsSetListenerProperty(l, WS_LISTENER_PROPERTY_MULTICAST_INTERFACES,
-	    ifs, sizeof(ifs), NULL), S_OK);
-	{
-		ULONG got[2] = { 0, 0 };
-
-		HR_EQ(WsGetListenerProperty(l,
-		    WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, got,
-		    sizeof(got), NULL), S_OK);
-		ck_assert_uint_eq(got[0], ifs[0]);
-	}
-	send_int(c, 2);
-	s = accept_one(l);
-	ck_assert_int_eq(receive_int(s), 2);
-	WsFreeChannel(s);
-	WsFreeChannel(c);
-	WsFreeListener(l);
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-END_TEST
-
-/* Two responders share the group's port (SO_REUSEPORT): one request, two
- * accepts, two unicast answers to the one client (WS-Discovery's shape);
- * gSOAP's multicast request (C1) is accepted like ours. */
-START_TEST(multicast_two_responders)
-{
-	WS_LISTENER *l1, *l2;
-	WS_CHANNEL *c, *s1, *s2;
-	const struct udp_vector *v;
-	uint16_t port, rport;
-	int fd, a, b;
-
-	if (!mc_setup("multicast_two_responders"))
-		return;
-	c = udp_channel(NULL, 0);
-	l1 = mc_listener(&port, true, false);
-	l2 = mc_listener(&port, true, true);
-	HR_EQ(open_to(c, GROUP4, port), S_OK);
-	send_int(c, 21);
-	s1 = accept_one(l1);
-	s2 = accept_one(l2);
-	ck_assert_int_eq(receive_int(s1), 21);
-	ck_assert_int_eq(receive_int(s2), 21);
-	send_int(s1, 31);
-	send_int(s2, 32);
-	a = receive_int(c);
-	b = receive_int(c);
-	ck_assert_int_eq(a + b, 63);
-	WsFreeChannel(s1);
-	WsFreeChannel(s2);
-	WsFreeListener(l2);
-
-	/* C1 as gSOAP sent it, To the group on its own port: matched by
-	 * TO_HEADER_MATCHING_OPTIONS 0 only. */
-	v = vector("C1");
-	fd = raw_udp(AF_INET, &rport);
-	{
-		unsigned char ttl = 1;
-
-		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-		    sizeof(ttl));
-	}
-	raw_send_to(fd, GROUP4, port, v->payload, v->size);
-	/* The default options drop it (To names port 32420): counted. */
-	for (a = 0; a < 200 && wsctl_number("list", NULL, "soap.udp://", 10)
-	    != 1; a++)
-		harness_sleep_ms(20);
-	ck_assert_int_eq(wsctl_number("list", NULL, "soap.udp://", 10), 1);
-	close(fd);
-	WsFreeChannel(c);
-	WsFreeListener(l1);
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-END_TEST
-
-static WS_XML_STRING wsd_ns = WS_XML_STRING_VALUE(
-    "http://schemas.xmlsoap.org/ws/2005/04/discovery");
-static WS_XML_STRING matches_name = WS_XML_STRING_VALUE("ProbeMatches");
-static WS_XML_STRING matches_action = WS_XML_STRING_VALUE(
-    "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches");
-static WS_ELEMENT_DESCRIPTION matches_elem = { &matches_name, &wsd_ns,
-    WS_XML_STRING_TYPE, NULL };
-static WS_MESSAGE_DESCRIPTION matches_desc = { &matches_action,
-    &matches_elem };
-
-/* One WS-Discovery target: accepts the next Probe on `l` and answers it
- * with an (empty) ProbeMatches in WS-Addressing 2004/08. */
-static void
-discovery_answer(WS_LISTENER *l, WS_HEAP *heap)
-{
-	WS_ADDRESSING_VERSION av = WS_ADDRESSING_VERSION_0_9;
-	WS_CHANNEL_PROPERTY cp = { WS_CHANNEL_PROPERTY_ADDRESSING_VERSION, &av,
-	    sizeof(av) };
-	WS_XML_STRING empty = { 0, (BYTE *)"", NULL, 0 };
-	WS_CHANNEL *s = NULL;
-	WS_MESSAGE *req, *rep;
-	char got[128];
-
-	HR_EQ(WsCreateChannelForListener(l, &cp, 1, &s, NULL), S_OK);
-	HR_EQ(WsAcceptChannel(l, s, NULL, NULL), S_OK);
-	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &req, NULL), S_OK);
-	HR_EQ(WsReadMessageStart(s, req, NULL, NULL), S_OK);
-	header_str(req, heap, WS_ACTION_HEADER, got, sizeof(got));
-	ck_assert_str_eq(got,
-	    "http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe");
-	header_str(req, heap, WS_TO_HEADER, got, sizeof(got));
-	ck_assert_str_eq(got, "urn:schemas-xmlsoap-org:ws:2005:04:discovery");
-	HR_EQ(WsReadMessageEnd(s, req, NULL, NULL), S_OK);
-	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &rep, NULL), S_OK);
-	HR_EQ(WsSendReplyMessage(s, rep, &matches_desc,
-	    WS_WRITE_REQUIRED_VALUE, &empty, sizeof(empty), req, NULL, NULL),
-	    S_OK);
-	WsFreeMessage(req);
-	WsFreeMessage(rep);
-	WsFreeChannel(s);
-}
-
-/* examples/wsdiscovery-probe against two targets on 239.255.255.250:3702:
- * both ProbeMatches are printed, each related to the Probe. */
-START_TEST(example_wsdiscovery_probe)
-{
-	BOOL yes = TRUE;
-	ULONG zero = 0, ifs[1];
-	WS_LISTENER_PROPERTY lp[3] = {
-		{ WS_LISTENER_PROPERTY_IS_MULTICAST, &yes, sizeof(yes) },
-		{ WS_LISTENER_PROPERTY_MULTICAST_INTERFACES, ifs, sizeof(ifs) },
-		{ WS_LISTENER_PROPERTY_TO_HEADER_MATCHING_OPTIONS, &zero,
-		    sizeof(zero) },
-	};
-	WS_LISTENER *l[2] = { NULL, NULL };
-	WS_STRING url;
-	WS_HEAP *heap;
-	char *prog, line[256], *argv[4];
-	int fd, n = 0, i, related = 0;
-	pid_t pid;
-
-	if (!mc_setup("example_wsdiscovery_probe"))
-		return;
-	ifs[0] = if_nametoindex("lo");
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	for (i = 0; i < 2; i++) {
-		HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX,
-		    WS_UDP_CHANNEL_BINDING, lp, 3, NULL, &l[i], NULL), S_OK);
-		url = harness_ws_string("soap.udp://" GROUP4 ":3702");
-		HR_EQ(WsOpenListener(l[i], &url, NULL, NULL), S_OK);
-		free(url.chars);
-	}
-	prog = harness_build_path("examples/wsdiscovery-probe");
-	argv[0] = prog;
-	argv[1] = "-w";
-	argv[2] = "1500";
-	argv[3] = NULL;
-	pid = harness_spawn(argv, &fd);
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
-	ck_assert_msg(strncmp(line, "Probe urn:uuid:", 15) == 0, "%s", line);
-	discovery_answer(l[0], heap);
-	discovery_answer(l[1], heap);
-	while (harness_read_line(fd, line, sizeof(line), 10000) == 0) {
-		if (strncmp(line, "ProbeMatches ", 13) == 0 &&
-		    strstr(line, "not for") == NULL)
-			n++;
-		if (strncmp(line, "  RelatesTo: urn:uuid:", 22) == 0)
-			related++;
-		if (strstr(line, "answers") != NULL)
-			break;
-	}
-	ck_assert_str_eq(line, "2 answers");
-	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(related, 2);
-	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
-	close(fd);
-	free(prog);
-	WsFreeListener(l[0]);
-	WsFreeListener(l[1]);
-	WsFreeHeap(heap);
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-END_TEST
-
-/* ---- interop with gSOAP ------------------------------------------------------- */
-
-/* The gSOAP peer's path, or NULL (the test is skipped, saying why). */
-static char *
-gsoap_peer(const char *test)
-{
-	char *p = harness_build_path("tests/gsoap_udp/wsprobe-peer");
-
-	if (access(p, X_OK) == 0)
-		return p;
-	fprintf(stderr, "%s: skipped: no gSOAP peer (configure found no "
-	    "soapcpp2 or libgsoap-dev)\n", test);
-	free(p);
-	return NULL;
-}
-
-/* gSOAP's client sends to our listener (`host`: a literal or the group),
- * we answer with WsSendReplyMessage and gSOAP reads the reply, RelatesTo
- * its MessageID. */
-static void
-gsoap_client_to_us(const char *peer, WS_LISTENER *l, const char *url)
-{
-	WS_CHANNEL *s;
-	WS_MESSAGE *req, *rep;
-	WS_HEAP *heap;
-	WCHAR *reply;
-	char *text, line[256], id[128], want[256], *argv[5];
-	int fd;
-	pid_t pid;
-
-	argv[0] = (char *)peer;
-	argv[1] = "send";
-	argv[2] = (char *)url;
-	argv[3] = "hello from gsoap";
-	argv[4] = NULL;
-	pid = harness_spawn(argv, &fd);
-	ck_assert_int_gt(pid, 0);
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	s = accept_one(l);
-	text = receive_ping(s, &req, heap);
-	ck_assert_str_eq(text, "hello from gsoap");
-	free(text);
-	header_str(req, heap, WS_MESSAGE_ID_HEADER, id, sizeof(id));
-	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &rep, NULL), S_OK);
-	reply = harness_ws_string("reply from wschannel").chars;
-	HR_EQ(WsSendReplyMessage(s, rep, &ping_desc, WS_WRITE_REQUIRED_POINTER,
-	    &reply, sizeof(reply), req, NULL, NULL), S_OK);
-	free(reply);
-	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
-	snprintf(want, sizeof(want), "reply: reply from wschannel %s", id);
-	ck_assert_str_eq(line, want);
-	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
-	close(fd);
-	WsFreeMessage(req);
-	WsFreeMessage(rep);
-	WsFreeChannel(s);
-	WsFreeHeap(heap);
-}
-
-#define OUR_MESSAGE_ID	"urn:uuid:5c0d4e7a-8d1f-4b55-9a3e-2f6b1c9e0d11"
-
-/* Our client sends to gSOAP's server (`group` NULL: unicast on its port),
- * which answers to our channel's port, RelatesTo our MessageID. */
-static void
-us_to_gsoap_server(const char *peer, const char *group)
-{
-	const WS_MESSAGE_DESCRIPTION *descs[] = { &ping_desc };
-	WS_CHANNEL *c = udp_channel(NULL, 0);
-	WS_MESSAGE *msg, *in;
-	WS_HEAP *heap;
-	WCHAR *text, *got = NULL;
-	char line[256], *argv[5], portstr[8], rel[128], *mid;
-	uint16_t port;
-	int fd;
-	pid_t pid;
-
-	ck_assert_int_eq(harness_free_port(&port), 0);
-	snprintf(portstr, sizeof(portstr), "%u", port);
-	argv[0] = (char *)peer;
-	argv[1] = "serve";
-	argv[2] = portstr;
-	argv[3] = (char *)group;
-	argv[4] = NULL;
-	pid = harness_spawn(argv, &fd);
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
-	ck_assert_str_eq(line, "ready");
-	HR_EQ(open_to(c, group != NULL ? group : "127.0.0.1", port), S_OK);
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &msg, NULL), S_OK);
-	/* Our MessageID, for gSOAP's RelatesTo. */
-	HR_EQ(WsInitializeMessage(msg, WS_BLANK_MESSAGE, NULL, NULL), S_OK);
-	text = harness_ws_string(OUR_MESSAGE_ID).chars;
-	HR_EQ(WsSetHeader(msg, WS_MESSAGE_ID_HEADER, WS_WSZ_TYPE,
-	    WS_WRITE_REQUIRED_POINTER, &text, sizeof(text), NULL), S_OK);
-	free(text);
-	text = harness_ws_string("hello from wschannel").chars;
-	HR_EQ(WsSendMessage(c, msg, &ping_desc, WS_WRITE_REQUIRED_POINTER,
-	    &text, sizeof(text), NULL, NULL), S_OK);
-	free(text);
-	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
-	ck_assert_str_eq(line, "got: hello from wschannel " OUR_MESSAGE_ID);
-	mid = strrchr(line, ' ') + 1;
-	HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &in, NULL), S_OK);
-	HR_EQ(WsReceiveMessage(c, in, descs, 1, WS_RECEIVE_REQUIRED_MESSAGE,
-	    WS_READ_REQUIRED_POINTER, heap, &got, sizeof(got), NULL, NULL,
-	    NULL), S_OK);
-	header_str(in, heap, WS_RELATES_TO_HEADER, rel, sizeof(rel));
-	ck_assert_str_eq(rel, mid);
-	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
-	close(fd);
-	WsFreeMessage(msg);
-	WsFreeMessage(in);
-	WsFreeHeap(heap);
-	WsFreeChannel(c);
-}
-
-START_TEST(gsoap_unicast)
-{
-	char *peer = gsoap_peer("gsoap_unicast"), url[96];
-	WS_LISTENER *l;
-	uint16_t port;
-
-	if (peer == NULL)
-		return;
-	l = udp_listener("127.0.0.1", &port);
-	snprintf(url, sizeof(url), "soap.udp://127.0.0.1:%u/x", port);
-	gsoap_client_to_us(peer, l, url);
-	us_to_gsoap_server(peer, NULL);
-	WsFreeListener(l);
-	free(peer);
-}
-END_TEST
-
-START_TEST(gsoap_multicast)
-{
-	char *peer = gsoap_peer("gsoap_multicast"), url[96];
-	WS_LISTENER *l;
-	uint16_t port;
-
-	if (peer == NULL)
-		return;
-	if (!mc_setup("gsoap_multicast")) {
-		free(peer);
-		return;
-	}
-	l = mc_listener(&port, true, false);
-	snprintf(url, sizeof(url), "soap.udp://" GROUP4 ":%u/x", port);
-	gsoap_client_to_us(peer, l, url);
-	us_to_gsoap_server(peer, GROUP4);
-	WsFreeListener(l);
-	free(peer);
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-END_TEST
-
 Suite *
 udp_suite(void);
 
@@ -1465,24 +1037,21 @@ udp_suite(void)
 	tcase_add_test(tc, malformed_dropped);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("resolve");
+	tcase_add_checked_fixture(tc, setup_silent_dns, teardown_silent_dns);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, resolve_timeout);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("vectors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, vectors_requests);
 	tcase_add_test(tc, reply_to_address);
 	tcase_add_test(tc, vectors_replies);
-	tcase_add_test(tc, gsoap_unicast);
 	suite_add_tcase(s, tc);
 
-	/* Each test makes its namespace, then starts its daemon in it. */
-	tc = tcase_create("multicast");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, multicast_round_trip);
-	tcase_add_test(tc, multicast_join_later);
-	tcase_add_test(tc, multicast_two_responders);
-	tcase_add_test(tc, example_wsdiscovery_probe);
-	tcase_add_test(tc, gsoap_multicast);
-	suite_add_tcase(s, tc);
+	udp_mcast_tcases(s);
 	return s;
 }
 

@@ -42,6 +42,11 @@ static const struct url_case valid[] = {
 	{ "soap.udp://127.0.0.1:3702/", URL_SOAPUDP, "127.0.0.1", 3702, "/" },
 	{ "soap.udp://[::1]:3702/probe", URL_SOAPUDP, "::1", 3702, "/probe" },
 	{ "soap.udp://*:3702", URL_SOAPUDP, "*", 3702, "/" },
+	/* No port: 3702, bindings.md's default for soap.udp. */
+	{ "soap.udp://127.0.0.1/", URL_SOAPUDP, "127.0.0.1", 3702, "/" },
+	{ "soap.udp://[::1]/", URL_SOAPUDP, "::1", 3702, "/" },
+	{ "soap.udp://239.255.255.250", URL_SOAPUDP, "239.255.255.250", 3702,
+	    "/" },
 	{ "net.tcp://h:00080/", URL_NETTCP, "h", 80, "/" },
 };
 
@@ -81,8 +86,6 @@ static const struct {
 	{ "net.tcp://[127.0.0.1]/", -EINVAL },
 	{ "net.tcp://[not:an:address]/", -EINVAL },
 	{ "net.tcp://::1/", -EINVAL },
-	{ "soap.udp://127.0.0.1/", -EINVAL },
-	{ "soap.udp://[::1]/", -EINVAL },
 	{ "http://127.0.0.1:0/", -EINVAL },
 };
 

@@ -17,7 +17,7 @@ static const struct {
 	uint16_t	 default_port;	/* 0: the URL must name a port */
 } url_schemes[] = {
 	{ "net.tcp", URL_NETTCP, 808 },
-	{ "soap.udp", URL_SOAPUDP, 0 },
+	{ "soap.udp", URL_SOAPUDP, 3702 },	/* bindings.md: WS-Discovery's */
 	{ "http", URL_HTTP, 80 },
 };
 

@@ -120,6 +120,15 @@ udp_addr_is_local(const struct ifaddrs *ifa, const struct sockaddr *sa)
 		return true;
 	if (!v4 && IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
 		return true;
+	/*
+	 * The unspecified address: no remote host may send from it, but this
+	 * one does when the route's interface has no address of a wide enough
+	 * scope (multicast through lo, whose 127.0.0.1 is host-scoped).
+	 */
+	if (v4 && a4.s_addr == htonl(INADDR_ANY))
+		return true;
+	if (!v4 && IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		return true;
 	for (; ifa != NULL; ifa = ifa->ifa_next) {
 		if (ifa->ifa_addr == NULL)
 			continue;

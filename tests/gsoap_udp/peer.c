@@ -2,10 +2,14 @@
  * wsprobe-peer: an independent SOAP-over-UDP endpoint built with gSOAP, for
  * tests/check_udp's interop cases.
  *
- *	wsprobe-peer send URL TEXT	one Ping to URL (a group too: TTL 1 on
- *					127.0.0.1), then waits for one answer
- *					and prints "reply: TEXT RELATESTO"
- *	wsprobe-peer serve PORT [GROUP]	binds PORT (joins GROUP on lo), prints
+ *	wsprobe-peer send URL TEXT [IF]	one Ping to URL (a group too: TTL 1 on
+ *					127.0.0.1, or an IPv6 group out of
+ *					interface IF), then waits for one
+ *					answer and prints "reply: TEXT
+ *					RELATESTO"
+ *	wsprobe-peer serve PORT [GROUP [IF]]
+ *					binds PORT (joins GROUP on lo, or an
+ *					IPv6 GROUP on interface IF), prints
  *					"ready", takes one Ping, prints
  *					"got: TEXT MESSAGEID", answers it to
  *					its source, RelatesTo its MessageID
@@ -13,7 +17,9 @@
  * Every wait is bounded (10 s); exit 0 on success.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +51,7 @@ peer_headers(struct soap *soap, const char *to, const char *relates)
 }
 
 static int
-peer_send(const char *url, const char *text)
+peer_send(const char *url, const char *text, const char *ifname)
 {
 	struct soap *soap = soap_new1(SOAP_IO_UDP);
 	struct __ns__Ping in;
@@ -59,6 +65,10 @@ peer_send(const char *url, const char *text)
 	lo.s_addr = htonl(INADDR_LOOPBACK);
 	soap->ipv4_multicast_if = (char *)&lo;
 	soap->ipv4_multicast_ttl = 1;
+	/* A link-local IPv6 group needs its interface: gSOAP puts it in
+	 * the destination's scope id. */
+	if (ifname != NULL)
+		soap->ipv6_multicast_if = if_nametoindex(ifname);
 	peer_headers(soap, url, NULL);
 	if (soap_send___ns__Ping(soap, url, NULL, (char *)text) != SOAP_OK) {
 		soap_print_fault(soap, stderr);
@@ -79,22 +89,35 @@ peer_send(const char *url, const char *text)
 }
 
 static int
-peer_serve(int port, const char *group)
+peer_serve(int port, const char *group, const char *ifname)
 {
 	struct soap *soap = soap_new1(SOAP_IO_UDP);
 	struct __ns__Ping in;
 	struct ip_mreqn mr;
+	struct ipv6_mreq mr6;
 	char *id, *text;
+	bool v6 = group != NULL && strchr(group, ':') != NULL;
 
 	soap->recv_timeout = 10;
 	soap->send_timeout = 10;
 	soap->bind_flags = SO_REUSEADDR;
+	soap->bind_inet6 = v6;
 	if (!soap_valid_socket(soap_bind(soap, group != NULL ? NULL :
 	    "127.0.0.1", port, 10))) {
 		soap_print_fault(soap, stderr);
 		return 1;
 	}
-	if (group != NULL) {
+	if (v6) {
+		memset(&mr6, 0, sizeof(mr6));
+		inet_pton(AF_INET6, group, &mr6.ipv6mr_multiaddr);
+		mr6.ipv6mr_interface = ifname != NULL ?
+		    if_nametoindex(ifname) : 0;
+		if (setsockopt(soap->master, IPPROTO_IPV6, IPV6_JOIN_GROUP,
+		    &mr6, sizeof(mr6)) != 0) {
+			perror("IPV6_JOIN_GROUP");
+			return 1;
+		}
+	} else if (group != NULL) {
 		memset(&mr, 0, sizeof(mr));
 		inet_pton(AF_INET, group, &mr.imr_multiaddr);
 		mr.imr_address.s_addr = htonl(INADDR_LOOPBACK);
@@ -134,11 +157,12 @@ peer_serve(int port, const char *group)
 int
 main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "send") == 0)
-		return peer_send(argv[2], argv[3]);
-	if ((argc == 3 || argc == 4) && strcmp(argv[1], "serve") == 0)
-		return peer_serve(atoi(argv[2]), argc == 4 ? argv[3] : NULL);
-	fprintf(stderr, "usage: wsprobe-peer send URL TEXT | serve PORT "
-	    "[GROUP]\n");
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "send") == 0)
+		return peer_send(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (argc >= 3 && argc <= 5 && strcmp(argv[1], "serve") == 0)
+		return peer_serve(atoi(argv[2]), argc >= 4 ? argv[3] : NULL,
+		    argc == 5 ? argv[4] : NULL);
+	fprintf(stderr, "usage: wsprobe-peer send URL TEXT [IF] | serve PORT "
+	    "[GROUP [IF]]\n");
 	return 2;
 }
