@@ -27,7 +27,9 @@ struct http_sreq;
 /* What the daemon reads of one request before any channel takes it; each
  * channel then applies its own MAX_BUFFERED_MESSAGE_SIZE (413). */
 #define HTTP_SERVER_BODY_MAX	(4u * 1024 * 1024)
-#define HTTP_HEADERS_MAX	65536
+/* evhttp's own bound of a request's head (its 413 beyond): each channel
+ * then applies its MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE (431). */
+#define HTTP_HEADERS_MAX	(1024u * 1024)
 #define HTTP_USER_AGENT		"MS-WebServices/1.0"
 /* DISALLOWED_USER_AGENT's default (MS); the property is not settable. */
 #define HTTP_DISALLOWED_AGENT	"Mozilla"

@@ -64,6 +64,7 @@ struct http_sreq {
 	char			 peer[80];
 	uint8_t			*body;
 	size_t			 body_len;
+	size_t			 headers_len;	/* request line and headers */
 	struct envelope		 env;		/* decoded when assigned */
 };
 
@@ -78,8 +79,31 @@ struct http_listener {
 	unsigned		 queued;
 };
 
+/*
+ * One client connection, from the bufferevent we give evhttp until evhttp
+ * frees it.  evhttp 2.1 drops a request that stalls (slow sender,
+ * truncated body) without a status; a request that has begun and is not
+ * whole after the listener's CONNECT_TIMEOUT gets our 408 instead, and
+ * evhttp's own timeout (twice ours) is left for idle kept-alive
+ * connections only.
+ */
+struct http_sconn {
+	TAILQ_ENTRY(http_sconn)	 entry;
+	struct http_server	*srv;
+	struct bufferevent	*bev;		/* one reference is ours */
+	struct evbuffer_cb_entry *watch;	/* bytes read */
+	struct evhttp_connection *evcon;	/* once bound */
+	struct event		*bind;		/* binds after evhttp's setup */
+	struct event		*timer;		/* the 408 */
+	struct http_sreq	*sr;		/* told when the client goes */
+	bool			 started;	/* a request is partly read */
+	uint64_t		 id;		/* HTTP_CONNECTION_ID */
+};
+
 struct http_server {
 	TAILQ_ENTRY(http_server) entry;
+	TAILQ_HEAD(, http_sconn) conns;
+	uint64_t		 read_ms;	/* a request's bound */
 	uint16_t		 port;
 	struct evhttp		*http;
 	struct evhttp_bound_socket *bound;
@@ -90,6 +114,8 @@ struct http_server {
 static TAILQ_HEAD(, http_server) http_servers =
     TAILQ_HEAD_INITIALIZER(http_servers);
 
+static void	http_server_conn_free(struct http_sconn *);
+
 static void
 http_server_maybe_free(struct http_server *srv)
 {
@@ -97,7 +123,229 @@ http_server_maybe_free(struct http_server *srv)
 		return;
 	TAILQ_REMOVE(&http_servers, srv, entry);
 	evhttp_free(srv->http);
+	/* Those evhttp freed before they were bound. */
+	while (!TAILQ_EMPTY(&srv->conns))
+		http_server_conn_free(TAILQ_FIRST(&srv->conns));
 	free(srv);
+}
+
+static void	http_server_req_close_cb(struct evhttp_connection *, void *);
+static void	http_server_req_complete_cb(struct evhttp_request *, void *);
+
+/* ---- connections: the 408 of a stalled request -------------------------- */
+
+static const char http_server_408[] =
+    "HTTP/1.1 408 Request Timeout\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 20\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "408 Request Timeout\n";
+
+static uint64_t	http_server_conn_ids;
+
+static void
+http_server_conn_free(struct http_sconn *c)
+{
+	TAILQ_REMOVE(&c->srv->conns, c, entry);
+	if (c->watch != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
+		    c->watch);
+	if (c->bind != NULL)
+		event_free(c->bind);
+	http_util_timer_stop(&c->timer);
+	bufferevent_decref(c->bev);
+	free(c);
+}
+
+/* evhttp is freeing the connection: the request on it hears of it. */
+static void
+http_server_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_sconn *c = arg;
+	struct http_sreq *sr = c->sr;
+
+	c->sr = NULL;
+	if (sr != NULL)
+		http_server_req_close_cb(evcon, sr);
+	http_server_conn_free(c);
+}
+
+static void
+http_server_conn_bind(struct http_sconn *c, struct evhttp_connection *evcon)
+{
+	if (c->evcon != NULL)
+		return;
+	c->evcon = evcon;
+	evhttp_connection_set_closecb(evcon, http_server_conn_close_cb, c);
+}
+
+/* Runs once evhttp has set the connection up: its bufferevent's callback
+ * argument is the evhttp_connection (no other API gives it). */
+static void
+http_server_conn_bind_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sconn *c = arg;
+	bufferevent_data_cb rd, wr;
+	bufferevent_event_cb ev;
+	void *evcon;
+
+	event_free(c->bind);
+	c->bind = NULL;
+	bufferevent_getcb(c->bev, &rd, &wr, &ev, &evcon);
+	if (ev == NULL || evcon == NULL) {
+		/* evhttp freed it already (its setup failed). */
+		http_server_conn_free(c);
+		return;
+	}
+	http_server_conn_bind(c, evcon);
+}
+
+static struct http_sconn *
+http_server_conn_find(struct http_server *srv, struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	struct http_sconn *c;
+
+	TAILQ_FOREACH(c, &srv->conns, entry)
+		if (c->bev == bev) {
+			http_server_conn_bind(c, evcon);
+			return c;
+		}
+	return NULL;
+}
+
+/* The 408 is out (or cannot be): the connection goes. */
+static void
+http_server_conn_408_done_cb(struct bufferevent *bev, void *arg)
+{
+	struct http_sconn *c = arg;
+
+	evhttp_connection_free(c->evcon);
+}
+
+static void
+http_server_conn_408_error_cb(struct bufferevent *bev, short what, void *arg)
+{
+	http_server_conn_408_done_cb(bev, arg);
+}
+
+static void
+http_server_conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sconn *c = arg;
+
+	http_util_timer_stop(&c->timer);
+	if (!c->started || c->sr != NULL || c->evcon == NULL)
+		return;
+	log_info("HTTP connection %llu: a request still incomplete after "
+	    "%llu ms; answering 408", (unsigned long long)c->id,
+	    (unsigned long long)c->srv->read_ms);
+	/* evhttp stops reading this request: the connection is ours to end
+	 * once the status is written. */
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, http_server_conn_408_done_cb,
+	    http_server_conn_408_error_cb, c);
+	if (bufferevent_write(c->bev, http_server_408,
+	    sizeof(http_server_408) - 1) != 0 ||
+	    bufferevent_enable(c->bev, EV_WRITE) != 0)
+		evhttp_connection_free(c->evcon);
+}
+
+static void
+http_server_conn_arm(struct http_sconn *c)
+{
+	if (c->started && c->sr == NULL && c->timer == NULL)
+		http_util_timer_arm(&c->timer, c->srv->read_ms,
+		    http_server_conn_timer_cb, c);
+}
+
+/* Bytes came in: a request has begun, and its clock runs. */
+static void
+http_server_conn_input_cb(struct evbuffer *buf,
+    const struct evbuffer_cb_info *info, void *arg)
+{
+	struct http_sconn *c = arg;
+
+	if (info->n_added == 0 || c->started)
+		return;
+	c->started = true;
+	http_server_conn_arm(c);
+}
+
+/* evhttp's hook for a new connection's bufferevent: the same socket
+ * bufferevent evhttp would make, watched. */
+static struct bufferevent *
+http_server_bev_cb(struct event_base *base, void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_sconn *c;
+	struct bufferevent *bev;
+
+	if ((bev = bufferevent_socket_new(base, -1, 0)) == NULL)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->bind = event_new(base, -1, 0, http_server_conn_bind_cb,
+	    c)) == NULL ||
+	    (c->watch = evbuffer_add_cb(bufferevent_get_input(bev),
+	    http_server_conn_input_cb, c)) == NULL) {
+		if (c != NULL && c->bind != NULL)
+			event_free(c->bind);
+		free(c);
+		return bev;	/* unwatched: evhttp's behaviour */
+	}
+	c->srv = srv;
+	c->bev = bev;
+	c->id = ++http_server_conn_ids;
+	bufferevent_incref(bev);
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	event_active(c->bind, EV_TIMEOUT, 0);
+	return bev;
+}
+
+/* A whole request arrived on the connection: its clock stops. */
+static struct http_sconn *
+http_server_conn_request(struct http_server *srv,
+    struct evhttp_connection *evcon)
+{
+	struct http_sconn *c;
+
+	if ((c = http_server_conn_find(srv, evcon)) == NULL)
+		return NULL;
+	http_util_timer_stop(&c->timer);
+	c->started = evbuffer_get_length(bufferevent_get_input(c->bev)) > 0;
+	return c;
+}
+
+/* The request `sr` hears when its client goes (or stops hearing). */
+static void
+http_server_watch(struct http_sreq *sr)
+{
+	struct http_sconn *c;
+
+	if (sr->evcon == NULL)
+		return;
+	if ((c = http_server_conn_find(sr->srv, sr->evcon)) != NULL) {
+		c->sr = sr;
+		http_util_timer_stop(&c->timer);
+	} else
+		http_server_watch(sr);
+}
+
+static void
+http_server_unwatch(struct http_sreq *sr)
+{
+	struct http_sconn *c;
+
+	if (sr->evcon == NULL)
+		return;
+	if ((c = http_server_conn_find(sr->srv, sr->evcon)) != NULL) {
+		if (c->sr == sr)
+			c->sr = NULL;
+		/* A pipelined request may have begun meanwhile. */
+		http_server_conn_arm(c);
+	} else
+		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
 }
 
 static void
@@ -110,11 +358,11 @@ http_server_req_reap_cb(evutil_socket_t fd, short what, void *arg)
 		evhttp_request_free(sr->req);
 	else if (sr->evcon != NULL && !sr->complete) {
 		/* Abort with the response unfinished: RST, no status. */
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+		http_server_unwatch(sr);
 		http_util_linger0(sr->evcon);
 		evhttp_connection_free(sr->evcon);
 	} else if (sr->evcon != NULL)
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+		http_server_unwatch(sr);
 	event_free(sr->reap);
 	envelope_clear(&sr->env);
 	free(sr->action);
@@ -133,8 +381,6 @@ http_server_req_release(struct http_sreq *sr)
 	event_active(sr->reap, EV_TIMEOUT, 0);
 }
 
-static void	http_server_req_close_cb(struct evhttp_connection *, void *);
-static void	http_server_req_complete_cb(struct evhttp_request *, void *);
 
 /* A status without envelope for a request no channel will answer; the
  * connection closes after it (it costs the client its connection). */
@@ -150,8 +396,7 @@ http_server_req_reject(struct http_sreq *sr, int code, const char *reason)
 		/* Released once written (or its client is gone): the server
 		 * stays until then. */
 		sr->replied = sr->rejecting = true;
-		evhttp_connection_set_closecb(sr->evcon,
-		    http_server_req_close_cb, sr);
+		http_server_watch(sr);
 		evhttp_request_set_on_complete_cb(sr->req,
 		    http_server_req_complete_cb, sr);
 		h = evhttp_request_get_output_headers(sr->req);
@@ -209,8 +454,7 @@ http_server_req_complete_cb(struct evhttp_request *req, void *arg)
 
 	sr->complete = true;
 	sr->req = NULL;
-	if (sr->evcon != NULL)
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+	http_server_unwatch(sr);
 	/* The kept-alive connection is the listener's again. */
 	sr->evcon = NULL;
 	if (sr->rejecting) {
@@ -368,6 +612,12 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		http_server_req_reject(sr, 415, "Unsupported Media Type");
 		goto requeue;
 	}
+	if (sr->headers_len > channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE)) {
+		http_server_req_reject(sr, 431,
+		    "Request Header Fields Too Large");
+		goto requeue;
+	}
 	if (sr->body_len > channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
 		http_server_req_reject(sr, 413, "Payload Too Large");
@@ -449,6 +699,22 @@ http_server_peer_string(struct evhttp_connection *evcon, char *buf, size_t len)
 		    "%s:%u", addr, (unsigned)port);
 }
 
+/* The size of a request's head as it came: request line and headers, with
+ * their separators (what MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE bounds). */
+static size_t
+http_server_headers_len(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyval *kv;
+	size_t n;
+
+	/* "POST " uri " HTTP/1.1\r\n", and the blank line. */
+	n = strlen(evhttp_request_get_uri(req)) + 16 + 2;
+	TAILQ_FOREACH(kv, in, next)
+		n += strlen(kv->key) + 2 + strlen(kv->value) + 2;
+	return n;
+}
+
 /* Every request to a port we listen on: checked, then queued or given. */
 static void
 http_server_request_cb(struct evhttp_request *req, void *arg)
@@ -462,6 +728,7 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	const char *path, *ua, *host;
 	size_t n;
 
+	http_server_conn_request(srv, evhttp_request_get_connection(req));
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
@@ -512,9 +779,10 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	}
 	evbuffer_remove(body, sr->body, n);
 	sr->body_len = n;
+	sr->headers_len = http_server_headers_len(req);
 	sr->action = http_util_header_action(in, sr->envelope);
 	http_server_peer_string(sr->evcon, sr->peer, sizeof(sr->peer));
-	evhttp_connection_set_closecb(sr->evcon, http_server_req_close_cb, sr);
+	http_server_watch(sr);
 	if (http_server_req_assign(hl, sr))
 		return;
 	if (hl->queued >= HTTP_QUEUE_MAX) {
@@ -577,7 +845,9 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 		return NULL;
 	}
 	TAILQ_INIT(&srv->listeners);
+	TAILQ_INIT(&srv->conns);
 	srv->port = u->port;
+	srv->read_ms = read_ms == 0 ? HTTP_INFINITE : read_ms;
 	if ((*hr = http_server_bind(srv, u, why)) != S_OK) {
 		evhttp_free(srv->http);
 		free(srv);
@@ -586,10 +856,14 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 	evhttp_set_max_headers_size(srv->http, HTTP_HEADERS_MAX);
 	evhttp_set_max_body_size(srv->http, HTTP_SERVER_BODY_MAX);
 	if (read_ms != HTTP_INFINITE && read_ms > 0) {
+		/* Twice ours: our 408 comes first (see http_sconn). */
+		read_ms = read_ms > HTTP_INFINITE / 2 ? HTTP_INFINITE - 1 :
+		    read_ms * 2;
 		tv.tv_sec = read_ms / 1000;
 		tv.tv_usec = (read_ms % 1000) * 1000;
 		evhttp_set_timeout_tv(srv->http, &tv);
 	}
+	evhttp_set_bevcb(srv->http, http_server_bev_cb, srv);
 	evhttp_set_gencb(srv->http, http_server_request_cb, srv);
 	TAILQ_INSERT_TAIL(&http_servers, srv, entry);
 	return srv;

@@ -1,0 +1,460 @@
+/*
+ * Integration suite: the HTTP REPLY side's edges (bindings.md, HTTP,
+ * server): stalled requests, header limits, the properties of accepted
+ * channels, listener close, UTF-16.  check_http.c has the rest; the
+ * helpers here are a copy of its own.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define T_MS		10000	/* bound of every wait that should succeed */
+
+static void
+setup(void)
+{
+	ck_assert_int_eq(harness_daemon_start(), 0);
+}
+
+static void
+teardown(void)
+{
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+
+#define XSTR(s) { sizeof(s) - 1, (BYTE *)(s), NULL, 0 }
+
+static WS_XML_STRING v_elem = XSTR("value");
+static WS_XML_STRING v_ns = XSTR("urn:wschannel-test");
+static WS_XML_STRING v_req_action = XSTR("urn:wschannel-test/Ask");
+static WS_XML_STRING v_rep_action = XSTR("urn:wschannel-test/Answer");
+static WS_ELEMENT_DESCRIPTION v_int = { &v_elem, &v_ns, WS_INT32_TYPE, NULL };
+static WS_MESSAGE_DESCRIPTION req_desc = { &v_req_action, &v_int };
+static WS_MESSAGE_DESCRIPTION rep_desc = { &v_rep_action, &v_int };
+static const WS_MESSAGE_DESCRIPTION *req_descs[1] = { &req_desc };
+static const WS_MESSAGE_DESCRIPTION *rep_descs[1] = { &rep_desc };
+
+static HRESULT
+new_msg(WS_CHANNEL *ch, WS_MESSAGE **m)
+{
+	return WsCreateMessageForChannel(ch, NULL, 0, m, NULL);
+}
+
+/* ---- channels and listeners ------------------------------------------------ */
+
+static HRESULT
+listener_open(WS_LISTENER **l, uint16_t *port, const char *path,
+    const WS_LISTENER_PROPERTY *props, ULONG n)
+{
+	char url[128];
+	WS_STRING s;
+	HRESULT hr = E_FAIL;
+	int i;
+
+	if ((hr = WsCreateListener(WS_CHANNEL_TYPE_REPLY,
+	    WS_HTTP_CHANNEL_BINDING, props, n, NULL, l, NULL)) != S_OK)
+		return hr;
+	for (i = 0; i < 5; i++) {
+		if (harness_free_port(port) != 0)
+			continue;
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u%s",
+		    (unsigned)*port, path);
+		s = harness_ws_string(url);
+		hr = WsOpenListener(*l, &s, NULL, NULL);
+		free(s.chars);
+		if (hr != WS_E_ADDRESS_IN_USE)
+			break;
+		WsResetListener(*l, NULL);
+	}
+	return hr;
+}
+
+/* ---- a server thread through the daemon -------------------------------------- */
+
+enum srv_mode {
+	SRV_ECHO,		/* answers v + 1 */
+	SRV_FAULT,		/* answers a fault */
+	SRV_ONEWAY,		/* receives, closes without a reply: 202 */
+};
+
+struct srv {
+	WS_LISTENER	*l;
+	enum srv_mode	 mode;
+	int		 count;		/* requests to serve */
+	int		 served;
+	HRESULT		 hr;		/* first failure */
+	int32_t		 last;		/* last value received */
+	pthread_t	 th;
+};
+
+static void *
+srv_main(void *arg)
+{
+	struct srv *s = arg;
+	WS_CHANNEL *ch = NULL;
+	WS_MESSAGE *rq = NULL, *rp = NULL;
+	WS_HEAP *heap = NULL;
+	WS_ERROR *ferr = NULL;
+	WS_STRING reason = harness_ws_string("no such operation here");
+	int32_t v, w;
+	HRESULT hr = S_OK;
+	int i;
+
+	for (i = 0; i < s->count && hr == S_OK; i++) {
+		if ((hr = WsCreateChannelForListener(s->l, NULL, 0, &ch,
+		    NULL)) != S_OK ||
+		    (hr = WsAcceptChannel(s->l, ch, NULL, NULL)) != S_OK ||
+		    (hr = new_msg(ch, &rq)) != S_OK ||
+		    (hr = new_msg(ch, &rp)) != S_OK ||
+		    (hr = WsCreateHeap(65536, 0, NULL, 0, &heap, NULL)) != S_OK)
+			break;
+		hr = WsReceiveMessage(ch, rq, req_descs, 1,
+		    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE, heap,
+		    &v, sizeof(v), NULL, NULL, NULL);
+		if (hr != S_OK)
+			break;
+		s->last = v;
+		w = v + 1;
+		if (s->mode == SRV_ECHO)
+			hr = WsSendReplyMessage(ch, rp, &rep_desc,
+			    WS_WRITE_REQUIRED_VALUE, &w, sizeof(w), rq, NULL,
+			    NULL);
+		else if (s->mode == SRV_FAULT) {
+			if ((hr = WsCreateError(NULL, 0, &ferr)) == S_OK &&
+			    (hr = WsAddErrorString(ferr, &reason)) == S_OK)
+				hr = WsSendFaultMessageForError(ch, rp, ferr,
+				    E_FAIL, WS_FULL_FAULT_DISCLOSURE, rq, NULL,
+				    NULL);
+			if (ferr != NULL)
+				WsFreeError(ferr);
+			ferr = NULL;
+		}
+		if (hr == S_OK)
+			hr = WsCloseChannel(ch, NULL, NULL);
+		if (hr == S_OK)
+			s->served++;
+		WsFreeMessage(rq);
+		WsFreeMessage(rp);
+		WsFreeHeap(heap);
+		WsFreeChannel(ch);
+		rq = rp = NULL;
+		heap = NULL;
+		ch = NULL;
+	}
+	if (rq != NULL)
+		WsFreeMessage(rq);
+	if (rp != NULL)
+		WsFreeMessage(rp);
+	if (heap != NULL)
+		WsFreeHeap(heap);
+	if (ch != NULL)
+		WsFreeChannel(ch);
+	free(reason.chars);
+	s->hr = hr;
+	return NULL;
+}
+
+static void
+srv_start(struct srv *s, WS_LISTENER *l, enum srv_mode mode, int count)
+{
+	memset(s, 0, sizeof(*s));
+	s->l = l;
+	s->mode = mode;
+	s->count = count;
+	ck_assert_int_eq(pthread_create(&s->th, NULL, srv_main, s), 0);
+}
+
+static void
+srv_join(struct srv *s)
+{
+	ck_assert_int_eq(pthread_join(s->th, NULL), 0);
+}
+
+/* ---- raw HTTP peers ------------------------------------------------------------ */
+
+/* Reads one HTTP message whose end is known by Content-Length (or by
+ * EOF); returns its length in buf, NUL-terminated, or -errno. */
+static ssize_t
+raw_read_http(int fd, char *buf, size_t len, int timeout_ms)
+{
+	size_t got = 0;
+	ssize_t n;
+	char *end, *cl;
+	size_t want = (size_t)-1;
+
+	while (got + 1 < len) {
+		n = harness_raw_read(fd, buf + got, len - 1 - got, timeout_ms);
+		if (n == 0)
+			break;
+		if (n < 0)
+			return got > 0 ? (ssize_t)got : n;
+		got += (size_t)n;
+		buf[got] = '\0';
+		if ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+			cl = strcasestr(buf, "Content-Length:");
+			if (cl != NULL && cl < end)
+				want = (size_t)(end + 4 - buf) +
+				    strtoul(cl + 15, NULL, 10);
+			if (want != (size_t)-1 && got >= want)
+				break;
+		}
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+static int
+raw_status(const char *resp)
+{
+	int code = 0;
+
+	if (sscanf(resp, "HTTP/1.%*d %d", &code) != 1)
+		return 0;
+	return code;
+}
+
+/* A POST to the daemon's listener, by hand. */
+static int
+raw_post(uint16_t port, const char *path, const char *ctype,
+    const char *extra, const char *body, char *resp, size_t rlen)
+{
+	char req[8192];
+	int fd, n;
+
+	if ((fd = harness_tcp_connect(port)) < 0)
+		return fd;
+	n = snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%u"
+	    "\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n\r\n%s", path,
+	    (unsigned)port, ctype, extra != NULL ? extra : "", strlen(body),
+	    body);
+	if (harness_raw_write(fd, req, (size_t)n) != 0) {
+		close(fd);
+		return -EIO;
+	}
+	if (resp != NULL && raw_read_http(fd, resp, rlen, T_MS) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+#define ENV12_HEAD "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"" \
+	" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header>" \
+	"<a:Action s:mustUnderstand=\"1\">urn:wschannel-test/Ask</a:Action>" \
+	"<a:MessageID>urn:uuid:00000000-0000-0000-0000-0000000000aa" \
+	"</a:MessageID></s:Header><s:Body>"
+#define ENV12(v) ENV12_HEAD "<value xmlns=\"urn:wschannel-test\">" v \
+	"</value></s:Body></s:Envelope>"
+#define CT12 "application/soap+xml; charset=utf-8; action=\"urn:wschannel-test/Ask\""
+
+
+#define ENV12_HEAD "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"" \
+	" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header>" \
+	"<a:Action s:mustUnderstand=\"1\">urn:wschannel-test/Ask</a:Action>" \
+	"</s:Header><s:Body>"
+#define ENV12(v) ENV12_HEAD "<value xmlns=\"urn:wschannel-test\">" v \
+	"</value></s:Body></s:Envelope>"
+#define CT12 "application/soap+xml; charset=utf-8; action=\"urn:wschannel-test/Ask\""
+
+/* Reads the one response a stalled request gets, then the close. */
+static int
+stalled_status(int fd)
+{
+	char resp[4096];
+
+	if (raw_read_http(fd, resp, sizeof(resp), T_MS) <= 0)
+		return -1;
+	if (harness_raw_wait_eof(fd, T_MS) != 0)
+		return -2;
+	return raw_status(resp);
+}
+
+/* ---- stalled requests ------------------------------------------------------ */
+
+/*
+ * A request that has begun and does not end within the listener's
+ * CONNECT_TIMEOUT gets 408 and its connection closes; an idle connection
+ * closes without a status; the rest are served meanwhile.
+ */
+START_TEST(stalled_requests_get_408)
+{
+	WS_LISTENER_PROPERTY lp;
+	ULONG ms = 700;
+	WS_LISTENER *l;
+	struct srv s;
+	uint16_t port;
+	char resp[8192], req[512], buf[64];
+	int idle, slow, trunc, kept, fd, n;
+
+	lp.id = WS_LISTENER_PROPERTY_CONNECT_TIMEOUT;
+	lp.value = &ms;
+	lp.valueSize = sizeof(ms);
+	HR_EQ(listener_open(&l, &port, "/svc", &lp, 1), S_OK);
+	srv_start(&s, l, SRV_ECHO, 2);
+
+	idle = harness_tcp_connect(port);
+	ck_assert_int_ge(idle, 0);
+	/* A slow sender: half a request line. */
+	slow = harness_tcp_connect(port);
+	ck_assert_int_ge(slow, 0);
+	ck_assert_int_eq(harness_raw_write(slow, "POST /svc HT", 12), 0);
+	/* A truncated body: 6 bytes of 400. */
+	trunc = harness_tcp_connect(port);
+	ck_assert_int_ge(trunc, 0);
+	n = snprintf(req, sizeof(req), "POST /svc HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: " CT12 "\r\nContent-Length: 400\r\n\r\n<s:Env");
+	ck_assert_int_eq(harness_raw_write(trunc, req, (size_t)n), 0);
+	/* A kept-alive connection: one request served, the next stalls. */
+	kept = raw_post(port, "/svc", CT12, NULL, ENV12("1"), resp,
+	    sizeof(resp));
+	ck_assert_int_ge(kept, 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	ck_assert_ptr_nonnull(strstr(resp, ">2</value>"));
+	n = snprintf(req, sizeof(req), "POST /svc HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: " CT12 "\r\nContent-Le");
+	ck_assert_int_eq(harness_raw_write(kept, req, (size_t)n), 0);
+	/* A whole request on a new connection, served meanwhile. */
+	fd = raw_post(port, "/svc", CT12, NULL, ENV12("5"), resp,
+	    sizeof(resp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	ck_assert_ptr_nonnull(strstr(resp, ">6</value>"));
+	close(fd);
+	srv_join(&s);
+	HR_EQ(s.hr, S_OK);
+
+	ck_assert_int_eq(stalled_status(slow), 408);
+	ck_assert_int_eq(stalled_status(trunc), 408);
+	ck_assert_int_eq(stalled_status(kept), 408);
+	/* Idle: evhttp's own timeout closes it, no status. */
+	ck_assert_int_eq(harness_raw_read(idle, buf, sizeof(buf), T_MS), 0);
+	close(idle);
+	close(slow);
+	close(trunc);
+	close(kept);
+	ck_assert_int_eq(harness_listener_state(l), WS_LISTENER_STATE_OPEN);
+	WsFreeListener(l);
+}
+END_TEST
+
+/* ---- MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE ------------------------------------ */
+
+static HRESULT
+accept_bg(void *arg)
+{
+	void **a = arg;
+
+	return WsAcceptChannel(a[0], a[1], NULL, NULL);
+}
+
+/*
+ * Headers over the accepting channel's MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE
+ * get 431 and the accept waits on for the next request; under the
+ * default (65536) the same headers pass.
+ */
+START_TEST(headers_over_limit_431)
+{
+	WS_CHANNEL_PROPERTY cp;
+	ULONG hmax = 2048;
+	WS_LISTENER *l;
+	WS_CHANNEL *sc;
+	WS_MESSAGE *rq, *rp;
+	WS_HEAP *heap;
+	struct harness_bg *bg;
+	struct srv s;
+	void *args[2];
+	uint16_t port;
+	char resp[8192], pad[4000];
+	int32_t v, w;
+	int fd;
+	HRESULT hr;
+
+	memcpy(pad, "X-Pad: ", 7);
+	memset(pad + 7, 'p', 3000);
+	memcpy(pad + 3007, "\r\n", 3);
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	cp.id = WS_CHANNEL_PROPERTY_MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE;
+	cp.value = &hmax;
+	cp.valueSize = sizeof(hmax);
+	HR_EQ(WsCreateChannelForListener(l, &cp, 1, &sc, NULL), S_OK);
+	args[0] = l;
+	args[1] = sc;
+	bg = harness_bg_start(accept_bg, args);
+	ck_assert_ptr_nonnull(bg);
+	fd = raw_post(port, "/svc", CT12, pad, ENV12("1"), resp, sizeof(resp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_status(resp), 431);
+	ck_assert_int_eq(harness_raw_wait_eof(fd, T_MS), 0);
+	close(fd);
+	/* The accept took no channel for it; a small request it takes. */
+	fd = raw_post(port, "/svc", CT12, "X-Pad: small\r\n", ENV12("7"),
+	    NULL, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	HR_EQ(new_msg(sc, &rq), S_OK);
+	HR_EQ(new_msg(sc, &rp), S_OK);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	HR_EQ(WsReceiveMessage(sc, rq, req_descs, 1, WS_RECEIVE_REQUIRED_MESSAGE,
+	    WS_READ_REQUIRED_VALUE, heap, &v, sizeof(v), NULL, NULL, NULL), S_OK);
+	ck_assert_int_eq(v, 7);
+	w = 8;
+	HR_EQ(WsSendReplyMessage(sc, rp, &rep_desc, WS_WRITE_REQUIRED_VALUE, &w,
+	    sizeof(w), rq, NULL, NULL), S_OK);
+	ck_assert_int_gt(raw_read_http(fd, resp, sizeof(resp), T_MS), 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	close(fd);
+	HR_EQ(WsCloseChannel(sc, NULL, NULL), S_OK);
+	WsFreeMessage(rq);
+	WsFreeMessage(rp);
+	WsFreeHeap(heap);
+	WsFreeChannel(sc);
+
+	/* The default channel takes the 3 KB header. */
+	srv_start(&s, l, SRV_ECHO, 1);
+	fd = raw_post(port, "/svc", CT12, pad, ENV12("1"), resp, sizeof(resp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	close(fd);
+	srv_join(&s);
+	HR_EQ(s.hr, S_OK);
+	WsFreeListener(l);
+}
+END_TEST
+
+static Suite *
+http_server_suite(void)
+{
+	Suite *s = suite_create("http_server");
+	TCase *tc = tcase_create("http_server");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, stalled_requests_get_408);
+	tcase_add_test(tc, headers_over_limit_431);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(http_server_suite());
+	int failed;
+
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
