@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <check.h>
 #include <errno.h>
@@ -432,6 +433,109 @@ START_TEST(headers_over_limit_431)
 }
 END_TEST
 
+/* ---- REMOTE_IP_ADDRESS, HTTP_CONNECTION_ID ------------------------------------ */
+
+/* Accepts the request `fd` sent on a new channel, reads the two
+ * properties, answers v + 1 and checks the response came. */
+static void
+serve_one(WS_LISTENER *l, int fd, int32_t want, struct sockaddr_storage *ss,
+    ULONGLONG *id)
+{
+	WS_CHANNEL *sc;
+	WS_MESSAGE *rq, *rp;
+	WS_HEAP *heap;
+	char resp[8192];
+	int32_t v, w;
+
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &sc, NULL), S_OK);
+	/* Nothing read yet: no remote address. */
+	HR_EQ(WsGetChannelProperty(sc, WS_CHANNEL_PROPERTY_REMOTE_IP_ADDRESS,
+	    ss, sizeof(*ss), NULL), WS_E_INVALID_OPERATION);
+	HR_EQ(WsAcceptChannel(l, sc, NULL, NULL), S_OK);
+	HR_EQ(new_msg(sc, &rq), S_OK);
+	HR_EQ(new_msg(sc, &rp), S_OK);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	HR_EQ(WsReceiveMessage(sc, rq, req_descs, 1, WS_RECEIVE_REQUIRED_MESSAGE,
+	    WS_READ_REQUIRED_VALUE, heap, &v, sizeof(v), NULL, NULL, NULL), S_OK);
+	ck_assert_int_eq(v, want);
+	memset(ss, 0xee, sizeof(*ss));
+	HR_EQ(WsGetChannelProperty(sc, WS_CHANNEL_PROPERTY_REMOTE_IP_ADDRESS,
+	    ss, sizeof(*ss), NULL), S_OK);
+	HR_EQ(WsGetChannelProperty(sc, WS_CHANNEL_PROPERTY_HTTP_CONNECTION_ID,
+	    id, sizeof(*id), NULL), S_OK);
+	/* Read only. */
+	HR_EQ(WsSetChannelProperty(sc, WS_CHANNEL_PROPERTY_HTTP_CONNECTION_ID,
+	    id, sizeof(*id), NULL), E_INVALIDARG);
+	w = v + 1;
+	HR_EQ(WsSendReplyMessage(sc, rp, &rep_desc, WS_WRITE_REQUIRED_VALUE, &w,
+	    sizeof(w), rq, NULL, NULL), S_OK);
+	ck_assert_int_gt(raw_read_http(fd, resp, sizeof(resp), T_MS), 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	HR_EQ(WsCloseChannel(sc, NULL, NULL), S_OK);
+	WsFreeMessage(rq);
+	WsFreeMessage(rp);
+	WsFreeHeap(heap);
+	WsFreeChannel(sc);
+}
+
+/* Writes one whole request on `fd` (kept alive). */
+static void
+post_on(int fd, uint16_t port, const char *body)
+{
+	char req[2048];
+	int n;
+
+	n = snprintf(req, sizeof(req), "POST /svc HTTP/1.1\r\nHost: "
+	    "127.0.0.1:%u\r\nContent-Type: " CT12 "\r\nContent-Length: %zu"
+	    "\r\n\r\n%s", (unsigned)port, strlen(body), body);
+	ck_assert_int_eq(harness_raw_write(fd, req, (size_t)n), 0);
+}
+
+/*
+ * An accepted channel reports its client's address and port, and the id
+ * of the connection: the same for the requests of one kept-alive
+ * connection, another for another connection.
+ */
+START_TEST(remote_address_and_connection_id)
+{
+	struct sockaddr_storage ss, mine;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	socklen_t sl = sizeof(mine);
+	WS_LISTENER *l;
+	ULONGLONG id1, id2, id3;
+	uint16_t port;
+	int a, b;
+
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	a = harness_tcp_connect(port);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_eq(getsockname(a, (struct sockaddr *)&mine, &sl), 0);
+	post_on(a, port, ENV12("1"));
+	serve_one(l, a, 1, &ss, &id1);
+	ck_assert_int_eq(ss.ss_family, AF_INET);
+	ck_assert_uint_eq(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
+	ck_assert_uint_eq(sin->sin_port,
+	    ((struct sockaddr_in *)&mine)->sin_port);
+	/* The same connection again. */
+	post_on(a, port, ENV12("2"));
+	serve_one(l, a, 2, &ss, &id2);
+	ck_assert(id2 == id1);
+	ck_assert_uint_eq(sin->sin_port,
+	    ((struct sockaddr_in *)&mine)->sin_port);
+	/* Another connection. */
+	b = harness_tcp_connect(port);
+	ck_assert_int_ge(b, 0);
+	post_on(b, port, ENV12("3"));
+	serve_one(l, b, 3, &ss, &id3);
+	ck_assert(id3 != id1);
+	ck_assert_uint_ne(sin->sin_port,
+	    ((struct sockaddr_in *)&mine)->sin_port);
+	close(a);
+	close(b);
+	WsFreeListener(l);
+}
+END_TEST
+
 static Suite *
 http_server_suite(void)
 {
@@ -442,6 +546,7 @@ http_server_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stalled_requests_get_408);
 	tcase_add_test(tc, headers_over_limit_431);
+	tcase_add_test(tc, remote_address_and_connection_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,6 +65,7 @@ struct http_sreq {
 	uint8_t			*body;
 	size_t			 body_len;
 	size_t			 headers_len;	/* request line and headers */
+	uint64_t		 conn_id;	/* HTTP_CONNECTION_ID */
 	struct envelope		 env;		/* decoded when assigned */
 };
 
@@ -647,6 +648,7 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		goto requeue;
 	}
 	channel_transport_peer(ch, sr->peer);
+	channel_transport_connection_id(ch, sr->conn_id);
 	channel_transport_count(ch, sr->body_len, 0);
 	channel_transport_opened(ch);
 	return true;
@@ -724,11 +726,12 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	struct http_listener *hl;
 	struct http_sreq *sr;
+	struct http_sconn *conn;
 	struct evbuffer *body;
 	const char *path, *ua, *host;
 	size_t n;
 
-	http_server_conn_request(srv, evhttp_request_get_connection(req));
+	conn = http_server_conn_request(srv, evhttp_request_get_connection(req));
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
@@ -780,6 +783,9 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	evbuffer_remove(body, sr->body, n);
 	sr->body_len = n;
 	sr->headers_len = http_server_headers_len(req);
+	/* Unwatched connections (no memory for the record) get an id of
+	 * their own request: unique still. */
+	sr->conn_id = conn != NULL ? conn->id : ++http_server_conn_ids;
 	sr->action = http_util_header_action(in, sr->envelope);
 	http_server_peer_string(sr->evcon, sr->peer, sizeof(sr->peer));
 	http_server_watch(sr);
