@@ -536,6 +536,127 @@ START_TEST(remote_address_and_connection_id)
 }
 END_TEST
 
+/* ---- listener close and abort ------------------------------------------------ */
+
+/* The three kinds of connection a closing listener has. */
+struct close_case {
+	WS_LISTENER	*l;
+	WS_CHANNEL	*sc;		/* accepted, request read, no reply */
+	WS_MESSAGE	*rq, *rp;
+	WS_HEAP		*heap;
+	uint16_t	 port;
+	int		 kept;		/* served, kept alive, idle */
+	int		 half;		/* half a request */
+	int		 held;		/* its request is the channel's */
+};
+
+static void
+close_case_open(struct close_case *cc, ULONG close_ms)
+{
+	WS_LISTENER_PROPERTY lp;
+	struct srv s;
+	char resp[8192];
+	int32_t v;
+
+	memset(cc, 0, sizeof(*cc));
+	lp.id = WS_LISTENER_PROPERTY_CLOSE_TIMEOUT;
+	lp.value = &close_ms;
+	lp.valueSize = sizeof(close_ms);
+	HR_EQ(listener_open(&cc->l, &cc->port, "/svc", &lp, 1), S_OK);
+	srv_start(&s, cc->l, SRV_ECHO, 1);
+	cc->kept = raw_post(cc->port, "/svc", CT12, NULL, ENV12("1"), resp,
+	    sizeof(resp));
+	ck_assert_int_ge(cc->kept, 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	srv_join(&s);
+	HR_EQ(s.hr, S_OK);
+	cc->half = harness_tcp_connect(cc->port);
+	ck_assert_int_ge(cc->half, 0);
+	ck_assert_int_eq(harness_raw_write(cc->half, "POST /svc HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Le", 38), 0);
+	HR_EQ(WsCreateChannelForListener(cc->l, NULL, 0, &cc->sc, NULL), S_OK);
+	cc->held = raw_post(cc->port, "/svc", CT12, NULL, ENV12("4"), NULL, 0);
+	ck_assert_int_ge(cc->held, 0);
+	HR_EQ(WsAcceptChannel(cc->l, cc->sc, NULL, NULL), S_OK);
+	HR_EQ(new_msg(cc->sc, &cc->rq), S_OK);
+	HR_EQ(new_msg(cc->sc, &cc->rp), S_OK);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &cc->heap, NULL), S_OK);
+	HR_EQ(WsReceiveMessage(cc->sc, cc->rq, req_descs, 1,
+	    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE, cc->heap, &v,
+	    sizeof(v), NULL, NULL, NULL), S_OK);
+	ck_assert_int_eq(v, 4);
+}
+
+/* The channel answers after its listener is gone: the client gets the
+ * response, told the connection closes after it. */
+static void
+close_case_finish(struct close_case *cc)
+{
+	char resp[8192];
+	int32_t w = 5;
+
+	HR_EQ(WsSendReplyMessage(cc->sc, cc->rp, &rep_desc,
+	    WS_WRITE_REQUIRED_VALUE, &w, sizeof(w), cc->rq, NULL, NULL), S_OK);
+	ck_assert_int_gt(raw_read_http(cc->held, resp, sizeof(resp), T_MS), 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	ck_assert_ptr_nonnull(strstr(resp, ">5</value>"));
+	ck_assert_ptr_nonnull(strcasestr(resp, "Connection: close"));
+	ck_assert_int_eq(harness_raw_wait_eof(cc->held, T_MS), 0);
+	HR_EQ(WsCloseChannel(cc->sc, NULL, NULL), S_OK);
+	WsFreeMessage(cc->rq);
+	WsFreeMessage(cc->rp);
+	WsFreeHeap(cc->heap);
+	WsFreeChannel(cc->sc);
+	close(cc->kept);
+	close(cc->half);
+	close(cc->held);
+	WsFreeListener(cc->l);
+}
+
+/*
+ * WsCloseListener: the idle kept-alive connection closes, a half-read
+ * request gets 503 once CLOSE_TIMEOUT has passed (long before its
+ * CONNECT_TIMEOUT, 60 s), and an accepted channel keeps its connection.
+ */
+START_TEST(listener_close_drains)
+{
+	struct close_case cc;
+	char buf[256];
+
+	close_case_open(&cc, 300);
+	HR_EQ(WsCloseListener(cc.l, NULL, NULL), S_OK);
+	ck_assert_int_eq(harness_raw_read(cc.kept, buf, sizeof(buf), T_MS), 0);
+	ck_assert_int_eq(stalled_status(cc.half), 503);
+	close_case_finish(&cc);
+}
+END_TEST
+
+/* EOF or a reset, no byte before (not a timeout). */
+static bool
+closed_silently(int fd)
+{
+	char buf[256];
+	ssize_t n = harness_raw_read(fd, buf, sizeof(buf), T_MS);
+
+	return n == 0 || n == -ECONNRESET;
+}
+
+/* WsAbortListener: the same connections close at once, no status
+ * written, even with a CLOSE_TIMEOUT of a minute; the accepted channel
+ * still answers its client. */
+START_TEST(listener_abort_closes_at_once)
+{
+	struct close_case cc;
+
+	close_case_open(&cc, 60000);
+	HR_EQ(WsAbortListener(cc.l, NULL), S_OK);
+	ck_assert(closed_silently(cc.kept));
+	ck_assert(closed_silently(cc.half));
+	HR_EQ(WsCloseListener(cc.l, NULL, NULL), S_OK);
+	close_case_finish(&cc);
+}
+END_TEST
+
 static Suite *
 http_server_suite(void)
 {
@@ -547,6 +668,8 @@ http_server_suite(void)
 	tcase_add_test(tc, stalled_requests_get_408);
 	tcase_add_test(tc, headers_over_limit_431);
 	tcase_add_test(tc, remote_address_and_connection_id);
+	tcase_add_test(tc, listener_close_drains);
+	tcase_add_test(tc, listener_abort_closes_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -158,6 +158,6 @@ const struct transport_ops transport_http_ops = {
 	.listener_open = http_server_listen,
 	.listener_accept = http_server_accept,
 	.listener_close = http_server_unlisten,
-	.listener_abort = http_server_unlisten,
+	.listener_abort = http_server_unlisten_abort,
 };
 

@@ -80,6 +80,10 @@ void		 http_server_req_release(struct http_sreq *);
 int32_t		 http_server_listen(struct listener *, const struct url *,
 		    const char **why);
 void		 http_server_accept(struct listener *);
+/* Close: connections end once their responses are read, within the
+ * listener's CLOSE_TIMEOUT; abort: at once.  Accepted channels keep
+ * theirs either way. */
 void		 http_server_unlisten(struct listener *);
+void		 http_server_unlisten_abort(struct listener *);
 
 #endif

@@ -105,6 +105,10 @@ struct http_server {
 	TAILQ_ENTRY(http_server) entry;
 	TAILQ_HEAD(, http_sconn) conns;
 	uint64_t		 read_ms;	/* a request's bound */
+	struct event		*drain;		/* CLOSE_TIMEOUT, listenerless */
+	uint64_t		 drain_ms;
+	struct event		*sweep;		/* closes connections, deferred */
+	bool			 sweep_all;	/* ... half-read ones too */
 	uint16_t		 port;
 	struct evhttp		*http;
 	struct evhttp_bound_socket *bound;
@@ -116,6 +120,8 @@ static TAILQ_HEAD(, http_server) http_servers =
     TAILQ_HEAD_INITIALIZER(http_servers);
 
 static void	http_server_conn_free(struct http_sconn *);
+static void	http_server_drain_stop(struct http_server *);
+static void	http_server_drained_one(struct http_server *);
 
 static void
 http_server_maybe_free(struct http_server *srv)
@@ -123,6 +129,8 @@ http_server_maybe_free(struct http_server *srv)
 	if (!TAILQ_EMPTY(&srv->listeners) || srv->refs > 0)
 		return;
 	TAILQ_REMOVE(&http_servers, srv, entry);
+	if (srv->sweep != NULL)
+		event_free(srv->sweep);
 	evhttp_free(srv->http);
 	/* Those evhttp freed before they were bound. */
 	while (!TAILQ_EMPTY(&srv->conns))
@@ -142,6 +150,14 @@ static const char http_server_408[] =
     "Connection: close\r\n"
     "\r\n"
     "408 Request Timeout\n";
+
+static const char http_server_503[] =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 24\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "503 Service Unavailable\n";
 
 static uint64_t	http_server_conn_ids;
 
@@ -231,6 +247,20 @@ http_server_conn_408_error_cb(struct bufferevent *bev, short what, void *arg)
 	http_server_conn_408_done_cb(bev, arg);
 }
 
+/* Ends a half-read request with a status of ours: evhttp stops reading
+ * it, and the connection is ours to end once the status is written. */
+static void
+http_server_conn_fail(struct http_sconn *c, const char *resp, size_t len)
+{
+	http_util_timer_stop(&c->timer);
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, http_server_conn_408_done_cb,
+	    http_server_conn_408_error_cb, c);
+	if (bufferevent_write(c->bev, resp, len) != 0 ||
+	    bufferevent_enable(c->bev, EV_WRITE) != 0)
+		evhttp_connection_free(c->evcon);
+}
+
 static void
 http_server_conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -242,15 +272,7 @@ http_server_conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	log_info("HTTP connection %llu: a request still incomplete after "
 	    "%llu ms; answering 408", (unsigned long long)c->id,
 	    (unsigned long long)c->srv->read_ms);
-	/* evhttp stops reading this request: the connection is ours to end
-	 * once the status is written. */
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setcb(c->bev, NULL, http_server_conn_408_done_cb,
-	    http_server_conn_408_error_cb, c);
-	if (bufferevent_write(c->bev, http_server_408,
-	    sizeof(http_server_408) - 1) != 0 ||
-	    bufferevent_enable(c->bev, EV_WRITE) != 0)
-		evhttp_connection_free(c->evcon);
+	http_server_conn_fail(c, http_server_408, sizeof(http_server_408) - 1);
 }
 
 static void
@@ -455,6 +477,7 @@ http_server_req_complete_cb(struct evhttp_request *req, void *arg)
 
 	sr->complete = true;
 	sr->req = NULL;
+	http_server_drained_one(sr->srv);
 	http_server_unwatch(sr);
 	/* The kept-alive connection is the listener's again. */
 	sr->evcon = NULL;
@@ -498,6 +521,9 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 	}
 	snprintf(n, sizeof(n), "%zu", len);
 	evhttp_add_header(h, "Content-Length", n);
+	/* No listener will take another request on it. */
+	if (TAILQ_EMPTY(&sr->srv->listeners))
+		evhttp_add_header(h, "Connection", "close");
 	sr->replied = true;
 	evhttp_request_set_on_complete_cb(sr->req, http_server_req_complete_cb, sr);
 	evhttp_send_reply(sr->req, code, reason, buf);
@@ -841,6 +867,7 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 			if (srv->bound == NULL &&
 			    (*hr = http_server_bind(srv, u, why)) != S_OK)
 				return NULL;
+			http_server_drain_stop(srv);
 			return srv;
 		}
 	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
@@ -873,6 +900,86 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 	evhttp_set_gencb(srv->http, http_server_request_cb, srv);
 	TAILQ_INSERT_TAIL(&http_servers, srv, entry);
 	return srv;
+}
+
+/* ---- closing listeners ---------------------------------------------------- */
+
+enum http_sweep {
+	HTTP_SWEEP_IDLE,	/* connections with nothing in flight */
+	HTTP_SWEEP_EXPIRED,	/* and half-read requests (503), and
+				 * statuses of ours still unread */
+	HTTP_SWEEP_ALL,		/* every one no channel holds, at once */
+};
+
+/* Ends the connections of a server without listeners that no accepted
+ * channel holds. */
+static void
+http_server_sweep(struct http_server *srv, enum http_sweep how)
+{
+	struct http_sconn *c, *next;
+	struct bufferevent *bev;
+
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->evcon == NULL ||
+		    (c->sr != NULL && !c->sr->rejecting))
+			continue;
+		bev = c->bev;
+		if (how == HTTP_SWEEP_ALL) {
+			http_util_linger0(c->evcon);
+			evhttp_connection_free(c->evcon);
+		} else if (c->started && c->sr == NULL) {
+			if (how == HTTP_SWEEP_EXPIRED)
+				http_server_conn_fail(c, http_server_503,
+				    sizeof(http_server_503) - 1);
+		} else if (c->sr == NULL && evbuffer_get_length(
+		    bufferevent_get_output(bev)) == 0)
+			evhttp_connection_free(c->evcon);
+		else if (how == HTTP_SWEEP_EXPIRED)
+			evhttp_connection_free(c->evcon);
+	}
+}
+
+static void
+http_server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *srv = arg;
+
+	if (TAILQ_EMPTY(&srv->listeners))
+		http_server_sweep(srv, srv->sweep_all ? HTTP_SWEEP_ALL :
+		    HTTP_SWEEP_IDLE);
+}
+
+/* CLOSE_TIMEOUT since the last response: what is left goes. */
+static void
+http_server_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *srv = arg;
+
+	http_util_timer_stop(&srv->drain);
+	if (TAILQ_EMPTY(&srv->listeners))
+		http_server_sweep(srv, HTTP_SWEEP_EXPIRED);
+	srv->refs--;
+	http_server_maybe_free(srv);
+}
+
+static void
+http_server_drain_stop(struct http_server *srv)
+{
+	if (srv->drain == NULL)
+		return;
+	http_util_timer_stop(&srv->drain);
+	srv->refs--;
+}
+
+/* A response went out whole: a listenerless server's clock restarts. */
+static void
+http_server_drained_one(struct http_server *srv)
+{
+	if (srv->drain == NULL || srv->drain_ms == HTTP_INFINITE)
+		return;
+	http_util_timer_arm(&srv->drain, srv->drain_ms, http_server_drain_cb,
+	    srv);
 }
 
 int32_t
@@ -924,8 +1031,8 @@ http_server_accept(struct listener *ls)
 }
 
 /* Close and abort: queued requests were never handed over: 503. */
-void
-http_server_unlisten(struct listener *ls)
+static void
+http_server_stop(struct listener *ls, bool abortive)
 {
 	struct http_listener *hl = listener_tp(ls);
 	struct http_server *srv;
@@ -933,8 +1040,14 @@ http_server_unlisten(struct listener *ls)
 
 	if (hl == NULL)
 		return;
-	listener_set_tp(ls, NULL);
 	srv = hl->srv;
+	if (!abortive) {
+		srv->drain_ms = listener_prop_value(ls,
+		    WS_LISTENER_PROPERTY_CLOSE_TIMEOUT);
+		if (srv->drain_ms == 0)
+			abortive = true;
+	}
+	listener_set_tp(ls, NULL);
 	while ((sr = TAILQ_FIRST(&hl->queue)) != NULL) {
 		TAILQ_REMOVE(&hl->queue, sr, entry);
 		sr->hl = NULL;
@@ -947,6 +1060,31 @@ http_server_unlisten(struct listener *ls)
 		evhttp_del_accept_socket(srv->http, srv->bound);
 		srv->bound = NULL;
 	}
+	if (TAILQ_EMPTY(&srv->listeners) && (srv->sweep != NULL ||
+	    (srv->sweep = event_new(registry_base(), -1, 0,
+	    http_server_sweep_cb, srv)) != NULL)) {
+		/* Not under the caller's frames: from the loop. */
+		srv->sweep_all = abortive;
+		event_active(srv->sweep, EV_TIMEOUT, 0);
+		http_server_drain_stop(srv);
+		if (!abortive && srv->drain_ms != HTTP_INFINITE) {
+			srv->refs++;
+			http_util_timer_arm(&srv->drain, srv->drain_ms,
+			    http_server_drain_cb, srv);
+		}
+	}
 	http_server_maybe_free(srv);
+}
+
+void
+http_server_unlisten(struct listener *ls)
+{
+	http_server_stop(ls, false);
+}
+
+void
+http_server_unlisten_abort(struct listener *ls)
+{
+	http_server_stop(ls, true);
 }
 
