@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <check.h>
 #include <errno.h>
+#include <iconv.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,6 +658,197 @@ START_TEST(listener_abort_closes_at_once)
 }
 END_TEST
 
+/* ---- UTF-16 ------------------------------------------------------------------ */
+
+static HRESULT
+ask(WS_CHANNEL *ch, int32_t v, int32_t *out, WS_ERROR *error)
+{
+	WS_MESSAGE *rq = NULL, *rp = NULL;
+	WS_HEAP *heap = NULL;
+	HRESULT hr;
+
+	if ((hr = new_msg(ch, &rq)) != S_OK || (hr = new_msg(ch, &rp)) != S_OK ||
+	    (hr = WsCreateHeap(65536, 0, NULL, 0, &heap, NULL)) != S_OK)
+		goto out;
+	hr = WsRequestReply(ch, rq, &req_desc, WS_WRITE_REQUIRED_VALUE, &v,
+	    sizeof(v), rp, &rep_desc, WS_READ_REQUIRED_VALUE, heap, out,
+	    sizeof(*out), NULL, error);
+out:
+	if (rq != NULL)
+		WsFreeMessage(rq);
+	if (rp != NULL)
+		WsFreeMessage(rp);
+	if (heap != NULL)
+		WsFreeHeap(heap);
+	return hr;
+}
+
+static HRESULT
+request_channel(WS_CHANNEL **ch, uint16_t port, const char *path,
+    const WS_CHANNEL_PROPERTY *props, ULONG n)
+{
+	char url[128];
+	HRESULT hr;
+
+	if ((hr = WsCreateChannel(WS_CHANNEL_TYPE_REQUEST,
+	    WS_HTTP_CHANNEL_BINDING, props, n, NULL, ch, NULL)) != S_OK)
+		return hr;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port,
+	    path);
+	return harness_open_url(*ch, url, NULL, NULL);
+}
+
+static HRESULT
+ask_bg(void *arg)
+{
+	void **a = arg;
+
+	return ask(a[0], 9, a[1], NULL);
+}
+
+/* `text` (UTF-8) as UTF-16 in `to` ("UTF-16LE"...), into buf; its length. */
+static size_t
+conv(const char *from, const char *to, const void *text, size_t len,
+    char *buf, size_t cap)
+{
+	iconv_t cd = iconv_open(to, from);
+	char *ip = (char *)text, *op = buf;
+	size_t il = len, ol = cap;
+
+	ck_assert(cd != (iconv_t)-1);
+	ck_assert(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+	iconv_close(cd);
+	return cap - ol;
+}
+
+/* The body of an HTTP message in resp (whole, Content-Length known). */
+static const char *
+body_of(const char *resp, size_t got, size_t *len)
+{
+	const char *b = strstr(resp, "\r\n\r\n");
+
+	ck_assert_ptr_nonnull(b);
+	b += 4;
+	*len = got - (size_t)(b - resp);
+	return b;
+}
+
+/*
+ * A raw client posts a UTF-16LE envelope (with its BOM, charset=utf-16):
+ * the application reads it, and the response comes back in UTF-16LE
+ * with a BOM and charset=utf-16.
+ */
+START_TEST(utf16_request_to_listener)
+{
+	WS_LISTENER *l;
+	struct srv s;
+	uint16_t port;
+	char env16[4096], req[8192], resp[8192], back[4096];
+	const char *b, *env = ENV12("41");
+	size_t n, blen, k;
+	ssize_t got;
+	int fd, hl;
+
+	env16[0] = (char)0xff;
+	env16[1] = (char)0xfe;
+	n = 2 + conv("UTF-8", "UTF-16LE", env, strlen(env), env16 + 2,
+	    sizeof(env16) - 2);
+	HR_EQ(listener_open(&l, &port, "/svc", NULL, 0), S_OK);
+	srv_start(&s, l, SRV_ECHO, 1);
+	fd = harness_tcp_connect(port);
+	ck_assert_int_ge(fd, 0);
+	hl = snprintf(req, sizeof(req), "POST /svc HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/soap+xml; charset=utf-16; "
+	    "action=\"urn:wschannel-test/Ask\"\r\nContent-Length: %zu\r\n\r\n",
+	    n);
+	memcpy(req + hl, env16, n);
+	ck_assert_int_eq(harness_raw_write(fd, req, (size_t)hl + n), 0);
+	got = raw_read_http(fd, resp, sizeof(resp), T_MS);
+	ck_assert_int_gt(got, 0);
+	ck_assert_int_eq(raw_status(resp), 200);
+	ck_assert_ptr_nonnull(strcasestr(resp, "charset=utf-16"));
+	b = body_of(resp, (size_t)got, &blen);
+	ck_assert_uint_gt(blen, 2);
+	ck_assert_uint_eq((uint8_t)b[0], 0xff);
+	ck_assert_uint_eq((uint8_t)b[1], 0xfe);
+	k = conv("UTF-16LE", "UTF-8", b + 2, blen - 2, back, sizeof(back) - 1);
+	back[k] = '\0';
+	ck_assert_ptr_nonnull(strstr(back, ">42</value>"));
+	close(fd);
+	srv_join(&s);
+	HR_EQ(s.hr, S_OK);
+	WsFreeListener(l);
+}
+END_TEST
+
+/*
+ * A REQUEST channel with ENCODING UTF16BE against a raw server: the
+ * request is UTF-16BE with its BOM and charset=utf-16; the server's
+ * UTF-16LE answer (its BOM says so) is read.
+ */
+START_TEST(utf16_request_channel)
+{
+	WS_CHANNEL_PROPERTY cp;
+	WS_ENCODING enc = WS_ENCODING_XML_UTF16BE;
+	WS_CHANNEL *c;
+	struct harness_bg *bg;
+	uint16_t port;
+	char resp[8192], back[4096], out[8192], env16[4096];
+	const char *b, *env;
+	size_t blen, k, n;
+	ssize_t got;
+	int lfd, fd, hl;
+	int32_t answer = 0;
+	void *args[3];
+	HRESULT hr;
+
+	lfd = harness_tcp_listener(&port, 4);
+	ck_assert_int_ge(lfd, 0);
+	cp.id = WS_CHANNEL_PROPERTY_ENCODING;
+	cp.value = &enc;
+	cp.valueSize = sizeof(enc);
+	HR_EQ(request_channel(&c, port, "/svc", &cp, 1), S_OK);
+	args[0] = c;
+	args[1] = &answer;
+	bg = harness_bg_start(ask_bg, args);
+	ck_assert_ptr_nonnull(bg);
+	fd = harness_raw_accept(lfd, T_MS);
+	ck_assert_int_ge(fd, 0);
+	got = raw_read_http(fd, resp, sizeof(resp), T_MS);
+	ck_assert_int_gt(got, 0);
+	ck_assert_ptr_nonnull(strcasestr(resp,
+	    "Content-Type: application/soap+xml; charset=utf-16"));
+	b = body_of(resp, (size_t)got, &blen);
+	ck_assert_uint_gt(blen, 2);
+	ck_assert_uint_eq((uint8_t)b[0], 0xfe);
+	ck_assert_uint_eq((uint8_t)b[1], 0xff);
+	k = conv("UTF-16BE", "UTF-8", b + 2, blen - 2, back, sizeof(back) - 1);
+	back[k] = '\0';
+	ck_assert_ptr_nonnull(strstr(back, ">9</value>"));
+	/* The answer, in the other byte order. */
+	env = "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\""
+	    " xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header>"
+	    "<a:Action s:mustUnderstand=\"1\">urn:wschannel-test/Answer"
+	    "</a:Action></s:Header><s:Body><value xmlns=\"urn:wschannel-test\">"
+	    "10</value></s:Body></s:Envelope>";
+	env16[0] = (char)0xff;
+	env16[1] = (char)0xfe;
+	n = 2 + conv("UTF-8", "UTF-16LE", env, strlen(env), env16 + 2,
+	    sizeof(env16) - 2);
+	hl = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/soap+xml; charset=utf-16\r\nContent-Length: %zu\r\n"
+	    "\r\n", n);
+	memcpy(out + hl, env16, n);
+	ck_assert_int_eq(harness_raw_write(fd, out, (size_t)hl + n), 0);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	ck_assert_int_eq(answer, 10);
+	close(fd);
+	close(lfd);
+	WsFreeChannel(c);
+}
+END_TEST
+
 static Suite *
 http_server_suite(void)
 {
@@ -670,6 +862,8 @@ http_server_suite(void)
 	tcase_add_test(tc, remote_address_and_connection_id);
 	tcase_add_test(tc, listener_close_drains);
 	tcase_add_test(tc, listener_abort_closes_at_once);
+	tcase_add_test(tc, utf16_request_to_listener);
+	tcase_add_test(tc, utf16_request_channel);
 	suite_add_tcase(s, tc);
 	return s;
 }

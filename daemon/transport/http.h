@@ -49,6 +49,11 @@ void		 http_util_timer_stop(struct event **ev);
 /* A Content-Type value as WS_ENCODING and WS_ENVELOPE_VERSION: 0 or -1. */
 int		 http_util_media_type(const char *, uint32_t *encoding,
 		    uint32_t *envelope);
+/* Is the encoding UTF-16 text (converted here, at the edge)? */
+bool		 http_util_utf16(uint32_t encoding);
+/* A UTF-16 encoding corrected by the body's BOM; others as they are. */
+uint32_t	 http_util_body_encoding(uint32_t encoding, const uint8_t *,
+		    size_t);
 /* The action a request's headers carry, malloc'd, or NULL. */
 char		*http_util_header_action(struct evkeyvalq *, uint32_t envelope);
 int32_t		 http_util_decode(uint32_t encoding, uint32_t envelope,

@@ -808,6 +808,7 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	}
 	evbuffer_remove(body, sr->body, n);
 	sr->body_len = n;
+	sr->encoding = http_util_body_encoding(sr->encoding, sr->body, n);
 	sr->headers_len = http_server_headers_len(req);
 	/* Unwatched connections (no memory for the record) get an id of
 	 * their own request: unique still. */
