@@ -184,7 +184,8 @@ http_util_iconv(const char *from, const char *to, const uint8_t *in,
 		iconv_close(cd);
 		return -1;
 	}
-	memcpy(buf, bom, bom_len);
+	if (bom_len > 0)
+		memcpy(buf, bom, bom_len);
 	op = (char *)buf + bom_len;
 	ol = cap - bom_len;
 	/* UTF-8 to UTF-16 at most doubles, UTF-16 to UTF-8 at most grows
