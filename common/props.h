@@ -20,6 +20,9 @@ enum prop_kind {
 	PROP_IFINDEX_SET,	/* ULONG array of interface indexes, size 4 x
 				 * count; travels in Property.u as a mask,
 				 * bit i for index i (0..63) */
+	PROP_SOCKADDR,		/* SOCKADDR_STORAGE (128 bytes), read only;
+				 * travels in Property.s as "1.2.3.4:80" or
+				 * "[::1]:80" */
 };
 
 /* Interface indexes a PROP_IFINDEX_SET can hold. */

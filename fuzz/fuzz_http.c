@@ -51,7 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sa = nl + 1;
 	}
 	if (http_util_media_type(ct, &enc, &env) == 0 &&
-	    ((enc != WS_ENCODING_XML_UTF8 && enc != WS_ENCODING_XML_BINARY_1) ||
+	    ((enc != WS_ENCODING_XML_UTF8 && enc != WS_ENCODING_XML_BINARY_1 &&
+	    !http_util_utf16(enc)) ||
 	    (env != WS_ENVELOPE_VERSION_SOAP_1_1 &&
 	    env != WS_ENVELOPE_VERSION_SOAP_1_2)))
 		fuzz_http_fail(ct, "accepted with an encoding we do not speak");

@@ -4,7 +4,11 @@
  * holds between WsRead/WriteMessageStart and their End.  Messages are used
  * from here, never the reverse: ws_message.c knows nothing of channels.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +205,52 @@ ws_channel_prop_clear(Wschannel__Property *p)
 	p->s = NULL;
 }
 
+/* "1.2.3.4:80" or "[::1]:80", as the daemon sends a peer, into the
+ * SOCKADDR_STORAGE of REMOTE_IP_ADDRESS. */
+static HRESULT
+ws_channel_sockaddr_decode(const char *text, void *value, WS_ERROR *error,
+    const char *api)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	char host[64];
+	const char *colon, *end;
+	unsigned long port;
+	size_t n;
+
+	memset(&ss, 0, sizeof(ss));
+	if (text == NULL || (colon = strrchr(text, ':')) == NULL)
+		goto bad;
+	if (text[0] == '[') {
+		if ((end = strchr(text, ']')) == NULL || end + 1 != colon)
+			goto bad;
+		n = (size_t)(end - text - 1);
+		text++;
+	} else
+		n = (size_t)(colon - text);
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	port = strtoul(colon + 1, NULL, 10);
+	if (port > 65535)
+		goto bad;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+	} else
+		goto bad;
+	memcpy(value, &ss, sizeof(ss));
+	return S_OK;
+bad:
+	return ws_error_fail(error, WS_E_OTHER,
+	    "%s: wschanneld sent no usable remote address", api);
+}
+
 HRESULT
 ws_channel_prop_decode(const struct prop_desc *d, const Wschannel__Property *p,
     void *value, pthread_mutex_t *lock, WCHAR **slot, WS_ERROR *error,
@@ -252,6 +302,8 @@ ws_channel_prop_decode(const struct prop_desc *d, const Wschannel__Property *p,
 			memcpy(value, &addr, sizeof(addr));
 		}
 		return S_OK;
+	case PROP_SOCKADDR:
+		return ws_channel_sockaddr_decode(p->s, value, error, api);
 	default:
 		break;
 	}

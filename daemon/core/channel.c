@@ -439,6 +439,12 @@ channel_transport_peer(struct channel *ch, const char *peer)
 	snprintf(ch->remote, sizeof(ch->remote), "%s", peer != NULL ? peer : "");
 }
 
+void
+channel_transport_connection_id(struct channel *ch, uint64_t id)
+{
+	ch->props[WS_CHANNEL_PROPERTY_HTTP_CONNECTION_ID] = id;
+}
+
 int32_t
 channel_transport_adopt(struct channel *ch, const char *via, uint32_t encoding,
     uint32_t envelope_version)
@@ -903,6 +909,15 @@ channel_get_property(struct channel *ch, uint32_t id, uint64_t *u,
 		}
 		*s = ch->remote_url != NULL ? ch->remote_url :
 		    ch->url != NULL ? ch->url : "";
+		break;
+	case WS_CHANNEL_PROPERTY_REMOTE_IP_ADDRESS:
+		/* Known once the transport has read from the peer (MS). */
+		if (ch->remote[0] == '\0') {
+			*why = "REMOTE_IP_ADDRESS is known after the first read "
+			    "from the remote endpoint";
+			return WS_E_INVALID_OPERATION;
+		}
+		*s = ch->remote;
 		break;
 	default:
 		*u = ch->props[id];

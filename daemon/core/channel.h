@@ -174,6 +174,8 @@ void	 channel_transport_local(struct channel *, const char *local);
  * URL it was opened on, e.g. the source of an accepted datagram.  S_OK or
  * E_OUTOFMEMORY (nothing changed then). */
 int32_t	 channel_transport_remote_url(struct channel *, const char *url);
+/* HTTP_CONNECTION_ID of an accepted HTTP channel: its connection. */
+void	 channel_transport_connection_id(struct channel *, uint64_t id);
 /* Counts `n` incoming datagrams (or requests) the transport dropped as
  * malformed, oversized or over its queue (wsctl show, GetStatistics). */
 void	 channel_transport_dropped(struct channel *, uint64_t n);

@@ -49,9 +49,10 @@ http_check(struct channel *ch, const char **why)
 	uint32_t env = (uint32_t)channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION);
 
-	if (enc != WS_ENCODING_XML_UTF8 && enc != WS_ENCODING_XML_BINARY_1) {
-		*why = "this build speaks UTF-8 text and binary XML over HTTP, "
-		    "not UTF-16";
+	if (enc != WS_ENCODING_XML_UTF8 && enc != WS_ENCODING_XML_BINARY_1 &&
+	    !http_util_utf16(enc)) {
+		*why = "this build speaks UTF-8 and UTF-16 text and binary XML "
+		    "over HTTP";
 		return WS_E_NOT_SUPPORTED;
 	}
 	if (enc == WS_ENCODING_XML_BINARY_1 &&
@@ -158,6 +159,6 @@ const struct transport_ops transport_http_ops = {
 	.listener_open = http_server_listen,
 	.listener_accept = http_server_accept,
 	.listener_close = http_server_unlisten,
-	.listener_abort = http_server_unlisten,
+	.listener_abort = http_server_unlisten_abort,
 };
 

@@ -27,7 +27,9 @@ struct http_sreq;
 /* What the daemon reads of one request before any channel takes it; each
  * channel then applies its own MAX_BUFFERED_MESSAGE_SIZE (413). */
 #define HTTP_SERVER_BODY_MAX	(4u * 1024 * 1024)
-#define HTTP_HEADERS_MAX	65536
+/* evhttp's own bound of a request's head (its 413 beyond): each channel
+ * then applies its MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE (431). */
+#define HTTP_HEADERS_MAX	(1024u * 1024)
 #define HTTP_USER_AGENT		"MS-WebServices/1.0"
 /* DISALLOWED_USER_AGENT's default (MS); the property is not settable. */
 #define HTTP_DISALLOWED_AGENT	"Mozilla"
@@ -47,6 +49,11 @@ void		 http_util_timer_stop(struct event **ev);
 /* A Content-Type value as WS_ENCODING and WS_ENVELOPE_VERSION: 0 or -1. */
 int		 http_util_media_type(const char *, uint32_t *encoding,
 		    uint32_t *envelope);
+/* Is the encoding UTF-16 text (converted here, at the edge)? */
+bool		 http_util_utf16(uint32_t encoding);
+/* A UTF-16 encoding corrected by the body's BOM; others as they are. */
+uint32_t	 http_util_body_encoding(uint32_t encoding, const uint8_t *,
+		    size_t);
 /* The action a request's headers carry, malloc'd, or NULL. */
 char		*http_util_header_action(struct evkeyvalq *, uint32_t envelope);
 int32_t		 http_util_decode(uint32_t encoding, uint32_t envelope,
@@ -78,6 +85,10 @@ void		 http_server_req_release(struct http_sreq *);
 int32_t		 http_server_listen(struct listener *, const struct url *,
 		    const char **why);
 void		 http_server_accept(struct listener *);
+/* Close: connections end once their responses are read, within the
+ * listener's CLOSE_TIMEOUT; abort: at once.  Accepted channels keep
+ * theirs either way. */
 void		 http_server_unlisten(struct listener *);
+void		 http_server_unlisten_abort(struct listener *);
 
 #endif

@@ -64,6 +64,8 @@ struct http_sreq {
 	char			 peer[80];
 	uint8_t			*body;
 	size_t			 body_len;
+	size_t			 headers_len;	/* request line and headers */
+	uint64_t		 conn_id;	/* HTTP_CONNECTION_ID */
 	struct envelope		 env;		/* decoded when assigned */
 };
 
@@ -78,8 +80,35 @@ struct http_listener {
 	unsigned		 queued;
 };
 
+/*
+ * One client connection, from the bufferevent we give evhttp until evhttp
+ * frees it.  evhttp 2.1 drops a request that stalls (slow sender,
+ * truncated body) without a status; a request that has begun and is not
+ * whole after the listener's CONNECT_TIMEOUT gets our 408 instead, and
+ * evhttp's own timeout (twice ours) is left for idle kept-alive
+ * connections only.
+ */
+struct http_sconn {
+	TAILQ_ENTRY(http_sconn)	 entry;
+	struct http_server	*srv;
+	struct bufferevent	*bev;		/* one reference is ours */
+	struct evbuffer_cb_entry *watch;	/* bytes read */
+	struct evhttp_connection *evcon;	/* once bound */
+	struct event		*bind;		/* binds after evhttp's setup */
+	struct event		*timer;		/* the 408 */
+	struct http_sreq	*sr;		/* told when the client goes */
+	bool			 started;	/* a request is partly read */
+	uint64_t		 id;		/* HTTP_CONNECTION_ID */
+};
+
 struct http_server {
 	TAILQ_ENTRY(http_server) entry;
+	TAILQ_HEAD(, http_sconn) conns;
+	uint64_t		 read_ms;	/* a request's bound */
+	struct event		*drain;		/* CLOSE_TIMEOUT, listenerless */
+	uint64_t		 drain_ms;
+	struct event		*sweep;		/* closes connections, deferred */
+	bool			 sweep_all;	/* ... half-read ones too */
 	uint16_t		 port;
 	struct evhttp		*http;
 	struct evhttp_bound_socket *bound;
@@ -90,14 +119,256 @@ struct http_server {
 static TAILQ_HEAD(, http_server) http_servers =
     TAILQ_HEAD_INITIALIZER(http_servers);
 
+static void	http_server_conn_free(struct http_sconn *);
+static void	http_server_drain_stop(struct http_server *);
+static void	http_server_drained_one(struct http_server *);
+
 static void
 http_server_maybe_free(struct http_server *srv)
 {
 	if (!TAILQ_EMPTY(&srv->listeners) || srv->refs > 0)
 		return;
 	TAILQ_REMOVE(&http_servers, srv, entry);
+	if (srv->sweep != NULL)
+		event_free(srv->sweep);
 	evhttp_free(srv->http);
+	/* Those evhttp freed before they were bound. */
+	while (!TAILQ_EMPTY(&srv->conns))
+		http_server_conn_free(TAILQ_FIRST(&srv->conns));
 	free(srv);
+}
+
+static void	http_server_req_close_cb(struct evhttp_connection *, void *);
+static void	http_server_req_complete_cb(struct evhttp_request *, void *);
+
+/* ---- connections: the 408 of a stalled request -------------------------- */
+
+static const char http_server_408[] =
+    "HTTP/1.1 408 Request Timeout\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 20\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "408 Request Timeout\n";
+
+static const char http_server_503[] =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 24\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "503 Service Unavailable\n";
+
+static uint64_t	http_server_conn_ids;
+
+static void
+http_server_conn_free(struct http_sconn *c)
+{
+	TAILQ_REMOVE(&c->srv->conns, c, entry);
+	if (c->watch != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
+		    c->watch);
+	if (c->bind != NULL)
+		event_free(c->bind);
+	http_util_timer_stop(&c->timer);
+	bufferevent_decref(c->bev);
+	free(c);
+}
+
+/* evhttp is freeing the connection: the request on it hears of it. */
+static void
+http_server_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_sconn *c = arg;
+	struct http_sreq *sr = c->sr;
+
+	c->sr = NULL;
+	if (sr != NULL)
+		http_server_req_close_cb(evcon, sr);
+	http_server_conn_free(c);
+}
+
+static void
+http_server_conn_bind(struct http_sconn *c, struct evhttp_connection *evcon)
+{
+	if (c->evcon != NULL)
+		return;
+	c->evcon = evcon;
+	evhttp_connection_set_closecb(evcon, http_server_conn_close_cb, c);
+}
+
+/* Runs once evhttp has set the connection up: its bufferevent's callback
+ * argument is the evhttp_connection (no other API gives it). */
+static void
+http_server_conn_bind_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sconn *c = arg;
+	bufferevent_data_cb rd, wr;
+	bufferevent_event_cb ev;
+	void *evcon;
+
+	event_free(c->bind);
+	c->bind = NULL;
+	bufferevent_getcb(c->bev, &rd, &wr, &ev, &evcon);
+	if (ev == NULL || evcon == NULL) {
+		/* evhttp freed it already (its setup failed). */
+		http_server_conn_free(c);
+		return;
+	}
+	http_server_conn_bind(c, evcon);
+}
+
+static struct http_sconn *
+http_server_conn_find(struct http_server *srv, struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	struct http_sconn *c;
+
+	TAILQ_FOREACH(c, &srv->conns, entry)
+		if (c->bev == bev) {
+			http_server_conn_bind(c, evcon);
+			return c;
+		}
+	return NULL;
+}
+
+/* The 408 is out (or cannot be): the connection goes. */
+static void
+http_server_conn_408_done_cb(struct bufferevent *bev, void *arg)
+{
+	struct http_sconn *c = arg;
+
+	evhttp_connection_free(c->evcon);
+}
+
+static void
+http_server_conn_408_error_cb(struct bufferevent *bev, short what, void *arg)
+{
+	http_server_conn_408_done_cb(bev, arg);
+}
+
+/* Ends a half-read request with a status of ours: evhttp stops reading
+ * it, and the connection is ours to end once the status is written. */
+static void
+http_server_conn_fail(struct http_sconn *c, const char *resp, size_t len)
+{
+	http_util_timer_stop(&c->timer);
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, http_server_conn_408_done_cb,
+	    http_server_conn_408_error_cb, c);
+	if (bufferevent_write(c->bev, resp, len) != 0 ||
+	    bufferevent_enable(c->bev, EV_WRITE) != 0)
+		evhttp_connection_free(c->evcon);
+}
+
+static void
+http_server_conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sconn *c = arg;
+
+	http_util_timer_stop(&c->timer);
+	if (!c->started || c->sr != NULL || c->evcon == NULL)
+		return;
+	log_info("HTTP connection %llu: a request still incomplete after "
+	    "%llu ms; answering 408", (unsigned long long)c->id,
+	    (unsigned long long)c->srv->read_ms);
+	http_server_conn_fail(c, http_server_408, sizeof(http_server_408) - 1);
+}
+
+static void
+http_server_conn_arm(struct http_sconn *c)
+{
+	if (c->started && c->sr == NULL && c->timer == NULL)
+		http_util_timer_arm(&c->timer, c->srv->read_ms,
+		    http_server_conn_timer_cb, c);
+}
+
+/* Bytes came in: a request has begun, and its clock runs. */
+static void
+http_server_conn_input_cb(struct evbuffer *buf,
+    const struct evbuffer_cb_info *info, void *arg)
+{
+	struct http_sconn *c = arg;
+
+	if (info->n_added == 0 || c->started)
+		return;
+	c->started = true;
+	http_server_conn_arm(c);
+}
+
+/* evhttp's hook for a new connection's bufferevent: the same socket
+ * bufferevent evhttp would make, watched. */
+static struct bufferevent *
+http_server_bev_cb(struct event_base *base, void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_sconn *c;
+	struct bufferevent *bev;
+
+	if ((bev = bufferevent_socket_new(base, -1, 0)) == NULL)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->bind = event_new(base, -1, 0, http_server_conn_bind_cb,
+	    c)) == NULL ||
+	    (c->watch = evbuffer_add_cb(bufferevent_get_input(bev),
+	    http_server_conn_input_cb, c)) == NULL) {
+		if (c != NULL && c->bind != NULL)
+			event_free(c->bind);
+		free(c);
+		return bev;	/* unwatched: evhttp's behaviour */
+	}
+	c->srv = srv;
+	c->bev = bev;
+	c->id = ++http_server_conn_ids;
+	bufferevent_incref(bev);
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	event_active(c->bind, EV_TIMEOUT, 0);
+	return bev;
+}
+
+/* A whole request arrived on the connection: its clock stops. */
+static struct http_sconn *
+http_server_conn_request(struct http_server *srv,
+    struct evhttp_connection *evcon)
+{
+	struct http_sconn *c;
+
+	if ((c = http_server_conn_find(srv, evcon)) == NULL)
+		return NULL;
+	http_util_timer_stop(&c->timer);
+	c->started = evbuffer_get_length(bufferevent_get_input(c->bev)) > 0;
+	return c;
+}
+
+/* The request `sr` hears when its client goes (or stops hearing). */
+static void
+http_server_watch(struct http_sreq *sr)
+{
+	struct http_sconn *c;
+
+	if (sr->evcon == NULL)
+		return;
+	if ((c = http_server_conn_find(sr->srv, sr->evcon)) != NULL) {
+		c->sr = sr;
+		http_util_timer_stop(&c->timer);
+	} else
+		http_server_watch(sr);
+}
+
+static void
+http_server_unwatch(struct http_sreq *sr)
+{
+	struct http_sconn *c;
+
+	if (sr->evcon == NULL)
+		return;
+	if ((c = http_server_conn_find(sr->srv, sr->evcon)) != NULL) {
+		if (c->sr == sr)
+			c->sr = NULL;
+		/* A pipelined request may have begun meanwhile. */
+		http_server_conn_arm(c);
+	} else
+		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
 }
 
 static void
@@ -110,11 +381,11 @@ http_server_req_reap_cb(evutil_socket_t fd, short what, void *arg)
 		evhttp_request_free(sr->req);
 	else if (sr->evcon != NULL && !sr->complete) {
 		/* Abort with the response unfinished: RST, no status. */
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+		http_server_unwatch(sr);
 		http_util_linger0(sr->evcon);
 		evhttp_connection_free(sr->evcon);
 	} else if (sr->evcon != NULL)
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+		http_server_unwatch(sr);
 	event_free(sr->reap);
 	envelope_clear(&sr->env);
 	free(sr->action);
@@ -133,8 +404,6 @@ http_server_req_release(struct http_sreq *sr)
 	event_active(sr->reap, EV_TIMEOUT, 0);
 }
 
-static void	http_server_req_close_cb(struct evhttp_connection *, void *);
-static void	http_server_req_complete_cb(struct evhttp_request *, void *);
 
 /* A status without envelope for a request no channel will answer; the
  * connection closes after it (it costs the client its connection). */
@@ -150,8 +419,7 @@ http_server_req_reject(struct http_sreq *sr, int code, const char *reason)
 		/* Released once written (or its client is gone): the server
 		 * stays until then. */
 		sr->replied = sr->rejecting = true;
-		evhttp_connection_set_closecb(sr->evcon,
-		    http_server_req_close_cb, sr);
+		http_server_watch(sr);
 		evhttp_request_set_on_complete_cb(sr->req,
 		    http_server_req_complete_cb, sr);
 		h = evhttp_request_get_output_headers(sr->req);
@@ -209,8 +477,8 @@ http_server_req_complete_cb(struct evhttp_request *req, void *arg)
 
 	sr->complete = true;
 	sr->req = NULL;
-	if (sr->evcon != NULL)
-		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
+	http_server_drained_one(sr->srv);
+	http_server_unwatch(sr);
 	/* The kept-alive connection is the listener's again. */
 	sr->evcon = NULL;
 	if (sr->rejecting) {
@@ -253,6 +521,9 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 	}
 	snprintf(n, sizeof(n), "%zu", len);
 	evhttp_add_header(h, "Content-Length", n);
+	/* No listener will take another request on it. */
+	if (TAILQ_EMPTY(&sr->srv->listeners))
+		evhttp_add_header(h, "Connection", "close");
 	sr->replied = true;
 	evhttp_request_set_on_complete_cb(sr->req, http_server_req_complete_cb, sr);
 	evhttp_send_reply(sr->req, code, reason, buf);
@@ -368,6 +639,12 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		http_server_req_reject(sr, 415, "Unsupported Media Type");
 		goto requeue;
 	}
+	if (sr->headers_len > channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE)) {
+		http_server_req_reject(sr, 431,
+		    "Request Header Fields Too Large");
+		goto requeue;
+	}
 	if (sr->body_len > channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
 		http_server_req_reject(sr, 413, "Payload Too Large");
@@ -397,6 +674,7 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		goto requeue;
 	}
 	channel_transport_peer(ch, sr->peer);
+	channel_transport_connection_id(ch, sr->conn_id);
 	channel_transport_count(ch, sr->body_len, 0);
 	channel_transport_opened(ch);
 	return true;
@@ -449,6 +727,22 @@ http_server_peer_string(struct evhttp_connection *evcon, char *buf, size_t len)
 		    "%s:%u", addr, (unsigned)port);
 }
 
+/* The size of a request's head as it came: request line and headers, with
+ * their separators (what MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE bounds). */
+static size_t
+http_server_headers_len(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyval *kv;
+	size_t n;
+
+	/* "POST " uri " HTTP/1.1\r\n", and the blank line. */
+	n = strlen(evhttp_request_get_uri(req)) + 16 + 2;
+	TAILQ_FOREACH(kv, in, next)
+		n += strlen(kv->key) + 2 + strlen(kv->value) + 2;
+	return n;
+}
+
 /* Every request to a port we listen on: checked, then queued or given. */
 static void
 http_server_request_cb(struct evhttp_request *req, void *arg)
@@ -458,10 +752,12 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	struct http_listener *hl;
 	struct http_sreq *sr;
+	struct http_sconn *conn;
 	struct evbuffer *body;
 	const char *path, *ua, *host;
 	size_t n;
 
+	conn = http_server_conn_request(srv, evhttp_request_get_connection(req));
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
@@ -512,9 +808,14 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	}
 	evbuffer_remove(body, sr->body, n);
 	sr->body_len = n;
+	sr->encoding = http_util_body_encoding(sr->encoding, sr->body, n);
+	sr->headers_len = http_server_headers_len(req);
+	/* Unwatched connections (no memory for the record) get an id of
+	 * their own request: unique still. */
+	sr->conn_id = conn != NULL ? conn->id : ++http_server_conn_ids;
 	sr->action = http_util_header_action(in, sr->envelope);
 	http_server_peer_string(sr->evcon, sr->peer, sizeof(sr->peer));
-	evhttp_connection_set_closecb(sr->evcon, http_server_req_close_cb, sr);
+	http_server_watch(sr);
 	if (http_server_req_assign(hl, sr))
 		return;
 	if (hl->queued >= HTTP_QUEUE_MAX) {
@@ -567,6 +868,7 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 			if (srv->bound == NULL &&
 			    (*hr = http_server_bind(srv, u, why)) != S_OK)
 				return NULL;
+			http_server_drain_stop(srv);
 			return srv;
 		}
 	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
@@ -577,7 +879,9 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 		return NULL;
 	}
 	TAILQ_INIT(&srv->listeners);
+	TAILQ_INIT(&srv->conns);
 	srv->port = u->port;
+	srv->read_ms = read_ms == 0 ? HTTP_INFINITE : read_ms;
 	if ((*hr = http_server_bind(srv, u, why)) != S_OK) {
 		evhttp_free(srv->http);
 		free(srv);
@@ -586,13 +890,97 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 	evhttp_set_max_headers_size(srv->http, HTTP_HEADERS_MAX);
 	evhttp_set_max_body_size(srv->http, HTTP_SERVER_BODY_MAX);
 	if (read_ms != HTTP_INFINITE && read_ms > 0) {
+		/* Twice ours: our 408 comes first (see http_sconn). */
+		read_ms = read_ms > HTTP_INFINITE / 2 ? HTTP_INFINITE - 1 :
+		    read_ms * 2;
 		tv.tv_sec = read_ms / 1000;
 		tv.tv_usec = (read_ms % 1000) * 1000;
 		evhttp_set_timeout_tv(srv->http, &tv);
 	}
+	evhttp_set_bevcb(srv->http, http_server_bev_cb, srv);
 	evhttp_set_gencb(srv->http, http_server_request_cb, srv);
 	TAILQ_INSERT_TAIL(&http_servers, srv, entry);
 	return srv;
+}
+
+/* ---- closing listeners ---------------------------------------------------- */
+
+enum http_sweep {
+	HTTP_SWEEP_IDLE,	/* connections with nothing in flight */
+	HTTP_SWEEP_EXPIRED,	/* and half-read requests (503), and
+				 * statuses of ours still unread */
+	HTTP_SWEEP_ALL,		/* every one no channel holds, at once */
+};
+
+/* Ends the connections of a server without listeners that no accepted
+ * channel holds. */
+static void
+http_server_sweep(struct http_server *srv, enum http_sweep how)
+{
+	struct http_sconn *c, *next;
+	struct bufferevent *bev;
+
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->evcon == NULL ||
+		    (c->sr != NULL && !c->sr->rejecting))
+			continue;
+		bev = c->bev;
+		if (how == HTTP_SWEEP_ALL) {
+			http_util_linger0(c->evcon);
+			evhttp_connection_free(c->evcon);
+		} else if (c->started && c->sr == NULL) {
+			if (how == HTTP_SWEEP_EXPIRED)
+				http_server_conn_fail(c, http_server_503,
+				    sizeof(http_server_503) - 1);
+		} else if (c->sr == NULL && evbuffer_get_length(
+		    bufferevent_get_output(bev)) == 0)
+			evhttp_connection_free(c->evcon);
+		else if (how == HTTP_SWEEP_EXPIRED)
+			evhttp_connection_free(c->evcon);
+	}
+}
+
+static void
+http_server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *srv = arg;
+
+	if (TAILQ_EMPTY(&srv->listeners))
+		http_server_sweep(srv, srv->sweep_all ? HTTP_SWEEP_ALL :
+		    HTTP_SWEEP_IDLE);
+}
+
+/* CLOSE_TIMEOUT since the last response: what is left goes. */
+static void
+http_server_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *srv = arg;
+
+	http_util_timer_stop(&srv->drain);
+	if (TAILQ_EMPTY(&srv->listeners))
+		http_server_sweep(srv, HTTP_SWEEP_EXPIRED);
+	srv->refs--;
+	http_server_maybe_free(srv);
+}
+
+static void
+http_server_drain_stop(struct http_server *srv)
+{
+	if (srv->drain == NULL)
+		return;
+	http_util_timer_stop(&srv->drain);
+	srv->refs--;
+}
+
+/* A response went out whole: a listenerless server's clock restarts. */
+static void
+http_server_drained_one(struct http_server *srv)
+{
+	if (srv->drain == NULL || srv->drain_ms == HTTP_INFINITE)
+		return;
+	http_util_timer_arm(&srv->drain, srv->drain_ms, http_server_drain_cb,
+	    srv);
 }
 
 int32_t
@@ -644,8 +1032,8 @@ http_server_accept(struct listener *ls)
 }
 
 /* Close and abort: queued requests were never handed over: 503. */
-void
-http_server_unlisten(struct listener *ls)
+static void
+http_server_stop(struct listener *ls, bool abortive)
 {
 	struct http_listener *hl = listener_tp(ls);
 	struct http_server *srv;
@@ -653,8 +1041,14 @@ http_server_unlisten(struct listener *ls)
 
 	if (hl == NULL)
 		return;
-	listener_set_tp(ls, NULL);
 	srv = hl->srv;
+	if (!abortive) {
+		srv->drain_ms = listener_prop_value(ls,
+		    WS_LISTENER_PROPERTY_CLOSE_TIMEOUT);
+		if (srv->drain_ms == 0)
+			abortive = true;
+	}
+	listener_set_tp(ls, NULL);
 	while ((sr = TAILQ_FIRST(&hl->queue)) != NULL) {
 		TAILQ_REMOVE(&hl->queue, sr, entry);
 		sr->hl = NULL;
@@ -667,6 +1061,31 @@ http_server_unlisten(struct listener *ls)
 		evhttp_del_accept_socket(srv->http, srv->bound);
 		srv->bound = NULL;
 	}
+	if (TAILQ_EMPTY(&srv->listeners) && (srv->sweep != NULL ||
+	    (srv->sweep = event_new(registry_base(), -1, 0,
+	    http_server_sweep_cb, srv)) != NULL)) {
+		/* Not under the caller's frames: from the loop. */
+		srv->sweep_all = abortive;
+		event_active(srv->sweep, EV_TIMEOUT, 0);
+		http_server_drain_stop(srv);
+		if (!abortive && srv->drain_ms != HTTP_INFINITE) {
+			srv->refs++;
+			http_util_timer_arm(&srv->drain, srv->drain_ms,
+			    http_server_drain_cb, srv);
+		}
+	}
 	http_server_maybe_free(srv);
+}
+
+void
+http_server_unlisten(struct listener *ls)
+{
+	http_server_stop(ls, false);
+}
+
+void
+http_server_unlisten_abort(struct listener *ls)
+{
+	http_server_stop(ls, true);
 }
 

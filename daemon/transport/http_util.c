@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,17 +104,27 @@ http_util_media_type(const char *ct, uint32_t *encoding, uint32_t *envelope)
 {
 	size_t n;
 	const char *cs;
+	uint32_t utf16 = 0;
 
 	if (ct == NULL)
 		return -1;
 	while (*ct == ' ' || *ct == '\t')
 		ct++;
 	n = strcspn(ct, "; \t");
-	/* UTF-16 bodies are not spoken (yet): refused like any other. */
-	if ((cs = strcasestr(ct, "charset=")) != NULL &&
-	    strncasecmp(cs + 8, "utf-8", 5) != 0 &&
-	    strncasecmp(cs + 8, "\"utf-8\"", 7) != 0)
-		return -1;
+	if ((cs = strcasestr(ct, "charset=")) != NULL) {
+		cs += 8;
+		if (*cs == '"')
+			cs++;
+		/* UTF-16 text: its byte order is the body's BOM when it has
+		 * one (http_util_body_encoding), else big endian (RFC 2781)
+		 * unless the charset names it. */
+		if (strncasecmp(cs, "utf-16le", 8) == 0)
+			utf16 = WS_ENCODING_XML_UTF16LE;
+		else if (strncasecmp(cs, "utf-16", 6) == 0)
+			utf16 = WS_ENCODING_XML_UTF16BE;
+		else if (strncasecmp(cs, "utf-8", 5) != 0)
+			return -1;
+	}
 	if (n == 20 && strncasecmp(ct, "application/soap+xml", n) == 0) {
 		*encoding = WS_ENCODING_XML_UTF8;
 		*envelope = WS_ENVELOPE_VERSION_SOAP_1_2;
@@ -125,6 +136,69 @@ http_util_media_type(const char *ct, uint32_t *encoding, uint32_t *envelope)
 		*envelope = WS_ENVELOPE_VERSION_SOAP_1_2;
 	} else
 		return -1;
+	if (utf16 != 0) {
+		if (*encoding != WS_ENCODING_XML_UTF8)
+			return -1;	/* msbin1 has no charset */
+		*encoding = utf16;
+	}
+	return 0;
+}
+
+bool
+http_util_utf16(uint32_t encoding)
+{
+	return encoding == WS_ENCODING_XML_UTF16LE ||
+	    encoding == WS_ENCODING_XML_UTF16BE;
+}
+
+uint32_t
+http_util_body_encoding(uint32_t encoding, const uint8_t *body, size_t len)
+{
+	if (!http_util_utf16(encoding) || len < 2)
+		return encoding;
+	if (body[0] == 0xff && body[1] == 0xfe)
+		return WS_ENCODING_XML_UTF16LE;
+	if (body[0] == 0xfe && body[1] == 0xff)
+		return WS_ENCODING_XML_UTF16BE;
+	return encoding;
+}
+
+/*
+ * Text between UTF-8 (what the codec speaks) and UTF-16 (what the peer
+ * does): iconv from `from` to `to`; `bom` bytes go first.  -1 when the
+ * text does not convert (bad input) or memory runs out (errno).
+ */
+static int
+http_util_iconv(const char *from, const char *to, const uint8_t *in,
+    size_t len, const uint8_t *bom, size_t bom_len, uint8_t **out,
+    size_t *out_len)
+{
+	iconv_t cd;
+	char *ip = (char *)in, *op;
+	size_t il = len, ol, cap = len * 2 + bom_len + 4, r;
+	uint8_t *buf;
+
+	if ((cd = iconv_open(to, from)) == (iconv_t)-1)
+		return -1;
+	if ((buf = malloc(cap)) == NULL) {
+		iconv_close(cd);
+		return -1;
+	}
+	if (bom_len > 0)
+		memcpy(buf, bom, bom_len);
+	op = (char *)buf + bom_len;
+	ol = cap - bom_len;
+	/* UTF-8 to UTF-16 at most doubles, UTF-16 to UTF-8 at most grows
+	 * by half: one pass fits. */
+	r = iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	if (r == (size_t)-1 || il != 0) {
+		free(buf);
+		errno = EILSEQ;
+		return -1;
+	}
+	*out = buf;
+	*out_len = cap - ol;
 	return 0;
 }
 
@@ -161,15 +235,39 @@ http_util_decode(uint32_t encoding, uint32_t envelope, const uint8_t *body,
     size_t len, struct envelope *env, const char **why)
 {
 	struct encoding *enc;
+	uint8_t *utf8 = NULL;
+	size_t n;
 	int32_t hr;
 
+	if (http_util_utf16(encoding)) {
+		/* The BOM says the order; iconv never sees it. */
+		encoding = http_util_body_encoding(encoding, body, len);
+		if (len >= 2 && ((body[0] == 0xff && body[1] == 0xfe) ||
+		    (body[0] == 0xfe && body[1] == 0xff))) {
+			body += 2;
+			len -= 2;
+		}
+		if (http_util_iconv(encoding == WS_ENCODING_XML_UTF16LE ?
+		    "UTF-16LE" : "UTF-16BE", "UTF-8", body, len, NULL, 0,
+		    &utf8, &n) != 0) {
+			*why = errno == EILSEQ ? "the body is not UTF-16 text" :
+			    "out of memory";
+			return errno == EILSEQ ? WS_E_INVALID_FORMAT :
+			    E_OUTOFMEMORY;
+		}
+		body = utf8;
+		len = n;
+		encoding = WS_ENCODING_XML_UTF8;
+	}
 	if (encoding_new(encoding, envelope, 0, &enc) != 0) {
+		free(utf8);
 		*why = "out of memory";
 		return E_OUTOFMEMORY;
 	}
 	*why = "the body is not a SOAP envelope";
 	hr = encoding_decode(enc, body, len, env, why);
 	encoding_free(enc);
+	free(utf8);
 	return hr;
 }
 
@@ -178,11 +276,15 @@ int32_t
 http_util_encode(struct channel *ch, const struct envelope *msg, uint32_t encoding,
     uint8_t **out, size_t *len, const char **why)
 {
+	static const uint8_t bom_le[2] = { 0xff, 0xfe }, bom_be[2] = { 0xfe, 0xff };
 	struct encoding *enc;
-	uint8_t *table = NULL;
-	size_t table_len = 0;
+	uint8_t *table = NULL, *utf16;
+	size_t table_len = 0, n;
+	uint32_t wire = encoding;
 	int32_t hr;
 
+	if (http_util_utf16(encoding))
+		encoding = WS_ENCODING_XML_UTF8;	/* converted below */
 	if (encoding_new(encoding, (uint32_t)channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION), 0, &enc) != 0) {
 		*why = "out of memory";
@@ -191,6 +293,23 @@ http_util_encode(struct channel *ch, const struct envelope *msg, uint32_t encodi
 	hr = encoding_encode(enc, msg, &table, &table_len, out, len, why);
 	encoding_free(enc);
 	free(table);
+	if (hr == S_OK && wire != encoding) {
+		/* With a BOM, as charset=utf-16 asks (RFC 2781). */
+		if (http_util_iconv("UTF-8", wire == WS_ENCODING_XML_UTF16LE ?
+		    "UTF-16LE" : "UTF-16BE", *out, *len,
+		    wire == WS_ENCODING_XML_UTF16LE ? bom_le : bom_be, 2,
+		    &utf16, &n) != 0) {
+			free(*out);
+			*out = NULL;
+			*why = errno == EILSEQ ? "the message is not UTF-8 text" :
+			    "out of memory";
+			return errno == EILSEQ ? WS_E_INVALID_FORMAT :
+			    E_OUTOFMEMORY;
+		}
+		free(*out);
+		*out = utf16;
+		*len = n;
+	}
 	if (hr == S_OK && *len > channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
 		free(*out);
@@ -209,9 +328,13 @@ http_util_content_type(char *buf, size_t len, uint32_t encoding, uint32_t envelo
 {
 	const char *base = encoding_content_type(encoding, envelope);
 
+	if (http_util_utf16(encoding))
+		base = envelope == WS_ENVELOPE_VERSION_SOAP_1_1 ?
+		    "text/xml; charset=utf-16" :
+		    "application/soap+xml; charset=utf-16";
 	if (base == NULL)
 		base = "application/soap+xml; charset=utf-8";
-	if (encoding == WS_ENCODING_XML_UTF8 &&
+	if ((encoding == WS_ENCODING_XML_UTF8 || http_util_utf16(encoding)) &&
 	    envelope == WS_ENVELOPE_VERSION_SOAP_1_2 && action != NULL)
 		snprintf(buf, len, "%s; action=\"%s\"", base, action);
 	else
