@@ -10,16 +10,24 @@
  *   STRESS_SECONDS  how long the storm lasts (default 4: the bounded run of
  *                   make check; make stress runs longer)
  *   STRESS_THREADS  worker threads (default 6)
+ *   STRESS_BINDINGS which bindings take part: any of "tcp", "udp", "http"
+ *                   (default all three)
  *   STRESS_VALGRIND 1: the daemon runs under valgrind, and its exit must
  *                   be clean (memory figures are then not checked)
  *   STRESS_SLOW_PEERS  k > 0: afterwards, report a healthy pair's message
  *                   latency while k slow peers hold a listener, and the
  *                   daemon's memory per open channel (never asserted)
  *
- * Only net.tcp has a transport today; a binding that gains one belongs
- * in worker_pair() beside it.
+ * Every binding with a transport takes part: net.tcp pairs, soap.udp
+ * DUPLEX channels against a DUPLEX listener (an accept per datagram) and
+ * HTTP REQUEST channels against a REPLY listener (an accept per request).
+ * Each worker round picks one at random; the killer's client processes
+ * (abort_client for net.tcp, stress_client for the others) rotate too.
  */
+#include "config.h"
+
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <dirent.h>
@@ -36,6 +44,8 @@
 
 #include "harness.h"
 
+enum { BIND_TCP, BIND_UDP, BIND_HTTP };
+
 #define WAIT_MS		15000	/* bound of any wait that must succeed */
 #define SLOTS		64	/* channels the aborter may pick from */
 
@@ -45,20 +55,25 @@ struct op {
 	struct harness_msg	 m;
 	HRESULT			 ret;	/* what the call returned */
 	const char		*what;	/* for the report of a hang */
+	HRESULT			 also;	/* a further result it may end with */
 	struct op		*next;
 };
 
 static struct {
 	int		 seconds, threads;
 	bool		 valgrind;
+	bool		 use[3];	/* BIND_TCP, BIND_UDP, BIND_HTTP */
 	uint64_t	 deadline;
 	WS_LISTENER	*l;
 	uint16_t	 port;
+	WS_LISTENER	*ludp, *lhttp;	/* shared by the workers too */
+	uint16_t	 pudp, phttp;
 	pthread_mutex_t	 lock;		/* ops list and slots */
 	struct op	*ops;
 	WS_CHANNEL	*slot[SLOTS];
 	atomic_uint	 seed;
 	atomic_long	 started, sync_calls, aborts, kills, pairs;
+	atomic_long	 udp_rounds, udp_accepted, http_rounds, http_answered;
 	atomic_long	 hung;		/* waits that ran out */
 	atomic_long	 unexpected;	/* results no rule allows */
 } S;
@@ -154,6 +169,9 @@ op_check(HRESULT hr)
 	case WS_E_ENDPOINT_DISCONNECTED:
 	case WS_E_OPERATION_TIMED_OUT:
 	case WS_E_QUOTA_EXCEEDED:
+	/* HTTP: a REPLY listener whose queue is full, or whose accepted
+	 * channel went away before it answered, gives 503. */
+	case WS_E_ENDPOINT_TOO_BUSY:
 		return;
 	default:
 		fprintf(stderr, "stress: unexpected result %s\n",
@@ -301,11 +319,262 @@ out:
 	op_release();
 }
 
+/* Creates `l` of `type` on `binding` and opens it on "<scheme>://
+ * 127.0.0.1:<free port>/x", retrying when the port was taken meanwhile. */
+static HRESULT
+stress_listener(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
+    const char *scheme, WS_LISTENER **l, uint16_t *port)
+{
+	char url[96];
+	WS_STRING s;
+	HRESULT hr;
+	int i;
+
+	if (FAILED(hr = WsCreateListener(type, binding, NULL, 0, NULL, l,
+	    NULL)))
+		return hr;
+	for (i = 0; i < 5; i++) {
+		if (harness_free_port(port) != 0)
+			continue;
+		snprintf(url, sizeof(url), "%s://127.0.0.1:%u/x", scheme,
+		    (unsigned)*port);
+		s = harness_ws_string(url);
+		hr = WsOpenListener(*l, &s, NULL, NULL);
+		free(s.chars);
+		if (hr == S_OK)
+			return S_OK;
+		WsCloseListener(*l, NULL, NULL);
+		WsResetListener(*l, NULL);
+	}
+	WsFreeListener(*l);
+	*l = NULL;
+	return hr;
+}
+
+static void
+stress_url(char *buf, size_t len, const char *scheme, uint16_t port)
+{
+	snprintf(buf, len, "%s://127.0.0.1:%u/x", scheme, (unsigned)port);
+}
+
+/* Waits up to ms for `o` when it went async; true when it has ended.
+ * For waits that may rightly never end by themselves (a datagram that
+ * another worker's accept took): freeing the channel ends them later. */
+static bool
+op_ended(struct op *o, int ms)
+{
+	return o->ret != WS_S_ASYNC || harness_async_wait(&o->a, 1, ms) >= 1;
+}
+
+/* What an operation ended with: its return, or its callback's. */
+static HRESULT
+op_result(struct op *o)
+{
+	return o->ret != WS_S_ASYNC ? o->ret : o->a.hr;
+}
+
+/* The way a round ends, for both channels: aborts, closes (sync or async),
+ * or nothing before the frees. */
+static void
+worker_finish(WS_CHANNEL *c, WS_CHANNEL *s, const char *tag)
+{
+	struct op *o;
+
+	switch (rnd(4)) {
+	case 0:
+		op_check(WsAbortChannel(c, NULL));
+		op_check(WsAbortChannel(s, NULL));
+		break;
+	case 1:
+		o = op_new(tag);
+		op_returned(o, WsCloseChannel(s, &o->a.ctx, NULL));
+		op_check(o->ret);
+		op_check(WsCloseChannel(c, NULL, NULL));
+		atomic_fetch_add(&S.sync_calls, 1);
+		break;
+	case 2:
+		o = op_new(tag);
+		op_returned(o, WsCloseChannel(c, &o->a.ctx, NULL));
+		op_check(o->ret);
+		break;
+	default:	/* freed with everything pending */
+		break;
+	}
+}
+
+/*
+ * One soap.udp round: a DUPLEX client sends a datagram or a few to the
+ * shared DUPLEX listener while this worker's accept waits there.  Any
+ * worker's accept may take our datagram, so waits for the accept and the
+ * answer are short and may run out; freeing then ends what still waits.
+ */
+static void
+worker_udp(void)
+{
+	struct op *acc, *o, *rc, *rs;
+	struct harness_msg m = { 0 };
+	WS_CHANNEL *c = NULL, *s = NULL;
+	char url[96];
+	int i, n;
+
+	if (FAILED(WsCreateChannelForListener(S.ludp, NULL, 0, &s, NULL)) ||
+	    FAILED(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &c, NULL))) {
+		atomic_fetch_add(&S.unexpected, 1);
+		goto out;
+	}
+	atomic_fetch_add(&S.udp_rounds, 1);
+	acc = op_new("accept (udp)");
+	op_returned(acc, WsAcceptChannel(S.ludp, s, &acc->a.ctx, NULL));
+	op_check(acc->ret);
+	slot_put(s);
+	stress_url(url, sizeof(url), "soap.udp", S.pudp);
+	o = op_new("open (udp)");
+	op_returned(o, harness_open_url(c, url, rnd(2) ? &o->a.ctx : NULL,
+	    NULL));
+	op_check(o->ret);
+	slot_put(c);
+	if (!op_wait(o) || op_result(o) != S_OK)
+		goto finish;
+	/* The answer's receive waits while the datagrams leave. */
+	rc = op_new("receive (udp client)");
+	op_returned(rc, harness_receive(c, &rc->m, HARNESS_BODY_INT,
+	    &rc->a.ctx));
+	op_check(rc->ret);
+	n = 1 + (int)rnd(3);
+	for (i = 0; i < n; i++) {
+		if (rnd(2) == 0) {
+			o = op_new("send (udp)");
+			op_returned(o, harness_send_int32(c, &o->m, i,
+			    &o->a.ctx));
+			op_check(o->ret);
+		} else {
+			op_check(harness_send_int32(c, &m, i, NULL));
+			atomic_fetch_add(&S.sync_calls, 1);
+			harness_msg_free(&m);
+		}
+	}
+	if (!op_ended(acc, 50 + (int)rnd(200)) || op_result(acc) != S_OK)
+		goto finish;
+	atomic_fetch_add(&S.udp_accepted, 1);
+	/* The accepted channel holds one datagram, then its end. */
+	rs = op_new("receive (udp server)");
+	rs->m.optional = true;
+	op_returned(rs, harness_receive(s, &rs->m, HARNESS_BODY_INT,
+	    rnd(2) ? &rs->a.ctx : NULL));
+	op_check(rs->ret);
+	if (op_ended(rs, 200) && op_result(rs) == S_OK) {
+		o = op_new("answer (udp)");
+		op_returned(o, harness_send_int32(s, &o->m, 100,
+		    rnd(2) ? &o->a.ctx : NULL));
+		op_check(o->ret);
+	}
+	harness_sleep_ms((int)rnd(3));
+finish:
+	worker_finish(c, s, "close (udp)");
+out:
+	if (c != NULL) {
+		slot_take(c);
+		WsFreeChannel(c);
+	}
+	if (s != NULL) {
+		slot_take(s);
+		WsFreeChannel(s);
+	}
+	op_release();
+}
+
+/*
+ * One HTTP round: a REQUEST channel sends a request to the shared REPLY
+ * listener while this worker's accept waits there; whichever request the
+ * accept took gets an answer (or an abort, or a close without one: 202).
+ * The request's send ends with the response's headers, then the answer
+ * is received.
+ */
+static void
+worker_http(void)
+{
+	struct op *acc, *o, *rc, *rq, *rs;
+	WS_CHANNEL *c = NULL, *s = NULL;
+	char url[96];
+
+	if (FAILED(WsCreateChannelForListener(S.lhttp, NULL, 0, &s, NULL)) ||
+	    FAILED(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST,
+	    WS_HTTP_CHANNEL_BINDING, NULL, 0, NULL, &c, NULL))) {
+		atomic_fetch_add(&S.unexpected, 1);
+		goto out;
+	}
+	atomic_fetch_add(&S.http_rounds, 1);
+	acc = op_new("accept (http)");
+	op_returned(acc, WsAcceptChannel(S.lhttp, s, &acc->a.ctx, NULL));
+	op_check(acc->ret);
+	slot_put(s);
+	stress_url(url, sizeof(url), "http", S.phttp);
+	o = op_new("open (http)");
+	op_returned(o, harness_open_url(c, url, rnd(2) ? &o->a.ctx : NULL,
+	    NULL));
+	op_check(o->ret);
+	slot_put(c);
+	if (!op_wait(o) || op_result(o) != S_OK)
+		goto finish;
+	rq = op_new("request (http)");
+	op_returned(rq, harness_send_int32(c, &rq->m, 1, &rq->a.ctx));
+	op_check(rq->ret);
+	if (!op_ended(acc, 50 + (int)rnd(200)) || op_result(acc) != S_OK)
+		goto finish;
+	rs = op_new("receive (http server)");
+	op_returned(rs, harness_receive(s, &rs->m, HARNESS_BODY_INT,
+	    rnd(2) ? &rs->a.ctx : NULL));
+	op_check(rs->ret);
+	if (op_ended(rs, 500) && op_result(rs) == S_OK && rnd(4) != 0) {
+		o = op_new("answer (http)");
+		op_returned(o, harness_send_int32(s, &o->m, 2,
+		    rnd(2) ? &o->a.ctx : NULL));
+		op_check(o->ret);
+	}
+	if (op_ended(rq, 50 + (int)rnd(200)) && op_result(rq) == S_OK &&
+	    rnd(3) != 0) {
+		atomic_fetch_add(&S.http_answered, 1);
+		rc = op_new("receive (http client)");
+		rc->m.optional = true;
+		/* Whoever took our request may have closed without an
+		 * answer: the 202 has no envelope to read. */
+		rc->also = WS_E_INVALID_FORMAT;
+		op_returned(rc, harness_receive(c, &rc->m, HARNESS_BODY_INT,
+		    rnd(2) ? &rc->a.ctx : NULL));
+		if (rc->ret != rc->also)
+			op_check(rc->ret);
+	}
+	harness_sleep_ms((int)rnd(3));
+finish:
+	worker_finish(c, s, "close (http)");
+out:
+	if (c != NULL) {
+		slot_take(c);
+		WsFreeChannel(c);
+	}
+	if (s != NULL) {
+		slot_take(s);
+		WsFreeChannel(s);
+	}
+	op_release();
+}
+
 static void *
 worker_main(void *arg)
 {
-	while (running())
-		worker_pair();
+	unsigned b;
+
+	while (running()) {
+		while (!S.use[b = rnd(3)])
+			continue;
+		if (b == BIND_UDP)
+			worker_udp();
+		else if (b == BIND_HTTP)
+			worker_http();
+		else
+			worker_pair();
+	}
 	return NULL;
 }
 
@@ -314,18 +583,129 @@ worker_main(void *arg)
  * killed at a random moment: the receives pending on our accepted ends
  * must each end once, and the daemon must let go of its channels.
  */
-static void *
-killer_main(void *arg)
+static void
+killer_tcp(WS_LISTENER *l, char *argv[])
 {
-	WS_LISTENER *l = NULL;
 	WS_CHANNEL *s[2];
 	struct op *acc[2], *rcv[2];
-	char url[96], line[64], *argv[5];
-	uint16_t port;
+	char line[64];
 	pid_t pid;
 	int outfd, i, ready;
 
-	if (FAILED(harness_tcp_listener_open(&l, &port))) {
+	for (i = 0; i < 2; i++) {
+		s[i] = NULL;
+		if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s[i],
+		    NULL)))
+			abort();
+		acc[i] = op_new("accept (killed client)");
+		op_returned(acc[i], WsAcceptChannel(l, s[i],
+		    &acc[i]->a.ctx, NULL));
+	}
+	if ((pid = harness_spawn(argv, &outfd)) <= 0) {
+		atomic_fetch_add(&S.unexpected, 1);
+		goto out;
+	}
+	/*
+	 * Half the time it is killed while its receives block (its
+	 * opens completed, so our accepts did): our receives pending
+	 * then must end by its death alone.  Otherwise it dies before,
+	 * during or after its opens, and freeing ends our accepts.
+	 */
+	ready = rnd(2) == 0 && harness_read_line(outfd, line,
+	    sizeof(line), WAIT_MS) == 0;
+	for (i = 0; ready && i < 2; i++) {
+		rcv[i] = NULL;
+		if (op_wait(acc[i]) && (acc[i]->ret == S_OK ||
+		    acc[i]->a.hr == S_OK)) {
+			rcv[i] = op_new("receive (killed client)");
+			rcv[i]->m.optional = true;
+			op_returned(rcv[i], harness_receive(s[i],
+			    &rcv[i]->m, HARNESS_BODY_INT,
+			    &rcv[i]->a.ctx));
+		}
+	}
+	harness_sleep_ms((int)rnd(20));
+	kill(pid, SIGKILL);
+	harness_wait_pid(pid, WAIT_MS);
+	close(outfd);
+	atomic_fetch_add(&S.kills, 1);
+	for (i = 0; ready && i < 2; i++)
+		if (rcv[i] != NULL)
+			op_wait(rcv[i]);
+out:
+	for (i = 0; i < 2; i++)
+		WsFreeChannel(s[i]);
+	op_release();
+}
+
+/*
+ * The same on soap.udp or HTTP: stress_client sends a datagram (and waits
+ * for the answer) or a request (and waits in its send), and is killed at
+ * a random moment.  Our accept takes its datagram or request when it came;
+ * the answer then goes to a process that may be gone: it must end once,
+ * and the daemon must let go of the dead client's channel.
+ */
+static void
+killer_other(WS_LISTENER *l, char *argv[])
+{
+	WS_CHANNEL *s = NULL;
+	struct op *acc, *rcv, *o;
+	char line[64];
+	pid_t pid;
+	int outfd;
+
+	if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)))
+		abort();
+	acc = op_new("accept (killed client)");
+	op_returned(acc, WsAcceptChannel(l, s, &acc->a.ctx, NULL));
+	if ((pid = harness_spawn(argv, &outfd)) <= 0) {
+		atomic_fetch_add(&S.unexpected, 1);
+		goto out;
+	}
+	if (rnd(2) == 0 && harness_read_line(outfd, line, sizeof(line),
+	    WAIT_MS) == 0 && op_ended(acc, 200 + (int)rnd(200)) &&
+	    op_result(acc) == S_OK) {
+		rcv = op_new("receive (killed client)");
+		rcv->m.optional = true;
+		op_returned(rcv, harness_receive(s, &rcv->m, HARNESS_BODY_INT,
+		    &rcv->a.ctx));
+		op_check(rcv->ret);
+		harness_sleep_ms((int)rnd(20));
+		kill(pid, SIGKILL);
+		if (op_wait(rcv) && op_result(rcv) == S_OK) {
+			o = op_new("answer (killed client)");
+			op_returned(o, harness_send_int32(s, &o->m, 8,
+			    &o->a.ctx));
+			op_check(o->ret);
+			op_wait(o);
+		}
+	} else {
+		harness_sleep_ms((int)rnd(20));
+		kill(pid, SIGKILL);
+	}
+	harness_wait_pid(pid, WAIT_MS);
+	close(outfd);
+	atomic_fetch_add(&S.kills, 1);
+out:
+	WsFreeChannel(s);
+	op_release();
+}
+
+/* Kills client processes of each binding in turn, each on a listener of
+ * its own so that no worker's accept takes their datagrams or requests. */
+static void *
+killer_main(void *arg)
+{
+	WS_LISTENER *l = NULL, *lu = NULL, *lh = NULL;
+	char url[96], uurl[96], hurl[96], *argv[5], *uargv[4], *hargv[4];
+	uint16_t port, pu, ph;
+	unsigned n = 0;
+
+	if (FAILED(harness_tcp_listener_open(&l, &port)) ||
+	    FAILED(stress_listener(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, "soap.udp", &lu, &pu)) ||
+	    FAILED(stress_listener(WS_CHANNEL_TYPE_REPLY,
+	    WS_HTTP_CHANNEL_BINDING, "http", &lh, &ph))) {
 		atomic_fetch_add(&S.unexpected, 1);
 		return NULL;
 	}
@@ -335,53 +715,34 @@ killer_main(void *arg)
 	argv[2] = url;
 	argv[3] = "2";
 	argv[4] = NULL;
-	while (running()) {
-		for (i = 0; i < 2; i++) {
-			s[i] = NULL;
-			if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s[i],
-			    NULL)))
-				abort();
-			acc[i] = op_new("accept (killed client)");
-			op_returned(acc[i], WsAcceptChannel(l, s[i],
-			    &acc[i]->a.ctx, NULL));
-		}
-		if ((pid = harness_spawn(argv, &outfd)) <= 0) {
-			atomic_fetch_add(&S.unexpected, 1);
+	stress_url(uurl, sizeof(uurl), "soap.udp", pu);
+	stress_url(hurl, sizeof(hurl), "http", ph);
+	uargv[0] = hargv[0] = harness_build_path("tests/stress_client");
+	uargv[1] = "udp";
+	hargv[1] = "http";
+	uargv[2] = uurl;
+	hargv[2] = hurl;
+	uargv[3] = hargv[3] = NULL;
+	while (running())
+		switch (n++ % 3) {
+		case BIND_TCP:
+			if (S.use[BIND_TCP])
+				killer_tcp(l, argv);
+			break;
+		case BIND_UDP:
+			if (S.use[BIND_UDP])
+				killer_other(lu, uargv);
+			break;
+		default:
+			if (S.use[BIND_HTTP])
+				killer_other(lh, hargv);
 			break;
 		}
-		/*
-		 * Half the time it is killed while its receives block (its
-		 * opens completed, so our accepts did): our receives pending
-		 * then must end by its death alone.  Otherwise it dies before,
-		 * during or after its opens, and freeing ends our accepts.
-		 */
-		ready = rnd(2) == 0 && harness_read_line(outfd, line,
-		    sizeof(line), WAIT_MS) == 0;
-		for (i = 0; ready && i < 2; i++) {
-			rcv[i] = NULL;
-			if (op_wait(acc[i]) && (acc[i]->ret == S_OK ||
-			    acc[i]->a.hr == S_OK)) {
-				rcv[i] = op_new("receive (killed client)");
-				rcv[i]->m.optional = true;
-				op_returned(rcv[i], harness_receive(s[i],
-				    &rcv[i]->m, HARNESS_BODY_INT,
-				    &rcv[i]->a.ctx));
-			}
-		}
-		harness_sleep_ms((int)rnd(20));
-		kill(pid, SIGKILL);
-		harness_wait_pid(pid, WAIT_MS);
-		close(outfd);
-		atomic_fetch_add(&S.kills, 1);
-		for (i = 0; ready && i < 2; i++)
-			if (rcv[i] != NULL)
-				op_wait(rcv[i]);
-		for (i = 0; i < 2; i++)
-			WsFreeChannel(s[i]);
-		op_release();
-	}
 	free(argv[0]);
+	free(uargv[0]);
 	WsFreeListener(l);
+	WsFreeListener(lu);
+	WsFreeListener(lh);
 	return NULL;
 }
 
@@ -463,7 +824,20 @@ slow_peers_phase(int k)
 	long rss0, rss1;
 	int *fds, i, n = 0;
 	uint8_t b = 0x00;
+	struct rlimit rl;
 
+	/* 10,000 peers need more descriptors than the usual soft limit, on
+	 * both sides: ours and the daemon's, up to the hard limit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (prlimit(harness_daemon_pid(), RLIMIT_NOFILE, &rl,
+		    NULL) != 0)
+			fprintf(stderr, "stress: prlimit on the daemon: %s\n",
+			    strerror(errno));
+		printf("| RLIMIT_NOFILE of test and daemon | %llu |\n",
+		    (unsigned long long)rl.rlim_cur);
+	}
 	if ((fds = calloc((size_t)k, sizeof(*fds))) == NULL ||
 	    FAILED(harness_tcp_listener_open(&l, &port)) ||
 	    FAILED(harness_pair_open(&p, NULL, 0)))
@@ -475,13 +849,22 @@ slow_peers_phase(int k)
 		    NULL)))
 			(void)WsAcceptChannel(l, as[i], &acc[i].ctx, NULL);
 	}
+	harness_sleep_ms(200);
+	rss0 = daemon_rss_kib();
 	for (i = 0; i < k; i++) {
 		if ((fds[n] = harness_tcp_connect_nb(port)) < 0)
 			break;
-		(void)send(fds[n], &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* Half stay silent, half send the first byte of a preamble. */
+		if (i % 2 == 0)
+			(void)send(fds[n], &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 		n++;
 	}
-	harness_sleep_ms(200);
+	harness_sleep_ms(1000);
+	rss1 = daemon_rss_kib();
+	printf("| daemon fds while slow peers connect | %d |\n", daemon_fds());
+	if (n > 0)
+		printf("| daemon VmRSS growth per slow peer, KiB | %.2f |\n",
+		    (double)(rss1 - rss0) / n);
 	for (i = 0; i < ROUNDS; i++) {
 		t0 = harness_now_us();
 		if (harness_send_int32(p.client, &m, i, NULL) != S_OK ||
@@ -534,6 +917,31 @@ slow_peers_phase(int k)
 	fflush(stdout);
 }
 
+/* Accepts and frees until no request waits on `l` (bounded). */
+static void
+stress_drain(WS_LISTENER *l)
+{
+	struct harness_async a;
+	WS_CHANNEL *s;
+	HRESULT hr;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		s = NULL;
+		if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)))
+			return;
+		harness_async_init(&a);
+		hr = WsAcceptChannel(l, s, &a.ctx, NULL);
+		if (hr == WS_S_ASYNC && harness_async_wait(&a, 1, 200) >= 1)
+			hr = a.hr;
+		WsFreeChannel(s);
+		harness_async_wait(&a, 1, WAIT_MS);
+		harness_async_destroy(&a);
+		if (hr != S_OK)
+			return;
+	}
+}
+
 static int
 env_int(const char *name, int def)
 {
@@ -549,10 +957,21 @@ main(void)
 	struct op *o, *next;
 	long rss0, rss1, lost = 0, doubled = 0, once = 0, direct = 0;
 	int fds0, fds1, i, rc, bad = 0;
+	const char *v;
 
 	S.seconds = env_int("STRESS_SECONDS", 4);
 	S.threads = env_int("STRESS_THREADS", 6);
 	S.valgrind = env_int("STRESS_VALGRIND", 0) != 0;
+	if ((v = getenv("STRESS_BINDINGS")) == NULL || *v == '\0')
+		v = "tcp,udp,http";
+	S.use[BIND_TCP] = strstr(v, "tcp") != NULL;
+	S.use[BIND_UDP] = strstr(v, "udp") != NULL;
+	S.use[BIND_HTTP] = strstr(v, "http") != NULL;
+	if (!S.use[BIND_TCP] && !S.use[BIND_UDP] && !S.use[BIND_HTTP]) {
+		fprintf(stderr, "stress: STRESS_BINDINGS names none of tcp, "
+		    "udp, http\n");
+		return 2;
+	}
 	if (S.valgrind && !harness_valgrind_usable()) {
 		printf("stress: valgrind not usable here; skipped\n");
 		return 77;
@@ -563,15 +982,25 @@ main(void)
 		fprintf(stderr, "stress: cannot start the daemon\n");
 		return 1;
 	}
-	if (FAILED(harness_tcp_listener_open(&S.l, &S.port))) {
-		fprintf(stderr, "stress: cannot open the listener\n");
+	if (FAILED(harness_tcp_listener_open(&S.l, &S.port)) ||
+	    FAILED(stress_listener(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, "soap.udp", &S.ludp, &S.pudp)) ||
+	    FAILED(stress_listener(WS_CHANNEL_TYPE_REPLY,
+	    WS_HTTP_CHANNEL_BINDING, "http", &S.lhttp, &S.phttp))) {
+		fprintf(stderr, "stress: cannot open the listeners\n");
 		return 1;
 	}
 	/* Warm up (the library's connection, the loop's first buffers),
 	 * then take the baseline. */
 	S.deadline = harness_now_us() + 300000;
-	while (running())
-		worker_pair();
+	while (running()) {
+		if (S.use[BIND_TCP])
+			worker_pair();
+		if (S.use[BIND_UDP])
+			worker_udp();
+		if (S.use[BIND_HTTP])
+			worker_http();
+	}
 	harness_sleep_ms(200);
 	fds0 = daemon_fds();
 	rss0 = daemon_rss_kib();
@@ -605,22 +1034,34 @@ main(void)
 				doubled++;
 			else {
 				once++;
-				op_check(o->a.hr);
+				if (o->a.hr != o->also)
+					op_check(o->a.hr);
 			}
 		} else {
 			direct++;
-			op_check(o->ret);
+			if (o->ret != o->also)
+				op_check(o->ret);
 			if (calls != 0)
 				doubled++;
 		}
 	}
+	/* Requests whose clients went away while queued on the shared REPLY
+	 * listener keep their connections until an accept takes them (the
+	 * known bug of check_fault_http, XFAIL there): hand them out. */
+	stress_drain(S.lhttp);
 	fds1 = daemon_settle_fds(fds0);
 	harness_sleep_ms(200);
 	rss1 = daemon_rss_kib();
 
 	printf("| figure | value |\n|---|---|\n");
 	printf("| seconds, threads | %d, %d |\n", S.seconds, S.threads);
-	printf("| pairs opened | %ld |\n", atomic_load(&S.pairs));
+	printf("| bindings | %s%s%s |\n", S.use[BIND_TCP] ? "net.tcp " : "",
+	    S.use[BIND_UDP] ? "soap.udp " : "", S.use[BIND_HTTP] ? "http" : "");
+	printf("| net.tcp pairs opened | %ld |\n", atomic_load(&S.pairs));
+	printf("| soap.udp rounds / accepts that took a datagram | %ld / %ld |\n",
+	    atomic_load(&S.udp_rounds), atomic_load(&S.udp_accepted));
+	printf("| HTTP rounds / requests answered | %ld / %ld |\n",
+	    atomic_load(&S.http_rounds), atomic_load(&S.http_answered));
 	printf("| async operations | %ld |\n", atomic_load(&S.started));
 	printf("| completed once by callback | %ld |\n", once);
 	printf("| answered directly | %ld |\n", direct);
@@ -639,6 +1080,11 @@ main(void)
 	bad += lost != 0 || doubled != 0 || atomic_load(&S.hung) != 0 ||
 	    atomic_load(&S.unexpected) != 0;
 	bad += fds1 != fds0;
+	if (fds1 != fds0 && getenv("STRESS_PAUSE") != NULL) {
+		fprintf(stderr, "stress: daemon %d kept descriptors\n",
+		    (int)harness_daemon_pid());
+		sleep(60);
+	}
 	/* Allocator caches may keep a little; a leak per operation would
 	 * show as megabytes.  Under valgrind or ASan (whose quarantine keeps
 	 * freed memory) the size means nothing: their own checks count. */
@@ -656,6 +1102,8 @@ main(void)
 		free(o);
 	}
 	WsFreeListener(S.l);
+	WsFreeListener(S.ludp);
+	WsFreeListener(S.lhttp);
 	/* Exit 0 is a clean shutdown; under valgrind also leak-free. */
 	if ((rc = harness_daemon_stop()) != 0) {
 		fprintf(stderr, "stress: the daemon exited with %d\n", rc);
