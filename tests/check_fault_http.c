@@ -4,12 +4,11 @@
  * end, must each end once and leave the daemon holding no descriptor of
  * theirs.
  *
- * KNOWN BUG (listed in XFAIL_TESTS until fixed): a request queued on a
- * REPLY listener (no accept waiting) whose client then goes away keeps its
- * connection's descriptor in the daemon, and the next accept is handed
- * that dead request.  evhttp does not watch a connection whose request it
- * passed on; daemon/transport/http_server.c must notice the client's
- * close while the request waits in the queue and drop it.
+ * The stress storm found a request queued on a REPLY listener (no accept
+ * waiting) whose client then went away: it kept its connection's
+ * descriptor in the daemon, and the next accept was handed that dead
+ * request, since evhttp does not watch a connection whose request it
+ * passed on.  http_server.c now watches queued requests' connections.
  */
 #include "config.h"
 

@@ -917,31 +917,6 @@ slow_peers_phase(int k)
 	fflush(stdout);
 }
 
-/* Accepts and frees until no request waits on `l` (bounded). */
-static void
-stress_drain(WS_LISTENER *l)
-{
-	struct harness_async a;
-	WS_CHANNEL *s;
-	HRESULT hr;
-	int i;
-
-	for (i = 0; i < 256; i++) {
-		s = NULL;
-		if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)))
-			return;
-		harness_async_init(&a);
-		hr = WsAcceptChannel(l, s, &a.ctx, NULL);
-		if (hr == WS_S_ASYNC && harness_async_wait(&a, 1, 200) >= 1)
-			hr = a.hr;
-		WsFreeChannel(s);
-		harness_async_wait(&a, 1, WAIT_MS);
-		harness_async_destroy(&a);
-		if (hr != S_OK)
-			return;
-	}
-}
-
 static int
 env_int(const char *name, int def)
 {
@@ -1045,10 +1020,6 @@ main(void)
 				doubled++;
 		}
 	}
-	/* Requests whose clients went away while queued on the shared REPLY
-	 * listener keep their connections until an accept takes them (the
-	 * known bug of check_fault_http, XFAIL there): hand them out. */
-	stress_drain(S.lhttp);
 	fds1 = daemon_settle_fds(fds0);
 	harness_sleep_ms(200);
 	rss1 = daemon_rss_kib();
