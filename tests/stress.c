@@ -15,8 +15,12 @@
  *   STRESS_VALGRIND 1: the daemon runs under valgrind, and its exit must
  *                   be clean (memory figures are then not checked)
  *   STRESS_SLOW_PEERS  k > 0: afterwards, report a healthy pair's message
- *                   latency while k slow peers hold a listener, and the
- *                   daemon's memory per open channel (never asserted)
+ *                   latency while k slow peers hold a listener (the fd
+ *                   limits of test and daemon raised to the hard limit),
+ *                   the daemon's memory per slow peer and per open
+ *                   channel, the same for k slow HTTP clients against a
+ *                   REPLY listener, and a healthy UDP exchange under a
+ *                   flood of hostile datagrams (never asserted)
  *
  * Every binding with a transport takes part: net.tcp pairs, soap.udp
  * DUPLEX channels against a DUPLEX listener (an accept per datagram) and
@@ -30,6 +34,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -917,6 +923,258 @@ slow_peers_phase(int k)
 	fflush(stdout);
 }
 
+/* p50 / p99 / max of `n` samples (sorted here), as one table row. */
+static void
+report_rtt(const char *what, uint64_t *v, int n)
+{
+	if (n <= 0) {
+		printf("| %s, us p50 / p99 / max | (no round) |\n", what);
+		return;
+	}
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
+	printf("| %s, us p50 / p99 / max | %llu / %llu / %llu |\n", what,
+	    (unsigned long long)v[n / 2], (unsigned long long)v[n * 99 / 100],
+	    (unsigned long long)v[n - 1]);
+}
+
+/* One healthy HTTP request and answer through `l` (both ends ours, from
+ * this thread: the accept and the request go async); its time in us, or
+ * 0 when a step failed. */
+static uint64_t
+http_round(WS_LISTENER *l, WS_CHANNEL *c, int32_t v)
+{
+	struct harness_async acc, snd;
+	struct harness_msg q = { 0 }, r = { 0 }, a = { 0 }, b = { 0 };
+	WS_CHANNEL *s = NULL;
+	uint64_t t0 = harness_now_us(), dt = 0;
+	HRESULT hr;
+
+	harness_async_init(&acc);
+	harness_async_init(&snd);
+	if (FAILED(WsCreateChannelForListener(l, NULL, 0, &s, NULL)))
+		goto out;
+	hr = WsAcceptChannel(l, s, &acc.ctx, NULL);
+	if (FAILED(hr) || harness_send_int32(c, &q, v, &snd.ctx) !=
+	    WS_S_ASYNC)
+		goto out;
+	if (hr == WS_S_ASYNC && (harness_async_wait(&acc, 1, WAIT_MS) < 1 ||
+	    acc.hr != S_OK))
+		goto out;
+	if (harness_receive(s, &r, HARNESS_BODY_INT, NULL) != S_OK ||
+	    harness_send_int32(s, &a, v + 1, NULL) != S_OK ||
+	    harness_async_wait(&snd, 1, WAIT_MS) < 1 || snd.hr != S_OK ||
+	    harness_receive(c, &b, HARNESS_BODY_INT, NULL) != S_OK ||
+	    b.value != v + 1)
+		goto out;
+	dt = harness_now_us() - t0;
+out:
+	if (s != NULL)
+		WsFreeChannel(s);
+	harness_async_wait(&acc, 1, WAIT_MS);
+	harness_async_wait(&snd, 1, WAIT_MS);
+	harness_async_destroy(&acc);
+	harness_async_destroy(&snd);
+	harness_msg_free(&q);
+	harness_msg_free(&r);
+	harness_msg_free(&a);
+	harness_msg_free(&b);
+	return dt;
+}
+
+/*
+ * `k` slow HTTP clients hold connections to a REPLY listener, each having
+ * sent part of a request line and trickling a byte now and then, while
+ * a healthy client's requests are answered on the same listener.
+ */
+static void
+slow_http_phase(int k)
+{
+	enum { ROUNDS = 500 };
+	static const char part[] = "POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: application/soap+xml; charset=utf-8\r\n";
+	static uint64_t rtt[ROUNDS];
+	WS_LISTENER *l = NULL;
+	WS_CHANNEL *c = NULL;
+	char url[96];
+	uint16_t port;
+	long rss0, rss1;
+	int *fds, *sent, i, j, n = 0, ok = 0;
+
+	if ((fds = calloc((size_t)k, sizeof(*fds))) == NULL ||
+	    (sent = calloc((size_t)k, sizeof(*sent))) == NULL ||
+	    FAILED(stress_listener(WS_CHANNEL_TYPE_REPLY,
+	    WS_HTTP_CHANNEL_BINDING, "http", &l, &port)))
+		return;
+	stress_url(url, sizeof(url), "http", port);
+	if (FAILED(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST,
+	    WS_HTTP_CHANNEL_BINDING, NULL, 0, NULL, &c, NULL)) ||
+	    FAILED(harness_open_url(c, url, NULL, NULL)))
+		goto out;
+	(void)http_round(l, c, 0);
+	harness_sleep_ms(200);
+	rss0 = daemon_rss_kib();
+	for (i = 0; i < k; i++) {
+		if ((fds[n] = harness_tcp_connect_nb(port)) < 0)
+			break;
+		sent[n] = 1 + (int)rnd(10);
+		(void)send(fds[n], part, (size_t)sent[n], MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+		n++;
+	}
+	harness_sleep_ms(1000);
+	rss1 = daemon_rss_kib();
+	for (i = 0; i < ROUNDS; i++) {
+		/* A byte more from a few slow clients each round. */
+		for (j = 0; j < 20 && n > 0; j++) {
+			int x = (int)rnd((unsigned)n);
+
+			if (sent[x] < (int)sizeof(part) - 1 && send(fds[x],
+			    part + sent[x], 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1)
+				sent[x]++;
+		}
+		if ((rtt[ok] = http_round(l, c, i)) != 0)
+			ok++;
+	}
+	printf("| slow HTTP clients connected / daemon fds meanwhile | %d / %d "
+	    "|\n", n, daemon_fds());
+	printf("| daemon VmRSS growth per slow HTTP client, KiB | %.2f |\n",
+	    n > 0 ? (double)(rss1 - rss0) / n : 0.0);
+	printf("| healthy HTTP rounds answered | %d of %d |\n", ok, ROUNDS);
+	report_rtt("HTTP request + answer under slow clients", rtt, ok);
+out:
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (c != NULL)
+		WsFreeChannel(c);
+	WsFreeListener(l);
+	free(fds);
+	free(sent);
+	fflush(stdout);
+}
+
+static atomic_bool flooding;
+static atomic_long flooded;
+
+/* Sends hostile datagrams to the port in `arg` until told to stop:
+ * random bytes, a truncated envelope, and near-maximum sizes. */
+static void *
+flood_main(void *arg)
+{
+	static const char trunc[] = "<s:Envelope xmlns:s=\"http://www.w3.org/"
+	    "2003/05/soap-envelope\"><s:Header><a:To";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	static uint8_t buf[65000];
+	size_t len;
+	int fd, i;
+
+	sin.sin_port = htons(*(uint16_t *)arg);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+		return NULL;
+	for (i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = (uint8_t)rnd(256);
+	memcpy(buf, trunc, sizeof(trunc) - 1);
+	while (atomic_load(&flooding)) {
+		switch (rnd(3)) {
+		case 0:
+			len = sizeof(trunc) - 1;
+			break;
+		case 1:
+			len = 1 + rnd(1400);
+			break;
+		default:
+			len = sizeof(buf);
+			break;
+		}
+		if (sendto(fd, buf + (len == sizeof(trunc) - 1 ? 0 :
+		    (len < sizeof(buf) ? rnd(64) : 0)), len, 0,
+		    (struct sockaddr *)&sin, sizeof(sin)) > 0)
+			atomic_fetch_add(&flooded, 1);
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * A flood of hostile datagrams against a UDP listener while a healthy
+ * client's datagrams are accepted and answered there.  Datagrams may be
+ * lost under a flood (UDP promises nothing): those rounds are counted,
+ * not failed; what matters is that the daemon stays bounded and serves.
+ */
+static void
+udp_flood_phase(void)
+{
+	enum { ROUNDS = 500 };
+	static uint64_t rtt[ROUNDS];
+	struct harness_async acc, rcv;
+	struct harness_msg q = { 0 }, r = { 0 }, a = { 0 }, b = { 0 };
+	WS_LISTENER *l = NULL;
+	WS_CHANNEL *c = NULL, *s;
+	pthread_t th;
+	char url[96];
+	uint16_t port;
+	uint64_t t0;
+	long rss0, rss1;
+	int i, ok = 0, lost = 0;
+
+	if (FAILED(stress_listener(WS_CHANNEL_TYPE_DUPLEX,
+	    WS_UDP_CHANNEL_BINDING, "soap.udp", &l, &port)))
+		return;
+	stress_url(url, sizeof(url), "soap.udp", port);
+	rss0 = daemon_rss_kib();
+	atomic_store(&flooding, true);
+	pthread_create(&th, NULL, flood_main, &port);
+	for (i = 0; i < ROUNDS; i++) {
+		if (c == NULL && (FAILED(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX,
+		    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &c, NULL)) ||
+		    FAILED(harness_open_url(c, url, NULL, NULL))))
+			break;
+		s = NULL;
+		harness_async_init(&acc);
+		harness_async_init(&rcv);
+		t0 = harness_now_us();
+		if (SUCCEEDED(WsCreateChannelForListener(l, NULL, 0, &s,
+		    NULL)) && SUCCEEDED(WsAcceptChannel(l, s, &acc.ctx, NULL)) &&
+		    harness_receive(c, &b, HARNESS_BODY_INT, &rcv.ctx) ==
+		    WS_S_ASYNC && harness_send_int32(c, &q, i, NULL) == S_OK &&
+		    harness_async_wait(&acc, 1, 1000) >= 1 && acc.hr == S_OK &&
+		    harness_receive(s, &r, HARNESS_BODY_INT, NULL) == S_OK &&
+		    harness_send_int32(s, &a, i, NULL) == S_OK &&
+		    harness_async_wait(&rcv, 1, 1000) >= 1 && rcv.hr == S_OK)
+			rtt[ok++] = harness_now_us() - t0;
+		else {
+			/* Lost in the flood: a fresh client drops the late
+			 * answer with the receive that waits for it. */
+			lost++;
+			WsFreeChannel(c);
+			c = NULL;
+		}
+		if (s != NULL)
+			WsFreeChannel(s);
+		harness_async_wait(&acc, 1, WAIT_MS);
+		harness_async_wait(&rcv, 1, WAIT_MS);
+		harness_async_destroy(&acc);
+		harness_async_destroy(&rcv);
+		harness_msg_free(&q);
+		harness_msg_free(&r);
+		harness_msg_free(&a);
+		harness_msg_free(&b);
+	}
+	atomic_store(&flooding, false);
+	pthread_join(th, NULL);
+	rss1 = daemon_rss_kib();
+	printf("| hostile datagrams flooded | %ld |\n", atomic_load(&flooded));
+	printf("| healthy UDP rounds answered / lost under the flood | %d / %d "
+	    "|\n", ok, lost);
+	report_rtt("UDP datagram + answer under the flood", rtt, ok);
+	printf("| daemon VmRSS KiB before / after the flood | %ld / %ld |\n",
+	    rss0, rss1);
+	if (c != NULL)
+		WsFreeChannel(c);
+	WsFreeListener(l);
+	fflush(stdout);
+}
+
 static int
 env_int(const char *name, int def)
 {
@@ -1064,8 +1322,11 @@ main(void)
 		    rss1 - rss0);
 		bad++;
 	}
-	if (env_int("STRESS_SLOW_PEERS", 0) > 0)
+	if (env_int("STRESS_SLOW_PEERS", 0) > 0) {
 		slow_peers_phase(env_int("STRESS_SLOW_PEERS", 0));
+		slow_http_phase(env_int("STRESS_SLOW_PEERS", 0));
+		udp_flood_phase();
+	}
 	for (o = S.ops; o != NULL; o = next) {
 		next = o->next;
 		harness_msg_free(&o->m);
