@@ -52,6 +52,7 @@ struct http_sreq {
 	struct evhttp_request	*req;		/* NULL once evhttp freed it */
 	struct evhttp_connection *evcon;	/* NULL once gone */
 	struct event		*reap;
+	struct event		*gone;		/* while queued: client left? */
 	bool			 req_owned;	/* detached from its connection */
 	bool			 delivered;	/* the receive got it */
 	bool			 replied;	/* a response was queued */
@@ -352,7 +353,10 @@ http_server_watch(struct http_sreq *sr)
 		c->sr = sr;
 		http_util_timer_stop(&c->timer);
 	} else
-		http_server_watch(sr);
+		/* An unwatched connection (its record could not be made):
+		 * the request hears of its end from evhttp directly. */
+		evhttp_connection_set_closecb(sr->evcon,
+		    http_server_req_close_cb, sr);
 }
 
 static void
@@ -371,11 +375,22 @@ http_server_unwatch(struct http_sreq *sr)
 		evhttp_connection_set_closecb(sr->evcon, NULL, NULL);
 }
 
+/* Stops watching a request that leaves the queue. */
+static void
+http_server_req_unwatch(struct http_sreq *sr)
+{
+	if (sr->gone != NULL)
+		event_free(sr->gone);
+	sr->gone = NULL;
+}
+
 static void
 http_server_req_reap_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_sreq *sr = arg;
 	struct http_server *srv = sr->srv;
+
+	http_server_req_unwatch(sr);
 
 	if (sr->req != NULL && sr->req_owned)
 		evhttp_request_free(sr->req);
@@ -456,6 +471,7 @@ http_server_req_close_cb(struct evhttp_connection *evcon, void *arg)
 	}
 	if (sr->hl != NULL) {
 		/* Still queued: nobody will know it existed. */
+		http_server_req_unwatch(sr);
 		TAILQ_REMOVE(&sr->hl->queue, sr, entry);
 		sr->hl->queued--;
 		sr->hl = NULL;
@@ -695,6 +711,7 @@ http_server_dispatch(struct http_listener *hl)
 		TAILQ_REMOVE(&hl->queue, sr, entry);
 		hl->queued--;
 		sr->hl = NULL;
+		http_server_req_unwatch(sr);
 		(void)http_server_req_assign(hl, sr);
 	}
 }
@@ -743,6 +760,36 @@ http_server_headers_len(struct evhttp_request *req)
 	return n;
 }
 
+/*
+ * A queued request's connection became readable.  evhttp reads nothing
+ * more from a connection whose request it passed on, so it never sees
+ * the client leave; without this, the request (and its descriptor) would
+ * wait for an accept that gets a dead request.  EOF or an error: the
+ * client is gone and the request with it.  Bytes (a pipelined request):
+ * stop watching; its accept learns the rest.
+ */
+static void
+http_server_req_gone_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sreq *sr = arg;
+	ssize_t n;
+	char c;
+
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	http_server_req_unwatch(sr);
+	if (n > 0 || sr->hl == NULL)
+		return;
+	log_debug("listener %llu: the client of a queued request from %s "
+	    "left", (unsigned long long)listener_id(sr->hl->ls), sr->peer);
+	TAILQ_REMOVE(&sr->hl->queue, sr, entry);
+	sr->hl->queued--;
+	sr->hl = NULL;
+	http_server_req_release(sr);
+}
+
 /* Every request to a port we listen on: checked, then queued or given. */
 static void
 http_server_request_cb(struct evhttp_request *req, void *arg)
@@ -755,6 +802,7 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	struct http_sconn *conn;
 	struct evbuffer *body;
 	const char *path, *ua, *host;
+	evutil_socket_t fd;
 	size_t n;
 
 	conn = http_server_conn_request(srv, evhttp_request_get_connection(req));
@@ -828,6 +876,10 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	sr->hl = hl;
 	TAILQ_INSERT_TAIL(&hl->queue, sr, entry);
 	hl->queued++;
+	fd = http_util_evcon_fd(sr->evcon);
+	if (fd != -1 && (sr->gone = event_new(registry_base(), fd,
+	    EV_READ | EV_PERSIST, http_server_req_gone_cb, sr)) != NULL)
+		event_add(sr->gone, NULL);
 }
 
 /* Binds the server's port: `+` and `*` are every address (dual stack,
@@ -1052,6 +1104,7 @@ http_server_stop(struct listener *ls, bool abortive)
 	while ((sr = TAILQ_FIRST(&hl->queue)) != NULL) {
 		TAILQ_REMOVE(&hl->queue, sr, entry);
 		sr->hl = NULL;
+		http_server_req_unwatch(sr);
 		http_server_req_reject(sr, 503, "Service Unavailable");
 	}
 	TAILQ_REMOVE(&srv->listeners, hl, entry);
