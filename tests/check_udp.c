@@ -682,29 +682,11 @@ END_TEST
  * (WSCHANNEL_RESOLV_CONF points the daemon's resolver at a bound UDP
  * socket nobody reads). */
 static int dns_fd = -1;
-static char dns_conf[64];
 
 static void
 setup_silent_dns(void)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	FILE *f;
-	int fd;
-
-	dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(dns_fd, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(dns_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(dns_fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(dns_conf, sizeof(dns_conf), "/tmp/wschannel-udp.XXXXXX");
-	ck_assert_int_ge(fd = mkstemp(dns_conf), 0);
-	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
-	fprintf(f, "nameserver 127.0.0.1:%u\n", (unsigned)ntohs(sin.sin_port));
-	ck_assert_int_eq(fclose(f), 0);
-	setenv("WSCHANNEL_RESOLV_CONF", dns_conf, 1);
+	ck_assert_int_ge(dns_fd = harness_silent_dns_start(), 0);
 	setup();
 }
 
@@ -712,9 +694,7 @@ static void
 teardown_silent_dns(void)
 {
 	teardown();
-	unsetenv("WSCHANNEL_RESOLV_CONF");
-	unlink(dns_conf);
-	close(dns_fd);
+	harness_silent_dns_stop();
 	dns_fd = -1;
 }
 

@@ -998,6 +998,62 @@ harness_tcp_listener(uint16_t *port, int backlog)
 	return fd;
 }
 
+static int silent_dns_fd = -1;
+static char silent_dns_conf[64];
+
+int
+harness_silent_dns_start(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	FILE *f;
+	int fd, err;
+
+	if (silent_dns_fd != -1)
+		return -EALREADY;
+	if ((silent_dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -errno;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	snprintf(silent_dns_conf, sizeof(silent_dns_conf),
+	    "/tmp/wschannel-resolv.XXXXXX");
+	if (bind(silent_dns_fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(silent_dns_fd, (struct sockaddr *)&sin, &len) == -1 ||
+	    (fd = mkstemp(silent_dns_conf)) == -1)
+		goto fail;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		goto fail_file;
+	}
+	fprintf(f, "nameserver 127.0.0.1:%u\n", (unsigned)ntohs(sin.sin_port));
+	if (fclose(f) != 0)
+		goto fail_file;
+	setenv("WSCHANNEL_RESOLV_CONF", silent_dns_conf, 1);
+	return silent_dns_fd;
+fail_file:
+	err = errno;
+	unlink(silent_dns_conf);
+	errno = err;
+fail:
+	err = errno;
+	close(silent_dns_fd);
+	silent_dns_fd = -1;
+	return -err;
+}
+
+void
+harness_silent_dns_stop(void)
+{
+	if (silent_dns_fd == -1)
+		return;
+	unsetenv("WSCHANNEL_RESOLV_CONF");
+	unlink(silent_dns_conf);
+	close(silent_dns_fd);
+	silent_dns_fd = -1;
+}
+
 int
 harness_free_port(uint16_t *port)
 {

@@ -155,6 +155,15 @@ bool	 harness_valgrind_usable(void);
 int	 harness_tcp_listener(uint16_t *port, int backlog);
 /* A port that was free a moment ago (bound to 127.0.0.1:0, then closed). */
 int	 harness_free_port(uint16_t *port);
+/*
+ * A name server of the test's own that reads queries and never answers:
+ * a UDP socket on 127.0.0.1, and WSCHANNEL_RESOLV_CONF naming it for a
+ * daemon started after this call (for RESOLVE and CONNECT timeouts).
+ * Returns the socket (poll it to see a query arrive) or a negative
+ * errno; harness_silent_dns_stop() closes it and unsets the variable.
+ */
+int	 harness_silent_dns_start(void);
+void	 harness_silent_dns_stop(void);
 /* Blocking connect to 127.0.0.1:port; fd or -errno. */
 int	 harness_tcp_connect(uint16_t port);
 /* Non-blocking connect (in progress is fine); fd or -errno. */
