@@ -1287,6 +1287,12 @@ HRESULT WINAPI WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id,
 HRESULT WINAPI WsSetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id,
     const void *value, ULONG valueSize);
 
+/* The parts of the SDK header kept in files of their own. */
+#include "ws_serial.h"
+#include "ws_fault.h"
+#include "ws_msgext.h"
+#include "ws_sdk.h"
+
 #ifdef __cplusplus
 }
 #endif
