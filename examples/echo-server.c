@@ -5,13 +5,18 @@
  * its session.
  *
  *	echo-server [PORT [COUNT]]
+ *	echo-server --http [PORT [COUNT]]
  *
  * PORT defaults to 8000; after COUNT sessions (default 0: never) it exits.
+ * With --http it is a SOAP 1.2 service at http://127.0.0.1:PORT/echo
+ * instead: each HTTP request reaches it as a REPLY channel of its own,
+ * which it answers once and closes; COUNT then counts requests.
  * The daemon is found through WSCHANNEL_ADDRESS, as for every program
  * linked with libwschannel.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <wschannel/webservices.h>
 
@@ -75,11 +80,59 @@ echo_server_session(WS_CHANNEL *channel, WS_HEAP *heap, WS_ERROR *error)
 	return rc;
 }
 
+/*
+ * One HTTP request: the accepted REPLY channel carries exactly one
+ * request, answered with WsSendReplyMessage (a reply correlated to it,
+ * sent as the HTTP response).  0, or 1 on a failure.
+ */
+static int
+echo_server_request(WS_CHANNEL *channel, WS_HEAP *heap, WS_ERROR *error)
+{
+	const WS_MESSAGE_DESCRIPTION *descs[] = { &echo_desc };
+	WS_MESSAGE *request = NULL, *reply = NULL;
+	WCHAR *text;
+	HRESULT hr;
+	int rc = 1;
+
+	if (FAILED(hr = WsCreateMessageForChannel(channel, NULL, 0, &request,
+	    error)) || FAILED(hr = WsCreateMessageForChannel(channel, NULL, 0,
+	    &reply, error))) {
+		example_report("WsCreateMessageForChannel", hr, error);
+		goto out;
+	}
+	if (FAILED(hr = WsReceiveMessage(channel, request, descs, 1,
+	    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_POINTER, heap, &text,
+	    sizeof(text), NULL, NULL, error))) {
+		example_report("WsReceiveMessage", hr, error);
+		goto out;
+	}
+	printf("request: ");
+	example_print_wide(stdout, text, example_wide_len(text));
+	printf("\n");
+	fflush(stdout);
+	if (FAILED(hr = WsSendReplyMessage(channel, reply, &reply_desc,
+	    WS_WRITE_REQUIRED_POINTER, &text, sizeof(text), request, NULL,
+	    error))) {
+		example_report("WsSendReplyMessage", hr, error);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (reply != NULL)
+		WsFreeMessage(reply);
+	if (request != NULL)
+		WsFreeMessage(request);
+	WsResetHeap(heap, NULL);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *port = argc > 1 ? argv[1] : "8000";
-	long count = argc > 2 ? strtol(argv[2], NULL, 10) : 0, done;
+	int http = argc > 1 && strcmp(argv[1], "--http") == 0;
+	const char *port = argc > 1 + http ? argv[1 + http] : "8000";
+	long count = argc > 2 + http ? strtol(argv[2 + http], NULL, 10) : 0;
+	long done;
 	WS_LISTENER *listener = NULL;
 	WS_CHANNEL *channel = NULL;
 	WS_ERROR *error = NULL;
@@ -89,18 +142,20 @@ main(int argc, char **argv)
 	HRESULT hr;
 	int rc = 1;
 
-	if (argc > 3 || atoi(port) <= 0) {
-		fprintf(stderr, "usage: echo-server [PORT [COUNT]]\n");
+	if (argc > 3 + http || atoi(port) <= 0) {
+		fprintf(stderr, "usage: echo-server [--http] [PORT [COUNT]]\n");
 		return 2;
 	}
-	snprintf(curl, sizeof(curl), "net.tcp://127.0.0.1:%s/echo", port);
+	snprintf(curl, sizeof(curl), "%s://127.0.0.1:%s/echo",
+	    http ? "http" : "net.tcp", port);
 	url.chars = example_to_wide(curl);
 	url.length = (ULONG)strlen(curl);
 	if (url.chars == NULL ||
 	    FAILED(WsCreateError(NULL, 0, &error)) ||
 	    FAILED(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL)))
 		goto out;
-	if (FAILED(hr = WsCreateListener(WS_CHANNEL_TYPE_DUPLEX_SESSION,
+	if (FAILED(hr = WsCreateListener(http ? WS_CHANNEL_TYPE_REPLY :
+	    WS_CHANNEL_TYPE_DUPLEX_SESSION, http ? WS_HTTP_CHANNEL_BINDING :
 	    WS_TCP_CHANNEL_BINDING, NULL, 0, NULL, &listener, error))) {
 		example_report("WsCreateListener", hr, error);
 		goto out;
@@ -122,10 +177,15 @@ main(int argc, char **argv)
 			example_report("WsAcceptChannel", hr, error);
 			goto out;
 		}
-		printf("accepted a session\n");
-		fflush(stdout);
-		if (echo_server_session(channel, heap, error) != 0)
-			goto out;
+		if (http) {
+			if (echo_server_request(channel, heap, error) != 0)
+				goto out;
+		} else {
+			printf("accepted a session\n");
+			fflush(stdout);
+			if (echo_server_session(channel, heap, error) != 0)
+				goto out;
+		}
 		WsCloseChannel(channel, NULL, NULL);
 		WsFreeChannel(channel);
 		channel = NULL;

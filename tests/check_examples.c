@@ -115,6 +115,47 @@ START_TEST(test_echo)
 }
 END_TEST
 
+/*
+ * The same echo over HTTP: the server answers each SOAP 1.2 request on a
+ * REPLY channel of its own, the client's WsRequestReply prints the reply.
+ */
+START_TEST(test_echo_http)
+{
+	char *server = example_path("echo-server");
+	char *client = example_path("echo-client");
+	char port[8], want[96], *out = NULL;
+	uint16_t p;
+	pid_t pid;
+	int fd, status;
+
+	ck_assert_int_eq(harness_free_port(&p), 0);
+	snprintf(port, sizeof(port), "%u", p);
+	{
+		char *argv[] = { server, "--http", port, "2", NULL };
+
+		ck_assert_int_gt(pid = harness_spawn(argv, &fd), 0);
+	}
+	snprintf(want, sizeof(want), "listening on http://127.0.0.1:%s/echo",
+	    port);
+	expect_line(fd, want);
+	{
+		char *argv[] = { client, "--http", port, "hello", "world",
+		    NULL };
+
+		ck_assert_int_eq(harness_run(argv, T_MS, &out, &status), 0);
+	}
+	ck_assert_int_eq(status, 0);
+	ck_assert_str_eq(out, "reply: hello\nreply: world\n");
+	expect_line(fd, "request: hello");
+	expect_line(fd, "request: world");
+	ck_assert_int_eq(harness_wait_pid(pid, T_MS), 0);
+	close(fd);
+	free(out);
+	free(server);
+	free(client);
+}
+END_TEST
+
 /* No server: the client says which HRESULT and what to check. */
 START_TEST(test_echo_no_server)
 {
@@ -406,6 +447,7 @@ examples_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_echo);
+	tcase_add_test(tc, test_echo_http);
 	tcase_add_test(tc, test_echo_no_server);
 	tcase_add_test(tc, test_echo_no_daemon);
 	tcase_add_test(tc, test_abort_thread);
