@@ -176,4 +176,32 @@ void		 xml_reader_set_pos(WS_XML_READER *, struct xml_pos *);
 HRESULT		 xml_writer_insert_copy(WS_XML_WRITER *, const struct xml_node *,
 		    WS_ERROR *, const char *);
 
+/* Serialization of descriptions (issue 12): xml_struct.c writes,
+ * xml_struct_read.c reads; xml_type.c hands them the types below. */
+/* Is the type one of the described kinds (struct, enum, union, arrays,
+ * custom, endpoint address, description, void, fault, any attributes)? */
+bool		 xml_struct_handles(WS_TYPE);
+/* Size of a value of any type, 0 when unknown or the description is
+ * missing. */
+size_t		 xml_struct_type_size(WS_TYPE, const void *desc);
+/* Types whose value itself is a pointer (WSZ, XML buffer, description). */
+bool		 xml_struct_is_pointer_type(WS_TYPE);
+/* The value a write option names (NULL: nil), as xml_type.c does for the
+ * primitive types. */
+HRESULT		 xml_struct_write_value(WS_TYPE, const void *desc,
+		    WS_WRITE_OPTION, const void *value, ULONG size,
+		    const void **v);
+HRESULT		 xml_struct_write_type(WS_XML_WRITER *, WS_TYPE_MAPPING,
+		    WS_TYPE, const void *desc, WS_WRITE_OPTION, const void *value,
+		    ULONG size, WS_ERROR *);
+HRESULT		 xml_struct_read_args(WS_TYPE, const void *desc,
+		    WS_READ_OPTION, WS_HEAP *, void *value, ULONG size);
+HRESULT		 xml_struct_read_type(WS_XML_READER *, WS_TYPE_MAPPING,
+		    WS_TYPE, const void *desc, WS_READ_OPTION, WS_HEAP *,
+		    void *value, ULONG size, WS_ERROR *);
+/* Range and length constraints of a primitive type's description. */
+bool		 xml_struct_in_range(WS_TYPE, const void *desc, const void *v);
+/* Allocation on a heap that may be NULL (E_INVALIDARG then). */
+void		*xml_struct_alloc(WS_HEAP *, size_t, HRESULT *);
+
 #endif

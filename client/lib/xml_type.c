@@ -122,6 +122,29 @@ xml_type_write_value(WS_TYPE type, WS_WRITE_OPTION opt, const void *value,
 	return E_INVALIDARG;
 }
 
+/* xml_type_write_value for every type. */
+static HRESULT
+xml_type_write_any(WS_TYPE type, const void *desc, WS_WRITE_OPTION opt,
+    const void *value, ULONG size, const void **v)
+{
+	if (xml_struct_handles(type))
+		return xml_struct_write_value(type, desc, opt, value, size, v);
+	return xml_type_write_value(type, opt, value, size, v);
+}
+
+/* xml_type_read_args for every type. */
+static HRESULT	xml_type_read_args(WS_TYPE, WS_READ_OPTION, WS_HEAP *, void *,
+		    ULONG);
+
+static HRESULT
+xml_type_read_any(WS_TYPE type, const void *desc, WS_READ_OPTION opt,
+    WS_HEAP *heap, void *value, ULONG size)
+{
+	if (xml_struct_handles(type))
+		return xml_struct_read_args(type, desc, opt, heap, value, size);
+	return xml_type_read_args(type, opt, heap, value, size);
+}
+
 /* long: one case per primitive type. */
 static HRESULT
 xml_type_write_text(WS_XML_WRITER *w, WS_TYPE type, const void *v,
@@ -207,12 +230,18 @@ WsWriteType(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
 
 	if ((hr = xml_writer_check(writer, error, api)) != S_OK)
 		return hr;
-	(void)typeDescription;	/* primitive types need none */
+	if (xml_struct_handles(type))
+		return xml_struct_write_type(writer, typeMapping, type,
+		    typeDescription, writeOption, value, valueSize, error);
 	if ((hr = xml_type_write_value(type, writeOption, value, valueSize,
 	    &v)) != S_OK)
 		return ws_error_fail(error, hr, "%s: type %d cannot be "
 		    "written with option %d and size %u", api, (int)type,
 		    (int)writeOption, (unsigned)valueSize);
+	/* A primitive's description, when given, is its range. */
+	if (v != NULL && !xml_struct_in_range(type, typeDescription, v))
+		return ws_error_fail(error, E_INVALIDARG, "%s: the value is "
+		    "outside its description's range", api);
 	switch (typeMapping) {
 	case WS_ATTRIBUTE_TYPE_MAPPING:
 		if (!xml_writer_in_attribute(writer))
@@ -271,8 +300,8 @@ WsWriteElement(WS_XML_WRITER *writer,
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsWriteElement: incomplete element description");
 	/* A bad value writes nothing, not even the start tag. */
-	if ((hr = xml_type_write_value(d->type, writeOption, value, valueSize,
-	    &v)) != S_OK)
+	if ((hr = xml_type_write_any(d->type, d->typeDescription, writeOption,
+	    value, valueSize, &v)) != S_OK)
 		return ws_error_fail(error, hr, "WsWriteElement: type %d "
 		    "cannot be written with option %d and size %u",
 		    (int)d->type, (int)writeOption, (unsigned)valueSize);
@@ -299,8 +328,8 @@ WsWriteAttribute(WS_XML_WRITER *writer,
 	    d->attributeNs == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsWriteAttribute: incomplete attribute description");
-	if ((hr = xml_type_write_value(d->type, writeOption, value, valueSize,
-	    &v)) != S_OK || v == NULL)
+	if ((hr = xml_type_write_any(d->type, d->typeDescription, writeOption,
+	    value, valueSize, &v)) != S_OK || v == NULL)
 		return ws_error_fail(error, E_INVALIDARG, "WsWriteAttribute: "
 		    "type %d cannot be written with option %d and size %u",
 		    (int)d->type, (int)writeOption, (unsigned)valueSize);
@@ -519,18 +548,59 @@ xml_type_read_content(WS_XML_READER *r, WS_TYPE type, WS_READ_OPTION opt,
 	return hr;
 }
 
+static bool	xml_type_in_range(WS_TYPE, const void *, WS_READ_OPTION,
+		    const void *);
+static HRESULT	xml_type_read_primitive(WS_XML_READER *, WS_TYPE_MAPPING,
+		    WS_TYPE, WS_READ_OPTION, WS_HEAP *, void *, ULONG,
+		    WS_ERROR *);
+
 WS_EXPORT HRESULT WINAPI
 WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
     const void *typeDescription, WS_READ_OPTION readOption, WS_HEAP *heap,
     void *value, ULONG valueSize, WS_ERROR *error)
 {
 	static const char api[] = "WsReadType";
+	HRESULT hr;
+
+	if ((hr = xml_reader_check(reader, error, api)) != S_OK)
+		return hr;
+	if (xml_struct_handles(type))
+		return xml_struct_read_type(reader, typeMapping, type,
+		    typeDescription, readOption, heap, value, valueSize, error);
+	if ((hr = xml_type_read_primitive(reader, typeMapping, type,
+	    readOption, heap, value, valueSize, error)) != S_OK ||
+	    typeDescription == NULL)
+		return hr;
+	if (!xml_type_in_range(type, typeDescription, readOption, value))
+		return ws_error_fail(error, WS_E_INVALID_FORMAT, "%s: the "
+		    "value is outside its description's range", api);
+	return S_OK;
+}
+
+/* A primitive value where WsReadType put it, checked against the
+ * description's range. */
+static bool
+xml_type_in_range(WS_TYPE type, const void *desc, WS_READ_OPTION opt,
+    const void *value)
+{
+	const void *v = value;
+
+	if (opt != WS_READ_REQUIRED_VALUE && opt != WS_READ_NILLABLE_VALUE)
+		memcpy(&v, value, sizeof(v));
+	else if (xml_type_is_pointer(type))
+		memcpy(&v, value, sizeof(v));
+	return v == NULL || xml_struct_in_range(type, desc, v);
+}
+
+static HRESULT
+xml_type_read_primitive(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping,
+    WS_TYPE type, WS_READ_OPTION readOption, WS_HEAP *heap, void *value,
+    ULONG valueSize, WS_ERROR *error)
+{
+	static const char api[] = "WsReadType";
 	BOOL found;
 	HRESULT hr;
 
-	(void)typeDescription;	/* primitive types need none */
-	if ((hr = xml_reader_check(reader, error, api)) != S_OK)
-		return hr;
 	if ((hr = xml_type_read_args(type, readOption, heap, value,
 	    valueSize)) != S_OK)
 		return ws_error_fail(error, hr, "%s: type %d cannot be read "
@@ -599,8 +669,8 @@ WsReadElement(WS_XML_READER *reader,
 		    "WsReadElement: incomplete element description");
 	if ((hr = xml_reader_check(reader, error, "WsReadElement")) != S_OK)
 		return hr;
-	if ((hr = xml_type_read_args(d->type, readOption, heap, value,
-	    valueSize)) != S_OK)
+	if ((hr = xml_type_read_any(d->type, d->typeDescription, readOption,
+	    heap, value, valueSize)) != S_OK)
 		return ws_error_fail(error, hr, "WsReadElement: invalid value "
 		    "size, option or heap");
 	if ((hr = WsReadToStartElement(reader, d->elementLocalName,
@@ -635,8 +705,8 @@ WsReadAttribute(WS_XML_READER *reader,
 		    "WsReadAttribute: incomplete attribute description");
 	if ((hr = xml_reader_check(reader, error, "WsReadAttribute")) != S_OK)
 		return hr;
-	if ((hr = xml_type_read_args(d->type, readOption, heap, value,
-	    valueSize)) != S_OK)
+	if ((hr = xml_type_read_any(d->type, d->typeDescription, readOption,
+	    heap, value, valueSize)) != S_OK)
 		return ws_error_fail(error, hr, "WsReadAttribute: invalid "
 		    "value size, option or heap");
 	if ((hr = WsFindAttribute(reader, d->attributeLocalName,
