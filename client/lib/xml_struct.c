@@ -375,7 +375,10 @@ xml_struct_field_val(const WS_FIELD_DESCRIPTION *f, const void *fp,
 		return;
 	}
 	fv->null = false;
-	fv->opt = WS_WRITE_REQUIRED_VALUE;
+	/* These types have a value that stands for nil. */
+	fv->opt = nillable && (f->type == WS_STRING_TYPE ||
+	    f->type == WS_BYTES_TYPE || f->type == WS_XML_STRING_TYPE) ?
+	    WS_WRITE_NILLABLE_VALUE : WS_WRITE_REQUIRED_VALUE;
 	fv->p = fp;
 	fv->size = (ULONG)xml_struct_type_size(f->type, f->typeDescription);
 }

@@ -318,7 +318,10 @@ WsWriteStartAttribute(WS_XML_WRITER *writer, const WS_XML_STRING *prefix,
 	if ((hr = xml_node_add_attr(n, false, singleQuote != FALSE, p,
 	    localName, ns, &none.text, &writer->attr)) != S_OK)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
-	if ((hr = xml_writer_bind(writer, n, p, ns, singleQuote)) != S_OK) {
+	/* An unprefixed attribute is in no namespace whatever the default
+	 * namespace is: nothing to bind. */
+	if (ns->length > 0 && (hr = xml_writer_bind(writer, n, p, ns,
+	    singleQuote)) != S_OK) {
 		n->elem.attributeCount--;
 		writer->attr = NULL;
 		return ws_error_fail(error, hr,
