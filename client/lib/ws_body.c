@@ -107,7 +107,7 @@ ws_body_check_desc(const WS_ELEMENT_DESCRIPTION *d,
 		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
 		    "%s: a WS_FAULT_TYPE body is not supported yet", api);
 	if (d->type != WS_VOID_TYPE &&
-	    xml_struct_type_size(d->type, d->typeDescription) == 0)
+	    xml_type_size_of(d->type, d->typeDescription) == 0)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: body element type %d is unknown or has no "
 		    "description", api, (int)d->type);
@@ -273,21 +273,6 @@ ws_body_check_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 	return S_OK;
 }
 
-bool
-ws_body_xml_chars_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	/* XML 1.0 has no way to carry the other C0 controls. */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			return false;
-	}
-	return true;
-}
-
 /* The shortest decimal form that reads back as the same double. */
 static int
 ws_body_format_double(double v, char *buf, size_t len)
@@ -401,7 +386,7 @@ ws_body_text(const struct ws_body_type *t, WS_WRITE_OPTION opt,
 	*textlen = strlen(buf);
 	return S_OK;
 check:
-	if (!ws_body_xml_chars_ok(*text, *textlen)) {
+	if (!ws_chars_xml_ok(*text, *textlen)) {
 		free(*text);
 		*text = NULL;
 		return ws_error_fail(error, E_INVALIDARG,
@@ -510,7 +495,7 @@ ws_body_check_read(const WS_ELEMENT_DESCRIPTION *d, WS_READ_OPTION opt,
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: the value pointer is NULL", api);
 	if (t == NULL) {
-		size_t ts = xml_struct_type_size(d->type, d->typeDescription);
+		size_t ts = xml_type_size_of(d->type, d->typeDescription);
 
 		switch (opt) {
 		case WS_READ_REQUIRED_VALUE:

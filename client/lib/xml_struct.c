@@ -24,176 +24,6 @@ static const WS_XML_STRING xml_struct_address = WS_XML_STRING_VALUE("Address");
 static const WS_XML_STRING xml_struct_refparams =
     WS_XML_STRING_VALUE("ReferenceParameters");
 
-bool
-xml_struct_handles(WS_TYPE t)
-{
-	switch (t) {
-	case WS_CHAR_ARRAY_TYPE:
-	case WS_UTF8_ARRAY_TYPE:
-	case WS_BYTE_ARRAY_TYPE:
-	case WS_DESCRIPTION_TYPE:
-	case WS_STRUCT_TYPE:
-	case WS_CUSTOM_TYPE:
-	case WS_ENDPOINT_ADDRESS_TYPE:
-	case WS_FAULT_TYPE:
-	case WS_VOID_TYPE:
-	case WS_ENUM_TYPE:
-	case WS_UNION_TYPE:
-	case WS_ANY_ATTRIBUTES_TYPE:
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool
-xml_struct_is_pointer_type(WS_TYPE t)
-{
-	return t == WS_WSZ_TYPE || t == WS_XML_BUFFER_TYPE ||
-	    t == WS_DESCRIPTION_TYPE;
-}
-
-/* long: one case per type. */
-size_t
-xml_struct_type_size(WS_TYPE t, const void *desc)
-{
-	switch (t) {
-	case WS_BOOL_TYPE:		return sizeof(BOOL);
-	case WS_INT8_TYPE:		return 1;
-	case WS_INT16_TYPE:		return 2;
-	case WS_INT32_TYPE:		return 4;
-	case WS_INT64_TYPE:		return 8;
-	case WS_UINT8_TYPE:		return 1;
-	case WS_UINT16_TYPE:		return 2;
-	case WS_UINT32_TYPE:		return 4;
-	case WS_UINT64_TYPE:		return 8;
-	case WS_FLOAT_TYPE:		return sizeof(float);
-	case WS_DOUBLE_TYPE:		return sizeof(double);
-	case WS_DECIMAL_TYPE:		return sizeof(DECIMAL);
-	case WS_DATETIME_TYPE:		return sizeof(WS_DATETIME);
-	case WS_TIMESPAN_TYPE:		return sizeof(WS_TIMESPAN);
-	case WS_GUID_TYPE:		return sizeof(GUID);
-	case WS_DURATION_TYPE:		return sizeof(WS_DURATION);
-	case WS_UNIQUE_ID_TYPE:		return sizeof(WS_UNIQUE_ID);
-	case WS_STRING_TYPE:		return sizeof(WS_STRING);
-	case WS_WSZ_TYPE:		return sizeof(WCHAR *);
-	case WS_BYTES_TYPE:		return sizeof(WS_BYTES);
-	case WS_XML_STRING_TYPE:	return sizeof(WS_XML_STRING);
-	case WS_XML_QNAME_TYPE:		return sizeof(WS_XML_QNAME);
-	case WS_XML_BUFFER_TYPE:	return sizeof(WS_XML_BUFFER *);
-	case WS_CHAR_ARRAY_TYPE:	return sizeof(WS_CHAR_ARRAY);
-	case WS_UTF8_ARRAY_TYPE:	return sizeof(WS_UTF8_ARRAY);
-	case WS_BYTE_ARRAY_TYPE:	return sizeof(WS_BYTE_ARRAY);
-	case WS_DESCRIPTION_TYPE:	return sizeof(void *);
-	case WS_ENUM_TYPE:		return desc != NULL ? sizeof(int) : 0;
-	case WS_ENDPOINT_ADDRESS_TYPE:	return sizeof(WS_ENDPOINT_ADDRESS);
-	case WS_ANY_ATTRIBUTES_TYPE:	return sizeof(WS_ANY_ATTRIBUTES);
-	case WS_STRUCT_TYPE:
-		return desc != NULL ?
-		    ((const WS_STRUCT_DESCRIPTION *)desc)->size : 0;
-	case WS_UNION_TYPE:
-		return desc != NULL ?
-		    ((const WS_UNION_DESCRIPTION *)desc)->size : 0;
-	case WS_CUSTOM_TYPE:
-		return desc != NULL ?
-		    ((const WS_CUSTOM_TYPE_DESCRIPTION *)desc)->size : 0;
-	case WS_VOID_TYPE:
-		return desc != NULL ?
-		    ((const WS_VOID_DESCRIPTION *)desc)->size : 0;
-	default:
-		return 0;
-	}
-}
-
-void *
-xml_struct_alloc(WS_HEAP *heap, size_t n, HRESULT *hr)
-{
-	void *p;
-
-	if (heap == NULL || !ws_heap_valid(heap)) {
-		*hr = E_INVALIDARG;
-		return NULL;
-	}
-	if ((p = ws_heap_alloc(heap, n, hr)) != NULL)
-		memset(p, 0, n);
-	return p;
-}
-
-#define XML_RANGE(T, D, v) do {						\
-	T x_;								\
-	memcpy(&x_, (v), sizeof(x_));					\
-	return x_ >= ((const D *)desc)->minValue &&			\
-	    x_ <= ((const D *)desc)->maxValue;				\
-} while (0)
-
-#define XML_COUNT(D, lo, hi, n) \
-	return (n) >= ((const D *)desc)->lo && (n) <= ((const D *)desc)->hi
-
-/* long: one case per type with a range or a length. */
-bool
-xml_struct_in_range(WS_TYPE t, const void *desc, const void *v)
-{
-	if (desc == NULL || v == NULL)
-		return true;
-	switch (t) {
-	case WS_INT8_TYPE:	XML_RANGE(char, WS_INT8_DESCRIPTION, v);
-	case WS_INT16_TYPE:	XML_RANGE(short, WS_INT16_DESCRIPTION, v);
-	case WS_INT32_TYPE:	XML_RANGE(int, WS_INT32_DESCRIPTION, v);
-	case WS_INT64_TYPE:	XML_RANGE(int64_t, WS_INT64_DESCRIPTION, v);
-	case WS_UINT8_TYPE:	XML_RANGE(BYTE, WS_UINT8_DESCRIPTION, v);
-	case WS_UINT16_TYPE:	XML_RANGE(USHORT, WS_UINT16_DESCRIPTION, v);
-	case WS_UINT32_TYPE:	XML_RANGE(ULONG, WS_UINT32_DESCRIPTION, v);
-	case WS_UINT64_TYPE:	XML_RANGE(uint64_t, WS_UINT64_DESCRIPTION, v);
-	case WS_FLOAT_TYPE:	XML_RANGE(float, WS_FLOAT_DESCRIPTION, v);
-	case WS_DOUBLE_TYPE:	XML_RANGE(double, WS_DOUBLE_DESCRIPTION, v);
-	case WS_TIMESPAN_TYPE:
-		return ((const WS_TIMESPAN *)v)->ticks >=
-		    ((const WS_TIMESPAN_DESCRIPTION *)desc)->minValue.ticks &&
-		    ((const WS_TIMESPAN *)v)->ticks <=
-		    ((const WS_TIMESPAN_DESCRIPTION *)desc)->maxValue.ticks;
-	case WS_DATETIME_TYPE:
-		return ((const WS_DATETIME *)v)->ticks >=
-		    ((const WS_DATETIME_DESCRIPTION *)desc)->minValue.ticks &&
-		    ((const WS_DATETIME *)v)->ticks <=
-		    ((const WS_DATETIME_DESCRIPTION *)desc)->maxValue.ticks;
-	case WS_BOOL_TYPE:
-		return !!*(const BOOL *)v ==
-		    !!((const WS_BOOL_DESCRIPTION *)desc)->value;
-	case WS_STRING_TYPE:
-		XML_COUNT(WS_STRING_DESCRIPTION, minCharCount, maxCharCount,
-		    ((const WS_STRING *)v)->length);
-	case WS_WSZ_TYPE:	/* v is the string itself */
-		XML_COUNT(WS_WSZ_DESCRIPTION, minCharCount, maxCharCount,
-		    ws_wcslen(v));
-	case WS_BYTES_TYPE:
-		XML_COUNT(WS_BYTES_DESCRIPTION, minByteCount, maxByteCount,
-		    ((const WS_BYTES *)v)->length);
-	case WS_XML_STRING_TYPE:
-		XML_COUNT(WS_XML_STRING_DESCRIPTION, minByteCount,
-		    maxByteCount, ((const WS_XML_STRING *)v)->length);
-	case WS_CHAR_ARRAY_TYPE:
-		XML_COUNT(WS_CHAR_ARRAY_DESCRIPTION, minCharCount,
-		    maxCharCount, ((const WS_CHAR_ARRAY *)v)->charCount);
-	case WS_UTF8_ARRAY_TYPE:
-		XML_COUNT(WS_UTF8_ARRAY_DESCRIPTION, minByteCount,
-		    maxByteCount, ((const WS_UTF8_ARRAY *)v)->byteCount);
-	case WS_BYTE_ARRAY_TYPE:
-		XML_COUNT(WS_BYTE_ARRAY_DESCRIPTION, minByteCount,
-		    maxByteCount, ((const WS_BYTE_ARRAY *)v)->byteCount);
-	case WS_XML_QNAME_TYPE: {
-		const WS_XML_QNAME *q = v;
-		const WS_XML_QNAME_DESCRIPTION *d = desc;
-
-		return q->localName.length >= d->minLocalNameByteCount &&
-		    q->localName.length <= d->maxLocalNameByteCount &&
-		    q->ns.length >= d->minNsByteCount &&
-		    q->ns.length <= d->maxNsByteCount;
-	}
-	default:
-		return true;
-	}
-}
-
 /* Does a description fit its type?  Checked before anything is written or
  * read. */
 static bool
@@ -231,7 +61,7 @@ HRESULT
 xml_struct_write_value(WS_TYPE type, const void *desc, WS_WRITE_OPTION opt,
     const void *value, ULONG size, const void **v)
 {
-	size_t ts = xml_struct_type_size(type, desc);
+	size_t ts = xml_type_size_of(type, desc);
 
 	if (type == WS_VOID_TYPE) {
 		/* Nothing is written, whatever the value. */
@@ -244,7 +74,7 @@ xml_struct_write_value(WS_TYPE type, const void *desc, WS_WRITE_OPTION opt,
 	case WS_WRITE_REQUIRED_VALUE:
 		if (size != ts)
 			return E_INVALIDARG;
-		if (xml_struct_is_pointer_type(type)) {
+		if (xml_type_pointer(type)) {
 			memcpy(v, value, sizeof(*v));
 			return *v != NULL ? S_OK : E_INVALIDARG;
 		}
@@ -365,7 +195,7 @@ xml_struct_field_val(const WS_FIELD_DESCRIPTION *f, const void *fp,
 {
 	void *ptr;
 
-	if (pointer || xml_struct_is_pointer_type(f->type)) {
+	if (pointer || xml_type_pointer(f->type)) {
 		memcpy(&ptr, fp, sizeof(ptr));
 		fv->null = ptr == NULL;
 		fv->opt = nillable ? WS_WRITE_NILLABLE_POINTER :
@@ -380,7 +210,7 @@ xml_struct_field_val(const WS_FIELD_DESCRIPTION *f, const void *fp,
 	    f->type == WS_BYTES_TYPE || f->type == WS_XML_STRING_TYPE) ?
 	    WS_WRITE_NILLABLE_VALUE : WS_WRITE_REQUIRED_VALUE;
 	fv->p = fp;
-	fv->size = (ULONG)xml_struct_type_size(f->type, f->typeDescription);
+	fv->size = (ULONG)xml_type_size_of(f->type, f->typeDescription);
 }
 
 static HRESULT
@@ -421,11 +251,11 @@ xml_struct_write_repeat(WS_XML_WRITER *w, const WS_FIELD_DESCRIPTION *f,
 	memcpy(&arr, base + f->offset, sizeof(arr));
 	memcpy(&count, base + f->countOffset, sizeof(count));
 	if (f->mapping == WS_REPEATING_ELEMENT_CHOICE_FIELD_MAPPING)
-		isz = xml_struct_type_size(WS_UNION_TYPE, f->typeDescription);
+		isz = xml_type_size_of(WS_UNION_TYPE, f->typeDescription);
 	else if (pointer)
 		isz = sizeof(void *);
 	else
-		isz = xml_struct_type_size(f->type, f->typeDescription);
+		isz = xml_type_size_of(f->type, f->typeDescription);
 	if (isz == 0 || (count > 0 && arr == NULL))
 		return ws_error_fail(error, E_INVALIDARG, "WsWriteType: "
 		    "array of %u items with no items or no item size",
@@ -773,7 +603,7 @@ xml_struct_write_type(WS_XML_WRITER *w, WS_TYPE_MAPPING m, WS_TYPE type,
 		    "be written with option %d and size %u (or its "
 		    "description is missing)", (int)type, (int)opt,
 		    (unsigned)size);
-	if (!xml_struct_in_range(type, desc, v))
+	if (!xml_type_in_range(type, desc, v))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsWriteType: the value is outside its description's range");
 	switch (m) {
@@ -857,3 +687,82 @@ xml_struct_write_type(WS_XML_WRITER *w, WS_TYPE_MAPPING m, WS_TYPE type,
 		    "WsWriteType: type %d", (int)type);
 	}
 }
+
+/* xml_type_write_value for every type. */
+static HRESULT
+xml_struct_write_any(WS_TYPE type, const void *desc, WS_WRITE_OPTION opt,
+    const void *value, ULONG size, const void **v)
+{
+	if (xml_type_described(type))
+		return xml_struct_write_value(type, desc, opt, value, size, v);
+	return xml_type_write_value(type, opt, value, size, v);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsWriteType(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
+    const void *typeDescription, WS_WRITE_OPTION writeOption,
+    const void *value, ULONG valueSize, WS_ERROR *error)
+{
+	if (xml_type_described(type))
+		return xml_struct_write_type(writer, typeMapping, type,
+		    typeDescription, writeOption, value, valueSize, error);
+	return xml_type_write(writer, typeMapping, type, typeDescription,
+	    writeOption, value, valueSize, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsWriteElement(WS_XML_WRITER *writer,
+    const WS_ELEMENT_DESCRIPTION *elementDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ELEMENT_DESCRIPTION *d = elementDescription;
+	const void *v;
+	HRESULT hr;
+
+	if (d == NULL || d->elementLocalName == NULL || d->elementNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsWriteElement: incomplete element description");
+	/* A bad value writes nothing, not even the start tag. */
+	if ((hr = xml_struct_write_any(d->type, d->typeDescription, writeOption,
+	    value, valueSize, &v)) != S_OK)
+		return ws_error_fail(error, hr, "WsWriteElement: type %d "
+		    "cannot be written with option %d and size %u",
+		    (int)d->type, (int)writeOption, (unsigned)valueSize);
+	if ((hr = WsWriteStartElement(writer, NULL, d->elementLocalName,
+	    d->elementNs, error)) != S_OK ||
+	    (hr = WsWriteType(writer, WS_ELEMENT_TYPE_MAPPING, d->type,
+	    d->typeDescription, writeOption, value, valueSize,
+	    error)) != S_OK)
+		return hr;
+	return WsWriteEndElement(writer, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsWriteAttribute(WS_XML_WRITER *writer,
+    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
+    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ATTRIBUTE_DESCRIPTION *d = attributeDescription;
+	const void *v;
+	HRESULT hr;
+
+	if (d == NULL || d->attributeLocalName == NULL ||
+	    d->attributeNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsWriteAttribute: incomplete attribute description");
+	if ((hr = xml_struct_write_any(d->type, d->typeDescription, writeOption,
+	    value, valueSize, &v)) != S_OK || v == NULL)
+		return ws_error_fail(error, E_INVALIDARG, "WsWriteAttribute: "
+		    "type %d cannot be written with option %d and size %u",
+		    (int)d->type, (int)writeOption, (unsigned)valueSize);
+	if ((hr = WsWriteStartAttribute(writer, NULL, d->attributeLocalName,
+	    d->attributeNs, FALSE, error)) != S_OK ||
+	    (hr = WsWriteType(writer, WS_ATTRIBUTE_TYPE_MAPPING, d->type,
+	    d->typeDescription, writeOption, value, valueSize,
+	    error)) != S_OK)
+		return hr;
+	return WsWriteEndAttribute(writer, error);
+}
+

@@ -13,7 +13,7 @@
 #include "xml_internal.h"
 
 static const WS_XML_STRING xml_sr_xsi = WS_XML_STRING_VALUE(XML_NS_XSI);
-static const WS_XML_STRING xml_sr_type = WS_XML_STRING_VALUE("type");
+static const WS_XML_STRING xml_sr_tname = WS_XML_STRING_VALUE("type");
 static const WS_XML_STRING xml_sr_xml_ns = WS_XML_STRING_VALUE(XML_NS_XML);
 static const WS_XML_STRING xml_sr_wsa10 =
     WS_XML_STRING_VALUE("http://www.w3.org/2005/08/addressing");
@@ -26,11 +26,25 @@ static const WS_XML_STRING xml_sr_refparams =
 #define XML_SR_FAIL(e, ...)	ws_error_fail((e), WS_E_INVALID_FORMAT, \
 				    "WsReadType: " __VA_ARGS__)
 
+static void *
+xml_sr_alloc(WS_HEAP *heap, size_t n, HRESULT *hr)
+{
+	void *p;
+
+	if (heap == NULL || !ws_heap_valid(heap)) {
+		*hr = E_INVALIDARG;
+		return NULL;
+	}
+	if ((p = ws_heap_alloc(heap, n, hr)) != NULL)
+		memset(p, 0, n);
+	return p;
+}
+
 HRESULT
 xml_struct_read_args(WS_TYPE type, const void *desc, WS_READ_OPTION opt,
     WS_HEAP *heap, void *value, ULONG size)
 {
-	size_t ts = xml_struct_type_size(type, desc);
+	size_t ts = xml_type_size_of(type, desc);
 
 	if (value == NULL && type != WS_VOID_TYPE)
 		return E_INVALIDARG;
@@ -73,7 +87,7 @@ xml_sr_target(WS_READ_OPTION opt, WS_HEAP *heap, void *value, size_t n,
 		*out = value;
 		return S_OK;
 	}
-	if ((p = xml_struct_alloc(heap, n, &hr)) == NULL)
+	if ((p = xml_sr_alloc(heap, n, &hr)) == NULL)
 		return ws_error_fail(error, hr, "WsReadType: no room for a "
 		    "value of %zu bytes in the heap", n);
 	memcpy(value, &p, sizeof(p));
@@ -150,7 +164,7 @@ xml_sr_text(WS_XML_READER *r, WS_TYPE type, const void *desc, WS_HEAP *heap,
 			hr = XML_SR_FAIL(error, "the text is not UTF-8");
 			break;
 		}
-		if (len > 0 && (p = xml_struct_alloc(heap, len * 2, &hr)) !=
+		if (len > 0 && (p = xml_sr_alloc(heap, len * 2, &hr)) !=
 		    NULL)
 			memcpy(p, w, len * 2);
 		free(w);
@@ -158,7 +172,7 @@ xml_sr_text(WS_XML_READER *r, WS_TYPE type, const void *desc, WS_HEAP *heap,
 		((WS_CHAR_ARRAY *)v)->charCount = (ULONG)len;
 		break;
 	case WS_UTF8_ARRAY_TYPE:
-		if (n > 0 && (p = xml_struct_alloc(heap, n, &hr)) != NULL)
+		if (n > 0 && (p = xml_sr_alloc(heap, n, &hr)) != NULL)
 			memcpy(p, s, n);
 		((WS_UTF8_ARRAY *)v)->bytes = p;
 		((WS_UTF8_ARRAY *)v)->byteCount = (ULONG)n;
@@ -169,7 +183,7 @@ xml_sr_text(WS_XML_READER *r, WS_TYPE type, const void *desc, WS_HEAP *heap,
 			    XML_SR_FAIL(error, "the text is not base64");
 			break;
 		}
-		if (o.len > 0 && (p = xml_struct_alloc(heap, o.len, &hr)) !=
+		if (o.len > 0 && (p = xml_sr_alloc(heap, o.len, &hr)) !=
 		    NULL)
 			memcpy(p, o.p, o.len);
 		((WS_BYTE_ARRAY *)v)->bytes = p;
@@ -192,13 +206,13 @@ static void
 xml_sr_field_opt(const WS_FIELD_DESCRIPTION *f, bool pointer, bool nillable,
     WS_READ_OPTION *opt, ULONG *size)
 {
-	if (pointer || xml_struct_is_pointer_type(f->type)) {
+	if (pointer || xml_type_pointer(f->type)) {
 		*opt = nillable ? WS_READ_NILLABLE_POINTER :
 		    pointer ? WS_READ_REQUIRED_POINTER : WS_READ_REQUIRED_VALUE;
 		*size = sizeof(void *);
 		return;
 	}
-	*size = (ULONG)xml_struct_type_size(f->type, f->typeDescription);
+	*size = (ULONG)xml_type_size_of(f->type, f->typeDescription);
 	*opt = nillable && (f->type == WS_STRING_TYPE ||
 	    f->type == WS_BYTES_TYPE || f->type == WS_XML_STRING_TYPE) ?
 	    WS_READ_NILLABLE_VALUE : WS_READ_REQUIRED_VALUE;
@@ -208,10 +222,10 @@ xml_sr_field_opt(const WS_FIELD_DESCRIPTION *f, bool pointer, bool nillable,
 static void
 xml_sr_default(const WS_FIELD_DESCRIPTION *f, BYTE *base)
 {
-	size_t n = xml_struct_type_size(f->type, f->typeDescription);
+	size_t n = xml_type_size_of(f->type, f->typeDescription);
 
 	if ((f->options & WS_FIELD_POINTER) ||
-	    xml_struct_is_pointer_type(f->type))
+	    xml_type_pointer(f->type))
 		n = sizeof(void *);
 	if (f->defaultValue != NULL && f->defaultValue->value != NULL &&
 	    f->defaultValue->valueSize == n &&
@@ -271,7 +285,7 @@ xml_sr_repeat(WS_XML_READER *r, const WS_FIELD_DESCRIPTION *f, WS_HEAP *heap,
 	HRESULT hr;
 
 	if (f->mapping == WS_REPEATING_ELEMENT_CHOICE_FIELD_MAPPING)
-		isz = (ULONG)xml_struct_type_size(WS_UNION_TYPE,
+		isz = (ULONG)xml_type_size_of(WS_UNION_TYPE,
 		    f->typeDescription);
 	else
 		xml_sr_field_opt(f, pointer,
@@ -314,7 +328,7 @@ xml_sr_repeat(WS_XML_READER *r, const WS_FIELD_DESCRIPTION *f, WS_HEAP *heap,
 				return ws_error_fail(error,
 				    WS_E_QUOTA_EXCEEDED, "WsReadType: too "
 				    "many items");
-			if ((na = xml_struct_alloc(heap, (size_t)cap * isz,
+			if ((na = xml_sr_alloc(heap, (size_t)cap * isz,
 			    &hr)) == NULL)
 				return ws_error_fail(error, hr, "WsReadType: "
 				    "no room for %u items in the heap",
@@ -526,7 +540,7 @@ xml_sr_unmapped(const WS_STRUCT_DESCRIPTION *d, const WS_XML_ELEMENT_NODE *e,
 	memset(out, 0, sizeof(*out));
 	if (n == 0)
 		return S_OK;
-	if ((out->attributes = xml_struct_alloc(heap,
+	if ((out->attributes = xml_sr_alloc(heap,
 	    n * sizeof(WS_ANY_ATTRIBUTE), &hr)) == NULL)
 		return ws_error_fail(error, hr, "WsReadType: the heap is full");
 	for (i = 0; i < e->attributeCount; i++) {
@@ -632,7 +646,7 @@ xml_sr_xsi_type(WS_XML_READER *r, const WS_STRUCT_DESCRIPTION *d,
 	HRESULT hr;
 
 	*out = d;
-	if ((hr = WsFindAttribute(r, &xml_sr_type, &xml_sr_xsi, FALSE, &idx,
+	if ((hr = WsFindAttribute(r, &xml_sr_tname, &xml_sr_xsi, FALSE, &idx,
 	    error)) == S_FALSE)
 		return S_OK;
 	if (hr != S_OK || (hr = WsReadStartAttribute(r, idx, error)) != S_OK)
@@ -832,7 +846,7 @@ xml_struct_read_type(WS_XML_READER *r, WS_TYPE_MAPPING m, WS_TYPE type,
 {
 	const WS_CUSTOM_TYPE_DESCRIPTION *cd = desc;
 	const WS_XML_ELEMENT_NODE *e;
-	size_t ts = xml_struct_type_size(type, desc);
+	size_t ts = xml_type_size_of(type, desc);
 	void *t = NULL;
 	BOOL found;
 	HRESULT hr;
@@ -936,3 +950,99 @@ xml_struct_read_type(WS_XML_READER *r, WS_TYPE_MAPPING m, WS_TYPE type,
 		return hr;
 	return WsReadEndElement(r, error);
 }
+
+/* xml_type_read_args for every type. */
+static HRESULT
+xml_sr_read_any(WS_TYPE type, const void *desc, WS_READ_OPTION opt,
+    WS_HEAP *heap, void *value, ULONG size)
+{
+	if (xml_type_described(type))
+		return xml_struct_read_args(type, desc, opt, heap, value, size);
+	return xml_type_read_args(type, opt, heap, value, size);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
+    const void *typeDescription, WS_READ_OPTION readOption, WS_HEAP *heap,
+    void *value, ULONG valueSize, WS_ERROR *error)
+{
+	if (xml_type_described(type))
+		return xml_struct_read_type(reader, typeMapping, type,
+		    typeDescription, readOption, heap, value, valueSize, error);
+	return xml_type_read(reader, typeMapping, type, typeDescription,
+	    readOption, heap, value, valueSize, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadElement(WS_XML_READER *reader,
+    const WS_ELEMENT_DESCRIPTION *elementDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ELEMENT_DESCRIPTION *d = elementDescription;
+	BOOL found;
+	HRESULT hr;
+
+	if (d == NULL || d->elementLocalName == NULL || d->elementNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsReadElement: incomplete element description");
+	if ((hr = xml_reader_check(reader, error, "WsReadElement")) != S_OK)
+		return hr;
+	if ((hr = xml_sr_read_any(d->type, d->typeDescription, readOption,
+	    heap, value, valueSize)) != S_OK)
+		return ws_error_fail(error, hr, "WsReadElement: invalid value "
+		    "size, option or heap");
+	if ((hr = WsReadToStartElement(reader, d->elementLocalName,
+	    d->elementNs, &found, error)) != S_OK)
+		return hr;
+	if (!found) {
+		if (readOption != WS_READ_OPTIONAL_POINTER)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "WsReadElement: the element \"%.*s\" is not next",
+			    (int)d->elementLocalName->length,
+			    (const char *)d->elementLocalName->bytes);
+		memset(value, 0, sizeof(void *));
+		return S_OK;
+	}
+	return WsReadType(reader, WS_ELEMENT_TYPE_MAPPING, d->type,
+	    d->typeDescription, readOption, heap, value, valueSize, error);
+}
+
+WS_EXPORT HRESULT WINAPI
+WsReadAttribute(WS_XML_READER *reader,
+    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
+    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
+    WS_ERROR *error)
+{
+	const WS_ATTRIBUTE_DESCRIPTION *d = attributeDescription;
+	ULONG i;
+	HRESULT hr;
+
+	if (d == NULL || d->attributeLocalName == NULL ||
+	    d->attributeNs == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsReadAttribute: incomplete attribute description");
+	if ((hr = xml_reader_check(reader, error, "WsReadAttribute")) != S_OK)
+		return hr;
+	if ((hr = xml_sr_read_any(d->type, d->typeDescription, readOption,
+	    heap, value, valueSize)) != S_OK)
+		return ws_error_fail(error, hr, "WsReadAttribute: invalid "
+		    "value size, option or heap");
+	if ((hr = WsFindAttribute(reader, d->attributeLocalName,
+	    d->attributeNs, FALSE, &i, error)) == S_FALSE) {
+		if (readOption != WS_READ_OPTIONAL_POINTER &&
+		    readOption != WS_READ_NILLABLE_POINTER)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "WsReadAttribute: the attribute is missing");
+		memset(value, 0, sizeof(void *));
+		return S_OK;
+	}
+	if (hr != S_OK || (hr = WsReadStartAttribute(reader, i,
+	    error)) != S_OK)
+		return hr;
+	hr = WsReadType(reader, WS_ATTRIBUTE_TYPE_MAPPING, d->type,
+	    d->typeDescription, readOption, heap, value, valueSize, error);
+	WsReadEndAttribute(reader, NULL);
+	return hr;
+}
+

@@ -452,7 +452,7 @@ WsWriteCharsUtf8(WS_XML_WRITER *writer, const BYTE *bytes, ULONG byteCount,
 	if (!xml_writer_valid(writer) || (bytes == NULL && byteCount > 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsWriteCharsUtf8: invalid writer or NULL bytes");
-	if (!ws_body_xml_chars_ok((const char *)bytes, byteCount))
+	if (!ws_chars_xml_ok((const char *)bytes, byteCount))
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "WsWriteCharsUtf8: not valid UTF-8 XML characters");
 	memset(&t, 0, sizeof(t));
