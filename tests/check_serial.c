@@ -655,6 +655,138 @@ START_TEST(attribute_calls)
 }
 END_TEST
 
+/* Constraints of the descriptions on write: E_INVALIDARG, nothing out. */
+START_TEST(write_constraints)
+{
+	PURCHASE_ORDER po;
+	LINE_ITEM four[4];
+	WS_XML_WRITER *w = serial_writer(false);
+	int32_t prio = 2;
+
+	po_sample(&po, &prio);
+	po.shipTo.zip = 0;	/* below WS_INT32_DESCRIPTION's 1 */
+	HR_EQ(WsWriteElement(w, &po_elem, WS_WRITE_REQUIRED_VALUE, &po,
+	    sizeof(po), NULL), E_INVALIDARG);
+	WsFreeWriter(w);
+	po_sample(&po, &prio);
+	memset(four, 0, sizeof(four));
+	po.items = four;
+	po.itemCount = 4;	/* above WS_ITEM_RANGE's 3 */
+	w = serial_writer(false);
+	HR_EQ(WsWriteElement(w, &po_elem, WS_WRITE_REQUIRED_VALUE, &po,
+	    sizeof(po), NULL), E_INVALIDARG);
+	WsFreeWriter(w);
+	po_sample(&po, &prio);
+	po.status = 9;		/* not a value of the enum */
+	w = serial_writer(false);
+	HR_EQ(WsWriteElement(w, &po_elem, WS_WRITE_REQUIRED_VALUE, &po,
+	    sizeof(po), NULL), E_INVALIDARG);
+	WsFreeWriter(w);
+	po_sample(&po, &prio);
+	po.itemCount = 1;
+	po.items = NULL;	/* a count without items */
+	w = serial_writer(false);
+	HR_EQ(WsWriteElement(w, &po_elem, WS_WRITE_REQUIRED_VALUE, &po,
+	    sizeof(po), NULL), E_INVALIDARG);
+	WsFreeWriter(w);
+}
+END_TEST
+
+/* Subtypes through the binary writer and reader; an abstract base. */
+START_TEST(subtypes_binary_and_abstract)
+{
+	WS_HEAP *heap = heap_new(1 << 16);
+	DOG d = { { &dog_desc, 3 }, 0 }, *dp = &d;
+	ANIMAL *got = NULL;
+	WS_STRUCT_DESCRIPTION abstract = animal_desc;
+	WS_ELEMENT_DESCRIPTION abs_elem = animal_elem;
+	WS_XML_WRITER *w = serial_writer(true);
+	WS_XML_READER *r;
+	ANIMAL a = { NULL, 2 }, *ap = &a;
+	void *bytes;
+	ULONG n;
+
+	HR_OK(WsWriteElement(w, &animal_elem, WS_WRITE_REQUIRED_POINTER, &dp,
+	    sizeof(dp), NULL));
+	bytes = serial_bytes(w, &n);
+	WsFreeWriter(w);
+	r = serial_reader(bytes, n, true);
+	HR_OK(WsReadElement(r, &animal_elem, WS_READ_REQUIRED_POINTER, heap,
+	    &got, sizeof(got), NULL));
+	WsFreeReader(r);
+	free(bytes);
+	ck_assert_ptr_eq(got->type, &dog_desc);
+	ck_assert_int_eq(got->legs, 3);
+	ck_assert_int_eq(((DOG *)got)->barks, 0);
+	/* An abstract type is only ever one of its subtypes. */
+	abstract.structOptions = WS_STRUCT_ABSTRACT;
+	abs_elem.typeDescription = &abstract;
+	w = serial_writer(false);
+	HR_EQ(WsWriteElement(w, &abs_elem, WS_WRITE_REQUIRED_POINTER, &ap,
+	    sizeof(ap), NULL), E_INVALIDARG);
+	WsFreeWriter(w);
+	HR_EQ(read_text(&abs_elem, "<Animal xmlns='urn:zoo'><Legs>2</Legs>"
+	    "</Animal>", WS_READ_REQUIRED_POINTER, heap, &got, sizeof(got)),
+	    WS_E_INVALID_FORMAT);
+	WsFreeHeap(heap);
+}
+END_TEST
+
+/* WS_STRUCT_IGNORE_TRAILING_ELEMENT_CONTENT and
+ * WS_STRUCT_IGNORE_UNHANDLED_ATTRIBUTES. */
+START_TEST(struct_ignore_options)
+{
+	WS_HEAP *heap = heap_new(1 << 16);
+	WS_STRUCT_DESCRIPTION lax = opts_desc;
+	WS_ELEMENT_DESCRIPTION lax_elem = opts_elem;
+	static const char in[] = "<Opts x='1'><C>4</C><Later>t</Later>text"
+	    "</Opts>";
+	OPTS got;
+
+	HR_EQ(read_text(&opts_elem, in, WS_READ_REQUIRED_VALUE, heap, &got,
+	    sizeof(got)), WS_E_INVALID_FORMAT);
+	lax_elem.typeDescription = &lax;
+	lax.structOptions = WS_STRUCT_IGNORE_TRAILING_ELEMENT_CONTENT;
+	HR_EQ(read_text(&lax_elem, in, WS_READ_REQUIRED_VALUE, heap, &got,
+	    sizeof(got)), WS_E_INVALID_FORMAT);
+	lax.structOptions |= WS_STRUCT_IGNORE_UNHANDLED_ATTRIBUTES;
+	HR_OK(read_text(&lax_elem, in, WS_READ_REQUIRED_VALUE, heap, &got,
+	    sizeof(got)));
+	ck_assert_int_eq(got.c, 4);
+	WsFreeHeap(heap);
+}
+END_TEST
+
+/* A struct as element content (WS_ELEMENT_CONTENT_TYPE_MAPPING) and a
+ * custom type under WS_ANY_ELEMENT_TYPE_MAPPING. */
+START_TEST(struct_content_mapping)
+{
+	WS_HEAP *heap = heap_new(1 << 16);
+	static WS_XML_STRING s_w = XS("Wrap");
+	OPTS o = { 1, 2, 3, 0 }, got;
+	WS_XML_WRITER *w = serial_writer(false);
+	WS_XML_READER *r;
+
+	HR_OK(WsWriteStartElement(w, NULL, &s_w, &sx_empty, NULL));
+	HR_OK(WsWriteType(w, WS_ELEMENT_CONTENT_TYPE_MAPPING, WS_STRUCT_TYPE,
+	    &opts_desc, WS_WRITE_REQUIRED_VALUE, &o, sizeof(o), NULL));
+	HR_OK(WsWriteEndElement(w, NULL));
+	out_is(w, "<Wrap><A>1</A><B>2</B><C>3</C></Wrap>");
+	WsFreeWriter(w);
+	r = xml_test_reader("<Wrap><A>1</A><B>2</B><C>3</C></Wrap>");
+	HR_OK(WsReadToStartElement(r, &s_w, &sx_empty, NULL, NULL));
+	HR_OK(WsReadStartElement(r, NULL));
+	HR_OK(WsReadType(r, WS_ELEMENT_CONTENT_TYPE_MAPPING, WS_STRUCT_TYPE,
+	    &opts_desc, WS_READ_REQUIRED_VALUE, heap, &got, sizeof(got),
+	    NULL));
+	HR_OK(WsReadEndElement(r, NULL));
+	ck_assert_int_eq(got.b, 2);
+	ck_assert_int_eq(got.d, 42);
+	WsFreeReader(r);
+	WsFreeHeap(heap);
+}
+END_TEST
+
 static Suite *
 serial_suite(void)
 {
@@ -678,6 +810,10 @@ serial_suite(void)
 	tcase_add_test(tc, custom_void_and_endpoint_address);
 	tcase_add_test(tc, type_mappings);
 	tcase_add_test(tc, attribute_calls);
+	tcase_add_test(tc, write_constraints);
+	tcase_add_test(tc, subtypes_binary_and_abstract);
+	tcase_add_test(tc, struct_ignore_options);
+	tcase_add_test(tc, struct_content_mapping);
 	suite_add_tcase(s, tc);
 	return s;
 }
