@@ -88,6 +88,17 @@ FUZZ_TARGETS += %D%/fuzz_xml_text %D%/fuzz_xml_binary
 %C%_fuzz_xml_binary_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 %C%_fuzz_xml_binary_LDADD = libwschannel.la
 
+# The typed reader of libwschannel (issue 12): the descriptions of the
+# serialization suites (tests/check_serial.h) read from any input.
+FUZZ_NAMES += serial
+FUZZ_TARGETS += %D%/fuzz_serial
+%C%_fuzz_serial_SOURCES = %D%/fuzz_serial.c %D%/fuzz.h $(FUZZ_MAIN) \
+	tests/check_serial.h
+%C%_fuzz_serial_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/tests \
+	-DFUZZ_TARGET='"serial"'
+%C%_fuzz_serial_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_serial_LDADD = libwschannel.la
+
 # `make fuzz`: each target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=600).
 FUZZ_TIME = 60
 if FUZZING

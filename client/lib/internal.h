@@ -119,8 +119,10 @@ HRESULT	 ws_body_read_at(const uint8_t *, size_t, size_t,
 	    ULONG, bool *, WS_ERROR *, const char *);
 /* A WS_XML_STRING as a NUL-terminated malloc'd string ("" for NULL). */
 char	*ws_body_xml_string(const WS_XML_STRING *);
-/* Can XML 1.0 carry these characters (no C0 controls but tab, LF, CR)? */
-bool	 ws_body_xml_chars_ok(const char *, size_t);
+/* ws_chars.c: can XML 1.0 carry these characters (no C0 controls but
+ * tab, LF, CR)?  A leaf, so that the XML layer and the bodies built on it
+ * do not call each other. */
+bool	 ws_chars_xml_ok(const char *, size_t);
 
 /* ws_value.c: header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
  * WS_ENDPOINT_ADDRESS) to and from UTF-8 text. */

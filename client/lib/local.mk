@@ -14,6 +14,8 @@ libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \
 	%D%/xml_writer.c %D%/xml_writer_out.c \
 	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c \
 	%D%/xml_message.c
+# Serialization of described values (structs, enums, unions...): issue 12.
+libwsclient_la_SOURCES += %D%/xml_struct.c %D%/xml_struct_read.c %D%/ws_chars.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 

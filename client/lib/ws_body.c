@@ -16,6 +16,7 @@
 #include <libxml/xmlstring.h>
 
 #include "internal.h"
+#include "xml_internal.h"
 
 #define WS_XSI_NS	"http://www.w3.org/2001/XMLSchema-instance"
 #define WS_BODY_WRAP	"wschannel-body"
@@ -98,12 +99,132 @@ ws_body_check_desc(const WS_ELEMENT_DESCRIPTION *d,
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: the body element description has no valid local "
 		    "name or namespace", api);
-	if ((*tp = ws_body_type(d->type)) == NULL)
+	if ((*tp = ws_body_type(d->type)) != NULL)
+		return S_OK;
+	/* The other types go through the XML layer's serializer (a NULL
+	 * *tp); a fault body is the faults' own path. */
+	if (d->type == WS_FAULT_TYPE)	/* wired when faults land */
 		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-		    "%s: body element type %d is not supported (INT32, "
-		    "UINT32, INT64, UINT64, BOOL, DOUBLE, WSZ and XML_STRING "
-		    "are)", api, (int)d->type);
+		    "%s: a WS_FAULT_TYPE body is not supported yet", api);
+	if (d->type != WS_VOID_TYPE &&
+	    xml_type_size_of(d->type, d->typeDescription) == 0)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: body element type %d is unknown or has no "
+		    "description", api, (int)d->type);
 	return S_OK;
+}
+
+/* The body element through the XML writer: any described type. */
+static HRESULT
+ws_body_xml_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
+    const void *value, ULONG size, uint8_t **out, size_t *outlen,
+    WS_ERROR *error, const char *api)
+{
+	static const WS_XML_WRITER_TEXT_ENCODING enc = {
+	    { WS_XML_WRITER_ENCODING_TYPE_TEXT }, WS_CHARSET_UTF8 };
+	static const WS_XML_WRITER_BUFFER_OUTPUT bo = {
+	    { WS_XML_WRITER_OUTPUT_TYPE_BUFFER } };
+	ULONG max = UINT32_MAX;
+	WS_XML_WRITER_PROPERTY p = { WS_XML_WRITER_PROPERTY_BUFFER_MAX_SIZE,
+	    &max, sizeof(max) };
+	WS_XML_WRITER *w = NULL;
+	WS_BYTES b;
+	HRESULT hr;
+
+	if (out != NULL) {
+		*out = NULL;
+		*outlen = 0;
+	}
+	if ((hr = WsCreateWriter(&p, 1, &w, error)) != S_OK)
+		return hr;
+	if ((hr = WsSetOutput(w, &enc.encoding, &bo.output, NULL, 0,
+	    error)) != S_OK ||
+	    (hr = WsWriteElement(w, d, opt, value, size, error)) != S_OK ||
+	    (hr = WsGetWriterProperty(w, WS_XML_WRITER_PROPERTY_BYTES, &b,
+	    sizeof(b), error)) != S_OK)
+		goto out;
+	if (out != NULL) {
+		if ((*out = malloc(b.length > 0 ? b.length : 1)) == NULL) {
+			hr = ws_error_fail(error, E_OUTOFMEMORY,
+			    "%s: out of memory", api);
+			goto out;
+		}
+		memcpy(*out, b.bytes, b.length);
+		*outlen = b.length;
+	}
+out:
+	WsFreeWriter(w);
+	return hr;
+}
+
+/* The index-th element of the body through the XML reader. */
+static HRESULT
+ws_body_xml_read(const uint8_t *xml, size_t len, size_t index,
+    const WS_ELEMENT_DESCRIPTION *d, WS_READ_OPTION opt, WS_HEAP *heap,
+    void *value, ULONG size, bool *consumed, WS_ERROR *error,
+    const char *api)
+{
+	static const WS_XML_READER_TEXT_ENCODING enc = {
+	    { WS_XML_READER_ENCODING_TYPE_TEXT }, WS_CHARSET_UTF8 };
+	BOOL frag = TRUE, found = FALSE;
+	WS_XML_READER_PROPERTY p = { WS_XML_READER_PROPERTY_ALLOW_FRAGMENT,
+	    &frag, sizeof(frag) };
+	WS_XML_READER_BUFFER_INPUT in = {
+	    { WS_XML_READER_INPUT_TYPE_BUFFER }, (void *)xml, (ULONG)len };
+	WS_XML_READER *r = NULL;
+	void *null = NULL;
+	size_t i;
+	HRESULT hr;
+
+	if (len > UINT32_MAX)
+		return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
+		    "%s: the body is too large", api);
+	if ((hr = WsCreateReader(&p, 1, &r, error)) != S_OK)
+		return hr;
+	if ((hr = WsSetInput(r, &enc.encoding, &in.input, NULL, 0,
+	    error)) != S_OK) {
+		hr = ws_error_fail(error, WS_E_INVALID_FORMAT,
+		    "%s: the message body is not well-formed XML", api);
+		goto out;
+	}
+	for (i = 0; i <= index; i++) {
+		if ((hr = WsReadToStartElement(r, NULL, NULL, &found,
+		    error)) != S_OK)
+			goto out;
+		if (!found || i == index)
+			break;
+		if ((hr = WsSkipNode(r, error)) != S_OK)
+			goto out;
+	}
+	if (!found) {
+		if (opt == WS_READ_OPTIONAL_POINTER ||
+		    opt == WS_READ_NILLABLE_POINTER)
+			memcpy(value, &null, sizeof(null));
+		else
+			hr = ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "%s: expected a body element, found none", api);
+		goto out;
+	}
+	if ((hr = WsReadToStartElement(r, d->elementLocalName, d->elementNs,
+	    &found, error)) != S_OK)
+		goto out;
+	if (!found) {
+		/* An optional element that is not there: the next one stays
+		 * for the next read. */
+		if (opt == WS_READ_OPTIONAL_POINTER)
+			memcpy(value, &null, sizeof(null));
+		else
+			hr = ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "%s: the body element is not the described one",
+			    api);
+		goto out;
+	}
+	if (consumed != NULL)
+		*consumed = true;
+	hr = WsReadElement(r, d, opt, heap, value, size, error);
+out:
+	WsFreeReader(r);
+	return hr;
 }
 
 HRESULT
@@ -120,6 +241,9 @@ ws_body_check_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 	if (value == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: the body value is NULL", api);
+	if (t == NULL)	/* a dry run of the writer checks everything */
+		return ws_body_xml_write(d, opt, value, size, NULL, NULL,
+		    error, api);
 	switch (opt) {
 	case WS_WRITE_REQUIRED_VALUE:
 		if (size != t->size)
@@ -147,21 +271,6 @@ ws_body_check_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 		    (int)opt);
 	}
 	return S_OK;
-}
-
-bool
-ws_body_xml_chars_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	/* XML 1.0 has no way to carry the other C0 controls. */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			return false;
-	}
-	return true;
 }
 
 /* The shortest decimal form that reads back as the same double. */
@@ -277,7 +386,7 @@ ws_body_text(const struct ws_body_type *t, WS_WRITE_OPTION opt,
 	*textlen = strlen(buf);
 	return S_OK;
 check:
-	if (!ws_body_xml_chars_ok(*text, *textlen)) {
+	if (!ws_chars_xml_ok(*text, *textlen)) {
 		free(*text);
 		*text = NULL;
 		return ws_error_fail(error, E_INVALIDARG,
@@ -306,9 +415,15 @@ ws_body_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 	if (d == NULL)
 		return S_OK;
 	pthread_once(&ws_body_once, ws_body_init);
+	if ((hr = ws_body_check_desc(d, &t, error, api)) != S_OK)
+		return hr;
+	if (t == NULL)
+		return value == NULL ? ws_error_fail(error, E_INVALIDARG,
+		    "%s: the body value is NULL", api) :
+		    ws_body_xml_write(d, opt, value, size, out, outlen, error,
+		    api);
 	if ((hr = ws_body_check_write(d, opt, value, size, error, api)) != S_OK)
 		return hr;
-	t = ws_body_type(d->type);
 	if ((hr = ws_body_text(t, opt, value, &text, &textlen, error,
 	    api)) != S_OK)
 		return hr;
@@ -379,6 +494,31 @@ ws_body_check_read(const WS_ELEMENT_DESCRIPTION *d, WS_READ_OPTION opt,
 	if (value == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: the value pointer is NULL", api);
+	if (t == NULL) {
+		size_t ts = xml_type_size_of(d->type, d->typeDescription);
+
+		switch (opt) {
+		case WS_READ_REQUIRED_VALUE:
+		case WS_READ_NILLABLE_VALUE:
+			if (size != ts)
+				return ws_error_fail(error, E_INVALIDARG,
+				    "%s: a type %d value is %zu bytes, not %u",
+				    api, (int)d->type, ts, size);
+			break;
+		case WS_READ_REQUIRED_POINTER:
+		case WS_READ_OPTIONAL_POINTER:
+		case WS_READ_NILLABLE_POINTER:
+			if (size != sizeof(void *) || !ws_heap_valid(heap))
+				return ws_error_fail(error, E_INVALIDARG,
+				    "%s: a pointer value is %zu bytes and "
+				    "needs a WS_HEAP", api, sizeof(void *));
+			break;
+		default:
+			return ws_error_fail(error, E_INVALIDARG,
+			    "%s: read option %d is unknown", api, (int)opt);
+		}
+		return S_OK;
+	}
 	switch (opt) {
 	case WS_READ_REQUIRED_VALUE:
 		if (size != t->size)
@@ -700,7 +840,9 @@ ws_body_read_at(const uint8_t *xml, size_t len, size_t index,
 	if ((hr = ws_body_check_read(d, opt, heap, value, size, error,
 	    api)) != S_OK)
 		return hr;
-	t = ws_body_type(d->type);
+	if ((t = ws_body_type(d->type)) == NULL)
+		return ws_body_xml_read(xml, len, index, d, opt, heap, value,
+		    size, consumed, error, api);
 	if ((local = ws_body_xml_string(d->elementLocalName)) == NULL ||
 	    (ns = ws_body_xml_string(d->elementNs)) == NULL) {
 		hr = ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",

@@ -216,7 +216,7 @@ ws_value_encode(WS_TYPE type, WS_WRITE_OPTION opt, const void *value,
 		hr = E_INVALIDARG;
 		break;
 	}
-	if (hr == S_OK && !ws_body_xml_chars_ok(*out, strlen(*out)))
+	if (hr == S_OK && !ws_chars_xml_ok(*out, strlen(*out)))
 		hr = ws_error_fail(error, E_INVALIDARG,
 		    "%s: the value holds characters XML 1.0 cannot carry", api);
 	if (hr != S_OK) {

@@ -176,4 +176,44 @@ void		 xml_reader_set_pos(WS_XML_READER *, struct xml_pos *);
 HRESULT		 xml_writer_insert_copy(WS_XML_WRITER *, const struct xml_node *,
 		    WS_ERROR *, const char *);
 
+/* Serialization of descriptions (issue 12).  xml_type.c: primitive
+ * types, and what every type has (size, range); xml_struct.c writes the
+ * described kinds and has WsWriteType/WsWriteElement/WsWriteAttribute;
+ * xml_struct_read.c reads them and has the reading calls. */
+/* Is the type one of the described kinds (struct, enum, union, arrays,
+ * custom, endpoint address, description, void, fault, any attributes)? */
+bool		 xml_type_described(WS_TYPE);
+/* Types whose value itself is a pointer (WSZ, XML buffer, description). */
+bool		 xml_type_pointer(WS_TYPE);
+/* Size of a value of any type, 0 when unknown or the description is
+ * missing. */
+size_t		 xml_type_size_of(WS_TYPE, const void *desc);
+/* Range and length constraints of a primitive type's description. */
+bool		 xml_type_in_range(WS_TYPE, const void *desc, const void *v);
+/* The value a write option names (NULL: nil), for a primitive type; the
+ * read arguments checked likewise. */
+HRESULT		 xml_type_write_value(WS_TYPE, WS_WRITE_OPTION, const void *,
+		    ULONG, const void **);
+HRESULT		 xml_type_read_args(WS_TYPE, WS_READ_OPTION, WS_HEAP *, void *,
+		    ULONG);
+/* WsWriteType/WsReadType of a primitive type. */
+HRESULT		 xml_type_write(WS_XML_WRITER *, WS_TYPE_MAPPING, WS_TYPE,
+		    const void *, WS_WRITE_OPTION, const void *, ULONG,
+		    WS_ERROR *);
+HRESULT		 xml_type_read(WS_XML_READER *, WS_TYPE_MAPPING, WS_TYPE,
+		    const void *, WS_READ_OPTION, WS_HEAP *, void *, ULONG,
+		    WS_ERROR *);
+/* The value a write option names (NULL: nil), for a described kind. */
+HRESULT		 xml_struct_write_value(WS_TYPE, const void *desc,
+		    WS_WRITE_OPTION, const void *value, ULONG size,
+		    const void **v);
+HRESULT		 xml_struct_write_type(WS_XML_WRITER *, WS_TYPE_MAPPING,
+		    WS_TYPE, const void *desc, WS_WRITE_OPTION, const void *value,
+		    ULONG size, WS_ERROR *);
+HRESULT		 xml_struct_read_args(WS_TYPE, const void *desc,
+		    WS_READ_OPTION, WS_HEAP *, void *value, ULONG size);
+HRESULT		 xml_struct_read_type(WS_XML_READER *, WS_TYPE_MAPPING,
+		    WS_TYPE, const void *desc, WS_READ_OPTION, WS_HEAP *,
+		    void *value, ULONG size, WS_ERROR *);
+
 #endif

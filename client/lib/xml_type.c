@@ -16,6 +16,162 @@
 static const WS_XML_STRING xml_xsi = WS_XML_STRING_VALUE(XML_NS_XSI);
 static const WS_XML_STRING xml_nil = WS_XML_STRING_VALUE("nil");
 
+bool
+xml_type_described(WS_TYPE t)
+{
+	switch (t) {
+	case WS_CHAR_ARRAY_TYPE:
+	case WS_UTF8_ARRAY_TYPE:
+	case WS_BYTE_ARRAY_TYPE:
+	case WS_DESCRIPTION_TYPE:
+	case WS_STRUCT_TYPE:
+	case WS_CUSTOM_TYPE:
+	case WS_ENDPOINT_ADDRESS_TYPE:
+	case WS_FAULT_TYPE:
+	case WS_VOID_TYPE:
+	case WS_ENUM_TYPE:
+	case WS_UNION_TYPE:
+	case WS_ANY_ATTRIBUTES_TYPE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+xml_type_pointer(WS_TYPE t)
+{
+	return t == WS_WSZ_TYPE || t == WS_XML_BUFFER_TYPE ||
+	    t == WS_DESCRIPTION_TYPE;
+}
+
+/* long: one case per type. */
+size_t
+xml_type_size_of(WS_TYPE t, const void *desc)
+{
+	switch (t) {
+	case WS_BOOL_TYPE:		return sizeof(BOOL);
+	case WS_INT8_TYPE:		return 1;
+	case WS_INT16_TYPE:		return 2;
+	case WS_INT32_TYPE:		return 4;
+	case WS_INT64_TYPE:		return 8;
+	case WS_UINT8_TYPE:		return 1;
+	case WS_UINT16_TYPE:		return 2;
+	case WS_UINT32_TYPE:		return 4;
+	case WS_UINT64_TYPE:		return 8;
+	case WS_FLOAT_TYPE:		return sizeof(float);
+	case WS_DOUBLE_TYPE:		return sizeof(double);
+	case WS_DECIMAL_TYPE:		return sizeof(DECIMAL);
+	case WS_DATETIME_TYPE:		return sizeof(WS_DATETIME);
+	case WS_TIMESPAN_TYPE:		return sizeof(WS_TIMESPAN);
+	case WS_GUID_TYPE:		return sizeof(GUID);
+	case WS_DURATION_TYPE:		return sizeof(WS_DURATION);
+	case WS_UNIQUE_ID_TYPE:		return sizeof(WS_UNIQUE_ID);
+	case WS_STRING_TYPE:		return sizeof(WS_STRING);
+	case WS_WSZ_TYPE:		return sizeof(WCHAR *);
+	case WS_BYTES_TYPE:		return sizeof(WS_BYTES);
+	case WS_XML_STRING_TYPE:	return sizeof(WS_XML_STRING);
+	case WS_XML_QNAME_TYPE:		return sizeof(WS_XML_QNAME);
+	case WS_XML_BUFFER_TYPE:	return sizeof(WS_XML_BUFFER *);
+	case WS_CHAR_ARRAY_TYPE:	return sizeof(WS_CHAR_ARRAY);
+	case WS_UTF8_ARRAY_TYPE:	return sizeof(WS_UTF8_ARRAY);
+	case WS_BYTE_ARRAY_TYPE:	return sizeof(WS_BYTE_ARRAY);
+	case WS_DESCRIPTION_TYPE:	return sizeof(void *);
+	case WS_ENUM_TYPE:		return desc != NULL ? sizeof(int) : 0;
+	case WS_ENDPOINT_ADDRESS_TYPE:	return sizeof(WS_ENDPOINT_ADDRESS);
+	case WS_ANY_ATTRIBUTES_TYPE:	return sizeof(WS_ANY_ATTRIBUTES);
+	case WS_STRUCT_TYPE:
+		return desc != NULL ?
+		    ((const WS_STRUCT_DESCRIPTION *)desc)->size : 0;
+	case WS_UNION_TYPE:
+		return desc != NULL ?
+		    ((const WS_UNION_DESCRIPTION *)desc)->size : 0;
+	case WS_CUSTOM_TYPE:
+		return desc != NULL ?
+		    ((const WS_CUSTOM_TYPE_DESCRIPTION *)desc)->size : 0;
+	case WS_VOID_TYPE:
+		return desc != NULL ?
+		    ((const WS_VOID_DESCRIPTION *)desc)->size : 0;
+	default:
+		return 0;
+	}
+}
+
+#define XML_RANGE(T, D, v) do {						\
+	T x_;								\
+	memcpy(&x_, (v), sizeof(x_));					\
+	return x_ >= ((const D *)desc)->minValue &&			\
+	    x_ <= ((const D *)desc)->maxValue;				\
+} while (0)
+
+#define XML_COUNT(D, lo, hi, n) \
+	return (n) >= ((const D *)desc)->lo && (n) <= ((const D *)desc)->hi
+
+/* long: one case per type with a range or a length. */
+bool
+xml_type_in_range(WS_TYPE t, const void *desc, const void *v)
+{
+	if (desc == NULL || v == NULL)
+		return true;
+	switch (t) {
+	case WS_INT8_TYPE:	XML_RANGE(char, WS_INT8_DESCRIPTION, v);
+	case WS_INT16_TYPE:	XML_RANGE(short, WS_INT16_DESCRIPTION, v);
+	case WS_INT32_TYPE:	XML_RANGE(int, WS_INT32_DESCRIPTION, v);
+	case WS_INT64_TYPE:	XML_RANGE(int64_t, WS_INT64_DESCRIPTION, v);
+	case WS_UINT8_TYPE:	XML_RANGE(BYTE, WS_UINT8_DESCRIPTION, v);
+	case WS_UINT16_TYPE:	XML_RANGE(USHORT, WS_UINT16_DESCRIPTION, v);
+	case WS_UINT32_TYPE:	XML_RANGE(ULONG, WS_UINT32_DESCRIPTION, v);
+	case WS_UINT64_TYPE:	XML_RANGE(uint64_t, WS_UINT64_DESCRIPTION, v);
+	case WS_FLOAT_TYPE:	XML_RANGE(float, WS_FLOAT_DESCRIPTION, v);
+	case WS_DOUBLE_TYPE:	XML_RANGE(double, WS_DOUBLE_DESCRIPTION, v);
+	case WS_TIMESPAN_TYPE:
+		return ((const WS_TIMESPAN *)v)->ticks >=
+		    ((const WS_TIMESPAN_DESCRIPTION *)desc)->minValue.ticks &&
+		    ((const WS_TIMESPAN *)v)->ticks <=
+		    ((const WS_TIMESPAN_DESCRIPTION *)desc)->maxValue.ticks;
+	case WS_DATETIME_TYPE:
+		return ((const WS_DATETIME *)v)->ticks >=
+		    ((const WS_DATETIME_DESCRIPTION *)desc)->minValue.ticks &&
+		    ((const WS_DATETIME *)v)->ticks <=
+		    ((const WS_DATETIME_DESCRIPTION *)desc)->maxValue.ticks;
+	case WS_BOOL_TYPE:
+		return !!*(const BOOL *)v ==
+		    !!((const WS_BOOL_DESCRIPTION *)desc)->value;
+	case WS_STRING_TYPE:
+		XML_COUNT(WS_STRING_DESCRIPTION, minCharCount, maxCharCount,
+		    ((const WS_STRING *)v)->length);
+	case WS_WSZ_TYPE:	/* v is the string itself */
+		XML_COUNT(WS_WSZ_DESCRIPTION, minCharCount, maxCharCount,
+		    ws_wcslen(v));
+	case WS_BYTES_TYPE:
+		XML_COUNT(WS_BYTES_DESCRIPTION, minByteCount, maxByteCount,
+		    ((const WS_BYTES *)v)->length);
+	case WS_XML_STRING_TYPE:
+		XML_COUNT(WS_XML_STRING_DESCRIPTION, minByteCount,
+		    maxByteCount, ((const WS_XML_STRING *)v)->length);
+	case WS_CHAR_ARRAY_TYPE:
+		XML_COUNT(WS_CHAR_ARRAY_DESCRIPTION, minCharCount,
+		    maxCharCount, ((const WS_CHAR_ARRAY *)v)->charCount);
+	case WS_UTF8_ARRAY_TYPE:
+		XML_COUNT(WS_UTF8_ARRAY_DESCRIPTION, minByteCount,
+		    maxByteCount, ((const WS_UTF8_ARRAY *)v)->byteCount);
+	case WS_BYTE_ARRAY_TYPE:
+		XML_COUNT(WS_BYTE_ARRAY_DESCRIPTION, minByteCount,
+		    maxByteCount, ((const WS_BYTE_ARRAY *)v)->byteCount);
+	case WS_XML_QNAME_TYPE: {
+		const WS_XML_QNAME *q = v;
+		const WS_XML_QNAME_DESCRIPTION *d = desc;
+
+		return q->localName.length >= d->minLocalNameByteCount &&
+		    q->localName.length <= d->maxLocalNameByteCount &&
+		    q->ns.length >= d->minNsByteCount &&
+		    q->ns.length <= d->maxNsByteCount;
+	}
+	default:
+		return true;
+	}
+}
+
 /* The WS_VALUE_TYPE a WS_TYPE is read and written as, or -1. */
 static int
 xml_type_value(WS_TYPE t)
@@ -77,7 +233,7 @@ xml_type_nillable_value(WS_TYPE t)
 }
 
 /* The value a write option points to, or NULL for nil. */
-static HRESULT
+HRESULT
 xml_type_write_value(WS_TYPE type, WS_WRITE_OPTION opt, const void *value,
     ULONG size, const void **v)
 {
@@ -196,8 +352,9 @@ xml_type_write_text(WS_XML_WRITER *w, WS_TYPE type, const void *v,
 	}
 }
 
-WS_EXPORT HRESULT WINAPI
-WsWriteType(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
+/* WsWriteType of a primitive type (xml_struct.c has the others). */
+HRESULT
+xml_type_write(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
     const void *typeDescription, WS_WRITE_OPTION writeOption,
     const void *value, ULONG valueSize, WS_ERROR *error)
 {
@@ -207,12 +364,15 @@ WsWriteType(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
 
 	if ((hr = xml_writer_check(writer, error, api)) != S_OK)
 		return hr;
-	(void)typeDescription;	/* primitive types need none */
 	if ((hr = xml_type_write_value(type, writeOption, value, valueSize,
 	    &v)) != S_OK)
 		return ws_error_fail(error, hr, "%s: type %d cannot be "
 		    "written with option %d and size %u", api, (int)type,
 		    (int)writeOption, (unsigned)valueSize);
+	/* A primitive's description, when given, is its range. */
+	if (v != NULL && !xml_type_in_range(type, typeDescription, v))
+		return ws_error_fail(error, E_INVALIDARG, "%s: the value is "
+		    "outside its description's range", api);
 	switch (typeMapping) {
 	case WS_ATTRIBUTE_TYPE_MAPPING:
 		if (!xml_writer_in_attribute(writer))
@@ -255,62 +415,6 @@ WsWriteType(WS_XML_WRITER *writer, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
 		    "%s: unknown mapping %d", api, (int)typeMapping);
 	}
 	return xml_type_write_text(writer, type, v, error, api);
-}
-
-WS_EXPORT HRESULT WINAPI
-WsWriteElement(WS_XML_WRITER *writer,
-    const WS_ELEMENT_DESCRIPTION *elementDescription,
-    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
-    WS_ERROR *error)
-{
-	const WS_ELEMENT_DESCRIPTION *d = elementDescription;
-	const void *v;
-	HRESULT hr;
-
-	if (d == NULL || d->elementLocalName == NULL || d->elementNs == NULL)
-		return ws_error_fail(error, E_INVALIDARG,
-		    "WsWriteElement: incomplete element description");
-	/* A bad value writes nothing, not even the start tag. */
-	if ((hr = xml_type_write_value(d->type, writeOption, value, valueSize,
-	    &v)) != S_OK)
-		return ws_error_fail(error, hr, "WsWriteElement: type %d "
-		    "cannot be written with option %d and size %u",
-		    (int)d->type, (int)writeOption, (unsigned)valueSize);
-	if ((hr = WsWriteStartElement(writer, NULL, d->elementLocalName,
-	    d->elementNs, error)) != S_OK ||
-	    (hr = WsWriteType(writer, WS_ELEMENT_TYPE_MAPPING, d->type,
-	    d->typeDescription, writeOption, value, valueSize,
-	    error)) != S_OK)
-		return hr;
-	return WsWriteEndElement(writer, error);
-}
-
-WS_EXPORT HRESULT WINAPI
-WsWriteAttribute(WS_XML_WRITER *writer,
-    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
-    WS_WRITE_OPTION writeOption, const void *value, ULONG valueSize,
-    WS_ERROR *error)
-{
-	const WS_ATTRIBUTE_DESCRIPTION *d = attributeDescription;
-	const void *v;
-	HRESULT hr;
-
-	if (d == NULL || d->attributeLocalName == NULL ||
-	    d->attributeNs == NULL)
-		return ws_error_fail(error, E_INVALIDARG,
-		    "WsWriteAttribute: incomplete attribute description");
-	if ((hr = xml_type_write_value(d->type, writeOption, value, valueSize,
-	    &v)) != S_OK || v == NULL)
-		return ws_error_fail(error, E_INVALIDARG, "WsWriteAttribute: "
-		    "type %d cannot be written with option %d and size %u",
-		    (int)d->type, (int)writeOption, (unsigned)valueSize);
-	if ((hr = WsWriteStartAttribute(writer, NULL, d->attributeLocalName,
-	    d->attributeNs, FALSE, error)) != S_OK ||
-	    (hr = WsWriteType(writer, WS_ATTRIBUTE_TYPE_MAPPING, d->type,
-	    d->typeDescription, writeOption, value, valueSize,
-	    error)) != S_OK)
-		return hr;
-	return WsWriteEndAttribute(writer, error);
 }
 
 /* long: one case per primitive type, each allocating on the heap. */
@@ -386,7 +490,7 @@ xml_type_parse(WS_TYPE type, const char *s, size_t n, WS_HEAP *heap,
 }
 
 /* Checks a read's arguments; *target is where the value goes. */
-static HRESULT
+HRESULT
 xml_type_read_args(WS_TYPE type, WS_READ_OPTION opt, WS_HEAP *heap,
     void *value, ULONG size)
 {
@@ -519,18 +623,57 @@ xml_type_read_content(WS_XML_READER *r, WS_TYPE type, WS_READ_OPTION opt,
 	return hr;
 }
 
-WS_EXPORT HRESULT WINAPI
-WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
+static bool	xml_type_read_in_range(WS_TYPE, const void *, WS_READ_OPTION,
+		    const void *);
+static HRESULT	xml_type_read_primitive(WS_XML_READER *, WS_TYPE_MAPPING,
+		    WS_TYPE, WS_READ_OPTION, WS_HEAP *, void *, ULONG,
+		    WS_ERROR *);
+
+/* WsReadType of a primitive type (xml_struct_read.c has the others). */
+HRESULT
+xml_type_read(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
     const void *typeDescription, WS_READ_OPTION readOption, WS_HEAP *heap,
     void *value, ULONG valueSize, WS_ERROR *error)
+{
+	static const char api[] = "WsReadType";
+	HRESULT hr;
+
+	if ((hr = xml_reader_check(reader, error, api)) != S_OK)
+		return hr;
+	if ((hr = xml_type_read_primitive(reader, typeMapping, type,
+	    readOption, heap, value, valueSize, error)) != S_OK ||
+	    typeDescription == NULL)
+		return hr;
+	if (!xml_type_read_in_range(type, typeDescription, readOption, value))
+		return ws_error_fail(error, WS_E_INVALID_FORMAT, "%s: the "
+		    "value is outside its description's range", api);
+	return S_OK;
+}
+
+/* A primitive value where WsReadType put it, checked against the
+ * description's range. */
+static bool
+xml_type_read_in_range(WS_TYPE type, const void *desc, WS_READ_OPTION opt,
+    const void *value)
+{
+	const void *v = value;
+
+	if (opt != WS_READ_REQUIRED_VALUE && opt != WS_READ_NILLABLE_VALUE)
+		memcpy(&v, value, sizeof(v));
+	else if (xml_type_is_pointer(type))
+		memcpy(&v, value, sizeof(v));
+	return v == NULL || xml_type_in_range(type, desc, v);
+}
+
+static HRESULT
+xml_type_read_primitive(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping,
+    WS_TYPE type, WS_READ_OPTION readOption, WS_HEAP *heap, void *value,
+    ULONG valueSize, WS_ERROR *error)
 {
 	static const char api[] = "WsReadType";
 	BOOL found;
 	HRESULT hr;
 
-	(void)typeDescription;	/* primitive types need none */
-	if ((hr = xml_reader_check(reader, error, api)) != S_OK)
-		return hr;
 	if ((hr = xml_type_read_args(type, readOption, heap, value,
 	    valueSize)) != S_OK)
 		return ws_error_fail(error, hr, "%s: type %d cannot be read "
@@ -582,79 +725,6 @@ WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping, WS_TYPE type,
 	    error, api)) != S_OK)
 		return hr;
 	return WsReadEndElement(reader, error);
-}
-
-WS_EXPORT HRESULT WINAPI
-WsReadElement(WS_XML_READER *reader,
-    const WS_ELEMENT_DESCRIPTION *elementDescription,
-    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
-    WS_ERROR *error)
-{
-	const WS_ELEMENT_DESCRIPTION *d = elementDescription;
-	BOOL found;
-	HRESULT hr;
-
-	if (d == NULL || d->elementLocalName == NULL || d->elementNs == NULL)
-		return ws_error_fail(error, E_INVALIDARG,
-		    "WsReadElement: incomplete element description");
-	if ((hr = xml_reader_check(reader, error, "WsReadElement")) != S_OK)
-		return hr;
-	if ((hr = xml_type_read_args(d->type, readOption, heap, value,
-	    valueSize)) != S_OK)
-		return ws_error_fail(error, hr, "WsReadElement: invalid value "
-		    "size, option or heap");
-	if ((hr = WsReadToStartElement(reader, d->elementLocalName,
-	    d->elementNs, &found, error)) != S_OK)
-		return hr;
-	if (!found) {
-		if (readOption != WS_READ_OPTIONAL_POINTER)
-			return ws_error_fail(error, WS_E_INVALID_FORMAT,
-			    "WsReadElement: the element \"%.*s\" is not next",
-			    (int)d->elementLocalName->length,
-			    (const char *)d->elementLocalName->bytes);
-		memset(value, 0, sizeof(void *));
-		return S_OK;
-	}
-	return WsReadType(reader, WS_ELEMENT_TYPE_MAPPING, d->type,
-	    d->typeDescription, readOption, heap, value, valueSize, error);
-}
-
-WS_EXPORT HRESULT WINAPI
-WsReadAttribute(WS_XML_READER *reader,
-    const WS_ATTRIBUTE_DESCRIPTION *attributeDescription,
-    WS_READ_OPTION readOption, WS_HEAP *heap, void *value, ULONG valueSize,
-    WS_ERROR *error)
-{
-	const WS_ATTRIBUTE_DESCRIPTION *d = attributeDescription;
-	ULONG i;
-	HRESULT hr;
-
-	if (d == NULL || d->attributeLocalName == NULL ||
-	    d->attributeNs == NULL)
-		return ws_error_fail(error, E_INVALIDARG,
-		    "WsReadAttribute: incomplete attribute description");
-	if ((hr = xml_reader_check(reader, error, "WsReadAttribute")) != S_OK)
-		return hr;
-	if ((hr = xml_type_read_args(d->type, readOption, heap, value,
-	    valueSize)) != S_OK)
-		return ws_error_fail(error, hr, "WsReadAttribute: invalid "
-		    "value size, option or heap");
-	if ((hr = WsFindAttribute(reader, d->attributeLocalName,
-	    d->attributeNs, FALSE, &i, error)) == S_FALSE) {
-		if (readOption != WS_READ_OPTIONAL_POINTER &&
-		    readOption != WS_READ_NILLABLE_POINTER)
-			return ws_error_fail(error, WS_E_INVALID_FORMAT,
-			    "WsReadAttribute: the attribute is missing");
-		memset(value, 0, sizeof(void *));
-		return S_OK;
-	}
-	if (hr != S_OK || (hr = WsReadStartAttribute(reader, i,
-	    error)) != S_OK)
-		return hr;
-	hr = WsReadType(reader, WS_ATTRIBUTE_TYPE_MAPPING, d->type,
-	    d->typeDescription, readOption, heap, value, valueSize, error);
-	WsReadEndAttribute(reader, NULL);
-	return hr;
 }
 
 WS_EXPORT HRESULT WINAPI

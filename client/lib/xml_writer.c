@@ -318,7 +318,10 @@ WsWriteStartAttribute(WS_XML_WRITER *writer, const WS_XML_STRING *prefix,
 	if ((hr = xml_node_add_attr(n, false, singleQuote != FALSE, p,
 	    localName, ns, &none.text, &writer->attr)) != S_OK)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
-	if ((hr = xml_writer_bind(writer, n, p, ns, singleQuote)) != S_OK) {
+	/* An unprefixed attribute is in no namespace whatever the default
+	 * namespace is: nothing to bind. */
+	if (ns->length > 0 && (hr = xml_writer_bind(writer, n, p, ns,
+	    singleQuote)) != S_OK) {
 		n->elem.attributeCount--;
 		writer->attr = NULL;
 		return ws_error_fail(error, hr,
@@ -449,7 +452,7 @@ WsWriteCharsUtf8(WS_XML_WRITER *writer, const BYTE *bytes, ULONG byteCount,
 	if (!xml_writer_valid(writer) || (bytes == NULL && byteCount > 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsWriteCharsUtf8: invalid writer or NULL bytes");
-	if (!ws_body_xml_chars_ok((const char *)bytes, byteCount))
+	if (!ws_chars_xml_ok((const char *)bytes, byteCount))
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "WsWriteCharsUtf8: not valid UTF-8 XML characters");
 	memset(&t, 0, sizeof(t));
