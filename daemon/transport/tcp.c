@@ -137,9 +137,21 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 	if (c->bev != NULL) {
 		fd = bufferevent_getfd(c->bev);
 		/* Abort discards queued output: RST rather than FIN. */
-		if (reset && fd != -1)
+		if (reset && fd != -1) {
 			(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
 			    sizeof(lg));
+			/*
+			 * Closed here, before the bufferevent lets go of it:
+			 * the close takes the socket out of the epoll set, so
+			 * the event_del that follows finds nothing to remove
+			 * (libevent takes its EBADF as done), and an abort of
+			 * every channel costs one close each rather than an
+			 * epoll_ctl and a close.  With no descriptor left the
+			 * bufferevent closes nothing when it is freed.
+			 */
+			(void)close(fd);
+			bufferevent_setfd(c->bev, -1);
+		}
 		bufferevent_free(c->bev);
 	}
 	encoding_free(c->enc);
