@@ -123,9 +123,10 @@ output_table_add(struct table *t, const char *s)
 	if (s == NULL || *s == '\0')
 		s = "-";
 	if (t->stream != NULL) {
-		fputs(s, t->stream);
+		/* One thread writes: no stream lock per cell. */
+		fputs_unlocked(s, t->stream);
 		t->col = (t->col + 1) % t->ncols;
-		putc(t->col == 0 ? '\n' : ' ', t->stream);
+		putc_unlocked(t->col == 0 ? '\n' : ' ', t->stream);
 		return;
 	}
 	len = strlen(s) + 1;
@@ -151,10 +152,16 @@ output_table_add(struct table *t, const char *s)
 static void
 output_table_addu(struct table *t, uint64_t v)
 {
-	char buf[32];
+	char buf[32], *p = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	output_table_add(t, buf);
+	/* By hand: a listing has a hundred thousand numbers and snprintf's
+	 * format parsing was a fifth of wsctl's time. */
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	output_table_add(t, p);
 }
 
 /* An enum's name, or its number when the table does not know it. */

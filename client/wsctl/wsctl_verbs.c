@@ -416,6 +416,10 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 	if (reply->list->n_listeners > 0)
 		qsort(reply->list->listeners, reply->list->n_listeners,
 		    sizeof(*reply->list->listeners), wsctl_cmp_listener);
+	/* A listing of every channel is a megabyte: written in large
+	 * pieces into a pipe, not 4 KiB ones (nothing was written yet). */
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
 	wsctl_out_stdout(cmd, &out);
 	out.fmt->list(&out, reply->list);
 	wschannel__reply__free_unpacked(reply, NULL);

@@ -34,6 +34,7 @@ static TAILQ_HEAD(, channel)	 reg_channels = TAILQ_HEAD_INITIALIZER(reg_channels
 static TAILQ_HEAD(, listener)	 reg_listeners = TAILQ_HEAD_INITIALIZER(reg_listeners);
 static TAILQ_HEAD(, channel)	 reg_chash[REGISTRY_BUCKETS];
 static TAILQ_HEAD(, watcher)	 reg_watchers = TAILQ_HEAD_INITIALIZER(reg_watchers);
+static size_t			 reg_nchannels, reg_nlisteners;
 /* How channels and listeners end, as they told us when registering. */
 static const struct registry_kind *reg_channel_kind;
 static const struct registry_kind *reg_listener_kind;
@@ -114,6 +115,7 @@ registry_session_init(struct session *s, uid_t uid, pid_t pid, gid_t gid)
 	s->uid = uid;
 	s->pid = pid;
 	s->gid = gid;
+	s->owned = 0;
 	TAILQ_INIT(&s->pendings);
 }
 
@@ -127,6 +129,8 @@ registry_session_end(struct session *s)
 	/* Its own requests first: nobody is left to hear their replies. */
 	while ((p = TAILQ_FIRST(&s->pendings)) != NULL)
 		pending_complete(p, WS_E_OPERATION_ABORTED);
+	if (s->owned == 0)
+		return;
 	for (ls = TAILQ_FIRST(&reg_listeners); ls != NULL; ls = nls) {
 		nls = TAILQ_NEXT(ls, entry);
 		if (ls->owner == s)
@@ -179,6 +183,9 @@ registry_add_channel(struct channel *ch, const struct registry_kind *kind)
 {
 	reg_channel_kind = kind;
 	TAILQ_INSERT_TAIL(&reg_channels, ch, entry);
+	reg_nchannels++;
+	if (ch->owner != NULL)
+		ch->owner->owned++;
 	TAILQ_INSERT_TAIL(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
 	registry_notify_object(STATE_EVENT_ADDED, ch->id, false, ch->state,
 	    ch->uid, ch->pid);
@@ -188,6 +195,9 @@ void
 registry_remove_channel(struct channel *ch)
 {
 	TAILQ_REMOVE(&reg_channels, ch, entry);
+	reg_nchannels--;
+	if (ch->owner != NULL)
+		ch->owner->owned--;
 	TAILQ_REMOVE(&reg_chash[ch->id % REGISTRY_BUCKETS], ch, hash_entry);
 	registry_notify_object(STATE_EVENT_REMOVED, ch->id, false, ch->state,
 	    ch->uid, ch->pid);
@@ -198,6 +208,9 @@ registry_add_listener(struct listener *ls, const struct registry_kind *kind)
 {
 	reg_listener_kind = kind;
 	TAILQ_INSERT_TAIL(&reg_listeners, ls, entry);
+	reg_nlisteners++;
+	if (ls->owner != NULL)
+		ls->owner->owned++;
 	registry_notify_object(STATE_EVENT_ADDED, ls->id, true, ls->state,
 	    ls->uid, ls->pid);
 }
@@ -206,6 +219,9 @@ void
 registry_remove_listener(struct listener *ls)
 {
 	TAILQ_REMOVE(&reg_listeners, ls, entry);
+	reg_nlisteners--;
+	if (ls->owner != NULL)
+		ls->owner->owned--;
 	registry_notify_object(STATE_EVENT_REMOVED, ls->id, true, ls->state,
 	    ls->uid, ls->pid);
 }
@@ -270,6 +286,18 @@ struct channel *
 registry_next_channel(struct channel *ch)
 {
 	return TAILQ_NEXT(ch, entry);
+}
+
+size_t
+registry_nchannels(void)
+{
+	return reg_nchannels;
+}
+
+size_t
+registry_nlisteners(void)
+{
+	return reg_nlisteners;
 }
 
 struct listener *

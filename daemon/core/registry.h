@@ -24,6 +24,9 @@ struct session {
 	pid_t			 pid;
 	gid_t			 gid;
 	struct pending_list	 pendings;	/* operations it asked for */
+	/* Channels and listeners it owns: a session that owns none (wsctl,
+	 * a watcher) ends without a walk over every object there is. */
+	size_t			 owned;
 	TAILQ_ENTRY(session)	 entry;
 };
 
@@ -98,6 +101,9 @@ int32_t		 registry_lookup_listener(const struct session *, uint64_t id,
 /* Iteration in id order. */
 struct channel	*registry_first_channel(void);
 struct channel	*registry_next_channel(struct channel *);
+/* How many channels and listeners there are, without a walk. */
+size_t		 registry_nchannels(void);
+size_t		 registry_nlisteners(void);
 struct listener	*registry_first_listener(void);
 struct listener	*registry_next_listener(struct listener *);
 

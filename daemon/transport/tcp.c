@@ -117,12 +117,101 @@ static void	tcp_pool_remove(struct tcp_conn *);
 static void	tcp_write_cb(struct bufferevent *, void *);
 static void	tcp_event_cb(struct bufferevent *, short, void *);
 
+/*
+ * Aborted connections waiting for their reset.  Resetting a loopback TCP
+ * connection is the costliest thing an abort does (the RST is delivered
+ * inside close()), and nobody waits for it: the replies of the abort and of
+ * the operations it ended are.  So the sockets are reset once the loop pass
+ * has written those replies out.  The bufferevent keeps the descriptor
+ * until then, with no callbacks and no output left to send.
+ */
+static struct bufferevent **tcp_doomed;
+static size_t		 tcp_ndoomed, tcp_doomed_cap;
+static struct event	*tcp_doomed_ev;
+static int		 tcp_doomed_bounced;
+
+/* RST rather than FIN: SO_LINGER 0 discards what is queued. */
+static void
+tcp_reset_now(struct bufferevent *bev)
+{
+	struct linger lg = { 1, 0 };
+	evutil_socket_t fd = bufferevent_getfd(bev);
+
+	if (fd != -1) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		/*
+		 * Closed here, before the bufferevent lets go of it: the
+		 * close takes the socket out of the epoll set, so the
+		 * event_del that follows finds nothing to remove (libevent
+		 * takes its EBADF as done), and resetting every channel
+		 * costs one close each rather than an epoll_ctl and a close.
+		 * With no descriptor left the bufferevent closes nothing.
+		 */
+		(void)close(fd);
+		bufferevent_setfd(bev, -1);
+	}
+	bufferevent_free(bev);
+}
+
+static void
+tcp_doomed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	size_t i;
+
+	/*
+	 * The door's flush was made active after this event (the replies
+	 * are queued after the transport is torn down): once more to the
+	 * back of the queue, behind it, within the same loop pass.
+	 */
+	if (!tcp_doomed_bounced) {
+		tcp_doomed_bounced = 1;
+		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
+		return;
+	}
+	for (i = 0; i < tcp_ndoomed; i++)
+		tcp_reset_now(tcp_doomed[i]);
+	free(tcp_doomed);
+	tcp_doomed = NULL;
+	tcp_ndoomed = tcp_doomed_cap = 0;
+	tcp_doomed_bounced = 0;
+	/* Nothing left behind for the daemon's exit to free. */
+	event_free(tcp_doomed_ev);
+	tcp_doomed_ev = NULL;
+}
+
+/* Resets `bev` after this loop pass's replies, or now if it cannot wait. */
+static void
+tcp_reset_later(struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+	struct bufferevent **v;
+	size_t cap;
+
+	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+	/* Abort discards queued output: none of it may leave meanwhile. */
+	(void)evbuffer_drain(out, evbuffer_get_length(out));
+	if (tcp_ndoomed == tcp_doomed_cap) {
+		cap = tcp_doomed_cap == 0 ? 64 : tcp_doomed_cap * 2;
+		if ((v = reallocarray(tcp_doomed, cap, sizeof(*v))) == NULL) {
+			tcp_reset_now(bev);
+			return;
+		}
+		tcp_doomed = v;
+		tcp_doomed_cap = cap;
+	}
+	if (tcp_doomed_ev == NULL && (tcp_doomed_ev = event_new(
+	    registry_base(), -1, 0, tcp_doomed_cb, NULL)) == NULL) {
+		tcp_reset_now(bev);
+		return;
+	}
+	if (tcp_ndoomed == 0)
+		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
+	tcp_doomed[tcp_ndoomed++] = bev;
+}
+
 static void
 tcp_conn_free(struct tcp_conn *c, int reset)
 {
-	struct linger lg = { 1, 0 };
-	evutil_socket_t fd;
-
 	if (c == NULL)
 		return;
 	tcp_pool_remove(c);
@@ -135,12 +224,10 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 	if (c->dns_timer != NULL)
 		event_free(c->dns_timer);
 	if (c->bev != NULL) {
-		fd = bufferevent_getfd(c->bev);
-		/* Abort discards queued output: RST rather than FIN. */
-		if (reset && fd != -1)
-			(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
-			    sizeof(lg));
-		bufferevent_free(c->bev);
+		if (reset && bufferevent_getfd(c->bev) != -1)
+			tcp_reset_later(c->bev);
+		else
+			bufferevent_free(c->bev);
 	}
 	encoding_free(c->enc);
 	free(c->via);
