@@ -487,6 +487,97 @@ START_TEST(fault_minimal)
 }
 END_TEST
 
+/* The HTTP server: accepts one channel, answers its request with the
+ * fault (a 500), closes. */
+struct http_arg {
+	WS_LISTENER	*l;
+};
+
+static HRESULT
+http_serve_fault(void *arg)
+{
+	struct http_arg *ha = arg;
+	struct serve_arg sa;
+	WS_CHANNEL *ch = NULL;
+	HRESULT hr;
+
+	if (FAILED(hr = WsCreateChannelForListener(ha->l, NULL, 0, &ch,
+	    NULL)) || FAILED(hr = WsAcceptChannel(ha->l, ch, NULL, NULL)))
+		goto out;
+	sa.ch = ch;
+	if (SUCCEEDED(hr = serve_fault(&sa)))
+		hr = WsCloseChannel(ch, NULL, NULL);
+out:
+	if (ch != NULL)
+		WsFreeChannel(ch);
+	return hr;
+}
+
+/* The same fault over HTTP (SOAP 1.2, text): a 500 whose envelope the
+ * client reads into the same WS_FAULT. */
+START_TEST(fault_http)
+{
+	static const struct variant http12 = { "HTTP", WS_ENCODING_XML_UTF8,
+	    WS_ENVELOPE_VERSION_SOAP_1_2, WS_ADDRESSING_VERSION_1_0 };
+	struct http_arg ha;
+	struct harness_bg *bg;
+	WS_CHANNEL *c = NULL;
+	WS_MESSAGE *rq = NULL, *rp = NULL;
+	WS_ERROR *err = NULL;
+	WS_HEAP *heap = NULL;
+	WS_FAULT *f = NULL;
+	WS_STRING url_s, *why = NULL;
+	char url[128];
+	uint16_t port = 0;
+	int32_t in = 1, out = 0;
+	HRESULT hr = E_FAIL;
+	int i;
+
+	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &ha.l, NULL), S_OK);
+	for (i = 0; i < 5; i++) {
+		if (harness_free_port(&port) != 0)
+			continue;
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/svc",
+		    (unsigned)port);
+		url_s = harness_ws_string(url);
+		hr = WsOpenListener(ha.l, &url_s, NULL, NULL);
+		free(url_s.chars);
+		if (hr != WS_E_ADDRESS_IN_USE)
+			break;
+		WsResetListener(ha.l, NULL);
+	}
+	HR_EQ(hr, S_OK);
+	bg = harness_bg_start(http_serve_fault, &ha);
+	ck_assert_ptr_nonnull(bg);
+	HR_EQ(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST, WS_HTTP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &c, NULL), S_OK);
+	HR_EQ(harness_open_url(c, url, NULL, NULL), S_OK);
+	HR_EQ(WsCreateError(NULL, 0, &err), S_OK);
+	HR_EQ(WsCreateHeap(1 << 16, 0, NULL, 0, &heap, NULL), S_OK);
+	HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &rq, NULL), S_OK);
+	HR_EQ(WsCreateMessageForChannel(c, NULL, 0, &rp, NULL), S_OK);
+	HR_EQ(WsRequestReply(c, rq, &req_desc, WS_WRITE_REQUIRED_VALUE, &in,
+	    sizeof(in), rp, &rep_desc, WS_READ_REQUIRED_VALUE, heap, &out,
+	    sizeof(out), NULL, err), WS_E_ENDPOINT_FAULT_RECEIVED);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	HR_EQ(WsGetFaultErrorProperty(err, WS_FAULT_ERROR_PROPERTY_FAULT, &f,
+	    sizeof(f)), S_OK);
+	check_fault(f, &http12, heap);
+	HR_EQ(WsGetFaultErrorDetail(err, &d_desc, WS_READ_REQUIRED_POINTER,
+	    heap, &why, sizeof(why)), S_OK);
+	ck_assert(wstr_is(why, u"fan stuck at 0 rpm"));
+	STATE_EQ(c, WS_CHANNEL_STATE_OPEN);
+	WsFreeMessage(rq);
+	WsFreeMessage(rp);
+	WsFreeError(err);
+	WsFreeHeap(heap);
+	WsFreeChannel(c);
+	WsFreeListener(ha.l);
+}
+END_TEST
+
 static Suite *
 fault_tcp_suite(void)
 {
@@ -499,6 +590,7 @@ fault_tcp_suite(void)
 	tcase_add_loop_test(tc, fault_to_client, 0, n);
 	tcase_add_loop_test(tc, fault_to_server, 0, n);
 	tcase_add_loop_test(tc, fault_minimal, 0, n);
+	tcase_add_test(tc, fault_http);
 	suite_add_tcase(s, tc);
 	return s;
 }
