@@ -118,3 +118,14 @@ clean-local: clean-fuzz
 clean-fuzz:
 	-rm -rf %D%/corpus-*
 .PHONY: clean-fuzz
+
+# The fault reader (issue 12): ws_fault.c is not exported, so the target
+# links the library's own objects.
+FUZZ_NAMES += fault
+FUZZ_TARGETS += %D%/fuzz_fault
+%C%_fuzz_fault_SOURCES = %D%/fuzz_fault.c %D%/fuzz.h $(FUZZ_MAIN)
+%C%_fuzz_fault_CPPFLAGS = $(FUZZ_CPPFLAGS) $(CLIENT_INC) -DFUZZ_TARGET='"fault"'
+%C%_fuzz_fault_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS)
+%C%_fuzz_fault_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+%C%_fuzz_fault_LDADD = libwsclient.la libwsipc.la libwscodec.la libcommon.la \
+	$(LIBXML2_LIBS) $(PROTOBUF_C_LIBS) $(LIBSYSTEMD_LIBS) $(PTHREAD_LIBS)

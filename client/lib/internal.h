@@ -225,4 +225,15 @@ HRESULT	 xml_message_body_writer(WS_MESSAGE *, WS_XML_WRITER **, WS_ERROR *,
 HRESULT	 xml_message_body_flush(WS_MESSAGE *);
 void	 xml_message_clear(WS_MESSAGE *);
 
+/* ws_error.c: the fault properties ws_fault.c keeps in an error, freed by
+ * WsResetError and WsFreeError through free_fn (no call up from there). */
+struct ws_error_ext {
+	void	(*free_fn)(struct ws_error_ext *);
+};
+/* Validates and locks the error; false for an invalid handle. */
+bool	 ws_error_lock(WS_ERROR *);
+void	 ws_error_unlock(WS_ERROR *);
+struct ws_error_ext **ws_error_ext_locked(WS_ERROR *);
+USHORT	 ws_error_langid_locked(const WS_ERROR *);
+
 #endif

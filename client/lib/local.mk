@@ -7,6 +7,7 @@ libwsclient_la_SOURCES = \
 	%D%/ws_channel.c %D%/ws_listener.c \
 	%D%/ws_message.c %D%/ws_header.c %D%/ws_envelope.c \
 	%D%/ws_exchange.c %D%/ws_body.c %D%/ws_value.c
+libwsclient_la_SOURCES += %D%/ws_fault.h %D%/ws_fault.c %D%/ws_fault_error.c
 # The XML layer (WS_XML_READER, WS_XML_WRITER, WS_XML_BUFFER); binary XML
 # through daemon/codec's nbfx, linked into the library below.
 libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \

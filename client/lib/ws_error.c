@@ -25,6 +25,9 @@ struct _WS_ERROR {
 	ULONG		 cap;
 	HRESULT		 original;
 	USHORT		 langid;
+	/* The fault properties (ws_fault.c's), freed through their own
+	 * destructor so that this file calls nothing above it. */
+	struct ws_error_ext	*ext;
 };
 
 size_t
@@ -216,6 +219,9 @@ ws_error_clear(WS_ERROR *e)
 	e->strs = NULL;
 	e->count = e->cap = 0;
 	e->original = S_OK;
+	if (e->ext != NULL)
+		e->ext->free_fn(e->ext);
+	e->ext = NULL;
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -246,6 +252,11 @@ WsCreateError(const WS_ERROR_PROPERTY *properties, ULONG propertyCount,
 			return E_INVALIDARG;
 		}
 		memcpy(&e->langid, p->value, sizeof(USHORT));
+		if (e->langid == 0) {
+			ipc_handle_del(e);
+			free(e);
+			return E_INVALIDARG;
+		}
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	e->magic = WS_ERROR_MAGIC;
@@ -395,16 +406,57 @@ ws_error_join(WS_ERROR *e, const char *sep)
 	return out;
 }
 
-/* Only the language can be set; the strings stay English. */
+/*
+ * Only the language can be set (the count and the original code are
+ * results), never to 0, and only while the error holds nothing (just
+ * created or reset), as the reference page says; our own strings stay
+ * English whatever it is.
+ */
 WS_EXPORT HRESULT WINAPI
 WsSetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id,
     const void *value, ULONG valueSize)
 {
+	USHORT langid;
+	HRESULT hr = S_OK;
+
 	if (!ws_error_valid(error) || value == NULL ||
 	    id != WS_ERROR_PROPERTY_LANGID || valueSize != sizeof(USHORT))
 		return E_INVALIDARG;
+	memcpy(&langid, value, sizeof(langid));
+	if (langid == 0)
+		return E_INVALIDARG;
 	pthread_mutex_lock(&error->lock);
-	memcpy(&error->langid, value, sizeof(USHORT));
+	if (error->count > 0 || error->ext != NULL)
+		hr = WS_E_INVALID_OPERATION;
+	else
+		error->langid = langid;
 	pthread_mutex_unlock(&error->lock);
-	return S_OK;
+	return hr;
+}
+
+bool
+ws_error_lock(WS_ERROR *e)
+{
+	if (!ws_error_valid(e))
+		return false;
+	pthread_mutex_lock(&e->lock);
+	return true;
+}
+
+void
+ws_error_unlock(WS_ERROR *e)
+{
+	pthread_mutex_unlock(&e->lock);
+}
+
+struct ws_error_ext **
+ws_error_ext_locked(WS_ERROR *e)
+{
+	return &e->ext;
+}
+
+USHORT
+ws_error_langid_locked(const WS_ERROR *e)
+{
+	return e->langid;
 }

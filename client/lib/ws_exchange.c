@@ -13,10 +13,7 @@
 
 #include "hresult.h"
 #include "internal.h"
-
-/* The reason of a fault sent with WS_MINIMAL_FAULT_DISCLOSURE. */
-#define WS_MINIMAL_FAULT_REASON \
-	"The remote endpoint failed to process the request."
+#include "ws_fault.h"
 
 enum ws_exchange_kind {
 	WS_EXCHANGE_SEND,	/* WsSendMessage, WsSendReplyMessage, faults */
@@ -85,6 +82,28 @@ ws_exchange_unpack(struct ipc_call *c, WS_MESSAGE *m,
 }
 
 /*
+ * A received fault ends the call with WS_E_ENDPOINT_FAULT_RECEIVED: the
+ * parsed WS_FAULT and the fault action go into the error as its fault
+ * properties, and the reason becomes its first string (index 0).  A fault
+ * that does not parse still tells the reason the daemon read.
+ */
+static HRESULT
+ws_exchange_fault_received(struct ipc_call *c, const Wschannel__Envelope *e,
+    WS_MESSAGE *m)
+{
+	ws_error_add(c->error, "%s: the remote endpoint replied with a fault",
+	    c->api);
+	if (c->error != NULL && (m->body == NULL ||
+	    ws_fault_error_received(c->error, m->body, m->body_len,
+	    m->envelope_version, e->action) != S_OK) &&
+	    e->fault_reason != NULL && *e->fault_reason != '\0')
+		ws_error_add_utf8(c->error, e->fault_reason);
+	ws_message_done(m, WS_MESSAGE_STATE_DONE);
+	ws_error_set_code(c->error, WS_E_ENDPOINT_FAULT_RECEIVED);
+	return WS_E_ENDPOINT_FAULT_RECEIVED;
+}
+
+/*
  * A fault received on a REQUEST channel (an HTTP 500) ends the receive
  * with WS_E_ENDPOINT_FAULT_RECEIVED and the fault's reason in the error,
  * unless FAULTS_AS_ERRORS is FALSE (bindings.md); S_OK otherwise.
@@ -99,13 +118,7 @@ ws_exchange_fault_error(struct ws_exchange *ex, const Wschannel__Envelope *e,
 	if (!e->has_is_fault || !e->is_fault ||
 	    ch->type != WS_CHANNEL_TYPE_REQUEST || !ch->faults_as_errors)
 		return S_OK;
-	ws_message_done(m, WS_MESSAGE_STATE_DONE);
-	ws_error_add(c->error, "%s: the remote endpoint replied with a fault",
-	    c->api);
-	if (e->fault_reason != NULL && *e->fault_reason != '\0')
-		ws_error_add_utf8(c->error, e->fault_reason);
-	ws_error_set_code(c->error, WS_E_ENDPOINT_FAULT_RECEIVED);
-	return WS_E_ENDPOINT_FAULT_RECEIVED;
+	return ws_exchange_fault_received(c, e, m);
 }
 
 /* Matches the message against the descriptions and reads its body. */
@@ -189,16 +202,8 @@ ws_exchange_reply_finish(struct ws_exchange *ex, HRESULT hr)
 	}
 	if ((hr = ws_exchange_unpack(c, r, &e)) != S_OK)
 		return hr;
-	if (e->has_is_fault && e->is_fault) {
-		ws_message_done(r, WS_MESSAGE_STATE_DONE);
-		/* The reason is the first string (index 0) of the error. */
-		ws_error_add(c->error, "%s: the remote endpoint replied with "
-		    "a fault", c->api);
-		if (e->fault_reason != NULL && *e->fault_reason != '\0')
-			ws_error_add_utf8(c->error, e->fault_reason);
-		ws_error_set_code(c->error, WS_E_ENDPOINT_FAULT_RECEIVED);
-		return WS_E_ENDPOINT_FAULT_RECEIVED;
-	}
+	if (e->has_is_fault && e->is_fault)
+		return ws_exchange_fault_received(c, e, r);
 	if (ex->request_id != NULL && e->relates_to != NULL &&
 	    strcmp(ex->request_id, e->relates_to) != 0) {
 		ws_message_done(r, WS_MESSAGE_STATE_DONE);
@@ -441,18 +446,24 @@ ws_exchange_send(WS_CHANNEL *channel, WS_MESSAGE *message,
     const WS_MESSAGE_DESCRIPTION *desc, WS_WRITE_OPTION opt,
     const void *value, ULONG size, WS_MESSAGE_INITIALIZATION init,
     const struct ws_headers *src, unsigned flags, const char *fault_reason,
-    const WS_ASYNC_CONTEXT *ctx, WS_ERROR *error, const char *api)
+    uint8_t *own_body, size_t own_len, const WS_ASYNC_CONTEXT *ctx,
+    WS_ERROR *error, const char *api)
 {
 	struct ws_exchange stack, *ex;
 	uint8_t *body;
 	size_t body_len;
 	HRESULT hr;
 
-	if ((hr = ws_channel_live(channel, error, api)) != S_OK)
+	/* own_body is ours from here, whatever happens. */
+	if ((hr = ws_channel_live(channel, error, api)) != S_OK) {
+		free(own_body);
 		return hr;
-	if ((ex = ws_exchange_new(&stack, ctx)) == NULL)
+	}
+	if ((ex = ws_exchange_new(&stack, ctx)) == NULL) {
+		free(own_body);
 		return ws_exchange_discard(channel, NULL, ws_error_fail(error,
 		    E_OUTOFMEMORY, "%s: out of memory", api));
+	}
 	/* Quietly first: the channel's state may be the answer. */
 	if ((hr = ws_message_take_send(message, desc, opt, value, size, init,
 	    src, flags, fault_reason, &body, &body_len, NULL, api)) != S_OK &&
@@ -460,8 +471,17 @@ ws_exchange_send(WS_CHANNEL *channel, WS_MESSAGE *message,
 		hr = ws_message_take_send(message, desc, opt, value, size,
 		    init, src, flags, fault_reason, &body, &body_len, error,
 		    api);
-	if (hr != S_OK)
+	if (hr != S_OK) {
+		free(own_body);
 		return ws_exchange_discard(channel, ex, hr);
+	}
+	/* A body built by the caller (a Fault) takes the place of the
+	 * description's, which was empty. */
+	if (own_body != NULL) {
+		free(body);
+		body = own_body;
+		body_len = own_len;
+	}
 	ws_exchange_prepare(ex, channel, WS_EXCHANGE_SEND, error, api);
 	ws_message_ref(message);
 	ex->msg = message;
@@ -494,7 +514,7 @@ WsSendMessage(WS_CHANNEL *channel, WS_MESSAGE *message,
 	 * Windows' implementation sends (see the captured vectors). */
 	return ws_exchange_send(channel, message, messageDescription,
 	    writeOption, bodyValue, bodyValueSize, WS_BLANK_MESSAGE, NULL, 0,
-	    NULL, asyncContext, error, api);
+	    NULL, NULL, 0, asyncContext, error, api);
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -531,11 +551,18 @@ WsSendReplyMessage(WS_CHANNEL *channel, WS_MESSAGE *replyMessage,
 		return hr;
 	hr = ws_exchange_send(channel, replyMessage, replyMessageDescription,
 	    writeOption, replyBodyValue, replyBodyValueSize, WS_REPLY_MESSAGE,
-	    &src, WS_TAKE_REPLY, NULL, asyncContext, error, api);
+	    &src, WS_TAKE_REPLY, NULL, NULL, 0, asyncContext, error, api);
 	ws_message_headers_clear(&src);
 	return hr;
 }
 
+/*
+ * The fault is WsCreateFaultFromError's (the error's fault, detail and
+ * strings as the disclosure allows), written here as the soap:Fault
+ * element of the reply's envelope version; the daemon sends the element
+ * as the body.  The action is the error's fault action, else the
+ * addressing version's fault action.
+ */
 WS_EXPORT HRESULT WINAPI
 WsSendFaultMessageForError(WS_CHANNEL *channel, WS_MESSAGE *replyMessage,
     WS_ERROR *faultError, HRESULT faultErrorCode,
@@ -543,8 +570,13 @@ WsSendFaultMessageForError(WS_CHANNEL *channel, WS_MESSAGE *replyMessage,
     const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
 {
 	static const char api[] = "WsSendFaultMessageForError";
+	WS_MESSAGE_DESCRIPTION desc = { NULL, NULL };
+	WS_XML_STRING action_xs = { 0, NULL, NULL, 0 };
+	WS_ENVELOPE_VERSION version;
 	struct ws_headers src;
-	char *reason = NULL;
+	char *reason = NULL, *action = NULL;
+	uint8_t *body = NULL;
+	size_t body_len = 0;
 	HRESULT hr;
 
 	if (!ws_message_valid(replyMessage) ||
@@ -565,21 +597,26 @@ WsSendFaultMessageForError(WS_CHANNEL *channel, WS_MESSAGE *replyMessage,
 		hr = ws_message_source(requestMessage, &src, error, api);
 	if (hr != S_OK)
 		return hr;
-	/* Full disclosure tells the error's strings (or the code's text);
-	 * minimal disclosure tells nothing of the server's internals. */
-	if (faultDisclosure == WS_FULL_FAULT_DISCLOSURE &&
-	    (reason = ws_error_join(faultError, "\n")) == NULL &&
-	    (reason = strdup(hresult_text((uint32_t)faultErrorCode))) == NULL) {
+	pthread_mutex_lock(&replyMessage->lock);
+	version = replyMessage->envelope_version;
+	pthread_mutex_unlock(&replyMessage->lock);
+	if ((hr = ws_fault_error_body(faultError, faultErrorCode,
+	    faultDisclosure, version, &body, &body_len, &action, &reason,
+	    error, api)) != S_OK) {
 		ws_message_headers_clear(&src);
-		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
-		    api);
+		return hr;
 	}
-	hr = ws_exchange_send(channel, replyMessage, NULL,
-	    WS_WRITE_REQUIRED_VALUE, NULL, 0, WS_FAULT_MESSAGE, &src,
-	    WS_TAKE_REPLY | WS_TAKE_FAULT,
-	    reason != NULL ? reason : WS_MINIMAL_FAULT_REASON, asyncContext,
-	    error, api);
+	if (action != NULL) {
+		action_xs.bytes = (BYTE *)action;
+		action_xs.length = (ULONG)strlen(action);
+		desc.action = &action_xs;
+	}
+	hr = ws_exchange_send(channel, replyMessage,
+	    action != NULL ? &desc : NULL, WS_WRITE_REQUIRED_VALUE, NULL, 0,
+	    WS_FAULT_MESSAGE, &src, WS_TAKE_REPLY | WS_TAKE_FAULT, reason,
+	    body, body_len, asyncContext, error, api);
 	free(reason);
+	free(action);
 	ws_message_headers_clear(&src);
 	return hr;
 }
