@@ -14,6 +14,9 @@ libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \
 	%D%/xml_writer.c %D%/xml_writer_out.c \
 	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c \
 	%D%/xml_message.c
+# Windows source compatibility (issue 12): security descriptions refused
+# by name, the WS_URL calls.
+libwsclient_la_SOURCES += %D%/ws_security.h %D%/ws_security.c %D%/ws_url.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 
