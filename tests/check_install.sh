@@ -162,8 +162,13 @@ WIN
 	*) bad "libwschannel-win32 cflags lack -fshort-wchar: $flags" ;;
 	esac
 	libs=$(pc --libs libwschannel-win32) || bad "pkg-config: no libs"
+	# A library built with --enable-sanitizers needs its runtime first.
+	san=
+	if ldd "$builddir/.libs/libwschannel.so" 2>/dev/null | grep -q libasan; then
+		san="-fsanitize=address,undefined"
+	fi
 	# shellcheck disable=SC2086
-	if cc -Werror -Wall -Wextra $flags -o "$tmp/win" "$tmp/win.c" $libs \
+	if cc -Werror -Wall -Wextra $san $flags -o "$tmp/win" "$tmp/win.c" $libs \
 		>"$tmp/win.log" 2>&1; then
 		out=$(LD_LIBRARY_PATH="$dest$prefix/lib" "$tmp/win" 2>&1) ||
 			bad "the Windows-style program failed: $out"
