@@ -114,6 +114,86 @@ fi
 bash -n "$dest$prefix/share/bash-completion/completions/wsctl" ||
 	bad "the bash completion does not parse"
 
+# 6b. The libwschannel-win32 module: its headers and .pc are installed, and a
+# program written for Windows (<windows.h>, <WebServices.h>, L"...") builds
+# with nothing but its flags against this install, and runs.
+for f in include/wschannel/win32/windows.h include/wschannel/win32/webservices.h \
+	include/wschannel/win32/WebServices.h include/wschannel/ws_base.h \
+	lib/pkgconfig/libwschannel-win32.pc; do
+	[ -f "$dest$prefix/$f" ] || bad "not installed: $prefix/$f"
+done
+[ ! -e "$dest$prefix/lib/pkgconfig/libwschannel-win32-uninstalled.pc" ] ||
+	bad "libwschannel-win32-uninstalled.pc installed"
+if command -v pkg-config >/dev/null 2>&1 && command -v cc >/dev/null 2>&1; then
+	# The sysroot puts $dest before the .pc's own paths.
+	pc() {
+		PKG_CONFIG_PATH="$dest$prefix/lib/pkgconfig" \
+			PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config \
+			--define-variable=prefix="$prefix" "$@"
+	}
+	cat >"$tmp/win.c" <<'WIN'
+#include <windows.h>
+#include <WebServices.h>
+#include <stdio.h>
+
+int __cdecl
+main(void)
+{
+	WS_STRING address = WS_STRING_VALUE(L"net.tcp://localhost:8000/po");
+	WS_HEAP *heap = NULL;
+	WS_URL *url = NULL;
+	HRESULT hr;
+
+	if (sizeof(L'x') != 2 || sizeof(WCHAR) != 2)
+		return 2;
+	hr = WsCreateHeap(4096, 0, NULL, 0, &heap, NULL);
+	if (SUCCEEDED(hr))
+		hr = WsDecodeUrl(&address, 0, heap, &url, NULL);
+	if (FAILED(hr) || ((WS_NETTCP_URL *)url)->port != 8000)
+		return 1;
+	WsFreeHeap(heap);
+	printf("ok %u\n", (unsigned)WsCountOf(L"abc"));
+	return 0;
+}
+WIN
+	flags=$(pc --cflags libwschannel-win32) || bad "pkg-config: no libwschannel-win32"
+	case " $flags " in
+	*" -fshort-wchar "*) ;;
+	*) bad "libwschannel-win32 cflags lack -fshort-wchar: $flags" ;;
+	esac
+	libs=$(pc --libs libwschannel-win32) || bad "pkg-config: no libs"
+	# A library built with --enable-sanitizers needs its runtime first.
+	san=
+	if ldd "$builddir/.libs/libwschannel.so" 2>/dev/null | grep -q libasan; then
+		san="-fsanitize=address,undefined"
+	fi
+	# shellcheck disable=SC2086
+	if cc -Werror -Wall -Wextra $san $flags -o "$tmp/win" "$tmp/win.c" $libs \
+		>"$tmp/win.log" 2>&1; then
+		out=$(LD_LIBRARY_PATH="$dest$prefix/lib" "$tmp/win" 2>&1) ||
+			bad "the Windows-style program failed: $out"
+		[ "$out" = "ok 4" ] || bad "the Windows-style program said: $out"
+	else
+		bad "a Windows-style program does not build with libwschannel-win32: $(cat "$tmp/win.log")"
+	fi
+	if command -v c++ >/dev/null 2>&1; then
+		cp "$tmp/win.c" "$tmp/win.cc"
+		# shellcheck disable=SC2086
+		c++ -Werror -Wall -Wextra $flags -c -o "$tmp/wincc.o" "$tmp/win.cc" \
+			>"$tmp/wincc.log" 2>&1 ||
+			bad "the same program as C++ does not build: $(cat "$tmp/wincc.log")"
+	fi
+	# The tree's own variant names the source tree's win32 folder first.
+	uflags=$(PKG_CONFIG_PATH="$builddir/client" pkg-config --cflags \
+		libwschannel-win32) || bad "no libwschannel-win32-uninstalled.pc"
+	udir=$(echo "$uflags" | sed -n 's/^-I\([^ ]*\) .*/\1/p')
+	case " $uflags " in
+	*" -fshort-wchar "*) [ -f "$udir/windows.h" ] ||
+		bad "libwschannel-win32-uninstalled: no windows.h in '$udir'" ;;
+	*) bad "libwschannel-win32-uninstalled cflags: $uflags" ;;
+	esac
+fi
+
 # 7. Uninstall leaves no file.
 MAKEFLAGS= make -s -C "$builddir" uninstall DESTDIR="$dest" prefix="$prefix" \
 	>"$tmp/uninstall.log" 2>&1 || { cat "$tmp/uninstall.log" >&2; exit 1; }

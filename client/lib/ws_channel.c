@@ -14,6 +14,7 @@
 
 #include "hresult.h"
 #include "internal.h"
+#include "ws_security.h"
 
 _Static_assert(sizeof(WS_STRING) == 16 || sizeof(void *) != 8,
     "props.h sizes WS_STRING for LP64");
@@ -526,9 +527,8 @@ WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
 	if (channel == NULL || (properties == NULL && propertyCount > 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: channel or properties is NULL", api);
-	if (securityDescription != NULL)
-		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-		    "%s: security descriptions are not supported", api);
+	if ((hr = ws_security_check(securityDescription, error, api)) != S_OK)
+		return hr;
 	hr = ws_channel_props_encode(channel_prop, properties, propertyCount,
 	    &props, error, api);
 	if (hr != S_OK)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ws_security.h"
 
 struct ws_listener_prop_call {
 	struct ipc_call			 c;
@@ -66,9 +67,8 @@ WsCreateListener(WS_CHANNEL_TYPE channelType,
 	if (listener == NULL || (properties == NULL && propertyCount > 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: listener or properties is NULL", api);
-	if (securityDescription != NULL)
-		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-		    "%s: security descriptions are not supported", api);
+	if ((hr = ws_security_check(securityDescription, error, api)) != S_OK)
+		return hr;
 	hr = ws_channel_props_encode(listener_prop,
 	    (const WS_CHANNEL_PROPERTY *)properties, propertyCount, &props,
 	    error, api);

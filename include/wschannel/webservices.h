@@ -15,29 +15,18 @@
 extern "C" {
 #endif
 
-/* Windows base types, sized as on Windows. */
+/*
+ * Windows base types (INT32, ULONG, WCHAR, HRESULT, GUID...), TRUE/FALSE,
+ * S_OK, E_*, FAILED and SUCCEEDED, from ws_base.h.  A program that has its
+ * own (from a real <windows.h>, or of its own making) defines
+ * WSCHANNEL_NO_BASE_TYPES before including this header and gets none of
+ * them from us; it must then have them defined, with the Windows sizes,
+ * before this include.
+ */
 #ifndef WSCHANNEL_NO_BASE_TYPES
-typedef int32_t  HRESULT;
-typedef uint32_t ULONG;
-typedef int32_t  LONG;
-typedef uint16_t USHORT;
-typedef uint16_t WCHAR;
-typedef uint8_t  BYTE;
-typedef int32_t  BOOL;
-typedef size_t   SIZE_T;
-typedef uint64_t ULONGLONG;
-typedef int64_t  LONGLONG;
-typedef struct _GUID {
-	uint32_t Data1;
-	uint16_t Data2;
-	uint16_t Data3;
-	uint8_t  Data4[8];
-} GUID;
+#include "ws_base.h"
 #endif
-#ifndef TRUE
-#define TRUE  1
-#define FALSE 0
-#endif
+/* Calling conventions mean nothing on Linux; the prototypes need the names. */
 #ifndef WINAPI
 #define WINAPI
 #endif
@@ -45,19 +34,10 @@ typedef struct _GUID {
 #define CALLBACK
 #endif
 
-#define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
-#define FAILED(hr)    (((HRESULT)(hr)) < 0)
-
-/* Generic HRESULTs used by WWSAPI. */
-#define S_OK            ((HRESULT)0x00000000)
-#define S_FALSE         ((HRESULT)0x00000001)
-#define NO_ERROR        0
-#define E_NOTIMPL       ((HRESULT)0x80004001)
-#define E_POINTER       ((HRESULT)0x80004003)
-#define E_FAIL          ((HRESULT)0x80004005)
-#define E_ACCESSDENIED  ((HRESULT)0x80070005)
-#define E_OUTOFMEMORY   ((HRESULT)0x8007000E)
-#define E_INVALIDARG    ((HRESULT)0x80070057)
+/* The SDK's helper macros. */
+#define WsCountOf(arrayValue) \
+	(sizeof(arrayValue) / sizeof((arrayValue)[0]))
+#define WsOffsetOf(type, field)	((ULONG)offsetof(type, field))
 
 /* The WS_ facility, in the order of the Windows header. */
 #define WS_S_ASYNC                          ((HRESULT)0x003D0000)
@@ -135,6 +115,14 @@ struct _WS_XML_DICTIONARY {
 #define WS_XML_STRING_VALUE(S)	{ sizeof(S) - 1, (BYTE *)(S), NULL, 0 }
 #define WS_STRING_VALUE(S) \
 	{ sizeof(S) / sizeof((S)[0]) - 1, (WCHAR *)(S) }
+/* The rest of the SDK's string initializers. */
+#define WS_STRING_EMPTY		{ 0, NULL }
+#define WS_XML_STRING_NULL	{ 0, NULL, NULL, 0 }
+#define WS_XML_STRING_DICTIONARY_VALUE(S, D, I) \
+	{ sizeof(S) - 1, (BYTE *)(S), (D), (I) }
+/* A WS_XML_QNAME of two string literals (local name, namespace). */
+#define WS_XML_QNAME_VALUE(L, N) \
+	{ WS_XML_STRING_VALUE(L), WS_XML_STRING_VALUE(N) }
 
 /* A message id: `uri` when its length is not 0, else urn:uuid:`guid`. */
 typedef struct _WS_UNIQUE_ID {
@@ -640,20 +628,7 @@ HRESULT WINAPI WsXmlStringEquals(const WS_XML_STRING *string1,
  * The XML layer: readers, writers, XML buffers, nodes and texts, and the
  * serialization of primitive types, with the values of the Windows SDK.
  */
-#ifndef WSCHANNEL_NO_BASE_TYPES
-typedef uint32_t DWORD;
-typedef struct _FILETIME {
-	DWORD dwLowDateTime;
-	DWORD dwHighDateTime;
-} FILETIME;
-typedef struct tagDEC {
-	USHORT wReserved;
-	BYTE scale;
-	BYTE sign;
-	ULONG Hi32;
-	ULONGLONG Lo64;
-} DECIMAL;
-#endif
+/* DWORD, FILETIME and DECIMAL are base types (ws_base.h). */
 
 typedef struct _WS_XML_READER WS_XML_READER;
 typedef struct _WS_XML_WRITER WS_XML_WRITER;
