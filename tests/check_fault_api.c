@@ -612,6 +612,68 @@ START_TEST(read_fault)
 }
 END_TEST
 
+/*
+ * WS_FAULT_TYPE through the typed calls: WsWriteElement writes a Fault
+ * element that WsReadElement reads back whole; the text of fault12 reads
+ * the same way; the fault type takes only the element mapping and a
+ * WS_FAULT_DESCRIPTION.
+ */
+START_TEST(fault_type)
+{
+	static WS_XML_STRING fault_name = WS_XML_STRING_VALUE("Fault");
+	static WS_XML_STRING ns12 = WS_XML_STRING_VALUE(NS12);
+	WS_FAULT_DESCRIPTION fdesc = { WS_ENVELOPE_VERSION_SOAP_1_2 };
+	WS_ELEMENT_DESCRIPTION ed = { &fault_name, &ns12, WS_FAULT_TYPE,
+	    &fdesc };
+	WS_XML_READER_TEXT_ENCODING tenc = {
+	    { WS_XML_READER_ENCODING_TYPE_TEXT }, WS_CHARSET_UTF8 };
+	WS_XML_READER_BUFFER_INPUT in = { { WS_XML_READER_INPUT_TYPE_BUFFER },
+	    (void *)fault12, (ULONG)strlen(fault12) };
+	WS_HEAP *h = heap_new();
+	WS_XML_BUFFER *buf;
+	WS_XML_WRITER *w;
+	WS_XML_READER *r;
+	WS_FAULT f, g, *p = NULL;
+
+	fault_fill(&f, h);
+	HR_EQ(WsCreateXmlBuffer(h, NULL, 0, &buf, NULL), S_OK);
+	HR_EQ(WsCreateWriter(NULL, 0, &w, NULL), S_OK);
+	HR_EQ(WsSetOutputToBuffer(w, buf, NULL, 0, NULL), S_OK);
+	HR_EQ(WsWriteElement(w, &ed, WS_WRITE_REQUIRED_VALUE, &f, sizeof(f),
+	    NULL), S_OK);
+	/* Any other mapping, or no description, is refused. */
+	HR_EQ(WsWriteType(w, WS_ELEMENT_CONTENT_TYPE_MAPPING, WS_FAULT_TYPE,
+	    &fdesc, WS_WRITE_REQUIRED_VALUE, &f, sizeof(f), NULL),
+	    E_INVALIDARG);
+	HR_EQ(WsWriteType(w, WS_ELEMENT_TYPE_MAPPING, WS_FAULT_TYPE, NULL,
+	    WS_WRITE_REQUIRED_VALUE, &f, sizeof(f), NULL), E_INVALIDARG);
+	HR_EQ(WsCreateReader(NULL, 0, &r, NULL), S_OK);
+	HR_EQ(WsSetInputToBuffer(r, buf, NULL, 0, NULL), S_OK);
+	HR_EQ(WsReadElement(r, &ed, WS_READ_REQUIRED_POINTER, h, &p,
+	    sizeof(p), NULL), S_OK);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(xstr_is(&p->code->value.localName, "Receiver"));
+	ck_assert(xstr_is(&p->code->subCode->value.localName, "Overheated"));
+	ck_assert_uint_eq(p->reasonCount, 2);
+	ck_assert(wstr_is(&p->reasons[1].text, u"zu hei\u00df"));
+	ck_assert(wstr_is(&p->actor, u"urn:actor"));
+	ck_assert_ptr_nonnull(p->detail);
+	/* Another peer's text, by value. */
+	HR_EQ(WsSetInput(r, &tenc.encoding, &in.input, NULL, 0, NULL), S_OK);
+	HR_EQ(WsReadElement(r, &ed, WS_READ_REQUIRED_VALUE, h, &g, sizeof(g),
+	    NULL), S_OK);
+	ck_assert(wstr_is(&g.reasons[0].text, u"too hot"));
+	ck_assert(wstr_is(&g.node, u"urn:node"));
+	HR_EQ(WsSetInput(r, &tenc.encoding, &in.input, NULL, 0, NULL), S_OK);
+	HR_EQ(WsReadType(r, WS_ELEMENT_CONTENT_TYPE_MAPPING, WS_FAULT_TYPE,
+	    &fdesc, WS_READ_REQUIRED_VALUE, h, &g, sizeof(g), NULL),
+	    E_INVALIDARG);
+	WsFreeReader(r);
+	WsFreeWriter(w);
+	WsFreeHeap(h);
+}
+END_TEST
+
 /* Faults as other peers write them: gSOAP's SOAP 1.2 (prefixes of its
  * own, one reason) and a SOAP 1.1 one with qualified parts and no lang. */
 START_TEST(read_foreign)
@@ -731,6 +793,7 @@ fault_api_suite(void)
 	tcase_add_test(tc, fault_from_error);
 	tcase_add_loop_test(tc, write_fault, 0, 2);
 	tcase_add_loop_test(tc, read_fault, 0, 2);
+	tcase_add_test(tc, fault_type);
 	tcase_add_test(tc, read_foreign);
 	tcase_add_test(tc, read_malformed);
 	suite_add_tcase(s, tc);

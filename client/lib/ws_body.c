@@ -103,9 +103,6 @@ ws_body_check_desc(const WS_ELEMENT_DESCRIPTION *d,
 		return S_OK;
 	/* The other types go through the XML layer's serializer (a NULL
 	 * *tp); a fault body is the faults' own path. */
-	if (d->type == WS_FAULT_TYPE)	/* wired when faults land */
-		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-		    "%s: a WS_FAULT_TYPE body is not supported yet", api);
 	if (d->type != WS_VOID_TYPE &&
 	    xml_type_size_of(d->type, d->typeDescription) == 0)
 		return ws_error_fail(error, E_INVALIDARG,

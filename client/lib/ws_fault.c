@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "xml_internal.h"
 #include "ws_fault.h"
 
 #define WS_FAULT_NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
@@ -80,7 +81,7 @@ ws_fault_write_string(WS_XML_WRITER *w, const WS_STRING *s, WS_ERROR *error)
 {
 	if (s->length == 0)
 		return S_OK;
-	return WsWriteType(w, WS_ELEMENT_CONTENT_TYPE_MAPPING, WS_STRING_TYPE,
+	return xml_type_write(w, WS_ELEMENT_CONTENT_TYPE_MAPPING, WS_STRING_TYPE,
 	    NULL, WS_WRITE_REQUIRED_VALUE, s, sizeof(*s), error);
 }
 
@@ -103,7 +104,7 @@ ws_fault_write_text(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v,
 	if (lang != NULL && lang->length > 0 &&
 	    ((hr = WsWriteStartAttribute(w, &ws_fault_xml, &ws_fault_lang,
 	    &ws_fault_xml_ns, FALSE, error)) != S_OK ||
-	    (hr = WsWriteType(w, WS_ATTRIBUTE_TYPE_MAPPING, WS_STRING_TYPE,
+	    (hr = xml_type_write(w, WS_ATTRIBUTE_TYPE_MAPPING, WS_STRING_TYPE,
 	    NULL, WS_WRITE_REQUIRED_VALUE, lang, sizeof(*lang),
 	    error)) != S_OK ||
 	    (hr = WsWriteEndAttribute(w, error)) != S_OK))
@@ -136,7 +137,7 @@ ws_fault_write_qname(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v,
 			local = &server;
 	}
 	if (ns->length == 0)
-		return WsWriteType(w, WS_ELEMENT_CONTENT_TYPE_MAPPING,
+		return xml_type_write(w, WS_ELEMENT_CONTENT_TYPE_MAPPING,
 		    WS_XML_STRING_TYPE, NULL, WS_WRITE_REQUIRED_VALUE, local,
 		    sizeof(*local), error);
 	return WsWriteQualifiedName(w, NULL, local, ns, error);
@@ -211,15 +212,13 @@ out:
 	return hr;
 }
 
-/* long: the parts in schema order, each for its envelope version. */
-HRESULT
-ws_fault_write(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v, const WS_FAULT *f,
+/* What a fault needs before anything of it is written. */
+static HRESULT
+ws_fault_check(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v, const WS_FAULT *f,
     WS_ERROR *error)
 {
-	bool v11 = v == WS_ENVELOPE_VERSION_SOAP_1_1;
 	const WS_FAULT_CODE *c;
-	ULONG i, depth = 0;
-	HRESULT hr;
+	ULONG depth = 0;
 
 	if (w == NULL || f == NULL || (v != WS_ENVELOPE_VERSION_SOAP_1_1 &&
 	    v != WS_ENVELOPE_VERSION_SOAP_1_2))
@@ -233,8 +232,19 @@ ws_fault_write(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v, const WS_FAULT *f,
 		return ws_error_fail(error, E_INVALIDARG, "WS_FAULT: a fault "
 		    "needs a code (at most %d deep) and at least one reason",
 		    WS_FAULT_MAX_CODES);
-	if ((hr = WsWriteStartElement(w, &ws_fault_s, &ws_fault_fault,
-	    ws_fault_ns(v), error)) != S_OK)
+	return S_OK;
+}
+
+/* long: the parts in schema order, each for its envelope version. */
+HRESULT
+ws_fault_write_content(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v,
+    const WS_FAULT *f, WS_ERROR *error)
+{
+	bool v11 = v == WS_ENVELOPE_VERSION_SOAP_1_1;
+	ULONG i;
+	HRESULT hr;
+
+	if ((hr = ws_fault_check(w, v, f, error)) != S_OK)
 		return hr;
 	if (v11) {
 		/* Only the first code and the first reason (SOAP 1.1 has
@@ -272,6 +282,20 @@ ws_fault_write(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v, const WS_FAULT *f,
 		return hr;
 	if (f->detail != NULL &&
 	    (hr = ws_fault_write_detail(w, v, f->detail, error)) != S_OK)
+		return hr;
+	return S_OK;
+}
+
+HRESULT
+ws_fault_write(WS_XML_WRITER *w, WS_ENVELOPE_VERSION v, const WS_FAULT *f,
+    WS_ERROR *error)
+{
+	HRESULT hr;
+
+	if ((hr = ws_fault_check(w, v, f, error)) != S_OK ||
+	    (hr = WsWriteStartElement(w, &ws_fault_s, &ws_fault_fault,
+	    ws_fault_ns(v), error)) != S_OK ||
+	    (hr = ws_fault_write_content(w, v, f, error)) != S_OK)
 		return hr;
 	return WsWriteEndElement(w, error);
 }
@@ -314,7 +338,7 @@ ws_fault_read_string(WS_XML_READER *r, WS_HEAP *heap, WS_STRING *s,
 
 	memset(s, 0, sizeof(*s));
 	if ((hr = WsReadStartElement(r, error)) != S_OK ||
-	    (hr = WsReadType(r, WS_ELEMENT_CONTENT_TYPE_MAPPING,
+	    (hr = xml_type_read(r, WS_ELEMENT_CONTENT_TYPE_MAPPING,
 	    WS_STRING_TYPE, NULL, WS_READ_REQUIRED_VALUE, heap, s, sizeof(*s),
 	    error)) != S_OK)
 		return hr;
@@ -334,7 +358,7 @@ ws_fault_read_reason(WS_XML_READER *r, WS_HEAP *heap, WS_FAULT_REASON *fr,
 	    error);
 	if (hr == S_OK) {
 		if ((hr = WsReadStartAttribute(r, idx, error)) != S_OK ||
-		    (hr = WsReadType(r, WS_ATTRIBUTE_TYPE_MAPPING,
+		    (hr = xml_type_read(r, WS_ATTRIBUTE_TYPE_MAPPING,
 		    WS_STRING_TYPE, NULL, WS_READ_REQUIRED_VALUE, heap,
 		    &fr->lang, sizeof(fr->lang), error)) != S_OK ||
 		    (hr = WsReadEndAttribute(r, error)) != S_OK)

@@ -11,6 +11,10 @@
 /* Writes the soap:Fault element of the envelope version at the writer. */
 HRESULT	 ws_fault_write(WS_XML_WRITER *, WS_ENVELOPE_VERSION, const WS_FAULT *,
 	    WS_ERROR *);
+/* The children of soap:Fault, in an element the caller has started
+ * (WsWriteType's element mapping). */
+HRESULT	 ws_fault_write_content(WS_XML_WRITER *, WS_ENVELOPE_VERSION,
+	    const WS_FAULT *, WS_ERROR *);
 /* Reads the soap:Fault element at (or after) the reader into `fault`, its
  * parts allocated on `heap`; `fault` is untouched on failure. */
 HRESULT	 ws_fault_read(WS_XML_READER *, WS_ENVELOPE_VERSION, WS_HEAP *,

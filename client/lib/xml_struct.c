@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "xml_internal.h"
+#include "ws_fault.h"
 
 static const WS_XML_STRING xml_struct_xsi = WS_XML_STRING_VALUE(XML_NS_XSI);
 static const WS_XML_STRING xml_struct_xsi_type = WS_XML_STRING_VALUE("type");
@@ -594,9 +595,6 @@ xml_struct_write_type(WS_XML_WRITER *w, WS_TYPE_MAPPING m, WS_TYPE type,
 
 	if ((hr = xml_writer_check(w, error, "WsWriteType")) != S_OK)
 		return hr;
-	if (type == WS_FAULT_TYPE)	/* wired when faults land */
-		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-		    "WsWriteType: WS_FAULT_TYPE is not supported yet");
 	if ((hr = xml_struct_write_value(type, desc, opt, value, size,
 	    &v)) != S_OK)
 		return ws_error_fail(error, hr, "WsWriteType: type %d cannot "
@@ -667,6 +665,14 @@ xml_struct_write_type(WS_XML_WRITER *w, WS_TYPE_MAPPING m, WS_TYPE type,
 		    cd->size, error);
 	case WS_ENDPOINT_ADDRESS_TYPE:
 		return xml_struct_write_epr(w, desc, v, error);
+	case WS_FAULT_TYPE:
+		/* The children of the Fault element the caller started. */
+		if (m != WS_ELEMENT_TYPE_MAPPING)
+			return ws_error_fail(error, E_INVALIDARG,
+			    "WsWriteType: a fault needs the element mapping");
+		return ws_fault_write_content(w,
+		    ((const WS_FAULT_DESCRIPTION *)desc)->envelopeVersion, v,
+		    error);
 	case WS_ANY_ATTRIBUTES_TYPE:
 		if (m != WS_ELEMENT_TYPE_MAPPING)
 			return ws_error_fail(error, E_INVALIDARG,

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "xml_internal.h"
+#include "ws_fault.h"
 
 static const WS_XML_STRING xml_sr_xsi = WS_XML_STRING_VALUE(XML_NS_XSI);
 static const WS_XML_STRING xml_sr_tname = WS_XML_STRING_VALUE("type");
@@ -853,9 +854,9 @@ xml_struct_read_type(WS_XML_READER *r, WS_TYPE_MAPPING m, WS_TYPE type,
 
 	if ((hr = xml_reader_check(r, error, "WsReadType")) != S_OK)
 		return hr;
-	if (type == WS_FAULT_TYPE)	/* wired when faults land */
-		return ws_error_fail(error, WS_E_NOT_SUPPORTED,
-		    "WsReadType: WS_FAULT_TYPE is not supported yet");
+	if (type == WS_FAULT_TYPE && m != WS_ELEMENT_TYPE_MAPPING)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "WsReadType: a fault needs the element mapping");
 	if ((hr = xml_struct_read_args(type, desc, opt, heap, value,
 	    size)) != S_OK)
 		return ws_error_fail(error, hr, "WsReadType: type %d cannot be "
@@ -927,6 +928,10 @@ xml_struct_read_type(WS_XML_READER *r, WS_TYPE_MAPPING m, WS_TYPE type,
 		return xml_sr_struct(r, desc, opt, heap, value, size, error);
 	if ((hr = xml_sr_target(opt, heap, value, ts, &t, error)) != S_OK)
 		return hr;
+	if (type == WS_FAULT_TYPE)	/* the whole Fault element */
+		return ws_fault_read(r,
+		    ((const WS_FAULT_DESCRIPTION *)desc)->envelopeVersion, heap,
+		    t, error);
 	if (type == WS_CUSTOM_TYPE)
 		return cd->readCallback(r, m, cd->descriptionData, heap, t,
 		    cd->size, error);

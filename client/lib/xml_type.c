@@ -79,6 +79,8 @@ xml_type_size_of(WS_TYPE t, const void *desc)
 	case WS_DESCRIPTION_TYPE:	return sizeof(void *);
 	case WS_ENUM_TYPE:		return desc != NULL ? sizeof(int) : 0;
 	case WS_ENDPOINT_ADDRESS_TYPE:	return sizeof(WS_ENDPOINT_ADDRESS);
+	case WS_FAULT_TYPE:
+		return desc != NULL ? sizeof(WS_FAULT) : 0;
 	case WS_ANY_ATTRIBUTES_TYPE:	return sizeof(WS_ANY_ATTRIBUTES);
 	case WS_STRUCT_TYPE:
 		return desc != NULL ?

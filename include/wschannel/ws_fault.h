@@ -30,6 +30,11 @@ typedef struct _WS_FAULT {
 	WS_XML_BUFFER *detail;
 } WS_FAULT;
 
+/* The typeDescription of WS_FAULT_TYPE: which SOAP's Fault it is. */
+typedef struct _WS_FAULT_DESCRIPTION {
+	WS_ENVELOPE_VERSION envelopeVersion;
+} WS_FAULT_DESCRIPTION;
+
 typedef struct _WS_FAULT_DETAIL_DESCRIPTION {
 	WS_XML_STRING *action;
 	WS_ELEMENT_DESCRIPTION *detailElementDescription;
