@@ -12,6 +12,7 @@
  * SOAP-over-UDP's repeats are the application's job (bindings.md).
  * Answers come unicast from each responder to the channel's port.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,75 @@ static WS_XML_STRING probe_action = WS_XML_STRING_VALUE(WSD_PROBE);
 static WS_ELEMENT_DESCRIPTION probe_elem = {
 	&probe_name, &wsd_ns, WS_XML_STRING_TYPE, NULL };
 static WS_MESSAGE_DESCRIPTION probe_desc = { &probe_action, &probe_elem };
+
+/*
+ * The body of a ProbeMatches, read into structs through descriptions
+ * (WS-Discovery 2005/04, section 5.3): each ProbeMatch's
+ * EndpointReference (WS-Addressing 2004/08), Types, Scopes, XAddrs and
+ * MetadataVersion.  Extensions a target adds are skipped.
+ */
+struct probe_match {
+	WS_ENDPOINT_ADDRESS	 epr;
+	WCHAR			*types;
+	WCHAR			*scopes;
+	WCHAR			*xaddrs;
+	ULONG			 metadata_version;
+};
+
+struct probe_matches {
+	ULONG			 count;
+	struct probe_match	*matches;
+};
+
+static WS_XML_STRING wsa_ns = WS_XML_STRING_VALUE(
+    "http://schemas.xmlsoap.org/ws/2004/08/addressing");
+static WS_XML_STRING epr_name = WS_XML_STRING_VALUE("EndpointReference");
+static WS_XML_STRING types_name = WS_XML_STRING_VALUE("Types");
+static WS_XML_STRING scopes_name = WS_XML_STRING_VALUE("Scopes");
+static WS_XML_STRING xaddrs_name = WS_XML_STRING_VALUE("XAddrs");
+static WS_XML_STRING version_name = WS_XML_STRING_VALUE("MetadataVersion");
+static WS_XML_STRING match_name = WS_XML_STRING_VALUE("ProbeMatch");
+static WS_XML_STRING matches_name = WS_XML_STRING_VALUE("ProbeMatches");
+static WS_ENDPOINT_ADDRESS_DESCRIPTION epr_desc = {
+	WS_ADDRESSING_VERSION_0_9 };
+
+#define WSD_FIELD(mapping, name, ns, type, desc, member, options) \
+	{ (mapping), (name), (ns), (type), (desc), \
+	    (ULONG)offsetof(struct probe_match, member), (options), NULL, 0, \
+	    NULL, NULL, NULL }
+static WS_FIELD_DESCRIPTION match_fields_[] = {
+	WSD_FIELD(WS_ELEMENT_FIELD_MAPPING, &epr_name, &wsa_ns,
+	    WS_ENDPOINT_ADDRESS_TYPE, &epr_desc, epr, 0),
+	WSD_FIELD(WS_ELEMENT_FIELD_MAPPING, &types_name, &wsd_ns, WS_WSZ_TYPE,
+	    NULL, types, WS_FIELD_OPTIONAL),
+	WSD_FIELD(WS_ELEMENT_FIELD_MAPPING, &scopes_name, &wsd_ns, WS_WSZ_TYPE,
+	    NULL, scopes, WS_FIELD_OPTIONAL),
+	WSD_FIELD(WS_ELEMENT_FIELD_MAPPING, &xaddrs_name, &wsd_ns, WS_WSZ_TYPE,
+	    NULL, xaddrs, WS_FIELD_OPTIONAL),
+	WSD_FIELD(WS_ELEMENT_FIELD_MAPPING, &version_name, &wsd_ns,
+	    WS_UINT32_TYPE, NULL, metadata_version, 0),
+};
+static WS_FIELD_DESCRIPTION *match_fields[] = {
+	&match_fields_[0], &match_fields_[1], &match_fields_[2],
+	&match_fields_[3], &match_fields_[4] };
+static WS_STRUCT_DESCRIPTION match_desc = {
+	sizeof(struct probe_match), _Alignof(struct probe_match),
+	match_fields, 5, NULL, NULL, NULL, NULL, 0,
+	WS_STRUCT_IGNORE_TRAILING_ELEMENT_CONTENT |
+	WS_STRUCT_IGNORE_UNHANDLED_ATTRIBUTES };
+/* ProbeMatch elements repeat directly in ProbeMatches, with no wrapper. */
+static WS_FIELD_DESCRIPTION matches_field = {
+	WS_REPEATING_ELEMENT_FIELD_MAPPING, NULL, NULL, WS_STRUCT_TYPE,
+	&match_desc, (ULONG)offsetof(struct probe_matches, matches), 0, NULL,
+	(ULONG)offsetof(struct probe_matches, count), &match_name, &wsd_ns,
+	NULL };
+static WS_FIELD_DESCRIPTION *matches_fields[] = { &matches_field };
+static WS_STRUCT_DESCRIPTION matches_desc = {
+	sizeof(struct probe_matches), _Alignof(struct probe_matches),
+	matches_fields, 1, NULL, NULL, NULL, NULL, 0,
+	WS_STRUCT_IGNORE_UNHANDLED_ATTRIBUTES };
+static WS_ELEMENT_DESCRIPTION matches_elem = {
+	&matches_name, &wsd_ns, WS_STRUCT_TYPE, &matches_desc };
 
 /* A fresh urn:uuid (version 4) for the Probe's MessageID. */
 static void
@@ -125,10 +195,60 @@ wsdiscovery_print_header(WS_MESSAGE *msg, WS_HEAP *heap,
 	}
 }
 
+static void
+wsdiscovery_print_wide(const char *label, const WCHAR *s, size_t len)
+{
+	if (s == NULL)
+		return;
+	printf("    %s: ", label);
+	example_print_wide(stdout, s, len);
+	putchar('\n');
+}
+
+/* Each ProbeMatch of the body: its address, types, scopes and XAddrs. */
+static void
+wsdiscovery_print_body(WS_MESSAGE *msg, WS_HEAP *heap)
+{
+	struct probe_matches pm;
+	struct probe_match *m;
+	WS_ERROR *error = NULL;
+	HRESULT hr;
+	ULONG i;
+
+	memset(&pm, 0, sizeof(pm));
+	(void)WsCreateError(NULL, 0, &error);
+	hr = WsReadBody(msg, &matches_elem, WS_READ_REQUIRED_VALUE, heap, &pm,
+	    sizeof(pm), error);
+	if (FAILED(hr)) {
+		example_report("  reading the ProbeMatches body", hr, error);
+		if (error != NULL)
+			WsFreeError(error);
+		return;
+	}
+	for (i = 0; i < pm.count; i++) {
+		m = &pm.matches[i];
+		printf("  ProbeMatch %u\n", (unsigned)i + 1);
+		wsdiscovery_print_wide("Address", m->epr.url.chars,
+		    m->epr.url.length);
+		if (m->types != NULL)
+			wsdiscovery_print_wide("Types", m->types,
+			    example_wide_len(m->types));
+		if (m->scopes != NULL)
+			wsdiscovery_print_wide("Scopes", m->scopes,
+			    example_wide_len(m->scopes));
+		if (m->xaddrs != NULL)
+			wsdiscovery_print_wide("XAddrs", m->xaddrs,
+			    example_wide_len(m->xaddrs));
+		printf("    MetadataVersion: %u\n",
+		    (unsigned)m->metadata_version);
+	}
+	if (error != NULL)
+		WsFreeError(error);
+}
+
 /*
- * Prints the answers until none came for the wait.  Each ProbeMatches is
- * printed with its headers; the library reads simple bodies only, so the
- * matches themselves stay unparsed.  Returns how many came.
+ * Prints the answers until none came for the wait: each ProbeMatches with
+ * its headers and the matches of its body.  Returns how many came.
  */
 static int
 wsdiscovery_collect(WS_CHANNEL *ch, WS_MESSAGE *msg, WS_HEAP *heap,
@@ -162,6 +282,7 @@ wsdiscovery_collect(WS_CHANNEL *ch, WS_MESSAGE *msg, WS_HEAP *heap,
 			    WS_MESSAGE_ID_HEADER, "MessageID");
 			wsdiscovery_print_header(msg, heap,
 			    WS_RELATES_TO_HEADER, "RelatesTo");
+			wsdiscovery_print_body(msg, heap);
 		}
 		free(a);
 		free(r);

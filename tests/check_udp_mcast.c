@@ -599,20 +599,65 @@ static WS_XML_STRING wsd_ns = WS_XML_STRING_VALUE(
 static WS_XML_STRING matches_name = WS_XML_STRING_VALUE("ProbeMatches");
 static WS_XML_STRING matches_action = WS_XML_STRING_VALUE(
     "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches");
+/* What a target answers: one ProbeMatch with an address, types and
+ * XAddrs, written through a struct description. */
+struct t_match {
+	WS_ENDPOINT_ADDRESS	 epr;
+	WCHAR			*types;
+	WCHAR			*xaddrs;
+	ULONG			 version;
+};
+struct t_matches {
+	ULONG			 count;
+	struct t_match		*matches;
+};
+static WS_XML_STRING wsa04_ns = WS_XML_STRING_VALUE(
+    "http://schemas.xmlsoap.org/ws/2004/08/addressing");
+static WS_XML_STRING t_epr = WS_XML_STRING_VALUE("EndpointReference");
+static WS_XML_STRING t_types = WS_XML_STRING_VALUE("Types");
+static WS_XML_STRING t_xaddrs = WS_XML_STRING_VALUE("XAddrs");
+static WS_XML_STRING t_version = WS_XML_STRING_VALUE("MetadataVersion");
+static WS_XML_STRING t_match = WS_XML_STRING_VALUE("ProbeMatch");
+static WS_ENDPOINT_ADDRESS_DESCRIPTION t_epr_desc = {
+	WS_ADDRESSING_VERSION_0_9 };
+static WS_FIELD_DESCRIPTION t_fields_[] = {
+	{ WS_ELEMENT_FIELD_MAPPING, &t_epr, &wsa04_ns, WS_ENDPOINT_ADDRESS_TYPE,
+	    &t_epr_desc, offsetof(struct t_match, epr), 0, NULL, 0, NULL,
+	    NULL, NULL },
+	{ WS_ELEMENT_FIELD_MAPPING, &t_types, &wsd_ns, WS_WSZ_TYPE, NULL,
+	    offsetof(struct t_match, types), 0, NULL, 0, NULL, NULL, NULL },
+	{ WS_ELEMENT_FIELD_MAPPING, &t_xaddrs, &wsd_ns, WS_WSZ_TYPE, NULL,
+	    offsetof(struct t_match, xaddrs), 0, NULL, 0, NULL, NULL, NULL },
+	{ WS_ELEMENT_FIELD_MAPPING, &t_version, &wsd_ns, WS_UINT32_TYPE, NULL,
+	    offsetof(struct t_match, version), 0, NULL, 0, NULL, NULL, NULL },
+};
+static WS_FIELD_DESCRIPTION *t_fields[] = { &t_fields_[0], &t_fields_[1],
+    &t_fields_[2], &t_fields_[3] };
+static WS_STRUCT_DESCRIPTION t_match_desc = { sizeof(struct t_match),
+    _Alignof(struct t_match), t_fields, 4, NULL, NULL, NULL, NULL, 0, 0 };
+static WS_FIELD_DESCRIPTION t_list = { WS_REPEATING_ELEMENT_FIELD_MAPPING,
+    NULL, NULL, WS_STRUCT_TYPE, &t_match_desc,
+    offsetof(struct t_matches, matches), 0, NULL,
+    offsetof(struct t_matches, count), &t_match, &wsd_ns, NULL };
+static WS_FIELD_DESCRIPTION *t_lists[] = { &t_list };
+static WS_STRUCT_DESCRIPTION t_matches_desc = { sizeof(struct t_matches),
+    _Alignof(struct t_matches), t_lists, 1, NULL, NULL, NULL, NULL, 0, 0 };
 static WS_ELEMENT_DESCRIPTION matches_elem = { &matches_name, &wsd_ns,
-    WS_XML_STRING_TYPE, NULL };
+    WS_STRUCT_TYPE, &t_matches_desc };
 static WS_MESSAGE_DESCRIPTION matches_desc = { &matches_action,
     &matches_elem };
 
 /* One WS-Discovery target: accepts the next Probe on `l` and answers it
- * with an (empty) ProbeMatches in WS-Addressing 2004/08. */
+ * with a ProbeMatches in WS-Addressing 2004/08 naming target `n`. */
 static void
-discovery_answer(WS_LISTENER *l, WS_HEAP *heap)
+discovery_answer(WS_LISTENER *l, WS_HEAP *heap, int n)
 {
 	WS_ADDRESSING_VERSION av = WS_ADDRESSING_VERSION_0_9;
 	WS_CHANNEL_PROPERTY cp = { WS_CHANNEL_PROPERTY_ADDRESSING_VERSION, &av,
 	    sizeof(av) };
-	WS_XML_STRING empty = { 0, (BYTE *)"", NULL, 0 };
+	char addr[64], xaddrs[64];
+	struct t_match m;
+	struct t_matches ms = { 1, &m };
 	WS_CHANNEL *s = NULL;
 	WS_MESSAGE *req, *rep;
 	char got[128];
@@ -628,9 +673,20 @@ discovery_answer(WS_LISTENER *l, WS_HEAP *heap)
 	ck_assert_str_eq(got, "urn:schemas-xmlsoap-org:ws:2005:04:discovery");
 	HR_EQ(WsReadMessageEnd(s, req, NULL, NULL), S_OK);
 	HR_EQ(WsCreateMessageForChannel(s, NULL, 0, &rep, NULL), S_OK);
+	memset(&m, 0, sizeof(m));
+	snprintf(addr, sizeof(addr), "urn:uuid:11111111-2222-3333-4444-%012d",
+	    n);
+	snprintf(xaddrs, sizeof(xaddrs), "http://127.0.0.%d:5357/", n);
+	m.epr.url = harness_ws_string(addr);
+	m.types = harness_ws_string("wsdp:Device pub:Computer").chars;
+	m.xaddrs = harness_ws_string(xaddrs).chars;
+	m.version = 1;
 	HR_EQ(WsSendReplyMessage(s, rep, &matches_desc,
-	    WS_WRITE_REQUIRED_VALUE, &empty, sizeof(empty), req, NULL, NULL),
+	    WS_WRITE_REQUIRED_VALUE, &ms, sizeof(ms), req, NULL, NULL),
 	    S_OK);
+	free(m.epr.url.chars);
+	free(m.types);
+	free(m.xaddrs);
 	WsFreeMessage(req);
 	WsFreeMessage(rep);
 	WsFreeChannel(s);
@@ -652,7 +708,7 @@ START_TEST(example_wsdiscovery_probe)
 	WS_STRING url;
 	WS_HEAP *heap;
 	char *prog, line[256], *argv[4];
-	int fd, n = 0, i, related = 0;
+	int fd, n = 0, i, related = 0, addresses = 0, types = 0, xaddrs = 0;
 	pid_t pid;
 
 	if (!mc_setup("example_wsdiscovery_probe"))
@@ -675,20 +731,31 @@ START_TEST(example_wsdiscovery_probe)
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_eq(harness_read_line(fd, line, sizeof(line), 10000), 0);
 	ck_assert_msg(strncmp(line, "Probe urn:uuid:", 15) == 0, "%s", line);
-	discovery_answer(l[0], heap);
-	discovery_answer(l[1], heap);
+	discovery_answer(l[0], heap, 1);
+	discovery_answer(l[1], heap, 2);
 	while (harness_read_line(fd, line, sizeof(line), 10000) == 0) {
 		if (strncmp(line, "ProbeMatches ", 13) == 0 &&
 		    strstr(line, "not for") == NULL)
 			n++;
 		if (strncmp(line, "  RelatesTo: urn:uuid:", 22) == 0)
 			related++;
+		/* Each body's match, read by the example's descriptions. */
+		if (strncmp(line, "    Address: urn:uuid:11111111-2222-3333-"
+		    "4444-00000000000", 52) == 0)
+			addresses++;
+		if (strcmp(line, "    Types: wsdp:Device pub:Computer") == 0)
+			types++;
+		if (strncmp(line, "    XAddrs: http://127.0.0.", 27) == 0)
+			xaddrs++;
 		if (strstr(line, "answers") != NULL)
 			break;
 	}
 	ck_assert_str_eq(line, "2 answers");
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(related, 2);
+	ck_assert_int_eq(addresses, 2);
+	ck_assert_int_eq(types, 2);
+	ck_assert_int_eq(xaddrs, 2);
 	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
 	close(fd);
 	free(prog);
