@@ -14,6 +14,9 @@ libwsclient_la_SOURCES += %D%/xml_internal.h %D%/xml_writer.h \
 	%D%/xml_writer.c %D%/xml_writer_out.c \
 	%D%/xml_reader.h %D%/xml_reader.c %D%/xml_reader_in.c %D%/xml_type.c \
 	%D%/xml_message.c
+# Message extensions: custom and mapped headers, streamed bodies,
+# WsAsyncExecute.
+libwsclient_la_SOURCES += %D%/ws_custom_header.c %D%/ws_stream.c %D%/ws_async.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 
