@@ -97,6 +97,9 @@ struct _WS_MESSAGE {
 	void			*done_state;
 	/* Bytes of body WsFlushBody has pushed so far (ws_stream.c). */
 	size_t			 body_flushed;
+	/* The body came with WsCopyMessage: writing the message starts
+	 * after it instead of afresh. */
+	bool			 body_copied;
 };
 
 /* A header element other than the addressing ones, kept as standalone

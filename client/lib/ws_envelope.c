@@ -300,10 +300,13 @@ WsWriteEnvelopeStart(WS_MESSAGE *message, WS_XML_WRITER *writer,
 		    "%s: the message must be INITIALIZED", api);
 	} else if ((hr = ws_envelope_write_start(message, writer,
 	    error)) == S_OK) {
-		/* The body is what is written from now on. */
-		free(message->body);
-		message->body = NULL;
-		message->body_len = 0;
+		/* The body is what is written from now on (after a copied
+		 * one). */
+		if (!message->body_copied) {
+			free(message->body);
+			message->body = NULL;
+			message->body_len = 0;
+		}
 		message->body_flushed = 0;
 		message->env_writer = writer;
 		message->done_cb = doneCallback;

@@ -61,6 +61,7 @@ ws_message_clear(WS_MESSAGE *m)
 	m->env_writer = NULL;
 	m->env_reader = NULL;
 	m->body_flushed = 0;
+	m->body_copied = false;
 	m->addressed = false;
 	m->state = WS_MESSAGE_STATE_EMPTY;
 	if (m->heap != NULL)
@@ -840,6 +841,7 @@ WsCopyMessage(WS_MESSAGE *message, WS_MESSAGE *sourceMessage,
 		message->nmapped = tmp.nmapped;
 		message->init = tmp.init;
 		message->addressed = tmp.addressed;
+		message->body_copied = true;
 		message->state = WS_MESSAGE_STATE_INITIALIZED;
 		memset(&tmp, 0, sizeof(tmp));
 	}
