@@ -221,6 +221,8 @@ HRESULT	 ws_message_new(WS_ENVELOPE_VERSION, WS_ADDRESSING_VERSION,
 	    const WS_MESSAGE_PROPERTY *, ULONG, WS_MESSAGE **, WS_ERROR *,
 	    const char *);
 void	 ws_message_headers_clear(struct ws_headers *);
+/* Frees the custom and mapped headers (m->lock held or m unshared). */
+void	 ws_message_xheaders_clear(WS_MESSAGE *);
 /* A deep copy; 0, or -ENOMEM with *dst cleared. */
 int	 ws_message_headers_copy(struct ws_headers *dst,
 	    const struct ws_headers *src);
@@ -247,7 +249,6 @@ HRESULT	 ws_message_source(WS_MESSAGE *, struct ws_headers *, WS_ERROR *,
 	    const char *);
 
 /* ws_custom_header.c: the header list of a message; with m->lock held. */
-void	 ws_custom_header_clear(WS_MESSAGE *);
 /* Every header element joined in m->xh_blob (NULL, 0 if none). */
 int	 ws_custom_header_pack(WS_MESSAGE *, uint8_t **, size_t *);
 /* Splits received header elements into the message's list. */
@@ -257,17 +258,11 @@ int	 ws_custom_header_copy(WS_MESSAGE *dst, const WS_MESSAGE *src);
 /* Appends a header element read from `reader` (positioned on it). */
 HRESULT	 ws_custom_header_take(WS_MESSAGE *, WS_XML_READER *, WS_ERROR *,
 	    const char *);
-/* WS_MESSAGE_PROPERTY_HEADER_BUFFER: the header elements in a buffer. */
-HRESULT	 ws_custom_header_buffer(WS_MESSAGE *, WS_XML_BUFFER **, WS_ERROR *,
-	    const char *);
 /* The SOAP namespace of an envelope version, "" for NONE. */
 const char *ws_custom_header_soap_ns(WS_ENVELOPE_VERSION);
 
 /* ws_envelope.c: a message to and from the control protocol's Envelope. */
 void	 ws_envelope_pack(WS_MESSAGE *, Wschannel__Envelope *);
-/* The last reference is gone: the done callback of WsWrite/
- * ReadEnvelopeStart runs (WsResetMessage runs it itself). */
-void	 ws_envelope_release(WS_MESSAGE *);
 int	 ws_envelope_unpack(WS_MESSAGE *, const Wschannel__Envelope *);
 /* Does a received action match a description's (NULL matches all)? */
 bool	 ws_envelope_action_matches(const WS_XML_STRING *, const char *);
@@ -280,5 +275,9 @@ HRESULT	 xml_message_body_writer(WS_MESSAGE *, WS_XML_WRITER **, WS_ERROR *,
 /* What the body writer wrote joins m->body. */
 HRESULT	 xml_message_body_flush(WS_MESSAGE *);
 void	 xml_message_clear(WS_MESSAGE *);
+/* WS_MESSAGE_PROPERTY_HEADER_BUFFER: the header elements in a buffer on
+ * the message heap (given). */
+HRESULT	 xml_message_header_buffer(WS_MESSAGE *, WS_HEAP *, WS_XML_BUFFER **,
+	    WS_ERROR *, const char *);
 
 #endif

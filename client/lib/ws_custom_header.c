@@ -46,29 +46,6 @@ ws_custom_header_free_one(struct ws_xheader *x)
 	free(x->xml);
 }
 
-void
-ws_custom_header_clear(WS_MESSAGE *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->nxh; i++)
-		ws_custom_header_free_one(&m->xh[i]);
-	free(m->xh);
-	m->xh = NULL;
-	m->nxh = 0;
-	free(m->xh_blob);
-	m->xh_blob = NULL;
-	for (i = 0; i < m->nmapped; i++) {
-		free(m->mapped[i].name);
-		free(m->mapped[i].value);
-	}
-	free(m->mapped);
-	m->mapped = NULL;
-	m->nmapped = 0;
-	/* It lives on the message heap, which the caller resets. */
-	m->header_buffer = NULL;
-}
-
 int
 ws_custom_header_pack(WS_MESSAGE *m, uint8_t **out, size_t *len)
 {
@@ -132,7 +109,7 @@ ws_custom_header_copy(WS_MESSAGE *dst, const WS_MESSAGE *src)
 			goto fail_mapped;
 		}
 	}
-	ws_custom_header_clear(dst);
+	ws_message_xheaders_clear(dst);
 	dst->xh = xh;
 	dst->nxh = src->nxh;
 	dst->mapped = mp;
@@ -344,7 +321,7 @@ ws_custom_header_unpack(WS_MESSAGE *m, const uint8_t *xml, size_t len)
 	bool found;
 	HRESULT hr;
 
-	ws_custom_header_clear(m);
+	ws_message_xheaders_clear(m);
 	if (xml == NULL || len == 0)
 		return S_OK;
 	if ((hr = ws_custom_header_reader(xml, len, &r, NULL)) != S_OK)
@@ -728,39 +705,6 @@ WsMarkHeaderAsUnderstood(WS_MESSAGE *message,
 	return hr;
 }
 
-/* With m->lock held: WS_MESSAGE_PROPERTY_HEADER_BUFFER, the header
- * elements (other than addressing ones) in a buffer on the message heap. */
-HRESULT
-ws_custom_header_buffer(WS_MESSAGE *m, WS_XML_BUFFER **out, WS_ERROR *error,
-    const char *api)
-{
-	WS_XML_BUFFER *b;
-	WS_HEAP *heap;
-	const char *why;
-	HRESULT hr;
-	size_t i;
-
-	if (m->state == WS_MESSAGE_STATE_EMPTY)
-		return ws_error_fail(error, WS_E_INVALID_OPERATION,
-		    "%s: the message is EMPTY", api);
-	if (m->header_buffer != NULL) {
-		*out = m->header_buffer;
-		return S_OK;
-	}
-	if ((heap = ws_message_heap_locked(m)) == NULL ||
-	    (b = xml_buffer_new(heap, &hr)) == NULL)
-		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
-		    api);
-	for (i = 0; i < m->nxh; i++)
-		if ((hr = xml_serial_parse(b, m->xh[i].xml, m->xh[i].len,
-		    false, WS_CHARSET_UTF8, NULL, 256, 256, &why)) != S_OK)
-			return ws_error_fail(error, hr,
-			    "%s: header %zu cannot be parsed", api, i);
-	m->header_buffer = b;
-	*out = b;
-	return S_OK;
-}
-
 /* ---- mapped headers ----------------------------------------------------- */
 
 static bool
@@ -911,5 +855,82 @@ WsRemoveMappedHeader(WS_MESSAGE *message, const WS_XML_STRING *headerName,
 		message->nmapped = j;
 	}
 	pthread_mutex_unlock(&message->lock);
+	return hr;
+}
+
+/* ---- copies ------------------------------------------------------------- */
+
+/* Not a Windows call (WS_DUPLICATE_MESSAGE copies the addressing headers
+ * only): the whole message, custom and mapped headers and body included,
+ * into an EMPTY message of the same versions, which becomes INITIALIZED
+ * and can be sent or read from like the source. */
+WS_EXPORT HRESULT WINAPI
+WsCopyMessage(WS_MESSAGE *message, WS_MESSAGE *sourceMessage,
+    WS_ERROR *error)
+{
+	static const char api[] = "WsCopyMessage";
+	WS_MESSAGE tmp;
+	HRESULT hr = S_OK;
+
+	if (!ws_message_valid(message) || !ws_message_valid(sourceMessage) ||
+	    message == sourceMessage)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid message handles", api);
+	memset(&tmp, 0, sizeof(tmp));
+	/* Copy first: never hold two message locks at once. */
+	pthread_mutex_lock(&sourceMessage->lock);
+	if (sourceMessage->state == WS_MESSAGE_STATE_EMPTY) {
+		pthread_mutex_unlock(&sourceMessage->lock);
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "%s: the source message is EMPTY", api);
+	}
+	tmp.envelope_version = sourceMessage->envelope_version;
+	tmp.addressing_version = sourceMessage->addressing_version;
+	tmp.init = sourceMessage->init;
+	tmp.addressed = sourceMessage->addressed;
+	/* What the body writer holds is part of the body (when complete). */
+	(void)xml_message_body_flush(sourceMessage);
+	if (ws_message_headers_copy(&tmp.h, &sourceMessage->h) != 0 ||
+	    ws_custom_header_copy(&tmp, sourceMessage) != 0 ||
+	    (sourceMessage->body_len > 0 &&
+	    (tmp.body = malloc(sourceMessage->body_len)) == NULL))
+		hr = E_OUTOFMEMORY;
+	else if (sourceMessage->body_len > 0) {
+		memcpy(tmp.body, sourceMessage->body, sourceMessage->body_len);
+		tmp.body_len = sourceMessage->body_len;
+	}
+	pthread_mutex_unlock(&sourceMessage->lock);
+	if (hr != S_OK) {
+		ws_error_fail(error, hr, "%s: out of memory", api);
+		goto fail;
+	}
+	pthread_mutex_lock(&message->lock);
+	if (message->state != WS_MESSAGE_STATE_EMPTY || message->busy)
+		hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "%s: the destination message is not EMPTY", api);
+	else if (message->envelope_version != tmp.envelope_version ||
+	    message->addressing_version != tmp.addressing_version)
+		hr = ws_error_fail(error, E_INVALIDARG, "%s: the messages' "
+		    "envelope or addressing versions differ", api);
+	else {
+		message->h = tmp.h;
+		message->body = tmp.body;
+		message->body_len = tmp.body_len;
+		message->body_next = 0;
+		message->xh = tmp.xh;
+		message->nxh = tmp.nxh;
+		message->mapped = tmp.mapped;
+		message->nmapped = tmp.nmapped;
+		message->init = tmp.init;
+		message->addressed = tmp.addressed;
+		message->body_copied = true;
+		message->state = WS_MESSAGE_STATE_INITIALIZED;
+		memset(&tmp, 0, sizeof(tmp));
+	}
+	pthread_mutex_unlock(&message->lock);
+fail:
+	ws_message_headers_clear(&tmp.h);
+	free(tmp.body);
+	ws_message_xheaders_clear(&tmp);
 	return hr;
 }

@@ -101,18 +101,6 @@ ws_envelope_action_matches(const WS_XML_STRING *want, const char *got)
 	    (want->length == 0 || memcmp(got, want->bytes, want->length) == 0);
 }
 
-void
-ws_envelope_release(WS_MESSAGE *m)
-{
-	WS_MESSAGE_DONE_CALLBACK done = m->done_cb;
-
-	m->done_cb = NULL;
-	m->env_writer = NULL;
-	m->env_reader = NULL;
-	if (done != NULL)
-		done(m->done_state);
-}
-
 /* ---- WsWriteEnvelopeStart/End ------------------------------------------- */
 
 struct ws_envelope_ns {
@@ -601,7 +589,7 @@ WsReadEnvelopeStart(WS_MESSAGE *message, WS_XML_READER *reader,
 	    api)) != S_OK) {
 		/* Nothing of a malformed envelope stays. */
 		ws_message_headers_clear(&message->h);
-		ws_custom_header_clear(message);
+		ws_message_xheaders_clear(message);
 		free(message->body);
 		message->body = NULL;
 		message->body_len = 0;

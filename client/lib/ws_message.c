@@ -47,6 +47,33 @@ ws_message_headers_clear(struct ws_headers *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The header elements and mapped headers (ws_custom_header.c's). */
+void
+ws_message_xheaders_clear(WS_MESSAGE *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nxh; i++) {
+		free(m->xh[i].name);
+		free(m->xh[i].ns);
+		free(m->xh[i].xml);
+	}
+	free(m->xh);
+	m->xh = NULL;
+	m->nxh = 0;
+	free(m->xh_blob);
+	m->xh_blob = NULL;
+	for (i = 0; i < m->nmapped; i++) {
+		free(m->mapped[i].name);
+		free(m->mapped[i].value);
+	}
+	free(m->mapped);
+	m->mapped = NULL;
+	m->nmapped = 0;
+	/* It lives on the message heap, which is reset with the message. */
+	m->header_buffer = NULL;
+}
+
 /* Back to EMPTY: headers, body and everything allocated in the heap. */
 static void
 ws_message_clear(WS_MESSAGE *m)
@@ -57,7 +84,7 @@ ws_message_clear(WS_MESSAGE *m)
 	m->body_len = 0;
 	m->body_next = 0;
 	xml_message_clear(m);
-	ws_custom_header_clear(m);
+	ws_message_xheaders_clear(m);
 	m->env_writer = NULL;
 	m->env_reader = NULL;
 	m->body_flushed = 0;
@@ -79,7 +106,11 @@ ws_message_unref(WS_MESSAGE *m)
 {
 	if (m == NULL || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	ws_envelope_release(m);
+	/* The caller's reader or writer (WsRead/WriteEnvelopeStart) is
+	 * free to go. */
+	if (m->done_cb != NULL)
+		m->done_cb(m->done_state);
+	m->done_cb = NULL;
 	ws_message_clear(m);
 	if (m->heap != NULL)
 		WsFreeHeap(m->heap);
@@ -464,7 +495,11 @@ WsGetMessageProperty(WS_MESSAGE *message, WS_MESSAGE_PROPERTY_ID id,
 			    sizeof(hb), error, api);
 			break;
 		}
-		if ((hr = ws_custom_header_buffer(message, &hb, error,
+		if (state == WS_MESSAGE_STATE_EMPTY)
+			hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: the message is EMPTY", api);
+		else if ((hr = xml_message_header_buffer(message,
+		    ws_message_heap_locked(message), &hb, error,
 		    api)) == S_OK)
 			memcpy(value, &hb, sizeof(hb));
 		break;
@@ -776,79 +811,3 @@ ws_message_source(WS_MESSAGE *m, struct ws_headers *h, WS_ERROR *error,
 	return hr;
 }
 
-/* ---- copies ------------------------------------------------------------- */
-
-/* Not a Windows call (WS_DUPLICATE_MESSAGE copies the addressing headers
- * only): the whole message, custom and mapped headers and body included,
- * into an EMPTY message of the same versions, which becomes INITIALIZED
- * and can be sent or read from like the source. */
-WS_EXPORT HRESULT WINAPI
-WsCopyMessage(WS_MESSAGE *message, WS_MESSAGE *sourceMessage,
-    WS_ERROR *error)
-{
-	static const char api[] = "WsCopyMessage";
-	WS_MESSAGE tmp;
-	HRESULT hr = S_OK;
-
-	if (!ws_message_valid(message) || !ws_message_valid(sourceMessage) ||
-	    message == sourceMessage)
-		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: invalid message handles", api);
-	memset(&tmp, 0, sizeof(tmp));
-	/* Copy first: never hold two message locks at once. */
-	pthread_mutex_lock(&sourceMessage->lock);
-	if (sourceMessage->state == WS_MESSAGE_STATE_EMPTY) {
-		pthread_mutex_unlock(&sourceMessage->lock);
-		return ws_error_fail(error, WS_E_INVALID_OPERATION,
-		    "%s: the source message is EMPTY", api);
-	}
-	tmp.envelope_version = sourceMessage->envelope_version;
-	tmp.addressing_version = sourceMessage->addressing_version;
-	tmp.init = sourceMessage->init;
-	tmp.addressed = sourceMessage->addressed;
-	/* What the body writer holds is part of the body (when complete). */
-	(void)xml_message_body_flush(sourceMessage);
-	if (ws_message_headers_copy(&tmp.h, &sourceMessage->h) != 0 ||
-	    ws_custom_header_copy(&tmp, sourceMessage) != 0 ||
-	    (sourceMessage->body_len > 0 &&
-	    (tmp.body = malloc(sourceMessage->body_len)) == NULL))
-		hr = E_OUTOFMEMORY;
-	else if (sourceMessage->body_len > 0) {
-		memcpy(tmp.body, sourceMessage->body, sourceMessage->body_len);
-		tmp.body_len = sourceMessage->body_len;
-	}
-	pthread_mutex_unlock(&sourceMessage->lock);
-	if (hr != S_OK) {
-		ws_error_fail(error, hr, "%s: out of memory", api);
-		goto fail;
-	}
-	pthread_mutex_lock(&message->lock);
-	if (message->state != WS_MESSAGE_STATE_EMPTY || message->busy)
-		hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
-		    "%s: the destination message is not EMPTY", api);
-	else if (message->envelope_version != tmp.envelope_version ||
-	    message->addressing_version != tmp.addressing_version)
-		hr = ws_error_fail(error, E_INVALIDARG, "%s: the messages' "
-		    "envelope or addressing versions differ", api);
-	else {
-		message->h = tmp.h;
-		message->body = tmp.body;
-		message->body_len = tmp.body_len;
-		message->body_next = 0;
-		message->xh = tmp.xh;
-		message->nxh = tmp.nxh;
-		message->mapped = tmp.mapped;
-		message->nmapped = tmp.nmapped;
-		message->init = tmp.init;
-		message->addressed = tmp.addressed;
-		message->body_copied = true;
-		message->state = WS_MESSAGE_STATE_INITIALIZED;
-		memset(&tmp, 0, sizeof(tmp));
-	}
-	pthread_mutex_unlock(&message->lock);
-fail:
-	ws_message_headers_clear(&tmp.h);
-	free(tmp.body);
-	ws_custom_header_clear(&tmp);
-	return hr;
-}
