@@ -237,7 +237,8 @@ ws_envelope_write_start(WS_MESSAGE *m, WS_XML_WRITER *w, WS_ERROR *error)
 	ws_envelope_ns_of(m, &ns);
 	if ((hr = WsWriteStartElement(w, &s, &envl, &ns.soap, error)) != S_OK)
 		return hr;
-	/* Declared on the Envelope, as Windows writes it. */
+	/* Declared on the Envelope, as Windows does (the writer puts the
+	 * element's own s first; the order carries nothing). */
 	if (ns.wsa.length > 0 && (hr = WsWriteXmlnsAttribute(w, &a, &ns.wsa,
 	    FALSE, error)) != S_OK)
 		return hr;
