@@ -1077,9 +1077,13 @@ msgext_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(msgext_suite());
+	SRunner *sr;
 	int failed;
 
+#ifdef WSCHANNEL_TEST_DBUS
+	harness_use_dbus(true);
+#endif
+	sr = srunner_create(msgext_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
