@@ -605,8 +605,6 @@ START_TEST(test_envelope_body_writer)
 	    sizeof(bw), NULL), S_OK);
 	HR_EQ(WsWriteStartElement(bw, NULL, &raw, &empty, NULL), S_OK);
 	HR_EQ(WsWriteCharsUtf8(bw, (const BYTE *)"x", 1, NULL), S_OK);
-	/* Still open: the envelope cannot end yet. */
-	HR_EQ(WsWriteEnvelopeEnd(m, NULL), WS_E_INVALID_FORMAT);
 	HR_EQ(WsWriteEndElement(bw, NULL), S_OK);
 	v = 2;
 	HR_EQ(WsWriteBody(m, &item_desc, WS_WRITE_REQUIRED_VALUE, &v,
@@ -616,6 +614,20 @@ START_TEST(test_envelope_body_writer)
 	ck_assert_msg(b.length == strlen(expect) &&
 	    memcmp(b.bytes, expect, b.length) == 0, "wrote %.*s",
 	    (int)b.length, b.bytes);
+
+	/* An element left open in the body writer: the end fails, and the
+	 * message is DONE all the same (reference page). */
+	HR_EQ(WsResetMessage(m, NULL), S_OK);
+	HR_EQ(WsInitializeMessage(m, WS_BLANK_MESSAGE, NULL, NULL), S_OK);
+	WsFreeWriter(w);
+	w = writer_new(false);
+	HR_EQ(WsWriteEnvelopeStart(m, w, NULL, NULL, NULL), S_OK);
+	HR_EQ(WsGetMessageProperty(m, WS_MESSAGE_PROPERTY_BODY_WRITER, &bw,
+	    sizeof(bw), NULL), S_OK);
+	HR_EQ(WsWriteStartElement(bw, NULL, &raw, &empty, NULL), S_OK);
+	HR_EQ(WsWriteEnvelopeEnd(m, NULL), WS_E_INVALID_FORMAT);
+	ck_assert_int_eq(msg_state(m), WS_MESSAGE_STATE_DONE);
+	HR_EQ(WsWriteEnvelopeEnd(m, NULL), WS_E_INVALID_OPERATION);
 	WsFreeMessage(m);
 	WsFreeWriter(w);
 }

@@ -15,7 +15,8 @@
 struct ws_async_run {
 	WS_ASYNC_STATE		*state;
 	WS_ASYNC_OPERATION	 next;
-	WS_ASYNC_CONTEXT	 ctx;		/* handed to each function */
+	/* given to each function */
+	WS_ASYNC_CONTEXT	 ctx;
 	WS_ASYNC_CONTEXT	 user;		/* the caller's */
 	void			*callback_state;
 	WS_ERROR		*error;

@@ -503,8 +503,8 @@ WsGetCustomHeader(WS_MESSAGE *message,
 	if (!ws_message_valid(message) || d == NULL ||
 	    d->elementLocalName == NULL || d->elementNs == NULL ||
 	    (heap != NULL && !ws_heap_valid(heap)))
-		return ws_error_fail(error, E_INVALIDARG, "%s: invalid message, "
-		    "heap or description", api);
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: invalid message, heap or description", api);
 	if (repeatingOption != WS_REPEATING_HEADER &&
 	    repeatingOption != WS_SINGLETON_HEADER)
 		return ws_error_fail(error, E_INVALIDARG,

@@ -104,7 +104,7 @@ ws_envelope_action_matches(const WS_XML_STRING *want, const char *got)
 /* ---- WsWriteEnvelopeStart/End ------------------------------------------- */
 
 struct ws_envelope_ns {
-	WS_XML_STRING	 soap;		/* empty for WS_ENVELOPE_VERSION_NONE */
+	WS_XML_STRING	 soap;		/* empty without envelope */
 	WS_XML_STRING	 wsa;		/* empty for TRANSPORT */
 };
 
@@ -324,7 +324,8 @@ WsWriteEnvelopeEnd(WS_MESSAGE *message, WS_ERROR *error)
 		hr = ws_error_fail(error, WS_E_INVALID_OPERATION, "%s: the "
 		    "message is not being written by WsWriteEnvelopeStart",
 		    api);
-		goto out;
+		pthread_mutex_unlock(&message->lock);
+		return hr;
 	}
 	if ((hr = xml_message_body_flush(message)) != S_OK) {
 		hr = ws_error_fail(error, hr, "%s: the body writer has an "
@@ -335,11 +336,14 @@ WsWriteEnvelopeEnd(WS_MESSAGE *message, WS_ERROR *error)
 	    error)) != S_OK)
 		goto out;
 	if (message->envelope_version != WS_ENVELOPE_VERSION_NONE &&
-	    ((hr = WsWriteEndElement(w, error)) != S_OK ||
-	    (hr = WsWriteEndElement(w, error)) != S_OK))
-		goto out;
-	message->state = WS_MESSAGE_STATE_DONE;
+	    (hr = WsWriteEndElement(w, error)) == S_OK)
+		hr = WsWriteEndElement(w, error);
 out:
+	/* In the right state, the message is DONE whatever happened, as the
+	 * reference page says. */
+	if (message->state == WS_MESSAGE_STATE_WRITING && w != NULL &&
+	    !message->busy)
+		message->state = WS_MESSAGE_STATE_DONE;
 	pthread_mutex_unlock(&message->lock);
 	return hr;
 }
