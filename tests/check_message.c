@@ -478,8 +478,10 @@ START_TEST(create_message)
 	    E_INVALIDARG);
 	HR_EQ(WsGetMessageProperty(m, WS_MESSAGE_PROPERTY_STATE, NULL,
 	    sizeof(u), NULL), E_INVALIDARG);
+	/* The header buffer (check_msgext) holds a message's headers: an
+	 * EMPTY message has none to give. */
 	HR_EQ(WsGetMessageProperty(m, WS_MESSAGE_PROPERTY_HEADER_BUFFER, &ptr,
-	    sizeof(ptr), NULL), WS_E_NOT_SUPPORTED);
+	    sizeof(ptr), NULL), WS_E_INVALID_OPERATION);
 	/* The body reader exists while a message is read (check_xml_message),
 	 * not on an EMPTY one. */
 	HR_EQ(WsGetMessageProperty(m, WS_MESSAGE_PROPERTY_BODY_READER, &ptr,

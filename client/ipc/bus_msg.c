@@ -76,6 +76,16 @@ bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
 		    (r = sd_bus_message_close_container(m)) < 0)
 			return r;
 	}
+	if (e != NULL && e->has_headers && e->headers.len > 0) {
+		if ((r = sd_bus_message_open_container(m, 'e', "sv")) < 0 ||
+		    (r = sd_bus_message_append_basic(m, 's', "Headers")) < 0 ||
+		    (r = sd_bus_message_open_container(m, 'v', "ay")) < 0 ||
+		    (r = sd_bus_message_append_array(m, 'y', e->headers.data,
+		    e->headers.len)) < 0 ||
+		    (r = sd_bus_message_close_container(m)) < 0 ||
+		    (r = sd_bus_message_close_container(m)) < 0)
+			return r;
+	}
 	if (e != NULL && e->has_is_fault) {
 		b = e->is_fault != 0;
 		if ((r = bus_append_sv(m, "IsFault", 'b', &b)) < 0)
@@ -437,6 +447,27 @@ bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
 					memcpy(e->body.data, data, len);
 					e->body.len = len;
 					e->has_body = 1;
+				}
+			}
+		} else if (strcmp(key, "Headers") == 0 &&
+		    strcmp(contents, "ay") == 0) {
+			if ((r = sd_bus_message_enter_container(m, 'v',
+			    "ay")) < 0 ||
+			    (r = sd_bus_message_read_array(m, 'y', &data,
+			    &len)) < 0 ||
+			    (r = sd_bus_message_exit_container(m)) < 0)
+				return r;
+			free(e->headers.data);
+			e->headers.data = NULL;
+			e->headers.len = 0;
+			e->has_headers = 0;
+			if (len > 0) {
+				if ((e->headers.data = malloc(len)) == NULL)
+					*nomem = true;
+				else {
+					memcpy(e->headers.data, data, len);
+					e->headers.len = len;
+					e->has_headers = 1;
 				}
 			}
 		} else if (strcmp(key, "IsFault") == 0 &&

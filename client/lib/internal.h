@@ -79,6 +79,44 @@ struct _WS_MESSAGE {
 	/* WS_MESSAGE_PROPERTY_BODY_READER/BODY_WRITER, lazily (xml_message.c) */
 	WS_XML_READER		*body_reader;
 	WS_XML_WRITER		*body_writer;
+	/* Headers other than addressing ones (ws_custom_header.c), HTTP
+	 * headers mapped onto the message, and the header buffer handed out
+	 * as WS_MESSAGE_PROPERTY_HEADER_BUFFER (on the message heap). */
+	struct ws_xheader	*xh;
+	size_t			 nxh;
+	uint8_t			*xh_blob;	/* xh joined, for the Envelope */
+	struct ws_mapped	*mapped;
+	size_t			 nmapped;
+	WS_XML_BUFFER		*header_buffer;
+	/* WsWriteEnvelopeStart/WsReadEnvelopeStart (ws_envelope.c): the
+	 * caller's writer or reader, and who to tell once the message no
+	 * longer uses it (reset or freed). */
+	WS_XML_WRITER		*env_writer;
+	WS_XML_READER		*env_reader;
+	WS_MESSAGE_DONE_CALLBACK done_cb;
+	void			*done_state;
+	/* Bytes of body WsFlushBody has pushed so far (ws_stream.c). */
+	size_t			 body_flushed;
+	/* The body came with WsCopyMessage: writing the message starts
+	 * after it instead of afresh. */
+	bool			 body_copied;
+};
+
+/* A header element other than the addressing ones, kept as standalone
+ * UTF-8 XML (every namespace it uses declared on it). */
+struct ws_xheader {
+	char		*name;		/* local name and namespace, UTF-8 */
+	char		*ns;
+	uint8_t		*xml;
+	size_t		 len;
+	ULONG		 attrs;		/* WS_*_HEADER_ATTRIBUTE */
+	bool		 understood;	/* read by WsGetCustomHeader or marked */
+};
+
+/* A mapped (HTTP) header: name and value as UTF-8 text. */
+struct ws_mapped {
+	char		*name;
+	char		*value;
 };
 
 /* ws_error.c; it also fills WS_ERRORs for client/ipc (its sink). */
@@ -185,6 +223,8 @@ HRESULT	 ws_message_new(WS_ENVELOPE_VERSION, WS_ADDRESSING_VERSION,
 	    const WS_MESSAGE_PROPERTY *, ULONG, WS_MESSAGE **, WS_ERROR *,
 	    const char *);
 void	 ws_message_headers_clear(struct ws_headers *);
+/* Frees the custom and mapped headers (m->lock held or m unshared). */
+void	 ws_message_xheaders_clear(WS_MESSAGE *);
 /* A deep copy; 0, or -ENOMEM with *dst cleared. */
 int	 ws_message_headers_copy(struct ws_headers *dst,
 	    const struct ws_headers *src);
@@ -210,6 +250,19 @@ HRESULT	 ws_message_take_send(WS_MESSAGE *, const WS_MESSAGE_DESCRIPTION *,
 HRESULT	 ws_message_source(WS_MESSAGE *, struct ws_headers *, WS_ERROR *,
 	    const char *);
 
+/* ws_custom_header.c: the header list of a message; with m->lock held. */
+/* Every header element joined in m->xh_blob (NULL, 0 if none). */
+int	 ws_custom_header_pack(WS_MESSAGE *, uint8_t **, size_t *);
+/* Splits received header elements into the message's list. */
+HRESULT	 ws_custom_header_unpack(WS_MESSAGE *, const uint8_t *, size_t);
+/* Deep copies of the lists; 0 or -ENOMEM (dst untouched then). */
+int	 ws_custom_header_copy(WS_MESSAGE *dst, const WS_MESSAGE *src);
+/* Appends a header element read from `reader` (positioned on it). */
+HRESULT	 ws_custom_header_take(WS_MESSAGE *, WS_XML_READER *, WS_ERROR *,
+	    const char *);
+/* The SOAP namespace of an envelope version, "" for NONE. */
+const char *ws_custom_header_soap_ns(WS_ENVELOPE_VERSION);
+
 /* ws_envelope.c: a message to and from the control protocol's Envelope. */
 void	 ws_envelope_pack(WS_MESSAGE *, Wschannel__Envelope *);
 int	 ws_envelope_unpack(WS_MESSAGE *, const Wschannel__Envelope *);
@@ -224,6 +277,10 @@ HRESULT	 xml_message_body_writer(WS_MESSAGE *, WS_XML_WRITER **, WS_ERROR *,
 /* What the body writer wrote joins m->body. */
 HRESULT	 xml_message_body_flush(WS_MESSAGE *);
 void	 xml_message_clear(WS_MESSAGE *);
+/* WS_MESSAGE_PROPERTY_HEADER_BUFFER: the header elements in a buffer on
+ * the message heap (given). */
+HRESULT	 xml_message_header_buffer(WS_MESSAGE *, WS_HEAP *, WS_XML_BUFFER **,
+	    WS_ERROR *, const char *);
 
 /* ws_error.c: the fault properties ws_fault.c keeps in an error, freed by
  * WsResetError and WsFreeError through free_fn (no call up from there). */

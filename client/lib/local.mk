@@ -20,6 +20,9 @@ libwsclient_la_SOURCES += %D%/xml_struct.c %D%/xml_struct_read.c %D%/ws_chars.c
 # Windows source compatibility (issue 12): security descriptions refused
 # by name, the WS_URL calls.
 libwsclient_la_SOURCES += %D%/ws_security.h %D%/ws_security.c %D%/ws_url.c
+# Message extensions: custom and mapped headers, streamed bodies,
+# WsAsyncExecute.
+libwsclient_la_SOURCES += %D%/ws_custom_header.c %D%/ws_stream.c %D%/ws_async.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 

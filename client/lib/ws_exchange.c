@@ -813,11 +813,14 @@ ws_exchange_message_step(WS_CHANNEL *channel, WS_MESSAGE *message,
 	if (hr != S_OK)
 		return ws_exchange_discard(channel, ex, hr);
 	if (st->kind == WS_EXCHANGE_WRITE_START) {
-		/* The body is what WsWriteBody appends from now on. */
+		/* The body is what WsWriteBody appends from now on (after
+		 * the body of a WsCopyMessage). */
 		pthread_mutex_lock(&message->lock);
-		free(message->body);
-		message->body = NULL;
-		message->body_len = 0;
+		if (!message->body_copied) {
+			free(message->body);
+			message->body = NULL;
+			message->body_len = 0;
+		}
 		pthread_mutex_unlock(&message->lock);
 	}
 	ws_exchange_prepare(ex, channel, st->kind, error, st->api);

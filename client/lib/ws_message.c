@@ -47,6 +47,33 @@ ws_message_headers_clear(struct ws_headers *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The header elements and mapped headers (ws_custom_header.c's). */
+void
+ws_message_xheaders_clear(WS_MESSAGE *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nxh; i++) {
+		free(m->xh[i].name);
+		free(m->xh[i].ns);
+		free(m->xh[i].xml);
+	}
+	free(m->xh);
+	m->xh = NULL;
+	m->nxh = 0;
+	free(m->xh_blob);
+	m->xh_blob = NULL;
+	for (i = 0; i < m->nmapped; i++) {
+		free(m->mapped[i].name);
+		free(m->mapped[i].value);
+	}
+	free(m->mapped);
+	m->mapped = NULL;
+	m->nmapped = 0;
+	/* It lives on the message heap, which is reset with the message. */
+	m->header_buffer = NULL;
+}
+
 /* Back to EMPTY: headers, body and everything allocated in the heap. */
 static void
 ws_message_clear(WS_MESSAGE *m)
@@ -57,6 +84,11 @@ ws_message_clear(WS_MESSAGE *m)
 	m->body_len = 0;
 	m->body_next = 0;
 	xml_message_clear(m);
+	ws_message_xheaders_clear(m);
+	m->env_writer = NULL;
+	m->env_reader = NULL;
+	m->body_flushed = 0;
+	m->body_copied = false;
 	m->addressed = false;
 	m->state = WS_MESSAGE_STATE_EMPTY;
 	if (m->heap != NULL)
@@ -74,6 +106,11 @@ ws_message_unref(WS_MESSAGE *m)
 {
 	if (m == NULL || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* The caller's reader or writer (WsRead/WriteEnvelopeStart) is
+	 * free to go. */
+	if (m->done_cb != NULL)
+		m->done_cb(m->done_state);
+	m->done_cb = NULL;
 	ws_message_clear(m);
 	if (m->heap != NULL)
 		WsFreeHeap(m->heap);
@@ -320,6 +357,8 @@ WsInitializeMessage(WS_MESSAGE *message,
 WS_EXPORT HRESULT WINAPI
 WsResetMessage(WS_MESSAGE *message, WS_ERROR *error)
 {
+	WS_MESSAGE_DONE_CALLBACK done = NULL;
+	void *done_state = NULL;
 	HRESULT hr = S_OK;
 
 	if (!ws_message_valid(message))
@@ -329,9 +368,16 @@ WsResetMessage(WS_MESSAGE *message, WS_ERROR *error)
 	if (message->busy)
 		hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "WsResetMessage: an operation is using the message");
-	else
+	else {
+		/* Told outside the lock: the callback may use the message. */
+		done = message->done_cb;
+		done_state = message->done_state;
+		message->done_cb = NULL;
 		ws_message_clear(message);
+	}
 	pthread_mutex_unlock(&message->lock);
+	if (done != NULL)
+		done(done_state);
 	return hr;
 }
 
@@ -441,7 +487,23 @@ WsGetMessageProperty(WS_MESSAGE *message, WS_MESSAGE_PROPERTY_ID id,
 			memcpy(value, &x, sizeof(x));
 		break;
 	}
-	case WS_MESSAGE_PROPERTY_HEADER_BUFFER:
+	case WS_MESSAGE_PROPERTY_HEADER_BUFFER: {
+		WS_XML_BUFFER *hb = NULL;
+
+		if (valueSize != sizeof(hb)) {
+			hr = ws_message_put(value, valueSize, NULL,
+			    sizeof(hb), error, api);
+			break;
+		}
+		if (state == WS_MESSAGE_STATE_EMPTY)
+			hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
+			    "%s: the message is EMPTY", api);
+		else if ((hr = xml_message_header_buffer(message,
+		    ws_message_heap_locked(message), &hb, error,
+		    api)) == S_OK)
+			memcpy(value, &hb, sizeof(hb));
+		break;
+	}
 	case WS_MESSAGE_PROPERTY_HEADER_POSITION:
 	case WS_MESSAGE_PROPERTY_USERNAME:
 	case WS_MESSAGE_PROPERTY_ENCODED_CERT:
@@ -748,3 +810,4 @@ ws_message_source(WS_MESSAGE *m, struct ws_headers *h, WS_ERROR *error,
 	pthread_mutex_unlock(&m->lock);
 	return hr;
 }
+

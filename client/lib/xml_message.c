@@ -108,6 +108,36 @@ xml_message_body_flush(WS_MESSAGE *m)
 	    NULL);
 }
 
+/* With m->lock held: WS_MESSAGE_PROPERTY_HEADER_BUFFER, the header
+ * elements (other than addressing ones) in a buffer on `heap`, the
+ * message's. */
+HRESULT
+xml_message_header_buffer(WS_MESSAGE *m, WS_HEAP *heap, WS_XML_BUFFER **out,
+    WS_ERROR *error, const char *api)
+{
+	WS_XML_BUFFER *b;
+	const char *why;
+	HRESULT hr;
+	size_t i;
+
+	if (m->header_buffer != NULL) {
+		*out = m->header_buffer;
+		return S_OK;
+	}
+	if (heap == NULL ||
+	    (b = xml_buffer_new(heap, &hr)) == NULL)
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	for (i = 0; i < m->nxh; i++)
+		if ((hr = xml_serial_parse(b, m->xh[i].xml, m->xh[i].len,
+		    false, WS_CHARSET_UTF8, NULL, 256, 256, &why)) != S_OK)
+			return ws_error_fail(error, hr,
+			    "%s: header %zu cannot be parsed", api, i);
+	m->header_buffer = b;
+	*out = b;
+	return S_OK;
+}
+
 void
 xml_message_clear(WS_MESSAGE *m)
 {

@@ -73,6 +73,7 @@ envelope_clear(struct envelope *env)
 	free(env->fault_to);
 	free(env->body);
 	free(env->fault_reason);
+	free(env->headers);
 	memset(env, 0, sizeof *env);
 }
 
@@ -145,6 +146,19 @@ envelope_parse_body(const struct envelope *env, xmlNode *ctx, xmlNode **list)
 	return 0;
 }
 
+/* The same for env->headers, in the context of the detached Header. */
+static int
+envelope_parse_headers(const struct envelope *env, xmlNode *ctx,
+    xmlNode **list)
+{
+	struct envelope	 tmp;
+
+	memset(&tmp, 0, sizeof tmp);
+	tmp.body = env->headers;
+	tmp.body_len = env->headers_len;
+	return envelope_parse_body(&tmp, ctx, list);
+}
+
 /*
  * Appends an element in namespace `ns`, or in none when it is NULL
  * (xmlNewChild would instead inherit the parent's namespace).
@@ -198,21 +212,34 @@ envelope_add_address(xmlNode *parent, xmlNs *ns, const char *name,
 	return envelope_add_text(n, ns, "Address", address, NULL);
 }
 
+static void	envelope_drop_redundant_ns(xmlNode *);
+
 static int
 envelope_write_headers(const struct envelope *env, xmlNode *root,
     xmlNs *s, xmlNs *a)
 {
-	xmlNode	*h;
+	xmlNode	*h, *list = NULL, *n;
 	int	 error = 0;
 
-	if (a == NULL)
-		return 0;
-	if (env->action == NULL && env->message_id == NULL &&
+	if (env->headers != NULL && env->headers_len > 0) {
+		if ((h = xmlNewDocNode(root->doc, s, BAD_CAST "Header",
+		    NULL)) == NULL)
+			return -ENOMEM;
+		error = envelope_parse_headers(env, h, &list);
+		xmlFreeNode(h);
+		if (error != 0)
+			return error;
+	}
+	if ((a == NULL || (env->action == NULL && env->message_id == NULL &&
 	    env->relates_to == NULL && env->reply_to == NULL &&
-	    env->fault_to == NULL && env->to == NULL)
+	    env->fault_to == NULL && env->to == NULL)) && list == NULL)
 		return 0;
-	if ((h = envelope_add_element(root, s, "Header")) == NULL)
+	if ((h = envelope_add_element(root, s, "Header")) == NULL) {
+		xmlFreeNodeList(list);
 		return -ENOMEM;
+	}
+	if (a == NULL)
+		goto others;
 	if (env->action != NULL)
 		error = envelope_add_text(h, a, "Action", env->action, s);
 	if (error == 0 && env->message_id != NULL)
@@ -227,6 +254,21 @@ envelope_write_headers(const struct envelope *env, xmlNode *root,
 		error = envelope_add_address(h, a, "FaultTo", env->fault_to);
 	if (error == 0 && env->to != NULL)
 		error = envelope_add_text(h, a, "To", env->to, s);
+others:
+	/* The other headers follow the addressing ones, as Windows writes
+	 * them; a binding they redeclare (s for mustUnderstand) goes. */
+	if (error != 0) {
+		xmlFreeNodeList(list);
+		return error;
+	}
+	if (list != NULL) {
+		n = h->last;
+		xmlAddChildList(h, list);
+		for (n = n != NULL ? n->next : h->children; n != NULL;
+		    n = n->next)
+			if (n->type == XML_ELEMENT_NODE)
+				envelope_drop_redundant_ns(n);
+	}
 	return error;
 }
 
@@ -765,6 +807,69 @@ envelope_read_body(xmlNode *body, struct envelope *env)
 	return error;
 }
 
+static bool
+envelope_is_addressing(const xmlNode *n, uint32_t version)
+{
+	static const char *const names[] = { "Action", "To", "MessageID",
+	    "RelatesTo", "ReplyTo", "FaultTo" };
+	const char	*ns;
+	size_t		 i;
+
+	if (version == ADDR_WSA10)
+		ns = NS_WSA10;
+	else if (version == ADDR_WSA09)
+		ns = NS_WSA09;
+	else
+		return false;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (envelope_is(n, ns, names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The children of Header that are not addressing headers, each made
+ * standalone the way body elements are, into env->headers.
+ */
+static int
+envelope_read_others(xmlNode *header, struct envelope *env)
+{
+	xmlDoc		*scratch;
+	xmlBuffer	*buf;
+	xmlNode		*n, *copy;
+	int		 error = 0;
+
+	for (n = header->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    !envelope_is_addressing(n, env->addressing_version))
+			break;
+	if (n == NULL)
+		return 0;
+	if ((scratch = envelope_new_doc()) == NULL)
+		return -ENOMEM;
+	if ((buf = xmlBufferCreate()) == NULL) {
+		xmlFreeDoc(scratch);
+		return -ENOMEM;
+	}
+	for (; n != NULL && error == 0; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    envelope_is_addressing(n, env->addressing_version))
+			continue;
+		if ((copy = xmlDocCopyNode(n, scratch, 1)) == NULL) {
+			error = -ENOMEM;
+			break;
+		}
+		envelope_declare_value_prefixes(scratch, copy, copy, header);
+		error = envelope_save(copy, buf);
+		xmlFreeNode(copy);
+	}
+	if (error == 0 && xmlBufferLength(buf) > 0)
+		error = envelope_take(buf, &env->headers, &env->headers_len);
+	xmlBufferFree(buf);
+	xmlFreeDoc(scratch);
+	return error;
+}
+
 static int
 envelope_read_fault(xmlNode *fault, const char *ns, struct envelope *env)
 {
@@ -858,6 +963,8 @@ envelope_from_doc(xmlDoc *doc, struct envelope *env, const char **why)
 	if (header != NULL &&
 	    (error = envelope_read_headers(header, env, why)) != 0)
 		goto fail;
+	if (header != NULL && (error = envelope_read_others(header, env)) != 0)
+		goto nomem;
 	first = envelope_first_element(body->children);
 	if (envelope_is(first, ns, "Fault") &&
 	    (error = envelope_read_fault(first, ns, env)) != 0)

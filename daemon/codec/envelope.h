@@ -25,6 +25,10 @@ struct envelope {
 	size_t		 body_len;
 	bool		 is_fault;		/* Body holds a soap:Fault */
 	char		*fault_reason;		/* its reason text when is_fault */
+	/* Header elements other than the addressing ones, standalone UTF-8
+	 * XML one after the other (Envelope.headers), NULL if none. */
+	uint8_t		*headers;
+	size_t		 headers_len;
 };
 
 /* Frees every member and zeroes the struct; safe on a zeroed struct. */

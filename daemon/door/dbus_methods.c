@@ -206,6 +206,24 @@ dbus_read_message(sd_bus_message *m, struct envelope *env, int32_t *hr,
 				memcpy(env->body, data, len);
 				env->body_len = len;
 			}
+		} else if (strcmp(key, "Headers") == 0) {
+			if (strcmp(contents, "ay") != 0)
+				goto bad_type;
+			if ((r = sd_bus_message_enter_container(m, 'v',
+			    "ay")) < 0 ||
+			    (r = sd_bus_message_read_array(m, 'y', &data,
+			    &len)) < 0 ||
+			    (r = sd_bus_message_exit_container(m)) < 0)
+				goto fail;
+			free(env->headers);
+			env->headers = NULL;
+			env->headers_len = 0;
+			if (len > 0) {
+				if ((env->headers = malloc(len)) == NULL)
+					goto nomem;
+				memcpy(env->headers, data, len);
+				env->headers_len = len;
+			}
 		} else if (strcmp(key, "IsFault") == 0) {
 			if (strcmp(contents, "b") != 0)
 				goto bad_type;
@@ -296,6 +314,15 @@ dbus_append_message(sd_bus_message *m, const struct envelope *env)
 	    env->body_len)) < 0 ||
 	    (r = sd_bus_message_close_container(m)) < 0 ||
 	    (r = sd_bus_message_close_container(m)) < 0)
+		return r;
+	if (env->headers != NULL && env->headers_len > 0 &&
+	    ((r = sd_bus_message_open_container(m, 'e', "sv")) < 0 ||
+	    (r = sd_bus_message_append_basic(m, 's', "Headers")) < 0 ||
+	    (r = sd_bus_message_open_container(m, 'v', "ay")) < 0 ||
+	    (r = sd_bus_message_append_array(m, 'y', env->headers,
+	    env->headers_len)) < 0 ||
+	    (r = sd_bus_message_close_container(m)) < 0 ||
+	    (r = sd_bus_message_close_container(m)) < 0))
 		return r;
 	if ((r = dbus_append_sv(m, "IsFault", "b", (int)env->is_fault)) < 0)
 		return r;

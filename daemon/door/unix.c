@@ -218,6 +218,12 @@ control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
 		memcpy(env->body, e->body.data, e->body.len);
 		env->body_len = e->body.len;
 	}
+	if (e->has_headers && e->headers.len > 0) {
+		if ((env->headers = malloc(e->headers.len)) == NULL)
+			goto fail;
+		memcpy(env->headers, e->headers.data, e->headers.len);
+		env->headers_len = e->headers.len;
+	}
 	env->is_fault = e->has_is_fault && e->is_fault;
 	return 0;
 fail:
@@ -247,6 +253,11 @@ control_envelope_out(const struct envelope *env, Wschannel__Envelope *e)
 		e->has_is_fault = 1;
 		e->is_fault = 1;
 		e->fault_reason = env->fault_reason;
+	}
+	if (env->headers != NULL) {
+		e->has_headers = 1;
+		e->headers.data = env->headers;
+		e->headers.len = env->headers_len;
 	}
 }
 

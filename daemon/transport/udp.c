@@ -440,6 +440,11 @@ udp_check(struct channel *ch, const char **why)
 		*why = "soap.udp speaks WS_ENCODING_XML_UTF8 only";
 		return E_INVALIDARG;
 	}
+	/* A datagram is one whole message: nothing to stream. */
+	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_TRANSFER_MODE) != 0) {
+		*why = "soap.udp carries buffered messages only";
+		return WS_E_NOT_SUPPORTED;
+	}
 	return S_OK;
 }
 
