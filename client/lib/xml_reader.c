@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "xml_internal.h"
 #include "xml_reader.h"
+#include "xml_binary.h"
 
 static const WS_XML_NODE xml_node_bof = { WS_XML_NODE_TYPE_BOF };
 static const WS_XML_NODE xml_node_eof = { WS_XML_NODE_TYPE_EOF };
@@ -61,9 +62,15 @@ xml_reader_fragment(const struct xml_node *root)
 void
 xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 {
-	r->input_hr = xml_serial_parse(r->buf, p, n, r->binary,
-	    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
-	    r->cur_props.max_attrs, &r->input_why);
+	/* Binary keeps its typed records typed (xml_binary.c). */
+	if (r->binary)
+		r->input_hr = xml_binary_parse(r->buf, p, n, r->dynamic,
+		    r->cur_props.max_depth, r->cur_props.max_attrs,
+		    &r->input_why);
+	else
+		r->input_hr = xml_serial_parse(r->buf, p, n, false,
+		    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
+		    r->cur_props.max_attrs, &r->input_why);
 	if (r->input_hr == S_OK && !r->cur_props.allow_fragment &&
 	    xml_reader_fragment(r->buf->root)) {
 		r->input_hr = WS_E_INVALID_FORMAT;

@@ -4,6 +4,7 @@
 #define WSCHANNEL_XML_WRITER_H
 
 #include "xml_internal.h"
+#include "xml_binary.h"
 
 enum xml_out_kind {
 	XML_OUT_NONE,
@@ -49,6 +50,7 @@ struct _WS_XML_WRITER {
 	struct xml_out		 bytes;		/* PROPERTY_BYTES, last result */
 	WS_BYTES		 bytes_view;
 	size_t			 flushed;	/* bytes given to the stream */
+	struct xml_binary_opts	 bin;		/* the binary encoding's */
 };
 
 bool		 xml_writer_valid(const WS_XML_WRITER *);

@@ -177,8 +177,9 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 	} else {
 		xml_out_add(&w->bytes, body.p, body.len);
 		xml_out_free(&body);
-		hr = xml_serial_encode(w->buf->root, w->binary, w->charset,
-		    &w->bytes);
+		hr = w->binary ? xml_binary_encode(w->buf->root, &w->bin,
+		    &w->bytes) : xml_serial_encode(w->buf->root, false,
+		    w->charset, &w->bytes);
 	}
 	if (hr == S_OK && w->bytes.oom)
 		hr = E_OUTOFMEMORY;
@@ -333,6 +334,7 @@ WsSetOutput(WS_XML_WRITER *writer, const WS_XML_WRITER_ENCODING *encoding,
 	const WS_XML_WRITER_TEXT_ENCODING *te;
 	const WS_XML_WRITER_STREAM_OUTPUT *so = NULL;
 	WS_CHARSET cs = WS_CHARSET_UTF8;
+	struct xml_binary_opts bin = { NULL, NULL };
 	bool binary = false;
 	HRESULT hr;
 
@@ -350,6 +352,10 @@ WsSetOutput(WS_XML_WRITER *writer, const WS_XML_WRITER_ENCODING *encoding,
 		break;
 	case WS_XML_WRITER_ENCODING_TYPE_BINARY:
 		binary = true;
+		bin.dynamic = ((const WS_XML_WRITER_BINARY_ENCODING *)
+		    encoding)->dynamicStringCallback;
+		bin.dynamic_state = ((const WS_XML_WRITER_BINARY_ENCODING *)
+		    encoding)->dynamicStringCallbackState;
 		break;
 	case WS_XML_WRITER_ENCODING_TYPE_MTOM:
 	case WS_XML_WRITER_ENCODING_TYPE_RAW:
@@ -378,6 +384,7 @@ WsSetOutput(WS_XML_WRITER *writer, const WS_XML_WRITER_ENCODING *encoding,
 	    propertyCount, error, api)) != S_OK)
 		return hr;
 	writer->binary = binary;
+	writer->bin = bin;
 	if (!binary)
 		writer->charset = cs;
 	writer->out = so != NULL ? XML_OUT_STREAM : XML_OUT_BUFFER;
