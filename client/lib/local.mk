@@ -30,4 +30,5 @@ libwschannel_la_LDFLAGS += -Wl,--version-script=$(top_srcdir)/client/libwschanne
 EXTRA_libwschannel_la_DEPENDENCIES = $(top_srcdir)/client/libwschannel.sym
 # The rest of the XML layer: typed binary records, canonicalization, the
 # small XML calls.
-libwsclient_la_SOURCES += %D%/xml_binary.h %D%/xml_binary.c %D%/xml_util.c
+libwsclient_la_SOURCES += %D%/xml_binary.h %D%/xml_binary.c %D%/xml_util.c \
+	%D%/xml_c14n.c

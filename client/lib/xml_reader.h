@@ -52,8 +52,11 @@ struct _WS_XML_READER {
 	int			 cache_kind;
 	struct xml_out		 cache;
 	size_t			 cache_off;
+	struct xml_c14n		*c14n;	/* WsStartReaderCanonicalization */
 };
 
+struct xml_c14n;
+void		 xml_c14n_free(struct xml_c14n *);
 bool		 xml_reader_valid(const WS_XML_READER *);
 /* Parses pending stream bytes on first use. */
 HRESULT		 xml_reader_ready(WS_XML_READER *, WS_ERROR *, const char *);

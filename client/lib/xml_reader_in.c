@@ -111,6 +111,7 @@ WsFreeReader(WS_XML_READER *reader)
 	if (!xml_reader_valid(reader))
 		return;
 	reader->magic = 0;
+	xml_c14n_free(reader->c14n);
 	WsFreeHeap(reader->own_heap);
 	xml_out_free(&reader->pending);
 	xml_out_free(&reader->cache);
@@ -165,6 +166,9 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 
 	if ((hr = xml_reader_set_props(&p, props, count, error, api)) != S_OK)
 		return hr;
+	/* A new input ends a canonicalization of the old one. */
+	xml_c14n_free(r->c14n);
+	r->c14n = NULL;
 	if (r->own_heap == NULL && (hr = WsCreateHeap(XML_READER_HEAP_MAX, 0,
 	    NULL, 0, &r->own_heap, NULL)) != S_OK)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
@@ -346,6 +350,9 @@ WsSetReaderPosition(WS_XML_READER *reader,
 	if ((hr = xml_reader_buffer_check(reader, error,
 	    "WsSetReaderPosition")) != S_OK)
 		return hr;
+	if (reader->c14n != NULL)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "WsSetReaderPosition: the reader is canonicalizing");
 	if ((p = xml_pos_from(nodePosition, reader->buf)) == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsSetReaderPosition: the position is not in the reader's "
@@ -370,6 +377,9 @@ WsMoveReader(WS_XML_READER *reader, WS_MOVE_TO moveTo, BOOL *found,
 	if ((hr = xml_reader_buffer_check(reader, error,
 	    "WsMoveReader")) != S_OK)
 		return hr;
+	if (reader->c14n != NULL)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "WsMoveReader: the reader is canonicalizing");
 	if (reader->in_attr)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "WsMoveReader: the reader is inside an attribute");

@@ -51,8 +51,11 @@ struct _WS_XML_WRITER {
 	WS_BYTES		 bytes_view;
 	size_t			 flushed;	/* bytes given to the stream */
 	struct xml_binary_opts	 bin;		/* the binary encoding's */
+	struct xml_c14n		*c14n;		/* WsStartWriterCanonicalization */
 };
 
+struct xml_c14n;
+void		 xml_c14n_free(struct xml_c14n *);
 bool		 xml_writer_valid(const WS_XML_WRITER *);
 struct xml_node	*xml_writer_container(const WS_XML_WRITER *);
 struct xml_node	*xml_writer_pending(const WS_XML_WRITER *);

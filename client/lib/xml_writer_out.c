@@ -134,6 +134,7 @@ WsFreeWriter(WS_XML_WRITER *writer)
 	if (!xml_writer_valid(writer))
 		return;
 	writer->magic = 0;
+	xml_c14n_free(writer->c14n);
 	WsFreeHeap(writer->own_heap);
 	xml_out_free(&writer->bytes);
 	free(writer);
@@ -298,6 +299,9 @@ xml_writer_reset(WS_XML_WRITER *w, WS_HEAP *heap, WS_XML_BUFFER *target,
 
 	if ((hr = xml_writer_set_props(&p, props, count, error, api)) != S_OK)
 		return hr;
+	/* A new output ends a canonicalization of the old one. */
+	xml_c14n_free(w->c14n);
+	w->c14n = NULL;
 	if (target == NULL) {
 		if (w->own_heap == NULL && (hr = WsCreateHeap(
 		    XML_WRITER_HEAP_MAX, 0, NULL, 0, &w->own_heap,
