@@ -37,6 +37,10 @@ struct _WS_XML_READER {
 	void			*read_state;
 	struct xml_out		 pending;
 	bool			 parsed;
+	/* A stream holds what WsFillReader obtained: `pending` is parsed
+	 * again when it grew (`parsed_len`), until the callback's end. */
+	bool			 eof;
+	size_t			 parsed_len;
 	HRESULT			 input_hr;	/* malformed input, reported */
 	const char		*input_why;	/*   by every read */
 	WS_HEAP			*own_heap;

@@ -183,6 +183,8 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 	r->input_hr = S_OK;
 	r->input_why = NULL;
 	r->pending.len = 0;
+	r->eof = false;
+	r->parsed_len = 0;
 	xml_reader_moved(r);
 	return S_OK;
 }
@@ -301,7 +303,7 @@ WsFillReader(WS_XML_READER *reader, ULONG minSize,
 	if (reader->in == XML_IN_NONE)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "WsFillReader: the reader has no input");
-	if (reader->in != XML_IN_STREAM || reader->parsed)
+	if (reader->in != XML_IN_STREAM || reader->eof)
 		return S_OK;
 	return xml_reader_pull(reader, minSize, false, error,
 	    "WsFillReader");
