@@ -31,4 +31,4 @@ EXTRA_libwschannel_la_DEPENDENCIES = $(top_srcdir)/client/libwschannel.sym
 # The rest of the XML layer: typed binary records, canonicalization, the
 # small XML calls.
 libwsclient_la_SOURCES += %D%/xml_binary.h %D%/xml_binary.c %D%/xml_util.c \
-	%D%/xml_c14n.c
+	%D%/xml_c14n.c %D%/xml_indent.c

@@ -21,6 +21,8 @@ struct xml_reader_props {
 	ULONG		 utf8_trim_size;
 	ULONG		 stream_buffer_size;
 	ULONG		 max_mime_parts;
+	ULONG		 max_root_part;	/* STREAM_MAX_ROOT_MIME_PART_SIZE */
+	ULONG		 max_mime_headers;	/* STREAM_MAX_MIME_HEADERS_SIZE */
 	BOOL		 allow_invalid_refs;
 	ULONG		 max_ns;
 };

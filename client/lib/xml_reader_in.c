@@ -23,6 +23,8 @@ static const struct xml_reader_props xml_reader_defaults = {
 	.max_mime_parts = 4096,
 	.allow_invalid_refs = FALSE,
 	.max_ns = 32,
+	.max_root_part = 65536,
+	.max_mime_headers = 8192,
 };
 
 static void *
@@ -40,6 +42,10 @@ xml_reader_prop(struct xml_reader_props *p, WS_XML_READER_PROPERTY_ID id,
 	case WS_XML_READER_PROPERTY_MAX_MIME_PARTS:
 		return &p->max_mime_parts;
 	case WS_XML_READER_PROPERTY_MAX_NAMESPACES:	return &p->max_ns;
+	case WS_XML_READER_PROPERTY_STREAM_MAX_ROOT_MIME_PART_SIZE:
+		return &p->max_root_part;
+	case WS_XML_READER_PROPERTY_STREAM_MAX_MIME_HEADERS_SIZE:
+		return &p->max_mime_headers;
 	default:
 		break;
 	}

@@ -101,6 +101,8 @@ xml_writer_apply(WS_XML_WRITER *w, const struct xml_writer_props *p)
 	w->write_decl = p->write_decl;
 	w->charset = p->charset;
 	w->max_size = p->max_size;
+	w->indent = p->indent;
+	w->max_ns = p->max_ns;
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -178,9 +180,15 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 	} else {
 		xml_out_add(&w->bytes, body.p, body.len);
 		xml_out_free(&body);
-		hr = w->binary ? xml_binary_encode(w->buf->root, &w->bin,
-		    &w->bytes) : xml_serial_encode(w->buf->root, false,
-		    w->charset, &w->bytes);
+		if (w->binary)
+			hr = xml_binary_encode(w->buf->root, &w->bin,
+			    &w->bytes);
+		else if (w->indent > 0 && w->charset == WS_CHARSET_UTF8)
+			hr = xml_indent_text(w->buf->root, w->indent,
+			    &w->bytes);
+		else
+			hr = xml_serial_encode(w->buf->root, false,
+			    w->charset, &w->bytes);
 	}
 	if (hr == S_OK && w->bytes.oom)
 		hr = E_OUTOFMEMORY;
@@ -192,6 +200,29 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 		    "%s: %zu bytes exceed the writer's maximum buffer size "
 		    "of %u", api, w->bytes.len, (unsigned)w->max_size);
 	return S_OK;
+}
+
+/* The bytes that would close the open elements: their end tags (an open
+ * start tag: "/>"), or an EndElement record each in binary. */
+static ULONGLONG
+xml_writer_to_close(const WS_XML_WRITER *w)
+{
+	const struct xml_node *n;
+	ULONGLONG u = 0;
+
+	for (n = xml_writer_container(w); n != NULL; n = n->parent) {
+		if (n->kind != XML_KIND_ELEMENT || n->closed)
+			continue;
+		if (w->binary)
+			u += 1;
+		else if (!n->start_done && n->first == NULL)
+			u += 2;
+		else
+			u += 3 + n->elem.localName->length +
+			    (n->elem.prefix->length > 0 ?
+			    n->elem.prefix->length + 1 : 0);
+	}
+	return u;
 }
 
 /* long: one case per property of the reference page. */
@@ -264,6 +295,9 @@ WsGetWriterProperty(WS_XML_WRITER *writer, WS_XML_WRITER_PROPERTY_ID id,
 		if (valueSize != sizeof(ULONGLONG))
 			break;
 		u = 0;
+		if (id == WS_XML_WRITER_PROPERTY_BYTES_TO_CLOSE &&
+		    writer->out != XML_OUT_NONE)
+			u = xml_writer_to_close(writer);
 		if (id == WS_XML_WRITER_PROPERTY_BYTES_WRITTEN &&
 		    (writer->out == XML_OUT_BUFFER ||
 		    writer->out == XML_OUT_STREAM)) {
