@@ -83,6 +83,54 @@ xml_binary_alloc(WS_HEAP *heap, size_t size, WS_XML_TEXT_TYPE type,
 	return t;
 }
 
+static WS_XML_TEXT *xml_binary_text(WS_HEAP *, uint8_t, const uint8_t *,
+    size_t, const char *, const struct xml_node *, HRESULT *);
+
+/* A StartListText's items, each typed; NULL (*hr S_OK) to keep it as text
+ * when an item is a dictionary string or UTF-16. */
+static WS_XML_TEXT *
+xml_binary_list(WS_HEAP *heap, const uint8_t *p, size_t len,
+    const struct xml_node *scope, HRESULT *hr)
+{
+	WS_XML_LIST_TEXT *l;
+	WS_XML_TEXT *items[64], **tab = NULL;
+	size_t off, sz, n;
+	ULONG count = 0;
+
+	*hr = S_OK;
+	for (off = 0; off < len && p[off] != REC_END_LIST; off += sz) {
+		sz = nbfx_text_record_size(p + off, len - off);
+		if (sz == 0 || count == 64)
+			return NULL;	/* kept as text */
+		if (p[off] >= REC_CHARS8 && p[off] <= REC_CHARS32) {
+			n = (size_t)1 << ((p[off] - REC_CHARS8) / 2);
+			items[count] = xml_text_utf8(heap, p + off + 1 +
+			    n, sz - 1 - n, hr);
+		} else if (p[off] == REC_EMPTY)
+			items[count] = xml_text_utf8(heap, NULL, 0, hr);
+		else if (p[off] == REC_QNAME_DICT ||
+		    p[off] == REC_START_LIST || p[off] == REC_EMPTY + 2 ||
+		    (p[off] >= 0xb6 && p[off] <= 0xba))
+			return NULL;	/* dictionary, UTF-16: text */
+		else
+			items[count] = xml_binary_text(heap, p[off],
+			    p + off + 1, sz - 1, NULL, scope, hr);
+		if (items[count++] == NULL)
+			return NULL;
+	}
+	if ((l = (WS_XML_LIST_TEXT *)xml_binary_alloc(heap, sizeof(*l),
+	    WS_XML_TEXT_TYPE_LIST, hr)) == NULL || (count > 0 &&
+	    (tab = ws_heap_alloc(heap, count * sizeof(*tab), hr)) ==
+	    NULL))
+		return NULL;
+	if (count > 0) {
+		memcpy(tab, items, count * sizeof(*tab));
+		l->items = tab;
+	}
+	l->itemCount = count;
+	return &l->text;
+}
+
 /*
  * The WS_XML_TEXT of a typed record; NULL with *hr S_OK when the record
  * is one to keep as the UTF-8 text the codec gave (a list holding a
@@ -222,44 +270,8 @@ xml_binary_text(WS_HEAP *heap, uint8_t type, const uint8_t *p, size_t len,
 			return NULL;
 		return &q->text;
 	}
-	case REC_START_LIST: {
-		WS_XML_LIST_TEXT *l;
-		WS_XML_TEXT *items[64], **tab;
-		size_t off, sz;
-		ULONG count = 0;
-
-		for (off = 0; off < len && p[off] != REC_END_LIST; off += sz) {
-			sz = nbfx_text_record_size(p + off, len - off);
-			if (sz == 0 || count == 64)
-				return NULL;	/* kept as text */
-			if (p[off] >= REC_CHARS8 && p[off] <= REC_CHARS32) {
-				n = (size_t)1 << ((p[off] - REC_CHARS8) / 2);
-				items[count] = xml_text_utf8(heap, p + off + 1 +
-				    n, sz - 1 - n, hr);
-			} else if (p[off] == REC_EMPTY)
-				items[count] = xml_text_utf8(heap, NULL, 0, hr);
-			else if (p[off] == REC_QNAME_DICT ||
-			    p[off] == REC_START_LIST || p[off] == REC_EMPTY + 2 ||
-			    (p[off] >= 0xb6 && p[off] <= 0xba))
-				return NULL;	/* dictionary, UTF-16: text */
-			else
-				items[count] = xml_binary_text(heap, p[off],
-				    p + off + 1, sz - 1, NULL, scope, hr);
-			if (items[count++] == NULL)
-				return NULL;
-		}
-		if ((l = (WS_XML_LIST_TEXT *)xml_binary_alloc(heap, sizeof(*l),
-		    WS_XML_TEXT_TYPE_LIST, hr)) == NULL || (count > 0 &&
-		    (tab = ws_heap_alloc(heap, count * sizeof(*tab), hr)) ==
-		    NULL))
-			return NULL;
-		if (count > 0) {
-			memcpy(tab, items, count * sizeof(*tab));
-			l->items = tab;
-		}
-		l->itemCount = count;
-		return &l->text;
-	}
+	case REC_START_LIST:
+		return xml_binary_list(heap, p, len, scope, hr);
 	}
 	return NULL;
 }
