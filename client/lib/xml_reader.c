@@ -145,7 +145,11 @@ xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 		return S_OK;
 	if (r->parsed)
 		at = xml_reader_index(old->root, r->cur);
-	if ((b = xml_buffer_new(r->own_heap, &hr)) == NULL)
+	/* A parse that fails leaves its tree empty: the next one reuses it
+	 * rather than taking more of the heap for each try. */
+	if ((b = r->spare) != NULL)
+		r->spare = NULL;
+	else if ((b = xml_buffer_new(r->own_heap, &hr)) == NULL)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
 	r->buf = b;
 	xml_reader_parse(r, r->pending.p, r->pending.len);
@@ -153,6 +157,8 @@ xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 		elem = c->kind == XML_KIND_ELEMENT;
 	if ((r->input_hr != S_OK || !elem) && !r->eof) {
 		/* Not a document yet: keep what was read before. */
+		if (b->root->first == NULL)
+			r->spare = b;
 		r->buf = old;
 		r->input_hr = S_OK;
 		r->input_why = NULL;

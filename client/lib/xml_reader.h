@@ -43,6 +43,7 @@ struct _WS_XML_READER {
 	 * again when it grew (`parsed_len`), until the callback's end. */
 	bool			 eof;
 	size_t			 parsed_len;
+	WS_XML_BUFFER		*spare;	/* an empty tree a failed parse left */
 	HRESULT			 input_hr;	/* malformed input, reported */
 	const char		*input_why;	/*   by every read */
 	WS_HEAP			*own_heap;

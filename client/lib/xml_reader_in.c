@@ -191,6 +191,7 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 	r->pending.len = 0;
 	r->eof = false;
 	r->parsed_len = 0;
+	r->spare = NULL;
 	xml_reader_moved(r);
 	return S_OK;
 }
