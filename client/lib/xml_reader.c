@@ -152,7 +152,9 @@ xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 	else if ((b = xml_buffer_new(r->own_heap, &hr)) == NULL)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
 	r->buf = b;
-	xml_reader_parse(r, r->pending.p, r->pending.len);
+	/* Nothing obtained yet is "" to the parsers, never NULL. */
+	xml_reader_parse(r, r->pending.p != NULL ? r->pending.p :
+	    (const uint8_t *)"", r->pending.len);
 	for (c = b->root->first; c != NULL && !elem; c = c->next)
 		elem = c->kind == XML_KIND_ELEMENT;
 	if ((r->input_hr != S_OK || !elem) && !r->eof) {
