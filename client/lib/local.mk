@@ -37,3 +37,7 @@ libwschannel_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -no-undefined \
 # The linker script keeps everything but the WsXxx API local.
 libwschannel_la_LDFLAGS += -Wl,--version-script=$(top_srcdir)/client/libwschannel.sym
 EXTRA_libwschannel_la_DEPENDENCIES = $(top_srcdir)/client/libwschannel.sym
+# The rest of the XML layer: typed binary records, canonicalization, the
+# small XML calls.
+libwsclient_la_SOURCES += %D%/xml_binary.h %D%/xml_binary.c %D%/xml_util.c \
+	%D%/xml_c14n.c %D%/xml_indent.c

@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "xml_internal.h"
 #include "xml_reader.h"
+#include "xml_binary.h"
 
 static const WS_XML_NODE xml_node_bof = { WS_XML_NODE_TYPE_BOF };
 static const WS_XML_NODE xml_node_eof = { WS_XML_NODE_TYPE_EOF };
@@ -61,9 +62,15 @@ xml_reader_fragment(const struct xml_node *root)
 void
 xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 {
-	r->input_hr = xml_serial_parse(r->buf, p, n, r->binary,
-	    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
-	    r->cur_props.max_attrs, &r->input_why);
+	/* Binary keeps its typed records typed (xml_binary.c). */
+	if (r->binary)
+		r->input_hr = xml_binary_parse(r->buf, p, n, r->dynamic,
+		    r->cur_props.max_depth, r->cur_props.max_attrs,
+		    &r->input_why);
+	else
+		r->input_hr = xml_serial_parse(r->buf, p, n, false,
+		    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
+		    r->cur_props.max_attrs, &r->input_why);
 	if (r->input_hr == S_OK && !r->cur_props.allow_fragment &&
 	    xml_reader_fragment(r->buf->root)) {
 		r->input_hr = WS_E_INVALID_FORMAT;
@@ -88,8 +95,10 @@ xml_reader_pull(WS_XML_READER *r, size_t min, bool all, WS_ERROR *error,
 		    NULL, error)) != S_OK)
 			return FAILED(hr) ? hr : ws_error_fail(error, E_FAIL,
 			    "%s: the read callback did not complete", api);
-		if (n == 0)
+		if (n == 0) {
+			r->eof = true;
 			break;
+		}
 		if (n > sizeof(chunk) || r->pending.len + n >
 		    XML_READER_STREAM_MAX)
 			return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
@@ -101,18 +110,73 @@ xml_reader_pull(WS_XML_READER *r, size_t min, bool all, WS_ERROR *error,
 	    "%s: out of memory", api) : S_OK;
 }
 
+/* How many steps of document order `p` is from the start of `root`. */
+static size_t
+xml_reader_index(struct xml_node *root, const struct xml_pos *p)
+{
+	struct xml_pos *q;
+	size_t i = 0;
+
+	for (q = &root->at_start; q != NULL && q != p; q = xml_pos_next(q))
+		i++;
+	return i;
+}
+
+/*
+ * A stream reader reads the bytes WsFillReader obtained, no more: they are
+ * parsed when they make a complete document, again (into a new tree, at
+ * the same place in document order) each time WsFillReader added to them.
+ * A read while they do not make a document yet needs more data than was
+ * obtained: WS_E_QUOTA_EXCEEDED, as the reference says.  At the end of the
+ * stream, what does not parse is malformed input.
+ */
 HRESULT
 xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 {
+	WS_XML_BUFFER *old = r->buf, *b;
+	struct xml_pos *p, *oldcur = r->cur;
+	const struct xml_node *c;
+	bool was = r->parsed, elem = false;
+	size_t at = 0;
 	HRESULT hr;
 
-	if (r->in != XML_IN_STREAM || r->parsed)
+	if (r->in != XML_IN_STREAM || (r->parsed &&
+	    r->parsed_len == r->pending.len))
 		return S_OK;
-	/* The tree needs the whole document: read the rest of the stream. */
-	if ((hr = xml_reader_pull(r, 0, true, error, api)) != S_OK)
-		return hr;
-	xml_reader_parse(r, r->pending.p, r->pending.len);
-	xml_out_free(&r->pending);
+	if (r->parsed)
+		at = xml_reader_index(old->root, r->cur);
+	/* A parse that fails leaves its tree empty: the next one reuses it
+	 * rather than taking more of the heap for each try. */
+	if ((b = r->spare) != NULL)
+		r->spare = NULL;
+	else if ((b = xml_buffer_new(r->own_heap, &hr)) == NULL)
+		return ws_error_fail(error, hr, "%s: out of memory", api);
+	r->buf = b;
+	/* Nothing obtained yet is "" to the parsers, never NULL. */
+	xml_reader_parse(r, r->pending.p != NULL ? r->pending.p :
+	    (const uint8_t *)"", r->pending.len);
+	for (c = b->root->first; c != NULL && !elem; c = c->next)
+		elem = c->kind == XML_KIND_ELEMENT;
+	if ((r->input_hr != S_OK || !elem) && !r->eof) {
+		/* Not a document yet: keep what was read before. */
+		if (b->root->first == NULL)
+			r->spare = b;
+		r->buf = old;
+		r->input_hr = S_OK;
+		r->input_why = NULL;
+		r->parsed = was;
+		r->cur = oldcur;
+		return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
+		    "%s: the reader needs more data than WsFillReader "
+		    "obtained (%zu bytes)", api, r->pending.len);
+	}
+	r->parsed_len = r->pending.len;
+	for (p = r->cur; at > 0 && p != NULL; at--) {
+		r->cur = p;
+		p = xml_pos_next(p);
+	}
+	if (p != NULL)
+		r->cur = p;
 	return S_OK;
 }
 

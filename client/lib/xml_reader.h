@@ -21,6 +21,8 @@ struct xml_reader_props {
 	ULONG		 utf8_trim_size;
 	ULONG		 stream_buffer_size;
 	ULONG		 max_mime_parts;
+	ULONG		 max_root_part;	/* STREAM_MAX_ROOT_MIME_PART_SIZE */
+	ULONG		 max_mime_headers;	/* STREAM_MAX_MIME_HEADERS_SIZE */
 	BOOL		 allow_invalid_refs;
 	ULONG		 max_ns;
 };
@@ -37,6 +39,11 @@ struct _WS_XML_READER {
 	void			*read_state;
 	struct xml_out		 pending;
 	bool			 parsed;
+	/* A stream holds what WsFillReader obtained: `pending` is parsed
+	 * again when it grew (`parsed_len`), until the callback's end. */
+	bool			 eof;
+	size_t			 parsed_len;
+	WS_XML_BUFFER		*spare;	/* an empty tree a failed parse left */
 	HRESULT			 input_hr;	/* malformed input, reported */
 	const char		*input_why;	/*   by every read */
 	WS_HEAP			*own_heap;
@@ -52,8 +59,11 @@ struct _WS_XML_READER {
 	int			 cache_kind;
 	struct xml_out		 cache;
 	size_t			 cache_off;
+	struct xml_c14n		*c14n;	/* WsStartReaderCanonicalization */
 };
 
+struct xml_c14n;
+void		 xml_c14n_free(struct xml_c14n *);
 bool		 xml_reader_valid(const WS_XML_READER *);
 /* Parses pending stream bytes on first use. */
 HRESULT		 xml_reader_ready(WS_XML_READER *, WS_ERROR *, const char *);

@@ -23,6 +23,8 @@ static const struct xml_reader_props xml_reader_defaults = {
 	.max_mime_parts = 4096,
 	.allow_invalid_refs = FALSE,
 	.max_ns = 32,
+	.max_root_part = 65536,
+	.max_mime_headers = 8192,
 };
 
 static void *
@@ -40,6 +42,10 @@ xml_reader_prop(struct xml_reader_props *p, WS_XML_READER_PROPERTY_ID id,
 	case WS_XML_READER_PROPERTY_MAX_MIME_PARTS:
 		return &p->max_mime_parts;
 	case WS_XML_READER_PROPERTY_MAX_NAMESPACES:	return &p->max_ns;
+	case WS_XML_READER_PROPERTY_STREAM_MAX_ROOT_MIME_PART_SIZE:
+		return &p->max_root_part;
+	case WS_XML_READER_PROPERTY_STREAM_MAX_MIME_HEADERS_SIZE:
+		return &p->max_mime_headers;
 	default:
 		break;
 	}
@@ -111,6 +117,7 @@ WsFreeReader(WS_XML_READER *reader)
 	if (!xml_reader_valid(reader))
 		return;
 	reader->magic = 0;
+	xml_c14n_free(reader->c14n);
 	WsFreeHeap(reader->own_heap);
 	xml_out_free(&reader->pending);
 	xml_out_free(&reader->cache);
@@ -165,6 +172,9 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 
 	if ((hr = xml_reader_set_props(&p, props, count, error, api)) != S_OK)
 		return hr;
+	/* A new input ends a canonicalization of the old one. */
+	xml_c14n_free(r->c14n);
+	r->c14n = NULL;
 	if (r->own_heap == NULL && (hr = WsCreateHeap(XML_READER_HEAP_MAX, 0,
 	    NULL, 0, &r->own_heap, NULL)) != S_OK)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
@@ -179,6 +189,9 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 	r->input_hr = S_OK;
 	r->input_why = NULL;
 	r->pending.len = 0;
+	r->eof = false;
+	r->parsed_len = 0;
+	r->spare = NULL;
 	xml_reader_moved(r);
 	return S_OK;
 }
@@ -297,7 +310,7 @@ WsFillReader(WS_XML_READER *reader, ULONG minSize,
 	if (reader->in == XML_IN_NONE)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "WsFillReader: the reader has no input");
-	if (reader->in != XML_IN_STREAM || reader->parsed)
+	if (reader->in != XML_IN_STREAM || reader->eof)
 		return S_OK;
 	return xml_reader_pull(reader, minSize, false, error,
 	    "WsFillReader");
@@ -346,6 +359,9 @@ WsSetReaderPosition(WS_XML_READER *reader,
 	if ((hr = xml_reader_buffer_check(reader, error,
 	    "WsSetReaderPosition")) != S_OK)
 		return hr;
+	if (reader->c14n != NULL)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "WsSetReaderPosition: the reader is canonicalizing");
 	if ((p = xml_pos_from(nodePosition, reader->buf)) == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsSetReaderPosition: the position is not in the reader's "
@@ -370,6 +386,9 @@ WsMoveReader(WS_XML_READER *reader, WS_MOVE_TO moveTo, BOOL *found,
 	if ((hr = xml_reader_buffer_check(reader, error,
 	    "WsMoveReader")) != S_OK)
 		return hr;
+	if (reader->c14n != NULL)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "WsMoveReader: the reader is canonicalizing");
 	if (reader->in_attr)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "WsMoveReader: the reader is inside an attribute");

@@ -131,6 +131,19 @@ xml_writer_new_prefix(WS_XML_WRITER *w, const struct xml_node *n,
 	return S_OK;
 }
 
+/* The namespace declarations in scope at `n`. */
+static ULONG
+xml_writer_ns_count(const struct xml_node *n)
+{
+	ULONG c = 0, i;
+
+	for (; n != NULL; n = n->parent)
+		if (n->kind == XML_KIND_ELEMENT)
+			for (i = 0; i < n->elem.attributeCount; i++)
+				c += n->elem.attributes[i]->isXmlNs ? 1 : 0;
+	return c;
+}
+
 /* Declares prefix -> ns on element `n` unless already in scope. */
 HRESULT
 xml_writer_bind(WS_XML_WRITER *w, struct xml_node *n,
@@ -151,6 +164,8 @@ xml_writer_bind(WS_XML_WRITER *w, struct xml_node *n,
 			return WS_E_INVALID_FORMAT;	/* bound here already */
 	if (prefix->length > 0 && ns->length == 0)
 		return WS_E_INVALID_FORMAT;	/* XML 1.0 cannot unbind */
+	if (xml_writer_ns_count(n) >= w->max_ns)
+		return WS_E_QUOTA_EXCEEDED;	/* MAX_NAMESPACES */
 	if ((v = xml_text_utf8(w->buf->heap, ns->bytes, ns->length,
 	    &hr)) == NULL)
 		return hr;

@@ -4,6 +4,7 @@
 #define WSCHANNEL_XML_WRITER_H
 
 #include "xml_internal.h"
+#include "xml_binary.h"
 
 enum xml_out_kind {
 	XML_OUT_NONE,
@@ -37,6 +38,8 @@ struct _WS_XML_WRITER {
 	BOOL			 write_decl;
 	WS_CHARSET		 charset;
 	ULONG			 max_size;
+	ULONG			 indent;
+	ULONG			 max_ns;
 	enum xml_out_kind	 out;
 	bool			 binary;
 	WS_WRITE_CALLBACK	 write_cb;
@@ -49,8 +52,15 @@ struct _WS_XML_WRITER {
 	struct xml_out		 bytes;		/* PROPERTY_BYTES, last result */
 	WS_BYTES		 bytes_view;
 	size_t			 flushed;	/* bytes given to the stream */
+	struct xml_binary_opts	 bin;		/* the binary encoding's */
+	struct xml_c14n		*c14n;		/* WsStartWriterCanonicalization */
 };
 
+/* xml_indent.c: the text of a tree with WS_XML_WRITER_PROPERTY_INDENT. */
+HRESULT		 xml_indent_text(const struct xml_node *, ULONG indent,
+		    struct xml_out *);
+struct xml_c14n;
+void		 xml_c14n_free(struct xml_c14n *);
 bool		 xml_writer_valid(const WS_XML_WRITER *);
 struct xml_node	*xml_writer_container(const WS_XML_WRITER *);
 struct xml_node	*xml_writer_pending(const WS_XML_WRITER *);

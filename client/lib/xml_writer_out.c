@@ -101,6 +101,8 @@ xml_writer_apply(WS_XML_WRITER *w, const struct xml_writer_props *p)
 	w->write_decl = p->write_decl;
 	w->charset = p->charset;
 	w->max_size = p->max_size;
+	w->indent = p->indent;
+	w->max_ns = p->max_ns;
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -134,6 +136,7 @@ WsFreeWriter(WS_XML_WRITER *writer)
 	if (!xml_writer_valid(writer))
 		return;
 	writer->magic = 0;
+	xml_c14n_free(writer->c14n);
 	WsFreeHeap(writer->own_heap);
 	xml_out_free(&writer->bytes);
 	free(writer);
@@ -177,8 +180,15 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 	} else {
 		xml_out_add(&w->bytes, body.p, body.len);
 		xml_out_free(&body);
-		hr = xml_serial_encode(w->buf->root, w->binary, w->charset,
-		    &w->bytes);
+		if (w->binary)
+			hr = xml_binary_encode(w->buf->root, &w->bin,
+			    &w->bytes);
+		else if (w->indent > 0 && w->charset == WS_CHARSET_UTF8)
+			hr = xml_indent_text(w->buf->root, w->indent,
+			    &w->bytes);
+		else
+			hr = xml_serial_encode(w->buf->root, false,
+			    w->charset, &w->bytes);
 	}
 	if (hr == S_OK && w->bytes.oom)
 		hr = E_OUTOFMEMORY;
@@ -190,6 +200,29 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 		    "%s: %zu bytes exceed the writer's maximum buffer size "
 		    "of %u", api, w->bytes.len, (unsigned)w->max_size);
 	return S_OK;
+}
+
+/* The bytes that would close the open elements: their end tags (an open
+ * start tag: "/>"), or an EndElement record each in binary. */
+static ULONGLONG
+xml_writer_to_close(const WS_XML_WRITER *w)
+{
+	const struct xml_node *n;
+	ULONGLONG u = 0;
+
+	for (n = xml_writer_container(w); n != NULL; n = n->parent) {
+		if (n->kind != XML_KIND_ELEMENT || n->closed)
+			continue;
+		if (w->binary)
+			u += 1;
+		else if (!n->start_done && n->first == NULL)
+			u += 2;
+		else
+			u += 3 + n->elem.localName->length +
+			    (n->elem.prefix->length > 0 ?
+			    n->elem.prefix->length + 1 : 0);
+	}
+	return u;
 }
 
 /* long: one case per property of the reference page. */
@@ -262,6 +295,9 @@ WsGetWriterProperty(WS_XML_WRITER *writer, WS_XML_WRITER_PROPERTY_ID id,
 		if (valueSize != sizeof(ULONGLONG))
 			break;
 		u = 0;
+		if (id == WS_XML_WRITER_PROPERTY_BYTES_TO_CLOSE &&
+		    writer->out != XML_OUT_NONE)
+			u = xml_writer_to_close(writer);
 		if (id == WS_XML_WRITER_PROPERTY_BYTES_WRITTEN &&
 		    (writer->out == XML_OUT_BUFFER ||
 		    writer->out == XML_OUT_STREAM)) {
@@ -297,6 +333,9 @@ xml_writer_reset(WS_XML_WRITER *w, WS_HEAP *heap, WS_XML_BUFFER *target,
 
 	if ((hr = xml_writer_set_props(&p, props, count, error, api)) != S_OK)
 		return hr;
+	/* A new output ends a canonicalization of the old one. */
+	xml_c14n_free(w->c14n);
+	w->c14n = NULL;
 	if (target == NULL) {
 		if (w->own_heap == NULL && (hr = WsCreateHeap(
 		    XML_WRITER_HEAP_MAX, 0, NULL, 0, &w->own_heap,
@@ -333,6 +372,7 @@ WsSetOutput(WS_XML_WRITER *writer, const WS_XML_WRITER_ENCODING *encoding,
 	const WS_XML_WRITER_TEXT_ENCODING *te;
 	const WS_XML_WRITER_STREAM_OUTPUT *so = NULL;
 	WS_CHARSET cs = WS_CHARSET_UTF8;
+	struct xml_binary_opts bin = { NULL, NULL };
 	bool binary = false;
 	HRESULT hr;
 
@@ -350,6 +390,10 @@ WsSetOutput(WS_XML_WRITER *writer, const WS_XML_WRITER_ENCODING *encoding,
 		break;
 	case WS_XML_WRITER_ENCODING_TYPE_BINARY:
 		binary = true;
+		bin.dynamic = ((const WS_XML_WRITER_BINARY_ENCODING *)
+		    encoding)->dynamicStringCallback;
+		bin.dynamic_state = ((const WS_XML_WRITER_BINARY_ENCODING *)
+		    encoding)->dynamicStringCallbackState;
 		break;
 	case WS_XML_WRITER_ENCODING_TYPE_MTOM:
 	case WS_XML_WRITER_ENCODING_TYPE_RAW:
@@ -378,6 +422,7 @@ WsSetOutput(WS_XML_WRITER *writer, const WS_XML_WRITER_ENCODING *encoding,
 	    propertyCount, error, api)) != S_OK)
 		return hr;
 	writer->binary = binary;
+	writer->bin = bin;
 	if (!binary)
 		writer->charset = cs;
 	writer->out = so != NULL ? XML_OUT_STREAM : XML_OUT_BUFFER;

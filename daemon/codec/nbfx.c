@@ -56,6 +56,13 @@ struct nbfx_rd {
 	struct nbfx_buf		 text;		/* an attribute value, or the
 						 * element text not yet flushed */
 	struct nbfx_pending_attr attrs[NBFX_MAX_ATTRS];
+	/* nbfx_read_typed: the text records gathered in r->text (how many,
+	 * the first one), and the table of typed records handed out. */
+	bool			 typed;
+	size_t			 nrec;
+	struct nbfx_typed	 rec;
+	struct nbfx_typed	*tab;
+	size_t			 ntab, captab;
 };
 
 static int
@@ -184,6 +191,39 @@ nbfx_rd_node(struct nbfx_rd *r)
 	if (r->nodes == 0)
 		return nbfx_fail(r, "too many nodes");
 	r->nodes--;
+	return 0;
+}
+
+/* Records `rec` as the typed value of a node (its _private), when typed
+ * records are asked for and `rec` is one that WWSAPI keeps typed. */
+static int
+nbfx_rd_annotate(struct nbfx_rd *r, void **priv, const struct nbfx_typed *rec)
+{
+	struct nbfx_typed	*n;
+	size_t			 cap;
+
+	if (!r->typed)
+		return 0;
+	switch (rec->type) {
+	case NBFX_CHARS8_TEXT:
+	case NBFX_CHARS16_TEXT:
+	case NBFX_CHARS32_TEXT:
+	case NBFX_UNICODE8_TEXT:
+	case NBFX_UNICODE16_TEXT:
+	case NBFX_UNICODE32_TEXT:
+	case NBFX_EMPTY_TEXT:
+	case NBFX_DICTIONARY_TEXT:
+		return 0;
+	}
+	if (r->ntab == r->captab) {
+		cap = r->captab == 0 ? 16 : 2 * r->captab;
+		if ((n = reallocarray(r->tab, cap, sizeof(*n))) == NULL)
+			return -ENOMEM;
+		r->tab = n;
+		r->captab = cap;
+	}
+	r->tab[r->ntab++] = *rec;
+	*priv = (void *)(uintptr_t)r->ntab;
 	return 0;
 }
 
@@ -857,6 +897,7 @@ nbfx_rd_element(struct nbfx_rd *r, uint8_t t, xmlNodePtr parent,
 {
 	struct nbfx_span	 prefix = { NULL, 0 }, name, aprefix, aname, href;
 	struct nbfx_pending_attr *pa;
+	struct nbfx_typed	 rec;
 	xmlNodePtr		 node;
 	xmlNsPtr		 ns;
 	xmlChar			*lname;
@@ -952,8 +993,11 @@ nbfx_rd_element(struct nbfx_rd *r, uint8_t t, xmlNodePtr parent,
 			return rc;
 		if ((a & 1) != 0 || a < NBFX_ZERO_TEXT || a > NBFX_LAST_TEXT)
 			return nbfx_fail(r, "attribute value is not a text record");
+		rec.type = a;
+		rec.p = r->p;
 		if ((rc = nbfx_rd_text_value(r, a)) < 0)
 			return rc;
+		rec.len = (size_t)(r->p - rec.p);
 		if ((rc = nbfx_rd_node(r)) < 0 ||
 		    (rc = nbfx_rd_ncname(r, &aname, &lname)) < 0)
 			return rc;
@@ -964,6 +1008,8 @@ nbfx_rd_element(struct nbfx_rd *r, uint8_t t, xmlNodePtr parent,
 		xmlFree(lname);
 		if (pa->attr == NULL)
 			return -ENOMEM;
+		if ((rc = nbfx_rd_annotate(r, &pa->attr->_private, &rec)) < 0)
+			return rc;
 	}
 
 	/* Now that every xmlns is in, resolve the prefixes. */
@@ -996,6 +1042,9 @@ nbfx_rd_flush(struct nbfx_rd *r, xmlNodePtr cur)
 	xmlNodePtr	 t;
 	int		 rc;
 
+	bool		 one = r->nrec == 1;
+
+	r->nrec = 0;
 	if (r->text.len == 0)
 		return 0;
 	if (cur == NULL) {
@@ -1016,7 +1065,7 @@ nbfx_rd_flush(struct nbfx_rd *r, xmlNodePtr cur)
 		xmlFreeNode(t);
 		return -ENOMEM;
 	}
-	return 0;
+	return one ? nbfx_rd_annotate(r, &t->_private, &r->rec) : 0;
 }
 
 static int
@@ -1120,6 +1169,10 @@ nbfx_rd_array(struct nbfx_rd *r, xmlNodePtr parent, size_t depth)
 	data = r->p;
 	for (i = 0;;) {
 		r->p = data + (size_t)i * size;
+		r->nrec = 1;
+		r->rec.type = (uint8_t)(t - 1);
+		r->rec.p = r->p;
+		r->rec.len = size;
 		if ((rc = nbfx_rd_text_value(r, (uint8_t)(t - 1))) < 0 ||
 		    (rc = nbfx_rd_flush(r, node)) < 0)
 			return rc;
@@ -1152,8 +1205,14 @@ nbfx_rd_document(struct nbfx_rd *r)
 			if ((t & 1) != 0 && cur == NULL)
 				return nbfx_fail(r, "EndElement without an open element");
 			/* Gathered in r->text until the next other record. */
+			if (r->nrec++ == 0) {
+				r->rec.type = (uint8_t)(t & ~1);
+				r->rec.p = r->p;
+			}
 			if ((rc = nbfx_rd_text(r, (uint8_t)(t & ~1), false)) < 0)
 				return rc;
+			if (r->nrec == 1)
+				r->rec.len = (size_t)(r->p - r->rec.p);
 			if ((t & 1) == 0)
 				continue;
 			t = NBFX_END_ELEMENT;
@@ -1184,6 +1243,7 @@ nbfx_rd_document(struct nbfx_rd *r)
 			if ((rc = nbfx_rd_element(r, t, cur, &node)) < 0)
 				return rc;
 			r->text.len = 0;	/* the last attribute value */
+			r->nrec = 0;
 			cur = node;
 			depth++;
 			root = true;
@@ -1201,15 +1261,16 @@ nbfx_rd_document(struct nbfx_rd *r)
 	return 0;
 }
 
-int
-nbfx_read(const uint8_t *in, size_t len, const struct nbfx_dict *d,
-    xmlDocPtr *out, const char **why)
+static int
+nbfx_read_common(const uint8_t *in, size_t len, const struct nbfx_dict *d,
+    xmlDocPtr *out, struct nbfx_typed **tab, size_t *ntab, const char **why)
 {
 	struct nbfx_rd	*r;
 	int		 rc;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -ENOMEM;
+	r->typed = tab != NULL;
 	r->p = in;
 	r->end = len > 0 ? in + len : in;
 	r->d = d;
@@ -1221,14 +1282,56 @@ nbfx_read(const uint8_t *in, size_t len, const struct nbfx_dict *d,
 		free(r);
 		return -ENOMEM;
 	}
-	if ((rc = nbfx_rd_document(r)) == 0)
+	if ((rc = nbfx_rd_document(r)) == 0) {
 		*out = r->doc;
-	else {
+		if (tab != NULL) {
+			*tab = r->tab;
+			*ntab = r->ntab;
+			r->tab = NULL;
+		}
+	} else {
 		xmlFreeDoc(r->doc);
 		if (why != NULL)
 			*why = rc == -EBADMSG ? r->why : "out of memory";
 	}
+	free(r->tab);
 	free(r->text.p);
 	free(r);
 	return rc;
+}
+
+int
+nbfx_read(const uint8_t *in, size_t len, const struct nbfx_dict *d,
+    xmlDocPtr *out, const char **why)
+{
+	return nbfx_read_common(in, len, d, out, NULL, NULL, why);
+}
+
+int
+nbfx_read_typed(const uint8_t *in, size_t len, const struct nbfx_dict *d,
+    xmlDocPtr *out, struct nbfx_typed **tab, size_t *ntab, const char **why)
+{
+	*tab = NULL;
+	*ntab = 0;
+	return nbfx_read_common(in, len, d, out, tab, ntab, why);
+}
+
+size_t
+nbfx_text_record_size(const uint8_t *p, size_t len)
+{
+	struct nbfx_rd	 r;
+	size_t		 n;
+
+	if (len == 0 || (p[0] & 1) != 0 || p[0] == NBFX_START_LIST_TEXT ||
+	    p[0] == NBFX_END_LIST_TEXT)
+		return 0;
+	/* A reader that only measures: its text goes to a scratch buffer,
+	 * names to nothing (no dictionary: an odd id does not measure). */
+	memset(&r, 0, sizeof(r));
+	r.p = p + 1;
+	r.end = p + len;
+	r.budget = SIZE_MAX;
+	n = nbfx_rd_text(&r, p[0], true) < 0 ? 0 : (size_t)(r.p - p);
+	free(r.text.p);
+	return n;
 }

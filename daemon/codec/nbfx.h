@@ -92,4 +92,55 @@ int	nbfx_read(const uint8_t *in, size_t len, const struct nbfx_dict *d,
 int	nbfx_write(xmlDocPtr doc, struct nbfx_dict *d, uint8_t **table,
 	    size_t *table_len, uint8_t **out, size_t *out_len);
 
+/*
+ * Typed text records, for a reader and writer that keep them typed (the
+ * WWSAPI library: WS_XML_INT32_TEXT, WS_XML_BASE64_TEXT...) rather than
+ * flattening them to text.  `type` is the record type in its even form
+ * (NBFX_*_TEXT of nbfx_priv.h, the values of MC-NBFX 2.2.3); `p`/`len`
+ * the record's value bytes as they are on the wire, after the type byte
+ * (a Bytes8 record: its length byte and the bytes; a StartListText: its
+ * item records and the EndListText byte).
+ */
+struct nbfx_typed {
+	uint8_t		 type;
+	const uint8_t	*p;
+	size_t		 len;
+};
+
+/*
+ * nbfx_read, and a table of the typed records behind the tree's text: a
+ * text node or attribute made of exactly one text record other than
+ * Chars, UnicodeChars, Dictionary or Empty has in its _private
+ * (void *)(uintptr_t)(i + 1), i its index in *tab.  The spans point into
+ * `in`.  *tab is malloc'd (NULL when empty) and the caller's.
+ */
+int	nbfx_read_typed(const uint8_t *in, size_t len, const struct nbfx_dict *d,
+	    xmlDocPtr *out, struct nbfx_typed **tab, size_t *ntab,
+	    const char **why);
+
+/* The bytes of the one text record at `p` (type byte included), 0 when
+ * it is truncated or not a text record that stands alone in a list. */
+size_t	nbfx_text_record_size(const uint8_t *p, size_t len);
+
+/*
+ * Writer options: typed records for text nodes and attributes whose
+ * _private is (void *)(uintptr_t)(i + 1), i an index in `tab` (the value
+ * bytes are written as they are after the type byte, or its
+ * WithEndElement twin for the last text of an element); and a lookup for
+ * names and namespaces outside the static dictionary: returning 1 with
+ * *id writes the string as DictionaryString 2 * id + 1, 0 inline, < 0
+ * fails the write with that code.
+ */
+struct nbfx_wopts {
+	const struct nbfx_typed	*tab;
+	size_t			 ntab;
+	int			(*dynamic)(void *, const char *, size_t,
+				    uint32_t *);
+	void			*arg;
+};
+
+int	nbfx_write_opts(xmlDocPtr doc, struct nbfx_dict *d,
+	    const struct nbfx_wopts *opts, uint8_t **table, size_t *table_len,
+	    uint8_t **out, size_t *out_len);
+
 #endif

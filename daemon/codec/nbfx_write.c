@@ -25,6 +25,7 @@ struct nbfx_wr {
 	struct nbfx_nsbind	*scope;	/* in-scope bindings, innermost last */
 	size_t			 nscope, cap;
 	struct nbfx_buf		 value;	/* scratch: an attribute value */
+	const struct nbfx_wopts	*opts;	/* NULL: plain nbfx_write */
 };
 
 static const xmlChar *
@@ -103,6 +104,19 @@ nbfx_wr_dict_id(struct nbfx_wr *w, const xmlChar *s, uint32_t *id)
 	if ((i = nbfs_dict_lookup((const char *)s, len)) >= 0) {
 		*id = 2 * (uint32_t)i;
 		return 1;
+	}
+	if (w->opts != NULL && w->opts->dynamic != NULL) {
+		uint32_t	 dyn;
+
+		if ((i = w->opts->dynamic(w->opts->arg, (const char *)s, len,
+		    &dyn)) < 0)
+			return i;
+		if (i == 1) {
+			if (dyn > (NBFX_MAX_STRING - 1) / 2)
+				return -EINVAL;
+			*id = 2 * dyn + 1;
+			return 1;
+		}
 	}
 	if (w->d == NULL)
 		return 0;
@@ -230,6 +244,36 @@ nbfx_wr_text(struct nbfx_wr *w, const uint8_t *s, size_t len, bool end)
 	return nbfx_buf_add(&w->out, s, len);
 }
 
+/* The typed record a node or attribute carries (its _private), or NULL. */
+static const struct nbfx_typed *
+nbfx_wr_typed(const struct nbfx_wr *w, void *priv)
+{
+	uintptr_t	 i = (uintptr_t)priv;
+
+	if (w->opts == NULL || i == 0 || i > w->opts->ntab)
+		return NULL;
+	return &w->opts->tab[i - 1];
+}
+
+/* A typed record as given; a list cannot fold the EndElement in. */
+static int
+nbfx_wr_typed_text(struct nbfx_wr *w, const struct nbfx_typed *t, bool end)
+{
+	bool	 list = t->type == NBFX_START_LIST_TEXT;
+	int	 rc;
+
+	if (t->type < NBFX_ZERO_TEXT || t->type > NBFX_LAST_TEXT ||
+	    (t->type & 1) != 0 || t->type == NBFX_END_LIST_TEXT)
+		return -EINVAL;
+	if ((rc = nbfx_buf_byte(&w->out, (uint8_t)(t->type |
+	    (end && !list ? 1 : 0)))) < 0 ||
+	    (rc = nbfx_buf_add(&w->out, t->p, t->len)) < 0)
+		return rc;
+	if (end && list)
+		return nbfx_buf_byte(&w->out, NBFX_END_ELEMENT);
+	return 0;
+}
+
 static int
 nbfx_wr_comment(struct nbfx_wr *w, const xmlNode *n)
 {
@@ -272,6 +316,7 @@ nbfx_wr_element(struct nbfx_wr *w, const xmlNode *n, size_t depth)
 	const xmlAttr	*a;
 	const xmlNode	*c;
 	const xmlChar	*t;
+	const struct nbfx_typed *tt;
 	size_t		 mark = w->nscope, i;
 	bool		 ended = false;
 	int		 rc;
@@ -323,8 +368,15 @@ nbfx_wr_element(struct nbfx_wr *w, const xmlNode *n, size_t depth)
 		if ((rc = nbfx_wr_name(w, NBFX_SHORT_ATTRIBUTE,
 		    NBFX_PREFIX_DICT_ATTRIBUTE_A, NBFX_PREFIX_ATTRIBUTE_A,
 		    a->ns != NULL ? a->ns->prefix : NULL, a->name)) < 0 ||
-		    (rc = nbfx_wr_attr_value(w, a)) < 0 ||
-		    (rc = nbfx_wr_text(w, w->value.p, w->value.len, false)) < 0)
+		    (rc = nbfx_wr_attr_value(w, a)) < 0)
+			return rc;
+		if ((tt = nbfx_wr_typed(w, a->_private)) != NULL) {
+			if (tt->type == NBFX_START_LIST_TEXT)
+				return -EINVAL;	/* one record only */
+			rc = nbfx_wr_typed_text(w, tt, false);
+		} else
+			rc = nbfx_wr_text(w, w->value.p, w->value.len, false);
+		if (rc < 0)
 			return rc;
 	}
 
@@ -335,6 +387,11 @@ nbfx_wr_element(struct nbfx_wr *w, const xmlNode *n, size_t depth)
 			break;
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
+			if ((tt = nbfx_wr_typed(w, c->_private)) != NULL) {
+				ended = c->next == NULL;
+				rc = nbfx_wr_typed_text(w, tt, ended);
+				break;
+			}
 			if (c->content == NULL || c->content[0] == '\0')
 				break;
 			/* The last child folds the EndElement into its record. */
@@ -362,6 +419,14 @@ int
 nbfx_write(xmlDocPtr doc, struct nbfx_dict *d, uint8_t **table,
     size_t *table_len, uint8_t **out, size_t *out_len)
 {
+	return nbfx_write_opts(doc, d, NULL, table, table_len, out, out_len);
+}
+
+int
+nbfx_write_opts(xmlDocPtr doc, struct nbfx_dict *d,
+    const struct nbfx_wopts *opts, uint8_t **table, size_t *table_len,
+    uint8_t **out, size_t *out_len)
+{
 	struct nbfx_wr	 w;
 	struct nbfx_buf	 tb = { NULL, 0, 0 };
 	const xmlNode	*n;
@@ -371,6 +436,7 @@ nbfx_write(xmlDocPtr doc, struct nbfx_dict *d, uint8_t **table,
 
 	memset(&w, 0, sizeof(w));
 	w.d = d;
+	w.opts = opts;
 	for (n = doc->children; n != NULL && rc == 0; n = n->next) {
 		switch (n->type) {
 		case XML_ELEMENT_NODE:

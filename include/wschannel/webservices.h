@@ -1227,6 +1227,63 @@ HRESULT WINAPI WsCopyNode(WS_XML_WRITER *writer, WS_XML_READER *reader,
 HRESULT WINAPI WsGetDictionary(WS_ENCODING encoding,
     WS_XML_DICTIONARY **dictionary, WS_ERROR *error);
 
+/* Canonicalization (W3C C14N 1.0 and Exclusive C14N 1.0). */
+typedef enum {
+	WS_EXCLUSIVE_XML_CANONICALIZATION_ALGORITHM = 0,
+	WS_EXCLUSIVE_WITH_COMMENTS_XML_CANONICALIZATION_ALGORITHM = 1,
+	WS_INCLUSIVE_XML_CANONICALIZATION_ALGORITHM = 2,
+	WS_INCLUSIVE_WITH_COMMENTS_XML_CANONICALIZATION_ALGORITHM = 3
+} WS_XML_CANONICALIZATION_ALGORITHM;
+
+typedef enum {
+	WS_XML_CANONICALIZATION_PROPERTY_ALGORITHM = 0,
+	WS_XML_CANONICALIZATION_PROPERTY_INCLUSIVE_PREFIXES = 1,
+	WS_XML_CANONICALIZATION_PROPERTY_OMITTED_ELEMENT = 2,
+	WS_XML_CANONICALIZATION_PROPERTY_OUTPUT_BUFFER_SIZE = 3
+} WS_XML_CANONICALIZATION_PROPERTY_ID;
+
+typedef struct _WS_XML_CANONICALIZATION_PROPERTY {
+	WS_XML_CANONICALIZATION_PROPERTY_ID id;
+	void *value;
+	ULONG valueSize;
+} WS_XML_CANONICALIZATION_PROPERTY;
+
+typedef struct _WS_XML_CANONICALIZATION_INCLUSIVE_PREFIXES {
+	ULONG prefixCount;
+	WS_XML_STRING *prefixes;
+} WS_XML_CANONICALIZATION_INCLUSIVE_PREFIXES;
+
+HRESULT WINAPI WsStartReaderCanonicalization(WS_XML_READER *reader,
+    WS_WRITE_CALLBACK writeCallback, void *writeCallbackState,
+    const WS_XML_CANONICALIZATION_PROPERTY *properties, ULONG propertyCount,
+    WS_ERROR *error);
+HRESULT WINAPI WsEndReaderCanonicalization(WS_XML_READER *reader,
+    WS_ERROR *error);
+HRESULT WINAPI WsStartWriterCanonicalization(WS_XML_WRITER *writer,
+    WS_WRITE_CALLBACK writeCallback, void *writeCallbackState,
+    const WS_XML_CANONICALIZATION_PROPERTY *properties, ULONG propertyCount,
+    WS_ERROR *error);
+HRESULT WINAPI WsEndWriterCanonicalization(WS_XML_WRITER *writer,
+    WS_ERROR *error);
+
+/* Element content from a callback, as base64 (WsPushBytes, WsPullBytes). */
+typedef HRESULT (CALLBACK *WS_PUSH_BYTES_CALLBACK)(void *callbackState,
+    WS_WRITE_CALLBACK writeCallback, void *writeCallbackState,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+typedef HRESULT (CALLBACK *WS_PULL_BYTES_CALLBACK)(void *callbackState,
+    void *bytes, ULONG maxSize, ULONG *actualSize,
+    const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error);
+HRESULT WINAPI WsPushBytes(WS_XML_WRITER *writer,
+    WS_PUSH_BYTES_CALLBACK callback, void *callbackState, WS_ERROR *error);
+HRESULT WINAPI WsPullBytes(WS_XML_WRITER *writer,
+    WS_PULL_BYTES_CALLBACK callback, void *callbackState, WS_ERROR *error);
+
+/* Small XML helpers. */
+HRESULT WINAPI WsTrimXmlWhitespace(WCHAR *chars, ULONG charCount,
+    WCHAR **trimmedChars, ULONG *trimmedCount, WS_ERROR *error);
+HRESULT WINAPI WsVerifyXmlNCName(const WCHAR *ncNameChars,
+    ULONG ncNameCharCount, WS_ERROR *error);
+
 /* Serialization of types. */
 HRESULT WINAPI WsReadType(WS_XML_READER *reader, WS_TYPE_MAPPING typeMapping,
     WS_TYPE type, const void *typeDescription, WS_READ_OPTION readOption,
