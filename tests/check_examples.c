@@ -156,6 +156,90 @@ START_TEST(test_echo_http)
 }
 END_TEST
 
+/*
+ * The Windows-style purchase-order programs (examples/win32, built with
+ * libwschannel-win32's flags only) over each binding: a one-way
+ * submission, a confirmed order, and a refused order whose fault carries
+ * its reason and a struct detail.
+ */
+static const char *const po_schemes[] = { "net.tcp", "http", "soap.udp" };
+
+START_TEST(test_po)
+{
+	char *server = example_path("win32/po-service");
+	char *client = example_path("win32/po-client");
+	char url[96], want[128], *out = NULL;
+	uint16_t p;
+	pid_t pid;
+	int fd, status;
+
+	ck_assert_int_eq(harness_free_port(&p), 0);
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%u/po", po_schemes[_i],
+	    (unsigned)p);
+	{
+		/* A session over net.tcp; a channel per message otherwise. */
+		char *argv[] = { server, url, _i == 0 ? "1" : "3", NULL };
+
+		ck_assert_int_gt(pid = harness_spawn(argv, &fd), 0);
+	}
+	snprintf(want, sizeof(want), "listening on %s", url);
+	expect_line(fd, want);
+	{
+		char *argv[] = { client, url, NULL };
+
+		ck_assert_int_eq(harness_run(argv, T_MS, &out, &status), 0);
+	}
+	ck_assert_str_eq(out, "submitted 100 Pencil\n"
+	    "order 1 ships 2026-12-11\n"
+	    "order refused: WS_E_ENDPOINT_FAULT_RECEIVED\n"
+	    "fault reason: the order was refused\n"
+	    "fault detail: quantity 0: an order needs a quantity of at least 1\n");
+	ck_assert_int_eq(status, 0);
+	expect_line(fd, "submitted: 100 Pencil");
+	expect_line(fd, "ordered: 5 Notebook");
+	expect_line(fd, "ordered: 0 Notebook");
+	ck_assert_int_eq(harness_wait_pid(pid, T_MS), 0);
+	close(fd);
+	free(out);
+	free(server);
+	free(client);
+}
+END_TEST
+
+/* A catalog of orders as one streamed message, flushed and filled. */
+START_TEST(test_po_stream)
+{
+	char *prog = example_path("win32/po-stream");
+	char url[96], *out = NULL;
+	uint16_t p;
+	pid_t pid;
+	int fd, status;
+
+	ck_assert_int_eq(harness_free_port(&p), 0);
+	snprintf(url, sizeof(url), "net.tcp://127.0.0.1:%u/catalog",
+	    (unsigned)p);
+	{
+		char *argv[] = { prog, "--serve", url, NULL };
+
+		ck_assert_int_gt(pid = harness_spawn(argv, &fd), 0);
+	}
+	expect_line(fd, "listening");
+	{
+		char *argv[] = { prog, url, "400", NULL };
+
+		ck_assert_int_eq(harness_run(argv, T_MS, &out, &status), 0);
+	}
+	ck_assert_str_eq(out, "sent 400 orders\n");
+	ck_assert_int_eq(status, 0);
+	/* Quantities 1..10 over and over: 40 rounds of 55 units. */
+	expect_line(fd, "catalog: 400 orders, 2200 units");
+	ck_assert_int_eq(harness_wait_pid(pid, T_MS), 0);
+	close(fd);
+	free(out);
+	free(prog);
+}
+END_TEST
+
 /* No server: the client says which HRESULT and what to check. */
 START_TEST(test_echo_no_server)
 {
@@ -448,6 +532,9 @@ examples_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_echo);
 	tcase_add_test(tc, test_echo_http);
+	tcase_add_loop_test(tc, test_po, 0,
+	    (int)(sizeof(po_schemes) / sizeof(po_schemes[0])));
+	tcase_add_test(tc, test_po_stream);
 	tcase_add_test(tc, test_echo_no_server);
 	tcase_add_test(tc, test_echo_no_daemon);
 	tcase_add_test(tc, test_abort_thread);
