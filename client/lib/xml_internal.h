@@ -145,15 +145,16 @@ size_t		 xml_value_size(WS_VALUE_TYPE);
  * (binary goes through daemon/codec's nbfx, which speaks libxml2). */
 /* Text of the tree (complete nodes, and open elements so far). */
 HRESULT		 xml_serial_text(const struct xml_node *root, struct xml_out *);
-HRESULT		 xml_serial_encode(const struct xml_node *root, bool binary,
-		    WS_CHARSET, struct xml_out *);
+HRESULT		 xml_serial_encode(const struct xml_node *root, WS_CHARSET,
+		    struct xml_out *);
 /* Reads `doc` under `parent`; quotas as WsCreateReader's properties. */
 HRESULT		 xml_serial_from_doc(WS_XML_BUFFER *, struct xml_node *parent,
 		    xmlNodePtr first, ULONG max_depth, ULONG max_attrs);
-/* Parses text (charset given or detected) or binary bytes into `buf`. */
+/* Parses text (charset given or detected) into `buf`; binary input is
+ * xml_binary_parse's. */
 HRESULT		 xml_serial_parse(WS_XML_BUFFER *, const uint8_t *, size_t,
-		    bool binary, WS_CHARSET, const WS_XML_DICTIONARY *dynamic,
-		    ULONG max_depth, ULONG max_attrs, const char **why);
+		    WS_CHARSET, ULONG max_depth, ULONG max_attrs,
+		    const char **why);
 
 /* xml_writer.c / xml_reader.c internals used by the others. */
 struct xml_writer_api;

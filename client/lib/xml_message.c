@@ -130,7 +130,7 @@ xml_message_header_buffer(WS_MESSAGE *m, WS_HEAP *heap, WS_XML_BUFFER **out,
 		    api);
 	for (i = 0; i < m->nxh; i++)
 		if ((hr = xml_serial_parse(b, m->xh[i].xml, m->xh[i].len,
-		    false, WS_CHARSET_UTF8, NULL, 256, 256, &why)) != S_OK)
+		    WS_CHARSET_UTF8, 256, 256, &why)) != S_OK)
 			return ws_error_fail(error, hr,
 			    "%s: header %zu cannot be parsed", api, i);
 	m->header_buffer = b;

@@ -68,8 +68,8 @@ xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 		    r->cur_props.max_depth, r->cur_props.max_attrs,
 		    &r->input_why);
 	else
-		r->input_hr = xml_serial_parse(r->buf, p, n, false,
-		    r->cur_props.charset, r->dynamic, r->cur_props.max_depth,
+		r->input_hr = xml_serial_parse(r->buf, p, n,
+		    r->cur_props.charset, r->cur_props.max_depth,
 		    r->cur_props.max_attrs, &r->input_why);
 	if (r->input_hr == S_OK && !r->cur_props.allow_fragment &&
 	    xml_reader_fragment(r->buf->root)) {

@@ -1,10 +1,9 @@
 /*
  * XML buffers to and from bytes.  Text is written here, as Windows writes
  * it (prefixes as given, empty elements as <a/>, no indentation); text is
- * parsed by libxml2.  Binary goes both ways through the daemon's MC-NBFX
- * codec (daemon/codec/nbfx*.c), which works on libxml2 documents.
+ * parsed by libxml2.  Binary is xml_binary.c's, over the daemon's MC-NBFX
+ * codec.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +11,6 @@
 
 #include "internal.h"
 #include "xml_internal.h"
-#include "nbfx.h"
 
 static void
 xml_escape(struct xml_out *o, const uint8_t *p, size_t n, int quote)
@@ -171,153 +169,8 @@ xml_serial_text(const struct xml_node *root, struct xml_out *o)
 	return hr;
 }
 
-/* The tree under `n` as libxml2 nodes under `parent`. */
-static HRESULT
-xml_serial_to_doc(const struct xml_node *n, xmlDocPtr doc, xmlNodePtr parent)
-{
-	struct xml_out v = { 0 };
-	const struct xml_node *c;
-	const WS_XML_ATTRIBUTE *a;
-	xmlNodePtr x = NULL;
-	xmlNsPtr ns;
-	HRESULT hr = S_OK;
-	ULONG i;
-
-	switch (n->kind) {
-	case XML_KIND_ELEMENT:
-		x = xmlNewDocNode(doc, NULL, BAD_CAST n->elem.localName->bytes,
-		    NULL);
-		if (x == NULL)
-			return E_OUTOFMEMORY;
-		xmlAddChild(parent, x);
-		for (i = 0; i < n->elem.attributeCount; i++) {
-			a = n->elem.attributes[i];
-			if (a->isXmlNs && xmlNewNs(x, BAD_CAST a->ns->bytes,
-			    a->prefix->length > 0 ? BAD_CAST a->prefix->bytes :
-			    NULL) == NULL)
-				return WS_E_INVALID_FORMAT;
-		}
-		xmlSetNs(x, xmlSearchNs(doc, x, n->elem.prefix->length > 0 ?
-		    BAD_CAST n->elem.prefix->bytes : NULL));
-		for (i = 0; i < n->elem.attributeCount && hr == S_OK; i++) {
-			a = n->elem.attributes[i];
-			if (a->isXmlNs)
-				continue;
-			ns = a->prefix->length > 0 ? xmlSearchNs(doc, x,
-			    BAD_CAST a->prefix->bytes) : NULL;
-			v.len = 0;
-			if ((hr = xml_text_format(a->value, &v)) == S_OK) {
-				xml_out_add(&v, "", 1);
-				if (v.oom || xmlNewNsProp(x, ns,
-				    BAD_CAST a->localName->bytes,
-				    BAD_CAST v.p) == NULL)
-					hr = E_OUTOFMEMORY;
-			}
-		}
-		xml_out_free(&v);
-		if (hr != S_OK)
-			return hr;
-		break;
-	case XML_KIND_TEXT:
-	case XML_KIND_CDATA:
-		if (n->kind == XML_KIND_TEXT)
-			hr = xml_text_format(n->text.text, &v);
-		else
-			for (c = n->first; c != NULL && hr == S_OK; c = c->next)
-				hr = xml_text_format(c->text.text, &v);
-		if (hr == S_OK) {
-			x = n->kind == XML_KIND_TEXT ?
-			    xmlNewDocTextLen(doc, v.p != NULL ? v.p :
-			    BAD_CAST "", (int)v.len) :
-			    xmlNewCDataBlock(doc, v.p != NULL ? v.p :
-			    BAD_CAST "", (int)v.len);
-			if (x == NULL || v.oom)
-				hr = E_OUTOFMEMORY;
-			else
-				xmlAddChild(parent, x);
-		}
-		xml_out_free(&v);
-		return hr;
-	case XML_KIND_COMMENT:
-		xml_out_add(&v, n->comment.value.bytes,
-		    n->comment.value.length);
-		xml_out_add(&v, "", 1);
-		if (v.oom || (x = xmlNewDocComment(doc, v.p)) == NULL)
-			hr = E_OUTOFMEMORY;
-		else
-			xmlAddChild(parent, x);
-		xml_out_free(&v);
-		return hr;
-	case XML_KIND_ROOT:
-		return E_FAIL;
-	}
-	for (c = n->first; c != NULL; c = c->next)
-		if ((hr = xml_serial_to_doc(c, doc, x)) != S_OK)
-			return hr;
-	return S_OK;
-}
-
-/* Each complete top-level node as its own NBFX document, concatenated
- * (the codec writes one root element per document). */
-static HRESULT
-xml_serial_binary(const struct xml_node *root, struct xml_out *o)
-{
-	const struct xml_node *c;
-	xmlDocPtr doc;
-	xmlNodePtr top;
-	uint8_t *table, *bytes;
-	size_t table_len, len;
-	HRESULT hr = S_OK;
-	int rc;
-
-	for (c = root->first; c != NULL && hr == S_OK; c = c->next) {
-		if (!c->closed)
-			break;
-		if (c->kind == XML_KIND_TEXT || c->kind == XML_KIND_CDATA)
-			return WS_E_NOT_SUPPORTED;
-		if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL ||
-		    (top = xmlNewDocNode(doc, NULL, BAD_CAST "_", NULL)) ==
-		    NULL) {
-			xmlFreeDoc(doc);
-			return E_OUTOFMEMORY;
-		}
-		xmlDocSetRootElement(doc, top);
-		if ((hr = xml_serial_to_doc(c, doc, top)) == S_OK) {
-			/* Lift the node out of the helper root. */
-			xmlNodePtr x = top->children;
-
-			xmlUnlinkNode(x);
-			xmlUnlinkNode(top);
-			xmlFreeNode(top);
-			if (x->type == XML_COMMENT_NODE) {
-				/* A comment alone is no NBFX document: a
-				 * top-level comment is dropped. */
-				xmlFreeNode(x);
-				xmlFreeDoc(doc);
-				continue;
-			}
-			xmlDocSetRootElement(doc, x);
-			rc = nbfx_write(doc, NULL, &table, &table_len, &bytes,
-			    &len);
-			if (rc == -ENOMEM)
-				hr = E_OUTOFMEMORY;
-			else if (rc < 0)
-				hr = WS_E_INVALID_FORMAT;
-			else {
-				xml_out_add(o, bytes, len);
-				free(bytes);
-				free(table);
-			}
-		}
-		xmlFreeDoc(doc);
-	}
-	if (hr == S_OK && o->oom)
-		hr = E_OUTOFMEMORY;
-	return hr;
-}
-
 HRESULT
-xml_serial_encode(const struct xml_node *root, bool binary, WS_CHARSET cs,
+xml_serial_encode(const struct xml_node *root, WS_CHARSET cs,
     struct xml_out *o)
 {
 	struct xml_out t = { 0 };
@@ -325,8 +178,6 @@ xml_serial_encode(const struct xml_node *root, bool binary, WS_CHARSET cs,
 	size_t n, i;
 	HRESULT hr;
 
-	if (binary)
-		return xml_serial_binary(root, o);
 	if (cs == WS_CHARSET_UTF8 || cs == WS_CHARSET_AUTO)
 		return xml_serial_text(root, o);
 	if ((hr = xml_serial_text(root, &t)) != S_OK) {
@@ -616,79 +467,10 @@ xml_serial_parse_text(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 	return hr;
 }
 
-/* A WS_XML_DICTIONARY as the session dictionary of the codec: its i-th
- * string is binary id 2i+1, as the codec numbers strings of a table. */
-static struct nbfx_dict *
-xml_serial_dict(const WS_XML_DICTIONARY *dd, HRESULT *hr)
-{
-	struct xml_out t = { 0 }, m = { 0 };
-	struct nbfx_dict *d;
-	uint8_t b[5];
-	size_t k;
-	uint32_t v;
-	ULONG i;
-
-	*hr = E_OUTOFMEMORY;
-	for (i = 0; i < dd->stringCount; i++) {
-		for (k = 0, v = dd->strings[i].length; ; v >>= 7) {
-			b[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-			if (v <= 0x7f)
-				break;
-		}
-		xml_out_add(&t, b, k);
-		xml_out_add(&t, dd->strings[i].bytes, dd->strings[i].length);
-	}
-	for (k = 0, v = (uint32_t)t.len; ; v >>= 7) {
-		b[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		if (v <= 0x7f)
-			break;
-	}
-	xml_out_add(&m, b, k);
-	xml_out_add(&m, t.p, t.len);
-	xml_out_free(&t);
-	if (m.oom || (d = nbfx_dict_new(UINT32_MAX)) == NULL) {
-		xml_out_free(&m);
-		return NULL;
-	}
-	if (nbfx_dict_read_table(d, m.p, m.len) < 0) {
-		nbfx_dict_free(d);
-		d = NULL;
-		*hr = E_INVALIDARG;
-	}
-	xml_out_free(&m);
-	return d;
-}
-
 HRESULT
 xml_serial_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
-    bool binary, WS_CHARSET cs, const WS_XML_DICTIONARY *dynamic,
-    ULONG max_depth, ULONG max_attrs, const char **why)
+    WS_CHARSET cs, ULONG max_depth, ULONG max_attrs, const char **why)
 {
-	struct nbfx_dict *d = NULL;
-	xmlDocPtr doc;
-	HRESULT hr;
-	int rc;
-
-	if (!binary)
-		return xml_serial_parse_text(b, in, len, cs, max_depth,
-		    max_attrs, why);
-	*why = NULL;
-	if (len == 0)
-		return S_OK;
-	if (dynamic != NULL && (d = xml_serial_dict(dynamic, &hr)) == NULL) {
-		*why = "the dynamic dictionary cannot be used";
-		return hr;
-	}
-	rc = nbfx_read(in, len, d, &doc, why);
-	nbfx_dict_free(d);
-	if (rc == -ENOMEM)
-		return E_OUTOFMEMORY;
-	if (rc < 0)
-		return WS_E_INVALID_FORMAT;
-	hr = xml_serial_from_doc(b, b->root, doc->children, max_depth,
-	    max_attrs);
-	xmlFreeDoc(doc);
-	if (hr == WS_E_QUOTA_EXCEEDED)
-		*why = "the maximum depth or attribute count was exceeded";
-	return hr;
+	return xml_serial_parse_text(b, in, len, cs, max_depth, max_attrs,
+	    why);
 }

@@ -159,7 +159,7 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 		struct xml_node *r = w->buf->root;
 
 		xml_out_free(&body);
-		hr = xml_serial_encode(r, false, w->charset, &w->bytes);
+		hr = xml_serial_encode(r, w->charset, &w->bytes);
 		if (hr == S_OK && r->first != NULL) {
 			static const char d[] =
 			    "<?xml version=\"1.0\" encoding=\"utf-16\"?>";
@@ -187,7 +187,7 @@ xml_writer_render(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
 			hr = xml_indent_text(w->buf->root, w->indent,
 			    &w->bytes);
 		else
-			hr = xml_serial_encode(w->buf->root, false,
+			hr = xml_serial_encode(w->buf->root,
 			    w->charset, &w->bytes);
 	}
 	if (hr == S_OK && w->bytes.oom)
