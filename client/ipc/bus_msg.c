@@ -386,6 +386,36 @@ bus_strdup(const char *s, bool *nomem)
 	return d;
 }
 
+/* A variant "ay" into `bytes` (replacing what was there); an empty array
+ * leaves it absent.  Out of memory sets *nomem, as for the strings. */
+static int
+bus_msg_read_bytes(sd_bus_message *m, ProtobufCBinaryData *bytes,
+    protobuf_c_boolean *has, bool *nomem)
+{
+	const void *data;
+	size_t len;
+	int r;
+
+	if ((r = sd_bus_message_enter_container(m, 'v', "ay")) < 0 ||
+	    (r = sd_bus_message_read_array(m, 'y', &data, &len)) < 0 ||
+	    (r = sd_bus_message_exit_container(m)) < 0)
+		return r;
+	free(bytes->data);
+	bytes->data = NULL;
+	bytes->len = 0;
+	*has = 0;
+	if (len > 0) {
+		if ((bytes->data = malloc(len)) == NULL)
+			*nomem = true;
+		else {
+			memcpy(bytes->data, data, len);
+			bytes->len = len;
+			*has = 1;
+		}
+	}
+	return 0;
+}
+
 /* The a{sv} of a message; *present tells whether it held anything. */
 static int
 bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
@@ -404,9 +434,8 @@ bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
 		{ "FaultReason", offsetof(Wschannel__Envelope, fault_reason) },
 	};
 	const char *key, *contents, *s;
-	const void *data;
 	char type, **slot;
-	size_t i, len;
+	size_t i;
 	uint32_t u;
 	int b, r;
 
@@ -430,46 +459,14 @@ bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
 			*slot = bus_strdup(s, nomem);
 		} else if (strcmp(key, "Body") == 0 &&
 		    strcmp(contents, "ay") == 0) {
-			if ((r = sd_bus_message_enter_container(m, 'v',
-			    "ay")) < 0 ||
-			    (r = sd_bus_message_read_array(m, 'y', &data,
-			    &len)) < 0 ||
-			    (r = sd_bus_message_exit_container(m)) < 0)
+			if ((r = bus_msg_read_bytes(m, &e->body, &e->has_body,
+			    nomem)) < 0)
 				return r;
-			free(e->body.data);
-			e->body.data = NULL;
-			e->body.len = 0;
-			e->has_body = 0;
-			if (len > 0) {
-				if ((e->body.data = malloc(len)) == NULL)
-					*nomem = true;
-				else {
-					memcpy(e->body.data, data, len);
-					e->body.len = len;
-					e->has_body = 1;
-				}
-			}
 		} else if (strcmp(key, "Headers") == 0 &&
 		    strcmp(contents, "ay") == 0) {
-			if ((r = sd_bus_message_enter_container(m, 'v',
-			    "ay")) < 0 ||
-			    (r = sd_bus_message_read_array(m, 'y', &data,
-			    &len)) < 0 ||
-			    (r = sd_bus_message_exit_container(m)) < 0)
+			if ((r = bus_msg_read_bytes(m, &e->headers,
+			    &e->has_headers, nomem)) < 0)
 				return r;
-			free(e->headers.data);
-			e->headers.data = NULL;
-			e->headers.len = 0;
-			e->has_headers = 0;
-			if (len > 0) {
-				if ((e->headers.data = malloc(len)) == NULL)
-					*nomem = true;
-				else {
-					memcpy(e->headers.data, data, len);
-					e->headers.len = len;
-					e->has_headers = 1;
-				}
-			}
 		} else if (strcmp(key, "IsFault") == 0 &&
 		    strcmp(contents, "b") == 0) {
 			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
