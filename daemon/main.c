@@ -27,6 +27,7 @@
 #include "log.h"
 #include "notify.h"
 #include "registry.h"
+#include "request_log.h"
 #include "builtin.h"
 
 #ifndef SYSCONFDIR
@@ -282,6 +283,8 @@ main(int argc, char **argv)
 	registry_shutdown();
 	/* Deferred releases of freed channels run here. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
+	/* Log lines still waiting for the end of a loop pass. */
+	request_log_end();
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);

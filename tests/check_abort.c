@@ -604,6 +604,70 @@ START_TEST(abort_blocked_receive)
 }
 END_TEST
 
+/*
+ * Each abort is logged with who aborted which channel, after its reply:
+ * the line shows up in the daemon's log once the receive it released has
+ * returned, and `wsctl abort --all` gets its summary line too.
+ */
+static bool
+daemon_log_has(const char *a, const char *b)
+{
+	char path[512], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/daemon.log", harness_dir());
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, a) != NULL && strstr(line, b) != NULL;
+	fclose(f);
+	return found;
+}
+
+static bool
+daemon_log_wait(const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; i < T_MS / 10; i++) {
+		if (daemon_log_has(a, b))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+START_TEST(abort_logged)
+{
+	struct harness_pair p = pair();
+	struct recv_arg ra = { 0 };
+	struct harness_bg *bg;
+	char who[64], *out = NULL;
+	HRESULT hr;
+	int st;
+
+	ra.ch = p.server;
+	bg = harness_bg_start(bg_receive, &ra);
+	ck_assert_ptr_nonnull(bg);
+	wait_pending(getpid());
+	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, WS_E_OPERATION_ABORTED);
+	snprintf(who, sizeof(who), "by uid %u pid %d (1 cancelled)",
+	    (unsigned)getuid(), (int)getpid());
+	ck_assert_msg(daemon_log_wait("aborted over", who),
+	    "no log line \"aborted over ... %s\"", who);
+	ck_assert_int_eq(harness_wsctl(&out, &st, "abort", "--all", NULL), 0);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(daemon_log_wait(" aborted ", "channel(s) over"),
+	    "no summary line of wsctl abort --all");
+	free(out);
+	harness_msg_free(&ra.m);
+	harness_pair_free(&p);
+}
+END_TEST
+
 /* `wsctl abort ID` from another process does the same. */
 START_TEST(abort_by_wsctl)
 {
@@ -1362,6 +1426,7 @@ abort_suite(void)
 	TCASE("pending", 60);
 	tcase_add_test(tc, abort_blocked_receive);
 	tcase_add_test(tc, abort_by_wsctl);
+	tcase_add_test(tc, abort_logged);
 	tcase_add_test(tc, abort_async_receive);
 	tcase_add_test(tc, abort_many_pending);
 	tcase_add_test(tc, abort_race_completion);

@@ -464,28 +464,68 @@ channel_transport_adopt(struct channel *ch, const char *via, uint32_t encoding,
 	return S_OK;
 }
 
+/* The channel's rarely used part, allocated on first use; NULL when out of
+ * memory. */
+static struct channel_ext *
+channel_ext(struct channel *ch)
+{
+	if (ch->ext == NULL)
+		ch->ext = calloc(1, sizeof(*ch->ext));
+	return ch->ext;
+}
+
+const char *
+channel_local(const struct channel *ch)
+{
+	return ch->ext != NULL ? ch->ext->local : "";
+}
+
+uint64_t
+channel_dropped(const struct channel *ch)
+{
+	return ch->ext != NULL ? ch->ext->dropped : 0;
+}
+
 void
 channel_transport_local(struct channel *ch, const char *local)
 {
-	snprintf(ch->local, sizeof(ch->local), "%s", local != NULL ? local : "");
+	struct channel_ext *x;
+
+	if (local == NULL || *local == '\0') {
+		if (ch->ext != NULL)
+			ch->ext->local[0] = '\0';
+		return;
+	}
+	/* Out of memory: listings only lack the address. */
+	if ((x = channel_ext(ch)) != NULL)
+		snprintf(x->local, sizeof(x->local), "%s", local);
 }
 
 int32_t
 channel_transport_remote_url(struct channel *ch, const char *url)
 {
+	struct channel_ext *x;
 	char *s = NULL;
 
+	if (url == NULL && ch->ext == NULL)
+		return S_OK;
+	if ((x = channel_ext(ch)) == NULL)
+		return E_OUTOFMEMORY;
 	if (url != NULL && (s = strdup(url)) == NULL)
 		return E_OUTOFMEMORY;
-	free(ch->remote_url);
-	ch->remote_url = s;
+	free(x->remote_url);
+	x->remote_url = s;
 	return S_OK;
 }
 
 void
 channel_transport_dropped(struct channel *ch, uint64_t n)
 {
-	ch->dropped += n;
+	struct channel_ext *x;
+
+	/* Out of memory: the daemon-wide count still has them. */
+	if ((x = channel_ext(ch)) != NULL)
+		x->dropped += n;
 	registry_count_dropped(n);
 }
 
@@ -831,9 +871,11 @@ channel_reset(struct channel *ch, const char **why)
 	free(ch->url);
 	ch->url = NULL;
 	ch->remote[0] = '\0';
-	ch->local[0] = '\0';
-	free(ch->remote_url);
-	ch->remote_url = NULL;
+	if (ch->ext != NULL) {
+		ch->ext->local[0] = '\0';
+		free(ch->ext->remote_url);
+		ch->ext->remote_url = NULL;
+	}
 	ch->session_shut_down = false;
 	ch->end_received = false;
 	ch->reading = ch->writing = false;
@@ -857,7 +899,10 @@ channel_release_cb(evutil_socket_t fd, short what, void *arg)
 	struct channel *ch = arg;
 
 	free(ch->url);
-	free(ch->remote_url);
+	if (ch->ext != NULL) {
+		free(ch->ext->remote_url);
+		free(ch->ext);
+	}
 	free(ch);
 }
 
@@ -907,7 +952,8 @@ channel_get_property(struct channel *ch, uint32_t id, uint64_t *u,
 			*why = "REMOTE_ADDRESS is readable in the OPEN state only";
 			return WS_E_INVALID_OPERATION;
 		}
-		*s = ch->remote_url != NULL ? ch->remote_url :
+		*s = ch->ext != NULL && ch->ext->remote_url != NULL ?
+		    ch->ext->remote_url :
 		    ch->url != NULL ? ch->url : "";
 		break;
 	case WS_CHANNEL_PROPERTY_REMOTE_IP_ADDRESS:

@@ -22,6 +22,12 @@ struct envelope;
  * they use the functions "for transports" below.
  */
 #ifndef WSCHANNEL_TRANSPORT
+struct channel_ext {
+	char			 local[80];	/* our end, when the transport says */
+	char			*remote_url;	/* REMOTE_ADDRESS, when not url */
+	uint64_t		 dropped;	/* datagrams the transport dropped */
+};
+
 struct channel {
 	uint64_t		 id;
 	uid_t			 uid;
@@ -38,9 +44,10 @@ struct channel {
 	uint64_t		 props_given;	/* bit per id the caller set */
 	char			*url;		/* opened or accepted on */
 	char			 remote[80];	/* "127.0.0.1:4242" */
-	char			 local[80];	/* our end, when the transport says */
-	char			*remote_url;	/* REMOTE_ADDRESS, when not url */
-	uint64_t		 dropped;	/* datagrams the transport dropped */
+	/* What only datagram and HTTP transports report: allocated when one
+	 * first does, so that a TCP channel does not carry it (memory per
+	 * idle channel).  Read it through channel_local/channel_dropped. */
+	struct channel_ext	*ext;
 	bool			 session_shut_down;
 	bool			 end_received;
 	bool			 reading;	/* between read start and end */
@@ -62,6 +69,11 @@ struct channel {
 	TAILQ_ENTRY(channel)	 hash_entry;
 };
 #endif
+
+/* Our own address as a transport reported it ("" when none did), and the
+ * datagrams it dropped; for listings. */
+const char *channel_local(const struct channel *);
+uint64_t channel_dropped(const struct channel *);
 
 /* Creation; properties are {id, value} pairs already validated by
  * channel_prop_check(). */

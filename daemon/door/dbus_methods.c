@@ -360,11 +360,11 @@ dbus_append_channel_info(sd_bus_message *m, struct channel *ch)
 			return r;
 	}
 	/* Only what a transport reported, as on the Unix socket. */
-	if (ch->local[0] != '\0' &&
-	    (r = dbus_append_sv(m, "LocalAddress", "s", ch->local)) < 0)
+	if (channel_local(ch)[0] != '\0' && (r = dbus_append_sv(m,
+	    "LocalAddress", "s", channel_local(ch))) < 0)
 		return r;
-	if (ch->dropped != 0 && (r = dbus_append_sv(m, "DatagramsDropped",
-	    "t", ch->dropped)) < 0)
+	if (channel_dropped(ch) != 0 && (r = dbus_append_sv(m,
+	    "DatagramsDropped", "t", channel_dropped(ch))) < 0)
 		return r;
 	return sd_bus_message_close_container(m);
 }

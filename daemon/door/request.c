@@ -23,6 +23,7 @@
 #include "pending.h"
 #include "registry.h"
 #include "request.h"
+#include "request_log.h"
 
 #define REQUEST_MAX_DOORS	4
 
@@ -371,7 +372,8 @@ request_channel_op(struct request *r)
 	switch (r->op) {
 	case REQUEST_ABORT_CHANNEL:
 		r->res.cancelled = channel_abort(ch);
-		log_channel(LOG_INFO, ch->id, ch->uid, S_OK,
+		/* Written after the reply (request_log.c). */
+		request_log_channel(ch->id, ch->uid,
 		    "aborted over %s by uid %u pid %d (%u cancelled)",
 		    r->client->door->name, (unsigned)r->client->sess.uid,
 		    (int)r->client->sess.pid, r->res.cancelled);
@@ -599,7 +601,7 @@ request_abort_channels(struct request *r)
 		done++;
 	}
 	if (done > 0)
-		log_info("uid %u pid %d aborted %zu channel(s) over %s",
+		request_log_info("uid %u pid %d aborted %zu channel(s) over %s",
 		    (unsigned)sess->uid, (int)sess->pid, done,
 		    r->client->door->name);
 	request_finish(r, S_OK, NULL);

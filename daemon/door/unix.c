@@ -286,11 +286,11 @@ control_fill_info(const struct channel *ch, Wschannel__ChannelInfo *ci)
 		ci->listener = ch->listener_id;
 	}
 	/* Only what a transport reported: TCP listings stay as they were. */
-	if (ch->local[0] != '\0')
-		ci->local_address = (char *)ch->local;
-	if (ch->dropped != 0) {
+	if (channel_local(ch)[0] != '\0')
+		ci->local_address = (char *)channel_local(ch);
+	if (channel_dropped(ch) != 0) {
 		ci->has_datagrams_dropped = 1;
-		ci->datagrams_dropped = ch->dropped;
+		ci->datagrams_dropped = channel_dropped(ch);
 	}
 }
 

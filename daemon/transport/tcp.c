@@ -55,6 +55,9 @@
  */
 #define TCP_POOL_MAX		64
 
+/* "[v6 address]:port", with room to spare. */
+#define TCP_PEER_LEN		80
+
 enum tcp_phase {
 	TP_RESOLVING,		/* client: host name lookup in flight */
 	TP_CONNECTING,		/* client: connect in flight */
@@ -69,12 +72,16 @@ struct tcp_conn {
 	struct channel		*ch;
 	struct bufferevent	*bev;
 	enum tcp_phase		 phase;
-	int			 eof;		/* peer closed its side */
+	/* Flags as bits (memory per idle channel). */
+	bool			 eof:1;		/* peer closed its side */
 	/* The peer's End record was read: its side of the session is over,
 	 * so a graceful close need not wait for it. */
-	int			 got_end;
+	bool			 got_end:1;
+	bool			 got_version:1, got_mode:1, got_via:1,
+				 got_encoding:1;
+	bool			 in_open:1;	/* inside tcp_open */
 	int			 sock_err;	/* errno of a failed socket */
-	int			 got_version, got_mode, got_via, got_encoding;
+	int32_t			 open_hr;	/* what tcp_open returns */
 	/* Accepted side: what the preamble announced, which the channel
 	 * adopts only once the preamble is complete. */
 	char			*via;
@@ -93,9 +100,6 @@ struct tcp_conn {
 	 * the channel's RESOLVE_TIMEOUT. */
 	struct evdns_getaddrinfo_request *dns_req;
 	struct event		*dns_timer;
-	int			 in_open;	/* inside tcp_open */
-	int32_t			 open_hr;	/* what tcp_open returns */
-	char			 peer[80];	/* "127.0.0.1:4242", for logs */
 };
 
 struct tcp_listener {
@@ -247,33 +251,45 @@ tcp_start_session(struct tcp_conn *c)
 	    WS_CHANNEL_PROPERTY_MAX_SESSION_DICTIONARY_SIZE), &c->enc);
 }
 
-static void
-tcp_note_remote(struct tcp_conn *c, evutil_socket_t fd)
+/*
+ * The peer's address, "127.0.0.1:4242" or "[::1]:4242", read from the
+ * socket when wanted rather than kept in every connection (memory per idle
+ * channel): the channel keeps its own copy for listings.  "?" when the
+ * socket no longer knows it.
+ */
+static const char *
+tcp_peer_name(evutil_socket_t fd, char *buf, size_t len)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	socklen_t sl = sizeof(ss);
 	char host[INET6_ADDRSTRLEN];
-	int port = 0;
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
-		return;
+	snprintf(buf, len, "?");
+	if (fd == -1 || getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
+		return buf;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
 		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		port = ntohs(sin->sin_port);
-		snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+		snprintf(buf, len, "%s:%d", host, ntohs(sin->sin_port));
 	} else if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		port = ntohs(sin6->sin6_port);
-		snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
-	} else
-		return;
-	/* A pooled connection tells its channel at the hand-over. */
-	if (c->ch != NULL)
-		channel_transport_peer(c->ch, c->peer);
+		snprintf(buf, len, "[%s]:%d", host, ntohs(sin6->sin6_port));
+	}
+	return buf;
+}
+
+/* Tells the channel its peer's address (REMOTE_IP_ADDRESS, listings). */
+static void
+tcp_note_remote(struct tcp_conn *c)
+{
+	char peer[TCP_PEER_LEN];
+
+	tcp_peer_name(bufferevent_getfd(c->bev), peer, sizeof(peer));
+	if (strcmp(peer, "?") != 0)
+		channel_transport_peer(c->ch, peer);
 }
 
 static void
@@ -671,7 +687,7 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		evutil_socket_t fd = bufferevent_getfd(bev);
 
 		tcp_apply_socket_options(ch, fd);
-		tcp_note_remote(c, fd);
+		tcp_note_remote(c);
 		n = nmf_encode_preamble(buf, sizeof(buf), channel_url(ch),
 		    (uint8_t)nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
 		    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
@@ -1057,9 +1073,11 @@ static void
 tcp_pool_drop(struct tcp_conn *c, const char *why)
 {
 	struct tcp_listener *tl = c->tl;
+	char peer[TCP_PEER_LEN];
 
 	log_info("listener %llu: peer %s %s; dropped",
-	    (unsigned long long)listener_id(tl->ls), c->peer, why);
+	    (unsigned long long)listener_id(tl->ls), tcp_peer_name(
+	    bufferevent_getfd(c->bev), peer, sizeof(peer)), why);
 	tcp_conn_free(c, 1);
 	tcp_listener_update(tl);
 }
@@ -1074,17 +1092,19 @@ tcp_preamble_fail(struct tcp_conn *c, int32_t hr, const char *why)
 {
 	struct tcp_listener *tl = c->tl;
 	struct channel *ch;
+	char peer[TCP_PEER_LEN];
 
 	tcp_pool_remove(c);
 	if ((ch = listener_transport_incoming(tl->ls, c)) == NULL) {
 		log_info("listener %llu: peer %s: %s; dropped",
-		    (unsigned long long)listener_id(tl->ls), c->peer, why);
+		    (unsigned long long)listener_id(tl->ls), tcp_peer_name(
+		    bufferevent_getfd(c->bev), peer, sizeof(peer)), why);
 		tcp_conn_free(c, 1);
 		tcp_listener_update(tl);
 		return;
 	}
 	c->ch = ch;
-	channel_transport_peer(ch, c->peer);
+	tcp_note_remote(c);
 	tcp_listener_update(tl);
 	/* The teardown aborts us: `c` is freed there. */
 	channel_transport_fault(ch, hr, why);
@@ -1099,7 +1119,7 @@ tcp_handoff(struct tcp_conn *c, struct channel *ch)
 
 	c->ch = ch;
 	tcp_apply_socket_options(ch, bufferevent_getfd(c->bev));
-	channel_transport_peer(ch, c->peer);
+	tcp_note_remote(c);
 	channel_transport_count(ch, c->pre_bytes, 0);
 	if ((hr = channel_transport_adopt(ch, c->via, c->peer_encoding,
 	    c->peer_envelope)) != S_OK) {
@@ -1197,7 +1217,6 @@ tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 	TAILQ_INSERT_TAIL(&tl->pool, c, pool_entry);
 	tl->npool++;
 	c->phase = TP_PREAMBLE;
-	tcp_note_remote(c, fd);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	tcp_handshake_timer(c, listener_prop_value(tl->ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
