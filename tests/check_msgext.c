@@ -327,6 +327,22 @@ START_TEST(test_custom_header_local)
 	ck_assert(wsz_is(trace, "from-a"));
 	ck_assert_uint_eq(attrs, 0);
 
+	/* A duplicate carries the custom headers with their attributes. */
+	{
+		WS_MESSAGE *d = msg_new();
+
+		HR_EQ(WsInitializeMessage(d, WS_DUPLICATE_MESSAGE, m, NULL),
+		    S_OK);
+		ck_assert_int_eq(get_ticket(d, WS_SINGLETON_HEADER, 0, &attrs,
+		    S_OK), 7);
+		ck_assert_uint_eq(attrs, WS_MUST_UNDERSTAND_HEADER_ATTRIBUTE);
+		HR_EQ(WsGetCustomHeader(d, &trace_desc, WS_SINGLETON_HEADER, 0,
+		    WS_READ_REQUIRED_POINTER, heap, &trace, sizeof(trace),
+		    NULL, NULL), S_OK);
+		ck_assert(wsz_is(trace, "from-a"));
+		WsFreeMessage(d);
+	}
+
 	/* A second Ticket: a singleton read fails, repeating reads work. */
 	add_ticket(m, 8, 0);
 	get_ticket(m, WS_SINGLETON_HEADER, 0, NULL, WS_E_INVALID_FORMAT);

@@ -256,7 +256,10 @@ int	 ws_custom_header_pack(WS_MESSAGE *, uint8_t **, size_t *);
 /* Splits received header elements into the message's list. */
 HRESULT	 ws_custom_header_unpack(WS_MESSAGE *, const uint8_t *, size_t);
 /* Deep copies of the lists; 0 or -ENOMEM (dst untouched then). */
-int	 ws_custom_header_copy(WS_MESSAGE *dst, const WS_MESSAGE *src);
+/* ws_message.c: one custom header freed; every custom and mapped header
+ * of `src` copied into `dst` (replacing its own), -ENOMEM on failure. */
+void	 ws_message_xheader_free(struct ws_xheader *);
+int	 ws_message_xheaders_copy(WS_MESSAGE *dst, const WS_MESSAGE *src);
 /* Appends a header element read from `reader` (positioned on it). */
 HRESULT	 ws_custom_header_take(WS_MESSAGE *, WS_XML_READER *, WS_ERROR *,
 	    const char *);

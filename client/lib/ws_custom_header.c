@@ -38,14 +38,6 @@ ws_custom_header_soap_ns(WS_ENVELOPE_VERSION v)
 	}
 }
 
-static void
-ws_custom_header_free_one(struct ws_xheader *x)
-{
-	free(x->name);
-	free(x->ns);
-	free(x->xml);
-}
-
 int
 ws_custom_header_pack(WS_MESSAGE *m, uint8_t **out, size_t *len)
 {
@@ -69,63 +61,6 @@ ws_custom_header_pack(WS_MESSAGE *m, uint8_t **out, size_t *len)
 	*out = p;
 	*len = n;
 	return 0;
-}
-
-static int
-ws_custom_header_dup(struct ws_xheader *d, const struct ws_xheader *s)
-{
-	*d = *s;
-	d->name = strdup(s->name);
-	d->ns = strdup(s->ns);
-	d->xml = malloc(s->len > 0 ? s->len : 1);
-	if (d->name == NULL || d->ns == NULL || d->xml == NULL) {
-		ws_custom_header_free_one(d);
-		return -ENOMEM;
-	}
-	memcpy(d->xml, s->xml, s->len);
-	return 0;
-}
-
-int
-ws_custom_header_copy(WS_MESSAGE *dst, const WS_MESSAGE *src)
-{
-	struct ws_xheader *xh = NULL;
-	struct ws_mapped *mp = NULL;
-	size_t i, j;
-
-	if (src->nxh > 0 && (xh = calloc(src->nxh, sizeof(*xh))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < src->nxh; i++)
-		if (ws_custom_header_dup(&xh[i], &src->xh[i]) != 0)
-			goto fail;
-	if (src->nmapped > 0 &&
-	    (mp = calloc(src->nmapped, sizeof(*mp))) == NULL)
-		goto fail;
-	for (j = 0; j < src->nmapped; j++) {
-		mp[j].name = strdup(src->mapped[j].name);
-		mp[j].value = strdup(src->mapped[j].value);
-		if (mp[j].name == NULL || mp[j].value == NULL) {
-			j++;
-			goto fail_mapped;
-		}
-	}
-	ws_message_xheaders_clear(dst);
-	dst->xh = xh;
-	dst->nxh = src->nxh;
-	dst->mapped = mp;
-	dst->nmapped = src->nmapped;
-	return 0;
-fail_mapped:
-	while (j-- > 0) {
-		free(mp[j].name);
-		free(mp[j].value);
-	}
-	free(mp);
-fail:
-	while (i-- > 0)
-		ws_custom_header_free_one(&xh[i]);
-	free(xh);
-	return -ENOMEM;
 }
 
 /* ---- XML helpers -------------------------------------------------------- */
@@ -286,7 +221,7 @@ ws_custom_header_take(WS_MESSAGE *m, WS_XML_READER *r, WS_ERROR *error,
 	memset(&x, 0, sizeof(x));
 out:
 	WsFreeWriter(w);
-	ws_custom_header_free_one(&x);
+	ws_message_xheader_free(&x);
 	return hr;
 }
 
@@ -431,7 +366,7 @@ WsAddCustomHeader(WS_MESSAGE *message,
 		n = x.name == NULL || x.ns == NULL ? NULL :
 		    realloc(message->xh, (message->nxh + 1) * sizeof(*n));
 		if (n == NULL) {
-			ws_custom_header_free_one(&x);
+			ws_message_xheader_free(&x);
 			hr = ws_error_fail(error, E_OUTOFMEMORY,
 			    "%s: out of memory", api);
 		} else {
@@ -582,7 +517,7 @@ WsRemoveCustomHeader(WS_MESSAGE *message, const WS_XML_STRING *headerName,
 		for (i = j = 0; i < message->nxh; i++) {
 			if (ws_custom_header_matches(&message->xh[i],
 			    headerName, headerNs))
-				ws_custom_header_free_one(&message->xh[i]);
+				ws_message_xheader_free(&message->xh[i]);
 			else
 				message->xh[j++] = message->xh[i];
 		}
@@ -891,7 +826,7 @@ WsCopyMessage(WS_MESSAGE *message, WS_MESSAGE *sourceMessage,
 	/* What the body writer holds is part of the body (when complete). */
 	(void)xml_message_body_flush(sourceMessage);
 	if (ws_message_headers_copy(&tmp.h, &sourceMessage->h) != 0 ||
-	    ws_custom_header_copy(&tmp, sourceMessage) != 0 ||
+	    ws_message_xheaders_copy(&tmp, sourceMessage) != 0 ||
 	    (sourceMessage->body_len > 0 &&
 	    (tmp.body = malloc(sourceMessage->body_len)) == NULL))
 		hr = E_OUTOFMEMORY;

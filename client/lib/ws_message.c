@@ -49,6 +49,71 @@ ws_message_headers_clear(struct ws_headers *h)
 
 /* The header elements and mapped headers (ws_custom_header.c's). */
 void
+ws_message_xheader_free(struct ws_xheader *x)
+{
+	free(x->name);
+	free(x->ns);
+	free(x->xml);
+}
+
+static int
+ws_message_xheader_dup(struct ws_xheader *d, const struct ws_xheader *s)
+{
+	*d = *s;
+	d->name = strdup(s->name);
+	d->ns = strdup(s->ns);
+	d->xml = malloc(s->len > 0 ? s->len : 1);
+	if (d->name == NULL || d->ns == NULL || d->xml == NULL) {
+		ws_message_xheader_free(d);
+		return -ENOMEM;
+	}
+	memcpy(d->xml, s->xml, s->len);
+	return 0;
+}
+
+int
+ws_message_xheaders_copy(WS_MESSAGE *dst, const WS_MESSAGE *src)
+{
+	struct ws_xheader *xh = NULL;
+	struct ws_mapped *mp = NULL;
+	size_t i, j;
+
+	if (src->nxh > 0 && (xh = calloc(src->nxh, sizeof(*xh))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < src->nxh; i++)
+		if (ws_message_xheader_dup(&xh[i], &src->xh[i]) != 0)
+			goto fail;
+	if (src->nmapped > 0 &&
+	    (mp = calloc(src->nmapped, sizeof(*mp))) == NULL)
+		goto fail;
+	for (j = 0; j < src->nmapped; j++) {
+		mp[j].name = strdup(src->mapped[j].name);
+		mp[j].value = strdup(src->mapped[j].value);
+		if (mp[j].name == NULL || mp[j].value == NULL) {
+			j++;
+			goto fail_mapped;
+		}
+	}
+	ws_message_xheaders_clear(dst);
+	dst->xh = xh;
+	dst->nxh = src->nxh;
+	dst->mapped = mp;
+	dst->nmapped = src->nmapped;
+	return 0;
+fail_mapped:
+	while (j-- > 0) {
+		free(mp[j].name);
+		free(mp[j].value);
+	}
+	free(mp);
+fail:
+	while (i-- > 0)
+		ws_message_xheader_free(&xh[i]);
+	free(xh);
+	return -ENOMEM;
+}
+
+void
 ws_message_xheaders_clear(WS_MESSAGE *m)
 {
 	size_t i;
@@ -317,6 +382,7 @@ WsInitializeMessage(WS_MESSAGE *message,
 {
 	static const char api[] = "WsInitializeMessage";
 	struct ws_headers src;
+	WS_MESSAGE xtmp;
 	bool need_src;
 	HRESULT hr;
 
@@ -332,11 +398,16 @@ WsInitializeMessage(WS_MESSAGE *message,
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: this initialization needs a source message", api);
 	memset(&src, 0, sizeof(src));
+	memset(&xtmp, 0, sizeof(xtmp));
 	if (need_src) {
-		/* Copy first: never hold two message locks at once. */
+		/* Copy first: never hold two message locks at once.  A
+		 * duplicate takes the custom and mapped headers too. */
 		pthread_mutex_lock(&sourceMessage->lock);
-		if (ws_message_headers_copy(&src, &sourceMessage->h) != 0) {
+		if (ws_message_headers_copy(&src, &sourceMessage->h) != 0 ||
+		    (initialization == WS_DUPLICATE_MESSAGE &&
+		    ws_message_xheaders_copy(&xtmp, sourceMessage) != 0)) {
 			pthread_mutex_unlock(&sourceMessage->lock);
+			ws_message_headers_clear(&src);
 			return ws_error_fail(error, E_OUTOFMEMORY,
 			    "%s: out of memory", api);
 		}
@@ -349,8 +420,17 @@ WsInitializeMessage(WS_MESSAGE *message,
 	else if ((hr = ws_message_init_locked(message, initialization,
 	    &src)) != S_OK)
 		ws_error_fail(error, hr, "%s: out of memory", api);
+	else if (xtmp.nxh > 0 || xtmp.nmapped > 0) {
+		ws_message_xheaders_clear(message);
+		message->xh = xtmp.xh;
+		message->nxh = xtmp.nxh;
+		message->mapped = xtmp.mapped;
+		message->nmapped = xtmp.nmapped;
+		memset(&xtmp, 0, sizeof(xtmp));
+	}
 	pthread_mutex_unlock(&message->lock);
 	ws_message_headers_clear(&src);
+	ws_message_xheaders_clear(&xtmp);
 	return hr;
 }
 
