@@ -343,6 +343,26 @@ START_TEST(names_and_scopes)
 	ck_assert_int_eq(WsReadQualifiedName(r, NULL, &prefix, &local, &ns,
 	    NULL), E_INVALIDARG);
 	WsFreeReader(r);
+	/* Not QNames: a local part that is no NCName (what a fuzzer made
+	 * of a Subcode), two colons, and the reserved xmlns prefix. */
+	{
+		static const char *const bad[] = {
+		    "<e xmlns:a=\"urn:a\">a:b=\"c\"&gt;d</e>",
+		    "<e xmlns:a=\"urn:a\">a:b:c</e>",
+		    "<e>xmlns:a</e>",
+		    "<e>1abc</e>",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			r = xml_test_reader(bad[i]);
+			ck_assert_int_eq(WsReadStartElement(r, NULL), S_OK);
+			ck_assert_msg(WsReadQualifiedName(r, heap, &prefix,
+			    &local, &ns, NULL) == WS_E_INVALID_FORMAT, "%s",
+			    bad[i]);
+			WsFreeReader(r);
+		}
+	}
 	WsFreeHeap(heap);
 }
 END_TEST

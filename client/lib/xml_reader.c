@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/tree.h>
+
 #include "internal.h"
 #include "xml_internal.h"
 #include "xml_reader.h"
@@ -742,6 +744,35 @@ xml_reader_scope(WS_XML_READER *r)
 	return n;
 }
 
+/*
+ * Whether the `n` bytes at `s` (split at `colon`, or NULL) are a QName:
+ * an NCName, or two joined by one colon, the prefix not "xmlns" (that
+ * prefix is bound to no namespace a value may name).  libxml2 checks the
+ * NCName productions.
+ */
+static bool
+xml_reader_qname_ok(const char *s, size_t n, const char *colon)
+{
+	char *t;
+	size_t plen = colon != NULL ? (size_t)(colon - s) : 0;
+	bool ok;
+
+	if (colon != NULL && plen == 5 && memcmp(s, "xmlns", 5) == 0)
+		return false;
+	if (memchr(s, '\0', n) != NULL || (t = malloc(n + 1)) == NULL)
+		return false;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	if (colon != NULL) {
+		t[plen] = '\0';
+		ok = xmlValidateNCName(BAD_CAST t, 0) == 0 &&
+		    xmlValidateNCName(BAD_CAST t + plen + 1, 0) == 0;
+	} else
+		ok = xmlValidateNCName(BAD_CAST t, 0) == 0;
+	free(t);
+	return ok;
+}
+
 WS_EXPORT HRESULT WINAPI
 WsReadQualifiedName(WS_XML_READER *reader, WS_HEAP *heap,
     WS_XML_STRING *prefix, WS_XML_STRING *localName, WS_XML_STRING *ns,
@@ -776,7 +807,8 @@ WsReadQualifiedName(WS_XML_READER *reader, WS_HEAP *heap,
 	}
 	bound = xml_scope_ns(scope, &p);
 	if (n == 0 || (colon != NULL && (p.length == 0 ||
-	    colon + 1 == s0 + n)) || (bound == NULL && p.length > 0)) {
+	    colon + 1 == s0 + n)) || (bound == NULL && p.length > 0) ||
+	    !xml_reader_qname_ok(s0, n, colon)) {
 		free(s);
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "%s: not a qualified name with a bound prefix", api);
