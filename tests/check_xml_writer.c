@@ -247,6 +247,27 @@ START_TEST(xmlns_and_prefix_lookup)
 }
 END_TEST
 
+/* The xml prefix is bound everywhere: never declared, never replaced. */
+START_TEST(xml_prefix_always_bound)
+{
+	static const WS_XML_STRING xmlns_xml =
+	    XS("http://www.w3.org/XML/1998/namespace");
+	WS_XML_WRITER *w = xml_test_writer(NULL, 0);
+	const WS_XML_STRING *p = NULL;
+
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &s_a, &s_empty, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsGetPrefixFromNamespace(w, &xmlns_xml, TRUE, &p,
+	    NULL), S_OK);
+	ck_assert(xml_test_str_is(p, "xml"));
+	ck_assert_int_eq(WsWriteQualifiedName(w, NULL, &s_b, &xmlns_xml,
+	    NULL), S_OK);
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	out_is(w, "<a>xml:b</a>");
+	WsFreeWriter(w);
+}
+END_TEST
+
 START_TEST(array_and_depth_quota)
 {
 	ULONG two = 2;
@@ -425,6 +446,7 @@ xml_writer_suite(void)
 	tcase_add_test(tc, text_escaped_and_typed);
 	tcase_add_test(tc, cdata_comment_node);
 	tcase_add_test(tc, xmlns_and_prefix_lookup);
+	tcase_add_test(tc, xml_prefix_always_bound);
 	tcase_add_test(tc, array_and_depth_quota);
 	tcase_add_test(tc, declaration_charset_and_max_size);
 	tcase_add_test(tc, stream_output);

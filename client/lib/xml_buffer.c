@@ -199,10 +199,14 @@ xml_scope_ns(const struct xml_node *n, const WS_XML_STRING *prefix)
 const WS_XML_STRING *
 xml_scope_prefix(const struct xml_node *n, const WS_XML_STRING *ns)
 {
+	static const WS_XML_STRING xml_prefix = WS_XML_STRING_VALUE("xml");
 	const struct xml_node *e;
 	const WS_XML_STRING *bound;
 	ULONG i;
 
+	/* The xml prefix is bound everywhere and no other may be. */
+	if (xml_string_is(ns, XML_NS_XML))
+		return &xml_prefix;
 	for (e = n; e != NULL && e->kind != XML_KIND_ROOT; e = e->parent) {
 		if (e->kind != XML_KIND_ELEMENT)
 			continue;
