@@ -35,6 +35,7 @@
 
 #include "backend.h"
 #include "ipc_arena.h"
+#include "ipc_error.h"
 #include "frame.h"
 #include "hresult.h"
 
@@ -52,8 +53,6 @@ static pthread_cond_t	 ipc_cb_cond = PTHREAD_COND_INITIALIZER;
 static struct ipc_call	*ipc_cb_head, *ipc_cb_tail;
 static bool		 ipc_cb_started;
 
-static const struct ipc_error_sink *ipc_sink;
-
 static void	 ipc_call_complete_async(struct ipc_call *);
 static void	 ipc_io_wake(struct ipc_conn *);
 
@@ -66,54 +65,6 @@ ipc_reply_release(struct ipc_call *call)
 	call->reply = NULL;
 	call->reply_arena = false;
 	ipc_arena_reset(&call->arena);
-}
-
-/* ---- errors --------------------------------------------------------------- */
-
-void
-ipc_error_sink_set(const struct ipc_error_sink *sink)
-{
-	__atomic_store_n(&ipc_sink, sink, __ATOMIC_RELEASE);
-}
-
-static void
-ipc_error_add(WS_ERROR *error, const char *fmt, ...)
-{
-	const struct ipc_error_sink *sink;
-	va_list ap;
-	char *s;
-	int r;
-
-	sink = __atomic_load_n(&ipc_sink, __ATOMIC_ACQUIRE);
-	if (error == NULL || sink == NULL)
-		return;
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return;
-	sink->add(error, s);
-	free(s);
-}
-
-static void
-ipc_error_add_utf8(WS_ERROR *error, const char *s)
-{
-	const struct ipc_error_sink *sink;
-
-	sink = __atomic_load_n(&ipc_sink, __ATOMIC_ACQUIRE);
-	if (error != NULL && sink != NULL)
-		sink->add(error, s);
-}
-
-static void
-ipc_error_set_code(WS_ERROR *error, HRESULT hr)
-{
-	const struct ipc_error_sink *sink;
-
-	sink = __atomic_load_n(&ipc_sink, __ATOMIC_ACQUIRE);
-	if (error != NULL && sink != NULL)
-		sink->set_code(error, hr);
 }
 
 /* ---- fork ------------------------------------------------------------------ */
@@ -358,6 +309,31 @@ ipc_interim(struct ipc_call *call)
 	}
 }
 
+/* With ipc_lock held: the channel whose state a reply to `call` gives
+ * (an accept's is the accepted channel's), or NULL. */
+static struct ipc_object *
+ipc_call_state_obj(const struct ipc_call *call)
+{
+	if (call->obj2 != NULL && call->obj2->kind == IPC_CHANNEL)
+		return call->obj2;
+	if (call->obj != NULL && call->obj->kind == IPC_CHANNEL)
+		return call->obj;
+	return NULL;
+}
+
+/* With ipc_lock held: remembers what a reply said of its channel's state;
+ * a reply that says nothing makes it unknown. */
+static void
+ipc_call_note_state(const struct ipc_call *call, bool has_state,
+    uint32_t state)
+{
+	struct ipc_object *o;
+
+	if ((o = ipc_call_state_obj(call)) != NULL)
+		__atomic_store_n(&o->known_state, has_state ? state :
+		    IPC_STATE_UNKNOWN, __ATOMIC_RELAXED);
+}
+
 void
 ipc_conn_interim(struct ipc_conn *c, struct ipc_call *call)
 {
@@ -377,6 +353,7 @@ ipc_conn_complete(struct ipc_conn *c, struct ipc_call *call, HRESULT hr,
 		call->hr = hr;
 		call->has_state = has_state;
 		call->state = state;
+		ipc_call_note_state(call, has_state, state);
 		call->reply = r;
 		r = NULL;
 		ipc_deliver(call);
@@ -397,6 +374,7 @@ ipc_reply_apply(struct ipc_conn *c, struct ipc_call *call,
     Wschannel__Reply *r, bool emergency)
 {
 	if (r->has_interim && r->interim) {
+		ipc_call_note_state(call, r->has_state, r->state);
 		ipc_interim(call);
 		return false;
 	}
@@ -411,6 +389,7 @@ ipc_reply_apply(struct ipc_conn *c, struct ipc_call *call,
 		call->has_state = true;
 		call->state = r->abort->state;
 	}
+	ipc_call_note_state(call, call->has_state, call->state);
 	call->reply = NULL;
 	if (emergency) {
 		/* Only id, hresult and state survive an emergency. */
@@ -1018,6 +997,7 @@ static void
 ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 {
 	struct ipc_conn *c = call->conn;
+	struct ipc_object *o;
 
 	call->done = call->interim = false;
 	if (wschannel__request__get_packed_size(req) > FRAME_MAX_PAYLOAD) {
@@ -1040,6 +1020,21 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 	req->has_async = call->async;
 	req->async = call->async;
 	ipc_link(c, call);
+	/*
+	 * An async I/O call on a channel the last reply found OPEN returns
+	 * WS_S_ASYNC once written, without the round trip of the interim
+	 * reply: pipelined work then costs the caller one write.  Should
+	 * the channel have faulted meanwhile (its peer, another process's
+	 * abort), the callback gets what the daemon answers.
+	 */
+	if (call->async && call->pipeline && c->ops->send != NULL &&
+	    (o = ipc_call_state_obj(call)) != NULL &&
+	    __atomic_load_n(&o->known_state, __ATOMIC_RELAXED) ==
+	    WS_CHANNEL_STATE_OPEN) {
+		req->has_pipelined = true;
+		req->pipelined = true;
+		ipc_interim(call);
+	}
 	if (c->ops->send == NULL) {
 		/* The I/O thread reads `req` until it sent it; this thread
 		 * waits at least that long (for the interim reply, or for
@@ -1067,7 +1062,8 @@ ipc_call_abandon(struct ipc_call *call, HRESULT hr)
 	ipc_unlink(call->conn, call);
 	call->hr = hr;
 	call->reply = NULL;
-	call->done = true;
+	/* A pipelined call already returned WS_S_ASYNC: its callback. */
+	ipc_deliver(call);
 }
 
 void
@@ -1235,6 +1231,7 @@ ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
 	o->kind = kind;
 	o->stale_state = kind == IPC_CHANNEL ? WS_CHANNEL_STATE_FAULTED :
 	    WS_LISTENER_STATE_FAULTED;
+	o->known_state = IPC_STATE_UNKNOWN;
 	pthread_mutex_init(&o->abort.lock, NULL);
 	pthread_mutex_init(&o->abandon.lock, NULL);
 	o->destroy = destroy;
@@ -1421,6 +1418,8 @@ ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
 	struct ipc_call call;
 	HRESULT hr;
 
+	/* Async I/O waits for the daemon's checks again from here. */
+	__atomic_store_n(&o->known_state, IPC_STATE_UNKNOWN, __ATOMIC_RELAXED);
 	if (!ipc_reserved_run(o, &o->abort, &call))
 		return ipc_object_abort_stale(o);
 	hr = call.hr;

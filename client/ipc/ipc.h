@@ -20,6 +20,8 @@
 struct ipc_conn;
 struct ipc_call;
 
+#define IPC_STATE_UNKNOWN	UINT32_MAX
+
 enum ipc_kind {
 	IPC_CHANNEL = 1,
 	IPC_LISTENER,
@@ -57,6 +59,9 @@ struct ipc_object {
 	struct ipc_conn	 *conn;		/* the connection the object lives on */
 	uint64_t	  id;		/* the daemon's id */
 	uint32_t	  stale_state;	/* state shown once conn is lost (atomic) */
+	/* The state the last reply about the object gave, IPC_STATE_UNKNOWN
+	 * when the last one gave none or an abort is under way (atomic). */
+	uint32_t	  known_state;
 	/* Whatever WsAbortChannel and WsAbandonMessage need, reserved at
 	 * creation. */
 	struct ipc_reserved abort;
@@ -92,6 +97,9 @@ struct ipc_call {
 	uint64_t	  id;
 	pthread_cond_t	  cond;
 	bool		  async;
+	/* An async I/O call that may return WS_S_ASYNC as soon as it is
+	 * written, when its channel is known OPEN (ipc_call_send). */
+	bool		  pipeline;
 	bool		  interim;	/* the daemon said WS_S_ASYNC */
 	bool		  done;		/* the terminal reply (or loss) arrived */
 	bool		  linked;

@@ -363,6 +363,9 @@ ws_exchange_prepare(struct ws_exchange *ex, WS_CHANNEL *ch,
 	ex->c.api = api;
 	ex->c.finish = ws_exchange_finish;
 	ex->c.cleanup = ws_exchange_cleanup;
+	/* Sends and receives may return before the daemon's checks. */
+	ex->c.pipeline = kind == WS_EXCHANGE_SEND ||
+	    kind == WS_EXCHANGE_RECEIVE || kind == WS_EXCHANGE_REQUEST_REPLY;
 }
 
 /* An operation that names the channel only. */

@@ -600,12 +600,19 @@ channel_queue_message(struct channel *ch, struct envelope *msg,
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	if ((hr = ch->tb->ops->send(ch, msg, why)) != S_OK) {
+	if ((hr = ch->tb->ops->send(ch, msg, why)) != S_OK &&
+	    hr != TRANSPORT_SENT) {
 		TAILQ_REMOVE(&ch->pendings, p, obj_entry);
 		p->ch = NULL;
 		return hr;
 	}
 	ch->messages_out++;
+	if (hr == TRANSPORT_SENT) {
+		/* Written already, and nothing queued before it: this send
+		 * and any before it are done without waiting for the loop. */
+		channel_transport_drained(ch);
+		return S_OK;
+	}
 	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_SEND_TIMEOUT);
 	return S_OK;
 }

@@ -37,8 +37,10 @@ struct transport_ops {
 	 * faults the channel. */
 	int32_t		(*open)(struct channel *ch, const struct url *u);
 	/* Encodes `msg` and queues it; the send waits until
-	 * channel_transport_sent() or _drained() says it left.  S_OK, or the
-	 * HRESULT with *why and nothing queued (the call then fails, the
+	 * channel_transport_sent() or _drained() says it left.  S_OK;
+	 * TRANSPORT_SENT when all of it has already left (the send then
+	 * completes at once, and no _sent()/_drained() is due for it); or
+	 * the HRESULT with *why and nothing queued (the call then fails, the
 	 * channel stays OPEN).  No upcall. */
 	int32_t		(*send)(struct channel *ch, const struct envelope *msg,
 			    const char **why);
@@ -86,6 +88,9 @@ struct transport_ops {
 
 /* A channel type or an encoding as a bit of the masks below (all the
  * WS_CHANNEL_TYPE and WS_ENCODING values are below 32). */
+/* transport_ops.send: the message left at once (S_FALSE's value). */
+#define TRANSPORT_SENT		1
+
 #define TRANSPORT_BIT(v)	(1u << (v))
 
 /* One binding: what the core checks before any transport runs. */

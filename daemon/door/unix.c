@@ -759,7 +759,8 @@ control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
 		return;
 	}
 	r->tag = rq->id;
-	r->async = rq->has_async && rq->async;
+	r->async = rq->has_async && rq->async &&
+	    !(rq->has_pipelined && rq->pipelined);
 	if (op != REQUEST_UNKNOWN)
 		control_decode(r, rq);
 	/* Released by control_request_done. */

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -314,6 +315,53 @@ tcp_set_watermark(struct tcp_conn *c)
 	    max > 0x7fff0000 ? 0x7fff0000 + 16 : max + 16);
 }
 
+/*
+ * Writes a frame's parts at once when nothing is queued before them, so
+ * that a send costs one system call and no write-readiness round; what
+ * the socket does not take (or everything, behind queued output) waits
+ * in the bufferevent.  TRANSPORT_SENT when all of it left, S_OK when some
+ * is queued, E_OUTOFMEMORY.  A socket error is left for the bufferevent
+ * to meet on its next write.
+ */
+static int32_t
+tcp_send_parts(struct tcp_conn *c, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen, const uint8_t *d, size_t dlen)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct iovec iov[3] = { { (void *)a, alen }, { (void *)b, blen },
+	    { (void *)d, dlen } };
+	struct msghdr mh;
+	ssize_t w = 0;
+	size_t skip;
+	int i;
+
+	if (evbuffer_get_length(out) == 0) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = 3;
+		do
+			w = sendmsg(bufferevent_getfd(c->bev), &mh,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (w < 0 && errno == EINTR);
+		if (w < 0)
+			w = 0;
+		if ((size_t)w == alen + blen + dlen)
+			return TRANSPORT_SENT;
+	}
+	skip = (size_t)w;
+	for (i = 0; i < 3; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		if (bufferevent_write(c->bev, (uint8_t *)iov[i].iov_base +
+		    skip, iov[i].iov_len - skip) != 0)
+			return E_OUTOFMEMORY;
+		skip = 0;
+	}
+	return S_OK;
+}
+
 static int
 tcp_write_simple(struct tcp_conn *c, enum nmf_record_type type)
 {
@@ -321,6 +369,17 @@ tcp_write_simple(struct tcp_conn *c, enum nmf_record_type type)
 
 	nmf_encode_simple(b, sizeof(b), type);
 	return bufferevent_write(c->bev, b, 1);
+}
+
+/* A one-byte record written at once when nothing is queued (a record
+ * whose leaving no send waits for: the PreambleAck). */
+static int
+tcp_write_now(struct tcp_conn *c, enum nmf_record_type type)
+{
+	uint8_t b[1];
+
+	nmf_encode_simple(b, sizeof(b), type);
+	return tcp_send_parts(c, b, 1, NULL, 0, NULL, 0) < 0 ? -1 : 0;
 }
 
 /* Sends a framing Fault straight to the socket before it is torn down. */
@@ -692,7 +751,8 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		    (uint8_t)nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
 		    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
 		    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)));
-		if (n > sizeof(buf) || bufferevent_write(bev, buf, n) != 0) {
+		if (n > sizeof(buf) || tcp_send_parts(c, buf, n, NULL, 0,
+		    NULL, 0) < 0) {
 			channel_transport_fault(ch, WS_E_INVALID_ENDPOINT_URL,
 			    "cannot write the preamble");
 			return;
@@ -962,11 +1022,9 @@ tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 		goto out;
 	}
 	n = nmf_encode_sized_envelope_header(hdr, sizeof(hdr), (uint32_t)total);
-	if (bufferevent_write(c->bev, hdr, n) != 0 ||
-	    (table_len > 0 && bufferevent_write(c->bev, table, table_len) != 0) ||
-	    bufferevent_write(c->bev, doc, doc_len) != 0) {
+	if ((hr = tcp_send_parts(c, hdr, n, table, table_len, doc,
+	    doc_len)) < 0) {
 		*why = "out of memory";
-		hr = E_OUTOFMEMORY;
 		goto out;
 	}
 	channel_transport_count(ch, 0, n + total);
@@ -1128,7 +1186,7 @@ tcp_handoff(struct tcp_conn *c, struct channel *ch)
 		return;
 	}
 	if (tcp_start_session(c) != 0 ||
-	    tcp_write_simple(c, NMF_PREAMBLE_ACK) != 0) {
+	    tcp_write_now(c, NMF_PREAMBLE_ACK) != 0) {
 		channel_transport_fault(ch, E_OUTOFMEMORY,
 		    "cannot queue the preamble ack");
 		return;
