@@ -1,0 +1,367 @@
+/*
+ * Pipelined async calls.  On the wire: an async request marked pipelined
+ * gets only its terminal Reply, one that is not gets the interim WS_S_ASYNC
+ * first.  Through the library: an async I/O call on a channel the last
+ * reply found OPEN returns WS_S_ASYNC without waiting for the daemon, and
+ * its callback runs exactly once whatever happened to the channel
+ * meanwhile; on a channel a reply found FAULTED the error comes back
+ * directly and no callback runs.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <wschannel/webservices.h>
+
+#include "config.h"
+#include "frame.h"
+#include "harness.h"
+#include "wschannel.pb-c.h"
+
+static void
+setup(void)
+{
+	ck_assert_int_eq(harness_daemon_start(), 0);
+}
+
+static void
+teardown(void)
+{
+	ck_assert_int_eq(harness_daemon_stop(), 0);
+}
+
+/* ---- on the wire ------------------------------------------------------------ */
+
+static int
+pipe_connect(void)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    harness_socket_path());
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static void
+pipe_send(int fd, Wschannel__Request *rq)
+{
+	uint8_t buf[4096];
+	size_t n = wschannel__request__get_packed_size(rq);
+
+	ck_assert_uint_le(n, sizeof(buf) - FRAME_HEADER_SIZE);
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
+	wschannel__request__pack(rq, buf + FRAME_HEADER_SIZE);
+	ck_assert_int_eq(harness_raw_write(fd, buf, FRAME_HEADER_SIZE + n), 0);
+}
+
+/* The next Reply on `fd` (the caller frees it). */
+static Wschannel__Reply *
+pipe_reply(int fd)
+{
+	uint8_t buf[4096], hdr[FRAME_HEADER_SIZE];
+	struct frame_header fh;
+	Wschannel__Reply *r;
+
+	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), 5000), 0);
+	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
+	ck_assert_int_eq(fh.kind, FRAME_REPLY);
+	ck_assert_uint_le(fh.length, sizeof(buf));
+	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length,
+	    buf));
+	return r;
+}
+
+/* A request answered at once: its HRESULT, and the id it created. */
+static uint32_t
+pipe_call(int fd, Wschannel__Request *rq, uint64_t *created)
+{
+	Wschannel__Reply *r;
+	uint32_t hr;
+
+	pipe_send(fd, rq);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, rq->id);
+	hr = r->hresult;
+	if (created != NULL) {
+		ck_assert_int_eq(r->result_case,
+		    WSCHANNEL__REPLY__RESULT_CREATED);
+		*created = r->created;
+	}
+	wschannel__reply__free_unpacked(r, NULL);
+	return hr;
+}
+
+/*
+ * An open listener and a channel of its, on a raw connection; then an
+ * async accept (pipelined or not) that only an abort of the listener
+ * ends.  Returns how many replies came for the accept before the abort's.
+ */
+static int
+pipe_accept_replies(bool pipelined, uint32_t *terminal)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateListener cl = WSCHANNEL__CREATE_LISTENER__INIT;
+	Wschannel__OpenListener ol = WSCHANNEL__OPEN_LISTENER__INIT;
+	Wschannel__CreateChannelForListener cc =
+	    WSCHANNEL__CREATE_CHANNEL_FOR_LISTENER__INIT;
+	Wschannel__AcceptChannel ac = WSCHANNEL__ACCEPT_CHANNEL__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	Wschannel__Reply *r;
+	uint64_t ls, ch;
+	uint16_t port;
+	char url[64];
+	int fd, n = 0;
+	bool aborted = false, accepted = false;
+
+	fd = pipe_connect();
+	cl.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	cl.binding = WS_TCP_CHANNEL_BINDING;
+	rq.id = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_LISTENER;
+	rq.create_listener = &cl;
+	ck_assert_uint_eq(pipe_call(fd, &rq, &ls), S_OK);
+
+	ck_assert_int_eq(harness_free_port(&port), 0);
+	snprintf(url, sizeof(url), "net.tcp://127.0.0.1:%u/p", port);
+	ol.listener = ls;
+	ol.url = url;
+	rq.id = 2;
+	rq.op_case = WSCHANNEL__REQUEST__OP_OPEN_LISTENER;
+	rq.open_listener = &ol;
+	ck_assert_uint_eq(pipe_call(fd, &rq, NULL), S_OK);
+
+	cc.listener = ls;
+	rq.id = 3;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER;
+	rq.create_channel_for_listener = &cc;
+	ck_assert_uint_eq(pipe_call(fd, &rq, &ch), S_OK);
+
+	ac.listener = ls;
+	ac.channel = ch;
+	rq.id = 4;
+	rq.has_async = true;
+	rq.async = true;
+	rq.has_pipelined = pipelined;
+	rq.pipelined = pipelined;
+	rq.op_case = WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL;
+	rq.accept_channel = &ac;
+	pipe_send(fd, &rq);
+
+	ref.id = ls;
+	memset(&rq, 0, sizeof(rq));
+	wschannel__request__init(&rq);
+	rq.id = 5;
+	rq.op_case = WSCHANNEL__REQUEST__OP_ABORT_LISTENER;
+	rq.abort_listener = &ref;
+	pipe_send(fd, &rq);
+
+	/* Replies to 4 (interim or not, then terminal) and to 5. */
+	while (!aborted || !accepted) {
+		r = pipe_reply(fd);
+		if (r->id == 5) {
+			ck_assert_uint_eq(r->hresult, S_OK);
+			aborted = true;
+		} else {
+			ck_assert_uint_eq(r->id, 4);
+			ck_assert(!accepted);
+			if (r->has_interim && r->interim) {
+				ck_assert_uint_eq(r->hresult, (uint32_t)WS_S_ASYNC);
+				ck_assert_int_eq(n, 0);
+			} else {
+				*terminal = r->hresult;
+				accepted = true;
+			}
+			n++;
+		}
+		wschannel__reply__free_unpacked(r, NULL);
+	}
+	close(fd);
+	return n;
+}
+
+START_TEST(pipelined_request_has_no_interim)
+{
+	uint32_t hr = 0;
+
+	ck_assert_int_eq(pipe_accept_replies(false, &hr), 2);
+	ck_assert_uint_eq(hr, (uint32_t)WS_E_OPERATION_ABORTED);
+	hr = 0;
+	ck_assert_int_eq(pipe_accept_replies(true, &hr), 1);
+	ck_assert_uint_eq(hr, (uint32_t)WS_E_OPERATION_ABORTED);
+}
+END_TEST
+
+/* ---- through the library ----------------------------------------------------- */
+
+/* The daemon's id of `ch`: the one channel of `wsctl list` not in `skip`. */
+static uint64_t
+pipe_other_channel(uint64_t skip)
+{
+	struct harness_channel_row rows[8];
+	int i, n;
+
+	n = harness_list_channels(rows, 8);
+	ck_assert_int_eq(n, 2);
+	for (i = 0; i < n; i++)
+		if (rows[i].id != skip)
+			return rows[i].id;
+	return 0;
+}
+
+/* `wsctl abort ID` from another process. */
+static void
+pipe_wsctl_abort(uint64_t id)
+{
+	char arg[32], *out = NULL;
+	int status = -1;
+
+	snprintf(arg, sizeof(arg), "%llu", (unsigned long long)id);
+	ck_assert_int_eq(harness_wsctl(&out, &status, "abort", arg, NULL), 0);
+	ck_assert_int_eq(status, 0);
+	free(out);
+}
+
+/* A pair whose server channel's daemon id is known: the client is the
+ * only channel before the server is created. */
+static uint64_t
+pipe_pair(struct harness_pair *p)
+{
+	struct harness_channel_row rows[4];
+	uint64_t client;
+
+	memset(p, 0, sizeof(*p));
+	HR_EQ(harness_tcp_listener_open(&p->listener, &p->port), S_OK);
+	HR_EQ(harness_tcp_channel(&p->client, NULL, 0), S_OK);
+	ck_assert_int_eq(harness_list_channels(rows, 4), 1);
+	client = rows[0].id;
+	HR_EQ(WsCreateChannelForListener(p->listener, NULL, 0, &p->server,
+	    NULL), S_OK);
+	HR_EQ(harness_pair_reconnect(p), S_OK);
+	return pipe_other_channel(client);
+}
+
+/*
+ * The channel faults while nothing is pending on it (an administrator's
+ * abort): the library last saw it OPEN, so the next async receive returns
+ * WS_S_ASYNC at once and its one callback brings WS_E_OBJECT_FAULTED; that
+ * reply taught the library, so the receive after it fails directly.
+ */
+START_TEST(fault_meanwhile_reaches_the_callback)
+{
+	struct harness_pair p;
+	struct harness_async a;
+	struct harness_msg m = { 0 }, out = { 0 };
+	uint64_t server;
+	HRESULT hr;
+
+	server = pipe_pair(&p);
+	/* One message through, so the library has seen the channel OPEN. */
+	HR_EQ(harness_send_text(p.client, &out, 16, NULL), S_OK);
+	HR_EQ(harness_receive(p.server, &m, HARNESS_BODY_TEXT, NULL), S_OK);
+	harness_msg_free(&m);
+
+	pipe_wsctl_abort(server);
+	harness_async_init(&a);
+	hr = harness_receive(p.server, &m, HARNESS_BODY_TEXT, &a.ctx);
+	ck_assert_int_eq(hr, WS_S_ASYNC);
+	ck_assert_int_eq(harness_async_wait(&a, 1, 5000), 1);
+	ck_assert_int_eq(a.hr, WS_E_OBJECT_FAULTED);
+	/* Exactly once. */
+	usleep(100 * 1000);
+	ck_assert_int_eq(harness_async_calls(&a), 1);
+	harness_async_destroy(&a);
+	harness_msg_free(&m);
+
+	harness_async_init(&a);
+	hr = harness_receive(p.server, &m, HARNESS_BODY_TEXT, &a.ctx);
+	ck_assert_int_eq(hr, WS_E_OBJECT_FAULTED);
+	usleep(100 * 1000);
+	ck_assert_int_eq(harness_async_calls(&a), 0);
+	harness_async_destroy(&a);
+	harness_msg_free(&m);
+	harness_msg_free(&out);
+	harness_pair_free(&p);
+}
+END_TEST
+
+/*
+ * Many pipelined receives and sends in flight at once on one channel
+ * pair: every message arrives in order and every callback runs once.
+ */
+START_TEST(pipelined_sends_arrive_in_order)
+{
+	enum { N = 32 };
+	struct harness_pair p;
+	struct harness_async s[N], r;
+	struct harness_msg out[N], in = { 0 };
+	int i;
+
+	memset(out, 0, sizeof(out));
+	(void)pipe_pair(&p);
+	for (i = 0; i < N; i++) {
+		harness_async_init(&s[i]);
+		HR_EQ(harness_send_int32(p.client, &out[i], 1000 + i,
+		    &s[i].ctx), WS_S_ASYNC);
+	}
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(harness_async_wait(&s[i], 1, 5000), 1);
+		HR_EQ(s[i].hr, S_OK);
+	}
+	for (i = 0; i < N; i++) {
+		harness_async_init(&r);
+		HR_EQ(harness_receive(p.server, &in, HARNESS_BODY_INT,
+		    &r.ctx), WS_S_ASYNC);
+		ck_assert_int_eq(harness_async_wait(&r, 1, 5000), 1);
+		HR_EQ(r.hr, S_OK);
+		ck_assert_int_eq(in.value, 1000 + i);
+		harness_async_destroy(&r);
+		harness_msg_free(&in);
+	}
+	usleep(100 * 1000);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(harness_async_calls(&s[i]), 1);
+		harness_async_destroy(&s[i]);
+		harness_msg_free(&out[i]);
+	}
+	harness_pair_free(&p);
+}
+END_TEST
+
+static Suite *
+pipeline_suite(void)
+{
+	Suite *s = suite_create("pipeline");
+	TCase *tc = tcase_create("pipeline");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, pipelined_request_has_no_interim);
+	tcase_add_test(tc, fault_meanwhile_reaches_the_callback);
+	tcase_add_test(tc, pipelined_sends_arrive_in_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(pipeline_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
