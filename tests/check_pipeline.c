@@ -1,11 +1,12 @@
 /*
- * Pipelined async calls.  On the wire: an async request marked pipelined
+ * Pipelined calls.  On the wire: an async request marked pipelined
  * gets only its terminal Reply, one that is not gets the interim WS_S_ASYNC
  * first.  Through the library: an async I/O call on a channel the last
  * reply found OPEN returns WS_S_ASYNC without waiting for the daemon, and
  * its callback runs exactly once whatever happened to the channel
  * meanwhile; on a channel a reply found FAULTED the error comes back
- * directly and no callback runs.
+ * directly and no callback runs.  A create the daemon accepted before is
+ * only written; the channel is bound when the next call on it needs it.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -339,6 +340,46 @@ START_TEST(pipelined_sends_arrive_in_order)
 }
 END_TEST
 
+/*
+ * Creates the daemon has accepted before are only written: many in a row,
+ * each then used, still name channels of their own (each keeps the
+ * property set on it), and channels freed before any use leave nothing
+ * behind in the daemon.
+ */
+START_TEST(repeated_creates_name_their_own_channels)
+{
+	enum { N = 24 };
+	WS_CHANNEL *ch[N];
+	struct harness_channel_row rows[N + 4];
+	ULONG v;
+	int i;
+
+	for (i = 0; i < N; i++)
+		HR_EQ(harness_tcp_channel(&ch[i], NULL, 0), S_OK);
+	for (i = 0; i < N; i++) {
+		v = 1000 + (ULONG)i;
+		HR_EQ(WsSetChannelProperty(ch[i],
+		    WS_CHANNEL_PROPERTY_SEND_TIMEOUT, &v, sizeof(v), NULL),
+		    S_OK);
+	}
+	for (i = N - 1; i >= 0; i--) {
+		HR_EQ(WsGetChannelProperty(ch[i],
+		    WS_CHANNEL_PROPERTY_SEND_TIMEOUT, &v, sizeof(v), NULL),
+		    S_OK);
+		ck_assert_uint_eq(v, 1000 + (ULONG)i);
+	}
+	ck_assert_int_eq(harness_list_channels(rows, N + 4), N);
+	for (i = 0; i < N; i++)
+		WsFreeChannel(ch[i]);
+	/* Created and freed without a call in between. */
+	for (i = 0; i < N; i++)
+		HR_EQ(harness_tcp_channel(&ch[i], NULL, 0), S_OK);
+	for (i = 0; i < N; i++)
+		WsFreeChannel(ch[i]);
+	ck_assert_int_eq(harness_list_channels(rows, N + 4), 0);
+}
+END_TEST
+
 static Suite *
 pipeline_suite(void)
 {
@@ -350,6 +391,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, pipelined_request_has_no_interim);
 	tcase_add_test(tc, fault_meanwhile_reaches_the_callback);
 	tcase_add_test(tc, pipelined_sends_arrive_in_order);
+	tcase_add_test(tc, repeated_creates_name_their_own_channels);
 	suite_add_tcase(s, tc);
 	return s;
 }

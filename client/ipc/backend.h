@@ -102,6 +102,9 @@ struct ipc_conn {
 	bool		 io_waiting;	/* ... waits on io_cond */
 	bool		 io_idle;	/* ... is in ops->idle */
 	bool		 io_kicked;
+	/* Keys of the create requests the daemon accepted (ipc_lock). */
+	uint64_t	 creates_known[32];
+	unsigned	 creates_next;
 };
 
 /* ---- upcalls from the backends ------------------------------------------ */

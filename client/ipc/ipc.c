@@ -36,6 +36,7 @@
 #include "backend.h"
 #include "ipc_arena.h"
 #include "ipc_error.h"
+#include "ipc_int.h"
 #include "frame.h"
 #include "hresult.h"
 
@@ -43,7 +44,7 @@
 /* One lock for the connection table, every pending list, every call's
  * flags, the event queues and the callback queue: contention is low and
  * it keeps the hand-offs between threads simple to reason about. */
-static pthread_mutex_t	 ipc_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t		 ipc_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 ipc_conn_cond = PTHREAD_COND_INITIALIZER;
 static struct ipc_conn	*ipc_current;
 static struct ipc_conn	*ipc_all;
@@ -57,7 +58,7 @@ static void	 ipc_call_complete_async(struct ipc_call *);
 static void	 ipc_io_wake(struct ipc_conn *);
 
 /* Releases a call's Reply, whichever way it was decoded. */
-static void
+void
 ipc_reply_release(struct ipc_call *call)
 {
 	if (call->reply != NULL && !call->reply_arena)
@@ -309,16 +310,35 @@ ipc_interim(struct ipc_call *call)
 	}
 }
 
-/* With ipc_lock held: the channel whose state a reply to `call` gives
- * (an accept's is the accepted channel's), or NULL. */
+/* The channel whose state a reply to `call` gives, or NULL. */
 static struct ipc_object *
 ipc_call_state_obj(const struct ipc_call *call)
 {
 	if (call->obj2 != NULL && call->obj2->kind == IPC_CHANNEL)
-		return call->obj2;
-	if (call->obj != NULL && call->obj->kind == IPC_CHANNEL)
-		return call->obj;
-	return NULL;
+		return call->obj2;	/* an accept's: the channel's */
+	return call->obj;
+}
+
+static uint32_t
+ipc_known_state(const struct ipc_object *o)
+{
+	return __atomic_load_n(&o->known_state, __ATOMIC_RELAXED);
+}
+
+/* May the async call return before the daemon's checks?  An I/O call on
+ * a channel last found OPEN; an accept of a channel last found CREATED
+ * on a listener last found OPEN. */
+static bool
+ipc_call_may_pipeline(const struct ipc_call *call)
+{
+	if (!call->async || !call->pipeline || call->obj == NULL)
+		return false;
+	if (call->obj2 != NULL)
+		return call->obj->kind == IPC_LISTENER &&
+		    ipc_known_state(call->obj) == WS_LISTENER_STATE_OPEN &&
+		    ipc_known_state(call->obj2) == WS_CHANNEL_STATE_CREATED;
+	return call->obj->kind == IPC_CHANNEL &&
+	    ipc_known_state(call->obj) == WS_CHANNEL_STATE_OPEN;
 }
 
 /* With ipc_lock held: remembers what a reply said of its channel's state;
@@ -673,14 +693,9 @@ ipc_waiter_del(struct ipc_conn *c, struct ipc_call *call)
 	call->waiting = false;
 }
 
-/*
- * With ipc_lock held: waits until `call` has its result (an async call:
- * or its interim).  On a leader/follower connection the waiter reads
- * itself whenever nobody else does.  `ts`: a CLOCK_MONOTONIC deadline
- * (the call's condition variable was made for it) or NULL; false when it
- * passed.
- */
-static bool
+/* ipc_int.h.  On a leader/follower connection the waiter reads itself
+ * whenever nobody else does; `ts` needs a CLOCK_MONOTONIC condition. */
+bool
 ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
 {
 	bool ok = true;
@@ -993,11 +1008,10 @@ ipc_call_complete_async(struct ipc_call *call)
  * (no connection, a request over the protocol's limit).  Its condition
  * variable is initialized; the caller waits for the result.
  */
-static void
+void
 ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 {
 	struct ipc_conn *c = call->conn;
-	struct ipc_object *o;
 
 	call->done = call->interim = false;
 	if (wschannel__request__get_packed_size(req) > FRAME_MAX_PAYLOAD) {
@@ -1020,17 +1034,10 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 	req->has_async = call->async;
 	req->async = call->async;
 	ipc_link(c, call);
-	/*
-	 * An async I/O call on a channel the last reply found OPEN returns
-	 * WS_S_ASYNC once written, without the round trip of the interim
-	 * reply: pipelined work then costs the caller one write.  Should
-	 * the channel have faulted meanwhile (its peer, another process's
-	 * abort), the callback gets what the daemon answers.
-	 */
-	if (call->async && call->pipeline && c->ops->send != NULL &&
-	    (o = ipc_call_state_obj(call)) != NULL &&
-	    __atomic_load_n(&o->known_state, __ATOMIC_RELAXED) ==
-	    WS_CHANNEL_STATE_OPEN) {
+	/* An async I/O call on a channel last found OPEN returns WS_S_ASYNC
+	 * once written, without the interim reply's round trip; should the
+	 * channel have faulted meanwhile, the callback gets the answer. */
+	if (c->ops->send != NULL && ipc_call_may_pipeline(call)) {
 		req->has_pipelined = true;
 		req->pipelined = true;
 		ipc_interim(call);
@@ -1100,126 +1107,6 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 	return hr;
 }
 
-/* ---- wsctl's requests and events ------------------------------------------------- */
-
-/* What a request that ended without a Reply tells wsctl. */
-static int
-ipc_request_errno(HRESULT hr)
-{
-	switch (hr) {
-	case WS_E_ENDPOINT_DISCONNECTED:
-		return -ECONNRESET;
-	case WS_E_ENDPOINT_UNREACHABLE:
-		return -EHOSTUNREACH;
-	case WS_E_OPERATION_TIMED_OUT:
-		return -ETIMEDOUT;
-	case E_OUTOFMEMORY:
-		return -ENOMEM;
-	case WS_E_QUOTA_EXCEEDED:
-		return -EMSGSIZE;
-	default:
-		return -EPROTO;
-	}
-}
-
-int
-ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
-    Wschannel__Reply **out)
-{
-	struct ipc_call call;
-	pthread_condattr_t attr;
-	struct timespec ts;
-	bool timed_out = false;
-	int r = 0;
-
-	memset(&call, 0, sizeof(call));
-	call.conn = c;
-	call.api = "request";
-	call.refs = 1;
-	call.heap_reply = true;	/* handed out to the caller */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&call.cond, &attr);
-	pthread_condattr_destroy(&attr);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (timeout_ms >= 0) {
-		ts.tv_sec += timeout_ms / 1000;
-		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-	}
-	pthread_mutex_lock(&ipc_lock);
-	c->why[0] = '\0';
-	pthread_mutex_unlock(&ipc_lock);
-	ipc_call_send(&call, req);
-
-	pthread_mutex_lock(&ipc_lock);
-	timed_out = !ipc_wait(c, &call, timeout_ms < 0 ? NULL : &ts);
-	pthread_mutex_unlock(&ipc_lock);
-	if (timed_out) {
-		/* Given up: the loss that follows completes the call. */
-		c->ops->shutdown(c);
-		pthread_mutex_lock(&ipc_lock);
-		(void)ipc_wait(c, &call, NULL);
-		pthread_mutex_unlock(&ipc_lock);
-		ipc_reply_release(&call);
-		r = -ETIMEDOUT;
-	} else if (call.reply != NULL) {
-		*out = call.reply;
-	} else if (FAILED(call.hr)) {
-		r = ipc_request_errno(call.hr);
-	} else if ((*out = malloc(sizeof(**out))) != NULL) {
-		/* Decoded without memory: only the HRESULT is left. */
-		wschannel__reply__init(*out);
-		(*out)->id = call.id;
-		(*out)->hresult = (uint32_t)call.hr;
-	} else
-		r = -ENOMEM;
-	ipc_arena_reset(&call.arena);
-	pthread_cond_destroy(&call.cond);
-	return r;
-}
-
-const char *
-ipc_conn_why(struct ipc_conn *c)
-{
-	/* The I/O thread wrote it before it completed the request. */
-	return c->why[0] != '\0' ? c->why : NULL;
-}
-
-int
-ipc_event_fd(struct ipc_conn *c)
-{
-	return c->efd;
-}
-
-int
-ipc_event_next(struct ipc_conn *c, Wschannel__Event **ev)
-{
-	struct ipc_event *e;
-	uint64_t n;
-	int r = 0;
-
-	*ev = NULL;
-	pthread_mutex_lock(&ipc_lock);
-	if ((e = c->ehead) != NULL) {
-		if ((c->ehead = e->next) == NULL)
-			c->etail = NULL;
-		*ev = e->ev;
-		free(e);
-	} else if (c->eerror != 0)
-		r = c->eerror;
-	else
-		r = -EAGAIN;
-	/* Readable again only when there is more to say. */
-	if (c->ehead == NULL && c->eerror == 0)
-		(void)!read(c->efd, &n, sizeof(n));
-	pthread_mutex_unlock(&ipc_lock);
-	return r;
-}
-
 /* ---- objects ------------------------------------------------------------------------ */
 
 void
@@ -1232,6 +1119,9 @@ ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
 	o->stale_state = kind == IPC_CHANNEL ? WS_CHANNEL_STATE_FAULTED :
 	    WS_LISTENER_STATE_FAULTED;
 	o->known_state = IPC_STATE_UNKNOWN;
+	o->create = NULL;
+	o->create_hr = S_OK;
+	pthread_mutex_init(&o->settle_lock, NULL);
 	pthread_mutex_init(&o->abort.lock, NULL);
 	pthread_mutex_init(&o->abandon.lock, NULL);
 	o->destroy = destroy;
@@ -1297,6 +1187,8 @@ ipc_object_unref(struct ipc_object *o)
 {
 	if (o == NULL || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	ipc_object_settle(o);	/* nothing may still write into it */
+	pthread_mutex_destroy(&o->settle_lock);
 	if (o->conn != NULL) {
 		o->conn->ops->unreserve(o->conn, &o->abort);
 		o->conn->ops->unreserve(o->conn, &o->abandon);
@@ -1310,7 +1202,49 @@ ipc_object_unref(struct ipc_object *o)
 bool
 ipc_object_stale(const struct ipc_object *o)
 {
-	return ipc_conn_lost(o->conn);
+	return o->create_hr != S_OK || ipc_conn_lost(o->conn);
+}
+
+/* ---- creates (see also ipc_create.c) ---------------------------------------------- */
+
+void
+ipc_object_settle(struct ipc_object *o)
+{
+	struct ipc_call *call;
+	HRESULT hr;
+
+	if (__atomic_load_n(&o->create, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	pthread_mutex_lock(&o->settle_lock);
+	if ((call = o->create) != NULL) {
+		pthread_mutex_lock(&ipc_lock);
+		(void)ipc_wait(call->conn, call, NULL);
+		pthread_mutex_unlock(&ipc_lock);
+		hr = call->hr;
+		if (SUCCEEDED(hr) && (call->reply == NULL ||
+		    call->reply->result_case !=
+		    WSCHANNEL__REPLY__RESULT_CREATED))
+			hr = WS_E_OTHER;
+		if (SUCCEEDED(hr))
+			(void)ipc_object_bind(o, call->conn,
+			    call->reply->created);
+		else {
+			o->create_hr = hr;
+			__atomic_store_n(&o->known_state, IPC_STATE_UNKNOWN,
+			    __ATOMIC_RELAXED);
+		}
+		ipc_reply_release(call);
+		pthread_cond_destroy(&call->cond);
+		free(call);
+		__atomic_store_n(&o->create, NULL, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&o->settle_lock);
+}
+
+HRESULT
+ipc_object_create_failed(const struct ipc_object *o)
+{
+	return o->create_hr;
 }
 
 uint32_t
@@ -1331,6 +1265,7 @@ ipc_object_call(struct ipc_object *o, Wschannel__Request *req,
 {
 	struct ipc_call stack, *c;
 
+	ipc_object_settle(o);
 	if ((c = ipc_call_new(&stack, sizeof(stack), ctx)) == NULL) {
 		ipc_object_unref(o);
 		ipc_error_set_code(error, E_OUTOFMEMORY);
@@ -1372,6 +1307,7 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 {
 	struct ipc_conn *c = o->conn;
 
+	ipc_object_settle(o);
 	/* A queueing backend builds a reservation it lacks at first use. */
 	if (ipc_object_stale(o) || (r->len == 0 && c->ops->send != NULL))
 		return false;
@@ -1461,6 +1397,7 @@ ipc_object_release(struct ipc_object *o)
 	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
 	struct ipc_call call;
 
+	ipc_object_settle(o);
 	if (!ipc_object_stale(o)) {
 		(void)ipc_object_abort(o, NULL, "free");
 		memset(&call, 0, sizeof(call));

@@ -62,6 +62,12 @@ struct ipc_object {
 	/* The state the last reply about the object gave, IPC_STATE_UNKNOWN
 	 * when the last one gave none or an abort is under way (atomic). */
 	uint32_t	  known_state;
+	/* A create sent without waiting (ipc_object_create): `id` and the
+	 * reservations come with its reply, which ipc_object_settle awaits;
+	 * `create_hr` is its failure, after which the object is stale. */
+	struct ipc_call	 *create;
+	HRESULT		  create_hr;
+	pthread_mutex_t	  settle_lock;
 	/* Whatever WsAbortChannel and WsAbandonMessage need, reserved at
 	 * creation. */
 	struct ipc_reserved abort;
@@ -184,6 +190,22 @@ void	 ipc_object_init(struct ipc_object *, enum ipc_kind, uint32_t magic,
 /* Binds a created object to its daemon id and reserves its abort (and a
  * channel's abandon). */
 int	 ipc_object_bind(struct ipc_object *, struct ipc_conn *, uint64_t id);
+/*
+ * Creates the daemon side of an initialized object with `req` (a
+ * CreateChannel or CreateChannelForListener) on `c`, whose reference the
+ * object takes on success.  When this connection's daemon already
+ * accepted the very same request (same type, binding, listener and
+ * properties: its checks depend on nothing else), the request is only
+ * written and S_OK returned at once; the object is bound when its reply
+ * arrives, which the next call on it awaits (ipc_object_settle).
+ */
+HRESULT	 ipc_object_create(struct ipc_object *, struct ipc_conn *c,
+	    Wschannel__Request *req, WS_ERROR *, const char *api);
+/* Waits for a pipelined create's reply and binds the object (or records
+ * its failure); at once when there is none.  Every use of o->id first. */
+void	 ipc_object_settle(struct ipc_object *);
+/* A pipelined create the daemon refused: its HRESULT, else S_OK. */
+HRESULT	 ipc_object_create_failed(const struct ipc_object *);
 bool	 ipc_object_valid(const struct ipc_object *, uint32_t magic);
 void	 ipc_object_ref(struct ipc_object *);
 void	 ipc_object_unref(struct ipc_object *);

@@ -196,7 +196,8 @@ bool	 ws_channel_get(WS_CHANNEL *);
 /* A channel not yet known to the daemon, then bound to its id. */
 WS_CHANNEL *ws_channel_alloc(WS_CHANNEL_TYPE, WS_CHANNEL_BINDING,
 	    const WS_CHANNEL_PROPERTY *, ULONG);
-void	 ws_channel_bind(WS_CHANNEL *, struct ipc_conn *, uint64_t);
+HRESULT	 ws_channel_create(WS_CHANNEL *, struct ipc_conn *,
+	    Wschannel__Request *, WS_ERROR *, const char *api);
 void	 ws_channel_discard(WS_CHANNEL *);
 /* What a call gets on an object whose connection was lost. */
 HRESULT	 ws_channel_stale_result(struct ipc_object *, const char *, WS_ERROR *);

@@ -34,11 +34,6 @@ struct ws_channel_prop_call {
 	WS_CHANNEL			*ch;
 };
 
-struct ws_channel_create_call {
-	struct ipc_call			 c;
-	uint64_t			 id;
-};
-
 HRESULT
 ws_channel_prop_check(const struct prop_desc *d, uint32_t id,
     const void *value, ULONG size, bool set, WS_ERROR *error, const char *api)
@@ -386,7 +381,14 @@ ws_channel_stale_result(struct ipc_object *o, const char *api,
 {
 	uint32_t closed = o->kind == IPC_CHANNEL ? WS_CHANNEL_STATE_CLOSED :
 	    WS_LISTENER_STATE_CLOSED;
+	HRESULT hr;
 
+	/* A create that did not wait for its answer, refused after all
+	 * (the user's quota, the daemon's memory): that answer, from now. */
+	if ((hr = ipc_object_create_failed(o)) != S_OK)
+		return ws_error_fail(error, hr, "%s: wschanneld could not "
+		    "create the %s: %s", api, o->kind == IPC_CHANNEL ?
+		    "channel" : "listener", hresult_text((uint32_t)hr));
 	if (ipc_object_stale_state(o) == closed)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "%s: the %s is CLOSED (its connection to wschanneld was "
@@ -418,6 +420,7 @@ ws_channel_get(WS_CHANNEL *ch)
 	if (ch == NULL || !ipc_object_valid(&ch->obj, WS_CHANNEL_MAGIC))
 		return false;
 	ipc_object_ref(&ch->obj);
+	ipc_object_settle(&ch->obj);	/* its id, if its create is in flight */
 	return true;
 }
 
@@ -483,12 +486,19 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 	return ch;
 }
 
-void
-ws_channel_bind(WS_CHANNEL *ch, struct ipc_conn *conn, uint64_t id)
+/* Creates the daemon's channel with `req` on `conn` (whose reference the
+ * channel takes on success); the handle is valid from here. */
+HRESULT
+ws_channel_create(WS_CHANNEL *ch, struct ipc_conn *conn,
+    Wschannel__Request *req, WS_ERROR *error, const char *api)
 {
+	HRESULT hr;
+
 	ipc_object_init(&ch->obj, IPC_CHANNEL, WS_CHANNEL_MAGIC,
 	    ws_channel_destroy);
-	(void)ipc_object_bind(&ch->obj, conn, id);
+	if ((hr = ipc_object_create(&ch->obj, conn, req, error, api)) != S_OK)
+		ch->obj.magic = 0;
+	return hr;
 }
 
 void
@@ -501,13 +511,6 @@ ws_channel_discard(WS_CHANNEL *ch)
 	free(ch);
 }
 
-static HRESULT
-ws_channel_create_finish(struct ipc_call *c, HRESULT hr)
-{
-	struct ws_channel_create_call *cc = (struct ws_channel_create_call *)c;
-
-	return ws_channel_created(c, hr, &cc->id);
-}
 
 WS_EXPORT HRESULT WINAPI
 WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
@@ -518,7 +521,6 @@ WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
 	static const char api[] = "WsCreateChannel";
 	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
 	Wschannel__CreateChannel op = WSCHANNEL__CREATE_CHANNEL__INIT;
-	struct ws_channel_create_call cc;
 	Wschannel__Property **props;
 	struct ipc_conn *conn;
 	WS_CHANNEL *ch;
@@ -550,19 +552,13 @@ WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
 	op.properties = props;
 	req.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
 	req.create_channel = &op;
-	ipc_call_new(&cc, sizeof(cc), NULL);
-	cc.c.conn = conn;
-	cc.c.error = error;
-	cc.c.api = api;
-	cc.c.finish = ws_channel_create_finish;
-	hr = ipc_call_run(&cc.c, &req);
+	hr = ws_channel_create(ch, conn, &req, error, api);
 	ws_channel_props_free(props, propertyCount);
 	if (FAILED(hr)) {
 		ws_channel_discard(ch);
 		ipc_conn_unref(conn);
 		return hr;
 	}
-	ws_channel_bind(ch, conn, cc.id);
 	*channel = ch;
 	return S_OK;
 }

@@ -187,6 +187,7 @@ WsAcceptChannel(WS_LISTENER *listener, WS_CHANNEL *channel,
 	c->conn = listener->obj.conn;
 	c->obj = &listener->obj;
 	c->obj2 = &channel->obj;
+	c->pipeline = true;
 	c->error = error;
 	c->api = api;
 	op.listener = listener->obj.id;
@@ -385,7 +386,6 @@ WsCreateChannelForListener(WS_LISTENER *listener,
 	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
 	Wschannel__CreateChannelForListener op =
 	    WSCHANNEL__CREATE_CHANNEL_FOR_LISTENER__INIT;
-	struct ws_listener_create_call cc;
 	Wschannel__Property **props;
 	struct ipc_conn *conn;
 	WS_CHANNEL *ch;
@@ -422,20 +422,15 @@ WsCreateChannelForListener(WS_LISTENER *listener,
 	op.properties = props;
 	req.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER;
 	req.create_channel_for_listener = &op;
-	ipc_call_new(&cc, sizeof(cc), NULL);
-	cc.c.conn = conn;
-	cc.c.error = error;
-	cc.c.api = api;
-	cc.c.finish = ws_listener_create_finish;
-	hr = ipc_call_run(&cc.c, &req);
+	ipc_conn_ref(conn);
+	hr = ws_channel_create(ch, conn, &req, error, api);
 	ws_channel_props_free(props, propertyCount);
 	if (FAILED(hr)) {
+		ipc_conn_unref(conn);
 		ws_channel_discard(ch);
 		ipc_object_unref(&listener->obj);
 		return hr;
 	}
-	ipc_conn_ref(conn);
-	ws_channel_bind(ch, conn, cc.id);
 	ipc_object_unref(&listener->obj);
 	*channel = ch;
 	return S_OK;

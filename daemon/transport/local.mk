@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += libwstransport.la
 libwstransport_la_SOURCES = \
 	%D%/builtin.c %D%/builtin.h \
-	%D%/tcp.c \
+	%D%/tcp.c %D%/tcp_sock.c %D%/tcp_sock.h \
 	%D%/udp.c %D%/udp_dgram.c %D%/udp_priv.h \
 	%D%/http.c %D%/http.h %D%/http_util.c %D%/http_client.c \
 	%D%/http_server.c

@@ -15,6 +15,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@
 #include "registry.h"
 #include "transport.h"
 #include "url.h"
+#include "tcp_sock.h"
 
 /* Preamble records are small; a Via longer than this is hostile. */
 #define TCP_PREAMBLE_MAX	4096
@@ -121,6 +124,7 @@ static void	tcp_read_cb(struct bufferevent *, void *);
 static void	tcp_pool_remove(struct tcp_conn *);
 static void	tcp_write_cb(struct bufferevent *, void *);
 static void	tcp_event_cb(struct bufferevent *, short, void *);
+static void	tcp_open_fail(struct tcp_conn *, int32_t, const char *);
 
 /*
  * Aborted connections waiting for their reset.  Resetting a loopback TCP
@@ -252,56 +256,15 @@ tcp_start_session(struct tcp_conn *c)
 	    WS_CHANNEL_PROPERTY_MAX_SESSION_DICTIONARY_SIZE), &c->enc);
 }
 
-/*
- * The peer's address, "127.0.0.1:4242" or "[::1]:4242", read from the
- * socket when wanted rather than kept in every connection (memory per idle
- * channel): the channel keeps its own copy for listings.  "?" when the
- * socket no longer knows it.
- */
-static const char *
-tcp_peer_name(evutil_socket_t fd, char *buf, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char host[INET6_ADDRSTRLEN];
-
-	snprintf(buf, len, "?");
-	if (fd == -1 || getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
-		return buf;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%d", host, ntohs(sin->sin_port));
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%d", host, ntohs(sin6->sin6_port));
-	}
-	return buf;
-}
-
 /* Tells the channel its peer's address (REMOTE_IP_ADDRESS, listings). */
 static void
 tcp_note_remote(struct tcp_conn *c)
 {
 	char peer[TCP_PEER_LEN];
 
-	tcp_peer_name(bufferevent_getfd(c->bev), peer, sizeof(peer));
+	tcp_sock_peer_name(bufferevent_getfd(c->bev), peer, sizeof(peer));
 	if (strcmp(peer, "?") != 0)
 		channel_transport_peer(c->ch, peer);
-}
-
-static void
-tcp_apply_socket_options(struct channel *ch, evutil_socket_t fd)
-{
-	int on = 1;
-
-	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_NO_DELAY))
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_SEND_KEEP_ALIVES))
-		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
 }
 
 /* Input may hold one whole message of the allowed size and its framing. */
@@ -313,53 +276,6 @@ tcp_set_watermark(struct tcp_conn *c)
 
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    max > 0x7fff0000 ? 0x7fff0000 + 16 : max + 16);
-}
-
-/*
- * Writes a frame's parts at once when nothing is queued before them, so
- * that a send costs one system call and no write-readiness round; what
- * the socket does not take (or everything, behind queued output) waits
- * in the bufferevent.  TRANSPORT_SENT when all of it left, S_OK when some
- * is queued, E_OUTOFMEMORY.  A socket error is left for the bufferevent
- * to meet on its next write.
- */
-static int32_t
-tcp_send_parts(struct tcp_conn *c, const uint8_t *a, size_t alen,
-    const uint8_t *b, size_t blen, const uint8_t *d, size_t dlen)
-{
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	struct iovec iov[3] = { { (void *)a, alen }, { (void *)b, blen },
-	    { (void *)d, dlen } };
-	struct msghdr mh;
-	ssize_t w = 0;
-	size_t skip;
-	int i;
-
-	if (evbuffer_get_length(out) == 0) {
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = iov;
-		mh.msg_iovlen = 3;
-		do
-			w = sendmsg(bufferevent_getfd(c->bev), &mh,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
-		while (w < 0 && errno == EINTR);
-		if (w < 0)
-			w = 0;
-		if ((size_t)w == alen + blen + dlen)
-			return TRANSPORT_SENT;
-	}
-	skip = (size_t)w;
-	for (i = 0; i < 3; i++) {
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		if (bufferevent_write(c->bev, (uint8_t *)iov[i].iov_base +
-		    skip, iov[i].iov_len - skip) != 0)
-			return E_OUTOFMEMORY;
-		skip = 0;
-	}
-	return S_OK;
 }
 
 static int
@@ -379,7 +295,7 @@ tcp_write_now(struct tcp_conn *c, enum nmf_record_type type)
 	uint8_t b[1];
 
 	nmf_encode_simple(b, sizeof(b), type);
-	return tcp_send_parts(c, b, 1, NULL, 0, NULL, 0) < 0 ? -1 : 0;
+	return tcp_sock_send(c->bev, b, 1, NULL, 0, NULL, 0) < 0 ? -1 : 0;
 }
 
 /* Sends a framing Fault straight to the socket before it is torn down. */
@@ -393,23 +309,6 @@ tcp_send_fault_now(struct tcp_conn *c, const char *fault)
 	n = nmf_encode_fault(buf, sizeof(buf), fault);
 	if (n <= sizeof(buf) && fd != -1)
 		(void)send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-}
-
-static int32_t
-tcp_hr_from_errno(int err)
-{
-	switch (err) {
-	case ECONNREFUSED:
-		return WS_E_ENDPOINT_NOT_FOUND;
-	case ETIMEDOUT:
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-		return WS_E_ENDPOINT_UNREACHABLE;
-	case EADDRNOTAVAIL:
-		return WS_E_ADDRESS_NOT_AVAILABLE;
-	default:
-		return WS_E_ENDPOINT_DISCONNECTED;
-	}
 }
 
 /* Client side: process records while waiting for the PreambleAck. */
@@ -745,15 +644,15 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		evutil_socket_t fd = bufferevent_getfd(bev);
 
-		tcp_apply_socket_options(ch, fd);
+		tcp_sock_options(ch, fd);
 		tcp_note_remote(c);
 		n = nmf_encode_preamble(buf, sizeof(buf), channel_url(ch),
 		    (uint8_t)nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
 		    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
 		    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)));
-		if (n > sizeof(buf) || tcp_send_parts(c, buf, n, NULL, 0,
+		if (n > sizeof(buf) || tcp_sock_send(c->bev, buf, n, NULL, 0,
 		    NULL, 0) < 0) {
-			channel_transport_fault(ch, WS_E_INVALID_ENDPOINT_URL,
+			tcp_open_fail(c, WS_E_INVALID_ENDPOINT_URL,
 			    "cannot write the preamble");
 			return;
 		}
@@ -765,7 +664,7 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_ERROR) {
 		err = EVUTIL_SOCKET_ERROR();
 		if (c->phase == TP_CONNECTING) {
-			channel_transport_fault(ch, tcp_hr_from_errno(err),
+			channel_transport_fault(ch, tcp_sock_hr_from_errno(err),
 			    "cannot connect to the endpoint");
 			return;
 		}
@@ -839,15 +738,6 @@ tcp_open_fail(struct tcp_conn *c, int32_t hr, const char *why)
 	channel_transport_fault(c->ch, hr, why);
 }
 
-/* Errors of socket(2) and accept(2) that mean "out of descriptors or
- * kernel memory": they pass when other sockets close. */
-static int
-tcp_errno_is_shortage(int err)
-{
-	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
-	    err == ENOMEM;
-}
-
 /* The host's addresses: connect to the first, as libevent's
  * bufferevent_socket_connect_hostname does. */
 static void
@@ -891,7 +781,7 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 			evutil_closesocket(fd);
 			err = ENOMEM;
 		}
-		if (tcp_errno_is_shortage(err)) {
+		if (tcp_sock_shortage(err)) {
 			log_warnx("channel %llu: cannot open a socket: %s: the "
 			    "daemon is out of file descriptors",
 			    (unsigned long long)channel_id(c->ch),
@@ -903,10 +793,26 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 			    "cannot create a socket");
 		return;
 	}
-	rc = bufferevent_socket_connect(c->bev, res->ai_addr,
-	    (int)res->ai_addrlen);
+	/* Our own connect(2): on loopback it is usually done before it
+	 * returns, and then the preamble leaves now rather than a loop pass
+	 * later; otherwise the bufferevent waits for it. */
+	do
+		rc = connect(fd, res->ai_addr, res->ai_addrlen);
+	while (rc != 0 && errno == EINTR);
+	err = rc == 0 ? 0 : errno;
 	evutil_freeaddrinfo(res);
-	if (rc != 0)
+	if (err == EINPROGRESS)
+		err = tcp_sock_connect_result(fd);
+	if (err == 0) {
+		tcp_event_cb(c->bev, BEV_EVENT_CONNECTED, c);
+		return;
+	}
+	if (err != EINPROGRESS) {
+		tcp_open_fail(c, tcp_sock_hr_from_errno(err),
+		    "cannot connect to the endpoint");
+		return;
+	}
+	if (bufferevent_socket_connect(c->bev, NULL, 0) != 0)
 		tcp_open_fail(c, WS_E_ENDPOINT_UNREACHABLE,
 		    "cannot connect to the endpoint");
 }
@@ -1022,7 +928,7 @@ tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 		goto out;
 	}
 	n = nmf_encode_sized_envelope_header(hdr, sizeof(hdr), (uint32_t)total);
-	if ((hr = tcp_send_parts(c, hdr, n, table, table_len, doc,
+	if ((hr = tcp_sock_send(c->bev, hdr, n, table, table_len, doc,
 	    doc_len)) < 0) {
 		*why = "out of memory";
 		goto out;
@@ -1134,7 +1040,7 @@ tcp_pool_drop(struct tcp_conn *c, const char *why)
 	char peer[TCP_PEER_LEN];
 
 	log_info("listener %llu: peer %s %s; dropped",
-	    (unsigned long long)listener_id(tl->ls), tcp_peer_name(
+	    (unsigned long long)listener_id(tl->ls), tcp_sock_peer_name(
 	    bufferevent_getfd(c->bev), peer, sizeof(peer)), why);
 	tcp_conn_free(c, 1);
 	tcp_listener_update(tl);
@@ -1155,7 +1061,7 @@ tcp_preamble_fail(struct tcp_conn *c, int32_t hr, const char *why)
 	tcp_pool_remove(c);
 	if ((ch = listener_transport_incoming(tl->ls, c)) == NULL) {
 		log_info("listener %llu: peer %s: %s; dropped",
-		    (unsigned long long)listener_id(tl->ls), tcp_peer_name(
+		    (unsigned long long)listener_id(tl->ls), tcp_sock_peer_name(
 		    bufferevent_getfd(c->bev), peer, sizeof(peer)), why);
 		tcp_conn_free(c, 1);
 		tcp_listener_update(tl);
@@ -1176,7 +1082,7 @@ tcp_handoff(struct tcp_conn *c, struct channel *ch)
 	int32_t hr;
 
 	c->ch = ch;
-	tcp_apply_socket_options(ch, bufferevent_getfd(c->bev));
+	tcp_sock_options(ch, bufferevent_getfd(c->bev));
 	tcp_note_remote(c);
 	channel_transport_count(ch, c->pre_bytes, 0);
 	if ((hr = channel_transport_adopt(ch, c->via, c->peer_encoding,
@@ -1264,6 +1170,8 @@ static void
 tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 {
 	struct tcp_conn *c;
+	struct evbuffer *in;
+	int n;
 
 	if ((c = tcp_conn_new(NULL, fd)) == NULL) {
 		evutil_closesocket(fd);
@@ -1278,6 +1186,15 @@ tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	tcp_handshake_timer(c, listener_prop_value(tl->ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
+	/* A local client has often sent its preamble already: read it now
+	 * rather than a loop pass later (the bufferevent keeps its input's
+	 * end frozen between its own reads). */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	n = evbuffer_read(in, fd, TCP_PREAMBLE_MAX * 2);
+	evbuffer_freeze(in, 0);
+	if (n > 0)
+		tcp_process(c);
 }
 
 /*
@@ -1332,7 +1249,7 @@ tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 		log_warnx("listener %llu: accept failed: %s%s; retrying every "
 		    "%d ms", (unsigned long long)listener_id(tl->ls),
 		    evutil_socket_error_to_string(err),
-		    tcp_errno_is_shortage(err) ? " (out of file descriptors)" :
+		    tcp_sock_shortage(err) ? " (out of file descriptors)" :
 		    "", TCP_ACCEPT_RETRY_MS);
 		tl->warned = 1;
 	}
@@ -1343,17 +1260,6 @@ tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 		return;		/* as before: enabled again by the next accept */
 	tl->paused = 1;
 	evtimer_add(tl->retry, &tv);
-}
-
-/* An IPv4 or IPv6 literal (url.c keeps IPv6 without its brackets). */
-static int
-tcp_host_is_literal(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	return inet_pton(AF_INET, host, &a4) == 1 ||
-	    inet_pton(AF_INET6, host, &a6) == 1;
 }
 
 static int32_t
@@ -1378,7 +1284,7 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
 	hints.ai_family = AF_UNSPEC;
 	snprintf(port, sizeof(port), "%u", u->port);
-	if (tcp_host_is_literal(host))
+	if (tcp_sock_host_is_literal(host))
 		rc = getaddrinfo(host, port, &hints, &res);
 	else {
 		host = NULL;

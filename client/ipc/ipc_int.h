@@ -1,0 +1,23 @@
+/*
+ * What the files of client/ipc share beyond backend.h: the lock of every
+ * call and connection, and sending and waiting for a call (ipc.c).
+ */
+#ifndef WSCHANNEL_IPC_INT_H
+#define WSCHANNEL_IPC_INT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "backend.h"
+
+extern pthread_mutex_t ipc_lock;
+
+/* Hands the call to the connection's backend, or completes it at once. */
+void	 ipc_call_send(struct ipc_call *, Wschannel__Request *);
+/* With ipc_lock held: waits until `call` has its result (an async call:
+ * or its interim); false when the CLOCK_MONOTONIC deadline `ts` passed. */
+bool	 ipc_wait(struct ipc_conn *, struct ipc_call *, const struct timespec *);
+/* Releases a call's Reply, whichever way it was decoded. */
+void	 ipc_reply_release(struct ipc_call *);
+
+#endif

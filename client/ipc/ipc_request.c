@@ -1,0 +1,129 @@
+/* wsctl's requests (one Reply each, with a deadline) and events. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc_arena.h"
+#include "ipc_int.h"
+#include "hresult.h"
+
+/* What a request that ended without a Reply tells wsctl. */
+static int
+ipc_request_errno(HRESULT hr)
+{
+	switch (hr) {
+	case WS_E_ENDPOINT_DISCONNECTED:
+		return -ECONNRESET;
+	case WS_E_ENDPOINT_UNREACHABLE:
+		return -EHOSTUNREACH;
+	case WS_E_OPERATION_TIMED_OUT:
+		return -ETIMEDOUT;
+	case E_OUTOFMEMORY:
+		return -ENOMEM;
+	case WS_E_QUOTA_EXCEEDED:
+		return -EMSGSIZE;
+	default:
+		return -EPROTO;
+	}
+}
+
+int
+ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
+    Wschannel__Reply **out)
+{
+	struct ipc_call call;
+	pthread_condattr_t attr;
+	struct timespec ts;
+	bool timed_out = false;
+	int r = 0;
+
+	memset(&call, 0, sizeof(call));
+	call.conn = c;
+	call.api = "request";
+	call.refs = 1;
+	call.heap_reply = true;	/* handed out to the caller */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&call.cond, &attr);
+	pthread_condattr_destroy(&attr);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (timeout_ms >= 0) {
+		ts.tv_sec += timeout_ms / 1000;
+		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&ipc_lock);
+	c->why[0] = '\0';
+	pthread_mutex_unlock(&ipc_lock);
+	ipc_call_send(&call, req);
+
+	pthread_mutex_lock(&ipc_lock);
+	timed_out = !ipc_wait(c, &call, timeout_ms < 0 ? NULL : &ts);
+	pthread_mutex_unlock(&ipc_lock);
+	if (timed_out) {
+		/* Given up: the loss that follows completes the call. */
+		c->ops->shutdown(c);
+		pthread_mutex_lock(&ipc_lock);
+		(void)ipc_wait(c, &call, NULL);
+		pthread_mutex_unlock(&ipc_lock);
+		ipc_reply_release(&call);
+		r = -ETIMEDOUT;
+	} else if (call.reply != NULL) {
+		*out = call.reply;
+	} else if (FAILED(call.hr)) {
+		r = ipc_request_errno(call.hr);
+	} else if ((*out = malloc(sizeof(**out))) != NULL) {
+		/* Decoded without memory: only the HRESULT is left. */
+		wschannel__reply__init(*out);
+		(*out)->id = call.id;
+		(*out)->hresult = (uint32_t)call.hr;
+	} else
+		r = -ENOMEM;
+	ipc_arena_reset(&call.arena);
+	pthread_cond_destroy(&call.cond);
+	return r;
+}
+
+const char *
+ipc_conn_why(struct ipc_conn *c)
+{
+	/* The I/O thread wrote it before it completed the request. */
+	return c->why[0] != '\0' ? c->why : NULL;
+}
+
+int
+ipc_event_fd(struct ipc_conn *c)
+{
+	return c->efd;
+}
+
+int
+ipc_event_next(struct ipc_conn *c, Wschannel__Event **ev)
+{
+	struct ipc_event *e;
+	uint64_t n;
+	int r = 0;
+
+	*ev = NULL;
+	pthread_mutex_lock(&ipc_lock);
+	if ((e = c->ehead) != NULL) {
+		if ((c->ehead = e->next) == NULL)
+			c->etail = NULL;
+		*ev = e->ev;
+		free(e);
+	} else if (c->eerror != 0)
+		r = c->eerror;
+	else
+		r = -EAGAIN;
+	/* Readable again only when there is more to say. */
+	if (c->ehead == NULL && c->eerror == 0)
+		(void)!read(c->efd, &n, sizeof(n));
+	pthread_mutex_unlock(&ipc_lock);
+	return r;
+}
