@@ -41,21 +41,86 @@ ws_wcslen(const WCHAR *s)
 }
 
 /*
- * Converts `inlen` bytes between two encodings into a new buffer ending with
- * `nul` zero bytes; `*outlen` gets the converted length without them.
+ * Each thread keeps its two converters open: opening one costs more than
+ * converting a message's strings.
+ */
+struct ws_iconv_pair {
+	iconv_t		 cd[2];		/* to UTF-8, to UTF-16 */
+};
+
+static pthread_key_t	 ws_iconv_key;
+static pthread_once_t	 ws_iconv_once = PTHREAD_ONCE_INIT;
+static bool		 ws_iconv_keyed;
+
+static void
+ws_iconv_free(void *arg)
+{
+	struct ws_iconv_pair *p = arg;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (p->cd[i] != (iconv_t)-1)
+			iconv_close(p->cd[i]);
+	free(p);
+}
+
+static void
+ws_iconv_init(void)
+{
+	ws_iconv_keyed = pthread_key_create(&ws_iconv_key, ws_iconv_free) == 0;
+}
+
+/* This thread's converter to UTF-8 (which 0) or to UTF-16 (1), reset;
+ * (iconv_t)-1 with errno when there is none. */
+static iconv_t
+ws_iconv_get(int which, bool *owned)
+{
+	static const char *const to[2] = { "UTF-8", WS_UTF16 };
+	static const char *const from[2] = { WS_UTF16, "UTF-8" };
+	struct ws_iconv_pair *p;
+
+	*owned = false;
+	pthread_once(&ws_iconv_once, ws_iconv_init);
+	if (!ws_iconv_keyed)
+		goto once;
+	if ((p = pthread_getspecific(ws_iconv_key)) == NULL) {
+		if ((p = malloc(sizeof(*p))) == NULL)
+			goto once;
+		p->cd[0] = p->cd[1] = (iconv_t)-1;
+		if (pthread_setspecific(ws_iconv_key, p) != 0) {
+			free(p);
+			goto once;
+		}
+	}
+	if (p->cd[which] == (iconv_t)-1)
+		p->cd[which] = iconv_open(to[which], from[which]);
+	else
+		(void)iconv(p->cd[which], NULL, NULL, NULL, NULL);
+	return p->cd[which];
+once:
+	/* Nowhere to keep it: one for this call only. */
+	*owned = true;
+	return iconv_open(to[which], from[which]);
+}
+
+/*
+ * Converts `inlen` bytes to UTF-8 (which 0) or UTF-16 (1) into a new
+ * buffer ending with `nul` zero bytes; `*outlen` gets the converted length
+ * without them.
  */
 static void *
-ws_iconv(const char *to, const char *from, const void *in, size_t inlen,
-    size_t outmax, size_t nul, size_t *outlen)
+ws_iconv(int which, const void *in, size_t inlen, size_t outmax, size_t nul,
+    size_t *outlen)
 {
 	iconv_t cd;
 	char *out, *ip, *op;
 	size_t il, ol, r;
+	bool owned;
 	int saved;
 
 	if ((out = malloc(outmax + nul)) == NULL)
 		return NULL;
-	if ((cd = iconv_open(to, from)) == (iconv_t)-1) {
+	if ((cd = ws_iconv_get(which, &owned)) == (iconv_t)-1) {
 		saved = errno;
 		free(out);
 		errno = saved == EINVAL ? ENOTSUP : saved;
@@ -67,7 +132,8 @@ ws_iconv(const char *to, const char *from, const void *in, size_t inlen,
 	ol = outmax;
 	r = iconv(cd, &ip, &il, &op, &ol);
 	saved = errno;
-	iconv_close(cd);
+	if (owned)
+		iconv_close(cd);
 	if (r == (size_t)-1) {
 		free(out);
 		/* An incomplete sequence at the end is as invalid as a bad one. */
@@ -88,8 +154,7 @@ ws_utf16_to_utf8(const WCHAR *s, size_t len, size_t *outlen)
 		return NULL;
 	}
 	/* A UTF-16 unit becomes at most 3 UTF-8 bytes (a pair becomes 4). */
-	return ws_iconv("UTF-8", WS_UTF16, s, len * sizeof(WCHAR),
-	    len * 3, 1, outlen);
+	return ws_iconv(0, s, len * sizeof(WCHAR), len * 3, 1, outlen);
 }
 
 WCHAR *
@@ -103,8 +168,7 @@ ws_utf8_to_utf16(const char *s, size_t len, size_t *outlen)
 		return NULL;
 	}
 	/* A UTF-8 byte becomes at most one UTF-16 unit. */
-	w = ws_iconv(WS_UTF16, "UTF-8", s, len, len * sizeof(WCHAR),
-	    sizeof(WCHAR), &bytes);
+	w = ws_iconv(1, s, len, len * sizeof(WCHAR), sizeof(WCHAR), &bytes);
 	if (w != NULL && outlen != NULL)
 		*outlen = bytes / sizeof(WCHAR);
 	return w;
