@@ -62,6 +62,13 @@ int32_t		 http_util_encode(struct channel *, const struct envelope *,
 		    uint32_t encoding, uint8_t **, size_t *, const char **);
 void		 http_util_content_type(char *, size_t, uint32_t encoding,
 		    uint32_t envelope, const char *action);
+/* Mapped headers (Envelope.http_headers): checks what a client asks us
+ * to send (S_OK or E_INVALIDARG with *why), adds it to outgoing headers
+ * (0 or -1), and takes the received ones but ours into env->http. */
+int32_t		 http_util_headers_check(const struct envelope *, const char **);
+int		 http_util_headers_put(struct evkeyvalq *,
+		    const struct envelope *);
+int		 http_util_headers_take(struct evkeyvalq *, struct envelope *);
 
 /* http_client.c: the record of a REQUEST channel. */
 int32_t		 http_client_open(struct channel *, const struct url *);

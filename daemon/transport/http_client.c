@@ -62,6 +62,7 @@ struct http_client {
 	struct evbuffer		*pend_body;
 	char			*pend_ct;
 	char			*pend_action;
+	struct envelope		 pend_h;	/* its mapped headers (http) */
 	struct evdns_getaddrinfo_request *dns_req;
 	struct event		*dns_timer;
 	struct event		*connect_timer;
@@ -75,6 +76,7 @@ struct http_client {
 	uint8_t			*body;
 	size_t			 body_len;
 	char			*resp_ct;
+	struct envelope		 resp_h;	/* its headers (http only) */
 	bool			 close_after;	/* idle close: FIN then closed */
 };
 
@@ -85,6 +87,7 @@ http_client_clear_response(struct http_client *hc)
 {
 	free(hc->body);
 	free(hc->resp_ct);
+	envelope_http_clear(&hc->resp_h);
 	hc->body = NULL;
 	hc->resp_ct = NULL;
 	hc->body_len = 0;
@@ -121,6 +124,7 @@ http_client_release(struct http_client *hc, bool reset)
 	free(hc->pend_ct);
 	free(hc->pend_action);
 	free(hc->uri);
+	envelope_http_clear(&hc->pend_h);
 	hc->pend_ct = hc->pend_action = hc->uri = NULL;
 	http_client_clear_response(hc);
 	/* Callbacks until the reap see no channel and do nothing. */
@@ -203,6 +207,11 @@ http_client_deliver(struct http_client *hc)
 		    "the server answered 500 without a SOAP fault");
 		return;
 	}
+	/* The response's headers, for the library to map. */
+	env.http = hc->resp_h.http;
+	env.nhttp = hc->resp_h.nhttp;
+	hc->resp_h.http = NULL;
+	hc->resp_h.nhttp = 0;
 	hc->phase = HC_IDLE;
 	http_client_clear_response(hc);
 	/* A fault stays a message here; the library turns it into
@@ -300,6 +309,11 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 	ct = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Content-Type");
 	hc->resp_ct = ct != NULL ? strdup(ct) : NULL;
+	if (http_util_headers_take(evhttp_request_get_input_headers(req),
+	    &hc->resp_h) != 0) {
+		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		return;
+	}
 	channel_transport_count(ch, n, 0);
 	hc->phase = HC_READY;
 	/* A 200 with a body never read is dropped at the next send. */
@@ -379,6 +393,11 @@ http_client_start(struct http_client *hc)
 		snprintf(quoted, sizeof(quoted), "\"%s\"",
 		    hc->pend_action != NULL ? hc->pend_action : "");
 		evhttp_add_header(h, "SOAPAction", quoted);
+	}
+	if (http_util_headers_put(h, &hc->pend_h) != 0) {
+		evhttp_request_free(req);
+		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
+		return;
 	}
 	evbuffer_add_buffer(evhttp_request_get_output_buffer(req),
 	    hc->pend_body);
@@ -515,7 +534,7 @@ http_client_send(struct http_client *hc, const struct envelope *msg,
 	uint32_t enc = (uint32_t)channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_ENCODING);
 	uint8_t *doc = NULL;
-	size_t len = 0;
+	size_t len = 0, i;
 	char ct[1200];
 	int32_t hr;
 
@@ -528,6 +547,8 @@ http_client_send(struct http_client *hc, const struct envelope *msg,
 		*why = "a request is outstanding: receive its response first";
 		return WS_E_INVALID_OPERATION;
 	}
+	if ((hr = http_util_headers_check(msg, why)) != S_OK)
+		return hr;
 	if ((hr = http_util_encode(ch, msg, enc, &doc, &len, why)) != S_OK)
 		return hr;
 	http_util_content_type(ct, sizeof(ct), enc, (uint32_t)channel_prop_value(ch,
@@ -546,6 +567,16 @@ http_client_send(struct http_client *hc, const struct envelope *msg,
 		return E_OUTOFMEMORY;
 	}
 	free(doc);
+	envelope_http_clear(&hc->pend_h);
+	for (i = 0; i < msg->nhttp; i++)
+		if (envelope_http_add(&hc->pend_h, msg->http[i].name,
+		    msg->http[i].value) != 0) {
+			envelope_http_clear(&hc->pend_h);
+			evbuffer_drain(hc->pend_body,
+			    evbuffer_get_length(hc->pend_body));
+			*why = "out of memory";
+			return E_OUTOFMEMORY;
+		}
 	channel_transport_count(ch, 0, len);
 	hc->send_hr = S_OK;
 	hc->in_send = 1;

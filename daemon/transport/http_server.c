@@ -68,6 +68,7 @@ struct http_sreq {
 	size_t			 headers_len;	/* request line and headers */
 	uint64_t		 conn_id;	/* HTTP_CONNECTION_ID */
 	struct envelope		 env;		/* decoded when assigned */
+	struct envelope		 req_h;		/* its headers (http only) */
 };
 
 TAILQ_HEAD(http_server_req_list, http_sreq);
@@ -403,6 +404,7 @@ http_server_req_reap_cb(evutil_socket_t fd, short what, void *arg)
 		http_server_unwatch(sr);
 	event_free(sr->reap);
 	envelope_clear(&sr->env);
+	envelope_http_clear(&sr->req_h);
 	free(sr->action);
 	free(sr->url);
 	free(sr->body);
@@ -512,10 +514,12 @@ http_server_req_complete_cb(struct evhttp_request *req, void *arg)
 	channel_transport_sent(ch);
 }
 
-/* Writes the response: status, media type of the request, body. */
+/* Writes the response: status, media type of the request, the mapped
+ * headers of `msg` (may be NULL), body. */
 static int32_t
 http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
-    const uint8_t *body, size_t len, const char *action)
+    const uint8_t *body, size_t len, const char *action,
+    const struct envelope *msg)
 {
 	struct evkeyvalq *h;
 	struct evbuffer *buf;
@@ -537,6 +541,11 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 	}
 	snprintf(n, sizeof(n), "%zu", len);
 	evhttp_add_header(h, "Content-Length", n);
+	if (msg != NULL && http_util_headers_put(h, msg) != 0) {
+		evhttp_clear_headers(h);
+		evbuffer_free(buf);
+		return E_OUTOFMEMORY;
+	}
 	/* No listener will take another request on it. */
 	if (TAILQ_EMPTY(&sr->srv->listeners))
 		evhttp_add_header(h, "Connection", "close");
@@ -564,12 +573,14 @@ http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
 		*why = "the HTTP client is gone";
 		return WS_E_ENDPOINT_DISCONNECTED;
 	}
+	if ((hr = http_util_headers_check(msg, why)) != S_OK)
+		return hr;
 	if ((hr = http_util_encode(ch, msg, sr->encoding, &doc, &len, why)) != S_OK)
 		return hr;
 	/* A fault goes out as 500 (SOAP-HTTP; gSOAP, vectors E2/E4). */
 	hr = http_server_req_respond(sr, msg->is_fault ? 500 : 200,
 	    msg->is_fault ? "Internal Server Error" : "OK", doc, len,
-	    msg->action);
+	    msg->action, msg);
 	free(doc);
 	if (hr != S_OK) {
 		*why = "cannot queue the response";
@@ -603,7 +614,7 @@ http_server_reply_close(struct http_sreq *sr)
 		/* No reply: the one-way answer, drained in CLOSING. */
 		sr->closing = true;
 		if (http_server_req_respond(sr, 202, "Accepted", NULL, 0,
-		    NULL) == S_OK)
+		    NULL, NULL) == S_OK)
 			return;
 	}
 	if (sr->replied && !sr->complete && sr->req != NULL &&
@@ -676,6 +687,11 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		    "Bad Request");
 		goto requeue;
 	}
+	/* The request's headers, for the library to map. */
+	sr->env.http = sr->req_h.http;
+	sr->env.nhttp = sr->req_h.nhttp;
+	sr->req_h.http = NULL;
+	sr->req_h.nhttp = 0;
 	/* Without addressing the action is the transport's. */
 	if (sr->env.action == NULL && sr->action != NULL &&
 	    (sr->env.action = strdup(sr->action)) == NULL) {
@@ -862,6 +878,10 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	 * their own request: unique still. */
 	sr->conn_id = conn != NULL ? conn->id : ++http_server_conn_ids;
 	sr->action = http_util_header_action(in, sr->envelope);
+	if (http_util_headers_take(in, &sr->req_h) != 0) {
+		http_server_req_reject(sr, 503, "Service Unavailable");
+		return;
+	}
 	http_server_peer_string(sr->evcon, sr->peer, sizeof(sr->peer));
 	http_server_watch(sr);
 	if (http_server_req_assign(hl, sr))

@@ -27,6 +27,7 @@
 #include "channel.h"
 #include "encoding.h"
 #include "envelope.h"
+#include "httphdr.h"
 #include "listener.h"
 #include "log.h"
 #include "registry.h"
@@ -341,3 +342,85 @@ http_util_content_type(char *buf, size_t len, uint32_t encoding, uint32_t envelo
 		snprintf(buf, len, "%s", base);
 }
 
+
+/* ---- HTTP headers standing for mapped headers ---------------------------- */
+
+/*
+ * What a client asks us to write as HTTP headers is checked here again
+ * (the library checked it against the channel's mapping): a token name
+ * the transport does not own, a value HTTP can carry, within the bounds.
+ */
+int32_t
+http_util_headers_check(const struct envelope *msg, const char **why)
+{
+	size_t i, bytes = 0;
+
+	if (msg->nhttp > HTTPHDR_MAX_COUNT) {
+		*why = "too many mapped HTTP headers on one message";
+		return E_INVALIDARG;
+	}
+	for (i = 0; i < msg->nhttp; i++) {
+		const char *n = msg->http[i].name, *v = msg->http[i].value;
+
+		if (!httphdr_name_ok(n, strlen(n))) {
+			*why = "a mapped HTTP header name is not a token";
+			return E_INVALIDARG;
+		}
+		if (httphdr_owned(n, strlen(n))) {
+			*why = "a mapped HTTP header names a header the HTTP "
+			    "transport owns";
+			return E_INVALIDARG;
+		}
+		if (!httphdr_value_ok(v, strlen(v))) {
+			*why = "a mapped HTTP header value holds a control "
+			    "character";
+			return E_INVALIDARG;
+		}
+		bytes += strlen(n) + strlen(v);
+	}
+	if (bytes > HTTPHDR_MAX_BYTES) {
+		*why = "the mapped HTTP headers of one message are too large";
+		return E_INVALIDARG;
+	}
+	return S_OK;
+}
+
+/* Adds the checked headers of `msg` to a request or response. */
+int
+http_util_headers_put(struct evkeyvalq *h, const struct envelope *msg)
+{
+	size_t i;
+
+	for (i = 0; i < msg->nhttp; i++)
+		if (evhttp_add_header(h, msg->http[i].name,
+		    msg->http[i].value) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The headers of a received request or response, but the transport's own,
+ * into env->http: the library keeps what the channel's mapping names.
+ * Beyond the bounds the rest is left out; 0 or -ENOMEM.
+ */
+int
+http_util_headers_take(struct evkeyvalq *in, struct envelope *env)
+{
+	struct evkeyval *kv;
+	size_t bytes = 0, n;
+
+	TAILQ_FOREACH(kv, in, next) {
+		n = strlen(kv->key) + strlen(kv->value);
+		if (httphdr_owned(kv->key, strlen(kv->key)) ||
+		    !httphdr_name_ok(kv->key, strlen(kv->key)) ||
+		    !httphdr_value_ok(kv->value, strlen(kv->value)))
+			continue;
+		if (env->nhttp >= HTTPHDR_MAX_COUNT ||
+		    bytes + n > HTTPHDR_MAX_BYTES)
+			break;
+		if (envelope_http_add(env, kv->key, kv->value) != 0)
+			return -ENOMEM;
+		bytes += n;
+	}
+	return 0;
+}
