@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,6 +21,10 @@
 
 #include "harness.h"
 #include "check_http.h"
+#ifndef WSCHANNEL_TEST_DBUS
+#include "frame.h"
+#include "wschannel.pb-c.h"
+#endif
 
 static void
 setup(void)
@@ -219,6 +224,19 @@ START_TEST(mapping_property)
 	bad.requestMappingOptions = WS_HTTP_REQUEST_MAPPING_VERB;
 	HR_EQ(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST, WS_HTTP_CHANNEL_BINDING,
 	    &p, 1, NULL, &c, NULL), E_INVALIDARG);
+	/* With RAW they would be allowed; RAW itself is not supported over
+	 * HTTP yet (bindings.md). */
+	{
+		WS_ENCODING raw = WS_ENCODING_RAW;
+		WS_CHANNEL_PROPERTY rp[2] = {
+			{ WS_CHANNEL_PROPERTY_ENCODING, &raw, sizeof(raw) },
+			p,
+		};
+
+		HR_EQ(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST,
+		    WS_HTTP_CHANNEL_BINDING, rp, 2, NULL, &c, NULL),
+		    WS_E_NOT_SUPPORTED);
+	}
 	/* A wrong size. */
 	p.valueSize = sizeof(bad) - 1;
 	HR_EQ(WsCreateChannel(WS_CHANNEL_TYPE_REQUEST, WS_HTTP_CHANNEL_BINDING,
@@ -554,6 +572,133 @@ START_TEST(no_mapping_no_headers)
 }
 END_TEST
 
+/* ---- the daemon checks again ---------------------------------------------- */
+
+#ifndef WSCHANNEL_TEST_DBUS
+static int
+control_connect(void)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    harness_socket_path());
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* Sends one request and returns the HRESULT of its reply: the created id
+ * (or the property's value) into *created, the first error string into
+ * why. */
+static uint32_t
+control_call(int fd, Wschannel__Request *rq, uint64_t *created, char *why,
+    size_t len)
+{
+	uint8_t buf[4096], hdr[FRAME_HEADER_SIZE], *in;
+	struct frame_header fh;
+	Wschannel__Reply *r;
+	size_t n = wschannel__request__get_packed_size(rq);
+	uint32_t hr;
+
+	ck_assert_uint_le(n + FRAME_HEADER_SIZE, sizeof(buf));
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
+	wschannel__request__pack(rq, buf + FRAME_HEADER_SIZE);
+	ck_assert_int_eq(harness_raw_write(fd, buf, n + FRAME_HEADER_SIZE), 0);
+	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), T_MS), 0);
+	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
+	ck_assert_int_eq(fh.kind, FRAME_REPLY);
+	ck_assert_ptr_nonnull(in = malloc(fh.length + 1));
+	ck_assert_int_eq(harness_raw_read_full(fd, in, fh.length, T_MS), 0);
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length,
+	    in));
+	free(in);
+	ck_assert_uint_eq(r->id, rq->id);
+	hr = r->hresult;
+	if (created != NULL)
+		*created = r->result_case == WSCHANNEL__REPLY__RESULT_PROPERTY &&
+		    r->property != NULL ? r->property->u : r->created;
+	if (why != NULL)
+		snprintf(why, len, "%s", r->n_errors > 0 ? r->errors[0] : "");
+	wschannel__reply__free_unpacked(r, NULL);
+	return hr;
+}
+
+/*
+ * A client that skips the library's checks: the daemon refuses headers
+ * the transport owns, names that are no tokens and values with CR/LF,
+ * the channel stays OPEN, and the peer never sees a request.
+ */
+START_TEST(daemon_refuses_bad_headers)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__OpenChannel oc = WSCHANNEL__OPEN_CHANNEL__INIT;
+	Wschannel__SendMessage sm = WSCHANNEL__SEND_MESSAGE__INIT;
+	Wschannel__GetProperty gp = WSCHANNEL__GET_PROPERTY__INIT;
+	Wschannel__Envelope env = WSCHANNEL__ENVELOPE__INIT;
+	Wschannel__HttpHeader h = WSCHANNEL__HTTP_HEADER__INIT, *hp[1] = { &h };
+	static const char *const bad[][2] = {
+		{ "Content-Length", "5" },
+		{ "connection", "close" },
+		{ "X Bad", "v" },
+		{ "X-Ok", "a\r\nX-Injected: 1" },
+	};
+	char url[64], why[256];
+	uint64_t ch = 0, state = 0;
+	uint16_t port;
+	int fd, lfd;
+	size_t i;
+
+	fd = control_connect();
+	cc.type = WS_CHANNEL_TYPE_REQUEST;
+	cc.binding = WS_HTTP_CHANNEL_BINDING;
+	rq.id = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	ck_assert_uint_eq(control_call(fd, &rq, &ch, NULL, 0), S_OK);
+	ck_assert_int_ge(lfd = harness_tcp_listener(&port, 4), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", (unsigned)port);
+	oc.channel = ch;
+	oc.url = url;
+	rq.id = 2;
+	rq.op_case = WSCHANNEL__REQUEST__OP_OPEN_CHANNEL;
+	rq.open_channel = &oc;
+	ck_assert_uint_eq(control_call(fd, &rq, NULL, NULL, 0), S_OK);
+	env.body.data = (uint8_t *)"<value xmlns=\"urn:wschannel-test\">1</value>";
+	env.body.len = strlen((const char *)env.body.data);
+	env.has_body = 1;
+	env.action = (char *)"urn:wschannel-test/Ask";
+	env.n_http_headers = 1;
+	env.http_headers = hp;
+	sm.channel = ch;
+	sm.message = &env;
+	rq.op_case = WSCHANNEL__REQUEST__OP_SEND_MESSAGE;
+	rq.send_message = &sm;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		h.name = (char *)bad[i][0];
+		h.value = (char *)bad[i][1];
+		rq.id = 10 + i;
+		ck_assert_uint_eq(control_call(fd, &rq, NULL, why, sizeof(why)),
+		    (uint32_t)E_INVALIDARG);
+		ck_assert_msg(strstr(why, "mapped HTTP header") != NULL, "%s",
+		    why);
+	}
+	gp.id = ch;
+	gp.property_id = WS_CHANNEL_PROPERTY_STATE;
+	rq.id = 20;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
+	rq.get_channel_property = &gp;
+	ck_assert_uint_eq(control_call(fd, &rq, &state, NULL, 0), S_OK);
+	ck_assert_uint_eq(state, WS_CHANNEL_STATE_OPEN);
+	close(lfd);
+	close(fd);
+}
+END_TEST
+#endif
+
 static Suite *
 mapping_suite(void)
 {
@@ -567,6 +712,9 @@ mapping_suite(void)
 	tcase_add_test(tc, request_headers_on_the_wire);
 	tcase_add_test(tc, reply_headers_on_the_wire);
 	tcase_add_test(tc, no_mapping_no_headers);
+#ifndef WSCHANNEL_TEST_DBUS
+	tcase_add_test(tc, daemon_refuses_bad_headers);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
