@@ -106,6 +106,8 @@
  * its value: (name, value) pairs. */
 #define BUSMAP_MSG_HTTP_HEADERS		"HttpHeaders"
 #define BUSMAP_MSG_HTTP_HEADERS_SIG	"a(ss)"
+/* ... and for Envelope.more_body (WriteMessageEnd only), a "b". */
+#define BUSMAP_MSG_MORE_BODY		"MoreBody"
 
 struct busmap_method {
 	const char	*iface;

@@ -113,6 +113,11 @@ bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
 	if (e != NULL && e->n_http_headers > 0 &&
 	    (r = bus_append_http(m, e)) < 0)
 		return r;
+	if (e != NULL && e->has_more_body && e->more_body) {
+		b = 1;
+		if ((r = bus_append_sv(m, BUSMAP_MSG_MORE_BODY, 'b', &b)) < 0)
+			return r;
+	}
 	if (e != NULL && e->has_is_fault) {
 		b = e->is_fault != 0;
 		if ((r = bus_append_sv(m, "IsFault", 'b', &b)) < 0)

@@ -44,6 +44,8 @@ struct _WS_CHANNEL {
 	/* WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING, kept here (ws_header.c):
 	 * NULL for none; fixed at creation. */
 	struct ws_http_mapping	*mapping;
+	/* WS_CHANNEL_PROPERTY_TRANSFER_MODE (creation only). */
+	WS_TRANSFER_MODE	 transfer_mode;
 };
 
 struct _WS_LISTENER {
@@ -100,6 +102,10 @@ struct _WS_MESSAGE {
 	void			*done_state;
 	/* Bytes of body WsFlushBody has pushed so far (ws_stream.c). */
 	size_t			 body_flushed;
+	/* The channel of the last WsWriteMessageStart (not referenced:
+	 * ws_stream.c checks it is live and still writing this message),
+	 * through which WsFlushBody sends pieces of a streamed body. */
+	WS_CHANNEL		*stream_ch;
 	/* The body came with WsCopyMessage: writing the message starts
 	 * after it instead of afresh. */
 	bool			 body_copied;

@@ -478,6 +478,8 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 			ch->addressing_version = (WS_ADDRESSING_VERSION)v;
 		else if (props[i].id == WS_CHANNEL_PROPERTY_FAULTS_AS_ERRORS)
 			ch->faults_as_errors = v != 0;
+		else if (props[i].id == WS_CHANNEL_PROPERTY_TRANSFER_MODE)
+			ch->transfer_mode = (WS_TRANSFER_MODE)v;
 	}
 	pthread_mutex_init(&ch->lock, NULL);
 	ch->obj.magic = 0;	/* not a valid handle until bound */

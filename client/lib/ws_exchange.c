@@ -284,6 +284,8 @@ ws_exchange_finish(struct ipc_call *c, HRESULT hr)
 			pthread_mutex_lock(&ex->msg->lock);
 			/* The daemon addresses it. */
 			ex->msg->addressed = true;
+			/* WsFlushBody streams through it (ws_stream.c). */
+			ex->msg->stream_ch = ch;
 			pthread_mutex_unlock(&ex->msg->lock);
 			ws_message_done(ex->msg, WS_MESSAGE_STATE_WRITING);
 		} else

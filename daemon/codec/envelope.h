@@ -34,6 +34,8 @@ struct envelope {
 	 * malloc'd, like the array. */
 	struct envelope_http	*http;
 	size_t		 nhttp;
+	/* A piece of a streamed body, more follows (Envelope.more_body). */
+	bool		 more_body;
 };
 
 struct envelope_http {

@@ -257,6 +257,12 @@ dbus_read_message(sd_bus_message *m, struct envelope *env, int32_t *hr,
 			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
 				goto fail;
 			env->is_fault = b != 0;
+		} else if (strcmp(key, BUSMAP_MSG_MORE_BODY) == 0) {
+			if (strcmp(contents, "b") != 0)
+				goto bad_type;
+			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
+				goto fail;
+			env->more_body = b != 0;
 		} else if (strcmp(key, "EnvelopeVersion") == 0 ||
 		    strcmp(key, "AddressingVersion") == 0) {
 			/* The channel's properties decide; accepted so that

@@ -228,6 +228,7 @@ control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
 		env->headers_len = e->headers.len;
 	}
 	env->is_fault = e->has_is_fault && e->is_fault;
+	env->more_body = e->has_more_body && e->more_body;
 	for (i = 0; i < e->n_http_headers; i++)
 		if (e->http_headers[i]->name != NULL &&
 		    e->http_headers[i]->value != NULL &&

@@ -77,6 +77,11 @@ struct http_client {
 	size_t			 body_len;
 	char			*resp_ct;
 	struct envelope		 resp_h;	/* its headers (http only) */
+	/* Pieces of a streamed request body: evhttp sends a request in one
+	 * go, with its length, so they wait here for the last one; the
+	 * event completes each piece from the loop. */
+	struct evbuffer		*part_body;
+	struct event		*part_ev;
 	bool			 close_after;	/* idle close: FIN then closed */
 };
 
@@ -103,6 +108,8 @@ http_client_reap_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (hc->evcon != NULL)
 		evhttp_connection_free(hc->evcon);
+	if (hc->part_ev != NULL)
+		event_free(hc->part_ev);
 	event_free(hc->reap);
 	free(hc);
 }
@@ -121,6 +128,9 @@ http_client_release(struct http_client *hc, bool reset)
 	if (hc->pend_body != NULL)
 		evbuffer_free(hc->pend_body);
 	hc->pend_body = NULL;
+	if (hc->part_body != NULL)
+		evbuffer_free(hc->part_body);
+	hc->part_body = NULL;
 	free(hc->pend_ct);
 	free(hc->pend_action);
 	free(hc->uri);
@@ -373,8 +383,7 @@ http_client_start(struct http_client *hc)
 		 * must not cut a longer RECEIVE_TIMEOUT short. */
 		evhttp_connection_set_timeout(hc->evcon, 7 * 24 * 3600);
 		evhttp_connection_set_max_body_size(hc->evcon,
-		    (ev_ssize_t)channel_prop_value(ch,
-		    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE));
+		    (ev_ssize_t)http_util_max_in(ch));
 	}
 	if ((req = evhttp_request_new(http_client_done_cb, hc)) == NULL) {
 		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
@@ -526,8 +535,80 @@ http_client_open(struct channel *ch, const struct url *u)
 	return S_OK;
 }
 
+static void
+http_client_part_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_client *hc = arg;
+
+	if (hc->ch != NULL)
+		channel_transport_sent(hc->ch);
+}
+
+/* A piece of a streamed request body: kept until the last one. */
+int32_t
+http_client_send_part(struct http_client *hc, const struct envelope *msg,
+    const char **why)
+{
+	size_t have;
+
+	if (hc->phase != HC_IDLE && hc->phase != HC_READY) {
+		*why = "a request is outstanding: receive its response first";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (hc->part_body == NULL && (hc->part_body = evbuffer_new()) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	if (hc->part_ev == NULL && (hc->part_ev = event_new(registry_base(),
+	    -1, 0, http_client_part_cb, hc)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	have = evbuffer_get_length(hc->part_body);
+	if (have + msg->body_len > http_util_max_out(hc->ch)) {
+		*why = "the body is larger than MAX_STREAMED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	if (evbuffer_add(hc->part_body, msg->body, msg->body_len) != 0) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	event_active(hc->part_ev, EV_TIMEOUT, 0);
+	return S_OK;
+}
+
+static int32_t	http_client_send_whole(struct http_client *,
+		    const struct envelope *, const char **);
+
+/* A message, after the pieces of its body a streamed send kept. */
 int32_t
 http_client_send(struct http_client *hc, const struct envelope *msg,
+    const char **why)
+{
+	struct envelope whole;
+	size_t have;
+	int32_t hr;
+
+	if (hc->part_body == NULL ||
+	    (have = evbuffer_get_length(hc->part_body)) == 0)
+		return http_client_send_whole(hc, msg, why);
+	whole = *msg;
+	whole.body_len = have + msg->body_len;
+	if ((whole.body = malloc(whole.body_len)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	evbuffer_copyout(hc->part_body, whole.body, have);
+	if (msg->body_len > 0)
+		memcpy(whole.body + have, msg->body, msg->body_len);
+	if ((hr = http_client_send_whole(hc, &whole, why)) == S_OK)
+		evbuffer_drain(hc->part_body, have);
+	free(whole.body);
+	return hr;
+}
+
+static int32_t
+http_client_send_whole(struct http_client *hc, const struct envelope *msg,
     const char **why)
 {
 	struct channel *ch = hc->ch;

@@ -69,6 +69,15 @@ struct http_sreq {
 	uint64_t		 conn_id;	/* HTTP_CONNECTION_ID */
 	struct envelope		 env;		/* decoded when assigned */
 	struct envelope		 req_h;		/* its headers (http only) */
+	/* A streamed response (WS_STREAMED_OUTPUT_TRANSFER_MODE): chunked,
+	 * a piece in flight, what follows the body, the body bytes so far,
+	 * and the event that completes an empty piece from the loop. */
+	bool			 streaming;
+	bool			 part_busy;
+	uint8_t			*tail;
+	size_t			 tail_len;
+	uint64_t		 streamed;
+	struct event		*part_ev;
 };
 
 TAILQ_HEAD(http_server_req_list, http_sreq);
@@ -403,6 +412,9 @@ http_server_req_reap_cb(evutil_socket_t fd, short what, void *arg)
 	} else if (sr->evcon != NULL)
 		http_server_unwatch(sr);
 	event_free(sr->reap);
+	if (sr->part_ev != NULL)
+		event_free(sr->part_ev);
+	free(sr->tail);
 	envelope_clear(&sr->env);
 	envelope_http_clear(&sr->req_h);
 	free(sr->action);
@@ -556,6 +568,148 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 	return S_OK;
 }
 
+/* A piece of a streamed response left (or there was nothing to write). */
+static void
+http_server_part_done(struct http_sreq *sr)
+{
+	if (!sr->part_busy)
+		return;
+	sr->part_busy = false;
+	if (sr->ch != NULL)
+		channel_transport_sent(sr->ch);
+}
+
+static void
+http_server_part_cb(struct evhttp_connection *evcon, void *arg)
+{
+	http_server_part_done(arg);
+}
+
+static void
+http_server_part_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	http_server_part_done(arg);
+}
+
+/* The status line and headers of a streamed response: chunked (HTTP/1.1;
+ * an HTTP/1.0 client gets the body up to the close). */
+static void
+http_server_stream_start(struct http_sreq *sr, const struct envelope *msg)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(sr->req);
+	char ct[1200];
+
+	http_util_content_type(ct, sizeof(ct), sr->encoding, sr->envelope,
+	    msg->action);
+	evhttp_add_header(h, "Content-Type", ct);
+	(void)http_util_headers_put(h, msg);
+	if (TAILQ_EMPTY(&sr->srv->listeners))
+		evhttp_add_header(h, "Connection", "close");
+	sr->replied = sr->streaming = true;
+	evhttp_request_set_on_complete_cb(sr->req, http_server_req_complete_cb,
+	    sr);
+	evhttp_send_reply_start(sr->req, msg->is_fault ? 500 : 200,
+	    msg->is_fault ? "Internal Server Error" : "OK");
+}
+
+/*
+ * WsFlushBody's piece of a streamed response: the first one sends the
+ * status, the headers (those of this message) and the envelope up to the
+ * body; each goes out as a chunk at once.
+ */
+int32_t
+http_server_reply_send_part(struct http_sreq *sr, const struct envelope *msg,
+    const char **why)
+{
+	struct channel *ch = sr->ch;
+	struct evbuffer *buf;
+	uint8_t *head = NULL;
+	size_t hlen = 0, n;
+	int32_t hr;
+
+	if (sr->replied && !sr->streaming) {
+		*why = "the request was already answered";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (sr->req == NULL || sr->evcon == NULL) {
+		*why = "the HTTP client is gone";
+		return WS_E_ENDPOINT_DISCONNECTED;
+	}
+	if (sr->part_busy) {
+		*why = "the previous piece of the body is still being written";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (sr->streamed + msg->body_len > http_util_max_out(ch)) {
+		*why = "the body is larger than MAX_STREAMED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	if (sr->part_ev == NULL && (sr->part_ev = event_new(registry_base(),
+	    -1, 0, http_server_part_ev_cb, sr)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	if (!sr->streaming && ((hr = http_util_headers_check(msg, why)) != S_OK ||
+	    (hr = http_util_encode_split(ch, msg, sr->encoding, &head, &hlen,
+	    &sr->tail, &sr->tail_len, why)) != S_OK))
+		return hr;
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add(buf, head, hlen) != 0 ||
+	    evbuffer_add(buf, msg->body, msg->body_len) != 0) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		free(head);
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	free(head);
+	if (!sr->streaming)
+		http_server_stream_start(sr, msg);
+	sr->streamed += msg->body_len;
+	sr->part_busy = true;
+	n = evbuffer_get_length(buf);
+	if (n > 0)
+		evhttp_send_reply_chunk_with_cb(sr->req, buf,
+		    http_server_part_cb, sr);
+	else
+		event_active(sr->part_ev, EV_TIMEOUT, 0);
+	evbuffer_free(buf);
+	channel_transport_count(ch, 0, n);
+	return S_OK;
+}
+
+/* The end of a streamed response: the last piece, the envelope's end, the
+ * last chunk; complete once written (http_server_req_complete_cb). */
+static int32_t
+http_server_stream_end(struct http_sreq *sr, const struct envelope *msg,
+    const char **why)
+{
+	struct evbuffer *buf;
+	size_t n;
+
+	if (sr->part_busy) {
+		*why = "the previous piece of the body is still being written";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (sr->streamed + msg->body_len > http_util_max_out(sr->ch)) {
+		*why = "the body is larger than MAX_STREAMED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add(buf, msg->body, msg->body_len) != 0 ||
+	    evbuffer_add(buf, sr->tail, sr->tail_len) != 0) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	n = evbuffer_get_length(buf);
+	evhttp_send_reply_chunk(sr->req, buf);
+	evbuffer_free(buf);
+	evhttp_send_reply_end(sr->req);
+	channel_transport_count(sr->ch, 0, n);
+	return S_OK;
+}
+
 int32_t
 http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
     const char **why)
@@ -565,6 +719,14 @@ http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
 	size_t len = 0;
 	int32_t hr;
 
+	if (sr->streaming) {
+		if (sr->req == NULL || sr->evcon == NULL) {
+			*why = "the HTTP client is gone";
+			return WS_E_ENDPOINT_DISCONNECTED;
+		}
+		if (!sr->complete)
+			return http_server_stream_end(sr, msg, why);
+	}
 	if (sr->replied) {
 		*why = "the request was already answered";
 		return WS_E_INVALID_OPERATION;
@@ -672,8 +834,7 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		    "Request Header Fields Too Large");
 		goto requeue;
 	}
-	if (sr->body_len > channel_prop_value(ch,
-	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
+	if (sr->body_len > http_util_max_in(ch)) {
 		http_server_req_reject(sr, 413, "Payload Too Large");
 		goto requeue;
 	}

@@ -311,14 +311,89 @@ http_util_encode(struct channel *ch, const struct envelope *msg, uint32_t encodi
 		*out = utf16;
 		*len = n;
 	}
-	if (hr == S_OK && *len > channel_prop_value(ch,
-	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
+	if (hr == S_OK && *len > http_util_max_out(ch)) {
 		free(*out);
 		*out = NULL;
-		*why = "message larger than MAX_BUFFERED_MESSAGE_SIZE";
+		*why = http_util_streamed(ch, WS_STREAMED_OUTPUT_TRANSFER_MODE) ?
+		    "message larger than MAX_STREAMED_MESSAGE_SIZE" :
+		    "message larger than MAX_BUFFERED_MESSAGE_SIZE";
 		return WS_E_QUOTA_EXCEEDED;
 	}
 	return hr;
+}
+
+/* ---- streamed transfer -------------------------------------------------- */
+
+bool
+http_util_streamed(struct channel *ch, uint32_t mode)
+{
+	return (channel_prop_value(ch, WS_CHANNEL_PROPERTY_TRANSFER_MODE) &
+	    mode) != 0;
+}
+
+/* What a message may weigh on the wire: MAX_STREAMED_MESSAGE_SIZE when
+ * that way is streamed (MS), else MAX_BUFFERED_MESSAGE_SIZE. */
+uint64_t
+http_util_max_in(struct channel *ch)
+{
+	return channel_prop_value(ch, http_util_streamed(ch,
+	    WS_STREAMED_INPUT_TRANSFER_MODE) ?
+	    WS_CHANNEL_PROPERTY_MAX_STREAMED_MESSAGE_SIZE :
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE);
+}
+
+uint64_t
+http_util_max_out(struct channel *ch)
+{
+	return channel_prop_value(ch, http_util_streamed(ch,
+	    WS_STREAMED_OUTPUT_TRANSFER_MODE) ?
+	    WS_CHANNEL_PROPERTY_MAX_STREAMED_MESSAGE_SIZE :
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE);
+}
+
+#define HTTP_STREAM_MARK	"wschannel-streamed-body"
+
+/*
+ * The envelope of a streamed message around its body: what goes before
+ * the first piece (up to and with <s:Body>) and after the last.  UTF-8
+ * text only: pieces are the library's UTF-8 XML, each a run of whole
+ * elements with their namespaces declared, so they go out as they are.
+ */
+int32_t
+http_util_encode_split(struct channel *ch, const struct envelope *msg,
+    uint32_t encoding, uint8_t **head, size_t *hlen, uint8_t **tail,
+    size_t *tlen, const char **why)
+{
+	struct envelope shell;
+	uint8_t *doc = NULL, *mark, *end;
+	size_t len = 0;
+	int32_t hr;
+
+	if (encoding != WS_ENCODING_XML_UTF8) {
+		*why = "streamed output is sent as UTF-8 text only";
+		return WS_E_NOT_SUPPORTED;
+	}
+	shell = *msg;
+	shell.body = (uint8_t *)"<" HTTP_STREAM_MARK "/>";
+	shell.body_len = strlen((const char *)shell.body);
+	if ((hr = http_util_encode(ch, &shell, encoding, &doc, &len,
+	    why)) != S_OK)
+		return hr;
+	mark = memmem(doc, len, "<" HTTP_STREAM_MARK, strlen(HTTP_STREAM_MARK) + 1);
+	end = mark != NULL ? memmem(mark, len - (size_t)(mark - doc), "/>",
+	    2) : NULL;
+	if (end == NULL || (*tail = malloc(len - (size_t)(end + 2 - doc) +
+	    1)) == NULL) {
+		free(doc);
+		*why = end == NULL ? "cannot place the streamed body" :
+		    "out of memory";
+		return end == NULL ? WS_E_INVALID_FORMAT : E_OUTOFMEMORY;
+	}
+	*tlen = len - (size_t)(end + 2 - doc);
+	memcpy(*tail, end + 2, *tlen);
+	*hlen = (size_t)(mark - doc);
+	*head = doc;
+	return S_OK;
 }
 
 /* The Content-Type we send for `encoding`, with the action where SOAP
