@@ -463,7 +463,88 @@ START_TEST(buffered_server_refuses_large_request)
 }
 END_TEST
 
-/* Streamed output is UTF-8 text; and no binding but HTTP takes pieces. */
+/* Abandoned after its first piece: the close resets the client's
+ * connection at once (no whole message can reach it) and succeeds. */
+struct asrv {
+	WS_LISTENER	*l;
+	HRESULT		 hr, close_hr;
+	int		 step;
+	int		 go;
+	pthread_t	 th;
+};
+
+static void *
+asrv_main(void *arg)
+{
+	struct asrv *s = arg;
+	WS_CHANNEL *ch = NULL;
+	WS_MESSAGE *rq = NULL, *rp = NULL;
+	WS_HEAP *heap = NULL;
+	int32_t v = 0;
+
+	SSRV_STEP(s, WsCreateChannelForListener(s->l, p_out, 1, &ch, NULL));
+	SSRV_STEP(s, WsAcceptChannel(s->l, ch, NULL, NULL));
+	SSRV_STEP(s, new_msg(ch, &rq));
+	SSRV_STEP(s, new_msg(ch, &rp));
+	SSRV_STEP(s, WsCreateHeap(65536, 0, NULL, 0, &heap, NULL));
+	SSRV_STEP(s, WsReceiveMessage(ch, rq, req_descs, 1,
+	    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE, heap, &v,
+	    sizeof(v), NULL, NULL, NULL));
+	SSRV_STEP(s, WsInitializeMessage(rp, WS_REPLY_MESSAGE, rq, NULL));
+	SSRV_STEP(s, WsWriteMessageStart(ch, rp, NULL, NULL));
+	SSRV_STEP(s, write_text(rp, 0));
+	SSRV_STEP(s, WsFlushBody(rp, 0, NULL, NULL));
+	SSRV_STEP(s, ssrv_wait(s->go));
+	SSRV_STEP(s, WsAbandonMessage(ch, rp, NULL));
+	s->close_hr = WsCloseChannel(ch, NULL, NULL);
+	s->step = 0;
+out:
+	if (rq != NULL)
+		WsFreeMessage(rq);
+	if (rp != NULL)
+		WsFreeMessage(rp);
+	if (heap != NULL)
+		WsFreeHeap(heap);
+	if (ch != NULL)
+		WsFreeChannel(ch);
+	return NULL;
+}
+
+START_TEST(abandoned_stream_resets)
+{
+	struct asrv s;
+	char *buf;
+	size_t got = 0, len = 1 << 16;
+	uint16_t port;
+	int fd, go[2];
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(pipe(go), 0);
+	s.go = go[0];
+	HR_EQ(listener_open(&s.l, &port, "/a", NULL, 0), S_OK);
+	ck_assert_int_eq(pthread_create(&s.th, NULL, asrv_main, &s), 0);
+	ck_assert_int_ge(fd = raw_post(port, "/a", CT12, NULL, ENV12("1"),
+	    NULL, 0), 0);
+	ck_assert_ptr_nonnull(buf = calloc(1, len));
+	ck_assert_msg(read_until(fd, buf, len, &got, "00000:"), "%s", buf);
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	/* The connection ends without the last chunk. */
+	ck_assert_int_eq(harness_raw_wait_eof(fd, T_MS), 0);
+	ck_assert_int_eq(pthread_join(s.th, NULL), 0);
+	ck_assert_msg(s.hr == S_OK, "server: %s at line %d",
+	    harness_hr_name(s.hr), s.step);
+	HR_EQ(s.close_hr, S_OK);
+	ck_assert_msg(strstr(buf, "\r\n0\r\n\r\n") == NULL, "%s", buf);
+	close(fd);
+	close(go[0]);
+	close(go[1]);
+	free(buf);
+	WsFreeListener(s.l);
+}
+END_TEST
+
+/* Streamed output is sent as UTF-8 text only: another encoding fails the
+ * open. */
 START_TEST(streamed_output_limits)
 {
 	WS_ENCODING bin = WS_ENCODING_XML_BINARY_1;
@@ -498,6 +579,7 @@ stream_suite(void)
 	tcase_add_test(tc, request_streamed_both_ways);
 	tcase_add_test(tc, buffered_server_refuses_large_request);
 	tcase_add_test(tc, streamed_output_limits);
+	tcase_add_test(tc, abandoned_stream_resets);
 	suite_add_tcase(s, tc);
 	return s;
 }

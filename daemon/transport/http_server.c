@@ -73,6 +73,7 @@ struct http_sreq {
 	 * a piece in flight, what follows the body, the body bytes so far,
 	 * and the event that completes an empty piece from the loop. */
 	bool			 streaming;
+	bool			 stream_ended;	/* its last chunk is queued */
 	bool			 part_busy;
 	uint8_t			*tail;
 	size_t			 tail_len;
@@ -627,7 +628,7 @@ http_server_reply_send_part(struct http_sreq *sr, const struct envelope *msg,
 	size_t hlen = 0, n;
 	int32_t hr;
 
-	if (sr->replied && !sr->streaming) {
+	if ((sr->replied && !sr->streaming) || sr->stream_ended) {
 		*why = "the request was already answered";
 		return WS_E_INVALID_OPERATION;
 	}
@@ -703,6 +704,7 @@ http_server_stream_end(struct http_sreq *sr, const struct envelope *msg,
 		return E_OUTOFMEMORY;
 	}
 	n = evbuffer_get_length(buf);
+	sr->stream_ended = true;
 	evhttp_send_reply_chunk(sr->req, buf);
 	evbuffer_free(buf);
 	evhttp_send_reply_end(sr->req);
@@ -724,7 +726,7 @@ http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
 			*why = "the HTTP client is gone";
 			return WS_E_ENDPOINT_DISCONNECTED;
 		}
-		if (!sr->complete)
+		if (!sr->stream_ended)
 			return http_server_stream_end(sr, msg, why);
 	}
 	if (sr->replied) {
@@ -778,6 +780,15 @@ http_server_reply_close(struct http_sreq *sr)
 		if (http_server_req_respond(sr, 202, "Accepted", NULL, 0,
 		    NULL, NULL) == S_OK)
 			return;
+	}
+	if (sr->streaming && !sr->stream_ended) {
+		/* A streamed response that never got its end (the message was
+		 * abandoned): no whole message can reach the client; reset its
+		 * connection, as an abort does. */
+		channel_set_tp(ch, NULL);
+		http_server_req_release(sr);
+		channel_transport_closed(ch);
+		return;
 	}
 	if (sr->replied && !sr->complete && sr->req != NULL &&
 	    sr->evcon != NULL) {
