@@ -564,10 +564,12 @@ ws_header_mapped_pack(WS_CHANNEL *ch, WS_MESSAGE *m, Wschannel__Envelope *env)
 	ULONG n, j;
 	size_t i, seen;
 
-	if ((map = ws_header_mappings(ch, true, &n)) == NULL ||
+	if ((map = ws_header_mappings(ch, true, &n)) == NULL || n == 0 ||
 	    m->nmapped == 0)
 		return S_OK;
-	if ((env->http_headers = calloc(m->nmapped,
+	/* At most one line per mapped header and mapping entry (a mapping
+	 * may name a header twice). */
+	if ((env->http_headers = calloc(m->nmapped * n,
 	    sizeof(*env->http_headers))) == NULL)
 		return E_OUTOFMEMORY;
 	memset(&o, 0, sizeof(o));
