@@ -629,7 +629,8 @@ control_call(int fd, Wschannel__Request *rq, uint64_t *created, char *why,
 /*
  * A client that skips the library's checks: the daemon refuses headers
  * the transport owns, names that are no tokens and values with CR/LF,
- * the channel stays OPEN, and the peer never sees a request.
+ * and a piece of a body on a channel that does not stream; the channel
+ * stays OPEN.
  */
 START_TEST(daemon_refuses_bad_headers)
 {
@@ -638,6 +639,7 @@ START_TEST(daemon_refuses_bad_headers)
 	Wschannel__OpenChannel oc = WSCHANNEL__OPEN_CHANNEL__INIT;
 	Wschannel__SendMessage sm = WSCHANNEL__SEND_MESSAGE__INIT;
 	Wschannel__GetProperty gp = WSCHANNEL__GET_PROPERTY__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
 	Wschannel__Envelope env = WSCHANNEL__ENVELOPE__INIT;
 	Wschannel__HttpHeader h = WSCHANNEL__HTTP_HEADER__INIT, *hp[1] = { &h };
 	static const char *const bad[][2] = {
@@ -686,6 +688,23 @@ START_TEST(daemon_refuses_bad_headers)
 		ck_assert_msg(strstr(why, "mapped HTTP header") != NULL, "%s",
 		    why);
 	}
+	/* A piece of a streamed body (Envelope.more_body) on a buffered
+	 * channel: refused, the message still being written. */
+	ref.id = ch;
+	rq.id = 15;
+	rq.op_case = WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_START;
+	rq.write_message_start = &ref;
+	ck_assert_uint_eq(control_call(fd, &rq, NULL, NULL, 0), S_OK);
+	env.n_http_headers = 0;
+	env.http_headers = NULL;
+	env.has_more_body = env.more_body = 1;
+	rq.id = 16;
+	rq.op_case = WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END;
+	rq.write_message_end = &sm;
+	ck_assert_uint_eq(control_call(fd, &rq, NULL, why, sizeof(why)),
+	    (uint32_t)WS_E_INVALID_OPERATION);
+	ck_assert_msg(strstr(why, "WS_STREAMED_OUTPUT_TRANSFER_MODE") != NULL,
+	    "%s", why);
 	gp.id = ch;
 	gp.property_id = WS_CHANNEL_PROPERTY_STATE;
 	rq.id = 20;
