@@ -102,6 +102,13 @@
 #define BUSMAP_LS_SET_PROPERTY_OUT           ""
 #define BUSMAP_LS_SIG_ACCEPTED               "u"
 
+/* The message dictionary's (a{sv}) key for Envelope.http_headers, and
+ * its value: (name, value) pairs. */
+#define BUSMAP_MSG_HTTP_HEADERS		"HttpHeaders"
+#define BUSMAP_MSG_HTTP_HEADERS_SIG	"a(ss)"
+/* ... and for Envelope.more_body (WriteMessageEnd only), a "b". */
+#define BUSMAP_MSG_MORE_BODY		"MoreBody"
+
 struct busmap_method {
 	const char	*iface;
 	const char	*member;

@@ -41,6 +41,30 @@ bus_append_sv(sd_bus_message *m, const char *key, char type, const void *v)
 	return sd_bus_message_close_container(m);
 }
 
+/* Envelope.http_headers as the dictionary's "HttpHeaders" entry. */
+static int
+bus_append_http(sd_bus_message *m, const Wschannel__Envelope *e)
+{
+	size_t i;
+	int r;
+
+	if ((r = sd_bus_message_open_container(m, 'e', "sv")) < 0 ||
+	    (r = sd_bus_message_append_basic(m, 's',
+	    BUSMAP_MSG_HTTP_HEADERS)) < 0 ||
+	    (r = sd_bus_message_open_container(m, 'v',
+	    BUSMAP_MSG_HTTP_HEADERS_SIG)) < 0 ||
+	    (r = sd_bus_message_open_container(m, 'a', "(ss)")) < 0)
+		return r;
+	for (i = 0; i < e->n_http_headers; i++)
+		if ((r = sd_bus_message_append(m, "(ss)",
+		    e->http_headers[i]->name, e->http_headers[i]->value)) < 0)
+			return r;
+	if ((r = sd_bus_message_close_container(m)) < 0 ||
+	    (r = sd_bus_message_close_container(m)) < 0)
+		return r;
+	return sd_bus_message_close_container(m);
+}
+
 /* An Envelope as the door's a{sv} (the channel decides the versions). */
 static int
 bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
@@ -84,6 +108,14 @@ bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
 		    e->headers.len)) < 0 ||
 		    (r = sd_bus_message_close_container(m)) < 0 ||
 		    (r = sd_bus_message_close_container(m)) < 0)
+			return r;
+	}
+	if (e != NULL && e->n_http_headers > 0 &&
+	    (r = bus_append_http(m, e)) < 0)
+		return r;
+	if (e != NULL && e->has_more_body && e->more_body) {
+		b = 1;
+		if ((r = bus_append_sv(m, BUSMAP_MSG_MORE_BODY, 'b', &b)) < 0)
 			return r;
 	}
 	if (e != NULL && e->has_is_fault) {
@@ -417,6 +449,38 @@ bus_msg_read_bytes(sd_bus_message *m, ProtobufCBinaryData *bytes,
 }
 
 /* The a{sv} of a message; *present tells whether it held anything. */
+/* The variant of "HttpHeaders", appended to e->http_headers (freed with
+ * the envelope by protobuf-c).  Out of memory sets *nomem. */
+static int
+bus_msg_read_http(sd_bus_message *m, Wschannel__Envelope *e, bool *nomem)
+{
+	Wschannel__HttpHeader *h, **v;
+	const char *name, *value;
+	int r;
+
+	if ((r = sd_bus_message_enter_container(m, 'v',
+	    BUSMAP_MSG_HTTP_HEADERS_SIG)) < 0 ||
+	    (r = sd_bus_message_enter_container(m, 'a', "(ss)")) < 0)
+		return r;
+	while ((r = sd_bus_message_read(m, "(ss)", &name, &value)) > 0) {
+		if ((v = realloc(e->http_headers, (e->n_http_headers + 1) *
+		    sizeof(*v))) == NULL || (h = malloc(sizeof(*h))) == NULL) {
+			if (v != NULL)
+				e->http_headers = v;
+			*nomem = true;
+			continue;
+		}
+		e->http_headers = v;
+		wschannel__http_header__init(h);
+		h->name = bus_strdup(name, nomem);
+		h->value = bus_strdup(value, nomem);
+		e->http_headers[e->n_http_headers++] = h;
+	}
+	if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
 static int
 bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
     bool *nomem)
@@ -466,6 +530,10 @@ bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
 		    strcmp(contents, "ay") == 0) {
 			if ((r = bus_msg_read_bytes(m, &e->headers,
 			    &e->has_headers, nomem)) < 0)
+				return r;
+		} else if (strcmp(key, BUSMAP_MSG_HTTP_HEADERS) == 0 &&
+		    strcmp(contents, BUSMAP_MSG_HTTP_HEADERS_SIG) == 0) {
+			if ((r = bus_msg_read_http(m, e, nomem)) < 0)
 				return r;
 		} else if (strcmp(key, "IsFault") == 0 &&
 		    strcmp(contents, "b") == 0) {

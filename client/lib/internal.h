@@ -41,6 +41,11 @@ struct _WS_CHANNEL {
 	 * their End (or WsAbandonMessage), referenced; under `lock`. */
 	WS_MESSAGE		*cur_read;
 	WS_MESSAGE		*cur_write;
+	/* WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING, kept here (ws_header.c):
+	 * NULL for none; fixed at creation. */
+	struct ws_http_mapping	*mapping;
+	/* WS_CHANNEL_PROPERTY_TRANSFER_MODE (creation only). */
+	WS_TRANSFER_MODE	 transfer_mode;
 };
 
 struct _WS_LISTENER {
@@ -97,6 +102,10 @@ struct _WS_MESSAGE {
 	void			*done_state;
 	/* Bytes of body WsFlushBody has pushed so far (ws_stream.c). */
 	size_t			 body_flushed;
+	/* The channel of the last WsWriteMessageStart (not referenced:
+	 * ws_stream.c checks it is live and still writing this message),
+	 * through which WsFlushBody sends pieces of a streamed body. */
+	WS_CHANNEL		*stream_ch;
 	/* The body came with WsCopyMessage: writing the message starts
 	 * after it instead of afresh. */
 	bool			 body_copied;
@@ -161,6 +170,26 @@ char	*ws_body_xml_string(const WS_XML_STRING *);
  * tab, LF, CR)?  A leaf, so that the XML layer and the bodies built on it
  * do not call each other. */
 bool	 ws_chars_xml_ok(const char *, size_t);
+
+/* ws_header.c: WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING, which stays in
+ * the library.  _take checks and copies it out of a creation's properties
+ * (*rest: the others, malloc'd, or NULL when it was not there); _get is
+ * WsGetChannelProperty's.  _pack puts the message's mapped headers the
+ * mapping names for this direction into the Envelope (m->lock held;
+ * _pack_free undoes it); _unpack keeps the received HTTP headers the
+ * mapping names as the message's mapped headers. */
+struct ws_http_mapping;
+HRESULT	 ws_header_mapping_take(WS_CHANNEL_BINDING, const WS_CHANNEL_PROPERTY *,
+	    ULONG, WS_CHANNEL_PROPERTY **rest, ULONG *nrest,
+	    struct ws_http_mapping **, WS_ERROR *, const char *);
+void	 ws_header_mapping_free(struct ws_http_mapping *);
+HRESULT	 ws_header_mapping_get(WS_CHANNEL *, void *, ULONG, WS_ERROR *,
+	    const char *);
+HRESULT	 ws_header_mapped_pack(WS_CHANNEL *, WS_MESSAGE *,
+	    Wschannel__Envelope *);
+void	 ws_header_mapped_pack_free(Wschannel__Envelope *);
+HRESULT	 ws_header_mapped_unpack(WS_CHANNEL *, WS_MESSAGE *,
+	    const Wschannel__Envelope *);
 
 /* ws_value.c: header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
  * WS_ENDPOINT_ADDRESS) to and from UTF-8 text. */

@@ -409,6 +409,7 @@ ws_channel_destroy(struct ipc_object *o)
 		free(ch->prop_str[i]);
 	ws_message_unref(ch->cur_read);
 	ws_message_unref(ch->cur_write);
+	ws_header_mapping_free(ch->mapping);
 	pthread_mutex_destroy(&ch->lock);
 	ipc_handle_del(ch);
 	free(ch);
@@ -480,6 +481,8 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 			ch->addressing_version = (WS_ADDRESSING_VERSION)v;
 		else if (props[i].id == WS_CHANNEL_PROPERTY_FAULTS_AS_ERRORS)
 			ch->faults_as_errors = v != 0;
+		else if (props[i].id == WS_CHANNEL_PROPERTY_TRANSFER_MODE)
+			ch->transfer_mode = (WS_TRANSFER_MODE)v;
 	}
 	pthread_mutex_init(&ch->lock, NULL);
 	ch->obj.magic = 0;	/* not a valid handle until bound */
@@ -506,19 +509,22 @@ ws_channel_discard(WS_CHANNEL *ch)
 {
 	if (ch == NULL)
 		return;
+	ws_header_mapping_free(ch->mapping);
 	pthread_mutex_destroy(&ch->lock);
 	ipc_handle_del(ch);
 	free(ch);
 }
 
 
-WS_EXPORT HRESULT WINAPI
-WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
-    const WS_CHANNEL_PROPERTY *properties, ULONG propertyCount,
-    const WS_SECURITY_DESCRIPTION *securityDescription, WS_CHANNEL **channel,
-    WS_ERROR *error)
+/* WsCreateChannel, `map` (the HTTP_MESSAGE_MAPPING the library keeps,
+ * taken out of the properties) given to the channel or freed. */
+static HRESULT
+ws_channel_create(WS_CHANNEL_TYPE channelType,
+    WS_CHANNEL_BINDING channelBinding, const WS_CHANNEL_PROPERTY *properties,
+    ULONG propertyCount, const WS_SECURITY_DESCRIPTION *securityDescription,
+    WS_CHANNEL **channel, struct ws_http_mapping *map, WS_ERROR *error,
+    const char *api)
 {
-	static const char api[] = "WsCreateChannel";
 	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
 	Wschannel__CreateChannel op = WSCHANNEL__CREATE_CHANNEL__INIT;
 	Wschannel__Property **props;
@@ -529,18 +535,24 @@ WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
 	if (channel == NULL || (properties == NULL && propertyCount > 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: channel or properties is NULL", api);
-	if ((hr = ws_security_check(securityDescription, error, api)) != S_OK)
+	if ((hr = ws_security_check(securityDescription, error, api)) != S_OK) {
+		ws_header_mapping_free(map);
 		return hr;
+	}
 	hr = ws_channel_props_encode(channel_prop, properties, propertyCount,
 	    &props, error, api);
-	if (hr != S_OK)
+	if (hr != S_OK) {
+		ws_header_mapping_free(map);
 		return hr;
+	}
 	if ((ch = ws_channel_alloc(channelType, channelBinding, properties,
 	    propertyCount)) == NULL) {
+		ws_header_mapping_free(map);
 		ws_channel_props_free(props, propertyCount);
 		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
 		    api);
 	}
+	ch->mapping = map;
 	if ((hr = ipc_connect(&conn, error)) != S_OK) {
 		ws_channel_discard(ch);
 		ws_channel_props_free(props, propertyCount);
@@ -561,6 +573,31 @@ WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
 	}
 	*channel = ch;
 	return S_OK;
+}
+
+WS_EXPORT HRESULT WINAPI
+WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
+    const WS_CHANNEL_PROPERTY *properties, ULONG propertyCount,
+    const WS_SECURITY_DESCRIPTION *securityDescription, WS_CHANNEL **channel,
+    WS_ERROR *error)
+{
+	static const char api[] = "WsCreateChannel";
+	struct ws_http_mapping *map;
+	WS_CHANNEL_PROPERTY *rest;
+	ULONG nrest;
+	HRESULT hr;
+
+	if (channel == NULL || (properties == NULL && propertyCount > 0))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: channel or properties is NULL", api);
+	if ((hr = ws_header_mapping_take(channelBinding, properties,
+	    propertyCount, &rest, &nrest, &map, error, api)) != S_OK)
+		return hr;
+	hr = ws_channel_create(channelType, channelBinding,
+	    rest != NULL ? rest : properties, nrest, securityDescription,
+	    channel, map, error, api);
+	free(rest);
+	return hr;
 }
 
 static HRESULT
@@ -736,6 +773,13 @@ WsGetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
 	if (!ws_channel_get(channel))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid channel handle", api);
+	if (id == WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING) {
+		/* The library keeps it (ws_header.c). */
+		hr = ws_header_mapping_get(channel, value, valueSize, error,
+		    api);
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
 	hr = ws_channel_prop_check(d, (uint32_t)id, value, valueSize, false,
 	    error, api);
 	if (hr != S_OK) {
@@ -783,6 +827,11 @@ WsSetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
 	if (!ws_channel_get(channel))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid channel handle", api);
+	if (id == WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING) {
+		ipc_object_unref(&channel->obj);
+		return ws_error_fail(error, E_INVALIDARG, "%s: property "
+		    "HTTP_MESSAGE_MAPPING is set at creation only", api);
+	}
 	hr = ws_channel_prop_check(d, (uint32_t)id, value, valueSize, true,
 	    error, api);
 	if (hr == S_OK && ipc_object_stale(&channel->obj))

@@ -17,6 +17,7 @@
 
 #include "internal.h"
 #include "xml_internal.h"
+#include "httphdr.h"
 
 #define NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
 #define NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
@@ -676,9 +677,23 @@ WsAddMappedHeader(WS_MESSAGE *message, const WS_XML_STRING *headerName,
 		    "%s: a mapped header is text (WS_STRING_TYPE, "
 		    "WS_XML_STRING_TYPE or WS_WSZ_TYPE), not type %d", api,
 		    (int)valueType);
+	/* It may become an HTTP header: what HTTP cannot carry is refused
+	 * here, where the caller can tell which header it was. */
+	if (headerName->bytes == NULL ||
+	    !httphdr_name_ok((const char *)headerName->bytes,
+	    headerName->length))
+		return ws_error_fail(error, E_INVALIDARG, "%s: a mapped header "
+		    "name must be an HTTP token", api);
 	if ((hr = ws_value_encode(valueType, writeOption, value, valueSize,
 	    &text, error, api)) != S_OK)
 		return hr;
+	if (text != NULL && !httphdr_value_ok(text, strlen(text))) {
+		free(text);
+		return ws_error_fail(error, E_INVALIDARG, "%s: the value of "
+		    "mapped header %.*s holds CR, LF or another control "
+		    "character", api, (int)headerName->length,
+		    headerName->bytes);
+	}
 	h.name = strndup((const char *)headerName->bytes, headerName->length);
 	h.value = text;
 	pthread_mutex_lock(&message->lock);

@@ -72,7 +72,9 @@ ws_exchange_unpack(struct ipc_call *c, WS_MESSAGE *m,
 		return ws_error_fail(c->error, WS_E_OTHER,
 		    "%s: wschanneld's reply carries no message", c->api);
 	}
-	if (ws_envelope_unpack(m, e) != 0) {
+	/* HTTP headers become mapped headers per the channel's mapping. */
+	if (ws_envelope_unpack(m, e) != 0 ||
+	    ws_header_mapped_unpack((WS_CHANNEL *)c->obj, m, e) != S_OK) {
 		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
 		return ws_error_fail(c->error, E_OUTOFMEMORY,
 		    "%s: out of memory", c->api);
@@ -282,6 +284,8 @@ ws_exchange_finish(struct ipc_call *c, HRESULT hr)
 			pthread_mutex_lock(&ex->msg->lock);
 			/* The daemon addresses it. */
 			ex->msg->addressed = true;
+			/* WsFlushBody streams through it (ws_stream.c). */
+			ex->msg->stream_ch = ch;
 			pthread_mutex_unlock(&ex->msg->lock);
 			ws_message_done(ex->msg, WS_MESSAGE_STATE_WRITING);
 		} else
@@ -411,9 +415,18 @@ ws_exchange_run_send(WS_CHANNEL *ch, struct ws_exchange *ex,
 	Wschannel__Envelope env = WSCHANNEL__ENVELOPE__INIT;
 	WS_MESSAGE *m = ex->msg;
 	const uint8_t *body = ex->body;
+	HRESULT hr;
 
 	pthread_mutex_lock(&m->lock);
 	ws_envelope_pack(m, &env);
+	/* Mapped headers the channel's mapping names go as HTTP headers. */
+	if (ws_header_mapped_pack(ch, m, &env) != S_OK) {
+		pthread_mutex_unlock(&m->lock);
+		hr = ws_exchange_finish(&ex->c, ws_error_fail(ex->c.error,
+		    E_OUTOFMEMORY, "%s: out of memory", ex->c.api));
+		ws_exchange_cleanup(&ex->c);
+		return ws_exchange_discard(ch, ex, hr);
+	}
 	if (op_case == WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END) {
 		/* What the body writer wrote is part of the body. */
 		(void)xml_message_body_flush(m);
@@ -440,7 +453,9 @@ ws_exchange_run_send(WS_CHANNEL *ch, struct ws_exchange *ex,
 		req.send_message = &op;
 		break;
 	}
-	return ipc_call_run(&ex->c, &req);
+	hr = ipc_call_run(&ex->c, &req);
+	ws_header_mapped_pack_free(&env);
+	return hr;
 }
 
 /* The send-like calls: WsSendMessage, WsSendReplyMessage, faults. */

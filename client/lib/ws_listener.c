@@ -387,6 +387,9 @@ WsCreateChannelForListener(WS_LISTENER *listener,
 	Wschannel__CreateChannelForListener op =
 	    WSCHANNEL__CREATE_CHANNEL_FOR_LISTENER__INIT;
 	Wschannel__Property **props;
+	struct ws_http_mapping *map;
+	WS_CHANNEL_PROPERTY *rest;
+	ULONG nrest;
 	struct ipc_conn *conn;
 	WS_CHANNEL *ch;
 	HRESULT hr;
@@ -402,20 +405,36 @@ WsCreateChannelForListener(WS_LISTENER *listener,
 		ipc_object_unref(&listener->obj);
 		return hr;
 	}
+	/* HTTP_MESSAGE_MAPPING stays in the library (ws_header.c). */
+	if ((hr = ws_header_mapping_take(listener->binding, properties,
+	    propertyCount, &rest, &nrest, &map, error, api)) != S_OK) {
+		ipc_object_unref(&listener->obj);
+		return hr;
+	}
+	if (rest != NULL) {
+		properties = rest;
+		propertyCount = nrest;
+	}
 	hr = ws_channel_props_encode(channel_prop, properties, propertyCount,
 	    &props, error, api);
 	if (hr != S_OK) {
+		free(rest);
+		ws_header_mapping_free(map);
 		ipc_object_unref(&listener->obj);
 		return hr;
 	}
 	/* The channel takes the listener's type and binding. */
 	if ((ch = ws_channel_alloc(listener->type, listener->binding,
 	    properties, propertyCount)) == NULL) {
+		free(rest);
+		ws_header_mapping_free(map);
 		ws_channel_props_free(props, propertyCount);
 		ipc_object_unref(&listener->obj);
 		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
 		    api);
 	}
+	ch->mapping = map;
+	free(rest);
 	conn = listener->obj.conn;
 	op.listener = listener->obj.id;
 	op.n_properties = propertyCount;

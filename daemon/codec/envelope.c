@@ -61,6 +61,42 @@ envelope_first_element(xmlNode *n)
 }
 
 void
+envelope_http_clear(struct envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nhttp; i++) {
+		free(env->http[i].name);
+		free(env->http[i].value);
+	}
+	free(env->http);
+	env->http = NULL;
+	env->nhttp = 0;
+}
+
+int
+envelope_http_add(struct envelope *env, const char *name, const char *value)
+{
+	struct envelope_http *n;
+	char *a, *b;
+
+	if ((a = strdup(name)) == NULL || (b = strdup(value)) == NULL) {
+		free(a);
+		return -ENOMEM;
+	}
+	if ((n = realloc(env->http, (env->nhttp + 1) * sizeof(*n))) == NULL) {
+		free(a);
+		free(b);
+		return -ENOMEM;
+	}
+	env->http = n;
+	n[env->nhttp].name = a;
+	n[env->nhttp].value = b;
+	env->nhttp++;
+	return 0;
+}
+
+void
 envelope_clear(struct envelope *env)
 {
 	if (env == NULL)
@@ -74,6 +110,7 @@ envelope_clear(struct envelope *env)
 	free(env->body);
 	free(env->fault_reason);
 	free(env->headers);
+	envelope_http_clear(env);
 	memset(env, 0, sizeof *env);
 }
 

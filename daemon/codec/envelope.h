@@ -29,10 +29,27 @@ struct envelope {
 	 * XML one after the other (Envelope.headers), NULL if none. */
 	uint8_t		*headers;
 	size_t		 headers_len;
+	/* HTTP headers standing for mapped headers (Envelope.http_headers):
+	 * to send, or received; NULL, 0 if none.  Each name and value is
+	 * malloc'd, like the array. */
+	struct envelope_http	*http;
+	size_t		 nhttp;
+	/* A piece of a streamed body, more follows (Envelope.more_body). */
+	bool		 more_body;
+};
+
+struct envelope_http {
+	char		*name;
+	char		*value;
 };
 
 /* Frees every member and zeroes the struct; safe on a zeroed struct. */
 void	envelope_clear(struct envelope *env);
+/* Frees the HTTP headers only. */
+void	envelope_http_clear(struct envelope *env);
+/* Appends copies of a header's name and value; 0 or -ENOMEM. */
+int	envelope_http_add(struct envelope *env, const char *name,
+	    const char *value);
 
 /*
  * Writes `env` as a UTF-8 XML document (no XML declaration) into a new

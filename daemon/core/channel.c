@@ -583,8 +583,8 @@ channel_set_tp(struct channel *ch, void *tp)
 /* Stamps `msg` with the channel's envelope and addressing versions and
  * hands it to the transport; `p` completes when it has left. */
 static int32_t
-channel_queue_message(struct channel *ch, struct envelope *msg,
-    struct pending *p, const char **why)
+channel_queue_send(struct channel *ch, struct envelope *msg,
+    struct pending *p, bool part, const char **why)
 {
 	int32_t hr;
 
@@ -600,13 +600,15 @@ channel_queue_message(struct channel *ch, struct envelope *msg,
 	}
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
-	if ((hr = ch->tb->ops->send(ch, msg, why)) != S_OK &&
-	    hr != TRANSPORT_SENT) {
+	hr = part ? ch->tb->ops->send_part(ch, msg, why) :
+	    ch->tb->ops->send(ch, msg, why);
+	if (hr != S_OK && hr != TRANSPORT_SENT) {
 		TAILQ_REMOVE(&ch->pendings, p, obj_entry);
 		p->ch = NULL;
 		return hr;
 	}
-	ch->messages_out++;
+	if (!part)
+		ch->messages_out++;
 	if (hr == TRANSPORT_SENT) {
 		/* Written already, and nothing queued before it: this send
 		 * and any before it are done without waiting for the loop. */
@@ -615,6 +617,14 @@ channel_queue_message(struct channel *ch, struct envelope *msg,
 	}
 	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_SEND_TIMEOUT);
 	return S_OK;
+}
+
+/* A whole message (`part` above: a piece of a streamed body). */
+static int32_t
+channel_queue_message(struct channel *ch, struct envelope *msg,
+    struct pending *p, const char **why)
+{
+	return channel_queue_send(ch, msg, p, false, why);
 }
 
 static int32_t
@@ -683,6 +693,21 @@ channel_write_end(struct channel *ch, struct envelope *msg, struct pending *p,
 	if (!ch->writing) {
 		*why = "no message is being written: call WsWriteMessageStart";
 		return WS_E_INVALID_OPERATION;
+	}
+	if (msg->more_body) {
+		/* WsFlushBody's piece of a streamed body: out now, and the
+		 * message is still being written. */
+		if (!(ch->props[WS_CHANNEL_PROPERTY_TRANSFER_MODE] &
+		    WS_STREAMED_OUTPUT_TRANSFER_MODE)) {
+			*why = "a piece of a body needs "
+			    "WS_STREAMED_OUTPUT_TRANSFER_MODE";
+			return WS_E_INVALID_OPERATION;
+		}
+		if (ch->tb->ops->send_part == NULL) {
+			*why = "this binding does not stream bodies";
+			return WS_E_NOT_SUPPORTED;
+		}
+		return channel_queue_send(ch, msg, p, true, why);
 	}
 	if ((hr = channel_queue_message(ch, msg, p, why)) == S_OK)
 		ch->writing = false;

@@ -84,6 +84,14 @@ struct transport_ops {
 	 * No upcall. */
 	int32_t		(*listener_set)(struct listener *ls, uint32_t id,
 			    const char **why);
+	/* Optional (NULL: the binding cannot stream; WS_E_NOT_SUPPORTED).
+	 * A piece of the body of the message being written on a channel in
+	 * WS_STREAMED_OUTPUT_TRANSFER_MODE (Envelope.more_body): like send,
+	 * but the message goes on; the next piece, or the send that ends
+	 * it, comes after this one left (channel_transport_sent()).  No
+	 * upcall. */
+	int32_t		(*send_part)(struct channel *ch,
+			    const struct envelope *msg, const char **why);
 };
 
 /* A channel type or an encoding as a bit of the masks below (all the

@@ -149,6 +149,26 @@ static const struct {
  * a{sv} into an envelope.  Returns a bus error (< 0), or 0 with *hr S_OK,
  * or *hr and *why for a message that is not acceptable.
  */
+/* The variant of "HttpHeaders": 1, 0 out of memory, or sd-bus's error. */
+static int
+dbus_read_http(sd_bus_message *m, struct envelope *env)
+{
+	const char *name, *value;
+	int r;
+
+	if ((r = sd_bus_message_enter_container(m, 'v',
+	    BUSMAP_MSG_HTTP_HEADERS_SIG)) < 0 ||
+	    (r = sd_bus_message_enter_container(m, 'a', "(ss)")) < 0)
+		return r;
+	while ((r = sd_bus_message_read(m, "(ss)", &name, &value)) > 0)
+		if (envelope_http_add(env, name, value) != 0)
+			return 0;
+	if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0 ||
+	    (r = sd_bus_message_exit_container(m)) < 0)
+		return r;
+	return 1;
+}
+
 static int
 dbus_read_message(sd_bus_message *m, struct envelope *env, int32_t *hr,
     const char **why)
@@ -224,12 +244,25 @@ dbus_read_message(sd_bus_message *m, struct envelope *env, int32_t *hr,
 				memcpy(env->headers, data, len);
 				env->headers_len = len;
 			}
+		} else if (strcmp(key, BUSMAP_MSG_HTTP_HEADERS) == 0) {
+			if (strcmp(contents, BUSMAP_MSG_HTTP_HEADERS_SIG) != 0)
+				goto bad_type;
+			if ((r = dbus_read_http(m, env)) < 0)
+				goto fail;
+			if (r == 0)
+				goto nomem;
 		} else if (strcmp(key, "IsFault") == 0) {
 			if (strcmp(contents, "b") != 0)
 				goto bad_type;
 			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
 				goto fail;
 			env->is_fault = b != 0;
+		} else if (strcmp(key, BUSMAP_MSG_MORE_BODY) == 0) {
+			if (strcmp(contents, "b") != 0)
+				goto bad_type;
+			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
+				goto fail;
+			env->more_body = b != 0;
 		} else if (strcmp(key, "EnvelopeVersion") == 0 ||
 		    strcmp(key, "AddressingVersion") == 0) {
 			/* The channel's properties decide; accepted so that
@@ -282,6 +315,30 @@ dbus_append_sv(sd_bus_message *m, const char *key, const char *sig, ...)
 	return sd_bus_message_close_container(m);
 }
 
+/* The "HttpHeaders" entry of a message dictionary. */
+static int
+dbus_append_http(sd_bus_message *m, const struct envelope *env)
+{
+	size_t i;
+	int r;
+
+	if ((r = sd_bus_message_open_container(m, 'e', "sv")) < 0 ||
+	    (r = sd_bus_message_append_basic(m, 's',
+	    BUSMAP_MSG_HTTP_HEADERS)) < 0 ||
+	    (r = sd_bus_message_open_container(m, 'v',
+	    BUSMAP_MSG_HTTP_HEADERS_SIG)) < 0 ||
+	    (r = sd_bus_message_open_container(m, 'a', "(ss)")) < 0)
+		return r;
+	for (i = 0; i < env->nhttp; i++)
+		if ((r = sd_bus_message_append(m, "(ss)", env->http[i].name,
+		    env->http[i].value)) < 0)
+			return r;
+	if ((r = sd_bus_message_close_container(m)) < 0 ||
+	    (r = sd_bus_message_close_container(m)) < 0)
+		return r;
+	return sd_bus_message_close_container(m);
+}
+
 /* An envelope as a{sv}; NULL gives an empty dictionary. */
 static int
 dbus_append_message(sd_bus_message *m, const struct envelope *env)
@@ -323,6 +380,8 @@ dbus_append_message(sd_bus_message *m, const struct envelope *env)
 	    env->headers_len)) < 0 ||
 	    (r = sd_bus_message_close_container(m)) < 0 ||
 	    (r = sd_bus_message_close_container(m)) < 0))
+		return r;
+	if (env->nhttp > 0 && (r = dbus_append_http(m, env)) < 0)
 		return r;
 	if ((r = dbus_append_sv(m, "IsFault", "b", (int)env->is_fault)) < 0)
 		return r;

@@ -38,6 +38,7 @@
 #include "envelope.h"
 #include "frame.h"
 #include "hresult.h"
+#include "httphdr.h"
 #include "listener.h"
 #include "log.h"
 #include "registry.h"
@@ -199,6 +200,8 @@ control_reply_error(struct control_conn *cc, uint64_t id, int32_t hr,
 static int
 control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
 {
+	size_t i;
+
 	memset(env, 0, sizeof(*env));
 #define DUP(f) do {							\
 	if (e->f != NULL && (env->f = strdup(e->f)) == NULL)		\
@@ -225,15 +228,32 @@ control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
 		env->headers_len = e->headers.len;
 	}
 	env->is_fault = e->has_is_fault && e->is_fault;
+	env->more_body = e->has_more_body && e->more_body;
+	for (i = 0; i < e->n_http_headers; i++)
+		if (e->http_headers[i]->name != NULL &&
+		    e->http_headers[i]->value != NULL &&
+		    envelope_http_add(env, e->http_headers[i]->name,
+		    e->http_headers[i]->value) != 0)
+			goto fail;
 	return 0;
 fail:
 	envelope_clear(env);
 	return -ENOMEM;
 }
 
+/* Room for the HTTP headers of an outgoing envelope (the transports hand
+ * over at most HTTPHDR_MAX_COUNT). */
+struct control_http_out {
+	Wschannel__HttpHeader	 h[HTTPHDR_MAX_COUNT];
+	Wschannel__HttpHeader	*p[HTTPHDR_MAX_COUNT];
+};
+
 static void
-control_envelope_out(const struct envelope *env, Wschannel__Envelope *e)
+control_envelope_out(const struct envelope *env, Wschannel__Envelope *e,
+    struct control_http_out *ho)
 {
+	size_t i;
+
 	e->has_envelope_version = 1;
 	e->envelope_version = env->envelope_version;
 	e->has_addressing_version = 1;
@@ -259,6 +279,14 @@ control_envelope_out(const struct envelope *env, Wschannel__Envelope *e)
 		e->headers.data = env->headers;
 		e->headers.len = env->headers_len;
 	}
+	for (i = 0; i < env->nhttp && i < HTTPHDR_MAX_COUNT; i++) {
+		wschannel__http_header__init(&ho->h[i]);
+		ho->h[i].name = env->http[i].name;
+		ho->h[i].value = env->http[i].value;
+		ho->p[i] = &ho->h[i];
+	}
+	e->n_http_headers = i;
+	e->http_headers = i > 0 ? ho->p : NULL;
 }
 
 /* ---- completions into Reply frames ------------------------------------------ */
@@ -407,6 +435,7 @@ control_reply_result(struct control_conn *cc, struct request *r)
 {
 	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
 	Wschannel__Envelope e = WSCHANNEL__ENVELOPE__INIT;
+	struct control_http_out ho;
 	Wschannel__Property pr = WSCHANNEL__PROPERTY__INIT;
 	Wschannel__AbortResult ar = WSCHANNEL__ABORT_RESULT__INIT;
 	Wschannel__ChannelInfo ci = WSCHANNEL__CHANNEL_INFO__INIT;
@@ -451,7 +480,7 @@ control_reply_result(struct control_conn *cc, struct request *r)
 	case REQUEST_REQUEST_REPLY:
 		if (r->res.msg == NULL)
 			break;
-		control_envelope_out(r->res.msg, &e);
+		control_envelope_out(r->res.msg, &e, &ho);
 		rep.result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
 		rep.message = &e;
 		break;

@@ -60,8 +60,10 @@ http_check(struct channel *ch, const char **why)
 		*why = "application/soap+msbin1 carries SOAP 1.2 only";
 		return WS_E_NOT_SUPPORTED;
 	}
-	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_TRANSFER_MODE) != 0) {
-		*why = "streamed transfer is not supported yet";
+	/* Streamed bodies go out as UTF-8 text (http_util_encode_split). */
+	if (http_util_streamed(ch, WS_STREAMED_OUTPUT_TRANSFER_MODE) &&
+	    enc != WS_ENCODING_XML_UTF8) {
+		*why = "streamed output is sent as UTF-8 text only";
 		return WS_E_NOT_SUPPORTED;
 	}
 	return S_OK;
@@ -89,6 +91,20 @@ http_send(struct channel *ch, const struct envelope *msg, const char **why)
 	}
 	return http_is_reply(ch) ? http_server_reply_send(tp, msg, why) :
 	    http_client_send(tp, msg, why);
+}
+
+static int32_t
+http_send_part(struct channel *ch, const struct envelope *msg,
+    const char **why)
+{
+	void *tp = channel_tp(ch);
+
+	if (tp == NULL) {
+		*why = "the channel is not open";
+		return WS_E_INVALID_OPERATION;
+	}
+	return http_is_reply(ch) ? http_server_reply_send_part(tp, msg, why) :
+	    http_client_send_part(tp, msg, why);
 }
 
 static int32_t
@@ -160,5 +176,6 @@ const struct transport_ops transport_http_ops = {
 	.listener_accept = http_server_accept,
 	.listener_close = http_server_unlisten,
 	.listener_abort = http_server_unlisten_abort,
+	.send_part = http_send_part,
 };
 

@@ -62,11 +62,30 @@ int32_t		 http_util_encode(struct channel *, const struct envelope *,
 		    uint32_t encoding, uint8_t **, size_t *, const char **);
 void		 http_util_content_type(char *, size_t, uint32_t encoding,
 		    uint32_t envelope, const char *action);
+/* Mapped headers (Envelope.http_headers): checks what a client asks us
+ * to send (S_OK or E_INVALIDARG with *why), adds it to outgoing headers
+ * (0 or -1), and takes the received ones but ours into env->http. */
+int32_t		 http_util_headers_check(const struct envelope *, const char **);
+int		 http_util_headers_put(struct evkeyvalq *,
+		    const struct envelope *);
+int		 http_util_headers_take(struct evkeyvalq *, struct envelope *);
+
+/* Streamed transfer (WS_CHANNEL_PROPERTY_TRANSFER_MODE): is `mode` on,
+ * the bound of what is received and sent, and the envelope of a streamed
+ * body split around it (UTF-8 text; *head, *tail malloc'd). */
+bool		 http_util_streamed(struct channel *, uint32_t mode);
+uint64_t	 http_util_max_in(struct channel *);
+uint64_t	 http_util_max_out(struct channel *);
+int32_t		 http_util_encode_split(struct channel *,
+		    const struct envelope *, uint32_t encoding, uint8_t **head,
+		    size_t *hlen, uint8_t **tail, size_t *tlen, const char **why);
 
 /* http_client.c: the record of a REQUEST channel. */
 int32_t		 http_client_open(struct channel *, const struct url *);
 int32_t		 http_client_send(struct http_client *, const struct envelope *,
 		    const char **why);
+int32_t		 http_client_send_part(struct http_client *,
+		    const struct envelope *, const char **why);
 int32_t		 http_client_receive_check(struct http_client *, const char **);
 /* Hands a complete response to a waiting receive. */
 void		 http_client_deliver(struct http_client *);
@@ -77,6 +96,8 @@ void		 http_client_release(struct http_client *, bool reset);
 
 /* http_server.c: the record of one request, the accepted channel's. */
 int32_t		 http_server_reply_send(struct http_sreq *,
+		    const struct envelope *, const char **why);
+int32_t		 http_server_reply_send_part(struct http_sreq *,
 		    const struct envelope *, const char **why);
 void		 http_server_reply_want_receive(struct http_sreq *);
 void		 http_server_reply_close(struct http_sreq *);

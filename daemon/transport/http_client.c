@@ -62,6 +62,7 @@ struct http_client {
 	struct evbuffer		*pend_body;
 	char			*pend_ct;
 	char			*pend_action;
+	struct envelope		 pend_h;	/* its mapped headers (http) */
 	struct evdns_getaddrinfo_request *dns_req;
 	struct event		*dns_timer;
 	struct event		*connect_timer;
@@ -75,6 +76,12 @@ struct http_client {
 	uint8_t			*body;
 	size_t			 body_len;
 	char			*resp_ct;
+	struct envelope		 resp_h;	/* its headers (http only) */
+	/* Pieces of a streamed request body: evhttp sends a request in one
+	 * go, with its length, so they wait here for the last one; the
+	 * event completes each piece from the loop. */
+	struct evbuffer		*part_body;
+	struct event		*part_ev;
 	bool			 close_after;	/* idle close: FIN then closed */
 };
 
@@ -85,6 +92,7 @@ http_client_clear_response(struct http_client *hc)
 {
 	free(hc->body);
 	free(hc->resp_ct);
+	envelope_http_clear(&hc->resp_h);
 	hc->body = NULL;
 	hc->resp_ct = NULL;
 	hc->body_len = 0;
@@ -100,6 +108,8 @@ http_client_reap_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (hc->evcon != NULL)
 		evhttp_connection_free(hc->evcon);
+	if (hc->part_ev != NULL)
+		event_free(hc->part_ev);
 	event_free(hc->reap);
 	free(hc);
 }
@@ -118,9 +128,13 @@ http_client_release(struct http_client *hc, bool reset)
 	if (hc->pend_body != NULL)
 		evbuffer_free(hc->pend_body);
 	hc->pend_body = NULL;
+	if (hc->part_body != NULL)
+		evbuffer_free(hc->part_body);
+	hc->part_body = NULL;
 	free(hc->pend_ct);
 	free(hc->pend_action);
 	free(hc->uri);
+	envelope_http_clear(&hc->pend_h);
 	hc->pend_ct = hc->pend_action = hc->uri = NULL;
 	http_client_clear_response(hc);
 	/* Callbacks until the reap see no channel and do nothing. */
@@ -203,6 +217,11 @@ http_client_deliver(struct http_client *hc)
 		    "the server answered 500 without a SOAP fault");
 		return;
 	}
+	/* The response's headers, for the library to map. */
+	env.http = hc->resp_h.http;
+	env.nhttp = hc->resp_h.nhttp;
+	hc->resp_h.http = NULL;
+	hc->resp_h.nhttp = 0;
 	hc->phase = HC_IDLE;
 	http_client_clear_response(hc);
 	/* A fault stays a message here; the library turns it into
@@ -300,6 +319,11 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 	ct = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Content-Type");
 	hc->resp_ct = ct != NULL ? strdup(ct) : NULL;
+	if (http_util_headers_take(evhttp_request_get_input_headers(req),
+	    &hc->resp_h) != 0) {
+		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		return;
+	}
 	channel_transport_count(ch, n, 0);
 	hc->phase = HC_READY;
 	/* A 200 with a body never read is dropped at the next send. */
@@ -359,8 +383,7 @@ http_client_start(struct http_client *hc)
 		 * must not cut a longer RECEIVE_TIMEOUT short. */
 		evhttp_connection_set_timeout(hc->evcon, 7 * 24 * 3600);
 		evhttp_connection_set_max_body_size(hc->evcon,
-		    (ev_ssize_t)channel_prop_value(ch,
-		    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE));
+		    (ev_ssize_t)http_util_max_in(ch));
 	}
 	if ((req = evhttp_request_new(http_client_done_cb, hc)) == NULL) {
 		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
@@ -379,6 +402,11 @@ http_client_start(struct http_client *hc)
 		snprintf(quoted, sizeof(quoted), "\"%s\"",
 		    hc->pend_action != NULL ? hc->pend_action : "");
 		evhttp_add_header(h, "SOAPAction", quoted);
+	}
+	if (http_util_headers_put(h, &hc->pend_h) != 0) {
+		evhttp_request_free(req);
+		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
+		return;
 	}
 	evbuffer_add_buffer(evhttp_request_get_output_buffer(req),
 	    hc->pend_body);
@@ -507,15 +535,87 @@ http_client_open(struct channel *ch, const struct url *u)
 	return S_OK;
 }
 
+static void
+http_client_part_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_client *hc = arg;
+
+	if (hc->ch != NULL)
+		channel_transport_sent(hc->ch);
+}
+
+/* A piece of a streamed request body: kept until the last one. */
+int32_t
+http_client_send_part(struct http_client *hc, const struct envelope *msg,
+    const char **why)
+{
+	size_t have;
+
+	if (hc->phase != HC_IDLE && hc->phase != HC_READY) {
+		*why = "a request is outstanding: receive its response first";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (hc->part_body == NULL && (hc->part_body = evbuffer_new()) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	if (hc->part_ev == NULL && (hc->part_ev = event_new(registry_base(),
+	    -1, 0, http_client_part_cb, hc)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	have = evbuffer_get_length(hc->part_body);
+	if (have + msg->body_len > http_util_max_out(hc->ch)) {
+		*why = "the body is larger than MAX_STREAMED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	if (evbuffer_add(hc->part_body, msg->body, msg->body_len) != 0) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	event_active(hc->part_ev, EV_TIMEOUT, 0);
+	return S_OK;
+}
+
+static int32_t	http_client_send_whole(struct http_client *,
+		    const struct envelope *, const char **);
+
+/* A message, after the pieces of its body a streamed send kept. */
 int32_t
 http_client_send(struct http_client *hc, const struct envelope *msg,
+    const char **why)
+{
+	struct envelope whole;
+	size_t have;
+	int32_t hr;
+
+	if (hc->part_body == NULL ||
+	    (have = evbuffer_get_length(hc->part_body)) == 0)
+		return http_client_send_whole(hc, msg, why);
+	whole = *msg;
+	whole.body_len = have + msg->body_len;
+	if ((whole.body = malloc(whole.body_len)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	evbuffer_copyout(hc->part_body, whole.body, have);
+	if (msg->body_len > 0)
+		memcpy(whole.body + have, msg->body, msg->body_len);
+	if ((hr = http_client_send_whole(hc, &whole, why)) == S_OK)
+		evbuffer_drain(hc->part_body, have);
+	free(whole.body);
+	return hr;
+}
+
+static int32_t
+http_client_send_whole(struct http_client *hc, const struct envelope *msg,
     const char **why)
 {
 	struct channel *ch = hc->ch;
 	uint32_t enc = (uint32_t)channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_ENCODING);
 	uint8_t *doc = NULL;
-	size_t len = 0;
+	size_t len = 0, i;
 	char ct[1200];
 	int32_t hr;
 
@@ -528,6 +628,8 @@ http_client_send(struct http_client *hc, const struct envelope *msg,
 		*why = "a request is outstanding: receive its response first";
 		return WS_E_INVALID_OPERATION;
 	}
+	if ((hr = http_util_headers_check(msg, why)) != S_OK)
+		return hr;
 	if ((hr = http_util_encode(ch, msg, enc, &doc, &len, why)) != S_OK)
 		return hr;
 	http_util_content_type(ct, sizeof(ct), enc, (uint32_t)channel_prop_value(ch,
@@ -546,6 +648,16 @@ http_client_send(struct http_client *hc, const struct envelope *msg,
 		return E_OUTOFMEMORY;
 	}
 	free(doc);
+	envelope_http_clear(&hc->pend_h);
+	for (i = 0; i < msg->nhttp; i++)
+		if (envelope_http_add(&hc->pend_h, msg->http[i].name,
+		    msg->http[i].value) != 0) {
+			envelope_http_clear(&hc->pend_h);
+			evbuffer_drain(hc->pend_body,
+			    evbuffer_get_length(hc->pend_body));
+			*why = "out of memory";
+			return E_OUTOFMEMORY;
+		}
 	channel_transport_count(ch, 0, len);
 	hc->send_hr = S_OK;
 	hc->in_send = 1;

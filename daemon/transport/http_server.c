@@ -68,6 +68,17 @@ struct http_sreq {
 	size_t			 headers_len;	/* request line and headers */
 	uint64_t		 conn_id;	/* HTTP_CONNECTION_ID */
 	struct envelope		 env;		/* decoded when assigned */
+	struct envelope		 req_h;		/* its headers (http only) */
+	/* A streamed response (WS_STREAMED_OUTPUT_TRANSFER_MODE): chunked,
+	 * a piece in flight, what follows the body, the body bytes so far,
+	 * and the event that completes an empty piece from the loop. */
+	bool			 streaming;
+	bool			 stream_ended;	/* its last chunk is queued */
+	bool			 part_busy;
+	uint8_t			*tail;
+	size_t			 tail_len;
+	uint64_t		 streamed;
+	struct event		*part_ev;
 };
 
 TAILQ_HEAD(http_server_req_list, http_sreq);
@@ -402,7 +413,11 @@ http_server_req_reap_cb(evutil_socket_t fd, short what, void *arg)
 	} else if (sr->evcon != NULL)
 		http_server_unwatch(sr);
 	event_free(sr->reap);
+	if (sr->part_ev != NULL)
+		event_free(sr->part_ev);
+	free(sr->tail);
 	envelope_clear(&sr->env);
+	envelope_http_clear(&sr->req_h);
 	free(sr->action);
 	free(sr->url);
 	free(sr->body);
@@ -512,10 +527,12 @@ http_server_req_complete_cb(struct evhttp_request *req, void *arg)
 	channel_transport_sent(ch);
 }
 
-/* Writes the response: status, media type of the request, body. */
+/* Writes the response: status, media type of the request, the mapped
+ * headers of `msg` (may be NULL), body. */
 static int32_t
 http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
-    const uint8_t *body, size_t len, const char *action)
+    const uint8_t *body, size_t len, const char *action,
+    const struct envelope *msg)
 {
 	struct evkeyvalq *h;
 	struct evbuffer *buf;
@@ -537,6 +554,11 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 	}
 	snprintf(n, sizeof(n), "%zu", len);
 	evhttp_add_header(h, "Content-Length", n);
+	if (msg != NULL && http_util_headers_put(h, msg) != 0) {
+		evhttp_clear_headers(h);
+		evbuffer_free(buf);
+		return E_OUTOFMEMORY;
+	}
 	/* No listener will take another request on it. */
 	if (TAILQ_EMPTY(&sr->srv->listeners))
 		evhttp_add_header(h, "Connection", "close");
@@ -544,6 +566,149 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 	evhttp_request_set_on_complete_cb(sr->req, http_server_req_complete_cb, sr);
 	evhttp_send_reply(sr->req, code, reason, buf);
 	evbuffer_free(buf);
+	return S_OK;
+}
+
+/* A piece of a streamed response left (or there was nothing to write). */
+static void
+http_server_part_done(struct http_sreq *sr)
+{
+	if (!sr->part_busy)
+		return;
+	sr->part_busy = false;
+	if (sr->ch != NULL)
+		channel_transport_sent(sr->ch);
+}
+
+static void
+http_server_part_cb(struct evhttp_connection *evcon, void *arg)
+{
+	http_server_part_done(arg);
+}
+
+static void
+http_server_part_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	http_server_part_done(arg);
+}
+
+/* The status line and headers of a streamed response: chunked (HTTP/1.1;
+ * an HTTP/1.0 client gets the body up to the close). */
+static void
+http_server_stream_start(struct http_sreq *sr, const struct envelope *msg)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(sr->req);
+	char ct[1200];
+
+	http_util_content_type(ct, sizeof(ct), sr->encoding, sr->envelope,
+	    msg->action);
+	evhttp_add_header(h, "Content-Type", ct);
+	(void)http_util_headers_put(h, msg);
+	if (TAILQ_EMPTY(&sr->srv->listeners))
+		evhttp_add_header(h, "Connection", "close");
+	sr->replied = sr->streaming = true;
+	evhttp_request_set_on_complete_cb(sr->req, http_server_req_complete_cb,
+	    sr);
+	evhttp_send_reply_start(sr->req, msg->is_fault ? 500 : 200,
+	    msg->is_fault ? "Internal Server Error" : "OK");
+}
+
+/*
+ * WsFlushBody's piece of a streamed response: the first one sends the
+ * status, the headers (those of this message) and the envelope up to the
+ * body; each goes out as a chunk at once.
+ */
+int32_t
+http_server_reply_send_part(struct http_sreq *sr, const struct envelope *msg,
+    const char **why)
+{
+	struct channel *ch = sr->ch;
+	struct evbuffer *buf;
+	uint8_t *head = NULL;
+	size_t hlen = 0, n;
+	int32_t hr;
+
+	if ((sr->replied && !sr->streaming) || sr->stream_ended) {
+		*why = "the request was already answered";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (sr->req == NULL || sr->evcon == NULL) {
+		*why = "the HTTP client is gone";
+		return WS_E_ENDPOINT_DISCONNECTED;
+	}
+	if (sr->part_busy) {
+		*why = "the previous piece of the body is still being written";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (sr->streamed + msg->body_len > http_util_max_out(ch)) {
+		*why = "the body is larger than MAX_STREAMED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	if (sr->part_ev == NULL && (sr->part_ev = event_new(registry_base(),
+	    -1, 0, http_server_part_ev_cb, sr)) == NULL) {
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	if (!sr->streaming && ((hr = http_util_headers_check(msg, why)) != S_OK ||
+	    (hr = http_util_encode_split(ch, msg, sr->encoding, &head, &hlen,
+	    &sr->tail, &sr->tail_len, why)) != S_OK))
+		return hr;
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add(buf, head, hlen) != 0 ||
+	    evbuffer_add(buf, msg->body, msg->body_len) != 0) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		free(head);
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	free(head);
+	if (!sr->streaming)
+		http_server_stream_start(sr, msg);
+	sr->streamed += msg->body_len;
+	sr->part_busy = true;
+	n = evbuffer_get_length(buf);
+	if (n > 0)
+		evhttp_send_reply_chunk_with_cb(sr->req, buf,
+		    http_server_part_cb, sr);
+	else
+		event_active(sr->part_ev, EV_TIMEOUT, 0);
+	evbuffer_free(buf);
+	channel_transport_count(ch, 0, n);
+	return S_OK;
+}
+
+/* The end of a streamed response: the last piece, the envelope's end, the
+ * last chunk; complete once written (http_server_req_complete_cb). */
+static int32_t
+http_server_stream_end(struct http_sreq *sr, const struct envelope *msg,
+    const char **why)
+{
+	struct evbuffer *buf;
+	size_t n;
+
+	if (sr->part_busy) {
+		*why = "the previous piece of the body is still being written";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (sr->streamed + msg->body_len > http_util_max_out(sr->ch)) {
+		*why = "the body is larger than MAX_STREAMED_MESSAGE_SIZE";
+		return WS_E_QUOTA_EXCEEDED;
+	}
+	if ((buf = evbuffer_new()) == NULL ||
+	    evbuffer_add(buf, msg->body, msg->body_len) != 0 ||
+	    evbuffer_add(buf, sr->tail, sr->tail_len) != 0) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		*why = "out of memory";
+		return E_OUTOFMEMORY;
+	}
+	n = evbuffer_get_length(buf);
+	sr->stream_ended = true;
+	evhttp_send_reply_chunk(sr->req, buf);
+	evbuffer_free(buf);
+	evhttp_send_reply_end(sr->req);
+	channel_transport_count(sr->ch, 0, n);
 	return S_OK;
 }
 
@@ -556,6 +721,14 @@ http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
 	size_t len = 0;
 	int32_t hr;
 
+	if (sr->streaming) {
+		if (sr->req == NULL || sr->evcon == NULL) {
+			*why = "the HTTP client is gone";
+			return WS_E_ENDPOINT_DISCONNECTED;
+		}
+		if (!sr->stream_ended)
+			return http_server_stream_end(sr, msg, why);
+	}
 	if (sr->replied) {
 		*why = "the request was already answered";
 		return WS_E_INVALID_OPERATION;
@@ -564,12 +737,14 @@ http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
 		*why = "the HTTP client is gone";
 		return WS_E_ENDPOINT_DISCONNECTED;
 	}
+	if ((hr = http_util_headers_check(msg, why)) != S_OK)
+		return hr;
 	if ((hr = http_util_encode(ch, msg, sr->encoding, &doc, &len, why)) != S_OK)
 		return hr;
 	/* A fault goes out as 500 (SOAP-HTTP; gSOAP, vectors E2/E4). */
 	hr = http_server_req_respond(sr, msg->is_fault ? 500 : 200,
 	    msg->is_fault ? "Internal Server Error" : "OK", doc, len,
-	    msg->action);
+	    msg->action, msg);
 	free(doc);
 	if (hr != S_OK) {
 		*why = "cannot queue the response";
@@ -603,8 +778,17 @@ http_server_reply_close(struct http_sreq *sr)
 		/* No reply: the one-way answer, drained in CLOSING. */
 		sr->closing = true;
 		if (http_server_req_respond(sr, 202, "Accepted", NULL, 0,
-		    NULL) == S_OK)
+		    NULL, NULL) == S_OK)
 			return;
+	}
+	if (sr->streaming && !sr->stream_ended) {
+		/* A streamed response that never got its end (the message was
+		 * abandoned): no whole message can reach the client; reset its
+		 * connection, as an abort does. */
+		channel_set_tp(ch, NULL);
+		http_server_req_release(sr);
+		channel_transport_closed(ch);
+		return;
 	}
 	if (sr->replied && !sr->complete && sr->req != NULL &&
 	    sr->evcon != NULL) {
@@ -661,8 +845,7 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		    "Request Header Fields Too Large");
 		goto requeue;
 	}
-	if (sr->body_len > channel_prop_value(ch,
-	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
+	if (sr->body_len > http_util_max_in(ch)) {
 		http_server_req_reject(sr, 413, "Payload Too Large");
 		goto requeue;
 	}
@@ -676,6 +859,11 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 		    "Bad Request");
 		goto requeue;
 	}
+	/* The request's headers, for the library to map. */
+	sr->env.http = sr->req_h.http;
+	sr->env.nhttp = sr->req_h.nhttp;
+	sr->req_h.http = NULL;
+	sr->req_h.nhttp = 0;
 	/* Without addressing the action is the transport's. */
 	if (sr->env.action == NULL && sr->action != NULL &&
 	    (sr->env.action = strdup(sr->action)) == NULL) {
@@ -862,6 +1050,10 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	 * their own request: unique still. */
 	sr->conn_id = conn != NULL ? conn->id : ++http_server_conn_ids;
 	sr->action = http_util_header_action(in, sr->envelope);
+	if (http_util_headers_take(in, &sr->req_h) != 0) {
+		http_server_req_reject(sr, 503, "Service Unavailable");
+		return;
+	}
 	http_server_peer_string(sr->evcon, sr->peer, sizeof(sr->peer));
 	http_server_watch(sr);
 	if (http_server_req_assign(hl, sr))

@@ -27,6 +27,7 @@
 #include "channel.h"
 #include "encoding.h"
 #include "envelope.h"
+#include "httphdr.h"
 #include "listener.h"
 #include "log.h"
 #include "registry.h"
@@ -310,14 +311,89 @@ http_util_encode(struct channel *ch, const struct envelope *msg, uint32_t encodi
 		*out = utf16;
 		*len = n;
 	}
-	if (hr == S_OK && *len > channel_prop_value(ch,
-	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE)) {
+	if (hr == S_OK && *len > http_util_max_out(ch)) {
 		free(*out);
 		*out = NULL;
-		*why = "message larger than MAX_BUFFERED_MESSAGE_SIZE";
+		*why = http_util_streamed(ch, WS_STREAMED_OUTPUT_TRANSFER_MODE) ?
+		    "message larger than MAX_STREAMED_MESSAGE_SIZE" :
+		    "message larger than MAX_BUFFERED_MESSAGE_SIZE";
 		return WS_E_QUOTA_EXCEEDED;
 	}
 	return hr;
+}
+
+/* ---- streamed transfer -------------------------------------------------- */
+
+bool
+http_util_streamed(struct channel *ch, uint32_t mode)
+{
+	return (channel_prop_value(ch, WS_CHANNEL_PROPERTY_TRANSFER_MODE) &
+	    mode) != 0;
+}
+
+/* What a message may weigh on the wire: MAX_STREAMED_MESSAGE_SIZE when
+ * that way is streamed (MS), else MAX_BUFFERED_MESSAGE_SIZE. */
+uint64_t
+http_util_max_in(struct channel *ch)
+{
+	return channel_prop_value(ch, http_util_streamed(ch,
+	    WS_STREAMED_INPUT_TRANSFER_MODE) ?
+	    WS_CHANNEL_PROPERTY_MAX_STREAMED_MESSAGE_SIZE :
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE);
+}
+
+uint64_t
+http_util_max_out(struct channel *ch)
+{
+	return channel_prop_value(ch, http_util_streamed(ch,
+	    WS_STREAMED_OUTPUT_TRANSFER_MODE) ?
+	    WS_CHANNEL_PROPERTY_MAX_STREAMED_MESSAGE_SIZE :
+	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE);
+}
+
+#define HTTP_STREAM_MARK	"wschannel-streamed-body"
+
+/*
+ * The envelope of a streamed message around its body: what goes before
+ * the first piece (up to and with <s:Body>) and after the last.  UTF-8
+ * text only: pieces are the library's UTF-8 XML, each a run of whole
+ * elements with their namespaces declared, so they go out as they are.
+ */
+int32_t
+http_util_encode_split(struct channel *ch, const struct envelope *msg,
+    uint32_t encoding, uint8_t **head, size_t *hlen, uint8_t **tail,
+    size_t *tlen, const char **why)
+{
+	struct envelope shell;
+	uint8_t *doc = NULL, *mark, *end;
+	size_t len = 0;
+	int32_t hr;
+
+	if (encoding != WS_ENCODING_XML_UTF8) {
+		*why = "streamed output is sent as UTF-8 text only";
+		return WS_E_NOT_SUPPORTED;
+	}
+	shell = *msg;
+	shell.body = (uint8_t *)"<" HTTP_STREAM_MARK "/>";
+	shell.body_len = strlen((const char *)shell.body);
+	if ((hr = http_util_encode(ch, &shell, encoding, &doc, &len,
+	    why)) != S_OK)
+		return hr;
+	mark = memmem(doc, len, "<" HTTP_STREAM_MARK, strlen(HTTP_STREAM_MARK) + 1);
+	end = mark != NULL ? memmem(mark, len - (size_t)(mark - doc), "/>",
+	    2) : NULL;
+	if (end == NULL || (*tail = malloc(len - (size_t)(end + 2 - doc) +
+	    1)) == NULL) {
+		free(doc);
+		*why = end == NULL ? "cannot place the streamed body" :
+		    "out of memory";
+		return end == NULL ? WS_E_INVALID_FORMAT : E_OUTOFMEMORY;
+	}
+	*tlen = len - (size_t)(end + 2 - doc);
+	memcpy(*tail, end + 2, *tlen);
+	*hlen = (size_t)(mark - doc);
+	*head = doc;
+	return S_OK;
 }
 
 /* The Content-Type we send for `encoding`, with the action where SOAP
@@ -341,3 +417,85 @@ http_util_content_type(char *buf, size_t len, uint32_t encoding, uint32_t envelo
 		snprintf(buf, len, "%s", base);
 }
 
+
+/* ---- HTTP headers standing for mapped headers ---------------------------- */
+
+/*
+ * What a client asks us to write as HTTP headers is checked here again
+ * (the library checked it against the channel's mapping): a token name
+ * the transport does not own, a value HTTP can carry, within the bounds.
+ */
+int32_t
+http_util_headers_check(const struct envelope *msg, const char **why)
+{
+	size_t i, bytes = 0;
+
+	if (msg->nhttp > HTTPHDR_MAX_COUNT) {
+		*why = "too many mapped HTTP headers on one message";
+		return E_INVALIDARG;
+	}
+	for (i = 0; i < msg->nhttp; i++) {
+		const char *n = msg->http[i].name, *v = msg->http[i].value;
+
+		if (!httphdr_name_ok(n, strlen(n))) {
+			*why = "a mapped HTTP header name is not a token";
+			return E_INVALIDARG;
+		}
+		if (httphdr_owned(n, strlen(n))) {
+			*why = "a mapped HTTP header names a header the HTTP "
+			    "transport owns";
+			return E_INVALIDARG;
+		}
+		if (!httphdr_value_ok(v, strlen(v))) {
+			*why = "a mapped HTTP header value holds a control "
+			    "character";
+			return E_INVALIDARG;
+		}
+		bytes += strlen(n) + strlen(v);
+	}
+	if (bytes > HTTPHDR_MAX_BYTES) {
+		*why = "the mapped HTTP headers of one message are too large";
+		return E_INVALIDARG;
+	}
+	return S_OK;
+}
+
+/* Adds the checked headers of `msg` to a request or response. */
+int
+http_util_headers_put(struct evkeyvalq *h, const struct envelope *msg)
+{
+	size_t i;
+
+	for (i = 0; i < msg->nhttp; i++)
+		if (evhttp_add_header(h, msg->http[i].name,
+		    msg->http[i].value) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The headers of a received request or response, but the transport's own,
+ * into env->http: the library keeps what the channel's mapping names.
+ * Beyond the bounds the rest is left out; 0 or -ENOMEM.
+ */
+int
+http_util_headers_take(struct evkeyvalq *in, struct envelope *env)
+{
+	struct evkeyval *kv;
+	size_t bytes = 0, n;
+
+	TAILQ_FOREACH(kv, in, next) {
+		n = strlen(kv->key) + strlen(kv->value);
+		if (httphdr_owned(kv->key, strlen(kv->key)) ||
+		    !httphdr_name_ok(kv->key, strlen(kv->key)) ||
+		    !httphdr_value_ok(kv->value, strlen(kv->value)))
+			continue;
+		if (env->nhttp >= HTTPHDR_MAX_COUNT ||
+		    bytes + n > HTTPHDR_MAX_BYTES)
+			break;
+		if (envelope_http_add(env, kv->key, kv->value) != 0)
+			return -ENOMEM;
+		bytes += n;
+	}
+	return 0;
+}
