@@ -519,7 +519,7 @@ ws_channel_discard(WS_CHANNEL *ch)
 /* WsCreateChannel, `map` (the HTTP_MESSAGE_MAPPING the library keeps,
  * taken out of the properties) given to the channel or freed. */
 static HRESULT
-ws_channel_create(WS_CHANNEL_TYPE channelType,
+ws_channel_create_mapped(WS_CHANNEL_TYPE channelType,
     WS_CHANNEL_BINDING channelBinding, const WS_CHANNEL_PROPERTY *properties,
     ULONG propertyCount, const WS_SECURITY_DESCRIPTION *securityDescription,
     WS_CHANNEL **channel, struct ws_http_mapping *map, WS_ERROR *error,
@@ -593,7 +593,7 @@ WsCreateChannel(WS_CHANNEL_TYPE channelType, WS_CHANNEL_BINDING channelBinding,
 	if ((hr = ws_header_mapping_take(channelBinding, properties,
 	    propertyCount, &rest, &nrest, &map, error, api)) != S_OK)
 		return hr;
-	hr = ws_channel_create(channelType, channelBinding,
+	hr = ws_channel_create_mapped(channelType, channelBinding,
 	    rest != NULL ? rest : properties, nrest, securityDescription,
 	    channel, map, error, api);
 	free(rest);
