@@ -234,8 +234,10 @@ HRESULT		 xml_reader_advance(WS_XML_READER *);
 /* The element at the reader and the position, for WsCopyNode. */
 struct xml_pos	*xml_reader_pos(WS_XML_READER *);
 void		 xml_reader_set_pos(WS_XML_READER *, struct xml_pos *);
+/* `copy_node`: WsCopyNode's copy, which
+ * WS_XML_WRITER_PROPERTY_COMPRESS_EMPTY_ELEMENTS may compress. */
 HRESULT		 xml_writer_insert_copy(WS_XML_WRITER *, const struct xml_node *,
-		    WS_ERROR *, const char *);
+		    bool copy_node, WS_ERROR *, const char *);
 
 /* Serialization of descriptions (issue 12).  xml_type.c: primitive
  * types, and what every type has (size, range); xml_struct.c writes the

@@ -489,7 +489,7 @@ WsCopyNode(WS_XML_WRITER *writer, WS_XML_READER *reader, WS_ERROR *error)
 		    "WsCopyNode: the reader needs more data than WsFillReader "
 		    "obtained" : "WsCopyNode: the reader is at an end or "
 		    "inside an attribute");
-	if ((hr = xml_writer_insert_copy(writer, src, error,
+	if ((hr = xml_writer_insert_copy(writer, src, true, error,
 	    "WsCopyNode")) != S_OK)
 		return hr;
 	xml_reader_set_pos(reader, after);

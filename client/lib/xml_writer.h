@@ -40,6 +40,8 @@ struct _WS_XML_WRITER {
 	ULONG			 max_size;
 	ULONG			 indent;
 	ULONG			 max_ns;
+	BOOL			 compress_empty;
+	BOOL			 emit_uncompressed;
 	enum xml_out_kind	 out;
 	bool			 binary;
 	WS_WRITE_CALLBACK	 write_cb;

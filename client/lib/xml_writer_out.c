@@ -103,6 +103,8 @@ xml_writer_apply(WS_XML_WRITER *w, const struct xml_writer_props *p)
 	w->max_size = p->max_size;
 	w->indent = p->indent;
 	w->max_ns = p->max_ns;
+	w->compress_empty = p->compress_empty;
+	w->emit_uncompressed = p->emit_uncompressed;
 }
 
 WS_EXPORT HRESULT WINAPI
