@@ -277,6 +277,8 @@ WsWriteEndElement(WS_XML_WRITER *writer, WS_ERROR *error)
 	if (writer->emit_uncompressed && n->first == NULL)
 		n->explicit_end = true;
 	writer->cur = &n->at_end;
+	if (writer->c14n != NULL && writer->c14n_step != NULL)
+		return writer->c14n_step(writer, error, api);
 	return S_OK;
 }
 
