@@ -536,6 +536,42 @@ START_TEST(malformed_before_the_end)
 }
 END_TEST
 
+START_TEST(failed_reads_do_not_move)
+{
+	static const char doc[] = "<?xml version='1.0'?>\n<a><b>t</b></a>";
+	struct pieces p = { .data = (const uint8_t *)doc,
+	    .len = strlen(doc), .piece = 1 };
+	WS_XML_READER *r = pieces_reader(&p, false, WS_CHARSET_UTF8, NULL, 0);
+	const WS_XML_NODE *n;
+
+	/* Up to the end of <a>, nothing after it. */
+	ck_assert_int_eq(WsFillReader(r, 25, NULL, NULL), S_OK);
+	ck_assert_uint_eq(p.off, 25);
+	ck_assert_int_eq(WsReadStartElement(r, NULL), WS_E_QUOTA_EXCEEDED);
+	ck_assert_int_eq(WsGetReaderNode(r, &n, NULL), S_OK);
+	ck_assert_int_eq(n->nodeType, WS_XML_NODE_TYPE_BOF);
+	ck_assert_int_eq(WsReadToStartElement(r, NULL, NULL, NULL, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsSkipNode(r, NULL), WS_E_QUOTA_EXCEEDED);
+	ck_assert_int_eq(WsReadNode(r, NULL), WS_E_QUOTA_EXCEEDED);
+	ck_assert_int_eq(WsGetReaderNode(r, &n, NULL), S_OK);
+	ck_assert_int_eq(n->nodeType, WS_XML_NODE_TYPE_ELEMENT);
+	ck_assert(xml_test_str_is(((const WS_XML_ELEMENT_NODE *)n)->localName,
+	    "a"));
+	/* The rest: the same reads go on from there. */
+	ck_assert_int_eq(WsFillReader(r, 100, NULL, NULL), S_OK);
+	ck_assert_int_eq(WsReadStartElement(r, NULL), S_OK);
+	ck_assert_int_eq(WsGetReaderNode(r, &n, NULL), S_OK);
+	ck_assert(xml_test_str_is(((const WS_XML_ELEMENT_NODE *)n)->localName,
+	    "b"));
+	ck_assert_int_eq(WsSkipNode(r, NULL), S_OK);
+	ck_assert_int_eq(WsReadEndElement(r, NULL), S_OK);
+	ck_assert_int_eq(WsGetReaderNode(r, &n, NULL), S_OK);
+	ck_assert_int_eq(n->nodeType, WS_XML_NODE_TYPE_EOF);
+	WsFreeReader(r);
+}
+END_TEST
+
 static Suite *
 xml_incremental_suite(void)
 {
@@ -552,6 +588,7 @@ xml_incremental_suite(void)
 	tcase_add_test(tc, async_fill);
 	tcase_add_test(tc, stream_buffer_size_bounds_what_is_buffered);
 	tcase_add_test(tc, malformed_before_the_end);
+	tcase_add_test(tc, failed_reads_do_not_move);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -507,20 +507,25 @@ WsReadToStartElement(WS_XML_READER *reader, const WS_XML_STRING *localName,
 WS_EXPORT HRESULT WINAPI
 WsReadStartElement(WS_XML_READER *reader, WS_ERROR *error)
 {
+	struct xml_pos *was;
 	bool ok;
 	HRESULT hr;
 
 	if ((hr = xml_reader_element_check(reader, error,
 	    "WsReadStartElement")) != S_OK)
 		return hr;
+	was = reader->cur;
 	if (xml_reader_to_start(reader, &ok) != S_OK)
 		return xml_reader_starved(reader, error, "WsReadStartElement");
 	if (!ok)
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "WsReadStartElement: the reader is not on a start element");
 	/* The next node must be there too, or the reader does not move. */
-	if (xml_pos_next(reader->cur) == NULL && reader->buf->starved)
+	if (xml_pos_next(reader->cur) == NULL && reader->buf->starved) {
+		if (reader->cur != was)
+			xml_reader_set_pos(reader, was);
 		return xml_reader_starved(reader, error, "WsReadStartElement");
+	}
 	return xml_reader_advance(reader);
 }
 
