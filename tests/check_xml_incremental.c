@@ -385,6 +385,15 @@ START_TEST(utf16_in_odd_pieces)
 	trace_stream(r, &p, got, sizeof(got), &early);
 	ck_assert_str_eq(got, want);
 	ck_assert(early);
+	/* WS_CHARSET_AUTO found UTF-16LE in the stream too. */
+	{
+		WS_CHARSET cs = WS_CHARSET_AUTO;
+
+		ck_assert_int_eq(WsGetReaderProperty(r,
+		    WS_XML_READER_PROPERTY_CHARSET, &cs, sizeof(cs), NULL),
+		    S_OK);
+		ck_assert_int_eq(cs, WS_CHARSET_UTF16LE);
+	}
 	WsFreeReader(r);
 }
 END_TEST

@@ -462,6 +462,8 @@ START_TEST(utf16_and_binary_input)
 	ck_assert(xml_test_str_is(&t->value, "\xc3\xa9"));
 	ck_assert_int_eq(WsGetReaderProperty(r,
 	    WS_XML_READER_PROPERTY_CHARSET, &cs, sizeof(cs), NULL), S_OK);
+	/* WS_CHARSET_AUTO gives the charset it found. */
+	ck_assert_int_eq(cs, WS_CHARSET_UTF16LE);
 
 	in.encodedData = bin;
 	in.encodedDataSize = sizeof(bin);

@@ -210,9 +210,10 @@ HRESULT		 xml_serial_parse(WS_XML_BUFFER *, const uint8_t *, size_t,
 		    const char **why);
 /* The same for what a stream obtained so far: without `complete`, the
  * nodes the bytes complete, `*open` elements left open (the tree's
- * rightmost ones), `*cut` input bytes used. */
+ * rightmost ones), `*cut` input bytes used.  WS_CHARSET_AUTO becomes
+ * the charset found. */
 HRESULT		 xml_serial_parse_part(WS_XML_BUFFER *, const uint8_t *,
-		    size_t, WS_CHARSET, bool complete, ULONG max_depth,
+		    size_t, WS_CHARSET *, bool complete, ULONG max_depth,
 		    ULONG max_attrs, size_t *open, size_t *cut,
 		    const char **why);
 

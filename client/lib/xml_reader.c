@@ -67,6 +67,7 @@ void
 xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 {
 	bool complete = r->in != XML_IN_STREAM || r->eof;
+	WS_CHARSET cs = r->in_cs;
 	struct xml_node *e;
 	size_t open = 0, cut = 0, k;
 
@@ -76,9 +77,13 @@ xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 		    complete, r->cur_props.max_depth, r->cur_props.max_attrs,
 		    &open, &cut, &r->input_why);
 	else
-		r->input_hr = xml_serial_parse_part(r->buf, p, n, r->in_cs,
+		r->input_hr = xml_serial_parse_part(r->buf, p, n, &cs,
 		    complete, r->cur_props.max_depth, r->cur_props.max_attrs,
 		    &open, &cut, &r->input_why);
+	/* WS_XML_READER_PROPERTY_CHARSET: what WS_CHARSET_AUTO found. */
+	if (!r->binary && r->in_cs == WS_CHARSET_AUTO && cs !=
+	    WS_CHARSET_AUTO)
+		r->cur_props.charset = cs;
 	if (r->input_hr == S_OK && !r->cur_props.allow_fragment &&
 	    xml_reader_fragment(r->buf->root)) {
 		r->input_hr = WS_E_INVALID_FORMAT;

@@ -479,9 +479,10 @@ xml_serial_parse_utf8(WS_XML_BUFFER *b, const uint8_t *p, size_t n,
 
 HRESULT
 xml_serial_parse_part(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
-    WS_CHARSET cs, bool complete, ULONG max_depth, ULONG max_attrs,
+    WS_CHARSET *csp, bool complete, ULONG max_depth, ULONG max_attrs,
     size_t *open, size_t *cut, const char **why)
 {
+	WS_CHARSET cs = *csp;
 	struct xml_scan s = { 0 };
 	bool fresh = b->root->first == NULL;
 	uint8_t *u;
@@ -491,8 +492,9 @@ xml_serial_parse_part(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 	*why = NULL;
 	*open = 0;
 	*cut = 0;
-	if ((u = xml_serial_utf8(in, len, &cs, complete, &n, &bom,
-	    why)) == NULL)
+	u = xml_serial_utf8(in, len, &cs, complete, &n, &bom, why);
+	*csp = cs;
+	if (u == NULL)
 		return *why != NULL ? WS_E_INVALID_FORMAT : E_OUTOFMEMORY;
 	xml_scan_text(u, n, complete, &s);
 	if (s.oom)
@@ -519,6 +521,6 @@ xml_serial_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 {
 	size_t open, cut;
 
-	return xml_serial_parse_part(b, in, len, cs, true, max_depth,
+	return xml_serial_parse_part(b, in, len, &cs, true, max_depth,
 	    max_attrs, &open, &cut, why);
 }
