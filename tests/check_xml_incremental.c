@@ -581,6 +581,32 @@ START_TEST(failed_reads_do_not_move)
 }
 END_TEST
 
+START_TEST(copy_node_takes_complete_elements)
+{
+	static const char doc[] = "<r><a k='v'>1</a><b>2</b></r>";
+	struct pieces p = { .data = (const uint8_t *)doc,
+	    .len = strlen(doc), .piece = 1 };
+	WS_XML_READER *r = pieces_reader(&p, false, WS_CHARSET_UTF8, NULL, 0);
+	WS_XML_WRITER *w = xml_test_writer(NULL, 0);
+
+	/* "<r><a k='v'>1</a><b": a is whole, r is not. */
+	ck_assert_int_eq(WsFillReader(r, 19, NULL, NULL), S_OK);
+	ck_assert_int_eq(WsReadToStartElement(r, NULL, NULL, NULL, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsCopyNode(w, r, NULL), WS_E_QUOTA_EXCEEDED);
+	ck_assert_int_eq(WsReadStartElement(r, NULL), S_OK);
+	/* What follows a is not there yet: the reader could not go on. */
+	ck_assert_int_eq(WsCopyNode(w, r, NULL), WS_E_QUOTA_EXCEEDED);
+	/* 7 bytes past a's start tag are buffered: one more is "<b>". */
+	ck_assert_int_eq(WsFillReader(r, 8, NULL, NULL), S_OK);
+	ck_assert_uint_eq(p.off, 20);
+	ck_assert_int_eq(WsCopyNode(w, r, NULL), S_OK);
+	out_is(w, "<a k=\"v\">1</a>");
+	WsFreeWriter(w);
+	WsFreeReader(r);
+}
+END_TEST
+
 static Suite *
 xml_incremental_suite(void)
 {
@@ -598,6 +624,7 @@ xml_incremental_suite(void)
 	tcase_add_test(tc, stream_buffer_size_bounds_what_is_buffered);
 	tcase_add_test(tc, malformed_before_the_end);
 	tcase_add_test(tc, failed_reads_do_not_move);
+	tcase_add_test(tc, copy_node_takes_complete_elements);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -248,6 +248,7 @@ HRESULT
 xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 {
 	WS_HEAP *heap = r->own_heap, *old = NULL;
+	WS_XML_BUFFER *b;
 	struct xml_pos *p;
 	size_t at = 0;
 	bool text, attr = r->in_attr;
@@ -268,11 +269,12 @@ xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 			    api);
 		old = r->own_heap;
 	}
-	if ((r->buf = xml_buffer_new(heap, &hr)) == NULL) {
+	if ((b = xml_buffer_new(heap, &hr)) == NULL) {
 		if (old != NULL)
 			WsFreeHeap(heap);
 		return ws_error_fail(error, hr, "%s: out of memory", api);
 	}
+	r->buf = b;
 	r->own_heap = heap;
 	/* Nothing obtained yet is "" to the parsers, never NULL. */
 	xml_reader_parse(r, r->pending.p != NULL ? r->pending.p :
