@@ -37,5 +37,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_xml_walk(r);
 	WsFreeReader(r);
 	fuzz_xml_round_trip(&plain.encoding, &wenc.encoding, data, size);
+	fuzz_xml_stream(&plain.encoding, data, size);
 	return 0;
 }

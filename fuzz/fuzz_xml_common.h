@@ -82,4 +82,97 @@ out:
 	WsFreeHeap(heap);
 }
 
+/* Input handed out in pieces, as a socket would. */
+struct fuzz_xml_piece {
+	const uint8_t	*p;
+	size_t		 len, off, piece;
+};
+
+static HRESULT CALLBACK
+fuzz_xml_read(void *state, void *bytes, ULONG max, ULONG *actual,
+    const WS_ASYNC_CONTEXT *ctx, WS_ERROR *error)
+{
+	struct fuzz_xml_piece *s = state;
+	size_t n = s->len - s->off;
+
+	(void)ctx;
+	(void)error;
+	if (n > s->piece)
+		n = s->piece;
+	if (n > max)
+		n = max;
+	memcpy(bytes, s->p + s->off, n);
+	s->off += n;
+	*actual = (ULONG)n;
+	return S_OK;
+}
+
+#define FUZZ_XML_TYPES	4096
+#define FUZZ_XML_FILL	16384	/* the default STREAM_BUFFER_SIZE */
+
+/* The node types up to EOF (their count), -1 on an error, -2 when a node
+ * does not fit the stream buffer. */
+static int
+fuzz_xml_types(WS_XML_READER *r, struct fuzz_xml_piece *s, uint8_t *t)
+{
+	const WS_XML_NODE *n;
+	ULONG want = s != NULL ? (ULONG)s->piece : 0;
+	int k = 0, steps;
+	HRESULT hr;
+
+	for (steps = 0; steps < 200000; steps++) {
+		hr = WsReadNode(r, NULL);
+		if (s != NULL && hr == WS_E_QUOTA_EXCEEDED) {
+			if (want >= FUZZ_XML_FILL)
+				return -2;
+			want += (ULONG)s->piece;
+			if (want > FUZZ_XML_FILL)
+				want = FUZZ_XML_FILL;
+			if (WsFillReader(r, want, NULL, NULL) != S_OK)
+				return -1;
+			continue;
+		}
+		if (hr != S_OK || WsGetReaderNode(r, &n, NULL) != S_OK)
+			return -1;
+		if (k < FUZZ_XML_TYPES)
+			t[k++] = (uint8_t)n->nodeType;
+		if (n->nodeType == WS_XML_NODE_TYPE_EOF)
+			return k;
+		want = s != NULL ? (ULONG)s->piece : 0;
+	}
+	return -1;
+}
+
+/*
+ * The input read from a buffer and as a stream in pieces (1 to 16 bytes,
+ * from the first byte): a document the buffer reader reads whole reads
+ * whole as a stream too, node for node.
+ */
+static void
+fuzz_xml_stream(const WS_XML_READER_ENCODING *enc, const uint8_t *data,
+    size_t size)
+{
+	static uint8_t a[FUZZ_XML_TYPES], b[FUZZ_XML_TYPES];
+	struct fuzz_xml_piece s = { data, size, 0, 1 };
+	WS_XML_READER_BUFFER_INPUT bi = {
+	    { WS_XML_READER_INPUT_TYPE_BUFFER }, (void *)data, (ULONG)size };
+	WS_XML_READER_STREAM_INPUT si = {
+	    { WS_XML_READER_INPUT_TYPE_STREAM }, fuzz_xml_read, &s };
+	WS_XML_READER *r;
+	int na, nb;
+
+	if (size == 0 || size > 4096)
+		return;
+	s.piece = (size_t)(data[0] % 16) + 1;
+	if (WsCreateReader(NULL, 0, &r, NULL) != S_OK)
+		abort();
+	na = WsSetInput(r, enc, &bi.input, NULL, 0, NULL) == S_OK ?
+	    fuzz_xml_types(r, NULL, a) : -1;
+	nb = WsSetInput(r, enc, &si.input, NULL, 0, NULL) == S_OK ?
+	    fuzz_xml_types(r, &s, b) : -1;
+	WsFreeReader(r);
+	if (na >= 0 && nb != -2 && (nb != na || memcmp(a, b, (size_t)na) != 0))
+		abort();
+}
+
 #endif

@@ -524,6 +524,75 @@ START_TEST(dynamic_dictionary_reader)
 }
 END_TEST
 
+/* Lists are lists at any length: no cap at 64 items. */
+START_TEST(long_lists_stay_lists)
+{
+	static const WS_XML_STRING v = XS("v"), none = XS("");
+	enum { N = 1000, M = 300 };
+	static uint8_t doc[5 + 3 * N + 2];
+	static WS_XML_INT32_TEXT vals[M];
+	static WS_XML_TEXT *items[M];
+	WS_XML_LIST_TEXT list = { { WS_XML_TEXT_TYPE_LIST }, M, items };
+	WS_XML_WRITER_BINARY_ENCODING be = {
+	    { WS_XML_WRITER_ENCODING_TYPE_BINARY }, NULL, NULL, NULL };
+	WS_XML_WRITER_BUFFER_OUTPUT o = {
+	    { WS_XML_WRITER_OUTPUT_TYPE_BUFFER } };
+	const WS_XML_LIST_TEXT *l;
+	WS_XML_WRITER *w;
+	WS_XML_READER *r;
+	WS_BYTES b;
+	size_t n = 0;
+	int i;
+
+	/* <v> with a StartList of N Int16Text records. */
+	doc[n++] = 0x40;
+	doc[n++] = 0x01;
+	doc[n++] = 'v';
+	doc[n++] = 0xa4;
+	for (i = 0; i < N; i++) {
+		doc[n++] = 0x8a;
+		doc[n++] = (uint8_t)(i + 300);
+		doc[n++] = (uint8_t)((i + 300) >> 8);
+	}
+	doc[n++] = 0xa6;
+	doc[n++] = 0x01;
+	r = bin_reader(doc, (ULONG)n, NULL);
+	l = (const WS_XML_LIST_TEXT *)read_text(r);
+	ck_assert_int_eq(l->text.textType, WS_XML_TEXT_TYPE_LIST);
+	ck_assert_uint_eq(l->itemCount, N);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(l->items[i]->textType,
+		    WS_XML_TEXT_TYPE_INT32);
+		ck_assert_int_eq(((const WS_XML_INT32_TEXT *)
+		    l->items[i])->value, i + 300);
+	}
+	WsFreeReader(r);
+
+	/* Written as binary and read back: still a list of M. */
+	for (i = 0; i < M; i++) {
+		vals[i].text.textType = WS_XML_TEXT_TYPE_INT32;
+		vals[i].value = -i;
+		items[i] = &vals[i].text;
+	}
+	ck_assert_int_eq(WsCreateWriter(NULL, 0, &w, NULL), S_OK);
+	ck_assert_int_eq(WsSetOutput(w, &be.encoding, &o.output, NULL, 0,
+	    NULL), S_OK);
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &v, &none, NULL), S_OK);
+	ck_assert_int_eq(WsWriteText(w, &list.text, NULL), S_OK);
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	ck_assert_int_eq(WsGetWriterProperty(w, WS_XML_WRITER_PROPERTY_BYTES,
+	    &b, sizeof(b), NULL), S_OK);
+	r = bin_reader(b.bytes, b.length, NULL);
+	l = (const WS_XML_LIST_TEXT *)read_text(r);
+	ck_assert_int_eq(l->text.textType, WS_XML_TEXT_TYPE_LIST);
+	ck_assert_uint_eq(l->itemCount, M);
+	ck_assert_int_eq(((const WS_XML_INT32_TEXT *)l->items[M - 1])->value,
+	    1 - M);
+	WsFreeReader(r);
+	WsFreeWriter(w);
+}
+END_TEST
+
 static Suite *
 xml_binary_suite(void)
 {
@@ -536,6 +605,7 @@ xml_binary_suite(void)
 	tcase_add_test(tc, writer_list_and_qname);
 	tcase_add_test(tc, reader_returns_typed_texts);
 	tcase_add_test(tc, reader_typed_attribute_list_qname);
+	tcase_add_test(tc, long_lists_stay_lists);
 	tcase_add_test(tc, round_trip_values);
 	tcase_add_test(tc, dynamic_string_callback);
 	tcase_add_test(tc, dynamic_dictionary_reader);

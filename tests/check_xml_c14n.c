@@ -170,6 +170,81 @@ START_TEST(writer_exclusive)
 }
 END_TEST
 
+/* Each call of the write callback, kept apart. */
+struct calls {
+	char	 part[8][256];
+	int	 n;
+};
+
+static HRESULT CALLBACK
+calls_write(void *state, const WS_BYTES *bufs, ULONG count,
+    const WS_ASYNC_CONTEXT *async, WS_ERROR *error)
+{
+	struct calls *c = state;
+	size_t len = 0;
+	ULONG i;
+
+	(void)async;
+	(void)error;
+	ck_assert_int_lt(c->n, 8);
+	for (i = 0; i < count; i++) {
+		ck_assert_uint_lt(len + bufs[i].length, sizeof(c->part[0]));
+		memcpy(c->part[c->n] + len, bufs[i].bytes, bufs[i].length);
+		len += bufs[i].length;
+	}
+	c->part[c->n++][len] = '\0';
+	return S_OK;
+}
+
+START_TEST(writer_gives_bytes_as_elements_end)
+{
+	static const WS_XML_STRING p = XS("p"), e = XS("E"), f = XS("F"),
+	    g = XS("G"), h = XS("H"), a = XS("a"), b = XS("b"),
+	    ns = XS("urn:p"), none = XS("");
+	WS_XML_UTF8_TEXT x = { { WS_XML_TEXT_TYPE_UTF8 }, XS("x") };
+	WS_XML_UTF8_TEXT one = { { WS_XML_TEXT_TYPE_UTF8 }, XS("1") };
+	WS_XML_UTF8_TEXT two = { { WS_XML_TEXT_TYPE_UTF8 }, XS("2") };
+	WS_XML_WRITER *w = xml_test_writer(NULL, 0);
+	struct calls c = { .n = 0 };
+
+	ck_assert_int_eq(WsStartWriterCanonicalization(w, calls_write, &c,
+	    NULL, 0, NULL), S_OK);
+	ck_assert_int_eq(WsWriteStartElement(w, &p, &e, &ns, NULL), S_OK);
+	ck_assert_int_eq(WsWriteStartAttribute(w, NULL, &a, &none, FALSE,
+	    NULL), S_OK);
+	ck_assert_int_eq(WsWriteText(w, &one.text, NULL), S_OK);
+	ck_assert_int_eq(WsWriteEndAttribute(w, NULL), S_OK);
+	ck_assert_int_eq(WsWriteStartElement(w, &p, &f, &ns, NULL), S_OK);
+	ck_assert_int_eq(WsWriteText(w, &x.text, NULL), S_OK);
+	ck_assert_int_eq(c.n, 0);
+	/* The end of p:F makes everything so far final. */
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_str_eq(c.part[0],
+	    "<p:E xmlns:p=\"urn:p\" a=\"1\"><p:F>x</p:F>");
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &g, &none, NULL), S_OK);
+	ck_assert_int_eq(WsWriteStartAttribute(w, NULL, &b, &none, FALSE,
+	    NULL), S_OK);
+	ck_assert_int_eq(WsWriteText(w, &two.text, NULL), S_OK);
+	ck_assert_int_eq(WsWriteEndAttribute(w, NULL), S_OK);
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &h, &none, NULL), S_OK);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	ck_assert_int_eq(c.n, 2);
+	ck_assert_str_eq(c.part[1], "<G b=\"2\"><H></H>");
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	ck_assert_int_eq(c.n, 3);
+	ck_assert_str_eq(c.part[2], "</G>");
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	ck_assert_int_eq(c.n, 4);
+	ck_assert_str_eq(c.part[3], "</p:E>");
+	/* Everything was given: the end adds nothing. */
+	ck_assert_int_eq(WsEndWriterCanonicalization(w, NULL), S_OK);
+	ck_assert_int_eq(c.n, 4);
+	WsFreeWriter(w);
+}
+END_TEST
+
 START_TEST(misuse)
 {
 	WS_XML_CANONICALIZATION_ALGORITHM alg =
@@ -231,6 +306,7 @@ xml_c14n_suite(void)
 	tcase_add_test(tc, reader_inclusive_and_exclusive_comments);
 	tcase_add_test(tc, reader_inclusive_prefixes_omitted_element_buffer_size);
 	tcase_add_test(tc, writer_exclusive);
+	tcase_add_test(tc, writer_gives_bytes_as_elements_end);
 	tcase_add_test(tc, misuse);
 	tcase_add_test(tc, free_while_canonicalizing);
 	suite_add_tcase(s, tc);

@@ -1,5 +1,6 @@
 /* Check suite for the XML writer (client/lib/xml_writer*.c): output bytes
  * and HRESULTs as the WWSAPI reference pages describe them. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,6 +434,109 @@ START_TEST(binary_output)
 }
 END_TEST
 
+/* The reference page's example for COMPRESS_EMPTY_ELEMENTS. */
+static const char empties[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<container>\n"
+    " <emptyElement />\n"
+    " <emptyElementWithEndTag></emptyElementWithEndTag>\n"
+    "</container>";
+
+/* WsCopyNode of `empties` (its root element) with COMPRESS_EMPTY_ELEMENTS
+ * as given, to a text writer or a binary one. */
+static void
+copy_empties(BOOL compress, bool binary, WS_BYTES *out, char *keep,
+    size_t keepsize)
+{
+	WS_XML_WRITER_PROPERTY p = {
+	    WS_XML_WRITER_PROPERTY_COMPRESS_EMPTY_ELEMENTS, &compress,
+	    sizeof(compress) };
+	WS_XML_WRITER_BINARY_ENCODING be = {
+	    { WS_XML_WRITER_ENCODING_TYPE_BINARY }, NULL, NULL, NULL };
+	WS_XML_WRITER_TEXT_ENCODING te = {
+	    { WS_XML_WRITER_ENCODING_TYPE_TEXT }, WS_CHARSET_UTF8 };
+	WS_XML_WRITER_BUFFER_OUTPUT o = {
+	    { WS_XML_WRITER_OUTPUT_TYPE_BUFFER } };
+	WS_XML_READER *r = xml_test_reader(empties);
+	WS_XML_WRITER *w;
+	BOOL got = !compress;
+
+	ck_assert_int_eq(WsCreateWriter(&p, 1, &w, NULL), S_OK);
+	ck_assert_int_eq(WsSetOutput(w, binary ? &be.encoding : &te.encoding,
+	    &o.output, NULL, 0, NULL), S_OK);
+	ck_assert_int_eq(WsGetWriterProperty(w,
+	    WS_XML_WRITER_PROPERTY_COMPRESS_EMPTY_ELEMENTS, &got, sizeof(got),
+	    NULL), S_OK);
+	ck_assert_int_eq(got, compress);
+	ck_assert_int_eq(WsReadToStartElement(r, NULL, NULL, NULL, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsCopyNode(w, r, NULL), S_OK);
+	ck_assert_int_eq(WsGetWriterProperty(w, WS_XML_WRITER_PROPERTY_BYTES,
+	    out, sizeof(*out), NULL), S_OK);
+	ck_assert_uint_lt(out->length, keepsize);
+	memcpy(keep, out->bytes, out->length);
+	out->bytes = (BYTE *)keep;
+	WsFreeWriter(w);
+	WsFreeReader(r);
+}
+
+START_TEST(copy_node_compress_empty_elements)
+{
+	WS_BYTES b, bb;
+	char t[512], u[512];
+	BOOL def = TRUE;
+	WS_XML_WRITER *w;
+
+	/* FALSE, the default: each element as it was read. */
+	ck_assert_int_eq(WsCreateWriter(NULL, 0, &w, NULL), S_OK);
+	ck_assert_int_eq(WsGetWriterProperty(w,
+	    WS_XML_WRITER_PROPERTY_COMPRESS_EMPTY_ELEMENTS, &def, sizeof(def),
+	    NULL), S_OK);
+	ck_assert_int_eq(def, FALSE);
+	WsFreeWriter(w);
+	copy_empties(FALSE, false, &b, t, sizeof(t));
+	ck_assert_str_eq((t[b.length] = '\0', t),
+	    "<container>\n <emptyElement/>\n"
+	    " <emptyElementWithEndTag></emptyElementWithEndTag>\n"
+	    "</container>");
+	/* TRUE: elements without content are empty elements. */
+	copy_empties(TRUE, false, &b, t, sizeof(t));
+	ck_assert_str_eq((t[b.length] = '\0', t),
+	    "<container>\n <emptyElement/>\n <emptyElementWithEndTag/>\n"
+	    "</container>");
+	/* Binary has no empty elements: the property changes nothing. */
+	copy_empties(FALSE, true, &b, t, sizeof(t));
+	copy_empties(TRUE, true, &bb, u, sizeof(u));
+	ck_assert_uint_eq(b.length, bb.length);
+	ck_assert(memcmp(t, u, b.length) == 0);
+}
+END_TEST
+
+START_TEST(emit_uncompressed_empty_elements)
+{
+	BOOL on = TRUE;
+	WS_XML_WRITER_PROPERTY p = {
+	    WS_XML_WRITER_PROPERTY_EMIT_UNCOMPRESSED_EMPTY_ELEMENTS, &on,
+	    sizeof(on) };
+	WS_XML_WRITER *w = xml_test_writer(NULL, 0);
+
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &s_a, &s_empty, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	out_is(w, "<a/>");
+	WsFreeWriter(w);
+	w = xml_test_writer(&p, 1);
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &s_a, &s_empty, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsWriteStartElement(w, NULL, &s_b, &s_empty, NULL),
+	    S_OK);
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	ck_assert_int_eq(WsWriteEndElement(w, NULL), S_OK);
+	out_is(w, "<a><b></b></a>");
+	WsFreeWriter(w);
+}
+END_TEST
+
 static Suite *
 xml_writer_suite(void)
 {
@@ -451,6 +555,8 @@ xml_writer_suite(void)
 	tcase_add_test(tc, declaration_charset_and_max_size);
 	tcase_add_test(tc, stream_output);
 	tcase_add_test(tc, binary_output);
+	tcase_add_test(tc, copy_node_compress_empty_elements);
+	tcase_add_test(tc, emit_uncompressed_empty_elements);
 	suite_add_tcase(s, tc);
 	return s;
 }

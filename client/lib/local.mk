@@ -41,3 +41,6 @@ EXTRA_libwschannel_la_DEPENDENCIES = $(top_srcdir)/client/libwschannel.sym
 # small XML calls.
 libwsclient_la_SOURCES += %D%/xml_binary.h %D%/xml_binary.c %D%/xml_util.c \
 	%D%/xml_c14n.c %D%/xml_indent.c
+# Node boundaries ahead of the parsers: incremental stream input, rows and
+# columns, <a/> against <a></a>.
+libwsclient_la_SOURCES += %D%/xml_scan.c

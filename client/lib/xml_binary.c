@@ -86,47 +86,53 @@ xml_binary_alloc(WS_HEAP *heap, size_t size, WS_XML_TEXT_TYPE type,
 static WS_XML_TEXT *xml_binary_text(WS_HEAP *, uint8_t, const uint8_t *,
     size_t, const char *, const struct xml_node *, HRESULT *);
 
-/* A StartListText's items, each typed; NULL (*hr S_OK) to keep it as text
- * when an item is a dictionary string or UTF-16. */
+/*
+ * A StartListText's items, each typed; NULL (*hr S_OK) to keep it as text
+ * when an item is a dictionary string or UTF-16.  There is no cap on the
+ * item count: every item is a record of at least one byte, so the list
+ * takes no more memory than the bytes that carry it.
+ */
 static WS_XML_TEXT *
 xml_binary_list(WS_HEAP *heap, const uint8_t *p, size_t len,
     const struct xml_node *scope, HRESULT *hr)
 {
 	WS_XML_LIST_TEXT *l;
-	WS_XML_TEXT *items[64], **tab = NULL;
+	WS_XML_TEXT **tab = NULL;
 	size_t off, sz, n;
-	ULONG count = 0;
+	ULONG count = 0, i;
 
 	*hr = S_OK;
+	/* First the count, and whether every item can be typed. */
 	for (off = 0; off < len && p[off] != REC_END_LIST; off += sz) {
-		sz = nbfx_text_record_size(p + off, len - off);
-		if (sz == 0 || count == 64)
+		if ((sz = nbfx_text_record_size(p + off, len - off)) == 0 ||
+		    count == UINT32_MAX)
 			return NULL;	/* kept as text */
-		if (p[off] >= REC_CHARS8 && p[off] <= REC_CHARS32) {
-			n = (size_t)1 << ((p[off] - REC_CHARS8) / 2);
-			items[count] = xml_text_utf8(heap, p + off + 1 +
-			    n, sz - 1 - n, hr);
-		} else if (p[off] == REC_EMPTY)
-			items[count] = xml_text_utf8(heap, NULL, 0, hr);
-		else if (p[off] == REC_QNAME_DICT ||
-		    p[off] == REC_START_LIST || p[off] == REC_EMPTY + 2 ||
-		    (p[off] >= 0xb6 && p[off] <= 0xba))
+		if (p[off] == REC_QNAME_DICT || p[off] == REC_START_LIST ||
+		    p[off] == REC_EMPTY + 2 || (p[off] >= 0xb6 &&
+		    p[off] <= 0xba))
 			return NULL;	/* dictionary, UTF-16: text */
-		else
-			items[count] = xml_binary_text(heap, p[off],
-			    p + off + 1, sz - 1, NULL, scope, hr);
-		if (items[count++] == NULL)
-			return NULL;
+		count++;
 	}
 	if ((l = (WS_XML_LIST_TEXT *)xml_binary_alloc(heap, sizeof(*l),
 	    WS_XML_TEXT_TYPE_LIST, hr)) == NULL || (count > 0 &&
-	    (tab = ws_heap_alloc(heap, count * sizeof(*tab), hr)) ==
+	    (tab = ws_heap_alloc(heap, (size_t)count * sizeof(*tab), hr)) ==
 	    NULL))
 		return NULL;
-	if (count > 0) {
-		memcpy(tab, items, count * sizeof(*tab));
-		l->items = tab;
+	for (off = 0, i = 0; i < count; off += sz, i++) {
+		sz = nbfx_text_record_size(p + off, len - off);
+		if (p[off] >= REC_CHARS8 && p[off] <= REC_CHARS32) {
+			n = (size_t)1 << ((p[off] - REC_CHARS8) / 2);
+			tab[i] = xml_text_utf8(heap, p + off + 1 + n,
+			    sz - 1 - n, hr);
+		} else if (p[off] == REC_EMPTY)
+			tab[i] = xml_text_utf8(heap, NULL, 0, hr);
+		else
+			tab[i] = xml_binary_text(heap, p[off], p + off + 1,
+			    sz - 1, NULL, scope, hr);
+		if (tab[i] == NULL)
+			return NULL;
 	}
+	l->items = count > 0 ? tab : NULL;
 	l->itemCount = count;
 	return &l->text;
 }
@@ -389,8 +395,8 @@ xml_binary_dict(const WS_XML_DICTIONARY *dd, HRESULT *hr)
 	return d;
 }
 
-HRESULT
-xml_binary_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
+static HRESULT
+xml_binary_parse_bytes(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
     const WS_XML_DICTIONARY *dynamic, ULONG max_depth, ULONG max_attrs,
     const char **why)
 {
@@ -429,6 +435,53 @@ xml_binary_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 	xmlFreeDoc(doc);
 	if (hr == WS_E_QUOTA_EXCEEDED)
 		*why = "the maximum depth or attribute count was exceeded";
+	return hr;
+}
+
+HRESULT
+xml_binary_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
+    const WS_XML_DICTIONARY *dynamic, ULONG max_depth, ULONG max_attrs,
+    const char **why)
+{
+	size_t open, cut;
+
+	return xml_binary_parse_part(b, in, len, dynamic, true, max_depth,
+	    max_attrs, &open, &cut, why);
+}
+
+HRESULT
+xml_binary_parse_part(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
+    const WS_XML_DICTIONARY *dynamic, bool complete, ULONG max_depth,
+    ULONG max_attrs, size_t *open, size_t *cut, const char **why)
+{
+	struct xml_scan s = { 0 };
+	struct xml_out part = { 0 };
+	bool fresh = b->root->first == NULL;
+	HRESULT hr;
+
+	*why = NULL;
+	xml_scan_binary(in, len, complete, &s);
+	if (!complete) {
+		/* The complete records, and EndElements for what is open. */
+		xml_out_add(&part, in, s.cut);
+		xml_out_add(&part, s.closes.p, s.closes.len);
+	}
+	if (s.oom || part.oom)
+		hr = E_OUTOFMEMORY;
+	else if (complete)
+		hr = xml_binary_parse_bytes(b, in, len, dynamic, max_depth,
+		    max_attrs, why);
+	else
+		hr = xml_binary_parse_bytes(b, part.p != NULL ? part.p :
+		    (const uint8_t *)"", part.len, dynamic, max_depth,
+		    max_attrs, why);
+	xml_scan_shift(&s, 0);
+	if (hr == S_OK && fresh)
+		xml_scan_assign(&s, b->root, false);
+	*open = s.open;
+	*cut = s.cut_in;
+	xml_out_free(&part);
+	xml_scan_free(&s);
 	return hr;
 }
 

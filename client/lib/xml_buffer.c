@@ -231,19 +231,28 @@ xml_is_container(const struct xml_node *n)
 	    n->kind == XML_KIND_CDATA;
 }
 
-/* The next place in document order, NULL after EOF. */
+/* The next place in document order, NULL after EOF, and NULL (the buffer
+ * starved) at the end of a node a stream reader has not obtained yet. */
 struct xml_pos *
 xml_pos_next(const struct xml_pos *p)
 {
-	struct xml_node *n = p->node;
+	struct xml_node *n = p->node, *c;
 
-	if (!p->end && xml_is_container(n))
-		return n->first != NULL ? &n->first->at_start : &n->at_end;
-	if (n->kind == XML_KIND_ROOT)
+	if (!p->end && xml_is_container(n)) {
+		if (n->first != NULL)
+			return &n->first->at_start;
+		c = n;
+	} else if (n->kind == XML_KIND_ROOT)
 		return NULL;
-	if (n->next != NULL)
+	else if (n->next != NULL)
 		return &n->next->at_start;
-	return &n->parent->at_end;
+	else
+		c = n->parent;
+	if (c->open) {
+		c->buffer->starved = true;
+		return NULL;
+	}
+	return &c->at_end;
 }
 
 static struct xml_pos *

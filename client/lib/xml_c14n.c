@@ -11,9 +11,12 @@
  * stand-ins and the omitted element's subtrees a document subset's
  * invisible part, which is what C14N specifies for a subset.
  *
- * Where it differs from Windows: the canonical bytes go to the callback
- * at WsEnd...Canonicalization (in pieces of at most the output buffer
- * size), not while the nodes are read or written.
+ * A writer's canonical bytes go to the callback as the document is
+ * written: at each end of an element, the canonical form of what was
+ * written so far, less the end tags of the elements still open, is final
+ * and what of it was not given yet is given (in pieces of at most the
+ * output buffer size); WsEndWriterCanonicalization gives the rest.  A
+ * reader's go at WsEndReaderCanonicalization.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +45,7 @@ struct xml_c14n {
 	 * `stop` as they were at the start.  Reader: the first node. */
 	struct xml_node		*parent, *after, *stop;
 	struct xml_pos		*start;
+	size_t			 given;	/* canonical bytes given so far */
 };
 
 static char *
@@ -281,23 +285,47 @@ xml_c14n_scope(const struct xml_node *a, struct xml_out *o, size_t *depth)
 	return xml_c14n_wrapper(a, o);
 }
 
+/* The end tags of the open elements at the end of [first, stop), the
+ * innermost first, as the serialization left them open. */
+static void
+xml_c14n_open_ends(const struct xml_node *first, const struct xml_node *stop,
+    struct xml_out *o)
+{
+	const struct xml_node *n = NULL, *c;
+
+	for (c = first; c != NULL && c != stop; c = c->next)
+		n = c;
+	if (n == NULL || n->kind != XML_KIND_ELEMENT || n->closed ||
+	    !n->start_done)
+		return;
+	xml_c14n_open_ends(n->first, NULL, o);
+	xml_out_str(o, "</");
+	if (n->elem.prefix != NULL && n->elem.prefix->length > 0) {
+		xml_out_add(o, n->elem.prefix->bytes, n->elem.prefix->length);
+		xml_out_str(o, ":");
+	}
+	xml_out_add(o, n->elem.localName->bytes, n->elem.localName->length);
+	xml_out_str(o, ">");
+}
+
 /*
- * Canonicalizes the siblings [first, stop) under `parent` and hands the
- * bytes to the callback.
+ * The canonical form of the siblings [first, stop) under `parent`; with
+ * `partial`, elements may be open (closed here: `ends` gets the end tags
+ * that closed them).
  */
 static HRESULT
-xml_c14n_run(const struct xml_c14n *c, const struct xml_node *parent,
+xml_c14n_canon(const struct xml_c14n *c, const struct xml_node *parent,
     const struct xml_node *first, const struct xml_node *stop,
-    WS_ERROR *error, const char *api)
+    struct xml_out *ends, struct xml_out *canon, WS_ERROR *error,
+    const char *api)
 {
-	struct xml_out text = { 0 }, canon = { 0 };
+	struct xml_out text = { 0 };
 	struct xml_c14n_doc d;
 	const struct xml_node *n;
 	xmlOutputBufferPtr ob;
 	xmlDocPtr doc;
 	xmlNodePtr w;
-	size_t depth = 0, i, off;
-	WS_BYTES b;
+	size_t depth = 0, i;
 	HRESULT hr;
 	int rc;
 
@@ -305,7 +333,8 @@ xml_c14n_run(const struct xml_c14n *c, const struct xml_node *parent,
 	if ((hr = xml_c14n_scope(parent, &text, &depth)) != S_OK)
 		goto out;
 	for (n = first; n != NULL && n != stop; n = n->next) {
-		if (n->kind == XML_KIND_ELEMENT && !n->closed) {
+		if (ends == NULL && n->kind == XML_KIND_ELEMENT &&
+		    !n->closed) {
 			hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
 			    "%s: an element is still open", api);
 			goto out;
@@ -313,9 +342,13 @@ xml_c14n_run(const struct xml_c14n *c, const struct xml_node *parent,
 		if ((hr = xml_serial_text(n, &text)) != S_OK)
 			goto out;
 	}
+	if (ends != NULL) {
+		xml_c14n_open_ends(first, stop, ends);
+		xml_out_add(&text, ends->p, ends->len);
+	}
 	for (i = 0; i <= depth; i++)
 		xml_out_str(&text, "</" XML_C14N_WRAPPER ">");
-	if (text.oom || text.len > INT32_MAX) {
+	if (text.oom || text.len > INT32_MAX || (ends != NULL && ends->oom)) {
 		hr = E_OUTOFMEMORY;
 		goto out;
 	}
@@ -333,35 +366,88 @@ xml_c14n_run(const struct xml_c14n *c, const struct xml_node *parent,
 	d.wrapper = w;
 	d.c = c;
 	ob = xmlOutputBufferCreateIO(xml_c14n_collect, xml_c14n_close,
-	    &canon, NULL);
+	    canon, NULL);
 	rc = ob == NULL ? -1 : xmlC14NExecute(doc, xml_c14n_visible, &d,
 	    c->mode, c->mode == XML_C14N_EXCLUSIVE_1_0 ? c->prefixes : NULL,
 	    c->comments, ob);
 	if (ob != NULL)
 		xmlOutputBufferClose(ob);
 	xmlFreeDoc(doc);
-	if (rc < 0 || canon.oom) {
-		hr = ws_error_fail(error, canon.oom ? E_OUTOFMEMORY :
+	if (rc < 0 || canon->oom) {
+		hr = ws_error_fail(error, canon->oom ? E_OUTOFMEMORY :
 		    WS_E_INVALID_FORMAT, "%s: canonicalization failed", api);
 		goto out;
-	}
-	/* To the callback in pieces of at most the buffer size. */
-	for (off = 0; off < canon.len; off += b.length) {
-		b.bytes = canon.p + off;
-		b.length = (ULONG)(canon.len - off < c->bufsize ?
-		    canon.len - off : c->bufsize);
-		if ((hr = c->cb(c->state, &b, 1, NULL, error)) != S_OK) {
-			if (!FAILED(hr))
-				hr = ws_error_fail(error, E_FAIL,
-				    "%s: the write callback did not complete",
-				    api);
-			goto out;
-		}
 	}
 	hr = S_OK;
 out:
 	xml_out_free(&text);
+	return hr;
+}
+
+/* Gives canon[c->given, upto) to the callback, in pieces of at most the
+ * buffer size. */
+static HRESULT
+xml_c14n_give(struct xml_c14n *c, const struct xml_out *canon, size_t upto,
+    WS_ERROR *error, const char *api)
+{
+	WS_BYTES b;
+	HRESULT hr;
+
+	for (; c->given < upto; c->given += b.length) {
+		b.bytes = canon->p + c->given;
+		b.length = (ULONG)(upto - c->given < c->bufsize ?
+		    upto - c->given : c->bufsize);
+		if ((hr = c->cb(c->state, &b, 1, NULL, error)) != S_OK)
+			return FAILED(hr) ? hr : ws_error_fail(error, E_FAIL,
+			    "%s: the write callback did not complete", api);
+	}
+	return S_OK;
+}
+
+/* Canonicalizes the siblings [first, stop) under `parent` and gives what
+ * was not given yet to the callback. */
+static HRESULT
+xml_c14n_run(struct xml_c14n *c, const struct xml_node *parent,
+    const struct xml_node *first, const struct xml_node *stop,
+    WS_ERROR *error, const char *api)
+{
+	struct xml_out canon = { 0 };
+	HRESULT hr;
+
+	if ((hr = xml_c14n_canon(c, parent, first, stop, NULL, &canon, error,
+	    api)) == S_OK)
+		hr = canon.len < c->given ? ws_error_fail(error,
+		    WS_E_INVALID_OPERATION, "%s: what was written before "
+		    "changed", api) : xml_c14n_give(c, &canon, canon.len, error,
+		    api);
 	xml_out_free(&canon);
+	return hr;
+}
+
+/*
+ * The writer's hook at each end of an element: the canonical form so far,
+ * without the end tags of the elements still open, is final.  When those
+ * end tags are not its end (an omitted element), nothing is final yet.
+ */
+static HRESULT
+xml_c14n_step(WS_XML_WRITER *w, WS_ERROR *error, const char *api)
+{
+	struct xml_c14n *c = w->c14n;
+	struct xml_out canon = { 0 }, ends = { 0 };
+	const struct xml_node *first;
+	HRESULT hr;
+
+	if (c == NULL)
+		return S_OK;
+	first = c->after != NULL ? c->after->next : c->parent->first;
+	if ((hr = xml_c14n_canon(c, c->parent, first, c->stop, &ends, &canon,
+	    error, api)) == S_OK && canon.len >= ends.len &&
+	    canon.len - ends.len >= c->given && (ends.len == 0 ||
+	    memcmp(canon.p + canon.len - ends.len, ends.p, ends.len) == 0))
+		hr = xml_c14n_give(c, &canon, canon.len - ends.len, error,
+		    api);
+	xml_out_free(&canon);
+	xml_out_free(&ends);
 	return hr;
 }
 
@@ -404,6 +490,7 @@ WsStartWriterCanonicalization(WS_XML_WRITER *writer,
 	}
 	c->stop = c->after != NULL ? c->after->next : c->parent->first;
 	writer->c14n = c;
+	writer->c14n_step = xml_c14n_step;
 	return S_OK;
 }
 
@@ -421,6 +508,7 @@ WsEndWriterCanonicalization(WS_XML_WRITER *writer, WS_ERROR *error)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "%s: the writer is not canonicalizing", api);
 	writer->c14n = NULL;
+	writer->c14n_step = NULL;
 	hr = xml_c14n_run(c, c->parent, c->after != NULL ? c->after->next :
 	    c->parent->first, c->stop, error, api);
 	xml_c14n_free(c);

@@ -39,6 +39,10 @@ struct xml_node;
 struct xml_pos {
 	struct xml_node	*node;
 	bool		 end;
+	/* Where a parsed node begins in its input: the byte offset and, for
+	 * text, the 0-based row and column (xml_scan.c). */
+	uint64_t	 row, col;
+	size_t		 off;
 };
 
 struct xml_node {
@@ -57,12 +61,17 @@ struct xml_node {
 	bool		 start_done;
 	bool		 closed;
 	bool		 explicit_end;
+	/* A stream reader's element (or document) whose end was not
+	 * obtained yet: nothing reads past its content. */
+	bool		 open;
 };
 
 struct _WS_XML_BUFFER {
 	uint32_t	 magic;
 	WS_HEAP		*heap;
 	struct xml_node	*root;
+	/* xml_pos_next stopped at an open node (the reader needs more). */
+	bool		 starved;
 };
 
 /* A growing malloc'd byte string. */
@@ -72,6 +81,50 @@ struct xml_out {
 	size_t		 cap;
 	bool		 oom;
 };
+
+/* xml_scan.c: where nodes begin and end in text or binary bytes, ahead of
+ * the parsers (which judge well-formedness). */
+enum xml_scan_kind {
+	XML_SCAN_START,		/* <a ...> */
+	XML_SCAN_EMPTY,		/* <a .../> */
+	XML_SCAN_END,
+	XML_SCAN_TEXT,
+	XML_SCAN_COMMENT,
+	XML_SCAN_CDATA,
+	XML_SCAN_CDATA_TEXT,
+	XML_SCAN_CDATA_END
+};
+
+struct xml_scan_ev {
+	enum xml_scan_kind	 kind;
+	size_t			 off;
+	uint64_t		 row, col;
+};
+
+struct xml_scan {
+	struct xml_scan_ev	*ev;
+	size_t			 nev, cap;
+	size_t			 cut;	/* bytes making complete nodes */
+	size_t			 cut_in;	/* the same, in input bytes */
+	size_t			 open;	/* elements open at the cut */
+	struct xml_out		 closes;	/* what closes them */
+	uint64_t		 row, col;	/* at the cut */
+	size_t			 walked;
+	bool			 oom;
+};
+
+void		 xml_scan_text(const uint8_t *, size_t, bool complete,
+		    struct xml_scan *);
+void		 xml_scan_binary(const uint8_t *, size_t, bool complete,
+		    struct xml_scan *);
+/* Offsets of the scanned UTF-8 back to the input's: UTF-8 with `bom`
+ * bytes before, or UTF-16 (its `bom` bytes before). */
+void		 xml_scan_shift(struct xml_scan *, size_t bom);
+void		 xml_scan_utf16(struct xml_scan *, const uint8_t *, size_t,
+		    size_t bom);
+void		 xml_scan_assign(const struct xml_scan *, struct xml_node *,
+		    bool text);
+void		 xml_scan_free(struct xml_scan *);
 
 /* xml_buffer.c: nodes and trees. */
 WS_XML_BUFFER	*xml_buffer_new(WS_HEAP *, HRESULT *);
@@ -155,6 +208,14 @@ HRESULT		 xml_serial_from_doc(WS_XML_BUFFER *, struct xml_node *parent,
 HRESULT		 xml_serial_parse(WS_XML_BUFFER *, const uint8_t *, size_t,
 		    WS_CHARSET, ULONG max_depth, ULONG max_attrs,
 		    const char **why);
+/* The same for what a stream obtained so far: without `complete`, the
+ * nodes the bytes complete, `*open` elements left open (the tree's
+ * rightmost ones), `*cut` input bytes used.  WS_CHARSET_AUTO becomes
+ * the charset found. */
+HRESULT		 xml_serial_parse_part(WS_XML_BUFFER *, const uint8_t *,
+		    size_t, WS_CHARSET *, bool complete, ULONG max_depth,
+		    ULONG max_attrs, size_t *open, size_t *cut,
+		    const char **why);
 
 /* xml_writer.c / xml_reader.c internals used by the others. */
 struct xml_writer_api;
@@ -174,8 +235,10 @@ HRESULT		 xml_reader_advance(WS_XML_READER *);
 /* The element at the reader and the position, for WsCopyNode. */
 struct xml_pos	*xml_reader_pos(WS_XML_READER *);
 void		 xml_reader_set_pos(WS_XML_READER *, struct xml_pos *);
+/* `copy_node`: WsCopyNode's copy, which
+ * WS_XML_WRITER_PROPERTY_COMPRESS_EMPTY_ELEMENTS may compress. */
 HRESULT		 xml_writer_insert_copy(WS_XML_WRITER *, const struct xml_node *,
-		    WS_ERROR *, const char *);
+		    bool copy_node, WS_ERROR *, const char *);
 
 /* Serialization of descriptions (issue 12).  xml_type.c: primitive
  * types, and what every type has (size, range); xml_struct.c writes the

@@ -35,6 +35,8 @@ xml_reader_in_attribute(const WS_XML_READER *r)
 
 /* A stream is read into memory up to this many bytes. */
 #define XML_READER_STREAM_MAX	((size_t)64 << 20)
+/* Each parse of a stream's bytes has a heap of its own, this big at most. */
+#define XML_READER_HEAP_MAX	((SIZE_T)1 << 30)
 
 /* Text outside the root element needs ALLOW_FRAGMENT (whitespace aside). */
 static bool
@@ -64,52 +66,163 @@ xml_reader_fragment(const struct xml_node *root)
 void
 xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 {
+	bool complete = r->in != XML_IN_STREAM || r->eof;
+	WS_CHARSET cs = r->in_cs;
+	struct xml_node *e;
+	size_t open = 0, cut = 0, k;
+
 	/* Binary keeps its typed records typed (xml_binary.c). */
 	if (r->binary)
-		r->input_hr = xml_binary_parse(r->buf, p, n, r->dynamic,
-		    r->cur_props.max_depth, r->cur_props.max_attrs,
-		    &r->input_why);
+		r->input_hr = xml_binary_parse_part(r->buf, p, n, r->dynamic,
+		    complete, r->cur_props.max_depth, r->cur_props.max_attrs,
+		    &open, &cut, &r->input_why);
 	else
-		r->input_hr = xml_serial_parse(r->buf, p, n,
-		    r->cur_props.charset, r->cur_props.max_depth,
-		    r->cur_props.max_attrs, &r->input_why);
+		r->input_hr = xml_serial_parse_part(r->buf, p, n, &cs,
+		    complete, r->cur_props.max_depth, r->cur_props.max_attrs,
+		    &open, &cut, &r->input_why);
+	/* WS_XML_READER_PROPERTY_CHARSET: what WS_CHARSET_AUTO found. */
+	if (!r->binary && r->in_cs == WS_CHARSET_AUTO && cs !=
+	    WS_CHARSET_AUTO)
+		r->cur_props.charset = cs;
 	if (r->input_hr == S_OK && !r->cur_props.allow_fragment &&
 	    xml_reader_fragment(r->buf->root)) {
 		r->input_hr = WS_E_INVALID_FORMAT;
 		r->input_why = "text outside the root element (a fragment)";
 	}
+	/* What the stream has not given yet: the end of the document and of
+	 * the elements open at the cut, the rightmost ones of the tree. */
+	if (!complete && r->input_hr == S_OK) {
+		r->buf->root->open = true;
+		for (e = r->buf->root, k = 0; k < open && e->last != NULL &&
+		    e->last->kind == XML_KIND_ELEMENT; k++) {
+			e = e->last;
+			e->open = true;
+		}
+	}
+	r->cut = cut;
 	r->parsed = true;
 	r->cur = &r->buf->root->at_start;
 }
 
-HRESULT
-xml_reader_pull(WS_XML_READER *r, size_t min, bool all, WS_ERROR *error,
-    const char *api)
+/* Bytes obtained past the current node: what Windows keeps buffered. */
+static size_t
+xml_reader_buffered(WS_XML_READER *r)
 {
-	uint8_t chunk[4096];
-	size_t got = 0;
-	ULONG n;
+	struct xml_pos *n;
+	size_t used;
+
+	if (!r->parsed)
+		return r->pending.len;
+	n = r->in_attr ? &r->cur->node->at_start : r->cur;
+	n = xml_pos_next(n);
+	used = n != NULL ? n->off : r->cut;
+	r->buf->starved = false;
+	return used < r->pending.len ? r->pending.len - used : 0;
+}
+
+static void CALLBACK xml_reader_fill_done(HRESULT, WS_CALLBACK_MODEL, void *);
+
+/* Takes what the callback gave into the pending bytes. */
+static HRESULT
+xml_reader_took(WS_XML_READER *r, ULONG want, WS_ERROR *error)
+{
+	if (r->chunk_got == 0) {
+		r->eof = true;
+		return S_OK;
+	}
+	if (r->chunk_got > want)
+		return ws_error_fail(error, E_INVALIDARG, "WsFillReader: the "
+		    "read callback gave %u bytes for %u", (unsigned)r->chunk_got,
+		    (unsigned)want);
+	xml_out_add(&r->pending, r->chunk, r->chunk_got);
+	return r->pending.oom ? ws_error_fail(error, E_OUTOFMEMORY,
+	    "WsFillReader: out of memory") : S_OK;
+}
+
+#define XML_READER_CHUNK	4096
+
+/*
+ * Calls the read callback until `min` bytes are buffered past the current
+ * node or the stream ends; never more than STREAM_BUFFER_SIZE buffered.
+ * With `ac` the callback may complete later (WS_S_ASYNC): the rest goes on
+ * from xml_reader_fill_done.
+ */
+static HRESULT
+xml_reader_fill(WS_XML_READER *r, const WS_ASYNC_CONTEXT *ac,
+    WS_ERROR *error)
+{
+	static const char api[] = "WsFillReader";
+	WS_ASYNC_CONTEXT mine = { xml_reader_fill_done, r };
+	size_t have = xml_reader_buffered(r), room;
+	ULONG want;
 	HRESULT hr;
 
-	while (all || got < min) {
-		n = 0;
-		if ((hr = r->read_cb(r->read_state, chunk, sizeof(chunk), &n,
-		    NULL, error)) != S_OK)
-			return FAILED(hr) ? hr : ws_error_fail(error, E_FAIL,
-			    "%s: the read callback did not complete", api);
-		if (n == 0) {
-			r->eof = true;
-			break;
-		}
-		if (n > sizeof(chunk) || r->pending.len + n >
-		    XML_READER_STREAM_MAX)
+	while (!r->eof && have < r->fill_min) {
+		room = r->cur_props.stream_buffer_size - have;
+		want = (ULONG)(room < XML_READER_CHUNK ? room :
+		    XML_READER_CHUNK);
+		if (r->pending.len + want > XML_READER_STREAM_MAX)
 			return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
 			    "%s: the stream is too big", api);
-		xml_out_add(&r->pending, chunk, n);
-		got += n;
+		if (r->chunk == NULL &&
+		    (r->chunk = malloc(XML_READER_CHUNK)) == NULL)
+			return ws_error_fail(error, E_OUTOFMEMORY,
+			    "%s: out of memory", api);
+		r->chunk_got = 0;
+		r->chunk_want = want;
+		hr = r->read_cb(r->read_state, r->chunk, want, &r->chunk_got,
+		    ac != NULL ? &mine : NULL, error);
+		if (hr == WS_S_ASYNC && ac != NULL) {
+			r->filling = true;
+			r->fill_ctx = *ac;
+			r->fill_error = error;
+			return WS_S_ASYNC;
+		}
+		if (hr != S_OK)
+			return FAILED(hr) ? hr : ws_error_fail(error, E_FAIL,
+			    "%s: the read callback did not complete", api);
+		if ((hr = xml_reader_took(r, want, error)) != S_OK)
+			return hr;
+		have += r->chunk_got;
 	}
-	return r->pending.oom ? ws_error_fail(error, E_OUTOFMEMORY,
-	    "%s: out of memory", api) : S_OK;
+	return S_OK;
+}
+
+static void CALLBACK
+xml_reader_fill_done(HRESULT hr, WS_CALLBACK_MODEL model, void *state)
+{
+	WS_XML_READER *r = state;
+	WS_ASYNC_CONTEXT ac = r->fill_ctx;
+
+	(void)model;
+	r->filling = false;
+	if (SUCCEEDED(hr) && hr != S_OK)
+		hr = E_FAIL;
+	if (hr == S_OK)
+		hr = xml_reader_took(r, r->chunk_want, r->fill_error);
+	if (hr == S_OK && (hr = xml_reader_fill(r, &ac,
+	    r->fill_error)) == WS_S_ASYNC)
+		return;
+	ac.callback(hr, WS_LONG_CALLBACK, ac.callbackState);
+}
+
+HRESULT
+xml_reader_pull(WS_XML_READER *r, size_t min, const WS_ASYNC_CONTEXT *ac,
+    WS_ERROR *error)
+{
+	HRESULT hr;
+
+	if ((hr = xml_reader_ready(r, error, "WsFillReader")) != S_OK)
+		return hr;
+	if (min > r->cur_props.stream_buffer_size)
+		return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
+		    "WsFillReader: %zu bytes are more than the stream buffer "
+		    "holds (WS_XML_READER_PROPERTY_STREAM_BUFFER_SIZE %u)", min,
+		    (unsigned)r->cur_props.stream_buffer_size);
+	r->fill_min = min;
+	if (ac != NULL && ac->callback == NULL)
+		ac = NULL;
+	return xml_reader_fill(r, ac, error);
 }
 
 /* How many steps of document order `p` is from the start of `root`. */
@@ -125,60 +238,68 @@ xml_reader_index(struct xml_node *root, const struct xml_pos *p)
 }
 
 /*
- * A stream reader reads the bytes WsFillReader obtained, no more: they are
- * parsed when they make a complete document, again (into a new tree, at
- * the same place in document order) each time WsFillReader added to them.
- * A read while they do not make a document yet needs more data than was
- * obtained: WS_E_QUOTA_EXCEEDED, as the reference says.  At the end of the
- * stream, what does not parse is malformed input.
+ * A stream reader reads the nodes that the bytes WsFillReader obtained
+ * complete, no more: they are parsed on the first read after they grew,
+ * into a new tree (on a new heap, the old one freed) where the reader is
+ * put at the same place in document order.  A read that needs what was
+ * not obtained fails with WS_E_QUOTA_EXCEEDED (xml_reader_starved).
  */
 HRESULT
 xml_reader_ready(WS_XML_READER *r, WS_ERROR *error, const char *api)
 {
-	WS_XML_BUFFER *old = r->buf, *b;
-	struct xml_pos *p, *oldcur = r->cur;
-	const struct xml_node *c;
-	bool was = r->parsed, elem = false;
+	WS_HEAP *heap = r->own_heap, *old = NULL;
+	WS_XML_BUFFER *b;
+	struct xml_pos *p;
 	size_t at = 0;
+	bool text, attr = r->in_attr;
 	HRESULT hr;
 
 	if (r->in != XML_IN_STREAM || (r->parsed &&
-	    r->parsed_len == r->pending.len))
+	    r->parsed_len == r->pending.len && r->parsed_eof == r->eof))
 		return S_OK;
 	if (r->parsed)
-		at = xml_reader_index(old->root, r->cur);
-	/* A parse that fails leaves its tree empty: the next one reuses it
-	 * rather than taking more of the heap for each try. */
-	if ((b = r->spare) != NULL)
-		r->spare = NULL;
-	else if ((b = xml_buffer_new(r->own_heap, &hr)) == NULL)
+		at = xml_reader_index(r->buf->root, r->in_attr ?
+		    &r->cur->node->at_start : r->cur);
+	text = r->cache_of != NULL;
+	/* A canonicalization holds a place in the old tree: keep it. */
+	if (r->c14n == NULL) {
+		if ((hr = WsCreateHeap(XML_READER_HEAP_MAX, 0, NULL, 0, &heap,
+		    NULL)) != S_OK)
+			return ws_error_fail(error, hr, "%s: out of memory",
+			    api);
+		old = r->own_heap;
+	}
+	if ((b = xml_buffer_new(heap, &hr)) == NULL) {
+		if (old != NULL)
+			WsFreeHeap(heap);
 		return ws_error_fail(error, hr, "%s: out of memory", api);
+	}
 	r->buf = b;
+	r->own_heap = heap;
 	/* Nothing obtained yet is "" to the parsers, never NULL. */
 	xml_reader_parse(r, r->pending.p != NULL ? r->pending.p :
 	    (const uint8_t *)"", r->pending.len);
-	for (c = b->root->first; c != NULL && !elem; c = c->next)
-		elem = c->kind == XML_KIND_ELEMENT;
-	if ((r->input_hr != S_OK || !elem) && !r->eof) {
-		/* Not a document yet: keep what was read before. */
-		if (b->root->first == NULL)
-			r->spare = b;
-		r->buf = old;
-		r->input_hr = S_OK;
-		r->input_why = NULL;
-		r->parsed = was;
-		r->cur = oldcur;
-		return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
-		    "%s: the reader needs more data than WsFillReader "
-		    "obtained (%zu bytes)", api, r->pending.len);
-	}
+	WsFreeHeap(old);
 	r->parsed_len = r->pending.len;
+	r->parsed_eof = r->eof;
 	for (p = r->cur; at > 0 && p != NULL; at--) {
 		r->cur = p;
 		p = xml_pos_next(p);
 	}
 	if (p != NULL)
 		r->cur = p;
+	r->buf->starved = false;
+	/* The same attribute, and text being read in parts, in the new tree. */
+	if (attr && !r->cur->end && r->cur->node->kind == XML_KIND_ELEMENT &&
+	    r->attr_index < r->cur->node->elem.attributeCount)
+		r->attr_node.text =
+		    r->cur->node->elem.attributes[r->attr_index]->value;
+	else
+		r->in_attr = false;
+	if (text)
+		r->cache_of = r->in_attr ? (const void *)r->attr_node.text :
+		    !r->cur->end && r->cur->node->kind == XML_KIND_TEXT ?
+		    (const void *)r->cur->node->text.text : NULL;
 	return S_OK;
 }
 
@@ -193,13 +314,26 @@ xml_reader_check(WS_XML_READER *r, WS_ERROR *error, const char *api)
 	if (r->in == XML_IN_NONE)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "%s: the reader has no input (WsSetInput)", api);
+	if (r->filling)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "%s: an asynchronous WsFillReader is pending", api);
 	if ((hr = xml_reader_ready(r, error, api)) != S_OK)
 		return hr;
+	r->buf->starved = false;
 	if (FAILED(r->input_hr))
 		return ws_error_fail(error, r->input_hr, "%s: %s", api,
 		    r->input_why != NULL ? r->input_why :
 		    "the input cannot be read");
 	return S_OK;
+}
+
+/* A walk stopped where the bytes of a stream end: it needs more. */
+static HRESULT
+xml_reader_starved(WS_XML_READER *r, WS_ERROR *error, const char *api)
+{
+	return ws_error_fail(error, WS_E_QUOTA_EXCEEDED, "%s: the reader "
+	    "needs more data than WsFillReader obtained (%zu bytes)", api,
+	    r->pending.len);
 }
 
 void
@@ -251,8 +385,9 @@ xml_reader_advance(WS_XML_READER *r)
 {
 	struct xml_pos *n = xml_pos_next(r->cur);
 
-	if (n == NULL)
-		return WS_E_INVALID_FORMAT;	/* nothing after EOF */
+	if (n == NULL)	/* nothing after EOF, or not obtained yet */
+		return r->buf->starved ? WS_E_QUOTA_EXCEEDED :
+		    WS_E_INVALID_FORMAT;
 	xml_reader_set_pos(r, n);
 	return S_OK;
 }
@@ -271,6 +406,8 @@ WsReadNode(WS_XML_READER *reader, WS_ERROR *error)
 	/* At EOF the reader stays there. */
 	if ((n = xml_pos_next(reader->cur)) != NULL)
 		xml_reader_set_pos(reader, n);
+	else if (reader->buf->starved)
+		return xml_reader_starved(reader, error, "WsReadNode");
 	return S_OK;
 }
 
@@ -308,12 +445,14 @@ xml_reader_blank(const struct xml_node *n)
 	return true;
 }
 
-/* Skips BOF, whitespace and comments; *found when on a start element. */
+/* Skips BOF, whitespace and comments; *found when on a start element.
+ * WS_E_QUOTA_EXCEEDED (not moved) when a stream's bytes end first. */
 HRESULT
 xml_reader_to_start(WS_XML_READER *r, bool *found)
 {
 	struct xml_pos *p = r->cur;
 
+	*found = false;
 	while (p != NULL) {
 		if (!p->end && p->node->kind == XML_KIND_ELEMENT)
 			break;
@@ -323,6 +462,8 @@ xml_reader_to_start(WS_XML_READER *r, bool *found)
 			break;
 		p = xml_pos_next(p);
 	}
+	if (p == NULL && r->buf->starved)
+		return WS_E_QUOTA_EXCEEDED;
 	if (p != NULL && p != r->cur)
 		xml_reader_set_pos(r, p);
 	*found = !r->cur->end && r->cur->node->kind == XML_KIND_ELEMENT;
@@ -353,7 +494,9 @@ WsReadToStartElement(WS_XML_READER *reader, const WS_XML_STRING *localName,
 	if ((hr = xml_reader_element_check(reader, error,
 	    "WsReadToStartElement")) != S_OK)
 		return hr;
-	xml_reader_to_start(reader, &ok);
+	if (xml_reader_to_start(reader, &ok) != S_OK)
+		return xml_reader_starved(reader, error,
+		    "WsReadToStartElement");
 	if (ok) {
 		e = &reader->cur->node->elem;
 		if ((localName != NULL && !xml_string_eq(localName,
@@ -371,16 +514,25 @@ WsReadToStartElement(WS_XML_READER *reader, const WS_XML_STRING *localName,
 WS_EXPORT HRESULT WINAPI
 WsReadStartElement(WS_XML_READER *reader, WS_ERROR *error)
 {
+	struct xml_pos *was;
 	bool ok;
 	HRESULT hr;
 
 	if ((hr = xml_reader_element_check(reader, error,
 	    "WsReadStartElement")) != S_OK)
 		return hr;
-	xml_reader_to_start(reader, &ok);
+	was = reader->cur;
+	if (xml_reader_to_start(reader, &ok) != S_OK)
+		return xml_reader_starved(reader, error, "WsReadStartElement");
 	if (!ok)
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "WsReadStartElement: the reader is not on a start element");
+	/* The next node must be there too, or the reader does not move. */
+	if (xml_pos_next(reader->cur) == NULL && reader->buf->starved) {
+		if (reader->cur != was)
+			xml_reader_set_pos(reader, was);
+		return xml_reader_starved(reader, error, "WsReadStartElement");
+	}
 	return xml_reader_advance(reader);
 }
 
@@ -393,12 +545,17 @@ WsReadEndElement(WS_XML_READER *reader, WS_ERROR *error)
 	if ((hr = xml_reader_element_check(reader, error,
 	    "WsReadEndElement")) != S_OK)
 		return hr;
-	for (p = reader->cur; !p->end && (xml_reader_blank(p->node) ||
-	    p->node->kind == XML_KIND_COMMENT); p = xml_pos_next(p))
+	for (p = reader->cur; p != NULL && !p->end &&
+	    (xml_reader_blank(p->node) || p->node->kind == XML_KIND_COMMENT);
+	    p = xml_pos_next(p))
 		;
-	if (!p->end || p->node->kind != XML_KIND_ELEMENT)
+	if (p == NULL && reader->buf->starved)
+		return xml_reader_starved(reader, error, "WsReadEndElement");
+	if (p == NULL || !p->end || p->node->kind != XML_KIND_ELEMENT)
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "WsReadEndElement: the reader is not on an end element");
+	if (xml_pos_next(p) == NULL && reader->buf->starved)
+		return xml_reader_starved(reader, error, "WsReadEndElement");
 	xml_reader_set_pos(reader, p);
 	return xml_reader_advance(reader);
 }
@@ -417,8 +574,16 @@ WsSkipNode(WS_XML_READER *reader, WS_ERROR *error)
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "WsSkipNode: the reader is at EOF");
 	/* An element (or the document) goes with its content. */
-	if (!p->end && xml_is_container(p->node))
-		xml_reader_set_pos(reader, &p->node->at_end);
+	if (!p->end && xml_is_container(p->node)) {
+		if (p->node->open)
+			return xml_reader_starved(reader, error, "WsSkipNode");
+		p = &p->node->at_end;
+	}
+	if (!(p->end && p->node->kind == XML_KIND_ROOT) &&
+	    xml_pos_next(p) == NULL && reader->buf->starved)
+		return xml_reader_starved(reader, error, "WsSkipNode");
+	if (p != reader->cur)
+		xml_reader_set_pos(reader, p);
 	if (reader->cur->end && reader->cur->node->kind == XML_KIND_ROOT)
 		return S_OK;
 	return xml_reader_advance(reader);
@@ -534,6 +699,8 @@ xml_reader_take_text(WS_XML_READER *r, char **s, size_t *n)
 			    &o)) != S_OK)
 				break;
 		}
+		if (hr == S_OK && p == NULL && r->buf->starved)
+			hr = WS_E_QUOTA_EXCEEDED;
 		if (hr == S_OK && p != NULL)
 			xml_reader_set_pos(r, p);
 	}
@@ -565,7 +732,9 @@ WsReadValue(WS_XML_READER *reader, WS_VALUE_TYPE valueType, void *value,
 	if ((hr = xml_reader_check(reader, error, "WsReadValue")) != S_OK)
 		return hr;
 	if ((hr = xml_reader_take_text(reader, &s, &n)) != S_OK)
-		return ws_error_fail(error, hr, "WsReadValue: out of memory");
+		return hr == WS_E_QUOTA_EXCEEDED ? xml_reader_starved(reader,
+		    error, "WsReadValue") : ws_error_fail(error, hr,
+		    "WsReadValue: out of memory");
 	hr = xml_value_parse(valueType, s, n, value, valueSize);
 	if (hr != S_OK)
 		ws_error_fail(error, hr, "WsReadValue: \"%.64s\" is not a "
@@ -700,8 +869,11 @@ xml_reader_read_text(WS_XML_READER *r, int unit, void *out, ULONG max,
 		if (r->cache_off < r->cache.len || r->in_attr)
 			break;
 		/* This text is used up: on to the next node. */
-		if ((hr = xml_reader_advance(r)) != S_OK)
+		if ((hr = xml_reader_advance(r)) != S_OK) {
+			if (hr == WS_E_QUOTA_EXCEEDED && got == 0)
+				return xml_reader_starved(r, error, api);
 			break;
+		}
 	}
 	*actual = got;
 	return S_OK;

@@ -34,16 +34,25 @@ struct _WS_XML_READER {
 	enum xml_in_kind	 in;
 	bool			 binary;
 	const WS_XML_DICTIONARY	*dynamic;
-	/* A stream's bytes, pulled by WsFillReader, parsed on first read. */
+	/* A stream's bytes, pulled by WsFillReader, parsed on first read:
+	 * what they make of complete nodes (`cut` bytes), the elements still
+	 * open marked open; again each time WsFillReader added to them. */
+	WS_CHARSET		 in_cs;		/* as WsSetInput gave it */
 	WS_READ_CALLBACK	 read_cb;
 	void			*read_state;
 	struct xml_out		 pending;
 	bool			 parsed;
-	/* A stream holds what WsFillReader obtained: `pending` is parsed
-	 * again when it grew (`parsed_len`), until the callback's end. */
 	bool			 eof;
+	bool			 parsed_eof;
 	size_t			 parsed_len;
-	WS_XML_BUFFER		*spare;	/* an empty tree a failed parse left */
+	size_t			 cut;
+	/* An asynchronous WsFillReader: its context, goal and chunk. */
+	bool			 filling;
+	WS_ASYNC_CONTEXT	 fill_ctx;
+	WS_ERROR		*fill_error;
+	size_t			 fill_min;
+	uint8_t			*chunk;
+	ULONG			 chunk_want, chunk_got;
 	HRESULT			 input_hr;	/* malformed input, reported */
 	const char		*input_why;	/*   by every read */
 	WS_HEAP			*own_heap;
@@ -70,8 +79,9 @@ HRESULT		 xml_reader_ready(WS_XML_READER *, WS_ERROR *, const char *);
 void		 xml_reader_moved(WS_XML_READER *);
 /* Parses bytes into the reader's tree; a failure is kept for the reads. */
 void		 xml_reader_parse(WS_XML_READER *, const uint8_t *, size_t);
-/* Pulls a stream's bytes: at least `min` more, or (all) to its end. */
-HRESULT		 xml_reader_pull(WS_XML_READER *, size_t min, bool all,
-		    WS_ERROR *, const char *);
+/* WsFillReader: until `min` bytes past the current node are buffered or
+ * the stream ends; WS_S_ASYNC when the callback went asynchronous. */
+HRESULT		 xml_reader_pull(WS_XML_READER *, size_t min,
+		    const WS_ASYNC_CONTEXT *, WS_ERROR *);
 
 #endif

@@ -121,7 +121,30 @@ WsFreeReader(WS_XML_READER *reader)
 	WsFreeHeap(reader->own_heap);
 	xml_out_free(&reader->pending);
 	xml_out_free(&reader->cache);
+	free(reader->chunk);
 	free(reader);
+}
+
+/*
+ * WS_XML_READER_PROPERTY_ROW and _COLUMN: where the current node begins
+ * in a text document, 0-based as the reference page says; a line ends at
+ * LF, CR or CR LF and a column is a character.  Inside an attribute, the
+ * element's place; at EOF, the end of the input.
+ */
+static HRESULT
+xml_reader_rowcol(WS_XML_READER *r, bool row, ULONGLONG *v, WS_ERROR *error)
+{
+	const struct xml_pos *p;
+	HRESULT hr;
+
+	if ((hr = xml_reader_check(r, error, "WsGetReaderProperty")) != S_OK)
+		return hr;
+	if (r->binary || r->in == XML_IN_XML_BUFFER)
+		return ws_error_fail(error, E_INVALIDARG, "WsGetReaderProperty: "
+		    "rows and columns are only those of text input");
+	p = r->in_attr ? &r->cur->node->at_start : r->cur;
+	*v = row ? p->row : p->col;
+	return S_OK;
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -129,9 +152,11 @@ WsGetReaderProperty(WS_XML_READER *reader, WS_XML_READER_PROPERTY_ID id,
     void *value, ULONG valueSize, WS_ERROR *error)
 {
 	struct xml_reader_props p;
+	ULONGLONG rc;
 	void *slot;
 	ULONG size;
 	BOOL b;
+	HRESULT hr;
 
 	if (!xml_reader_valid(reader) || value == NULL)
 		return ws_error_fail(error, E_INVALIDARG,
@@ -147,6 +172,14 @@ WsGetReaderProperty(WS_XML_READER *reader, WS_XML_READER_PROPERTY_ID id,
 			b = reader->in_attr;
 			slot = &b;
 			size = sizeof(BOOL);
+			break;
+		case WS_XML_READER_PROPERTY_ROW:
+		case WS_XML_READER_PROPERTY_COLUMN:
+			if ((hr = xml_reader_rowcol(reader, id ==
+			    WS_XML_READER_PROPERTY_ROW, &rc, error)) != S_OK)
+				return hr;
+			slot = &rc;
+			size = sizeof(rc);
 			break;
 		default:
 			return ws_error_fail(error, E_INVALIDARG,
@@ -190,8 +223,9 @@ xml_reader_fresh(WS_XML_READER *r, const WS_XML_READER_PROPERTY *props,
 	r->input_why = NULL;
 	r->pending.len = 0;
 	r->eof = false;
+	r->parsed_eof = false;
 	r->parsed_len = 0;
-	r->spare = NULL;
+	r->cut = 0;
 	xml_reader_moved(r);
 	return S_OK;
 }
@@ -262,6 +296,7 @@ WsSetInput(WS_XML_READER *reader, const WS_XML_READER_ENCODING *encoding,
 	    api)) != S_OK)
 		return hr;
 	reader->binary = be != NULL;
+	reader->in_cs = cs;
 	reader->dynamic = be != NULL ? be->dynamicDictionary : NULL;
 	reader->cur_props.charset = cs;
 	if (bi != NULL) {
@@ -299,21 +334,29 @@ WsSetInputToBuffer(WS_XML_READER *reader, WS_XML_BUFFER *buffer,
 	return S_OK;
 }
 
+/*
+ * Stream input: the read callback is called until `minSize` bytes past
+ * the current node are buffered or the stream ends; the reader then reads
+ * the nodes those bytes complete.  With an asyncContext the callback may
+ * complete later (WS_S_ASYNC); no other call may use the reader until the
+ * asyncContext's callback says the fill is over.
+ */
 WS_EXPORT HRESULT WINAPI
 WsFillReader(WS_XML_READER *reader, ULONG minSize,
     const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
 {
-	(void)asyncContext;	/* the callback completes synchronously */
 	if (!xml_reader_valid(reader))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsFillReader: invalid reader");
 	if (reader->in == XML_IN_NONE)
 		return ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "WsFillReader: the reader has no input");
+	if (reader->filling)
+		return ws_error_fail(error, WS_E_INVALID_OPERATION,
+		    "WsFillReader: a fill is pending");
 	if (reader->in != XML_IN_STREAM || reader->eof)
 		return S_OK;
-	return xml_reader_pull(reader, minSize, false, error,
-	    "WsFillReader");
+	return xml_reader_pull(reader, minSize, asyncContext, error);
 }
 
 static HRESULT
@@ -416,10 +459,15 @@ xml_reader_copy_source(WS_XML_READER *r, const struct xml_node **src,
 		return WS_E_INVALID_OPERATION;
 	if (p->end)
 		return WS_E_INVALID_FORMAT;
+	/* A stream's node whose end (or what follows) is not obtained. */
+	if (p->node->open)
+		return WS_E_QUOTA_EXCEEDED;
 	*src = p->node;
 	*after = xml_is_container(p->node) ? &p->node->at_end : p;
-	if (p->node->kind != XML_KIND_ROOT)
-		*after = xml_pos_next(*after);
+	if (p->node->kind != XML_KIND_ROOT &&
+	    (*after = xml_pos_next(*after)) == NULL)
+		return r->buf->starved ? WS_E_QUOTA_EXCEEDED :
+		    WS_E_INVALID_FORMAT;
 	return S_OK;
 }
 
@@ -437,9 +485,11 @@ WsCopyNode(WS_XML_WRITER *writer, WS_XML_READER *reader, WS_ERROR *error)
 	    (hr = xml_reader_check(reader, error, "WsCopyNode")) != S_OK)
 		return hr;
 	if ((hr = xml_reader_copy_source(reader, &src, &after)) != S_OK)
-		return ws_error_fail(error, hr, "WsCopyNode: the reader is at "
-		    "an end or inside an attribute");
-	if ((hr = xml_writer_insert_copy(writer, src, error,
+		return ws_error_fail(error, hr, hr == WS_E_QUOTA_EXCEEDED ?
+		    "WsCopyNode: the reader needs more data than WsFillReader "
+		    "obtained" : "WsCopyNode: the reader is at an end or "
+		    "inside an attribute");
+	if ((hr = xml_writer_insert_copy(writer, src, true, error,
 	    "WsCopyNode")) != S_OK)
 		return hr;
 	xml_reader_set_pos(reader, after);
@@ -462,11 +512,15 @@ WsReadXmlBuffer(WS_XML_READER *reader, WS_HEAP *heap,
 		    "WsReadXmlBuffer: invalid reader or heap, or NULL buffer");
 	if ((hr = xml_reader_check(reader, error, "WsReadXmlBuffer")) != S_OK)
 		return hr;
-	if (!reader->in_attr)
-		xml_reader_to_start(reader, &found);
+	if (!reader->in_attr && xml_reader_to_start(reader, &found) != S_OK)
+		return ws_error_fail(error, WS_E_QUOTA_EXCEEDED,
+		    "WsReadXmlBuffer: the reader needs more data than "
+		    "WsFillReader obtained");
 	if ((hr = xml_reader_copy_source(reader, &src, &after)) != S_OK)
-		return ws_error_fail(error, hr, "WsReadXmlBuffer: the reader "
-		    "is at an end or inside an attribute");
+		return ws_error_fail(error, hr, hr == WS_E_QUOTA_EXCEEDED ?
+		    "WsReadXmlBuffer: the reader needs more data than "
+		    "WsFillReader obtained" : "WsReadXmlBuffer: the reader is "
+		    "at an end or inside an attribute");
 	if ((b = xml_buffer_new(heap, &hr)) == NULL ||
 	    (hr = xml_node_copy(b, b->root, NULL, src, NULL)) != S_OK)
 		return ws_error_fail(error, hr, "WsReadXmlBuffer: the heap is "

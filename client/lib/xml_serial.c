@@ -357,16 +357,22 @@ xml_serial_from_doc(WS_XML_BUFFER *b, struct xml_node *parent,
 	return xml_serial_from(b, parent, first, 0, max_depth, max_attrs);
 }
 
-/* Text as UTF-8 without BOM or declaration; *why on failure. */
+/*
+ * Text as UTF-8 (BOM removed, `*bom` its bytes); *why on failure.  An
+ * incomplete input (a stream so far) loses a trailing odd byte or lone
+ * high surrogate, which the next bytes complete.
+ */
 static uint8_t *
-xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET cs, size_t *outlen,
-    const char **why)
+xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET *csp,
+    bool complete, size_t *outlen, size_t *bom, const char **why)
 {
+	WS_CHARSET cs = *csp;
 	WCHAR *w;
 	char *u;
 	size_t i, n;
 	uint8_t *r;
 
+	*bom = 0;
 	if (cs == WS_CHARSET_AUTO) {
 		if (len >= 2 && ((in[0] == 0xff && in[1] == 0xfe) ||
 		    (in[0] == '<' && in[1] == 0)))
@@ -377,10 +383,12 @@ xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET cs, size_t *outlen,
 		else
 			cs = WS_CHARSET_UTF8;
 	}
+	*csp = cs;
 	if (cs == WS_CHARSET_UTF8) {
 		if (len >= 3 && in[0] == 0xef && in[1] == 0xbb && in[2] == 0xbf) {
 			in += 3;
 			len -= 3;
+			*bom = 3;
 		}
 		if ((r = malloc(len + 1)) == NULL)
 			return NULL;
@@ -389,8 +397,11 @@ xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET cs, size_t *outlen,
 		return r;
 	}
 	if (len % 2 != 0) {
-		*why = "odd number of bytes in UTF-16 text";
-		return NULL;
+		if (complete) {
+			*why = "odd number of bytes in UTF-16 text";
+			return NULL;
+		}
+		len--;
 	}
 	if ((w = malloc(len + 2)) == NULL)
 		return NULL;
@@ -399,7 +410,10 @@ xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET cs, size_t *outlen,
 		    (WCHAR)(in[2 * i] | in[2 * i + 1] << 8) :
 		    (WCHAR)(in[2 * i] << 8 | in[2 * i + 1]);
 	n = len / 2;
+	if (!complete && n > 0 && w[n - 1] >= 0xd800 && w[n - 1] < 0xdc00)
+		n--;
 	i = n > 0 && w[0] == 0xfeff ? 1 : 0;
+	*bom = 2 * i;
 	u = ws_utf16_to_utf8(w + i, n - i, outlen);
 	free(w);
 	if (u == NULL)
@@ -407,22 +421,18 @@ xml_serial_utf8(const uint8_t *in, size_t len, WS_CHARSET cs, size_t *outlen,
 	return (uint8_t *)u;
 }
 
+/* Parses UTF-8 text `p` (declaration allowed) under the buffer's root. */
 static HRESULT
-xml_serial_parse_text(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
-    WS_CHARSET cs, ULONG max_depth, ULONG max_attrs, const char **why)
+xml_serial_parse_utf8(WS_XML_BUFFER *b, const uint8_t *p, size_t n,
+    const struct xml_out *closes, ULONG max_depth, ULONG max_attrs,
+    const char **why)
 {
 	static const char open[] = "<_>", close[] = "</_>";
 	struct xml_out w = { 0 };
-	uint8_t *u;
-	const uint8_t *p, *e;
-	size_t n;
+	const uint8_t *e;
 	xmlDocPtr doc;
 	HRESULT hr;
 
-	*why = NULL;
-	if ((u = xml_serial_utf8(in, len, cs, &n, why)) == NULL)
-		return *why != NULL ? WS_E_INVALID_FORMAT : E_OUTOFMEMORY;
-	p = u;
 	/* The declaration is read, not reported; libxml2 sees a fragment in
 	 * a helper root, which allows several top-level nodes. */
 	if (n >= 6 && memcmp(p, "<?xml", 5) == 0 &&
@@ -434,7 +444,6 @@ xml_serial_parse_text(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 				break;
 			}
 		if (e == NULL) {
-			free(u);
 			*why = "unterminated XML declaration";
 			return WS_E_INVALID_FORMAT;
 		}
@@ -443,8 +452,9 @@ xml_serial_parse_text(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 	}
 	xml_out_str(&w, open);
 	xml_out_add(&w, p, n);
+	if (closes != NULL)
+		xml_out_add(&w, closes->p, closes->len);
 	xml_out_str(&w, close);
-	free(u);
 	if (w.oom || w.len > INT32_MAX) {
 		xml_out_free(&w);
 		return w.oom ? E_OUTOFMEMORY : WS_E_QUOTA_EXCEEDED;
@@ -468,9 +478,49 @@ xml_serial_parse_text(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 }
 
 HRESULT
+xml_serial_parse_part(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
+    WS_CHARSET *csp, bool complete, ULONG max_depth, ULONG max_attrs,
+    size_t *open, size_t *cut, const char **why)
+{
+	WS_CHARSET cs = *csp;
+	struct xml_scan s = { 0 };
+	bool fresh = b->root->first == NULL;
+	uint8_t *u;
+	size_t n, bom;
+	HRESULT hr;
+
+	*why = NULL;
+	*open = 0;
+	*cut = 0;
+	u = xml_serial_utf8(in, len, &cs, complete, &n, &bom, why);
+	*csp = cs;
+	if (u == NULL)
+		return *why != NULL ? WS_E_INVALID_FORMAT : E_OUTOFMEMORY;
+	xml_scan_text(u, n, complete, &s);
+	if (s.oom)
+		hr = E_OUTOFMEMORY;
+	else
+		hr = xml_serial_parse_utf8(b, u, complete ? n : s.cut,
+		    complete ? NULL : &s.closes, max_depth, max_attrs, why);
+	if (cs == WS_CHARSET_UTF8)
+		xml_scan_shift(&s, bom);
+	else
+		xml_scan_utf16(&s, u, n, bom);
+	if (hr == S_OK && fresh)
+		xml_scan_assign(&s, b->root, true);
+	*open = s.open;
+	*cut = s.cut_in;
+	xml_scan_free(&s);
+	free(u);
+	return hr;
+}
+
+HRESULT
 xml_serial_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
     WS_CHARSET cs, ULONG max_depth, ULONG max_attrs, const char **why)
 {
-	return xml_serial_parse_text(b, in, len, cs, max_depth, max_attrs,
-	    why);
+	size_t open, cut;
+
+	return xml_serial_parse_part(b, in, len, &cs, true, max_depth,
+	    max_attrs, &open, &cut, why);
 }

@@ -273,7 +273,12 @@ WsWriteEndElement(WS_XML_WRITER *writer, WS_ERROR *error)
 		    "%s: no element is open", api);
 	n->start_done = true;
 	n->closed = true;
+	/* Windows 8's EMIT_UNCOMPRESSED_EMPTY_ELEMENTS: <a></a>, not <a/>. */
+	if (writer->emit_uncompressed && n->first == NULL)
+		n->explicit_end = true;
 	writer->cur = &n->at_end;
+	if (writer->c14n != NULL && writer->c14n_step != NULL)
+		return writer->c14n_step(writer, error, api);
 	return S_OK;
 }
 
@@ -680,9 +685,23 @@ WsWriteNode(WS_XML_WRITER *writer, const WS_XML_NODE *node, WS_ERROR *error)
 }
 
 /* A copy of a node (with its subtree) at the writer's place. */
+/* Elements without content in [n, stop) and below lose their end tag. */
+static void
+xml_writer_compress(struct xml_node *n, struct xml_node *stop)
+{
+	for (; n != NULL && n != stop; n = n->next) {
+		if (n->kind != XML_KIND_ELEMENT)
+			continue;
+		if (n->first == NULL)
+			n->explicit_end = false;
+		else
+			xml_writer_compress(n->first, NULL);
+	}
+}
+
 HRESULT
 xml_writer_insert_copy(WS_XML_WRITER *w, const struct xml_node *src,
-    WS_ERROR *error, const char *api)
+    bool copy_node, WS_ERROR *error, const char *api)
 {
 	struct xml_node *parent, *after, *last = NULL;
 	struct xml_pos *p;
@@ -707,6 +726,12 @@ xml_writer_insert_copy(WS_XML_WRITER *w, const struct xml_node *src,
 		parent->start_done = true;
 	if ((hr = xml_node_copy(w->buf, parent, after, src, &last)) != S_OK)
 		return ws_error_fail(error, hr, "%s: out of memory", api);
+	/* WsCopyNode keeps <a></a> and <a/> as read, or with
+	 * COMPRESS_EMPTY_ELEMENTS makes every element without content
+	 * <a/>; a whole document copied is the nodes after `after`. */
+	if (copy_node && w->compress_empty && last != NULL)
+		xml_writer_compress(after != NULL ? after->next :
+		    parent->first, last->next);
 	if (last != NULL)
 		w->cur = xml_writer_after(last);
 	return S_OK;
@@ -719,7 +744,7 @@ WsWriteXmlBuffer(WS_XML_WRITER *writer, WS_XML_BUFFER *buffer,
 	if (!xml_writer_valid(writer) || !xml_buffer_valid(buffer))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsWriteXmlBuffer: invalid writer or buffer");
-	return xml_writer_insert_copy(writer, buffer->root, error,
+	return xml_writer_insert_copy(writer, buffer->root, false, error,
 	    "WsWriteXmlBuffer");
 }
 

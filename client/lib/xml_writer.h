@@ -40,6 +40,8 @@ struct _WS_XML_WRITER {
 	ULONG			 max_size;
 	ULONG			 indent;
 	ULONG			 max_ns;
+	BOOL			 compress_empty;
+	BOOL			 emit_uncompressed;
 	enum xml_out_kind	 out;
 	bool			 binary;
 	WS_WRITE_CALLBACK	 write_cb;
@@ -54,6 +56,10 @@ struct _WS_XML_WRITER {
 	size_t			 flushed;	/* bytes given to the stream */
 	struct xml_binary_opts	 bin;		/* the binary encoding's */
 	struct xml_c14n		*c14n;		/* WsStartWriterCanonicalization */
+	/* Called at each end of an element while canonicalizing, to give
+	 * the canonical bytes that are final (xml_c14n.c). */
+	HRESULT			(*c14n_step)(WS_XML_WRITER *, WS_ERROR *,
+				    const char *);
 };
 
 /* xml_indent.c: the text of a tree with WS_XML_WRITER_PROPERTY_INDENT. */

@@ -103,6 +103,8 @@ xml_writer_apply(WS_XML_WRITER *w, const struct xml_writer_props *p)
 	w->max_size = p->max_size;
 	w->indent = p->indent;
 	w->max_ns = p->max_ns;
+	w->compress_empty = p->compress_empty;
+	w->emit_uncompressed = p->emit_uncompressed;
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -336,6 +338,7 @@ xml_writer_reset(WS_XML_WRITER *w, WS_HEAP *heap, WS_XML_BUFFER *target,
 	/* A new output ends a canonicalization of the old one. */
 	xml_c14n_free(w->c14n);
 	w->c14n = NULL;
+	w->c14n_step = NULL;
 	if (target == NULL) {
 		if (w->own_heap == NULL && (hr = WsCreateHeap(
 		    XML_WRITER_HEAP_MAX, 0, NULL, 0, &w->own_heap,
