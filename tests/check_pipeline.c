@@ -380,6 +380,39 @@ START_TEST(repeated_creates_name_their_own_channels)
 }
 END_TEST
 
+/*
+ * fork while a create is in flight: the child's calls on the channel do
+ * not wait for a reply that only the parent can read; they see a
+ * channel whose daemon went with the parent's connection.
+ */
+START_TEST(fork_with_a_create_in_flight)
+{
+	WS_CHANNEL *a, *b;
+	WS_CHANNEL_STATE st;
+	pid_t pid;
+
+	HR_EQ(harness_tcp_channel(&a, NULL, 0), S_OK);
+	HR_EQ(harness_tcp_channel(&b, NULL, 0), S_OK);	/* only written */
+	if ((pid = fork()) == 0) {
+		st = 0;
+		if (WsGetChannelProperty(b, WS_CHANNEL_PROPERTY_STATE, &st,
+		    sizeof(st), NULL) != S_OK || st != WS_CHANNEL_STATE_FAULTED)
+			_exit(1);
+		WsFreeChannel(b);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(harness_wait_pid(pid, 10000), 0);
+	/* The parent's channels are untouched. */
+	st = 99;
+	HR_EQ(WsGetChannelProperty(b, WS_CHANNEL_PROPERTY_STATE, &st,
+	    sizeof(st), NULL), S_OK);
+	ck_assert_int_eq(st, WS_CHANNEL_STATE_CREATED);
+	WsFreeChannel(a);
+	WsFreeChannel(b);
+}
+END_TEST
+
 static Suite *
 pipeline_suite(void)
 {
@@ -392,6 +425,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, fault_meanwhile_reaches_the_callback);
 	tcase_add_test(tc, pipelined_sends_arrive_in_order);
 	tcase_add_test(tc, repeated_creates_name_their_own_channels);
+	tcase_add_test(tc, fork_with_a_create_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }

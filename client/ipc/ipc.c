@@ -1218,6 +1218,11 @@ ipc_object_settle(struct ipc_object *o)
 	pthread_mutex_lock(&o->settle_lock);
 	if ((call = o->create) != NULL) {
 		pthread_mutex_lock(&ipc_lock);
+		/* A loss completes its calls; in a forked child nothing will. */
+		if (call->conn->dead && !call->done) {
+			call->hr = WS_E_ENDPOINT_DISCONNECTED;
+			call->done = true;
+		}
 		(void)ipc_wait(call->conn, call, NULL);
 		pthread_mutex_unlock(&ipc_lock);
 		hr = call->hr;
