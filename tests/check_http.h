@@ -24,6 +24,8 @@ extern const WS_MESSAGE_DESCRIPTION *req_descs[1], *rep_descs[1];
 /* Every string of an error, joined, as ASCII. */
 void	 error_text(WS_ERROR *, char *buf, size_t len);
 HRESULT	 new_msg(WS_CHANNEL *, WS_MESSAGE **);
+/* Frees what a server thread made, whichever of them exist. */
+void	 free_server_side(WS_CHANNEL *, WS_MESSAGE *, WS_MESSAGE *, WS_HEAP *);
 /* WsRequestReply of v; the answer in *out. */
 HRESULT	 ask(WS_CHANNEL *, int32_t v, int32_t *out, WS_ERROR *);
 HRESULT	 send_int(WS_CHANNEL *, int32_t v, const WS_ASYNC_CONTEXT *);

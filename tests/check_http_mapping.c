@@ -329,14 +329,7 @@ msrv_main(void *arg)
 	MSRV_STEP(s, WsCloseChannel(ch, NULL, NULL));
 	s->step = 0;
 out:
-	if (rq != NULL)
-		WsFreeMessage(rq);
-	if (rp != NULL)
-		WsFreeMessage(rp);
-	if (heap != NULL)
-		WsFreeHeap(heap);
-	if (ch != NULL)
-		WsFreeChannel(ch);
+	free_server_side(ch, rq, rp, heap);
 	return NULL;
 }
 

@@ -413,6 +413,31 @@ START_TEST(fork_with_a_create_in_flight)
 }
 END_TEST
 
+/*
+ * An async accept is pipelined only on a listener last found OPEN: on a
+ * closed one the precondition failure comes back directly, and no
+ * callback runs (channel-semantics.md, asynchronous calls).
+ */
+START_TEST(accept_on_closed_listener_fails_directly)
+{
+	WS_LISTENER *l;
+	WS_CHANNEL *s;
+	struct harness_async a;
+	uint16_t port;
+
+	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s, NULL), S_OK);
+	HR_EQ(WsCloseListener(l, NULL, NULL), S_OK);
+	harness_async_init(&a);
+	HR_EQ(WsAcceptChannel(l, s, &a.ctx, NULL), WS_E_INVALID_OPERATION);
+	usleep(100 * 1000);
+	ck_assert_int_eq(harness_async_calls(&a), 0);
+	harness_async_destroy(&a);
+	WsFreeChannel(s);
+	WsFreeListener(l);
+}
+END_TEST
+
 static Suite *
 pipeline_suite(void)
 {
@@ -426,6 +451,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, pipelined_sends_arrive_in_order);
 	tcase_add_test(tc, repeated_creates_name_their_own_channels);
 	tcase_add_test(tc, fork_with_a_create_in_flight);
+	tcase_add_test(tc, accept_on_closed_listener_fails_directly);
 	suite_add_tcase(s, tc);
 	return s;
 }

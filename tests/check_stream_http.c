@@ -168,14 +168,7 @@ ssrv_main(void *arg)
 	SSRV_STEP(s, WsCloseChannel(ch, NULL, NULL));
 	s->step = 0;
 out:
-	if (rq != NULL)
-		WsFreeMessage(rq);
-	if (rp != NULL)
-		WsFreeMessage(rp);
-	if (heap != NULL)
-		WsFreeHeap(heap);
-	if (ch != NULL)
-		WsFreeChannel(ch);
+	free_server_side(ch, rq, rp, heap);
 	return NULL;
 }
 
@@ -375,14 +368,7 @@ rsrv_main(void *arg)
 	SSRV_STEP(s, WsCloseChannel(ch, NULL, NULL));
 	s->step = 0;
 out:
-	if (rq != NULL)
-		WsFreeMessage(rq);
-	if (rp != NULL)
-		WsFreeMessage(rp);
-	if (heap != NULL)
-		WsFreeHeap(heap);
-	if (ch != NULL)
-		WsFreeChannel(ch);
+	free_server_side(ch, rq, rp, heap);
 	return NULL;
 }
 
@@ -499,14 +485,7 @@ asrv_main(void *arg)
 	s->close_hr = WsCloseChannel(ch, NULL, NULL);
 	s->step = 0;
 out:
-	if (rq != NULL)
-		WsFreeMessage(rq);
-	if (rp != NULL)
-		WsFreeMessage(rp);
-	if (heap != NULL)
-		WsFreeHeap(heap);
-	if (ch != NULL)
-		WsFreeChannel(ch);
+	free_server_side(ch, rq, rp, heap);
 	return NULL;
 }
 

@@ -59,6 +59,19 @@ new_msg(WS_CHANNEL *ch, WS_MESSAGE **m)
 	return WsCreateMessageForChannel(ch, NULL, 0, m, NULL);
 }
 
+void
+free_server_side(WS_CHANNEL *ch, WS_MESSAGE *rq, WS_MESSAGE *rp, WS_HEAP *heap)
+{
+	if (rq != NULL)
+		WsFreeMessage(rq);
+	if (rp != NULL)
+		WsFreeMessage(rp);
+	if (heap != NULL)
+		WsFreeHeap(heap);
+	if (ch != NULL)
+		WsFreeChannel(ch);
+}
+
 /* WsRequestReply of `v`; the answer in *out. */
 HRESULT
 ask(WS_CHANNEL *ch, int32_t v, int32_t *out, WS_ERROR *error)

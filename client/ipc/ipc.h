@@ -192,8 +192,8 @@ void	 ipc_object_init(struct ipc_object *, enum ipc_kind, uint32_t magic,
 int	 ipc_object_bind(struct ipc_object *, struct ipc_conn *, uint64_t id);
 /*
  * Creates the daemon side of an initialized object with `req` (a
- * CreateChannel or CreateChannelForListener) on `c`, whose reference the
- * object takes on success.  When this connection's daemon already
+ * CreateChannel, CreateChannelForListener or CreateListener) on `c`,
+ * whose reference the object takes on success.  When this connection's daemon already
  * accepted the very same request (same type, binding, listener and
  * properties: its checks depend on nothing else), the request is only
  * written and S_OK returned at once; the object is bound when its reply

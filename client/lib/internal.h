@@ -230,8 +230,6 @@ HRESULT	 ws_channel_create(WS_CHANNEL *, struct ipc_conn *,
 void	 ws_channel_discard(WS_CHANNEL *);
 /* What a call gets on an object whose connection was lost. */
 HRESULT	 ws_channel_stale_result(struct ipc_object *, const char *, WS_ERROR *);
-/* The id of a new object from a create reply. */
-HRESULT	 ws_channel_created(struct ipc_call *, HRESULT, uint64_t *);
 /* A valid handle, without a reference. */
 bool	 ws_channel_valid(const WS_CHANNEL *);
 /* ws_channel_get, and the HRESULT for a channel whose connection is lost

@@ -363,19 +363,6 @@ ws_channel_props_free(Wschannel__Property **v, size_t n)
 }
 
 HRESULT
-ws_channel_created(struct ipc_call *c, HRESULT hr, uint64_t *id)
-{
-	if (FAILED(hr))
-		return hr;
-	if (c->reply == NULL ||
-	    c->reply->result_case != WSCHANNEL__REPLY__RESULT_CREATED)
-		return ws_error_fail(c->error, WS_E_OTHER,
-		    "%s: wschanneld's reply carries no object id", c->api);
-	*id = c->reply->created;
-	return S_OK;
-}
-
-HRESULT
 ws_channel_stale_result(struct ipc_object *o, const char *api,
     WS_ERROR *error)
 {

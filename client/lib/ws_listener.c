@@ -12,11 +12,6 @@ struct ws_listener_prop_call {
 	ULONG				 size;
 };
 
-struct ws_listener_create_call {
-	struct ipc_call			 c;
-	uint64_t			 id;
-};
-
 static void
 ws_listener_destroy(struct ipc_object *o)
 {
@@ -37,16 +32,8 @@ ws_listener_get(WS_LISTENER *l)
 	if (l == NULL || !ipc_object_valid(&l->obj, WS_LISTENER_MAGIC))
 		return false;
 	ipc_object_ref(&l->obj);
+	ipc_object_settle(&l->obj);	/* its id, if its create is in flight */
 	return true;
-}
-
-static HRESULT
-ws_listener_create_finish(struct ipc_call *c, HRESULT hr)
-{
-	struct ws_listener_create_call *cc =
-	    (struct ws_listener_create_call *)c;
-
-	return ws_channel_created(c, hr, &cc->id);
 }
 
 WS_EXPORT HRESULT WINAPI
@@ -58,7 +45,6 @@ WsCreateListener(WS_CHANNEL_TYPE channelType,
 	static const char api[] = "WsCreateListener";
 	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
 	Wschannel__CreateListener op = WSCHANNEL__CREATE_LISTENER__INIT;
-	struct ws_listener_create_call cc;
 	Wschannel__Property **props;
 	struct ipc_conn *conn;
 	WS_LISTENER *l;
@@ -91,23 +77,18 @@ WsCreateListener(WS_CHANNEL_TYPE channelType,
 	op.properties = props;
 	req.op_case = WSCHANNEL__REQUEST__OP_CREATE_LISTENER;
 	req.create_listener = &op;
-	ipc_call_new(&cc, sizeof(cc), NULL);
-	cc.c.conn = conn;
-	cc.c.error = error;
-	cc.c.api = api;
-	cc.c.finish = ws_listener_create_finish;
-	hr = ipc_call_run(&cc.c, &req);
-	ws_channel_props_free(props, propertyCount);
-	if (FAILED(hr)) {
-		ws_listener_discard(l);
-		ipc_conn_unref(conn);
-		return hr;
-	}
 	l->type = channelType;
 	l->binding = channelBinding;
 	ipc_object_init(&l->obj, IPC_LISTENER, WS_LISTENER_MAGIC,
 	    ws_listener_destroy);
-	(void)ipc_object_bind(&l->obj, conn, cc.id);
+	hr = ipc_object_create(&l->obj, conn, &req, error, api);
+	ws_channel_props_free(props, propertyCount);
+	if (FAILED(hr)) {
+		l->obj.magic = 0;
+		ws_listener_discard(l);
+		ipc_conn_unref(conn);
+		return hr;
+	}
 	*listener = l;
 	return S_OK;
 }
