@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,72 @@ START_TEST(pipelined_request_has_no_interim)
 	hr = 0;
 	ck_assert_int_eq(pipe_accept_replies(true, &hr), 1);
 	ck_assert_uint_eq(hr, (uint32_t)WS_E_OPERATION_ABORTED);
+}
+END_TEST
+
+/*
+ * A request may name an object by the create that made it (the id with
+ * bit 63 set and the create's request id below): the daemon puts the
+ * real id in.  A create it refused passes its HRESULT on; a create it
+ * never saw is a bad argument.  The reply to a create says the daemon
+ * remembers it.
+ */
+START_TEST(objects_named_by_their_create)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__GetProperty gp = WSCHANNEL__GET_PROPERTY__INIT;
+	Wschannel__Reply *r;
+	const uint64_t ref = UINT64_C(1) << 63;
+	int fd = pipe_connect();
+
+	cc.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	cc.binding = WS_TCP_CHANNEL_BINDING;
+	rq.id = 7;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	pipe_send(fd, &rq);
+	/* Sent before the create's reply was read. */
+	gp.id = ref | 7;
+	gp.property_id = WS_CHANNEL_PROPERTY_STATE;
+	rq.id = 8;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
+	rq.get_channel_property = &gp;
+	pipe_send(fd, &rq);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, 7);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	ck_assert(r->has_creates_kept && r->creates_kept);
+	wschannel__reply__free_unpacked(r, NULL);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, 8);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_PROPERTY);
+	ck_assert_uint_eq(r->property->u, WS_CHANNEL_STATE_CREATED);
+	wschannel__reply__free_unpacked(r, NULL);
+
+	/* A refused create: UDP has no DUPLEX_SESSION channels. */
+	cc.binding = WS_UDP_CHANNEL_BINDING;
+	rq.id = 9;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	ck_assert_uint_ne(pipe_call(fd, &rq, NULL), S_OK);
+	gp.id = ref | 9;
+	rq.id = 10;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
+	rq.get_channel_property = &gp;
+	pipe_send(fd, &rq);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->hresult, (uint32_t)E_INVALIDARG);
+	ck_assert_uint_ge(r->n_errors, 1);
+	ck_assert_ptr_nonnull(strstr(r->errors[0], "create"));
+	wschannel__reply__free_unpacked(r, NULL);
+
+	/* A create this connection never made. */
+	gp.id = ref | 4242;
+	rq.id = 11;
+	ck_assert_uint_eq(pipe_call(fd, &rq, NULL), (uint32_t)E_INVALIDARG);
+	close(fd);
 }
 END_TEST
 
@@ -438,6 +505,44 @@ START_TEST(accept_on_closed_listener_fails_directly)
 }
 END_TEST
 
+/*
+ * A call on an object whose create is still in flight does not wait for
+ * the create's reply: with the daemon stopped, a repeated create and an
+ * async accept on its channel both return at once, and the accept
+ * completes once the daemon runs again and a client connects.
+ */
+START_TEST(call_on_a_channel_being_created_does_not_wait)
+{
+	WS_LISTENER *l;
+	WS_CHANNEL *s0, *s1, *c;
+	WS_CHANNEL_STATE st = 0;
+	struct harness_async a;
+	pid_t daemon = harness_daemon_pid();
+	uint16_t port;
+
+	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s0, NULL), S_OK);
+	ck_assert_int_gt(daemon, 0);
+	ck_assert_int_eq(kill(daemon, SIGSTOP), 0);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s1, NULL), S_OK);
+	harness_async_init(&a);
+	HR_EQ(WsAcceptChannel(l, s1, &a.ctx, NULL), WS_S_ASYNC);
+	ck_assert_int_eq(kill(daemon, SIGCONT), 0);
+	HR_EQ(harness_tcp_channel(&c, NULL, 0), S_OK);
+	HR_EQ(harness_open(c, port, NULL, NULL), S_OK);
+	ck_assert_int_eq(harness_async_wait(&a, 1, 10000), 1);
+	HR_EQ(a.hr, S_OK);
+	HR_EQ(WsGetChannelProperty(s1, WS_CHANNEL_PROPERTY_STATE, &st,
+	    sizeof(st), NULL), S_OK);
+	ck_assert_int_eq(st, WS_CHANNEL_STATE_OPEN);
+	harness_async_destroy(&a);
+	WsFreeChannel(c);
+	WsFreeChannel(s1);
+	WsFreeChannel(s0);
+	WsFreeListener(l);
+}
+END_TEST
+
 static Suite *
 pipeline_suite(void)
 {
@@ -452,6 +557,8 @@ pipeline_suite(void)
 	tcase_add_test(tc, repeated_creates_name_their_own_channels);
 	tcase_add_test(tc, fork_with_a_create_in_flight);
 	tcase_add_test(tc, accept_on_closed_listener_fails_directly);
+	tcase_add_test(tc, objects_named_by_their_create);
+	tcase_add_test(tc, call_on_a_channel_being_created_does_not_wait);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -105,6 +105,10 @@ struct ipc_conn {
 	/* Keys of the create requests the daemon accepted (ipc_lock). */
 	uint64_t	 creates_known[32];
 	unsigned	 creates_next;
+	/* Creates written (ipc_lock), and whether the daemon remembers the
+	 * last ones so that requests may name their objects by them. */
+	uint64_t	 creates_sent;
+	bool		 refs_ok;
 };
 
 /* ---- upcalls from the backends ------------------------------------------ */

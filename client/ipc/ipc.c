@@ -1031,6 +1031,10 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 	}
 	call->id = ++c->next_id;
 	req->id = call->id;
+	if (req->op_case == WSCHANNEL__REQUEST__OP_CREATE_CHANNEL ||
+	    req->op_case == WSCHANNEL__REQUEST__OP_CREATE_LISTENER ||
+	    req->op_case == WSCHANNEL__REQUEST__OP_CREATE_CHANNEL_FOR_LISTENER)
+		call->create_seq = ++c->creates_sent;
 	req->has_async = call->async;
 	req->async = call->async;
 	ipc_link(c, call);
@@ -1246,6 +1250,39 @@ ipc_object_settle(struct ipc_object *o)
 	pthread_mutex_unlock(&o->settle_lock);
 }
 
+/*
+ * The daemon remembers the last UNIX_REFS (64) creates of a connection;
+ * naming only creates at most 16 old leaves room for those written
+ * meanwhile by other threads.
+ */
+#define IPC_REF_WINDOW	16
+#define IPC_REF_BIT	(UINT64_C(1) << 63)
+
+void
+ipc_object_settle_soon(struct ipc_object *o)
+{
+	struct ipc_call *call;
+	struct ipc_conn *c;
+	bool by_ref = false;
+
+	if (__atomic_load_n(&o->create, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	pthread_mutex_lock(&o->settle_lock);
+	if ((call = o->create) != NULL) {
+		c = call->conn;
+		pthread_mutex_lock(&ipc_lock);
+		by_ref = !call->done && !c->dead && c->refs_ok &&
+		    c->creates_sent - call->create_seq < IPC_REF_WINDOW;
+		pthread_mutex_unlock(&ipc_lock);
+		if (by_ref)
+			__atomic_store_n(&o->id, IPC_REF_BIT | call->id,
+			    __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&o->settle_lock);
+	if (!by_ref)
+		ipc_object_settle(o);
+}
+
 HRESULT
 ipc_object_create_failed(const struct ipc_object *o)
 {
@@ -1270,7 +1307,7 @@ ipc_object_call(struct ipc_object *o, Wschannel__Request *req,
 {
 	struct ipc_call stack, *c;
 
-	ipc_object_settle(o);
+	ipc_object_settle_soon(o);
 	if ((c = ipc_call_new(&stack, sizeof(stack), ctx)) == NULL) {
 		ipc_object_unref(o);
 		ipc_error_set_code(error, E_OUTOFMEMORY);

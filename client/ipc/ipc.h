@@ -101,6 +101,8 @@ struct ipc_call {
 	/* Owned by ipc.c. */
 	struct ipc_call	 *next, *prev;	/* conn's pending list, callback queue */
 	uint64_t	  id;
+	/* A create: the connection's creates_sent once it was written. */
+	uint64_t	  create_seq;
 	pthread_cond_t	  cond;
 	bool		  async;
 	/* An async I/O call that may return WS_S_ASYNC as soon as it is
@@ -204,6 +206,10 @@ HRESULT	 ipc_object_create(struct ipc_object *, struct ipc_conn *c,
 /* Waits for a pipelined create's reply and binds the object (or records
  * its failure); at once when there is none.  Every use of o->id first. */
 void	 ipc_object_settle(struct ipc_object *);
+/* The same, except that a create still in flight on a connection whose
+ * daemon keeps creates (Reply.creates_kept) is not awaited: o->id names
+ * the object by its create's request id, which the daemon resolves. */
+void	 ipc_object_settle_soon(struct ipc_object *);
 /* A pipelined create the daemon refused: its HRESULT, else S_OK. */
 HRESULT	 ipc_object_create_failed(const struct ipc_object *);
 bool	 ipc_object_valid(const struct ipc_object *, uint32_t magic);

@@ -61,6 +61,8 @@ ipc_create_finish(struct ipc_call *c, HRESULT hr)
 		return WS_E_OTHER;
 	}
 	cc->id = c->reply->created;
+	if (c->reply->has_creates_kept && c->reply->creates_kept)
+		__atomic_store_n(&c->conn->refs_ok, true, __ATOMIC_RELAXED);
 	return S_OK;
 }
 

@@ -408,7 +408,7 @@ ws_channel_get(WS_CHANNEL *ch)
 	if (ch == NULL || !ipc_object_valid(&ch->obj, WS_CHANNEL_MAGIC))
 		return false;
 	ipc_object_ref(&ch->obj);
-	ipc_object_settle(&ch->obj);	/* its id, if its create is in flight */
+	ipc_object_settle_soon(&ch->obj);	/* its id, or its create's */
 	return true;
 }
 

@@ -32,7 +32,7 @@ ws_listener_get(WS_LISTENER *l)
 	if (l == NULL || !ipc_object_valid(&l->obj, WS_LISTENER_MAGIC))
 		return false;
 	ipc_object_ref(&l->obj);
-	ipc_object_settle(&l->obj);	/* its id, if its create is in flight */
+	ipc_object_settle_soon(&l->obj);	/* its id, or its create's */
 	return true;
 }
 

@@ -5,6 +5,7 @@ libwsdoor_la_SOURCES = \
 	%D%/request.c %D%/request.h \
 	%D%/request_log.c %D%/request_log.h \
 	%D%/unix.c %D%/unix.h \
+	%D%/unix_refs.c %D%/unix_refs.h \
 	%D%/dbus.c %D%/dbus.h %D%/dbus_peer.c %D%/dbus_int.h \
 	%D%/dbus_methods.c %D%/dbus_objects.c \
 	%D%/bus_loop.c %D%/bus_loop.h

@@ -44,6 +44,7 @@
 #include "registry.h"
 #include "request.h"
 #include "unix.h"
+#include "unix_refs.h"
 
 /* Past this much unsent output a connection stops being read (requests
  * wait in the kernel); a watcher this far behind is dropped. */
@@ -71,6 +72,7 @@ struct control_conn {
 	int			 throttled;
 	int			 wev_on;
 	int			 dirty;	/* on ctl_dirty: output to flush */
+	struct unix_refs	 refs_made;	/* recent creates (unix_refs.c) */
 	TAILQ_ENTRY(control_conn) entry;
 	TAILQ_ENTRY(control_conn) dirty_entry;
 };
@@ -460,6 +462,10 @@ control_reply_result(struct control_conn *cc, struct request *r)
 			rep.result_case = WSCHANNEL__REPLY__RESULT_CREATED;
 			rep.created = r->res.created;
 		}
+		unix_refs_note(&cc->refs_made, r->tag, r->res.hr,
+		    r->res.created);
+		rep.has_creates_kept = 1;
+		rep.creates_kept = 1;
 		break;
 	case REQUEST_GET_CHANNEL_PROPERTY:
 	case REQUEST_GET_LISTENER_PROPERTY:
@@ -771,11 +777,19 @@ control_decode(struct request *r, const Wschannel__Request *rq)
 }
 
 static void
-control_dispatch(struct control_conn *cc, const Wschannel__Request *rq)
+control_dispatch(struct control_conn *cc, Wschannel__Request *rq)
 {
 	enum request_op op = REQUEST_UNKNOWN;
+	const char *why = NULL;
 	struct request *r;
+	int32_t hr;
 	size_t i;
+
+	/* Objects named by their create (unix_refs.c) get their ids. */
+	if ((hr = unix_refs_resolve(&cc->refs_made, rq, &why)) != S_OK) {
+		control_reply_error(cc, rq->id, hr, why);
+		return;
+	}
 
 	for (i = 0; i < sizeof(control_ops) / sizeof(control_ops[0]); i++)
 		if (control_ops[i].op_case == rq->op_case)
