@@ -284,7 +284,9 @@ tcp_write_simple(struct tcp_conn *c, enum nmf_record_type type)
 	uint8_t b[1];
 
 	nmf_encode_simple(b, sizeof(b), type);
-	return bufferevent_write(c->bev, b, 1);
+	if (bufferevent_write(c->bev, b, 1) != 0)
+		return -1;
+	return bufferevent_enable(c->bev, EV_WRITE);
 }
 
 /* A one-byte record written at once when nothing is queued (a record
@@ -723,6 +725,11 @@ tcp_conn_new(struct channel *ch, evutil_socket_t fd)
 	}
 	bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, TCP_PREAMBLE_MAX * 2);
+	/* Write readiness is watched only while output is queued (writes go
+	 * straight to the socket first, tcp_sock_send): a bufferevent
+	 * enabled for writing arms it at once, and disarms it at the first
+	 * empty wake-up, two epoll_ctl calls and a loop pass for nothing. */
+	bufferevent_disable(c->bev, EV_WRITE);
 	return c;
 }
 
@@ -1183,7 +1190,7 @@ tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 	TAILQ_INSERT_TAIL(&tl->pool, c, pool_entry);
 	tl->npool++;
 	c->phase = TP_PREAMBLE;
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);
 	tcp_handshake_timer(c, listener_prop_value(tl->ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
 	/* A local client has often sent its preamble already: read it now

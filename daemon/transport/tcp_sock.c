@@ -17,6 +17,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/util.h>
 
 #include <wschannel/webservices.h>
@@ -72,8 +73,9 @@ tcp_sock_options(struct channel *ch, evutil_socket_t fd)
  * Writes a frame's parts at once when nothing is queued before them, so
  * that a send costs one system call and no write-readiness round; what
  * the socket does not take (or everything, behind queued output) waits
- * in the bufferevent.  TRANSPORT_SENT when all of it left, S_OK when some
- * is queued, E_OUTOFMEMORY.  A socket error is left for the bufferevent
+ * in the bufferevent, which then watches write readiness until it is out.
+ * TRANSPORT_SENT when all of it left, S_OK when some is queued,
+ * E_OUTOFMEMORY.  A socket error is left for the bufferevent
  * to meet on its next write.
  */
 int32_t
@@ -112,6 +114,8 @@ tcp_sock_send(struct bufferevent *bev, const uint8_t *a, size_t alen,
 			return E_OUTOFMEMORY;
 		skip = 0;
 	}
+	if (bufferevent_enable(bev, EV_WRITE) != 0)
+		return E_OUTOFMEMORY;
 	return S_OK;
 }
 
