@@ -140,7 +140,7 @@ interleave(double (*floor_block)(void *), double (*value_block)(void *),
 
 /* ---- bare-socket helpers --------------------------------------------------- */
 
-static int
+int
 full_io(int fd, void *buf, size_t len, bool wr)
 {
 	size_t done = 0;
@@ -159,7 +159,7 @@ full_io(int fd, void *buf, size_t len, bool wr)
 }
 
 /* A child process that echoes `size`-byte messages on fd until EOF. */
-static pid_t
+pid_t
 echo_process(int fd, int other, size_t size)
 {
 	char buf[4096];
@@ -877,12 +877,12 @@ static struct row bench_rows[] = {
 	  "(create+open+accept)", .floor_name = "bare TCP connect/accept",
 	  .rate = false, .target = 5.0, .run = row_open_pair },
 	{ .key = "udp_round_trip_us", .figure = "256-character soap.udp "
-	  "message and answer, accept per message", .floor_name = "bare "
-	  "loopback UDP datagram echo", .rate = false, .target = 2.0,
+	  "message and answer, accept per message", .floor_name = "relay "
+	  "A-unix-relay-udp-relay-unix-B", .rate = false, .target = 2.0,
 	  .run = row_udp },
 	{ .key = "http_request_reply_us", .figure = "256-character HTTP "
-	  "WsRequestReply, accept per request", .floor_name = "bare evhttp "
-	  "POST echo, kept alive", .rate = false, .target = 2.0,
+	  "WsRequestReply, accept per request", .floor_name = "relay "
+	  "A-unix-relay-http-relay-unix-B, evhttp kept alive", .rate = false, .target = 2.0,
 	  .run = row_http },
 };
 #define NROWS	(sizeof(bench_rows) / sizeof(bench_rows[0]))

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define BLOCK_SECONDS	0.25		/* one block of a figure or floor */
 #define MSG_SIZE	256		/* the message body of the exchanges */
@@ -47,5 +48,21 @@ int	 interleave(double (*floor_block)(void *),
 
 int	 row_udp(struct row *);
 int	 row_http(struct row *);
+
+/* Bare-socket helpers (wsbench.c): all of len read or written, 0 or -1;
+ * a child echoing `size`-byte messages on fd (closing `other`). */
+int	 full_io(int fd, void *buf, size_t len, bool wr);
+pid_t	 echo_process(int fd, int other, size_t size);
+
+/* The UDP and HTTP rows' floor (wsbench_relay.c): A -unix-> relay
+ * -udp/http-> relay -unix-> B, an echo, and back. */
+enum relay_kind { RELAY_UDP, RELAY_HTTP };
+struct relay_floor {
+	int	 afd;		/* A's end */
+	pid_t	 relay, echo;
+};
+int	 relay_floor_start(enum relay_kind, struct relay_floor *);
+int	 relay_floor_round(struct relay_floor *);
+void	 relay_floor_stop(struct relay_floor *);
 
 #endif

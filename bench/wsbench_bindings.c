@@ -1,7 +1,7 @@
 /*
- * wsbench's rows over soap.udp and HTTP, each beside a bare floor in the
- * same run: a datagram echo, and an evhttp POST echo on a kept-alive
- * connection.
+ * wsbench's rows over soap.udp and HTTP, each beside its floor in the
+ * same run: the same hops with bare sockets (wsbench_relay.c), A -unix->
+ * relay -udp or http-> relay -unix-> B and back.
  */
 #include "config.h"
 
@@ -23,34 +23,13 @@
 /* -- soap.udp round trip -- */
 
 struct udp_ctx {
-	int			 s, c;		/* the bare echo and its client */
-	struct sockaddr_in	 a;		/* where the echo listens */
-	pthread_t		 echo, replier;
+	struct relay_floor	 rf;
+	pthread_t		 replier;
 	WS_LISTENER		*l;
 	WS_CHANNEL		*ch;
 	struct harness_msg	 out, in;
 	struct samples		 smp;
 };
-
-static void *
-udp_bare_echo(void *arg)
-{
-	struct udp_ctx *u = arg;
-	struct sockaddr_in6 from;
-	socklen_t fl;
-	char buf[MSG_SIZE];
-	ssize_t n;
-
-	for (;;) {
-		fl = sizeof(from);
-		if ((n = recvfrom(u->s, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fl)) <= 0 || buf[0] == 'q')
-			break;
-		(void)sendto(u->s, buf, (size_t)n, 0,
-		    (struct sockaddr *)&from, fl);
-	}
-	return NULL;
-}
 
 /* The UDP server loop of the MS samples: accept one datagram, read it,
  * answer it, close, reset; until the listener is aborted. */
@@ -75,19 +54,15 @@ udp_replier(void *arg)
 	return NULL;
 }
 
-/* Floor: a MSG_SIZE datagram to an echoing socket on 127.0.0.1 and back. */
+/* Floor: MSG_SIZE bytes through the UDP relay to B and back. */
 static double
 udp_floor_block(void *arg)
 {
 	struct udp_ctx *u = arg;
-	char buf[MSG_SIZE];
 	uint64_t start = now_ns(), t;
 
-	memset(buf, 'x', sizeof(buf));
 	while ((t = now_ns()) - start < BLOCK_SECONDS * 1e9) {
-		if (sendto(u->c, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&u->a, sizeof(u->a)) < 0 ||
-		    recv(u->c, buf, sizeof(buf), 0) <= 0)
+		if (relay_floor_round(&u->rf) != 0)
 			return -1;
 		samples_add(&u->smp, now_ns() - t);
 	}
@@ -116,23 +91,14 @@ int
 row_udp(struct row *r)
 {
 	struct udp_ctx u;
-	socklen_t al = sizeof(u.a);
-	char url[96], q = 'q';
+	char url[96];
 	WS_STRING s;
 	uint16_t port;
-	int rc = -1, echo = 0, replier = 0;
+	int rc = -1, replier = 0;
 
 	memset(&u, 0, sizeof(u));
-	u.a.sin_family = AF_INET;
-	u.a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	u.s = socket(AF_INET, SOCK_DGRAM, 0);
-	u.c = socket(AF_INET, SOCK_DGRAM, 0);
-	if (u.s < 0 || u.c < 0 ||
-	    bind(u.s, (struct sockaddr *)&u.a, sizeof(u.a)) != 0 ||
-	    getsockname(u.s, (struct sockaddr *)&u.a, &al) != 0)
-		goto out;
-	echo = pthread_create(&u.echo, NULL, udp_bare_echo, &u) == 0;
-	if (!echo || harness_free_port(&port) != 0 ||
+	if (relay_floor_start(RELAY_UDP, &u.rf) != 0 ||
+	    harness_free_port(&port) != 0 ||
 	    FAILED(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX,
 	    WS_UDP_CHANNEL_BINDING, NULL, 0, NULL, &u.l, NULL)) ||
 	    FAILED(WsCreateChannel(WS_CHANNEL_TYPE_DUPLEX,
@@ -155,19 +121,11 @@ out:
 		WsAbortListener(u.l, NULL);	/* ends the replier's accept */
 		pthread_join(u.replier, NULL);
 	}
-	if (echo) {
-		(void)sendto(u.c, &q, 1, 0, (struct sockaddr *)&u.a,
-		    sizeof(u.a));
-		pthread_join(u.echo, NULL);
-	}
+	relay_floor_stop(&u.rf);
 	if (u.ch != NULL)
 		WsFreeChannel(u.ch);
 	if (u.l != NULL)
 		WsFreeListener(u.l);
-	if (u.s >= 0)
-		close(u.s);
-	if (u.c >= 0)
-		close(u.c);
 	harness_msg_free(&u.out);
 	harness_msg_free(&u.in);
 	free(u.smp.v);
@@ -194,14 +152,7 @@ struct http_ctx {
 	pthread_t		 replier;
 	bool			 replier_running;
 	volatile int		 stop;
-	/* The floor: a bare evhttp server and client, each on its loop. */
-	struct event_base	*sb, *cb;
-	struct evhttp		*http;
-	struct evhttp_connection *evcon;
-	pthread_t		 server;
-	bool			 server_running;
-	volatile int		 server_stop;
-	int			 ok;
+	struct relay_floor	 rf;	/* the floor */
 	struct samples		 smp;
 };
 
@@ -247,76 +198,15 @@ out:
 	return NULL;
 }
 
-static void
-http_echo_cb(struct evhttp_request *req, void *arg)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/soap+xml; charset=utf-8");
-	evhttp_send_reply(req, 200, "OK", evhttp_request_get_input_buffer(req));
-}
-
-/* The loops share no lock (libevent threading is off): the server's
- * checks for the end every 50 ms. */
-static void
-http_server_tick(evutil_socket_t fd, short what, void *arg)
-{
-	struct http_ctx *h = arg;
-
-	if (h->server_stop)
-		event_base_loopbreak(h->sb);
-}
-
-static void *
-http_server_main(void *arg)
-{
-	struct http_ctx *h = arg;
-	struct timeval tv = { 0, 50000 };
-	struct event *tick;
-
-	tick = event_new(h->sb, -1, EV_PERSIST, http_server_tick, h);
-	if (tick != NULL)
-		event_add(tick, &tv);
-	event_base_dispatch(h->sb);
-	if (tick != NULL)
-		event_free(tick);
-	return NULL;
-}
-
-static void
-http_client_done(struct evhttp_request *req, void *arg)
-{
-	struct http_ctx *h = arg;
-
-	h->ok = req != NULL && evhttp_request_get_response_code(req) == 200;
-	event_base_loopbreak(h->cb);
-}
-
-/* Floor: a POST of about the daemon's envelope size to an evhttp server
- * that echoes it, on a kept-alive connection. */
+/* Floor: MSG_SIZE bytes through the HTTP relay to B and back. */
 static double
 http_floor_block(void *arg)
 {
 	struct http_ctx *h = arg;
-	struct evhttp_request *req;
-	char body[MSG_SIZE * 3];
 	uint64_t start = now_ns(), t;
 
-	memset(body, 'a', sizeof(body));
 	while ((t = now_ns()) - start < BLOCK_SECONDS * 1e9) {
-		h->ok = 0;
-		if ((req = evhttp_request_new(http_client_done, h)) == NULL)
-			return -1;
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Host", "127.0.0.1");
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Content-Type", "application/soap+xml; charset=utf-8");
-		evbuffer_add(evhttp_request_get_output_buffer(req), body,
-		    sizeof(body));
-		if (evhttp_make_request(h->evcon, req, EVHTTP_REQ_POST,
-		    "/bench") != 0)
-			return -1;
-		event_base_dispatch(h->cb);
-		if (!h->ok)
+		if (relay_floor_round(&h->rf) != 0)
 			return -1;
 		samples_add(&h->smp, now_ns() - t);
 	}
@@ -350,9 +240,6 @@ http_value_block(void *arg)
 static int
 http_setup(struct http_ctx *h)
 {
-	struct evhttp_bound_socket *bs;
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
 	char url[64];
 	uint16_t port;
 	WS_STRING s;
@@ -361,20 +248,8 @@ http_setup(struct http_ctx *h)
 
 	for (i = 0; i < MSG_SIZE; i++)
 		h->body[i] = 'a' + i % 26;
-	if ((h->sb = event_base_new()) == NULL ||
-	    (h->cb = event_base_new()) == NULL ||
-	    (h->http = evhttp_new(h->sb)) == NULL ||
-	    (bs = evhttp_bind_socket_with_handle(h->http, "127.0.0.1", 0)) ==
-	    NULL || getsockname(evhttp_bound_socket_get_fd(bs),
-	    (struct sockaddr *)&sin, &slen) != 0)
-		return -1;
-	evhttp_set_gencb(h->http, http_echo_cb, NULL);
-	if ((h->evcon = evhttp_connection_base_new(h->cb, NULL, "127.0.0.1",
-	    ntohs(sin.sin_port))) == NULL ||
-	    pthread_create(&h->server, NULL, http_server_main, h) != 0)
-		return -1;
-	h->server_running = true;
-	if (harness_free_port(&port) != 0 ||
+	if (relay_floor_start(RELAY_HTTP, &h->rf) != 0 ||
+	    harness_free_port(&port) != 0 ||
 	    FAILED(WsCreateListener(WS_CHANNEL_TYPE_REPLY,
 	    WS_HTTP_CHANNEL_BINDING, NULL, 0, NULL, &h->l, NULL)))
 		return -1;
@@ -423,18 +298,7 @@ row_http(struct row *r)
 		WsFreeChannel(h.ch);
 	if (h.l != NULL)
 		WsFreeListener(h.l);
-	if (h.evcon != NULL)
-		evhttp_connection_free(h.evcon);
-	if (h.server_running) {
-		h.server_stop = 1;
-		pthread_join(h.server, NULL);
-	}
-	if (h.http != NULL)
-		evhttp_free(h.http);
-	if (h.sb != NULL)
-		event_base_free(h.sb);
-	if (h.cb != NULL)
-		event_base_free(h.cb);
+	relay_floor_stop(&h.rf);
 	free(h.smp.v);
 	return rc;
 }
