@@ -4,10 +4,20 @@
  * body order by order and pushes it out with WsFlushBody; the receiver
  * reads it order by order, asking WsFillBody for more before each.
  *
+ *	po-stream --serve http://HOST:PORT/PATH
+ *	po-stream http://HOST:PORT/PATH COUNT
+ *
+ * Over HTTP, as on Windows (where only HTTP channels stream): the client
+ * asks for COUNT orders and reads the reply as it comes, in
+ * WS_STREAMED_INPUT_TRANSFER_MODE; the service answers one request in
+ * WS_STREAMED_OUTPUT_TRANSFER_MODE, each flush leaving as an HTTP chunk,
+ * and exits.
+ *
  *	po-stream --serve net.tcp://HOST:PORT/PATH
  *	po-stream net.tcp://HOST:PORT/PATH COUNT
  *
- * The channels ask for WS_STREAMED_TRANSFER_MODE.  The server takes one
+ * Over net.tcp (ours: Windows keeps TCP channels buffered) the client
+ * sends the catalog in WS_STREAMED_TRANSFER_MODE; the server takes one
  * session, prints how many orders and units the catalog held, and exits.
  */
 #include <stdio.h>
@@ -28,6 +38,23 @@ static WS_TRANSFER_MODE transferMode = WS_STREAMED_TRANSFER_MODE;
 static WS_CHANNEL_PROPERTY channelProperties[] = {
 	{ WS_CHANNEL_PROPERTY_TRANSFER_MODE, &transferMode,
 	    sizeof(transferMode) } };
+
+/* HTTP: the request names how many orders the catalog should hold. */
+static WS_XML_STRING getCatalogAction =
+    WS_XML_STRING_VALUE("http://example.org/purchaseorder/GetCatalog");
+static WS_XML_STRING countLocalName = WS_XML_STRING_VALUE("OrderCount");
+static WS_XML_STRING countNamespace =
+    WS_XML_STRING_VALUE("http://example.org/purchaseorder");
+static WS_ELEMENT_DESCRIPTION countElement = {
+	&countLocalName, &countNamespace, WS_UINT32_TYPE, NULL };
+static WS_MESSAGE_DESCRIPTION getCatalogMessage = {
+	&getCatalogAction, &countElement };
+static WS_TRANSFER_MODE inputMode = WS_STREAMED_INPUT_TRANSFER_MODE;
+static WS_CHANNEL_PROPERTY requestProperties[] = {
+	{ WS_CHANNEL_PROPERTY_TRANSFER_MODE, &inputMode, sizeof(inputMode) } };
+static WS_TRANSFER_MODE outputMode = WS_STREAMED_OUTPUT_TRANSFER_MODE;
+static WS_CHANNEL_PROPERTY replyProperties[] = {
+	{ WS_CHANNEL_PROPERTY_TRANSFER_MODE, &outputMode, sizeof(outputMode) } };
 
 static HRESULT
 ReceiveCatalog(WS_CHANNEL *channel, WS_HEAP *heap, WS_ERROR *error)
@@ -147,10 +174,127 @@ Send(const WS_STRING *url, ULONG count, WS_ERROR *error)
 	return hr;
 }
 
+/* The body of the catalog: COUNT orders, each flushed as it is written. */
+static HRESULT
+WriteCatalog(WS_MESSAGE *message, ULONG count, WS_ERROR *error)
+{
+	static WCHAR eraser[] = L"Eraser";
+	PurchaseOrderType order = { 0, eraser };
+	HRESULT hr = S_OK;
+	ULONG i;
+
+	for (i = 0; SUCCEEDED(hr) && i < count; i++) {
+		order.quantity = i % 10 + 1;
+		hr = WsWriteBody(message, &poPurchaseOrderElement,
+		    WS_WRITE_REQUIRED_VALUE, &order, sizeof(order), error);
+		if (SUCCEEDED(hr))
+			hr = WsFlushBody(message, FLUSH_SIZE, NULL, error);
+	}
+	return hr;
+}
+
+/* HTTP service: one request for a catalog, answered as a stream. */
+static HRESULT
+ServeHttp(const WS_STRING *url, WS_HEAP *heap, WS_ERROR *error)
+{
+	WS_LISTENER *listener = NULL;
+	WS_CHANNEL *channel = NULL;
+	WS_MESSAGE *request = NULL, *reply = NULL;
+	ULONG count = 0;
+	HRESULT hr;
+
+	hr = WsCreateListener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
+	    NULL, 0, NULL, &listener, error);
+	if (SUCCEEDED(hr))
+		hr = WsOpenListener(listener, url, NULL, error);
+	if (SUCCEEDED(hr)) {
+		printf("listening\n");
+		fflush(stdout);
+		hr = WsCreateChannelForListener(listener, replyProperties,
+		    WsCountOf(replyProperties), &channel, error);
+	}
+	if (SUCCEEDED(hr))
+		hr = WsCreateMessageForChannel(channel, NULL, 0, &request,
+		    error);
+	if (SUCCEEDED(hr))
+		hr = WsCreateMessageForChannel(channel, NULL, 0, &reply,
+		    error);
+	if (SUCCEEDED(hr))
+		hr = WsAcceptChannel(listener, channel, NULL, error);
+	if (SUCCEEDED(hr))
+		hr = WsReceiveMessage(channel, request,
+		    (const WS_MESSAGE_DESCRIPTION *[]){ &getCatalogMessage },
+		    1, WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE,
+		    heap, &count, sizeof(count), NULL, NULL, error);
+	if (SUCCEEDED(hr))
+		hr = WsInitializeMessage(reply, WS_REPLY_MESSAGE, request,
+		    error);
+	if (SUCCEEDED(hr))
+		hr = WsSetHeader(reply, WS_ACTION_HEADER, WS_XML_STRING_TYPE,
+		    WS_WRITE_REQUIRED_VALUE, &catalogAction,
+		    sizeof(catalogAction), error);
+	if (SUCCEEDED(hr))
+		hr = WsWriteMessageStart(channel, reply, NULL, error);
+	if (SUCCEEDED(hr))
+		hr = WriteCatalog(reply, count, error);
+	if (SUCCEEDED(hr))
+		hr = WsWriteMessageEnd(channel, reply, NULL, error);
+	if (SUCCEEDED(hr))
+		printf("sent %u orders\n", (unsigned)count);
+	if (SUCCEEDED(hr))
+		hr = WsCloseChannel(channel, NULL, error);
+	if (request != NULL)
+		WsFreeMessage(request);
+	if (reply != NULL)
+		WsFreeMessage(reply);
+	if (channel != NULL)
+		WsFreeChannel(channel);
+	if (listener != NULL) {
+		WsCloseListener(listener, NULL, NULL);
+		WsFreeListener(listener);
+	}
+	return hr;
+}
+
+/* HTTP client: asks for COUNT orders and reads the catalog as it comes. */
+static HRESULT
+RequestHttp(const WS_STRING *url, ULONG count, WS_HEAP *heap,
+    WS_ERROR *error)
+{
+	WS_ENDPOINT_ADDRESS address;
+	WS_CHANNEL *channel = NULL;
+	WS_MESSAGE *request = NULL;
+	HRESULT hr;
+
+	memset(&address, 0, sizeof(address));
+	address.url = *url;
+	hr = WsCreateChannel(WS_CHANNEL_TYPE_REQUEST, WS_HTTP_CHANNEL_BINDING,
+	    requestProperties, WsCountOf(requestProperties), NULL, &channel,
+	    error);
+	if (SUCCEEDED(hr))
+		hr = WsOpenChannel(channel, &address, NULL, error);
+	if (SUCCEEDED(hr))
+		hr = WsCreateMessageForChannel(channel, NULL, 0, &request,
+		    error);
+	if (SUCCEEDED(hr))
+		hr = WsSendMessage(channel, request, &getCatalogMessage,
+		    WS_WRITE_REQUIRED_VALUE, &count, sizeof(count), NULL,
+		    error);
+	if (SUCCEEDED(hr))
+		hr = ReceiveCatalog(channel, heap, error);
+	if (SUCCEEDED(hr))
+		hr = WsCloseChannel(channel, NULL, error);
+	if (request != NULL)
+		WsFreeMessage(request);
+	if (channel != NULL)
+		WsFreeChannel(channel);
+	return hr;
+}
+
 int
 main(int argc, char **argv)
 {
-	BOOL serve = argc == 3 && strcmp(argv[1], "--serve") == 0;
+	BOOL serve = argc == 3 && strcmp(argv[1], "--serve") == 0, http;
 	WS_ERROR *error = NULL;
 	WS_HEAP *heap = NULL;
 	WS_STRING url = { 0, NULL };
@@ -162,12 +306,16 @@ main(int argc, char **argv)
 		    "       po-stream URL COUNT\n");
 		return 2;
 	}
+	http = strncmp(argv[serve ? 2 : 1], "http:", 5) == 0;
 	if (!UrlToString(argv[serve ? 2 : 1], &url))
 		return 1;
 	hr = WsCreateError(NULL, 0, &error);
 	if (SUCCEEDED(hr))
 		hr = WsCreateHeap(1 << 20, 0, NULL, 0, &heap, error);
-	if (SUCCEEDED(hr))
+	if (SUCCEEDED(hr) && http)
+		hr = serve ? ServeHttp(&url, heap, error) :
+		    RequestHttp(&url, (ULONG)count, heap, error);
+	else if (SUCCEEDED(hr))
 		hr = serve ? Serve(&url, heap, error) :
 		    Send(&url, (ULONG)count, error);
 	if (FAILED(hr))
