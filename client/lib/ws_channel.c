@@ -825,7 +825,14 @@ ws_channel_getprop_finish(struct ipc_call *c, HRESULT hr)
 {
 	struct ws_channel_prop_call *pc = (struct ws_channel_prop_call *)c;
 	const Wschannel__Reply *r = c->reply;
+	uint32_t state = WS_CHANNEL_STATE_FAULTED;
 
+	/* A posted close or reset whose refusal came before this answer. */
+	if (pc->desc->id == WS_CHANNEL_PROPERTY_STATE &&
+	    ipc_object_deferred(&pc->ch->obj)) {
+		memcpy(pc->value, &state, sizeof(state));
+		return S_OK;
+	}
 	if (FAILED(hr))
 		return hr;
 	if (r == NULL || r->result_case != WSCHANNEL__REPLY__RESULT_PROPERTY ||

@@ -464,7 +464,8 @@ request_channel_op(struct request *r)
 		hr = channel_get_property(ch, r->arg.prop_id, &u, &s, &why);
 		r->res.prop_u = u;
 		r->res.prop_s = s;
-		request_finish(r, hr, why);
+		/* With the state: the client's pipelining keeps what it knew. */
+		request_finish_state(r, hr, why, ch->state);
 		break;
 	case REQUEST_SET_CHANNEL_PROPERTY:
 		hr = channel_set_property(ch, r->arg.prop_id, r->arg.prop_value,
