@@ -98,6 +98,7 @@ struct ipc_conn {
 	struct ipc_call	*whead, *wtail;	/* waiters that may take over */
 	unsigned	 nasync;	/* async calls past their interim */
 	struct ipc_call	*cbhead, *cbtail; /* completions to call back */
+	struct ipc_call	*phead;		/* posted calls to release */
 	pthread_cond_t	 io_cond;	/* the library thread's */
 	bool		 io_waiting;	/* ... waits on io_cond */
 	bool		 io_idle;	/* ... is in ops->idle */

@@ -56,6 +56,7 @@ static bool		 ipc_cb_started;
 
 static void	 ipc_call_complete_async(struct ipc_call *);
 static void	 ipc_io_wake(struct ipc_conn *);
+static void	 ipc_call_release(struct ipc_call *);
 
 /* Releases a call's Reply, whichever way it was decoded. */
 void
@@ -107,6 +108,7 @@ ipc_atfork_child(void)
 		c->leader = NULL;
 		c->whead = c->wtail = NULL;
 		c->cbhead = c->cbtail = NULL;
+		c->phead = NULL;
 		c->nasync = 0;
 		c->io_waiting = c->io_idle = c->io_kicked = false;
 		pthread_cond_init(&c->io_cond, NULL);
@@ -241,6 +243,54 @@ ipc_unlink(struct ipc_conn *c, struct ipc_call *call)
 	call->linked = false;
 }
 
+/*
+ * With ipc_lock held: the Reply of a posted request (ipc_object_post)
+ * arrived, or the connection was lost.  Nobody waits for it: a refusal
+ * marks its object at once, so that a call started from now on learns of
+ * it, and the call is released by ipc_posted_run once the lock can be
+ * let go (releasing the object may take the lock).  A loss needs no mark:
+ * the object is stale from now on.
+ */
+static void
+ipc_posted_note(struct ipc_call *call)
+{
+	struct ipc_conn *c = call->conn;
+	struct ipc_object *o = call->obj;
+
+	if (FAILED(call->hr) && call->hr != WS_E_ENDPOINT_DISCONNECTED &&
+	    o != NULL) {
+		o->deferred_api = call->api;
+		__atomic_store_n(&o->deferred_hr, call->hr, __ATOMIC_RELEASE);
+		__atomic_store_n(&o->known_state, IPC_STATE_UNKNOWN,
+		    __ATOMIC_RELAXED);
+	}
+	if (o != NULL)
+		__atomic_sub_fetch(&o->nposted, 1, __ATOMIC_RELAXED);
+	call->next = c->phead;
+	c->phead = call;
+	/* After a loss only the library thread may be left to release it. */
+	if (c->dead && c->leads)
+		ipc_io_wake(c);
+}
+
+/* With ipc_lock held (let go meanwhile): releases the posted calls whose
+ * Reply came. */
+static void
+ipc_posted_run(struct ipc_conn *c)
+{
+	struct ipc_call *call;
+
+	while ((call = c->phead) != NULL) {
+		c->phead = call->next;
+		call->next = NULL;
+		pthread_mutex_unlock(&ipc_lock);
+		ipc_reply_release(call);
+		ipc_call_release(call);
+		ipc_call_free(call);
+		pthread_mutex_lock(&ipc_lock);
+	}
+}
+
 /* With ipc_lock held: the call has its result; wake whoever completes it. */
 static void
 ipc_deliver(struct ipc_call *call)
@@ -248,6 +298,10 @@ ipc_deliver(struct ipc_call *call)
 	struct ipc_conn *c = call->conn;
 
 	call->done = true;
+	if (call->posted) {
+		ipc_posted_note(call);
+		return;
+	}
 	if (call->async && call->interim && c != NULL && c->leads) {
 		/* For the connection's library thread. */
 		c->nasync--;
@@ -349,6 +403,10 @@ ipc_call_note_state(const struct ipc_call *call, bool has_state,
 {
 	struct ipc_object *o;
 
+	/* A posted request's state was foreseen when it was sent (and calls
+	 * sent after it may have foreseen more). */
+	if (call->posted)
+		return;
 	if ((o = ipc_call_state_obj(call)) != NULL)
 		__atomic_store_n(&o->known_state, has_state ? state :
 		    IPC_STATE_UNKNOWN, __ATOMIC_RELAXED);
@@ -641,6 +699,8 @@ ipc_lead(struct ipc_conn *c, const void *who)
 	c->leader = NULL;
 	if (r < 0 && !c->dead)
 		ipc_conn_lose_locked(c);
+	if (c->phead != NULL)
+		ipc_posted_run(c);
 }
 
 /*
@@ -725,6 +785,10 @@ ipc_conn_serve(struct ipc_conn *c)
 
 	pthread_mutex_lock(&ipc_lock);
 	for (;;) {
+		if (c->phead != NULL) {
+			ipc_posted_run(c);
+			continue;
+		}
 		if ((call = c->cbhead) != NULL) {
 			if ((c->cbhead = call->next) == NULL)
 				c->cbtail = NULL;
@@ -942,7 +1006,7 @@ ipc_call_release(struct ipc_call *call)
 		call->cleanup(call);
 }
 
-static void
+void
 ipc_call_free(struct ipc_call *call)
 {
 	ipc_arena_reset(&call->arena);
@@ -961,9 +1025,9 @@ ipc_reply_errors(WS_ERROR *error, const Wschannel__Reply *r)
 		ipc_error_add_utf8(error, r->errors[i - 1]);
 }
 
-/* Turns the result into the call's HRESULT; releases everything but the
- * call's own memory. */
-static HRESULT
+/* ipc_int.h: turns the result into the call's HRESULT; releases
+ * everything but the call's own memory. */
+HRESULT
 ipc_call_finish(struct ipc_call *call)
 {
 	HRESULT hr = call->hr;
@@ -1008,7 +1072,7 @@ ipc_call_complete_async(struct ipc_call *call)
  * (no connection, a request over the protocol's limit).  Its condition
  * variable is initialized; the caller waits for the result.
  */
-void
+bool
 ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 {
 	struct ipc_conn *c = call->conn;
@@ -1020,14 +1084,14 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 		call->done = true;
 		ipc_error_add(call->error, "%s: the request is larger than the "
 		    "protocol's %u-byte limit", call->api, FRAME_MAX_PAYLOAD);
-		return;
+		return false;
 	}
 	pthread_mutex_lock(&ipc_lock);
 	if (c == NULL || c->dead) {
 		call->hr = WS_E_ENDPOINT_DISCONNECTED;
 		call->done = true;
 		pthread_mutex_unlock(&ipc_lock);
-		return;
+		return false;
 	}
 	call->id = ++c->next_id;
 	req->id = call->id;
@@ -1056,11 +1120,12 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 		ipc_queue(c, call);
 		pthread_mutex_unlock(&ipc_lock);
 		c->ops->wake(c);
-		return;
+		return true;
 	}
 	pthread_mutex_unlock(&ipc_lock);
 	/* A failed write loses the connection, which completes the call. */
 	c->ops->send(c, call, req);
+	return true;
 }
 
 /* With ipc_lock held: completes a call that never reached the daemon;
@@ -1192,6 +1257,7 @@ ipc_object_unref(struct ipc_object *o)
 	if (o == NULL || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	ipc_object_settle(o);	/* nothing may still write into it */
+	free(__atomic_exchange_n(&o->kept, NULL, __ATOMIC_ACQ_REL));
 	pthread_mutex_destroy(&o->settle_lock);
 	if (o->conn != NULL) {
 		o->conn->ops->unreserve(o->conn, &o->abort);

@@ -19,6 +19,7 @@
 
 struct ipc_conn;
 struct ipc_call;
+struct ipc_kept;
 
 #define IPC_STATE_UNKNOWN	UINT32_MAX
 
@@ -73,7 +74,25 @@ struct ipc_object {
 	struct ipc_reserved abort;
 	struct ipc_reserved abandon;	/* channels only */
 	void		(*destroy)(struct ipc_object *);
+	/*
+	 * The server loop in two round trips (ipc_loop.c).  `kept`: the
+	 * first message an accept brought (atomic pointer), for the first
+	 * receive.  `lflags`: IPC_OBJ_* (atomic).  `nposted`: requests of
+	 * ipc_object_post still in flight (atomic).  `deferred_hr`: a
+	 * posted request wschanneld refused (atomic), and `deferred_api`
+	 * the call that posted it.
+	 */
+	struct ipc_kept	 *kept;
+	uint32_t	  lflags;
+	int		  nposted;
+	HRESULT		  deferred_hr;
+	const char	 *deferred_api;
 };
+
+/* ipc_object.lflags: what the library knows of a channel's exchange. */
+#define IPC_OBJ_ACCEPTED	0x1	/* accepted from a UDP or HTTP REPLY
+					 * listener, with want_message */
+#define IPC_OBJ_REPLIED		0x2	/* a send completed since the accept */
 
 /*
  * Where a call's Reply is decoded: a bump allocator that starts inside the
@@ -112,6 +131,9 @@ struct ipc_call {
 	bool		  done;		/* the terminal reply (or loss) arrived */
 	bool		  linked;
 	bool		  allocated;
+	/* Posted (ipc_object_post): nobody waits; the reader releases it
+	 * and a failure marks its object (deferred_hr). */
+	bool		  posted;
 	int		  refs;		/* async: the caller and the completion */
 	/* The result, filled by the I/O thread. */
 	HRESULT		  hr;
@@ -232,6 +254,48 @@ HRESULT	 ipc_object_abort(struct ipc_object *, WS_ERROR *, const char *api);
 HRESULT	 ipc_object_abandon(struct ipc_object *, uint32_t *state);
 /* Aborts then frees the daemon object; for Ws*Free (errors are dropped). */
 void	 ipc_object_release(struct ipc_object *);
+
+/* ---- the server loop in two round trips (ipc_loop.c) -------------------- */
+
+/*
+ * Completes `call` at once with `hr` and the Reply `r` (borrowed, may be
+ * NULL) as if wschanneld had answered, without sending anything: its
+ * finish runs on this thread, and no callback runs even for an async
+ * call (a result already known is returned directly).  Consumes the call
+ * like ipc_call_run.
+ */
+HRESULT	 ipc_call_local(struct ipc_call *, HRESULT hr, Wschannel__Reply *r);
+/*
+ * Sends `req` (an operation on `o`) without waiting for its Reply, when
+ * the connection's door allows (the Unix socket): `o`'s known state
+ * becomes `state`, the Reply is read and dropped by whichever thread
+ * reads next, and a failure in it marks `o` (ipc_object_deferred_take).
+ * Requests on one connection are handled in order, so a later call sees
+ * its effect.  S_OK, or S_FALSE when it cannot be posted (D-Bus, lost
+ * connection, no memory): nothing was sent then.
+ */
+HRESULT	 ipc_object_post(struct ipc_object *, Wschannel__Request *,
+	    uint32_t state, const char *api);
+/* The state the last Reply (or post) gave, IPC_STATE_UNKNOWN if none. */
+uint32_t ipc_object_known_state(const struct ipc_object *);
+/* No call on `o` in flight but the caller's own (whose reference it
+ * holds) and posted ones. */
+bool	 ipc_object_idle(const struct ipc_object *);
+/* A posted request of `o` that wschanneld refused: its HRESULT (once;
+ * the mark is cleared) and the API that posted it; S_OK when none. */
+HRESULT	 ipc_object_deferred_take(struct ipc_object *, const char **api);
+bool	 ipc_object_deferred(const struct ipc_object *);
+/* Keeps the message an accept brought (a copy); 0 or -ENOMEM. */
+int	 ipc_object_keep(struct ipc_object *, const Wschannel__Envelope *);
+/* Takes the kept message: S_OK and *out (free it with
+ * wschannel__envelope__free_unpacked), S_FALSE when none is kept, or
+ * E_OUTOFMEMORY (it is lost then). */
+HRESULT	 ipc_object_take_kept(struct ipc_object *, Wschannel__Envelope **out);
+bool	 ipc_object_has_kept(const struct ipc_object *);
+void	 ipc_object_drop_kept(struct ipc_object *);
+void	 ipc_object_set_flags(struct ipc_object *, uint32_t set,
+	    uint32_t clear);
+uint32_t ipc_object_flags(const struct ipc_object *);
 
 /*
  * What went wrong opening a connection, for whoever reports it: the

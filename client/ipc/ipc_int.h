@@ -12,12 +12,17 @@
 
 extern pthread_mutex_t ipc_lock;
 
-/* Hands the call to the connection's backend, or completes it at once. */
-void	 ipc_call_send(struct ipc_call *, Wschannel__Request *);
+/* Hands the call to the connection's backend (true: its result comes
+ * through the upcalls), or completes it at once (false). */
+bool	 ipc_call_send(struct ipc_call *, Wschannel__Request *);
 /* With ipc_lock held: waits until `call` has its result (an async call:
  * or its interim); false when the CLOCK_MONOTONIC deadline `ts` passed. */
 bool	 ipc_wait(struct ipc_conn *, struct ipc_call *, const struct timespec *);
 /* Releases a call's Reply, whichever way it was decoded. */
 void	 ipc_reply_release(struct ipc_call *);
+/* Turns a call's result into its HRESULT (errors, finish), releasing all
+ * but the call's memory, which ipc_call_free releases. */
+HRESULT	 ipc_call_finish(struct ipc_call *);
+void	 ipc_call_free(struct ipc_call *);
 
 #endif

@@ -235,6 +235,10 @@ bool	 ws_channel_valid(const WS_CHANNEL *);
 /* ws_channel_get, and the HRESULT for a channel whose connection is lost
  * (no reference is kept then). */
 HRESULT	 ws_channel_live(WS_CHANNEL *, WS_ERROR *, const char *);
+/* A close or reset that returned before wschanneld answered and that it
+ * refused (ipc_object_post): `hr` with the reason, once; else S_OK. */
+HRESULT	 ws_channel_deferred(WS_CHANNEL *, HRESULT hr, WS_ERROR *,
+	    const char *);
 /* The channel's message being read (write false) or written: set takes a
  * reference, clear drops `m` from whichever slot holds it. */
 void	 ws_channel_current_set(WS_CHANNEL *, bool, WS_MESSAGE *);

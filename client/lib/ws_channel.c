@@ -434,7 +434,67 @@ ws_channel_live(WS_CHANNEL *ch, WS_ERROR *error, const char *api)
 		ipc_object_unref(&ch->obj);
 		return hr;
 	}
+	if ((hr = ws_channel_deferred(ch, WS_E_OBJECT_FAULTED, error,
+	    api)) != S_OK) {
+		ipc_object_unref(&ch->obj);
+		return hr;
+	}
 	return S_OK;
+}
+
+HRESULT
+ws_channel_deferred(WS_CHANNEL *ch, HRESULT hr, WS_ERROR *error,
+    const char *api)
+{
+	const char *what;
+	HRESULT was;
+
+	if ((was = ipc_object_deferred_take(&ch->obj, &what)) == S_OK)
+		return S_OK;
+	return ws_error_fail(error, hr, "%s: the channel is FAULTED: %s "
+	    "returned before wschanneld answered, and wschanneld refused it "
+	    "(%s)", api, what, hresult_text((uint32_t)was));
+}
+
+/*
+ * The loop of the Windows samples ends each message with WsCloseChannel
+ * and WsResetChannel.  Where their result is known in advance they are
+ * only written (ipc_object_post) and return S_OK: closing an accepted
+ * soap.udp channel that is OPEN, or an HTTP REPLY channel once its reply
+ * went out whole, completes at once in the daemon (nothing on the wire,
+ * or nothing left to send); resetting a channel that is CLOSED always
+ * succeeds.  Only with nothing else in flight on the channel, and only
+ * for channels accepted with their first message (ws_listener.c).
+ */
+static bool
+ws_channel_close_known(WS_CHANNEL *ch)
+{
+	uint32_t f = ipc_object_flags(&ch->obj);
+	bool idle;
+
+	if (!(f & IPC_OBJ_ACCEPTED) || ipc_object_deferred(&ch->obj) ||
+	    ipc_object_known_state(&ch->obj) != WS_CHANNEL_STATE_OPEN ||
+	    !ipc_object_idle(&ch->obj))
+		return false;
+	if (ch->binding == WS_UDP_CHANNEL_BINDING)
+		return true;
+	pthread_mutex_lock(&ch->lock);
+	idle = ch->cur_read == NULL && ch->cur_write == NULL;
+	pthread_mutex_unlock(&ch->lock);
+	/* A reply not sent is a 202 that drains in CLOSING, and may fail. */
+	return idle && ch->binding == WS_HTTP_CHANNEL_BINDING &&
+	    ch->type == WS_CHANNEL_TYPE_REPLY &&
+	    ch->transfer_mode == WS_BUFFERED_TRANSFER_MODE &&
+	    (f & IPC_OBJ_REPLIED);
+}
+
+static bool
+ws_channel_reset_known(WS_CHANNEL *ch)
+{
+	return (ipc_object_flags(&ch->obj) & IPC_OBJ_ACCEPTED) &&
+	    !ipc_object_deferred(&ch->obj) &&
+	    ipc_object_known_state(&ch->obj) == WS_CHANNEL_STATE_CLOSED &&
+	    ipc_object_idle(&ch->obj);
 }
 
 WS_CHANNEL *
@@ -649,9 +709,19 @@ WsCloseChannel(WS_CHANNEL *channel, const WS_ASYNC_CONTEXT *asyncContext,
 		ipc_object_unref(&channel->obj);
 		return S_OK;
 	}
+	ipc_object_drop_kept(&channel->obj);
 	ref.id = channel->obj.id;
 	req.op_case = WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL;
 	req.close_channel = &ref;
+	/* A refused close or reset before this one: FAULTED, and closing a
+	 * FAULTED channel is what the application does about it. */
+	if (ipc_object_deferred_take(&channel->obj, NULL) == S_OK &&
+	    ws_channel_close_known(channel) &&
+	    ipc_object_post(&channel->obj, &req, WS_CHANNEL_STATE_CLOSED,
+	    api) == S_OK) {
+		ipc_object_unref(&channel->obj);
+		return S_OK;
+	}
 	return ws_channel_simple(channel, &req, asyncContext, error, api);
 }
 
@@ -683,6 +753,10 @@ WsAbortChannel(WS_CHANNEL *channel, WS_ERROR *error)
 	if (!ws_channel_get(channel))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "WsAbortChannel: invalid channel handle");
+	/* The message its accept brought goes with the channel's state; a
+	 * refused close or reset is superseded by the abort's own answer. */
+	ipc_object_drop_kept(&channel->obj);
+	(void)ipc_object_deferred_take(&channel->obj, NULL);
 	hr = ipc_object_abort(&channel->obj, error, "WsAbortChannel");
 	ipc_object_unref(&channel->obj);
 	return hr;
@@ -711,9 +785,25 @@ WsResetChannel(WS_CHANNEL *channel, WS_ERROR *error)
 		ipc_object_unref(&channel->obj);
 		return hr;
 	}
+	if ((hr = ws_channel_deferred(channel, WS_E_INVALID_OPERATION, error,
+	    api)) != S_OK) {
+		ipc_object_unref(&channel->obj);
+		return hr;
+	}
+	ipc_object_drop_kept(&channel->obj);
 	ref.id = channel->obj.id;
 	req.op_case = WSCHANNEL__REQUEST__OP_RESET_CHANNEL;
 	req.reset_channel = &ref;
+	if (ws_channel_reset_known(channel) &&
+	    ipc_object_post(&channel->obj, &req, WS_CHANNEL_STATE_CREATED,
+	    api) == S_OK) {
+		ipc_object_set_flags(&channel->obj, 0, IPC_OBJ_ACCEPTED |
+		    IPC_OBJ_REPLIED);
+		ipc_object_unref(&channel->obj);
+		return S_OK;
+	}
+	ipc_object_set_flags(&channel->obj, 0, IPC_OBJ_ACCEPTED |
+	    IPC_OBJ_REPLIED);
 	return ws_channel_simple(channel, &req, NULL, error, api);
 }
 
@@ -726,6 +816,7 @@ WsFreeChannel(WS_CHANNEL *channel)
 	    !ipc_object_valid(&channel->obj, WS_CHANNEL_MAGIC))
 		return;
 	channel->obj.magic = 0;
+	ipc_object_drop_kept(&channel->obj);
 	ipc_object_release(&channel->obj);
 }
 
@@ -734,7 +825,14 @@ ws_channel_getprop_finish(struct ipc_call *c, HRESULT hr)
 {
 	struct ws_channel_prop_call *pc = (struct ws_channel_prop_call *)c;
 	const Wschannel__Reply *r = c->reply;
+	uint32_t state = WS_CHANNEL_STATE_FAULTED;
 
+	/* A posted close or reset whose refusal came before this answer. */
+	if (pc->desc->id == WS_CHANNEL_PROPERTY_STATE &&
+	    ipc_object_deferred(&pc->ch->obj)) {
+		memcpy(pc->value, &state, sizeof(state));
+		return S_OK;
+	}
 	if (FAILED(hr))
 		return hr;
 	if (r == NULL || r->result_case != WSCHANNEL__REPLY__RESULT_PROPERTY ||
@@ -772,6 +870,15 @@ WsGetChannelProperty(WS_CHANNEL *channel, WS_CHANNEL_PROPERTY_ID id,
 	if (hr != S_OK) {
 		ipc_object_unref(&channel->obj);
 		return hr;
+	}
+	if (id == WS_CHANNEL_PROPERTY_STATE &&
+	    ipc_object_deferred(&channel->obj)) {
+		/* A posted close or reset was refused: FAULTED until the
+		 * application closes it (ws_channel_close_known). */
+		state = WS_CHANNEL_STATE_FAULTED;
+		memcpy(value, &state, sizeof(state));
+		ipc_object_unref(&channel->obj);
+		return S_OK;
 	}
 	if (ipc_object_stale(&channel->obj)) {
 		/* The one state we know without asking. */

@@ -258,6 +258,11 @@ ws_exchange_finish(struct ipc_call *c, HRESULT hr)
 	struct ws_exchange *ex = (struct ws_exchange *)c;
 	WS_CHANNEL *ch = (WS_CHANNEL *)c->obj;
 
+	/* An accepted HTTP channel's reply is out whole: its close can no
+	 * longer fail (ws_channel.c). */
+	if (hr == S_OK && (ex->kind == WS_EXCHANGE_SEND ||
+	    ex->kind == WS_EXCHANGE_WRITE_END))
+		ipc_object_set_flags(c->obj, IPC_OBJ_REPLIED, 0);
 	switch (ex->kind) {
 	case WS_EXCHANGE_SEND:
 		ws_message_done(ex->msg, WS_MESSAGE_STATE_DONE);
@@ -372,6 +377,53 @@ ws_exchange_prepare(struct ws_exchange *ex, WS_CHANNEL *ch,
 	    kind == WS_EXCHANGE_RECEIVE || kind == WS_EXCHANGE_REQUEST_REPLY;
 }
 
+/*
+ * The first receive (or WsReadMessageStart) of a channel whose accept
+ * brought its message completes from it at once, as if wschanneld had
+ * answered with it: the daemon received it already.  A read start still
+ * tells the daemon the channel is mid-read, without waiting (posted; a
+ * refusal surfaces on the next call).  S_FALSE: no message is kept, the
+ * call goes to the daemon.
+ */
+static HRESULT
+ws_exchange_kept(WS_CHANNEL *ch, struct ws_exchange *ex,
+    Wschannel__Request__OpCase op_case)
+{
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
+	Wschannel__Envelope *e = NULL;
+	HRESULT hr;
+
+	if (!ipc_object_has_kept(&ch->obj))
+		return S_FALSE;
+	if (op_case == WSCHANNEL__REQUEST__OP_READ_MESSAGE_START) {
+		ref.id = ch->obj.id;
+		req.op_case = op_case;
+		req.read_message_start = &ref;
+		req.has_want_message = true;
+		req.want_message = false;
+		if (ipc_object_post(&ch->obj, &req, WS_CHANNEL_STATE_OPEN,
+		    ex->c.api) != S_OK)
+			return ipc_call_local(&ex->c, ws_error_fail(ex->c.error,
+			    E_OUTOFMEMORY, "%s: out of memory", ex->c.api),
+			    NULL);
+	}
+	if ((hr = ipc_object_take_kept(&ch->obj, &e)) == S_FALSE &&
+	    op_case == WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE)
+		return S_FALSE;	/* taken meanwhile by another thread */
+	if (hr != S_OK)
+		return ipc_call_local(&ex->c, hr == S_FALSE ? WS_E_OTHER :
+		    ws_error_fail(ex->c.error, hr, "%s: out of memory",
+		    ex->c.api), NULL);
+	r.hresult = S_OK;
+	r.result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
+	r.message = e;
+	hr = ipc_call_local(&ex->c, S_OK, &r);
+	wschannel__envelope__free_unpacked(e, NULL);
+	return hr;
+}
+
 /* An operation that names the channel only. */
 static HRESULT
 ws_exchange_run_ref(WS_CHANNEL *ch, struct ws_exchange *ex,
@@ -379,7 +431,12 @@ ws_exchange_run_ref(WS_CHANNEL *ch, struct ws_exchange *ex,
 {
 	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
 	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	HRESULT hr;
 
+	if ((op_case == WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE ||
+	    op_case == WSCHANNEL__REQUEST__OP_READ_MESSAGE_START) &&
+	    (hr = ws_exchange_kept(ch, ex, op_case)) != S_FALSE)
+		return hr;
 	ref.id = ch->obj.id;
 	req.op_case = op_case;
 	switch (op_case) {

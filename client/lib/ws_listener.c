@@ -131,6 +131,42 @@ WsOpenListener(WS_LISTENER *listener, const WS_STRING *url,
 	return hr;
 }
 
+/*
+ * The accept's Reply may bring the channel's first message (asked by
+ * ws_listener_want_message): kept with the channel for its first receive,
+ * which then needs no round trip.
+ */
+static HRESULT
+ws_listener_accept_finish(struct ipc_call *c, HRESULT hr)
+{
+	struct ipc_object *o = c->obj2;
+
+	if (FAILED(hr))
+		return hr;
+	ipc_object_set_flags(o, IPC_OBJ_ACCEPTED, IPC_OBJ_REPLIED);
+	if (c->reply == NULL ||
+	    c->reply->result_case != WSCHANNEL__REPLY__RESULT_MESSAGE ||
+	    c->reply->message == NULL)
+		return hr;
+	if (ipc_object_keep(o, c->reply->message) != 0)
+		return ws_error_fail(c->error, E_OUTOFMEMORY, "%s: out of memory "
+		    "keeping the message that came with the accept", c->api);
+	return hr;
+}
+
+/* Should the accept bring the first message?  The listeners whose accept
+ * completes holding one (soap.udp, HTTP REPLY), for a whole message
+ * (buffered input); the daemon's D-Bus door ignores the question. */
+static bool
+ws_listener_want_message(const WS_LISTENER *l, const WS_CHANNEL *ch)
+{
+	if (ch->transfer_mode & WS_STREAMED_INPUT_TRANSFER_MODE)
+		return false;
+	return l->binding == WS_UDP_CHANNEL_BINDING ||
+	    (l->binding == WS_HTTP_CHANNEL_BINDING &&
+	    l->type == WS_CHANNEL_TYPE_REPLY);
+}
+
 WS_EXPORT HRESULT WINAPI
 WsAcceptChannel(WS_LISTENER *listener, WS_CHANNEL *channel,
     const WS_ASYNC_CONTEXT *asyncContext, WS_ERROR *error)
@@ -157,6 +193,9 @@ WsAcceptChannel(WS_LISTENER *listener, WS_CHANNEL *channel,
 		hr = ws_channel_stale_result(&listener->obj, api, error);
 	else if (ipc_object_stale(&channel->obj))
 		hr = ws_channel_stale_result(&channel->obj, api, error);
+	else if ((hr = ws_channel_deferred(channel, WS_E_OBJECT_FAULTED, error,
+	    api)) != S_OK)
+		;
 	else if ((c = ipc_call_new(&stack, sizeof(stack), asyncContext)) == NULL)
 		hr = ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
 		    api);
@@ -173,6 +212,12 @@ WsAcceptChannel(WS_LISTENER *listener, WS_CHANNEL *channel,
 	c->api = api;
 	op.listener = listener->obj.id;
 	op.channel = channel->obj.id;
+	ipc_object_drop_kept(&channel->obj);
+	if (ws_listener_want_message(listener, channel)) {
+		req.has_want_message = true;
+		req.want_message = true;
+		c->finish = ws_listener_accept_finish;
+	}
 	req.op_case = WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL;
 	req.accept_channel = &op;
 	return ipc_call_run(c, &req);

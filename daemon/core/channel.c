@@ -815,6 +815,23 @@ channel_read_start(struct channel *ch, struct pending *p, const char **why)
 	return hr;
 }
 
+/* The client reads the message its accept carried (request.c took it as
+ * a receive then): the channel is mid-read as if this call received it. */
+int32_t
+channel_read_kept(struct channel *ch, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_io(ch, why)) != S_OK)
+		return hr;
+	if (ch->reading) {
+		*why = "a message is being read with WsReadMessageStart";
+		return WS_E_INVALID_OPERATION;
+	}
+	ch->reading = true;
+	return S_OK;
+}
+
 int32_t
 channel_read_end(struct channel *ch, const char **why)
 {

@@ -97,6 +97,9 @@ int32_t	 channel_receive(struct channel *, struct pending *, const char **why);
 /* WsReadMessageStart: a receive that leaves the channel mid-read. */
 int32_t	 channel_read_start(struct channel *, struct pending *, const char **why);
 int32_t	 channel_read_end(struct channel *, const char **why);
+/* WsReadMessageStart of the message the channel's accept already handed
+ * to the client: only marks the channel mid-read. */
+int32_t	 channel_read_kept(struct channel *, const char **why);
 int32_t	 channel_write_start(struct channel *, const char **why);
 int32_t	 channel_write_end(struct channel *, struct envelope *msg,
 	    struct pending *, const char **why);

@@ -102,6 +102,7 @@ request_free(struct request *r)
 	if (r == NULL)
 		return;
 	envelope_clear(&r->arg.msg);
+	envelope_clear(&r->res.first);
 	free(r->res.aborts);
 	free(r->res.channels);
 	free(r->res.listeners);
@@ -177,6 +178,54 @@ request_finish_created(struct request *r, int32_t hr, const char *why)
 
 /* ---- pending operations ------------------------------------------------------- */
 
+/* The receive an accept makes for its first message: keeps the message
+ * in the request, and tells it the receive completed. */
+static void
+request_take_done(struct pending *p, int32_t hr, void *arg)
+{
+	struct request *r = arg;
+
+	r->res.taken = true;
+	if (hr == S_OK && p->msg.envelope_version != 0) {
+		r->res.first = p->msg;
+		memset(&p->msg, 0, sizeof(p->msg));
+	}
+}
+
+/*
+ * An accept that completed with a message its transport holds (an
+ * accepted datagram or HTTP request) hands that message over at once when
+ * the client asked (want_message): a receive that completes inside the
+ * call, as WsReceiveMessage's would.  A receive that would have to wait is
+ * withdrawn unseen, and the client receives as usual.
+ */
+static void
+request_accept_take(struct request *r, struct channel *ch)
+{
+	struct pending *p;
+	const char *why = NULL;
+
+	if (ch->state != WS_CHANNEL_STATE_OPEN || ch->reading ||
+	    ch->end_received ||
+	    pending_first(&ch->pendings, PENDING_RECEIVE) != NULL)
+		return;
+	if ((p = pending_new(PENDING_RECEIVE, NULL, request_take_done,
+	    r)) == NULL)
+		return;
+	r->res.taken = false;
+	if (channel_receive(ch, p, &why) != S_OK) {
+		pending_free(p);
+		return;
+	}
+	if (!r->res.taken) {
+		/* Nothing at hand: withdraw it before anything arrives. */
+		p->done = NULL;
+		pending_complete(p, WS_E_OPERATION_ABORTED);
+	}
+	if (r->res.first.envelope_version != 0)
+		r->res.msg = &r->res.first;
+}
+
 static void
 request_pending_done(struct pending *p, int32_t hr, void *arg)
 {
@@ -197,6 +246,9 @@ request_pending_done(struct pending *p, int32_t hr, void *arg)
 	if (p->kind == PENDING_RECEIVE && hr == S_OK &&
 	    p->msg.envelope_version != 0)
 		r->res.msg = &p->msg;
+	if (p->kind == PENDING_ACCEPT && hr == S_OK && r->want_message &&
+	    p->ch != NULL)
+		request_accept_take(r, p->ch);
 	request_finish(r, hr, p->why);
 }
 
@@ -387,6 +439,15 @@ request_channel_op(struct request *r)
 		channel_free(ch);
 		request_finish(r, S_OK, NULL);
 		break;
+	case REQUEST_READ_START:
+		if (!r->read_kept) {
+			request_channel_long(r, ch);
+			break;
+		}
+		/* The message came with the accept: nothing to wait for. */
+		hr = channel_read_kept(ch, &why);
+		request_finish_state(r, hr, why, ch->state);
+		break;
 	case REQUEST_READ_END:
 		hr = channel_read_end(ch, &why);
 		request_finish_state(r, hr, why, ch->state);
@@ -403,7 +464,8 @@ request_channel_op(struct request *r)
 		hr = channel_get_property(ch, r->arg.prop_id, &u, &s, &why);
 		r->res.prop_u = u;
 		r->res.prop_s = s;
-		request_finish(r, hr, why);
+		/* With the state: the client's pipelining keeps what it knew. */
+		request_finish_state(r, hr, why, ch->state);
 		break;
 	case REQUEST_SET_CHANNEL_PROPERTY:
 		hr = channel_set_property(ch, r->arg.prop_id, r->arg.prop_value,

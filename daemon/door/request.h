@@ -122,6 +122,11 @@ struct request {
 	void			*ctx;		/* the door's: where to reply */
 	uint64_t		 tag;		/* the door's: the caller's id */
 	bool			 async;		/* this call wants the interim */
+	/* ACCEPT: the reply carries the channel's first message when the
+	 * transport holds it already (res.first); READ_START: the client
+	 * reads the message its accept carried (only mark the channel). */
+	bool			 want_message;
+	bool			 read_kept;
 
 	/* Arguments.  Strings and `ids` are borrowed: they must outlive
 	 * request_run(), not the request. */
@@ -170,6 +175,8 @@ struct request {
 		struct channel	*channel;	/* SHOW_CHANNEL */
 		struct request_stats stats;	/* STATISTICS */
 		char		 whybuf[256];
+		struct envelope	 first;		/* ACCEPT with want_message */
+		bool		 taken;		/* ... its receive completed */
 	} res;
 
 	/* The dispatcher's own: whether `done` ran, and whether request_run

@@ -484,6 +484,7 @@ control_reply_result(struct control_conn *cc, struct request *r)
 	case REQUEST_RECEIVE:
 	case REQUEST_READ_START:
 	case REQUEST_REQUEST_REPLY:
+	case REQUEST_ACCEPT:		/* with want_message: the first one */
 		if (r->res.msg == NULL)
 			break;
 		control_envelope_out(r->res.msg, &e, &ho);
@@ -776,6 +777,19 @@ control_decode(struct request *r, const Wschannel__Request *rq)
 	}
 }
 
+/* Request.want_message: an accept that brings the channel's first
+ * message, or the read of the message an accept brought. */
+static void
+control_want_message(struct request *r, const Wschannel__Request *rq)
+{
+	if (!rq->has_want_message)
+		return;
+	if (rq->op_case == WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL)
+		r->want_message = rq->want_message;
+	else if (rq->op_case == WSCHANNEL__REQUEST__OP_READ_MESSAGE_START)
+		r->read_kept = !rq->want_message;
+}
+
 static void
 control_dispatch(struct control_conn *cc, Wschannel__Request *rq)
 {
@@ -806,6 +820,7 @@ control_dispatch(struct control_conn *cc, Wschannel__Request *rq)
 	    !(rq->has_pipelined && rq->pipelined);
 	if (op != REQUEST_UNKNOWN)
 		control_decode(r, rq);
+	control_want_message(r, rq);
 	/* Released by control_request_done. */
 	cc->refs++;
 	request_run(r);
