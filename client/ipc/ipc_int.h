@@ -24,5 +24,11 @@ void	 ipc_reply_release(struct ipc_call *);
  * but the call's memory, which ipc_call_free releases. */
 HRESULT	 ipc_call_finish(struct ipc_call *);
 void	 ipc_call_free(struct ipc_call *);
+/* With ipc_lock held: the call joins the connection's pending calls, or
+ * the queue its I/O thread sends from. */
+/* Adds the reply's strings so that WsGetErrorString(0) is errors[0]. */
+void	 ipc_reply_errors(WS_ERROR *, const Wschannel__Reply *);
+void	 ipc_link(struct ipc_conn *, struct ipc_call *);
+void	 ipc_queue(struct ipc_conn *, struct ipc_call *);
 
 #endif

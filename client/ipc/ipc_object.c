@@ -1,0 +1,171 @@
+/*
+ * The calls every channel and listener handle makes through its object:
+ * a request about it, its abort and abandon from reservations made at
+ * creation (they must work with malloc failing), and its release.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "backend.h"
+#include "ipc_error.h"
+#include "ipc_int.h"
+#include "hresult.h"
+
+HRESULT
+ipc_object_call(struct ipc_object *o, Wschannel__Request *req,
+    const WS_ASYNC_CONTEXT *ctx, WS_ERROR *error, const char *api)
+{
+	struct ipc_call stack, *c;
+
+	ipc_object_settle_soon(o);
+	if ((c = ipc_call_new(&stack, sizeof(stack), ctx)) == NULL) {
+		ipc_object_unref(o);
+		ipc_error_set_code(error, E_OUTOFMEMORY);
+		ipc_error_add(error, "%s: out of memory", api);
+		return E_OUTOFMEMORY;
+	}
+	c->conn = o->conn;
+	c->obj = o;
+	c->error = error;
+	c->api = api;
+	return ipc_call_run(c, req);
+}
+
+/* An abort of an object whose daemon side went with the connection. */
+static HRESULT
+ipc_object_abort_stale(struct ipc_object *o)
+{
+	uint32_t closed = o->kind == IPC_CHANNEL ? WS_CHANNEL_STATE_CLOSED :
+	    WS_LISTENER_STATE_CLOSED;
+	uint32_t faulted = o->kind == IPC_CHANNEL ? WS_CHANNEL_STATE_FAULTED :
+	    WS_LISTENER_STATE_FAULTED;
+
+	if (ipc_object_stale_state(o) != closed)
+		ipc_object_set_stale_state(o, faulted);
+	return S_OK;
+}
+
+/*
+ * Sends a reserved request and waits for its reply.  Nothing here
+ * allocates: what is sent was prepared at creation, the call is on this
+ * stack, and the I/O thread can read the reply without malloc.  Returns
+ * false when the connection is gone (then nothing was sent); otherwise the
+ * call holds the result, and call->reply (may be NULL) is the caller's to
+ * free.
+ */
+static bool
+ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
+    struct ipc_call *call)
+{
+	struct ipc_conn *c = o->conn;
+
+	ipc_object_settle(o);
+	/* A queueing backend builds a reservation it lacks at first use. */
+	if (ipc_object_stale(o) || (r->len == 0 && c->ops->send != NULL))
+		return false;
+	pthread_mutex_lock(&r->lock);
+	memset(call, 0, sizeof(*call));
+	pthread_cond_init(&call->cond, NULL);
+	call->conn = c;
+	call->id = r->req;
+	call->refs = 1;
+
+	pthread_mutex_lock(&ipc_lock);
+	if (c->dead) {
+		pthread_mutex_unlock(&ipc_lock);
+		pthread_mutex_unlock(&r->lock);
+		pthread_cond_destroy(&call->cond);
+		return false;
+	}
+	ipc_link(c, call);
+	if (c->ops->send == NULL) {
+		/* The I/O thread sends the reservation; `obj` is borrowed
+		 * (our caller holds a reference). */
+		call->reserved = r;
+		call->obj = o;
+		ipc_queue(c, call);
+		pthread_mutex_unlock(&ipc_lock);
+		c->ops->wake(c);
+	} else {
+		pthread_mutex_unlock(&ipc_lock);
+		c->ops->send_reserved(c, r);
+	}
+
+	pthread_mutex_lock(&ipc_lock);
+	(void)ipc_wait(c, call, NULL);
+	pthread_mutex_unlock(&ipc_lock);
+	pthread_mutex_unlock(&r->lock);
+	pthread_cond_destroy(&call->cond);
+	return true;
+}
+
+/* Concurrent aborts of one object take turns on the reservation. */
+HRESULT
+ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
+{
+	struct ipc_call call;
+	HRESULT hr;
+
+	/* Async I/O waits for the daemon's checks again from here. */
+	__atomic_store_n(&o->known_state, IPC_STATE_UNKNOWN, __ATOMIC_RELAXED);
+	if (!ipc_reserved_run(o, &o->abort, &call))
+		return ipc_object_abort_stale(o);
+	hr = call.hr;
+	if (hr == WS_E_ENDPOINT_DISCONNECTED && call.reply == NULL)
+		hr = ipc_object_abort_stale(o);
+	if (FAILED(hr)) {
+		if (call.reply != NULL && call.reply->n_errors > 0)
+			ipc_reply_errors(error, call.reply);
+		else
+			ipc_error_add(error, "%s: %s", api,
+			    hresult_text((uint32_t)hr));
+		ipc_error_set_code(error, hr);
+	}
+	ipc_reply_release(&call);
+	return hr;
+}
+
+HRESULT
+ipc_object_abandon(struct ipc_object *o, uint32_t *state)
+{
+	struct ipc_call call;
+	HRESULT hr;
+
+	if (!ipc_reserved_run(o, &o->abandon, &call))
+		return S_OK;
+	hr = call.hr;
+	if (hr == WS_E_ENDPOINT_DISCONNECTED && call.reply == NULL)
+		hr = S_OK;	/* lost meanwhile: the channel went with it */
+	if (state != NULL && call.has_state)
+		*state = call.state;
+	ipc_reply_release(&call);
+	return hr;
+}
+
+void
+ipc_object_release(struct ipc_object *o)
+{
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	struct ipc_call call;
+
+	ipc_object_settle(o);
+	if (!ipc_object_stale(o)) {
+		(void)ipc_object_abort(o, NULL, "free");
+		memset(&call, 0, sizeof(call));
+		call.conn = o->conn;
+		call.api = o->kind == IPC_CHANNEL ? "WsFreeChannel" :
+		    "WsFreeListener";
+		ref.id = o->id;
+		if (o->kind == IPC_CHANNEL) {
+			req.op_case = WSCHANNEL__REQUEST__OP_FREE_CHANNEL;
+			req.free_channel = &ref;
+		} else {
+			req.op_case = WSCHANNEL__REQUEST__OP_FREE_LISTENER;
+			req.free_listener = &ref;
+		}
+		(void)ipc_call_run(&call, &req);
+	}
+	ipc_object_unref(o);
+}
