@@ -125,6 +125,7 @@ enum http_stream_feed {
 	HTTP_STREAM_WHOLE,	/* a receive wants the whole body: it is there */
 	HTTP_STREAM_BAD_TYPE,	/* not a SOAP type of the channel's encoding */
 	HTTP_STREAM_NOMEM,
+	HTTP_STREAM_TOO_BIG,	/* past MAX_STREAMED_MESSAGE_SIZE */
 };
 struct http_stream_in *http_stream_in_new(void);
 void		 http_stream_in_free(struct http_stream_in *);

@@ -405,7 +405,10 @@ http_client_chunk_cb(struct evhttp_request *req, void *arg)
 		return;
 	hr = http_stream_in_take(hc->sin, evhttp_request_get_input_buffer(req),
 	    http_util_max_in(hc->ch));
-	if (hr != S_OK) {
+	/* A streaming body too large fails the read that waits, now or
+	 * next (http_client_stream_feed). */
+	if (hr == E_OUTOFMEMORY ||
+	    (hr != S_OK && !http_stream_in_active(hc->sin))) {
 		channel_transport_fault(hc->ch, hr, hr == WS_E_QUOTA_EXCEEDED ?
 		    "the response is larger than MAX_STREAMED_MESSAGE_SIZE" :
 		    "out of memory");
@@ -471,13 +474,19 @@ http_client_stream_feed(struct http_client *hc)
 	case HTTP_STREAM_NOMEM:
 		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
 		break;
+	case HTTP_STREAM_TOO_BIG:
+		channel_transport_fault(ch, WS_E_QUOTA_EXCEEDED,
+		    "the response is larger than MAX_STREAMED_MESSAGE_SIZE");
+		break;
 	}
 }
 
 int32_t
 http_client_read_more(struct http_client *hc, const char **why)
 {
-	if (hc->sin == NULL || !http_stream_in_reading(hc->sin)) {
+	/* Started, or refused at the start for its size. */
+	if (hc->sin == NULL || (!http_stream_in_reading(hc->sin) &&
+	    !http_stream_in_active(hc->sin))) {
 		*why = "no streamed response body is being read";
 		return WS_E_INVALID_OPERATION;
 	}

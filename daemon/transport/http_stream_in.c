@@ -48,6 +48,8 @@ struct http_stream_in {
 	bool			 started;	/* the read start took the first bytes */
 	bool			 ended;		/* the whole body arrived */
 	bool			 finished;	/* the last bytes were handed on */
+	/* Past MAX_STREAMED_MESSAGE_SIZE: the next read fails with it. */
+	bool			 too_big;
 };
 
 struct http_stream_in *
@@ -84,6 +86,7 @@ http_stream_in_reset(struct http_stream_in *s, struct bufferevent *bev)
 	s->bev = bev;
 	s->total = 0;
 	s->active = s->started = s->ended = s->finished = false;
+	s->too_big = false;
 }
 
 void
@@ -140,8 +143,14 @@ http_stream_in_take(struct http_stream_in *s, struct evbuffer *in,
 
 	/* evhttp's own bound is off for these channels (it cannot tell a
 	 * long body from a malformed chunk): this is the bound. */
-	if (s->total + n > max)
+	if (s->too_big || s->total + n > max) {
+		/* Nothing more is read; the next read is told. */
+		s->too_big = true;
+		if (!s->paused && s->bev != NULL)
+			bufferevent_disable(s->bev, EV_READ);
+		s->paused = s->bev != NULL;
 		return WS_E_QUOTA_EXCEEDED;
+	}
 	if (evbuffer_add_buffer(s->win, in) != 0)
 		return E_OUTOFMEMORY;
 	s->total += n;
@@ -257,6 +266,9 @@ http_stream_in_feed(struct http_stream_in *s, struct channel *ch)
 
 	if (!s->active)
 		return HTTP_STREAM_WAIT;
+	if (s->too_big)
+		return want == CHANNEL_STREAM_NONE ? HTTP_STREAM_WAIT :
+		    HTTP_STREAM_TOO_BIG;
 	/* An empty body (202, 204) is no envelope: the buffered way says
 	 * so. */
 	if (!s->started && s->ended && s->total == 0 &&
