@@ -151,7 +151,9 @@ out:
 static void
 peer_start(struct peer *p)
 {
-	ck_assert_int_ge(p->lfd = harness_tcp_listener(&p->port, 4), 0);
+	if (p->lfd == 0)
+		ck_assert_int_ge(p->lfd = harness_tcp_listener(&p->port, 4),
+		    0);
 	ck_assert_int_eq(pipe(p->go), 0);
 	ck_assert_int_eq(pthread_create(&p->th, NULL, peer_main, p), 0);
 }
@@ -540,6 +542,54 @@ START_TEST(malformed_chunk)
 }
 END_TEST
 
+/* A message abandoned mid-body: the channel's next request goes out on
+ * a new connection (the old one is reset with the rest of the body) and
+ * its response streams as well. */
+START_TEST(abandoned_then_next)
+{
+	struct peer p, q;
+	WS_CHANNEL *ch;
+	WS_MESSAGE *m, *m2;
+	WS_HEAP *heap;
+	char buf[64];
+
+	memset(&p, 0, sizeof(p));
+	memset(&q, 0, sizeof(q));
+	p.parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
+	p.parts[1] = NULL;
+	p.parts[2] = "two</t>" RSP_TAIL;
+	p.nparts = 3;
+	peer_start(&p);
+	ch = stream_channel(&p, NULL, 0);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	m = ask_feed(ch);
+	HR_EQ(WsReadMessageStart(ch, m, NULL, NULL), S_OK);
+	HR_EQ(read_item(m, heap, buf, sizeof(buf), NULL), S_OK);
+	ck_assert_str_eq(buf, "one");
+	HR_EQ(WsAbandonMessage(ch, m, NULL), S_OK);
+	/* The first server holds its connection: a second one, on the same
+	 * listening socket, takes the next. */
+	q.lfd = dup(p.lfd);
+	q.port = p.port;
+	q.parts[0] = RSP_HEAD ITEM("fresh") RSP_TAIL;
+	q.nparts = 1;
+	peer_start(&q);
+	m2 = ask_feed(ch);
+	HR_EQ(WsReadMessageStart(ch, m2, NULL, NULL), S_OK);
+	HR_EQ(read_item(m2, heap, buf, sizeof(buf), NULL), S_OK);
+	ck_assert_str_eq(buf, "fresh");
+	HR_EQ(WsReadMessageEnd(ch, m2, NULL, NULL), S_OK);
+	STATE_EQ(ch, WS_CHANNEL_STATE_OPEN);
+	peer_end(&q);
+	ck_assert_int_eq(q.rc, 0);
+	peer_end(&p);
+	WsFreeMessage(m);
+	WsFreeMessage(m2);
+	WsFreeHeap(heap);
+	WsFreeChannel(ch);
+}
+END_TEST
+
 /* A server that stops sending mid-body: RECEIVE_TIMEOUT ends the fill
  * with WS_E_OPERATION_TIMED_OUT and the channel faults. */
 START_TEST(stalled_peer_times_out)
@@ -588,6 +638,7 @@ stream_in_suite(void)
 	tcase_add_test(tc, abort_releases_fill);
 	tcase_add_test(tc, malformed_chunk);
 	tcase_add_test(tc, stalled_peer_times_out);
+	tcase_add_test(tc, abandoned_then_next);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -499,13 +499,14 @@ http_client_read_more(struct http_client *hc, const char **why)
 static void
 http_client_stream_drop(struct http_client *hc)
 {
+	/* First: it may resume reading on the connection's bufferevent. */
+	http_stream_in_reset(hc->sin, NULL);
 	if (hc->req != NULL && hc->evcon != NULL) {
 		http_util_linger0(hc->evcon);
 		evhttp_connection_free(hc->evcon);
 		hc->evcon = NULL;
 		hc->req = NULL;
 	}
-	http_stream_in_reset(hc->sin, NULL);
 	hc->phase = HC_IDLE;
 }
 
