@@ -590,6 +590,42 @@ START_TEST(abandoned_then_next)
 }
 END_TEST
 
+/* WsRequestReply is buffered only (as on Windows): on a streamed-input
+ * channel it gets the whole response, sent in two chunks. */
+START_TEST(request_reply_whole)
+{
+	struct peer p;
+	WS_CHANNEL *ch;
+	WS_MESSAGE *rq, *rp;
+	WS_HEAP *heap;
+	int32_t v = 41, out = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.parts[0] = "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/"
+	    "soap-envelope\" xmlns:a=\"http://www.w3.org/2005/08/addressing\">"
+	    "<s:Header><a:Action s:mustUnderstand=\"1\">urn:wschannel-test/"
+	    "Answer</a:Action></s:Header><s:Body>";
+	p.parts[1] = "<value xmlns=\"urn:wschannel-test\">42</value>" RSP_TAIL;
+	p.nparts = 2;
+	peer_start(&p);
+	ch = stream_channel(&p, NULL, 0);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	HR_EQ(new_msg(ch, &rq), S_OK);
+	HR_EQ(new_msg(ch, &rp), S_OK);
+	HR_EQ(WsRequestReply(ch, rq, &req_desc, WS_WRITE_REQUIRED_VALUE, &v,
+	    sizeof(v), rp, &rep_desc, WS_READ_REQUIRED_VALUE, heap, &out,
+	    sizeof(out), NULL, NULL), S_OK);
+	ck_assert_int_eq(out, 42);
+	STATE_EQ(ch, WS_CHANNEL_STATE_OPEN);
+	peer_end(&p);
+	ck_assert_int_eq(p.rc, 0);
+	WsFreeMessage(rq);
+	WsFreeMessage(rp);
+	WsFreeHeap(heap);
+	WsFreeChannel(ch);
+}
+END_TEST
+
 /* A server that stops sending mid-body: RECEIVE_TIMEOUT ends the fill
  * with WS_E_OPERATION_TIMED_OUT and the channel faults. */
 START_TEST(stalled_peer_times_out)
@@ -639,6 +675,7 @@ stream_in_suite(void)
 	tcase_add_test(tc, malformed_chunk);
 	tcase_add_test(tc, stalled_peer_times_out);
 	tcase_add_test(tc, abandoned_then_next);
+	tcase_add_test(tc, request_reply_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }
