@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -590,6 +591,78 @@ START_TEST(abandoned_then_next)
 }
 END_TEST
 
+struct done {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	HRESULT		 hr;
+	int		 calls;
+};
+
+static void CALLBACK
+done_cb(HRESULT hr, WS_CALLBACK_MODEL model, void *state)
+{
+	struct done *d = state;
+
+	(void)model;
+	pthread_mutex_lock(&d->lock);
+	d->hr = hr;
+	d->calls++;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* An asynchronous WsReadMessageStart reads the start on the library's
+ * thread, its callback once; the body follows as in the synchronous
+ * case. */
+START_TEST(async_read_start)
+{
+	struct done d = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	    E_FAIL, 0 };
+	WS_ASYNC_CONTEXT ctx = { done_cb, &d };
+	struct timespec ts;
+	struct peer p;
+	WS_CHANNEL *ch;
+	WS_MESSAGE *m;
+	WS_HEAP *heap;
+	HRESULT hr;
+	char buf[64];
+
+	memset(&p, 0, sizeof(p));
+	p.parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
+	p.parts[1] = NULL;
+	p.parts[2] = "two</t>" RSP_TAIL;
+	p.nparts = 3;
+	peer_start(&p);
+	ch = stream_channel(&p, NULL, 0);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
+	m = ask_feed(ch);
+	hr = WsReadMessageStart(ch, m, &ctx, NULL);
+	ck_assert_msg(hr == WS_S_ASYNC || hr == S_OK, "%s",
+	    harness_hr_name(hr));
+	if (hr == WS_S_ASYNC) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += T_MS / 1000;
+		pthread_mutex_lock(&d.lock);
+		while (d.calls == 0 &&
+		    pthread_cond_timedwait(&d.cond, &d.lock, &ts) == 0)
+			;
+		pthread_mutex_unlock(&d.lock);
+		ck_assert_int_eq(d.calls, 1);
+		HR_EQ(d.hr, S_OK);
+	}
+	HR_EQ(read_item(m, heap, buf, sizeof(buf), NULL), S_OK);
+	ck_assert_str_eq(buf, "one");
+	peer_go(&p);
+	HR_EQ(read_item(m, heap, buf, sizeof(buf), NULL), S_OK);
+	ck_assert_str_eq(buf, "two");
+	HR_EQ(WsReadMessageEnd(ch, m, NULL, NULL), S_OK);
+	peer_end(&p);
+	WsFreeMessage(m);
+	WsFreeHeap(heap);
+	WsFreeChannel(ch);
+}
+END_TEST
+
 /* WsRequestReply is buffered only (as on Windows): on a streamed-input
  * channel it gets the whole response, sent in two chunks. */
 START_TEST(request_reply_whole)
@@ -676,6 +749,7 @@ stream_in_suite(void)
 	tcase_add_test(tc, stalled_peer_times_out);
 	tcase_add_test(tc, abandoned_then_next);
 	tcase_add_test(tc, request_reply_whole);
+	tcase_add_test(tc, async_read_start);
 	suite_add_tcase(s, tc);
 	return s;
 }
