@@ -109,6 +109,22 @@ struct _WS_MESSAGE {
 	/* The body came with WsCopyMessage: writing the message starts
 	 * after it instead of afresh. */
 	bool			 body_copied;
+	/* A body read as it arrives (ws_stream_in.c), NULL for a whole
+	 * one; reached through sin_ops, so that this file's callers need
+	 * not call that file. */
+	struct ws_stream_in	*sin;
+	const struct ws_stream_in_ops *sin_ops;
+};
+
+/* ws_stream_in.c: what the message calls of a streamed body, with
+ * m->lock held: WsReadBody, WS_MESSAGE_PROPERTY_BODY_READER, the end. */
+struct ws_stream_in_ops {
+	HRESULT		(*read_body)(WS_MESSAGE *,
+			    const WS_ELEMENT_DESCRIPTION *, WS_READ_OPTION,
+			    WS_HEAP *, void *, ULONG, WS_ERROR *,
+			    const char *);
+	WS_XML_READER	*(*reader)(struct ws_stream_in *);
+	void		(*free)(struct ws_stream_in *);
 };
 
 /* A header element other than the addressing ones, kept as standalone
@@ -301,8 +317,22 @@ const char *ws_custom_header_soap_ns(WS_ENVELOPE_VERSION);
 /* ws_envelope.c: a message to and from the control protocol's Envelope. */
 void	 ws_envelope_pack(WS_MESSAGE *, Wschannel__Envelope *);
 int	 ws_envelope_unpack(WS_MESSAGE *, const Wschannel__Envelope *);
+/* The envelope's start up to the Body's content, from `reader`. */
+HRESULT	 ws_envelope_read_head(WS_MESSAGE *, WS_XML_READER *, WS_ERROR *,
+	    const char *);
 /* Does a received action match a description's (NULL matches all)? */
 bool	 ws_envelope_action_matches(const WS_XML_STRING *, const char *);
+
+/* ws_stream_in.c: a body in WS_STREAMED_INPUT_TRANSFER_MODE over HTTP,
+ * read as it arrives.  _start: the daemon's first raw bytes (the message
+ * busy, just unpacked): the envelope's start is read, fetching more until
+ * it is there (MAX_STREAMED_START_SIZE); _fill is WsFillBody's (m->lock
+ * held); _finish drains the rest before WsReadMessageEnd. */
+HRESULT	 ws_stream_in_start(WS_CHANNEL *, WS_MESSAGE *, bool more,
+	    WS_ERROR *, const char *);
+HRESULT	 ws_stream_in_fill(WS_MESSAGE *, ULONG, WS_ERROR *, const char *);
+HRESULT	 ws_stream_in_finish(WS_CHANNEL *, WS_MESSAGE *, WS_ERROR *,
+	    const char *);
 
 /* xml_message.c: the body as an XML reader or writer; with m->lock held. */
 HRESULT	 xml_message_body_reader(WS_MESSAGE *, WS_XML_READER **, WS_ERROR *,

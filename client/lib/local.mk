@@ -23,6 +23,8 @@ libwsclient_la_SOURCES += %D%/ws_security.h %D%/ws_security.c %D%/ws_url.c
 # Message extensions: custom and mapped headers, streamed bodies,
 # WsAsyncExecute.
 libwsclient_la_SOURCES += %D%/ws_custom_header.c %D%/ws_stream.c %D%/ws_async.c
+# Streamed input: a body read as it arrives (HTTP REQUEST channels).
+libwsclient_la_SOURCES += %D%/ws_stream_in.c
 libwsclient_la_CPPFLAGS = $(AM_CPPFLAGS) $(CLIENT_INC) $(CODEC_INC)
 libwsclient_la_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PROTOBUF_C_CFLAGS) -fvisibility=hidden
 

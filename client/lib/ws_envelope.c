@@ -522,24 +522,24 @@ out:
 	return hr;
 }
 
-/* With m->lock held: Envelope and Header read, the Body's content taken;
- * the reader is left on the Body's end. */
-static HRESULT
-ws_envelope_read_start(WS_MESSAGE *m, WS_XML_READER *r, WS_ERROR *error,
+/*
+ * With m->lock held (or m busy): Envelope and Header read into the
+ * message, and the Body's start tag; the reader is left on the Body's
+ * content.  A streamed body is read from there (ws_stream_in.c).
+ */
+HRESULT
+ws_envelope_read_head(WS_MESSAGE *m, WS_XML_READER *r, WS_ERROR *error,
     const char *api)
 {
 	static const WS_XML_STRING envl = WS_XML_STRING_VALUE("Envelope");
 	static const WS_XML_STRING hdr = WS_XML_STRING_VALUE("Header");
 	static const WS_XML_STRING body = WS_XML_STRING_VALUE("Body");
-	static const WS_XML_STRING fault = WS_XML_STRING_VALUE("Fault");
 	const WS_XML_NODE *node;
 	const WS_XML_ELEMENT_NODE *e;
 	struct ws_envelope_ns ns;
 	BOOL found;
 	HRESULT hr;
 
-	if (m->envelope_version == WS_ENVELOPE_VERSION_NONE)
-		return ws_envelope_read_body(m, r, error);
 	ws_envelope_ns_of(m, &ns);
 	if ((hr = WsReadToStartElement(r, &envl, &ns.soap, &found,
 	    error)) != S_OK)
@@ -565,7 +565,24 @@ ws_envelope_read_start(WS_MESSAGE *m, WS_XML_READER *r, WS_ERROR *error,
 	if (!found)
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "%s: no soap:Body", api);
-	if ((hr = WsReadStartElement(r, error)) != S_OK ||
+	return WsReadStartElement(r, error);
+}
+
+/* With m->lock held: Envelope and Header read, the Body's content taken;
+ * the reader is left on the Body's end. */
+static HRESULT
+ws_envelope_read_start(WS_MESSAGE *m, WS_XML_READER *r, WS_ERROR *error,
+    const char *api)
+{
+	static const WS_XML_STRING fault = WS_XML_STRING_VALUE("Fault");
+	struct ws_envelope_ns ns;
+	BOOL found;
+	HRESULT hr;
+
+	if (m->envelope_version == WS_ENVELOPE_VERSION_NONE)
+		return ws_envelope_read_body(m, r, error);
+	ws_envelope_ns_of(m, &ns);
+	if ((hr = ws_envelope_read_head(m, r, error, api)) != S_OK ||
 	    (hr = WsReadToStartElement(r, &fault, &ns.soap, &found,
 	    error)) != S_OK)
 		return hr;

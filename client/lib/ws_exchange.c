@@ -247,6 +247,13 @@ ws_exchange_read_start_finish(struct ws_exchange *ex, WS_CHANNEL *ch,
 	ws_channel_current_set(ch, false, ex->msg);
 	if ((hr = ws_exchange_unpack(c, ex->msg, &e)) != S_OK)
 		return hr;
+	/* Raw bytes of a streamed body: the library reads the envelope. */
+	if (e->has_more_body &&
+	    (hr = ws_stream_in_start(ch, ex->msg, e->more_body, c->error,
+	    c->api)) != S_OK) {
+		ws_message_done(ex->msg, WS_MESSAGE_STATE_EMPTY);
+		return hr;
+	}
 	ws_message_done(ex->msg, WS_MESSAGE_STATE_READING);
 	return S_OK;
 }
@@ -925,7 +932,12 @@ WsReadMessageEnd(WS_CHANNEL *channel, WS_MESSAGE *message,
 	static const struct ws_exchange_step st = { "WsReadMessageEnd",
 	    WS_EXCHANGE_READ_END, WSCHANNEL__REQUEST__OP_READ_MESSAGE_END, 0,
 	    WS_MESSAGE_STATE_READING, "the message is not being read" };
+	HRESULT hr;
 
+	/* A streamed body is read to its end first. */
+	if (ws_channel_valid(channel) && (hr = ws_stream_in_finish(channel,
+	    message, error, st.api)) != S_OK)
+		return hr;
 	return ws_exchange_message_step(channel, message, asyncContext, error,
 	    &st);
 }

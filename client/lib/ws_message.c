@@ -154,6 +154,9 @@ ws_message_clear(WS_MESSAGE *m)
 	m->env_reader = NULL;
 	m->body_flushed = 0;
 	m->body_copied = false;
+	if (m->sin != NULL)
+		m->sin_ops->free(m->sin);
+	m->sin = NULL;
 	m->addressed = false;
 	m->state = WS_MESSAGE_STATE_EMPTY;
 	if (m->heap != NULL)
@@ -559,6 +562,15 @@ WsGetMessageProperty(WS_MESSAGE *message, WS_MESSAGE_PROPERTY_ID id,
 			    error, api);
 			break;
 		}
+		/* A streamed body's reader is the one it arrives on. */
+		if (id == WS_MESSAGE_PROPERTY_BODY_READER &&
+		    message->sin != NULL &&
+		    message->state == WS_MESSAGE_STATE_READING) {
+			x = message->sin_ops->reader(message->sin);
+			memcpy(value, &x, sizeof(x));
+			hr = S_OK;
+			break;
+		}
 		hr = id == WS_MESSAGE_PROPERTY_BODY_READER ?
 		    xml_message_body_reader(message, (WS_XML_READER **)&x,
 		    error, api) : xml_message_body_writer(message,
@@ -709,10 +721,15 @@ WsReadBody(WS_MESSAGE *message, const WS_ELEMENT_DESCRIPTION *bodyDescription,
 	}
 	if (heap == NULL)
 		heap = ws_message_heap_locked(message);
-	/* Read under the lock: the body stays put meanwhile. */
-	hr = ws_body_read_at(message->body, message->body_len,
-	    message->body_next, bodyDescription, readOption, heap, value,
-	    valueSize, &consumed, error, api);
+	/* Read under the lock: the body stays put meanwhile.  A streamed
+	 * one is read as it arrives (ws_stream_in.c). */
+	if (message->sin != NULL)
+		hr = message->sin_ops->read_body(message, bodyDescription,
+		    readOption, heap, value, valueSize, error, api);
+	else
+		hr = ws_body_read_at(message->body, message->body_len,
+		    message->body_next, bodyDescription, readOption, heap,
+		    value, valueSize, &consumed, error, api);
 	if (hr == S_OK && consumed)
 		message->body_next++;
 	pthread_mutex_unlock(&message->lock);

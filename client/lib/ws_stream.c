@@ -9,12 +9,15 @@
  * WsWriteMessageEnd); the library keeps nothing of it.  Other channels
  * keep the body until WsWriteMessageEnd.
  *
- * Input: a received body is whole when WsReadMessageStart completes (the
- * daemon bounds it by MAX_STREAMED_MESSAGE_SIZE instead of
- * MAX_BUFFERED_MESSAGE_SIZE in WS_STREAMED_INPUT_TRANSFER_MODE), so
- * WsFillBody always finds at least minSize bytes there or the end of the
- * body.  Both calls keep the reference pages' states and arguments, so a
- * program written for streaming runs unchanged.
+ * Input: on an HTTP REQUEST channel in WS_STREAMED_INPUT_TRANSFER_MODE
+ * (over the Unix socket) the body arrives as the server sends it and
+ * WsFillBody waits for minSize more bytes (ws_stream_in.c).  Elsewhere a
+ * received body is whole when WsReadMessageStart completes (the daemon
+ * bounds it by MAX_STREAMED_MESSAGE_SIZE instead of
+ * MAX_BUFFERED_MESSAGE_SIZE in streamed-input mode), so WsFillBody always
+ * finds at least minSize bytes there or the end of the body.  Both calls
+ * keep the reference pages' states and arguments, so a program written
+ * for streaming runs unchanged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -150,7 +153,6 @@ WsFillBody(WS_MESSAGE *message, ULONG minSize,
 	static const char api[] = "WsFillBody";
 	HRESULT hr = S_OK;
 
-	(void)minSize;	/* the whole body is there */
 	if (!ws_message_valid(message) ||
 	    (asyncContext != NULL && asyncContext->callback == NULL))
 		return ws_error_fail(error, E_INVALIDARG,
@@ -159,6 +161,11 @@ WsFillBody(WS_MESSAGE *message, ULONG minSize,
 	if (message->state != WS_MESSAGE_STATE_READING || message->busy)
 		hr = ws_error_fail(error, WS_E_INVALID_OPERATION,
 		    "%s: the message is not being read", api);
+	else if (message->sin != NULL)
+		/* A body read as it arrives: until minSize bytes are
+		 * buffered or it ends.  Completed synchronously: the callback
+		 * is not called. */
+		hr = ws_stream_in_fill(message, minSize, error, api);
 	pthread_mutex_unlock(&message->lock);
 	return hr;
 }

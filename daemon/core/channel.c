@@ -847,6 +847,80 @@ channel_read_end(struct channel *ch, const char **why)
 	return S_OK;
 }
 
+/*
+ * read_body_more: a receive of the next raw piece of the body the channel
+ * is reading in WS_STREAMED_INPUT_TRANSFER_MODE; each waits at most
+ * RECEIVE_TIMEOUT, as a receive does.
+ */
+int32_t
+channel_read_more(struct channel *ch, struct pending *p, const char **why)
+{
+	int32_t hr;
+
+	if ((hr = channel_check_io(ch, why)) != S_OK)
+		return hr;
+	if (!ch->reading || ch->tp == NULL || ch->tb->ops->read_more == NULL) {
+		*why = "no streamed message is being read: call "
+		    "WsReadMessageStart on a streamed-input channel";
+		return WS_E_INVALID_OPERATION;
+	}
+	if (pending_first(&ch->pendings, PENDING_READ_MORE) != NULL) {
+		*why = "more of the body is already being read";
+		return WS_E_INVALID_OPERATION;
+	}
+	p->ch = ch;
+	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);
+	channel_pending_arm(ch, p, WS_CHANNEL_PROPERTY_RECEIVE_TIMEOUT);
+	if ((hr = ch->tb->ops->read_more(ch, why)) != S_OK) {
+		/* Not queued after all: the caller answers. */
+		if (p->ch != NULL) {
+			TAILQ_REMOVE(&ch->pendings, p, obj_entry);
+			p->ch = NULL;
+		}
+		pending_timer_stop(p);
+		return hr;
+	}
+	return S_OK;
+}
+
+enum channel_stream_want
+channel_transport_stream_want(const struct channel *ch)
+{
+	struct pending_list *l = (struct pending_list *)&ch->pendings;
+	struct pending *p;
+
+	if (pending_first(l, PENDING_READ_MORE) != NULL)
+		return CHANNEL_STREAM_MORE;
+	if ((p = pending_first(l, PENDING_RECEIVE)) == NULL)
+		return CHANNEL_STREAM_NONE;
+	return p->read_start && p->stream_ok ? CHANNEL_STREAM_START :
+	    CHANNEL_STREAM_WHOLE;
+}
+
+void
+channel_transport_stream(struct channel *ch, struct envelope *msg)
+{
+	struct pending *p;
+
+	if ((p = pending_first(&ch->pendings, PENDING_READ_MORE)) == NULL &&
+	    (p = channel_pending_receive(ch)) != NULL && !p->read_start)
+		p = NULL;
+	if (p == NULL) {
+		log_warnx("channel %llu: body bytes with no read waiting; "
+		    "dropped", (unsigned long long)ch->id);
+		envelope_clear(msg);
+		return;
+	}
+	if (p->kind == PENDING_RECEIVE) {
+		ch->messages_in++;
+		ch->reading = true;
+	}
+	p->msg = *msg;
+	p->raw = true;
+	memset(msg, 0, sizeof(*msg));
+	pending_complete(p, S_OK);
+}
+
 int32_t
 channel_abandon(struct channel *ch, const char **why)
 {

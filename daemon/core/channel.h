@@ -100,6 +100,9 @@ int32_t	 channel_read_end(struct channel *, const char **why);
 /* WsReadMessageStart of the message the channel's accept already handed
  * to the client: only marks the channel mid-read. */
 int32_t	 channel_read_kept(struct channel *, const char **why);
+/* read_body_more: the next raw piece of a streamed body being read. */
+int32_t	 channel_read_more(struct channel *, struct pending *,
+	    const char **why);
 int32_t	 channel_write_start(struct channel *, const char **why);
 int32_t	 channel_write_end(struct channel *, struct envelope *msg,
 	    struct pending *, const char **why);
@@ -194,6 +197,21 @@ void	 channel_transport_connection_id(struct channel *, uint64_t id);
 /* Counts `n` incoming datagrams (or requests) the transport dropped as
  * malformed, oversized or over its queue (wsctl show, GetStatistics). */
 void	 channel_transport_dropped(struct channel *, uint64_t n);
+/* What the waiting reads want of a streamed-input transport: nothing,
+ * the start of a body in raw pieces (a read start whose door takes them),
+ * a whole message (any other receive), or the next raw piece. */
+enum channel_stream_want {
+	CHANNEL_STREAM_NONE,
+	CHANNEL_STREAM_START,
+	CHANNEL_STREAM_WHOLE,
+	CHANNEL_STREAM_MORE,
+};
+enum channel_stream_want channel_transport_stream_want(const struct channel *);
+/* Raw bytes of a streamed body, msg->more_body set while more may
+ * follow: they answer the read_body_more that waits, else the read start
+ * (the channel is then mid-read).  Takes the contents (*msg zeroed).
+ * Only while channel_transport_stream_want() is START or MORE. */
+void	 channel_transport_stream(struct channel *, struct envelope *msg);
 /* Adds to the byte counters wsctl shows; any time. */
 void	 channel_transport_count(struct channel *, uint64_t bytes_in,
 	    uint64_t bytes_out);

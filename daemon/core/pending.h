@@ -27,6 +27,8 @@ enum pending_kind {
 	PENDING_RECEIVE,
 	PENDING_CLOSE,
 	PENDING_LISTENER_CLOSE,
+	/* WS_STREAMED_INPUT: the next raw piece of the body being read. */
+	PENDING_READ_MORE,
 };
 
 /* Called exactly once.  `p` is freed when it returns. */
@@ -45,6 +47,13 @@ struct pending {
 	struct envelope		 msg;		/* RECEIVE: the message received */
 	const char		*why;		/* optional error text for the reply */
 	struct event		*timer;		/* SEND / RECEIVE timeout, if armed */
+	/* RECEIVE with read_start: the door can take the body in raw
+	 * pieces (read_body_more), so a streamed-input transport may answer
+	 * with the start of the bytes only. */
+	bool			 stream_ok;
+	/* `msg` holds raw bytes of a streamed body (msg.more_body: more may
+	 * follow), not a parsed envelope. */
+	bool			 raw;
 };
 
 TAILQ_HEAD(pending_list, pending);

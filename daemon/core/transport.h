@@ -92,6 +92,12 @@ struct transport_ops {
 	 * upcall. */
 	int32_t		(*send_part)(struct channel *ch,
 			    const struct envelope *msg, const char **why);
+	/* Optional (NULL: bodies are never read in pieces).  A
+	 * read_body_more became pending on a channel that is mid-read: S_OK
+	 * and the next raw piece comes through channel_transport_stream()
+	 * (maybe at once), or the HRESULT with *why when no streamed body is
+	 * being read (the call then fails, the channel stays as it is). */
+	int32_t		(*read_more)(struct channel *ch, const char **why);
 };
 
 /* A channel type or an encoding as a bit of the masks below (all the

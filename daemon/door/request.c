@@ -249,6 +249,12 @@ request_pending_done(struct pending *p, int32_t hr, void *arg)
 	if (p->kind == PENDING_ACCEPT && hr == S_OK && r->want_message &&
 	    p->ch != NULL)
 		request_accept_take(r, p->ch);
+	/* Raw pieces of a streamed body (the version is the channel's). */
+	if ((p->kind == PENDING_RECEIVE || p->kind == PENDING_READ_MORE) &&
+	    hr == S_OK && p->raw) {
+		r->res.msg = &p->msg;
+		r->res.raw = true;
+	}
 	request_finish(r, hr, p->why);
 }
 
@@ -389,8 +395,17 @@ request_channel_long(struct request *r, struct channel *ch)
 	case REQUEST_READ_START:
 		if ((p = request_pending(r, PENDING_RECEIVE)) == NULL)
 			return;
+		/* Only the Unix socket carries read_body_more: the D-Bus
+		 * door gets whole messages. */
+		p->stream_ok = r->op == REQUEST_READ_START &&
+		    r->client->door->kind == REQUEST_DOOR_UNIX;
 		hr = r->op == REQUEST_RECEIVE ? channel_receive(ch, p, &why) :
 		    channel_read_start(ch, p, &why);
+		break;
+	case REQUEST_READ_MORE:
+		if ((p = request_pending(r, PENDING_READ_MORE)) == NULL)
+			return;
+		hr = channel_read_more(ch, p, &why);
 		break;
 	case REQUEST_REQUEST_REPLY:
 		if ((p = request_pending(r, PENDING_RECEIVE)) == NULL)
@@ -760,6 +775,7 @@ request_run(struct request *r)
 	case REQUEST_GET_CHANNEL_PROPERTY:
 	case REQUEST_SET_CHANNEL_PROPERTY:
 	case REQUEST_SHOW_CHANNEL:
+	case REQUEST_READ_MORE:
 		request_channel_op(r);
 		break;
 	case REQUEST_OPEN_LISTENER:

@@ -65,6 +65,8 @@ enum request_op {
 	REQUEST_ENABLE_INTERIM,		/* every long call: the interim */
 	REQUEST_RELOAD,
 	REQUEST_STATISTICS,
+	/* channels, again */
+	REQUEST_READ_MORE,		/* long; res.msg, res.raw */
 };
 
 enum request_door_kind {
@@ -165,6 +167,9 @@ struct request {
 		uint64_t	 prop_u;	/* GET_*_PROPERTY: a number, */
 		const char	*prop_s;	/* ... or a string */
 		const struct envelope *msg;	/* received; NULL for none */
+		/* msg is raw bytes of a streamed body; msg->more_body says
+		 * whether more follow (READ_START, READ_MORE). */
+		bool		 raw;
 		unsigned	 cancelled;	/* ABORT_CHANNEL/LISTENER */
 		struct request_abort *aborts;	/* ABORT_CHANNELS */
 		size_t		 naborts;

@@ -485,9 +485,15 @@ control_reply_result(struct control_conn *cc, struct request *r)
 	case REQUEST_READ_START:
 	case REQUEST_REQUEST_REPLY:
 	case REQUEST_ACCEPT:		/* with want_message: the first one */
+	case REQUEST_READ_MORE:
 		if (r->res.msg == NULL)
 			break;
 		control_envelope_out(r->res.msg, &e, &ho);
+		if (r->res.raw) {
+			/* Raw bytes of a streamed body (read_body_more). */
+			e.has_more_body = 1;
+			e.more_body = r->res.msg->more_body;
+		}
 		rep.result_case = WSCHANNEL__REPLY__RESULT_MESSAGE;
 		rep.message = &e;
 		break;
@@ -641,6 +647,7 @@ static const struct {
 	{ WSCHANNEL__REQUEST__OP_WATCH, REQUEST_WATCH },
 	{ WSCHANNEL__REQUEST__OP_RELOAD, REQUEST_RELOAD },
 	{ WSCHANNEL__REQUEST__OP_GET_STATISTICS, REQUEST_STATISTICS },
+	{ WSCHANNEL__REQUEST__OP_READ_BODY_MORE, REQUEST_READ_MORE },
 };
 
 static void
@@ -768,6 +775,7 @@ control_decode(struct request *r, const Wschannel__Request *rq)
 	case WSCHANNEL__REQUEST__OP_ABORT_LISTENER:
 	case WSCHANNEL__REQUEST__OP_RESET_LISTENER:
 	case WSCHANNEL__REQUEST__OP_FREE_LISTENER:
+	case WSCHANNEL__REQUEST__OP_READ_BODY_MORE:
 		/* One ObjectRef each, in the same place of the oneof's
 		 * union. */
 		r->arg.object = rq->close_channel->id;

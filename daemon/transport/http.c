@@ -131,6 +131,18 @@ http_want_receive(struct channel *ch)
 }
 
 static int32_t
+http_read_more(struct channel *ch, const char **why)
+{
+	void *tp = channel_tp(ch);
+
+	if (tp == NULL || http_is_reply(ch)) {
+		*why = "the request came whole: there is no more of its body";
+		return WS_E_INVALID_OPERATION;
+	}
+	return http_client_read_more(tp, why);
+}
+
+static int32_t
 http_shutdown(struct channel *ch)
 {
 	return WS_E_INVALID_OPERATION;
@@ -177,5 +189,6 @@ const struct transport_ops transport_http_ops = {
 	.listener_close = http_server_unlisten,
 	.listener_abort = http_server_unlisten_abort,
 	.send_part = http_send_part,
+	.read_more = http_read_more,
 };
 

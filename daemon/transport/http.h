@@ -112,4 +112,49 @@ void		 http_server_accept(struct listener *);
 void		 http_server_unlisten(struct listener *);
 void		 http_server_unlisten_abort(struct listener *);
 
+/* http_stream_in.c: the response body of a REQUEST channel in
+ * WS_STREAMED_INPUT_TRANSFER_MODE, handed on in raw pieces as it arrives
+ * (at most about HTTP_STREAM_WINDOW unread bytes kept). */
+#define HTTP_STREAM_WINDOW	(64u * 1024)
+struct bufferevent;
+struct evbuffer;
+struct http_stream_in;
+enum http_stream_feed {
+	HTTP_STREAM_WAIT,	/* nothing more to do until bytes or a read */
+	HTTP_STREAM_DONE,	/* the last bytes were handed on */
+	HTTP_STREAM_WHOLE,	/* a receive wants the whole body: it is there */
+	HTTP_STREAM_BAD_TYPE,	/* not a SOAP type of the channel's encoding */
+	HTTP_STREAM_NOMEM,
+	HTTP_STREAM_TOO_BIG,	/* past MAX_STREAMED_MESSAGE_SIZE */
+};
+struct http_stream_in *http_stream_in_new(void);
+void		 http_stream_in_free(struct http_stream_in *);
+/* A new exchange on the connection of `bev`: nothing of the last one. */
+void		 http_stream_in_reset(struct http_stream_in *,
+		    struct bufferevent *);
+/* A 2xx response head: its Content-Type and headers are kept, and its
+ * body streams.  0 or -1 (no memory). */
+int		 http_stream_in_head(struct http_stream_in *,
+		    struct evhttp_request *);
+bool		 http_stream_in_active(const struct http_stream_in *);
+bool		 http_stream_in_started(const struct http_stream_in *);
+/* Started and the last bytes not yet handed on. */
+bool		 http_stream_in_reading(const struct http_stream_in *);
+/* Takes a piece from evhttp's input buffer: S_OK, WS_E_QUOTA_EXCEEDED
+ * past `max` body bytes, E_OUTOFMEMORY. */
+int32_t		 http_stream_in_take(struct http_stream_in *, struct evbuffer *,
+		    uint64_t max);
+void		 http_stream_in_end(struct http_stream_in *);
+/* Gives back what it took (a response that does not stream). */
+void		 http_stream_in_unwind(struct http_stream_in *,
+		    struct evbuffer *);
+/* Serves the reads waiting on the channel (may complete one). */
+enum http_stream_feed http_stream_in_feed(struct http_stream_in *,
+		    struct channel *);
+/* HTTP_STREAM_WHOLE: the body (malloc'd), Content-Type and headers. */
+int		 http_stream_in_whole(struct http_stream_in *, uint8_t **,
+		    size_t *, char **ct, struct envelope *h);
+/* http_client.c: read_body_more on a REQUEST channel. */
+int32_t		 http_client_read_more(struct http_client *, const char **why);
+
 #endif

@@ -83,9 +83,13 @@ struct http_client {
 	struct evbuffer		*part_body;
 	struct event		*part_ev;
 	bool			 close_after;	/* idle close: FIN then closed */
+	/* WS_STREAMED_INPUT_TRANSFER_MODE: the response body as it comes
+	 * (http_stream_in.c); NULL for other channels. */
+	struct http_stream_in	*sin;
 };
 
 static void	http_client_start(struct http_client *);
+static void	http_client_stream_feed(struct http_client *);
 
 static void
 http_client_clear_response(struct http_client *hc)
@@ -137,6 +141,8 @@ http_client_release(struct http_client *hc, bool reset)
 	envelope_http_clear(&hc->pend_h);
 	hc->pend_ct = hc->pend_action = hc->uri = NULL;
 	http_client_clear_response(hc);
+	http_stream_in_free(hc->sin);
+	hc->sin = NULL;
 	/* Callbacks until the reap see no channel and do nothing. */
 	hc->ch = NULL;
 	if (reset && hc->evcon != NULL && hc->phase != HC_IDLE &&
@@ -189,6 +195,10 @@ http_client_deliver(struct http_client *hc)
 	const char *why;
 	int32_t hr;
 
+	if (ch != NULL && hc->sin != NULL && http_stream_in_active(hc->sin)) {
+		http_client_stream_feed(hc);
+		return;
+	}
 	if (ch == NULL || hc->phase != HC_READY ||
 	    !channel_transport_receiving(ch))
 		return;
@@ -257,6 +267,14 @@ http_client_header_cb(struct evhttp_request *req, void *arg)
 		return -1;
 	}
 	hc->phase = HC_BODY;
+	/* A streamed-input channel's 2xx body streams; a fault (500) comes
+	 * whole. */
+	if (hc->sin != NULL && status != 500 &&
+	    http_stream_in_head(hc->sin, req) != 0) {
+		hc->req = NULL;
+		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		return -1;
+	}
 	/* The send completes with the status line and headers (Wine). */
 	channel_transport_sent(ch);
 	return 0;
@@ -287,7 +305,15 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 	http_util_timer_stop(&hc->connect_timer);
 	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
 		hc->phase = HC_IDLE;
-		if (hc->err == EVREQ_HTTP_DATA_TOO_LONG)
+		/* evhttp's body bound is off on a streamed-input channel
+		 * (http_stream_in_take bounds it): "too long" there is a
+		 * chunk it could not parse. */
+		if (hc->sin != NULL && (hc->err == EVREQ_HTTP_DATA_TOO_LONG ||
+		    hc->err == EVREQ_HTTP_INVALID_HEADER))
+			channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+			    "the response's body is malformed (a chunk of its "
+			    "chunked transfer coding does not parse)");
+		else if (hc->err == EVREQ_HTTP_DATA_TOO_LONG)
 			channel_transport_fault(ch, WS_E_QUOTA_EXCEEDED,
 			    "response larger than MAX_BUFFERED_MESSAGE_SIZE");
 		else if (hc->err == EVREQ_HTTP_TIMEOUT)
@@ -308,6 +334,14 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	in = evhttp_request_get_input_buffer(req);
+	if (hc->sin != NULL && http_stream_in_active(hc->sin)) {
+		/* The whole body is in: the reads take the rest. */
+		http_stream_in_end(hc->sin);
+		http_client_stream_feed(hc);
+		return;
+	}
+	if (hc->sin != NULL)
+		http_stream_in_unwind(hc->sin, in);
 	n = evbuffer_get_length(in);
 	if (n > 0 && (hc->body = malloc(n)) == NULL) {
 		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
@@ -358,6 +392,124 @@ http_client_response_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	    "RECEIVE_RESPONSE_TIMEOUT expired before the response headers");
 }
 
+/* ---- streamed input (http_stream_in.c) --------------------------------- */
+
+/* A piece of the response body, as evhttp reads it. */
+static void
+http_client_chunk_cb(struct evhttp_request *req, void *arg)
+{
+	struct http_client *hc = arg;
+	int32_t hr;
+
+	if (hc->ch == NULL || hc->sin == NULL)
+		return;
+	hr = http_stream_in_take(hc->sin, evhttp_request_get_input_buffer(req),
+	    http_util_max_in(hc->ch));
+	/* A streaming body too large fails the read that waits, now or
+	 * next (http_client_stream_feed). */
+	if (hr == E_OUTOFMEMORY ||
+	    (hr != S_OK && !http_stream_in_active(hc->sin))) {
+		channel_transport_fault(hc->ch, hr, hr == WS_E_QUOTA_EXCEEDED ?
+		    "the response is larger than MAX_STREAMED_MESSAGE_SIZE" :
+		    "out of memory");
+		return;
+	}
+	if (http_stream_in_active(hc->sin))
+		http_client_stream_feed(hc);
+}
+
+/* The body of the request's response comes piece by piece. */
+static int
+http_client_stream_attach(struct http_client *hc, struct evhttp_request *req)
+{
+	if (hc->sin == NULL && (hc->sin = http_stream_in_new()) == NULL)
+		return -1;
+	http_stream_in_reset(hc->sin,
+	    evhttp_connection_get_bufferevent(hc->evcon));
+	evhttp_request_set_chunked_cb(req, http_client_chunk_cb);
+	/* http_stream_in_take applies MAX_STREAMED_MESSAGE_SIZE. */
+	evhttp_connection_set_max_body_size(hc->evcon, -1);
+	return 0;
+}
+
+/* Serves the reads waiting for the streaming response. */
+static void
+http_client_stream_feed(struct http_client *hc)
+{
+	struct channel *ch = hc->ch;
+	size_t n;
+
+	if (ch == NULL || hc->sin == NULL)
+		return;
+	switch (http_stream_in_feed(hc->sin, ch)) {
+	case HTTP_STREAM_WAIT:
+		break;
+	case HTTP_STREAM_DONE:
+		/* The completion may have ended the channel. */
+		if (hc->ch != NULL) {
+			http_stream_in_reset(hc->sin, NULL);
+			hc->phase = HC_IDLE;
+		}
+		break;
+	case HTTP_STREAM_WHOLE:
+		/* The buffered way, with the body the window gathered. */
+		http_client_clear_response(hc);
+		if (http_stream_in_whole(hc->sin, &hc->body, &n, &hc->resp_ct,
+		    &hc->resp_h) != 0) {
+			channel_transport_fault(ch, E_OUTOFMEMORY,
+			    "out of memory");
+			break;
+		}
+		hc->body_len = n;
+		http_stream_in_reset(hc->sin, NULL);
+		channel_transport_count(ch, n, 0);
+		hc->phase = HC_READY;
+		http_client_deliver(hc);
+		break;
+	case HTTP_STREAM_BAD_TYPE:
+		channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+		    "the response's Content-Type is not a SOAP media type of "
+		    "the channel's encoding");
+		break;
+	case HTTP_STREAM_NOMEM:
+		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		break;
+	case HTTP_STREAM_TOO_BIG:
+		channel_transport_fault(ch, WS_E_QUOTA_EXCEEDED,
+		    "the response is larger than MAX_STREAMED_MESSAGE_SIZE");
+		break;
+	}
+}
+
+int32_t
+http_client_read_more(struct http_client *hc, const char **why)
+{
+	/* Started, or refused at the start for its size. */
+	if (hc->sin == NULL || (!http_stream_in_reading(hc->sin) &&
+	    !http_stream_in_active(hc->sin))) {
+		*why = "no streamed response body is being read";
+		return WS_E_INVALID_OPERATION;
+	}
+	http_client_stream_feed(hc);
+	return S_OK;
+}
+
+/* A new request while the last response is still being read in pieces:
+ * the rest of it is dropped, with its connection when it is not over. */
+static void
+http_client_stream_drop(struct http_client *hc)
+{
+	/* First: it may resume reading on the connection's bufferevent. */
+	http_stream_in_reset(hc->sin, NULL);
+	if (hc->req != NULL && hc->evcon != NULL) {
+		http_util_linger0(hc->evcon);
+		evhttp_connection_free(hc->evcon);
+		hc->evcon = NULL;
+		hc->req = NULL;
+	}
+	hc->phase = HC_IDLE;
+}
+
 /* Makes the prepared request on the (maybe new) connection. */
 static void
 http_client_start(struct http_client *hc)
@@ -391,6 +543,12 @@ http_client_start(struct http_client *hc)
 	}
 	evhttp_request_set_header_cb(req, http_client_header_cb);
 	evhttp_request_set_error_cb(req, http_client_error_cb);
+	if (http_util_streamed(ch, WS_STREAMED_INPUT_TRANSFER_MODE) &&
+	    http_client_stream_attach(hc, req) != 0) {
+		evhttp_request_free(req);
+		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
+		return;
+	}
 	h = evhttp_request_get_output_headers(req);
 	snprintf(len, sizeof(len), "%zu", evbuffer_get_length(hc->pend_body));
 	evhttp_add_header(h, "Host", hc->host_hdr);
@@ -619,6 +777,10 @@ http_client_send_whole(struct http_client *hc, const struct envelope *msg,
 	char ct[1200];
 	int32_t hr;
 
+	/* A streamed response that is complete, or being read. */
+	if (hc->phase == HC_BODY && hc->sin != NULL &&
+	    (hc->req == NULL || http_stream_in_started(hc->sin)))
+		http_client_stream_drop(hc);
 	if (hc->phase == HC_READY) {
 		/* A response nobody read is discarded (bindings.md). */
 		http_client_clear_response(hc);

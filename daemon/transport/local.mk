@@ -12,3 +12,5 @@ libwstransport_la_SOURCES = \
 libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT
 libwstransport_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBXML2_CFLAGS)
 libwstransport_la_LIBADD = $(LIBEVENT_LIBS)
+# The response body of a streamed-input REQUEST channel, as it arrives.
+libwstransport_la_SOURCES += %D%/http_stream_in.c
