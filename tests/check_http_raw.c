@@ -21,6 +21,11 @@
 
 #include "harness.h"
 #include "check_http.h"
+#ifndef WSCHANNEL_TEST_DBUS
+#include <sys/un.h>
+#include "frame.h"
+#include "wschannel.pb-c.h"
+#endif
 
 static void
 setup(void)
@@ -659,6 +664,7 @@ START_TEST(bad_values)
 	size_t i;
 	static const char *const verbs[] = { "GE T", "", "GET\r\nX: y" };
 	static const ULONG codes[] = { 99, 1000, 0 };
+	int32_t one = 1;
 
 	HR_EQ(WsCreateError(NULL, 0, &err), S_OK);
 	/* Nothing listens there: nothing is sent anyway. */
@@ -682,7 +688,12 @@ START_TEST(bad_values)
 	HR_EQ(WsSendMessage(c, rq, &bytes_desc, WS_WRITE_REQUIRED_VALUE, &body,
 	    sizeof(body), NULL, err), WS_E_NOT_SUPPORTED);
 	STATE_EQ(c, WS_CHANNEL_STATE_OPEN);
-	/* A body that is no bytes (an element in the raw body). */
+	/* A body that is no bytes: an element has no place in a raw body. */
+	HR_EQ(WsResetMessage(rq, NULL), S_OK);
+	HR_EQ(WsInitializeMessage(rq, WS_REQUEST_MESSAGE, NULL, NULL), S_OK);
+	HR_EQ(WsSendMessage(c, rq, &req_desc, WS_WRITE_REQUIRED_VALUE, &one,
+	    sizeof(one), NULL, err), WS_E_INVALID_FORMAT);
+	STATE_EQ(c, WS_CHANNEL_STATE_OPEN);
 	WsFreeMessage(rq);
 	WsFreeChannel(c);
 
@@ -726,6 +737,146 @@ START_TEST(bad_values)
 }
 END_TEST
 
+#ifndef WSCHANNEL_TEST_DBUS
+/* ---- a client that skips the library ----------------------------------- */
+
+static int
+control_connect(void)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    harness_socket_path());
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* One request; the HRESULT of its reply, the created id into *created,
+ * the first error string into why. */
+static uint32_t
+control_call(int fd, Wschannel__Request *rq, uint64_t *created, char *why,
+    size_t len)
+{
+	uint8_t buf[4096], hdr[FRAME_HEADER_SIZE], *in;
+	struct frame_header fh;
+	Wschannel__Reply *r;
+	size_t n = wschannel__request__get_packed_size(rq);
+	uint32_t hr;
+
+	ck_assert_uint_le(n + FRAME_HEADER_SIZE, sizeof(buf));
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
+	wschannel__request__pack(rq, buf + FRAME_HEADER_SIZE);
+	ck_assert_int_eq(harness_raw_write(fd, buf, n + FRAME_HEADER_SIZE), 0);
+	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), T_MS), 0);
+	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
+	ck_assert_int_eq(fh.kind, FRAME_REPLY);
+	ck_assert_ptr_nonnull(in = malloc(fh.length + 1));
+	ck_assert_int_eq(harness_raw_read_full(fd, in, fh.length, T_MS), 0);
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length,
+	    in));
+	free(in);
+	ck_assert_uint_eq(r->id, rq->id);
+	hr = r->hresult;
+	if (created != NULL)
+		*created = r->created;
+	if (why != NULL)
+		snprintf(why, len, "%s", r->n_errors > 0 ? r->errors[0] : "");
+	wschannel__reply__free_unpacked(r, NULL);
+	return hr;
+}
+
+/* A raw REQUEST channel made and opened by hand, with `nprops` of
+ * ENCODING RAW, ENVELOPE NONE, ADDRESSING TRANSPORT; the open's result. */
+static uint32_t
+control_raw_channel(int fd, size_t nprops, uint16_t port, uint64_t *ch)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__OpenChannel oc = WSCHANNEL__OPEN_CHANNEL__INIT;
+	Wschannel__Property p[3], *pp[3];
+	char url[64];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		wschannel__property__init(&p[i]);
+		p[i].has_u = 1;
+		pp[i] = &p[i];
+	}
+	p[0].id = WS_CHANNEL_PROPERTY_ENCODING;
+	p[0].u = WS_ENCODING_RAW;
+	p[1].id = WS_CHANNEL_PROPERTY_ENVELOPE_VERSION;
+	p[1].u = WS_ENVELOPE_VERSION_NONE;
+	p[2].id = WS_CHANNEL_PROPERTY_ADDRESSING_VERSION;
+	p[2].u = WS_ADDRESSING_VERSION_TRANSPORT;
+	cc.type = WS_CHANNEL_TYPE_REQUEST;
+	cc.binding = WS_HTTP_CHANNEL_BINDING;
+	cc.n_properties = nprops;
+	cc.properties = pp;
+	rq.id = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	ck_assert_uint_eq(control_call(fd, &rq, ch, NULL, 0), S_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", (unsigned)port);
+	oc.channel = *ch;
+	oc.url = url;
+	rq.id = 2;
+	rq.op_case = WSCHANNEL__REQUEST__OP_OPEN_CHANNEL;
+	rq.open_channel = &oc;
+	return control_call(fd, &rq, NULL, NULL, 0);
+}
+
+/* The daemon checks again what the library checks: a method that is no
+ * token or that it cannot send, a status on a request; and RAW without
+ * ENVELOPE_VERSION NONE does not open. */
+START_TEST(daemon_checks_again)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__SendMessage sm = WSCHANNEL__SEND_MESSAGE__INIT;
+	Wschannel__Envelope env = WSCHANNEL__ENVELOPE__INIT;
+	char why[256];
+	uint64_t ch = 0;
+	uint16_t port;
+	int fd, lfd;
+
+	fd = control_connect();
+	ck_assert_int_ge(lfd = harness_tcp_listener(&port, 4), 0);
+	ck_assert_uint_eq(control_raw_channel(fd, 1, port, &ch),
+	    (uint32_t)E_INVALIDARG);
+	ck_assert_uint_eq(control_raw_channel(fd, 3, port, &ch), S_OK);
+	env.body.data = (uint8_t *)"\x00\x01";
+	env.body.len = 2;
+	env.has_body = 1;
+	sm.channel = ch;
+	sm.message = &env;
+	rq.op_case = WSCHANNEL__REQUEST__OP_SEND_MESSAGE;
+	rq.send_message = &sm;
+	env.http_verb = (char *)"GE T";
+	rq.id = 10;
+	ck_assert_uint_eq(control_call(fd, &rq, NULL, why, sizeof(why)),
+	    (uint32_t)E_INVALIDARG);
+	ck_assert_msg(strstr(why, "token") != NULL, "%s", why);
+	env.http_verb = (char *)"PROPFIND";
+	rq.id = 11;
+	ck_assert_uint_eq(control_call(fd, &rq, NULL, why, sizeof(why)),
+	    (uint32_t)WS_E_NOT_SUPPORTED);
+	env.http_verb = NULL;
+	env.has_http_status = 1;
+	env.http_status = 200;
+	rq.id = 12;
+	ck_assert_uint_eq(control_call(fd, &rq, NULL, why, sizeof(why)),
+	    (uint32_t)E_INVALIDARG);
+	ck_assert_msg(strstr(why, "request has no HTTP status") != NULL, "%s",
+	    why);
+	close(lfd);
+	close(fd);
+}
+END_TEST
+#endif
+
 static Suite *
 http_raw_suite(void)
 {
@@ -741,6 +892,9 @@ http_raw_suite(void)
 	tcase_add_test(tc, soap_channel_refuses_get);
 	tcase_add_test(tc, client_and_server);
 	tcase_add_test(tc, bad_values);
+#ifndef WSCHANNEL_TEST_DBUS
+	tcase_add_test(tc, daemon_checks_again);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
