@@ -195,8 +195,10 @@ HRESULT	 ws_header_mapped_unpack(WS_CHANNEL *, WS_MESSAGE *,
  * locked; *raw freed by _pack_free) and out of it (after _mapped_unpack);
  * numbers as mapped header values (WS_UINT32_TYPE StatusCode, MS). */
 bool	 ws_header_raw(const WS_CHANNEL *);
+/* ws_body.c: the bytes of a raw body's base64 text (padded runs one after
+ * the other, a WsWriteBytes each); 0 or -1. */
 struct xml_out;
-int	 ws_header_base64_decode(const uint8_t *, size_t, struct xml_out *);
+int	 ws_body_base64_decode(const uint8_t *, size_t, struct xml_out *);
 HRESULT	 ws_header_raw_pack(WS_CHANNEL *, WS_MESSAGE *, Wschannel__Envelope *,
 	    uint8_t **raw, WS_ERROR *, const char *);
 void	 ws_header_raw_pack_free(Wschannel__Envelope *, uint8_t *raw);

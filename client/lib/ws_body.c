@@ -149,6 +149,33 @@ ws_body_raw_write(WS_WRITE_OPTION opt, const void *value, uint8_t **out,
 	return S_OK;
 }
 
+/*
+ * The bytes of a raw body's base64 text.  Each WsWriteBytes is a text of
+ * its own, padded, so the text may be padded runs one after the other:
+ * each run is decoded on its own.  0, or -1 when it is no base64.
+ */
+int
+ws_body_base64_decode(const uint8_t *p, size_t len, struct xml_out *o)
+{
+	size_t start = 0, i = 0;
+
+	while (i < len) {
+		if (p[i++] != '=')
+			continue;
+		while (i < len && (p[i] == '=' || p[i] == ' ' || p[i] == '\t' ||
+		    p[i] == '\r' || p[i] == '\n'))
+			i++;
+		if (xml_base64_decode((const char *)p + start, i - start,
+		    o) != 0)
+			return -1;
+		start = i;
+	}
+	if (start < len && xml_base64_decode((const char *)p + start,
+	    len - start, o) != 0)
+		return -1;
+	return 0;
+}
+
 static HRESULT
 ws_body_raw_read(const uint8_t *text, size_t len, WS_READ_OPTION opt,
     WS_HEAP *heap, void *value, WS_ERROR *error, const char *api)
@@ -159,7 +186,7 @@ ws_body_raw_read(const uint8_t *text, size_t len, WS_READ_OPTION opt,
 
 	memset(&o, 0, sizeof(o));
 	memset(&b, 0, sizeof(b));
-	if (len > 0 && ws_header_base64_decode(text, len, &o) != 0) {
+	if (len > 0 && ws_body_base64_decode(text, len, &o) != 0) {
 		xml_out_free(&o);
 		return ws_error_fail(error, WS_E_INVALID_FORMAT,
 		    "%s: the body is not a raw body", api);

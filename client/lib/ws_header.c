@@ -816,33 +816,6 @@ ws_header_mapped_append(WS_MESSAGE *m, const char *name, const char *value)
 	return 0;
 }
 
-/*
- * The bytes of a raw body's base64 text.  Each WsWriteBytes is a text of
- * its own, padded, so the text may be padded runs one after the other:
- * each run is decoded on its own.  0, or -1 when it is no base64.
- */
-int
-ws_header_base64_decode(const uint8_t *p, size_t len, struct xml_out *o)
-{
-	size_t start = 0, i = 0;
-
-	while (i < len) {
-		if (p[i++] != '=')
-			continue;
-		while (i < len && (p[i] == '=' || p[i] == ' ' || p[i] == '\t' ||
-		    p[i] == '\r' || p[i] == '\n'))
-			i++;
-		if (xml_base64_decode((const char *)p + start, i - start,
-		    o) != 0)
-			return -1;
-		start = i;
-	}
-	if (start < len && xml_base64_decode((const char *)p + start,
-	    len - start, o) != 0)
-		return -1;
-	return 0;
-}
-
 void
 ws_header_raw_pack_free(Wschannel__Envelope *env, uint8_t *raw)
 {
@@ -910,7 +883,7 @@ ws_header_raw_pack(WS_CHANNEL *ch, WS_MESSAGE *m, Wschannel__Envelope *env,
 	pthread_mutex_unlock(&m->lock);
 	/* The body writer's text is base64 of the bytes (raw XML). */
 	memset(&o, 0, sizeof(o));
-	if (env->has_body && env->body.len > 0 && ws_header_base64_decode(
+	if (env->has_body && env->body.len > 0 && ws_body_base64_decode(
 	    env->body.data, env->body.len, &o) != 0) {
 		xml_out_free(&o);
 		ws_header_raw_pack_free(env, NULL);
