@@ -913,8 +913,9 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 			return true;
 		goto requeue;
 	}
-	/* A SOAP channel takes a POST of a SOAP media type with a body, but
-	 * from a browser (bindings.md). */
+	/* A SOAP channel takes a POST of a SOAP media type with a body, not
+	 * from a browser (bindings.md); a request it refuses costs it
+	 * nothing, the accept waits on. */
 	if (sr->cmd != EVHTTP_REQ_POST) {
 		if (sr->req != NULL)
 			evhttp_add_header(evhttp_request_get_output_headers(
