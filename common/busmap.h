@@ -108,6 +108,11 @@
 #define BUSMAP_MSG_HTTP_HEADERS_SIG	"a(ss)"
 /* ... and for Envelope.more_body (WriteMessageEnd only), a "b". */
 #define BUSMAP_MSG_MORE_BODY		"MoreBody"
+/* ... and for Envelope.http_verb ("s"), http_status ("u") and
+ * http_status_text ("s"): a raw HTTP message's method and status. */
+#define BUSMAP_MSG_HTTP_VERB		"HttpVerb"
+#define BUSMAP_MSG_HTTP_STATUS		"HttpStatus"
+#define BUSMAP_MSG_HTTP_STATUS_TEXT	"HttpStatusText"
 
 struct busmap_method {
 	const char	*iface;

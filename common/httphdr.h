@@ -24,4 +24,14 @@ bool	httphdr_value_ok(const char *value, size_t len);
  * a mapping may not name it. */
 bool	httphdr_owned(const char *name, size_t len);
 
+/*
+ * Inside the daemon, Envelope.http_verb, http_status and http_status_text
+ * travel as entries of the envelope's HTTP headers under these names,
+ * which are no tokens and so never an HTTP header's (the doors put them
+ * there and take them out).
+ */
+#define HTTPHDR_VERB		":verb"
+#define HTTPHDR_STATUS		":status"
+#define HTTPHDR_STATUS_TEXT	":status-text"
+
 #endif

@@ -80,6 +80,9 @@ bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
 		{ "ReplyTo", e != NULL ? e->reply_to : NULL },
 		{ "FaultTo", e != NULL ? e->fault_to : NULL },
 		{ "FaultReason", e != NULL ? e->fault_reason : NULL },
+		{ BUSMAP_MSG_HTTP_VERB, e != NULL ? e->http_verb : NULL },
+		{ BUSMAP_MSG_HTTP_STATUS_TEXT, e != NULL ?
+		    e->http_status_text : NULL },
 	};
 	size_t i;
 	int b, r;
@@ -112,6 +115,9 @@ bus_append_envelope(sd_bus_message *m, const Wschannel__Envelope *e)
 	}
 	if (e != NULL && e->n_http_headers > 0 &&
 	    (r = bus_append_http(m, e)) < 0)
+		return r;
+	if (e != NULL && e->has_http_status && (r = bus_append_sv(m,
+	    BUSMAP_MSG_HTTP_STATUS, 'u', &e->http_status)) < 0)
 		return r;
 	if (e != NULL && e->has_more_body && e->more_body) {
 		b = 1;
@@ -496,6 +502,10 @@ bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
 		{ "ReplyTo", offsetof(Wschannel__Envelope, reply_to) },
 		{ "FaultTo", offsetof(Wschannel__Envelope, fault_to) },
 		{ "FaultReason", offsetof(Wschannel__Envelope, fault_reason) },
+		{ BUSMAP_MSG_HTTP_VERB, offsetof(Wschannel__Envelope,
+		    http_verb) },
+		{ BUSMAP_MSG_HTTP_STATUS_TEXT, offsetof(Wschannel__Envelope,
+		    http_status_text) },
 	};
 	const char *key, *contents, *s;
 	char type, **slot;
@@ -541,6 +551,12 @@ bus_read_envelope(sd_bus_message *m, Wschannel__Envelope *e, bool *present,
 				return r;
 			e->has_is_fault = b != 0;
 			e->is_fault = b != 0;
+		} else if (strcmp(key, BUSMAP_MSG_HTTP_STATUS) == 0 &&
+		    strcmp(contents, "u") == 0) {
+			if ((r = sd_bus_message_read(m, "v", "u", &u)) < 0)
+				return r;
+			e->has_http_status = 1;
+			e->http_status = u;
 		} else if ((strcmp(key, "EnvelopeVersion") == 0 ||
 		    strcmp(key, "AddressingVersion") == 0) &&
 		    strcmp(contents, "u") == 0) {

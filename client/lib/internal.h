@@ -206,6 +206,25 @@ HRESULT	 ws_header_mapped_pack(WS_CHANNEL *, WS_MESSAGE *,
 void	 ws_header_mapped_pack_free(Wschannel__Envelope *);
 HRESULT	 ws_header_mapped_unpack(WS_CHANNEL *, WS_MESSAGE *,
 	    const Wschannel__Envelope *);
+/* WS_ENCODING_RAW on HTTP (ws_header.c): is the channel raw; a raw
+ * message's method or status and its bytes into the Envelope (m not
+ * locked; *raw freed by _pack_free) and out of it (after _mapped_unpack);
+ * numbers as mapped header values (WS_UINT32_TYPE StatusCode, MS). */
+bool	 ws_header_raw(const WS_CHANNEL *);
+/* ws_body.c: the bytes of a raw body's base64 text (padded runs one after
+ * the other, a WsWriteBytes each); 0 or -1. */
+struct xml_out;
+int	 ws_body_base64_decode(const uint8_t *, size_t, struct xml_out *);
+HRESULT	 ws_header_raw_pack(WS_CHANNEL *, WS_MESSAGE *, Wschannel__Envelope *,
+	    uint8_t **raw, WS_ERROR *, const char *);
+void	 ws_header_raw_pack_free(Wschannel__Envelope *, uint8_t *raw);
+HRESULT	 ws_header_raw_unpack(WS_CHANNEL *, WS_MESSAGE *,
+	    const Wschannel__Envelope *, WS_ERROR *, const char *);
+bool	 ws_header_number_type(WS_TYPE);
+HRESULT	 ws_header_number_encode(WS_TYPE, WS_WRITE_OPTION, const void *,
+	    ULONG, char **, WS_ERROR *, const char *);
+HRESULT	 ws_header_number_decode(const char *, WS_TYPE, WS_READ_OPTION,
+	    WS_HEAP *, void *, ULONG, WS_ERROR *, const char *);
 
 /* ws_value.c: header values (WS_STRING, WS_XML_STRING, WSZ, WS_UNIQUE_ID,
  * WS_ENDPOINT_ADDRESS) to and from UTF-8 text. */

@@ -85,6 +85,135 @@ ws_body_xml_string(const WS_XML_STRING *s)
 	return p;
 }
 
+/*
+ * A WS_BYTES_TYPE body without an element name: the bytes of a raw body
+ * (WS_ENCODING_RAW, the MS REST sample), held as the base64 text of a
+ * raw XML document (ws_header.c turns it into the bytes on the wire).
+ */
+static bool
+ws_body_is_raw(const WS_ELEMENT_DESCRIPTION *d)
+{
+	return d->elementLocalName == NULL && d->type == WS_BYTES_TYPE;
+}
+
+static HRESULT
+ws_body_raw_check(const WS_ELEMENT_DESCRIPTION *d, bool write, int opt,
+    WS_HEAP *heap, const void *value, ULONG size, WS_ERROR *error,
+    const char *api)
+{
+	bool ptr = write ? opt == WS_WRITE_REQUIRED_POINTER :
+	    opt == WS_READ_REQUIRED_POINTER || opt == WS_READ_OPTIONAL_POINTER;
+
+	if (value == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: the body value is NULL", api);
+	if (!ptr && opt != (write ? (int)WS_WRITE_REQUIRED_VALUE :
+	    (int)WS_READ_REQUIRED_VALUE))
+		return ws_error_fail(error, E_INVALIDARG, "%s: option %d is not "
+		    "supported for a raw body", api, opt);
+	if (size != (ptr ? sizeof(void *) : sizeof(WS_BYTES)))
+		return ws_error_fail(error, E_INVALIDARG, "%s: a raw body value "
+		    "is %zu bytes, not %u", api, ptr ? sizeof(void *) :
+		    sizeof(WS_BYTES), size);
+	if (write && ptr && *(void *const *)value == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: the required body pointer is NULL", api);
+	if (!write && !ws_heap_valid(heap))
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: a raw body is read onto a WS_HEAP", api);
+	return S_OK;
+}
+
+static HRESULT
+ws_body_raw_write(WS_WRITE_OPTION opt, const void *value, uint8_t **out,
+    size_t *outlen, WS_ERROR *error, const char *api)
+{
+	const WS_BYTES *b = value;
+	struct xml_out o;
+
+	if (opt == WS_WRITE_REQUIRED_POINTER)
+		memcpy(&b, value, sizeof(b));
+	if (b->length > 0 && b->bytes == NULL)
+		return ws_error_fail(error, E_INVALIDARG,
+		    "%s: the raw body's bytes are NULL", api);
+	memset(&o, 0, sizeof(o));
+	if (b->length > 0)
+		xml_base64_encode(&o, b->bytes, b->length);
+	if (o.oom) {
+		xml_out_free(&o);
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	}
+	*out = o.p;
+	*outlen = o.len;
+	return S_OK;
+}
+
+/*
+ * The bytes of a raw body's base64 text.  Each WsWriteBytes is a text of
+ * its own, padded, so the text may be padded runs one after the other:
+ * each run is decoded on its own.  0, or -1 when it is no base64.
+ */
+int
+ws_body_base64_decode(const uint8_t *p, size_t len, struct xml_out *o)
+{
+	size_t start = 0, i = 0;
+
+	while (i < len) {
+		if (p[i++] != '=')
+			continue;
+		while (i < len && (p[i] == '=' || p[i] == ' ' || p[i] == '\t' ||
+		    p[i] == '\r' || p[i] == '\n'))
+			i++;
+		if (xml_base64_decode((const char *)p + start, i - start,
+		    o) != 0)
+			return -1;
+		start = i;
+	}
+	if (start < len && xml_base64_decode((const char *)p + start,
+	    len - start, o) != 0)
+		return -1;
+	return 0;
+}
+
+static HRESULT
+ws_body_raw_read(const uint8_t *text, size_t len, WS_READ_OPTION opt,
+    WS_HEAP *heap, void *value, WS_ERROR *error, const char *api)
+{
+	struct xml_out o;
+	WS_BYTES b, *p;
+	HRESULT hr = S_OK;
+
+	memset(&o, 0, sizeof(o));
+	memset(&b, 0, sizeof(b));
+	if (len > 0 && ws_body_base64_decode(text, len, &o) != 0) {
+		xml_out_free(&o);
+		return ws_error_fail(error, WS_E_INVALID_FORMAT,
+		    "%s: the body is not a raw body", api);
+	}
+	if (o.oom)
+		hr = E_OUTOFMEMORY;
+	else if (o.len > 0 && (b.bytes = ws_heap_alloc(heap, o.len,
+	    &hr)) != NULL) {
+		memcpy(b.bytes, o.p, o.len);
+		b.length = (ULONG)o.len;
+	}
+	xml_out_free(&o);
+	if (hr != S_OK)
+		return ws_error_fail(error, hr, "%s: no memory for the body",
+		    api);
+	if (opt == WS_READ_REQUIRED_VALUE) {
+		memcpy(value, &b, sizeof(b));
+		return S_OK;
+	}
+	if ((p = ws_heap_alloc(heap, sizeof(*p), &hr)) == NULL)
+		return ws_error_fail(error, hr, "%s: no memory for the body",
+		    api);
+	*p = b;
+	memcpy(value, &p, sizeof(p));
+	return S_OK;
+}
+
 /* Checks the description itself. */
 static HRESULT
 ws_body_check_desc(const WS_ELEMENT_DESCRIPTION *d,
@@ -233,6 +362,9 @@ ws_body_check_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 
 	if (d == NULL)
 		return S_OK;
+	if (ws_body_is_raw(d))
+		return ws_body_raw_check(d, true, (int)opt, NULL, value, size,
+		    error, api);
 	if ((hr = ws_body_check_desc(d, &t, error, api)) != S_OK)
 		return hr;
 	if (value == NULL)
@@ -411,6 +543,10 @@ ws_body_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 	*outlen = 0;
 	if (d == NULL)
 		return S_OK;
+	if (ws_body_is_raw(d))
+		return (hr = ws_body_raw_check(d, true, (int)opt, NULL, value,
+		    size, error, api)) != S_OK ? hr : ws_body_raw_write(opt,
+		    value, out, outlen, error, api);
 	pthread_once(&ws_body_once, ws_body_init);
 	if ((hr = ws_body_check_desc(d, &t, error, api)) != S_OK)
 		return hr;
@@ -486,6 +622,9 @@ ws_body_check_read(const WS_ELEMENT_DESCRIPTION *d, WS_READ_OPTION opt,
 
 	if (d == NULL)
 		return S_OK;
+	if (ws_body_is_raw(d))
+		return ws_body_raw_check(d, false, (int)opt, heap, value, size,
+		    error, api);
 	if ((hr = ws_body_check_desc(d, &t, error, api)) != S_OK)
 		return hr;
 	if (value == NULL)
@@ -833,6 +972,19 @@ ws_body_read_at(const uint8_t *xml, size_t len, size_t index,
 		*consumed = false;
 	if (d == NULL)
 		return S_OK;
+	if (ws_body_is_raw(d)) {
+		/* The whole body is the one raw value. */
+		if ((hr = ws_body_raw_check(d, false, (int)opt, heap, value,
+		    size, error, api)) != S_OK)
+			return hr;
+		if (index > 0)
+			return ws_error_fail(error, WS_E_INVALID_FORMAT,
+			    "%s: a raw body was read already", api);
+		if ((hr = ws_body_raw_read(xml, len, opt, heap, value, error,
+		    api)) == S_OK && consumed != NULL)
+			*consumed = true;
+		return hr;
+	}
 	pthread_once(&ws_body_once, ws_body_init);
 	if ((hr = ws_body_check_read(d, opt, heap, value, size, error,
 	    api)) != S_OK)

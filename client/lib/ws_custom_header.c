@@ -672,11 +672,11 @@ WsAddMappedHeader(WS_MESSAGE *message, const WS_XML_STRING *headerName,
 	    headerName->length == 0)
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid message or empty header name", api);
-	if (!ws_mapped_type_ok(valueType))
+	if (!ws_mapped_type_ok(valueType) && !ws_header_number_type(valueType))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: a mapped header is text (WS_STRING_TYPE, "
-		    "WS_XML_STRING_TYPE or WS_WSZ_TYPE), not type %d", api,
-		    (int)valueType);
+		    "WS_XML_STRING_TYPE or WS_WSZ_TYPE) or a number, not type "
+		    "%d", api, (int)valueType);
 	/* It may become an HTTP header: what HTTP cannot carry is refused
 	 * here, where the caller can tell which header it was. */
 	if (headerName->bytes == NULL ||
@@ -684,8 +684,10 @@ WsAddMappedHeader(WS_MESSAGE *message, const WS_XML_STRING *headerName,
 	    headerName->length))
 		return ws_error_fail(error, E_INVALIDARG, "%s: a mapped header "
 		    "name must be an HTTP token", api);
-	if ((hr = ws_value_encode(valueType, writeOption, value, valueSize,
-	    &text, error, api)) != S_OK)
+	if ((hr = ws_header_number_type(valueType) ?
+	    ws_header_number_encode(valueType, writeOption, value, valueSize,
+	    &text, error, api) : ws_value_encode(valueType, writeOption, value,
+	    valueSize, &text, error, api)) != S_OK)
 		return hr;
 	if (text != NULL && !httphdr_value_ok(text, strlen(text))) {
 		free(text);
@@ -735,12 +737,12 @@ WsGetMappedHeader(WS_MESSAGE *message, const WS_XML_STRING *headerName,
 	    (repeatingOption == WS_SINGLETON_HEADER && headerIndex != 0))
 		return ws_error_fail(error, E_INVALIDARG,
 		    "%s: invalid repeating option or index", api);
-	if (!ws_mapped_type_ok(valueType))
+	if (!ws_mapped_type_ok(valueType) && !ws_header_number_type(valueType))
 		return ws_error_fail(error, E_INVALIDARG,
-		    "%s: a mapped header is read as text, not type %d", api,
-		    (int)valueType);
-	if ((hr = ws_value_check_read(valueType, readOption, error,
-	    api)) != S_OK)
+		    "%s: a mapped header is read as text or a number, not type "
+		    "%d", api, (int)valueType);
+	if ((hr = ws_value_check_read(ws_header_number_type(valueType) ?
+	    WS_STRING_TYPE : valueType, readOption, error, api)) != S_OK)
 		return hr;
 	pthread_mutex_lock(&message->lock);
 	if (message->state == WS_MESSAGE_STATE_EMPTY) {
@@ -772,6 +774,9 @@ unlock:
 	if (hr == S_OK && text == NULL)
 		hr = ws_custom_header_absent(readOption, value, valueSize,
 		    error, api);
+	else if (hr == S_OK && ws_header_number_type(valueType))
+		hr = ws_header_number_decode(text, valueType, readOption, heap,
+		    value, valueSize, error, api);
 	else if (hr == S_OK)
 		hr = ws_value_decode(text, valueType, readOption, heap, value,
 		    valueSize, error, api);

@@ -66,6 +66,7 @@ ws_exchange_unpack(struct ipc_call *c, WS_MESSAGE *m,
     const Wschannel__Envelope **out)
 {
 	const Wschannel__Envelope *e;
+	HRESULT hr;
 
 	if ((e = ws_exchange_envelope(c)) == NULL) {
 		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
@@ -78,6 +79,12 @@ ws_exchange_unpack(struct ipc_call *c, WS_MESSAGE *m,
 		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
 		return ws_error_fail(c->error, E_OUTOFMEMORY,
 		    "%s: out of memory", c->api);
+	}
+	/* A raw message's bytes, method and status (ws_header.c). */
+	if ((hr = ws_header_raw_unpack((WS_CHANNEL *)c->obj, m, e, c->error,
+	    c->api)) != S_OK) {
+		ws_message_done(m, WS_MESSAGE_STATE_EMPTY);
+		return hr;
 	}
 	*out = e;
 	return S_OK;
@@ -479,6 +486,7 @@ ws_exchange_run_send(WS_CHANNEL *ch, struct ws_exchange *ex,
 	Wschannel__Envelope env = WSCHANNEL__ENVELOPE__INIT;
 	WS_MESSAGE *m = ex->msg;
 	const uint8_t *body = ex->body;
+	uint8_t *raw = NULL;
 	HRESULT hr;
 
 	pthread_mutex_lock(&m->lock);
@@ -503,6 +511,14 @@ ws_exchange_run_send(WS_CHANNEL *ch, struct ws_exchange *ex,
 		env.body.data = (uint8_t *)body;
 		env.body.len = body_len;
 	}
+	/* A raw message goes as bytes, with its method or status. */
+	if ((hr = ws_header_raw_pack(ch, m, &env, &raw, ex->c.error,
+	    ex->c.api)) != S_OK) {
+		ws_header_mapped_pack_free(&env);
+		hr = ws_exchange_finish(&ex->c, hr);
+		ws_exchange_cleanup(&ex->c);
+		return ws_exchange_discard(ch, ex, hr);
+	}
 	op.channel = ch->obj.id;
 	op.message = &env;
 	req.op_case = op_case;
@@ -519,6 +535,7 @@ ws_exchange_run_send(WS_CHANNEL *ch, struct ws_exchange *ex,
 	}
 	hr = ipc_call_run(&ex->c, &req);
 	ws_header_mapped_pack_free(&env);
+	ws_header_raw_pack_free(&env, raw);
 	return hr;
 }
 

@@ -4,6 +4,9 @@
  * UTF-8 text in the message and converted to and from the caller's value
  * types by ws_value.c.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -262,6 +265,8 @@ struct ws_http_mapping {
 	WS_HTTP_HEADER_MAPPING	*hdrs;		/* request ones, response ones */
 	WS_HTTP_HEADER_MAPPING	**ptrs;
 	char			*names;		/* every name, NUL-terminated */
+	/* WS_ENCODING_RAW on HTTP: a record even without a mapping. */
+	bool			 raw;
 };
 
 #define WS_HTTP_HEADER_MAPPING_ALL	(WS_HTTP_HEADER_MAPPING_COMMA_SEPARATOR | \
@@ -282,8 +287,8 @@ ws_header_mapping_free(struct ws_http_mapping *hm)
 }
 
 static HRESULT
-ws_header_mapping_check_one(const WS_HTTP_HEADER_MAPPING *h, WS_ERROR *error,
-    const char *api)
+ws_header_mapping_check_one(const WS_HTTP_HEADER_MAPPING *h, bool raw,
+    WS_ERROR *error, const char *api)
 {
 	const char *name;
 	ULONG opt;
@@ -296,7 +301,11 @@ ws_header_mapping_check_one(const WS_HTTP_HEADER_MAPPING *h, WS_ERROR *error,
 		return ws_error_fail(error, E_INVALIDARG, "%s: a mapped HTTP "
 		    "header name must be a token (letters, digits and "
 		    "!#$%%&'*+-.^_`|~)", api);
-	if (httphdr_owned(name, h->headerName.length))
+	/* A raw body's media type is the application's (the MS REST
+	 * sample maps Content-Type both ways). */
+	if (httphdr_owned(name, h->headerName.length) && !(raw &&
+	    h->headerName.length == 12 &&
+	    strncasecmp(name, "Content-Type", 12) == 0))
 		return ws_error_fail(error, E_INVALIDARG, "%s: the HTTP "
 		    "transport owns the header %.*s; it cannot be mapped", api,
 		    (int)h->headerName.length, name);
@@ -339,11 +348,11 @@ ws_header_mapping_check(const WS_HTTP_MESSAGE_MAPPING *m, bool raw,
 		    "header mappings each way", api, HTTPHDR_MAX_COUNT);
 	for (i = 0; i < m->requestHeaderMappingCount; i++)
 		if ((hr = ws_header_mapping_check_one(
-		    m->requestHeaderMappings[i], error, api)) != S_OK)
+		    m->requestHeaderMappings[i], raw, error, api)) != S_OK)
 			return hr;
 	for (i = 0; i < m->responseHeaderMappingCount; i++)
 		if ((hr = ws_header_mapping_check_one(
-		    m->responseHeaderMappings[i], error, api)) != S_OK)
+		    m->responseHeaderMappings[i], raw, error, api)) != S_OK)
 			return hr;
 	return S_OK;
 }
@@ -393,6 +402,28 @@ ws_header_mapping_copy(const WS_HTTP_MESSAGE_MAPPING *m)
 	return hm;
 }
 
+/* MS: with WS_ENCODING_RAW, an HTTP channel's envelope version defaults
+ * to NONE and its addressing version to TRANSPORT. */
+static const WS_ENVELOPE_VERSION ws_header_env_none = WS_ENVELOPE_VERSION_NONE;
+static const WS_ADDRESSING_VERSION ws_header_addr_transport =
+    WS_ADDRESSING_VERSION_TRANSPORT;
+
+/* The int value of property `id` among `props` into *v: true if given. */
+static bool
+ws_header_prop_int(const WS_CHANNEL_PROPERTY *props, ULONG count,
+    WS_CHANNEL_PROPERTY_ID id, int32_t *v)
+{
+	ULONG i;
+
+	for (i = 0; i < count; i++)
+		if (props[i].id == id && props[i].value != NULL &&
+		    props[i].valueSize == sizeof(*v)) {
+			memcpy(v, props[i].value, sizeof(*v));
+			return true;
+		}
+	return false;
+}
+
 HRESULT
 ws_header_mapping_take(WS_CHANNEL_BINDING binding,
     const WS_CHANNEL_PROPERTY *props, ULONG count, WS_CHANNEL_PROPERTY **rest,
@@ -400,22 +431,19 @@ ws_header_mapping_take(WS_CHANNEL_BINDING binding,
     const char *api)
 {
 	const WS_HTTP_MESSAGE_MAPPING *m = NULL;
+	WS_HTTP_MESSAGE_MAPPING none;
 	WS_CHANNEL_PROPERTY *v;
-	WS_ENCODING enc;
-	bool raw = false;
+	int32_t enc = 0, envv = 0, addr = 0;
+	bool raw, has_env, has_addr;
 	ULONG i, n = 0;
 	HRESULT hr;
 
 	*rest = NULL;
 	*nrest = count;
 	*out = NULL;
+	raw = ws_header_prop_int(props, count, WS_CHANNEL_PROPERTY_ENCODING,
+	    &enc) && enc == WS_ENCODING_RAW;
 	for (i = 0; i < count; i++) {
-		if (props[i].id == WS_CHANNEL_PROPERTY_ENCODING &&
-		    props[i].value != NULL &&
-		    props[i].valueSize == sizeof(enc)) {
-			memcpy(&enc, props[i].value, sizeof(enc));
-			raw = enc == WS_ENCODING_RAW;
-		}
 		if (props[i].id != WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING)
 			continue;
 		if (binding != WS_HTTP_CHANNEL_BINDING)
@@ -431,19 +459,46 @@ ws_header_mapping_take(WS_CHANNEL_BINDING binding,
 		m = props[i].value;
 		n++;
 	}
-	if (m == NULL)
+	/* Other bindings refuse RAW in the daemon. */
+	raw = raw && binding == WS_HTTP_CHANNEL_BINDING;
+	has_env = ws_header_prop_int(props, count,
+	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION, &envv);
+	has_addr = ws_header_prop_int(props, count,
+	    WS_CHANNEL_PROPERTY_ADDRESSING_VERSION, &addr);
+	if (raw && ((has_env && envv != WS_ENVELOPE_VERSION_NONE) ||
+	    (has_addr && addr != WS_ADDRESSING_VERSION_TRANSPORT)))
+		return ws_error_fail(error, E_INVALIDARG, "%s: WS_ENCODING_RAW "
+		    "carries no envelope: its ENVELOPE_VERSION is NONE and its "
+		    "ADDRESSING_VERSION TRANSPORT", api);
+	if (m == NULL && !raw)
 		return S_OK;
-	if ((hr = ws_header_mapping_check(m, raw, error, api)) != S_OK)
+	if (m != NULL && (hr = ws_header_mapping_check(m, raw, error,
+	    api)) != S_OK)
 		return hr;
-	if ((v = calloc(count - n + 1, sizeof(*v))) == NULL ||
+	if (m == NULL) {
+		memset(&none, 0, sizeof(none));
+		m = &none;
+	}
+	if ((v = calloc(count - n + 2 + 1, sizeof(*v))) == NULL ||
 	    (*out = ws_header_mapping_copy(m)) == NULL) {
 		free(v);
 		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
 		    api);
 	}
+	(*out)->raw = raw;
 	for (i = n = 0; i < count; i++)
 		if (props[i].id != WS_CHANNEL_PROPERTY_HTTP_MESSAGE_MAPPING)
 			v[n++] = props[i];
+	if (raw && !has_env) {
+		v[n].id = WS_CHANNEL_PROPERTY_ENVELOPE_VERSION;
+		v[n].value = (void *)&ws_header_env_none;
+		v[n++].valueSize = sizeof(ws_header_env_none);
+	}
+	if (raw && !has_addr) {
+		v[n].id = WS_CHANNEL_PROPERTY_ADDRESSING_VERSION;
+		v[n].value = (void *)&ws_header_addr_transport;
+		v[n++].valueSize = sizeof(ws_header_addr_transport);
+	}
 	*rest = v;
 	*nrest = n;
 	return S_OK;
@@ -704,4 +759,347 @@ nomem:
 	}
 	free(list);
 	return E_OUTOFMEMORY;
+}
+
+/* ---- WS_ENCODING_RAW ---------------------------------------------------- */
+
+/*
+ * A raw channel's message has no envelope: its body is bytes, which the
+ * message holds as the base64 text of a document in the raw XML encoding
+ * (WS_XML_WRITER_RAW_ENCODING: WsWriteBytes through the body writer,
+ * WsReadBytes through the body reader, a WS_BYTES_TYPE body without an
+ * element name); the daemon carries the bytes themselves.  The request's
+ * method and the response's status are mapped headers named "Verb",
+ * "StatusCode" and "StatusText" (MS) when the mapping's request and
+ * response options say so.
+ */
+#define WS_HEADER_VERB		"Verb"
+#define WS_HEADER_STATUS_CODE	"StatusCode"
+#define WS_HEADER_STATUS_TEXT	"StatusText"
+
+bool
+ws_header_raw(const WS_CHANNEL *ch)
+{
+	return ch->mapping != NULL && ch->mapping->raw;
+}
+
+/* The first mapped header `name` of the message, or NULL (m->lock). */
+static const char *
+ws_header_mapped_find(const WS_MESSAGE *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nmapped; i++)
+		if (strcasecmp(m->mapped[i].name, name) == 0)
+			return m->mapped[i].value;
+	return NULL;
+}
+
+static int
+ws_header_mapped_append(WS_MESSAGE *m, const char *name, const char *value)
+{
+	struct ws_mapped *v;
+	char *n, *d;
+
+	if ((n = strdup(name)) == NULL || (d = strdup(value)) == NULL) {
+		free(n);
+		return -1;
+	}
+	if ((v = realloc(m->mapped, (m->nmapped + 1) * sizeof(*v))) == NULL) {
+		free(n);
+		free(d);
+		return -1;
+	}
+	m->mapped = v;
+	v[m->nmapped].name = n;
+	v[m->nmapped++].value = d;
+	return 0;
+}
+
+void
+ws_header_raw_pack_free(Wschannel__Envelope *env, uint8_t *raw)
+{
+	free(env->http_verb);
+	free(env->http_status_text);
+	env->http_verb = env->http_status_text = NULL;
+	free(raw);
+}
+
+/*
+ * The method or status a raw message sends, and its body as bytes, into
+ * `env` (whose body is the message's text); *raw holds what
+ * ws_header_raw_pack_free releases.  S_OK, or E_INVALIDARG /
+ * WS_E_INVALID_FORMAT / E_OUTOFMEMORY with a string in `error`.
+ */
+HRESULT
+ws_header_raw_pack(WS_CHANNEL *ch, WS_MESSAGE *m, Wschannel__Envelope *env,
+    uint8_t **raw, WS_ERROR *error, const char *api)
+{
+	const WS_HTTP_MESSAGE_MAPPING *p;
+	const char *verb = NULL, *code = NULL, *text = NULL;
+	struct xml_out o;
+	unsigned long v;
+	char *end;
+
+	*raw = NULL;
+	if (!ws_header_raw(ch))
+		return S_OK;
+	p = &ch->mapping->pub;
+	pthread_mutex_lock(&m->lock);
+	if (ch->type == WS_CHANNEL_TYPE_REQUEST &&
+	    (p->requestMappingOptions & WS_HTTP_REQUEST_MAPPING_VERB))
+		verb = ws_header_mapped_find(m, WS_HEADER_VERB);
+	if (ch->type == WS_CHANNEL_TYPE_REPLY &&
+	    (p->responseMappingOptions & WS_HTTP_RESPONSE_MAPPING_STATUS_CODE))
+		code = ws_header_mapped_find(m, WS_HEADER_STATUS_CODE);
+	if (ch->type == WS_CHANNEL_TYPE_REPLY &&
+	    (p->responseMappingOptions & WS_HTTP_RESPONSE_MAPPING_STATUS_TEXT))
+		text = ws_header_mapped_find(m, WS_HEADER_STATUS_TEXT);
+	if (verb != NULL && !httphdr_name_ok(verb, strlen(verb))) {
+		pthread_mutex_unlock(&m->lock);
+		return ws_error_fail(error, E_INVALIDARG, "%s: the mapped "
+		    "header Verb (\"%s\") is not an HTTP method token", api,
+		    verb);
+	}
+	if (code != NULL) {
+		v = strtoul(code, &end, 10);
+		if (*code < '0' || *code > '9' || *end != '\0' || v < 100 ||
+		    v > 999) {
+			pthread_mutex_unlock(&m->lock);
+			return ws_error_fail(error, E_INVALIDARG, "%s: the "
+			    "mapped header StatusCode (\"%s\") is not an HTTP "
+			    "status of 100..999", api, code);
+		}
+		env->has_http_status = true;
+		env->http_status = (uint32_t)v;
+	}
+	if ((verb != NULL && (env->http_verb = strdup(verb)) == NULL) ||
+	    (text != NULL && (env->http_status_text = strdup(text)) == NULL)) {
+		pthread_mutex_unlock(&m->lock);
+		ws_header_raw_pack_free(env, NULL);
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	}
+	pthread_mutex_unlock(&m->lock);
+	/* The body writer's text is base64 of the bytes (raw XML). */
+	memset(&o, 0, sizeof(o));
+	if (env->has_body && env->body.len > 0 && ws_body_base64_decode(
+	    env->body.data, env->body.len, &o) != 0) {
+		xml_out_free(&o);
+		ws_header_raw_pack_free(env, NULL);
+		return ws_error_fail(error, WS_E_INVALID_FORMAT, "%s: the body "
+		    "of a WS_ENCODING_RAW message is bytes: write it with "
+		    "WsWriteBytes or a WS_BYTES_TYPE body without an element "
+		    "name", api);
+	}
+	if (o.oom) {
+		xml_out_free(&o);
+		ws_header_raw_pack_free(env, NULL);
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	}
+	env->has_body = o.len > 0;
+	env->body.data = o.p;
+	env->body.len = o.len;
+	*raw = o.p;
+	return S_OK;
+}
+
+/* An HTTP status a raw channel does not map, as the SOAP binding's error
+ * (bindings.md, response mapping). */
+static HRESULT
+ws_header_raw_status_hr(uint32_t status)
+{
+	switch (status) {
+	case 404:
+		return WS_E_ENDPOINT_NOT_FOUND;
+	case 413:
+		return WS_E_QUOTA_EXCEEDED;
+	case 503:
+		return WS_E_ENDPOINT_TOO_BUSY;
+	default:
+		return WS_E_ENDPOINT_FAILURE;
+	}
+}
+
+/*
+ * A received raw message: its bytes become the body's base64 text, its
+ * method or status the mapped headers the mapping asks for.  A response
+ * whose status is not 2xx is an error unless the mapping maps
+ * StatusCode (then the application reads it).
+ */
+HRESULT
+ws_header_raw_unpack(WS_CHANNEL *ch, WS_MESSAGE *m,
+    const Wschannel__Envelope *e, WS_ERROR *error, const char *api)
+{
+	const WS_HTTP_MESSAGE_MAPPING *p;
+	struct xml_out o;
+	char code[16];
+	bool oom = false;
+
+	if (!ws_header_raw(ch))
+		return S_OK;
+	p = &ch->mapping->pub;
+	if (ch->type == WS_CHANNEL_TYPE_REQUEST && e->has_http_status &&
+	    (e->http_status < 200 || e->http_status > 299) &&
+	    !(p->responseMappingOptions & WS_HTTP_RESPONSE_MAPPING_STATUS_CODE))
+		return ws_error_fail(error, ws_header_raw_status_hr(
+		    e->http_status), "%s: the server answered HTTP %u %s", api,
+		    (unsigned)e->http_status, e->http_status_text != NULL ?
+		    e->http_status_text : "");
+	memset(&o, 0, sizeof(o));
+	pthread_mutex_lock(&m->lock);
+	if (m->body_len > 0) {
+		xml_base64_encode(&o, m->body, m->body_len);
+		if (!o.oom) {
+			free(m->body);
+			m->body = o.p;
+			m->body_len = o.len;
+			m->body_next = 0;
+		} else
+			oom = true;
+	}
+	if (ch->type == WS_CHANNEL_TYPE_REPLY && e->http_verb != NULL &&
+	    (p->requestMappingOptions & WS_HTTP_REQUEST_MAPPING_VERB))
+		oom |= ws_header_mapped_append(m, WS_HEADER_VERB,
+		    e->http_verb) != 0;
+	if (ch->type == WS_CHANNEL_TYPE_REQUEST && e->has_http_status &&
+	    (p->responseMappingOptions &
+	    WS_HTTP_RESPONSE_MAPPING_STATUS_CODE)) {
+		snprintf(code, sizeof(code), "%u", (unsigned)e->http_status);
+		oom |= ws_header_mapped_append(m, WS_HEADER_STATUS_CODE,
+		    code) != 0;
+	}
+	if (ch->type == WS_CHANNEL_TYPE_REQUEST &&
+	    e->http_status_text != NULL && (p->responseMappingOptions &
+	    WS_HTTP_RESPONSE_MAPPING_STATUS_TEXT))
+		oom |= ws_header_mapped_append(m, WS_HEADER_STATUS_TEXT,
+		    e->http_status_text) != 0;
+	pthread_mutex_unlock(&m->lock);
+	if (oom) {
+		if (o.oom)
+			xml_out_free(&o);
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	}
+	return S_OK;
+}
+
+/* ---- numbers as mapped header values ------------------------------------ */
+
+bool
+ws_header_number_type(WS_TYPE t)
+{
+	return t == WS_UINT16_TYPE || t == WS_UINT32_TYPE ||
+	    t == WS_INT32_TYPE || t == WS_UINT64_TYPE;
+}
+
+static size_t
+ws_header_number_size(WS_TYPE t)
+{
+	return t == WS_UINT16_TYPE ? 2 : t == WS_UINT64_TYPE ? 8 : 4;
+}
+
+/* A number (WS_UINT32_TYPE: the MS REST sample's StatusCode) as the
+ * decimal text a mapped header holds. */
+HRESULT
+ws_header_number_encode(WS_TYPE t, WS_WRITE_OPTION opt, const void *value,
+    ULONG size, char **text, WS_ERROR *error, const char *api)
+{
+	const void *p = value;
+	char buf[32];
+	uint16_t u16;
+	uint32_t u32;
+	int32_t i32;
+	uint64_t u64;
+
+	if (opt == WS_WRITE_REQUIRED_POINTER) {
+		if (value == NULL || size != sizeof(void *))
+			return ws_error_fail(error, E_INVALIDARG, "%s: a "
+			    "pointer value is %zu bytes", api, sizeof(void *));
+		memcpy(&p, value, sizeof(p));
+	} else if (opt != WS_WRITE_REQUIRED_VALUE)
+		return ws_error_fail(error, E_INVALIDARG, "%s: a number is "
+		    "written as WS_WRITE_REQUIRED_VALUE or _POINTER", api);
+	else if (size != ws_header_number_size(t))
+		return ws_error_fail(error, E_INVALIDARG, "%s: a value of type "
+		    "%d is %zu bytes", api, (int)t, ws_header_number_size(t));
+	if (p == NULL)
+		return ws_error_fail(error, E_INVALIDARG, "%s: NULL value", api);
+	switch (t) {
+	case WS_UINT16_TYPE:
+		memcpy(&u16, p, sizeof(u16));
+		snprintf(buf, sizeof(buf), "%u", (unsigned)u16);
+		break;
+	case WS_INT32_TYPE:
+		memcpy(&i32, p, sizeof(i32));
+		snprintf(buf, sizeof(buf), "%d", (int)i32);
+		break;
+	case WS_UINT64_TYPE:
+		memcpy(&u64, p, sizeof(u64));
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u64);
+		break;
+	default:
+		memcpy(&u32, p, sizeof(u32));
+		snprintf(buf, sizeof(buf), "%u", (unsigned)u32);
+		break;
+	}
+	if ((*text = strdup(buf)) == NULL)
+		return ws_error_fail(error, E_OUTOFMEMORY, "%s: out of memory",
+		    api);
+	return S_OK;
+}
+
+/* The decimal text of a mapped header as a number of type `t`. */
+HRESULT
+ws_header_number_decode(const char *text, WS_TYPE t, WS_READ_OPTION opt,
+    WS_HEAP *heap, void *value, ULONG size, WS_ERROR *error, const char *api)
+{
+	unsigned long long u;
+	long long s;
+	size_t n = ws_header_number_size(t);
+	uint16_t u16;
+	uint32_t u32;
+	int32_t i32;
+	uint64_t u64;
+	void *dst = value, *mem;
+	char *end;
+	HRESULT hr;
+
+	errno = 0;
+	if (t == WS_INT32_TYPE) {
+		s = strtoll(text, &end, 10);
+		u = 0;
+	} else {
+		u = strtoull(text, &end, 10);
+		s = 0;
+	}
+	if (*text == '\0' || *end != '\0' || errno != 0 ||
+	    (t != WS_INT32_TYPE && *text == '-') ||
+	    (t == WS_UINT16_TYPE && u > 0xffff) ||
+	    (t == WS_UINT32_TYPE && u > 0xffffffffull) ||
+	    (t == WS_INT32_TYPE && (s < INT32_MIN || s > INT32_MAX)))
+		return ws_error_fail(error, WS_E_INVALID_FORMAT, "%s: the "
+		    "mapped header value \"%s\" is not a number of type %d",
+		    api, text, (int)t);
+	u16 = (uint16_t)u;
+	u32 = (uint32_t)u;
+	i32 = (int32_t)s;
+	u64 = (uint64_t)u;
+	if (opt == WS_READ_REQUIRED_VALUE) {
+		if (value == NULL || size != n)
+			return ws_error_fail(error, E_INVALIDARG, "%s: a value "
+			    "of type %d is %zu bytes", api, (int)t, n);
+	} else {
+		if (value == NULL || size != sizeof(void *))
+			return ws_error_fail(error, E_INVALIDARG, "%s: a "
+			    "pointer value is %zu bytes", api, sizeof(void *));
+		if ((mem = ws_heap_alloc(heap, n, &hr)) == NULL)
+			return ws_error_fail(error, hr, "%s: no heap space", api);
+		memcpy(value, &mem, sizeof(mem));
+		dst = mem;
+	}
+	memcpy(dst, t == WS_UINT16_TYPE ? (void *)&u16 : t == WS_INT32_TYPE ?
+	    (void *)&i32 : t == WS_UINT64_TYPE ? (void *)&u64 : (void *)&u32, n);
+	return S_OK;
 }

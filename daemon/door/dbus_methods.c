@@ -24,6 +24,7 @@
 #include "dbus_int.h"
 #include "envelope.h"
 #include "hresult.h"
+#include "httphdr.h"
 #include "listener.h"
 #include "log.h"
 #include "props.h"
@@ -257,6 +258,27 @@ dbus_read_message(sd_bus_message *m, struct envelope *env, int32_t *hr,
 			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
 				goto fail;
 			env->is_fault = b != 0;
+		} else if (strcmp(key, BUSMAP_MSG_HTTP_VERB) == 0 ||
+		    strcmp(key, BUSMAP_MSG_HTTP_STATUS_TEXT) == 0) {
+			/* Inside the daemon: pseudo headers (httphdr.h). */
+			if (strcmp(contents, "s") != 0)
+				goto bad_type;
+			if ((r = sd_bus_message_read(m, "v", "s", &s)) < 0)
+				goto fail;
+			if (envelope_http_add(env, strcmp(key,
+			    BUSMAP_MSG_HTTP_VERB) == 0 ? HTTPHDR_VERB :
+			    HTTPHDR_STATUS_TEXT, s) != 0)
+				goto nomem;
+		} else if (strcmp(key, BUSMAP_MSG_HTTP_STATUS) == 0) {
+			char code[16];
+
+			if (strcmp(contents, "u") != 0)
+				goto bad_type;
+			if ((r = sd_bus_message_read(m, "v", "u", &u)) < 0)
+				goto fail;
+			snprintf(code, sizeof(code), "%u", (unsigned)u);
+			if (envelope_http_add(env, HTTPHDR_STATUS, code) != 0)
+				goto nomem;
 		} else if (strcmp(key, BUSMAP_MSG_MORE_BODY) == 0) {
 			if (strcmp(contents, "b") != 0)
 				goto bad_type;
@@ -330,7 +352,8 @@ dbus_append_http(sd_bus_message *m, const struct envelope *env)
 	    (r = sd_bus_message_open_container(m, 'a', "(ss)")) < 0)
 		return r;
 	for (i = 0; i < env->nhttp; i++)
-		if ((r = sd_bus_message_append(m, "(ss)", env->http[i].name,
+		if (env->http[i].name[0] != ':' &&
+		    (r = sd_bus_message_append(m, "(ss)", env->http[i].name,
 		    env->http[i].value)) < 0)
 			return r;
 	if ((r = sd_bus_message_close_container(m)) < 0 ||
@@ -383,6 +406,21 @@ dbus_append_message(sd_bus_message *m, const struct envelope *env)
 		return r;
 	if (env->nhttp > 0 && (r = dbus_append_http(m, env)) < 0)
 		return r;
+	/* A raw message's method and status (pseudo headers inside). */
+	for (i = 0; i < env->nhttp; i++) {
+		s = env->http[i].value;
+		if (strcmp(env->http[i].name, HTTPHDR_VERB) == 0)
+			r = dbus_append_sv(m, BUSMAP_MSG_HTTP_VERB, "s", s);
+		else if (strcmp(env->http[i].name, HTTPHDR_STATUS_TEXT) == 0)
+			r = dbus_append_sv(m, BUSMAP_MSG_HTTP_STATUS_TEXT, "s", s);
+		else if (strcmp(env->http[i].name, HTTPHDR_STATUS) == 0)
+			r = dbus_append_sv(m, BUSMAP_MSG_HTTP_STATUS, "u",
+			    (uint32_t)strtoul(s, NULL, 10));
+		else
+			r = 0;
+		if (r < 0)
+			return r;
+	}
 	if ((r = dbus_append_sv(m, "IsFault", "b", (int)env->is_fault)) < 0)
 		return r;
 	return sd_bus_message_close_container(m);

@@ -199,6 +199,27 @@ control_reply_error(struct control_conn *cc, uint64_t id, int32_t hr,
 
 /* ---- envelopes between the protocol and the core ------------------------- */
 
+/* Envelope.http_verb, http_status, http_status_text: entries of the
+ * envelope's HTTP headers inside the daemon (httphdr.h). */
+static int
+control_envelope_raw_in(const Wschannel__Envelope *e, struct envelope *env)
+{
+	char code[16];
+
+	if (e->http_verb != NULL &&
+	    envelope_http_add(env, HTTPHDR_VERB, e->http_verb) != 0)
+		return -1;
+	if (e->has_http_status) {
+		snprintf(code, sizeof(code), "%u", (unsigned)e->http_status);
+		if (envelope_http_add(env, HTTPHDR_STATUS, code) != 0)
+			return -1;
+	}
+	if (e->http_status_text != NULL && envelope_http_add(env,
+	    HTTPHDR_STATUS_TEXT, e->http_status_text) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
 {
@@ -237,6 +258,8 @@ control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
 		    envelope_http_add(env, e->http_headers[i]->name,
 		    e->http_headers[i]->value) != 0)
 			goto fail;
+	if (control_envelope_raw_in(e, env) != 0)
+		goto fail;
 	return 0;
 fail:
 	envelope_clear(env);
@@ -254,7 +277,7 @@ static void
 control_envelope_out(const struct envelope *env, Wschannel__Envelope *e,
     struct control_http_out *ho)
 {
-	size_t i;
+	size_t i, n;
 
 	e->has_envelope_version = 1;
 	e->envelope_version = env->envelope_version;
@@ -281,14 +304,26 @@ control_envelope_out(const struct envelope *env, Wschannel__Envelope *e,
 		e->headers.data = env->headers;
 		e->headers.len = env->headers_len;
 	}
-	for (i = 0; i < env->nhttp && i < HTTPHDR_MAX_COUNT; i++) {
-		wschannel__http_header__init(&ho->h[i]);
-		ho->h[i].name = env->http[i].name;
-		ho->h[i].value = env->http[i].value;
-		ho->p[i] = &ho->h[i];
+	for (i = n = 0; i < env->nhttp && n < HTTPHDR_MAX_COUNT; i++) {
+		const char *name = env->http[i].name, *v = env->http[i].value;
+
+		if (strcmp(name, HTTPHDR_VERB) == 0)
+			e->http_verb = (char *)v;
+		else if (strcmp(name, HTTPHDR_STATUS) == 0) {
+			e->has_http_status = 1;
+			e->http_status = (uint32_t)strtoul(v, NULL, 10);
+		} else if (strcmp(name, HTTPHDR_STATUS_TEXT) == 0)
+			e->http_status_text = (char *)v;
+		else {
+			wschannel__http_header__init(&ho->h[n]);
+			ho->h[n].name = env->http[i].name;
+			ho->h[n].value = env->http[i].value;
+			ho->p[n] = &ho->h[n];
+			n++;
+		}
 	}
-	e->n_http_headers = i;
-	e->http_headers = i > 0 ? ho->p : NULL;
+	e->n_http_headers = n;
+	e->http_headers = n > 0 ? ho->p : NULL;
 }
 
 /* ---- completions into Reply frames ------------------------------------------ */

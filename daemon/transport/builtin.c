@@ -42,7 +42,7 @@ udp_prop_check(bool listener, uint32_t id, uint64_t value, const char **why)
 	return S_OK;
 }
 
-/* bindings.md, HTTP: MTOM and RAW are known values we cannot speak yet. */
+/* bindings.md, HTTP: MTOM is a known value we cannot speak yet. */
 static int32_t
 builtin_http_prop_check(bool listener, uint32_t id, uint64_t value,
     const char **why)
@@ -50,9 +50,8 @@ builtin_http_prop_check(bool listener, uint32_t id, uint64_t value,
 	if (!listener && id == WS_CHANNEL_PROPERTY_ENCODING &&
 	    (value == WS_ENCODING_XML_MTOM_UTF8 ||
 	    value == WS_ENCODING_XML_MTOM_UTF16BE ||
-	    value == WS_ENCODING_XML_MTOM_UTF16LE ||
-	    value == WS_ENCODING_RAW)) {
-		*why = "MTOM and RAW encodings are not supported over HTTP yet";
+	    value == WS_ENCODING_XML_MTOM_UTF16LE)) {
+		*why = "MTOM encodings are not supported over HTTP yet";
 		return WS_E_NOT_SUPPORTED;
 	}
 	return S_OK;
@@ -96,8 +95,8 @@ static const struct transport_binding builtin_bindings[] = {
 		/* bindings.md: BINARY_SESSION_1 needs a session. */
 		.encodings = ENC_ALL &
 		    ~TRANSPORT_BIT(WS_ENCODING_XML_BINARY_SESSION_1),
-		/* NONE goes with RAW only, which is not spoken yet. */
-		.envelope_none = false,
+		/* NONE goes with RAW only (MS; http.c checks the pair). */
+		.envelope_none = true,
 		.prop_bit = PROP_B_HTTP,
 		.prop_check = builtin_http_prop_check,
 		.ops = &transport_http_ops,

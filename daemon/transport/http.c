@@ -49,6 +49,28 @@ http_check(struct channel *ch, const char **why)
 	uint32_t env = (uint32_t)channel_prop_value(ch,
 	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION);
 
+	uint32_t addr = (uint32_t)channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_ADDRESSING_VERSION);
+
+	/* MS: no envelope is RAW's, and RAW carries no envelope, so no
+	 * WS-Addressing either. */
+	if ((enc == WS_ENCODING_RAW) != (env == WS_ENVELOPE_VERSION_NONE)) {
+		*why = "WS_ENCODING_RAW goes with WS_ENVELOPE_VERSION_NONE, and "
+		    "only with it";
+		return E_INVALIDARG;
+	}
+	if (enc == WS_ENCODING_RAW && addr != WS_ADDRESSING_VERSION_TRANSPORT) {
+		*why = "WS_ENCODING_RAW needs WS_ADDRESSING_VERSION_TRANSPORT";
+		return E_INVALIDARG;
+	}
+	if (enc == WS_ENCODING_RAW && (http_util_streamed(ch,
+	    WS_STREAMED_OUTPUT_TRANSFER_MODE) ||
+	    http_util_streamed(ch, WS_STREAMED_INPUT_TRANSFER_MODE))) {
+		*why = "raw bodies are buffered only in this build";
+		return WS_E_NOT_SUPPORTED;
+	}
+	if (enc == WS_ENCODING_RAW)
+		return S_OK;
 	if (enc != WS_ENCODING_XML_UTF8 && enc != WS_ENCODING_XML_BINARY_1 &&
 	    !http_util_utf16(enc)) {
 		*why = "this build speaks UTF-8 and UTF-16 text and binary XML "

@@ -38,6 +38,7 @@
 
 
 #include "http.h"
+#include "http_raw.h"
 
 
 enum http_phase {
@@ -86,6 +87,8 @@ struct http_client {
 	/* WS_STREAMED_INPUT_TRANSFER_MODE: the response body as it comes
 	 * (http_stream_in.c); NULL for other channels. */
 	struct http_stream_in	*sin;
+	/* The request's method (POST but for a raw message's). */
+	enum evhttp_cmd_type	 pend_cmd;
 };
 
 static void	http_client_start(struct http_client *);
@@ -202,6 +205,17 @@ http_client_deliver(struct http_client *hc)
 	if (ch == NULL || hc->phase != HC_READY ||
 	    !channel_transport_receiving(ch))
 		return;
+	if (http_raw_is(ch)) {
+		/* Whatever the status, the bytes and the status are the
+		 * message (the library maps or refuses the status). */
+		memset(&env, 0, sizeof(env));
+		http_raw_message(&env, &hc->body, hc->body_len, &hc->resp_h);
+		hc->phase = HC_IDLE;
+		http_client_clear_response(hc);
+		channel_transport_message(ch, &env);
+		envelope_clear(&env);
+		return;
+	}
 	if (hc->body_len == 0) {
 		channel_transport_fault(ch, WS_E_INVALID_FORMAT,
 		    "the response has no envelope (a one-way 202 or an empty "
@@ -256,7 +270,8 @@ http_client_header_cb(struct evhttp_request *req, void *arg)
 	http_util_timer_stop(&hc->response_timer);
 	http_util_timer_stop(&hc->connect_timer);
 	hc->status = status;
-	if ((status < 200 || status > 299) && status != 500) {
+	if ((status < 200 || status > 299) && status != 500 &&
+	    !http_raw_is(ch)) {
 		log_info("channel %llu: HTTP %d from the server",
 		    (unsigned long long)channel_id(ch), status);
 		hc->phase = HC_IDLE;
@@ -354,7 +369,8 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 	    "Content-Type");
 	hc->resp_ct = ct != NULL ? strdup(ct) : NULL;
 	if (http_util_headers_take(evhttp_request_get_input_headers(req),
-	    &hc->resp_h) != 0) {
+	    &hc->resp_h) != 0 || (http_raw_is(ch) &&
+	    http_raw_take(req, true, &hc->resp_h) != 0)) {
 		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
 		return;
 	}
@@ -553,8 +569,12 @@ http_client_start(struct http_client *hc)
 	snprintf(len, sizeof(len), "%zu", evbuffer_get_length(hc->pend_body));
 	evhttp_add_header(h, "Host", hc->host_hdr);
 	evhttp_add_header(h, "User-Agent", HTTP_USER_AGENT);
-	evhttp_add_header(h, "Content-Type", hc->pend_ct);
-	evhttp_add_header(h, "Content-Length", len);
+	/* A bodiless GET of a raw channel says nothing of a body. */
+	if (http_raw_has_content(hc->pend_cmd,
+	    evbuffer_get_length(hc->pend_body))) {
+		evhttp_add_header(h, "Content-Type", hc->pend_ct);
+		evhttp_add_header(h, "Content-Length", len);
+	}
 	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_ENVELOPE_VERSION) ==
 	    WS_ENVELOPE_VERSION_SOAP_1_1) {
 		snprintf(quoted, sizeof(quoted), "\"%s\"",
@@ -571,7 +591,7 @@ http_client_start(struct http_client *hc)
 	http_client_clear_response(hc);
 	hc->phase = HC_WAIT_HEADERS;
 	hc->req = req;
-	if (evhttp_make_request(hc->evcon, req, EVHTTP_REQ_POST,
+	if (evhttp_make_request(hc->evcon, req, hc->pend_cmd,
 	    hc->uri) != 0) {
 		hc->req = NULL;
 		hc->phase = HC_IDLE;
@@ -666,6 +686,7 @@ http_client_open(struct channel *ch, const struct url *u)
 	hc->ch = ch;
 	hc->u = *u;
 	hc->err = -1;
+	hc->pend_cmd = EVHTTP_REQ_POST;
 	if ((hc->reap = http_util_reap_event(http_client_reap_cb, hc)) == NULL) {
 		free(hc);
 		return E_OUTOFMEMORY;
@@ -790,12 +811,27 @@ http_client_send_whole(struct http_client *hc, const struct envelope *msg,
 		*why = "a request is outstanding: receive its response first";
 		return WS_E_INVALID_OPERATION;
 	}
-	if ((hr = http_util_headers_check(msg, why)) != S_OK)
-		return hr;
-	if ((hr = http_util_encode(ch, msg, enc, &doc, &len, why)) != S_OK)
-		return hr;
-	http_util_content_type(ct, sizeof(ct), enc, (uint32_t)channel_prop_value(ch,
-	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION), msg->action);
+	if (enc == WS_ENCODING_RAW) {
+		/* The bytes as they are, with the method and Content-Type
+		 * the message names. */
+		if ((hr = http_raw_check(msg, true, why)) != S_OK)
+			return hr;
+		if ((hr = http_raw_encode(ch, msg, &doc, &len,
+		    why)) != S_OK)
+			return hr;
+		snprintf(ct, sizeof(ct), "%s", http_raw_content_type(msg));
+		hc->pend_cmd = http_raw_method(msg);
+	} else {
+		if ((hr = http_util_headers_check(msg, why)) != S_OK)
+			return hr;
+		if ((hr = http_util_encode(ch, msg, enc, &doc, &len,
+		    why)) != S_OK)
+			return hr;
+		http_util_content_type(ct, sizeof(ct), enc,
+		    (uint32_t)channel_prop_value(ch,
+		    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION), msg->action);
+		hc->pend_cmd = EVHTTP_REQ_POST;
+	}
 	free(hc->pend_ct);
 	free(hc->pend_action);
 	hc->pend_ct = strdup(ct);

@@ -37,6 +37,7 @@
 
 
 #include "http.h"
+#include "http_raw.h"
 
 
 struct http_server;
@@ -60,6 +61,11 @@ struct http_sreq {
 	bool			 closing;	/* the 202 of a close */
 	bool			 rejecting;	/* a status of ours, no channel */
 	uint32_t		 encoding, envelope;
+	/* What a SOAP channel refuses and a raw one takes: the method,
+	 * the media type (http_util_media_type's result), the agent. */
+	enum evhttp_cmd_type	 cmd;
+	int			 media_rc;
+	bool			 agent_refused;
 	char			*action;
 	char			*url;
 	char			 peer[80];
@@ -547,7 +553,9 @@ http_server_req_respond(struct http_sreq *sr, int code, const char *reason,
 		return E_OUTOFMEMORY;
 	}
 	h = evhttp_request_get_output_headers(sr->req);
-	if (len > 0) {
+	if (len > 0 && sr->encoding == WS_ENCODING_RAW && msg != NULL)
+		evhttp_add_header(h, "Content-Type", http_raw_content_type(msg));
+	else if (len > 0) {
 		http_util_content_type(ct, sizeof(ct), sr->encoding, sr->envelope,
 		    action);
 		evhttp_add_header(h, "Content-Type", ct);
@@ -712,6 +720,31 @@ http_server_stream_end(struct http_sreq *sr, const struct envelope *msg,
 	return S_OK;
 }
 
+/* A raw response: the status and bytes the message names. */
+static int32_t
+http_server_reply_send_raw(struct http_sreq *sr, const struct envelope *msg,
+    const char **why)
+{
+	const char *reason;
+	uint8_t *doc = NULL;
+	size_t len = 0;
+	int32_t hr;
+	int code;
+
+	if ((hr = http_raw_check(msg, false, why)) != S_OK ||
+	    (hr = http_raw_encode(sr->ch, msg, &doc, &len, why)) != S_OK)
+		return hr;
+	code = http_raw_status(msg, &reason);
+	hr = http_server_req_respond(sr, code, reason, doc, len, NULL, msg);
+	free(doc);
+	if (hr != S_OK) {
+		*why = "cannot queue the response";
+		return hr;
+	}
+	channel_transport_count(sr->ch, 0, len);
+	return S_OK;
+}
+
 int32_t
 http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
     const char **why)
@@ -737,6 +770,8 @@ http_server_reply_send(struct http_sreq *sr, const struct envelope *msg,
 		*why = "the HTTP client is gone";
 		return WS_E_ENDPOINT_DISCONNECTED;
 	}
+	if (sr->encoding == WS_ENCODING_RAW)
+		return http_server_reply_send_raw(sr, msg, why);
 	if ((hr = http_util_headers_check(msg, why)) != S_OK)
 		return hr;
 	if ((hr = http_util_encode(ch, msg, sr->encoding, &doc, &len, why)) != S_OK)
@@ -819,6 +854,45 @@ http_server_path_match(const char *lpath, const char *path)
 static void	http_server_dispatch(struct http_listener *);
 
 /*
+ * A raw channel takes the request as it came: its bytes, headers (the
+ * mapping keeps those it names), method and Content-Type.  0, or -1 when
+ * it was answered here (the accept waits on).
+ */
+static int
+http_server_req_take_raw(struct http_sreq *sr, struct channel *ch)
+{
+	int32_t hr;
+
+	if (sr->headers_len > channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_MAX_HTTP_REQUEST_HEADERS_BUFFER_SIZE)) {
+		http_server_req_reject(sr, 431,
+		    "Request Header Fields Too Large");
+		return -1;
+	}
+	if (sr->body_len > http_util_max_in(ch)) {
+		http_server_req_reject(sr, 413, "Payload Too Large");
+		return -1;
+	}
+	if (sr->req == NULL || http_raw_take(sr->req, false, &sr->req_h) != 0) {
+		http_server_req_reject(sr, 503, "Service Unavailable");
+		return -1;
+	}
+	http_raw_message(&sr->env, &sr->body, sr->body_len, &sr->req_h);
+	sr->encoding = WS_ENCODING_RAW;
+	sr->envelope = WS_ENVELOPE_VERSION_NONE;
+	if ((hr = channel_transport_adopt(ch, sr->url, sr->encoding,
+	    sr->envelope)) != S_OK) {
+		http_server_req_reject(sr, 503, "Service Unavailable");
+		return -1;
+	}
+	channel_transport_peer(ch, sr->peer);
+	channel_transport_connection_id(ch, sr->conn_id);
+	channel_transport_count(ch, sr->body_len, 0);
+	channel_transport_opened(ch);
+	return 0;
+}
+
+/*
  * Gives `sr` to the oldest waiting accept of its listener: the channel
  * takes its URL, encoding and envelope version and becomes OPEN.  A
  * request this channel cannot take is answered here and the accept waits
@@ -834,6 +908,33 @@ http_server_req_assign(struct http_listener *hl, struct http_sreq *sr)
 	if ((ch = listener_transport_incoming(hl->ls, sr)) == NULL)
 		return false;
 	sr->ch = ch;
+	if (http_raw_is(ch)) {
+		if (http_server_req_take_raw(sr, ch) == 0)
+			return true;
+		goto requeue;
+	}
+	/* A SOAP channel takes a POST of a SOAP media type with a body, not
+	 * from a browser (bindings.md); a request it refuses costs it
+	 * nothing, the accept waits on. */
+	if (sr->cmd != EVHTTP_REQ_POST) {
+		if (sr->req != NULL)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    sr->req), "Allow", "POST");
+		http_server_req_reject(sr, 405, "Method Not Allowed");
+		goto requeue;
+	}
+	if (sr->agent_refused) {
+		http_server_req_reject(sr, 403, "Forbidden");
+		goto requeue;
+	}
+	if (sr->media_rc != 0) {
+		http_server_req_reject(sr, 415, "Unsupported Media Type");
+		goto requeue;
+	}
+	if (sr->body_len == 0) {
+		http_server_req_reject(sr, 400, "Bad Request");
+		goto requeue;
+	}
 	if (channel_prop_value(ch, WS_CHANNEL_PROPERTY_ENVELOPE_VERSION) !=
 	    sr->envelope) {
 		http_server_req_reject(sr, 415, "Unsupported Media Type");
@@ -1002,17 +1103,6 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 		    404, NULL);
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", "POST");
-		evhttp_send_error(req, 405, "Method Not Allowed");
-		return;
-	}
-	if ((ua = evhttp_find_header(in, "User-Agent")) != NULL &&
-	    strstr(ua, HTTP_DISALLOWED_AGENT) != NULL) {
-		evhttp_send_error(req, 403, "Forbidden");
-		return;
-	}
 	if ((sr = calloc(1, sizeof(*sr))) == NULL ||
 	    (sr->reap = http_util_reap_event(http_server_req_reap_cb, sr)) == NULL) {
 		free(sr);
@@ -1023,11 +1113,14 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	srv->refs++;
 	sr->req = req;
 	sr->evcon = evhttp_request_get_connection(req);
-	if (http_util_media_type(evhttp_find_header(in, "Content-Type"),
-	    &sr->encoding, &sr->envelope) != 0) {
-		http_server_req_reject(sr, 415, "Unsupported Media Type");
-		return;
-	}
+	/* The channel that takes it decides on these: a raw one takes any
+	 * method, media type and agent (MS: DISALLOWED_USER_AGENT does not
+	 * apply to RAW). */
+	sr->cmd = evhttp_request_get_command(req);
+	sr->media_rc = http_util_media_type(evhttp_find_header(in,
+	    "Content-Type"), &sr->encoding, &sr->envelope);
+	sr->agent_refused = (ua = evhttp_find_header(in, "User-Agent")) !=
+	    NULL && strstr(ua, HTTP_DISALLOWED_AGENT) != NULL;
 	body = evhttp_request_get_input_buffer(req);
 	n = evbuffer_get_length(body);
 	host = evhttp_find_header(in, "Host");
@@ -1037,19 +1130,22 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 		http_server_req_reject(sr, 503, "Service Unavailable");
 		return;
 	}
-	if (n == 0 || (sr->body = malloc(n)) == NULL) {
-		http_server_req_reject(sr, n == 0 ? 400 : 503, n == 0 ?
-		    "Bad Request" : "Service Unavailable");
+	if (n > 0 && (sr->body = malloc(n)) == NULL) {
+		http_server_req_reject(sr, 503, "Service Unavailable");
 		return;
 	}
-	evbuffer_remove(body, sr->body, n);
+	if (n > 0)
+		evbuffer_remove(body, sr->body, n);
 	sr->body_len = n;
-	sr->encoding = http_util_body_encoding(sr->encoding, sr->body, n);
+	if (sr->media_rc == 0)
+		sr->encoding = http_util_body_encoding(sr->encoding, sr->body,
+		    n);
 	sr->headers_len = http_server_headers_len(req);
 	/* Unwatched connections (no memory for the record) get an id of
 	 * their own request: unique still. */
 	sr->conn_id = conn != NULL ? conn->id : ++http_server_conn_ids;
-	sr->action = http_util_header_action(in, sr->envelope);
+	sr->action = sr->media_rc == 0 ?
+	    http_util_header_action(in, sr->envelope) : NULL;
 	if (http_util_headers_take(in, &sr->req_h) != 0) {
 		http_server_req_reject(sr, 503, "Service Unavailable");
 		return;
@@ -1143,6 +1239,11 @@ http_server_get(const struct url *u, uint64_t read_ms, int32_t *hr,
 	}
 	evhttp_set_bevcb(srv->http, http_server_bev_cb, srv);
 	evhttp_set_gencb(srv->http, http_server_request_cb, srv);
+	/* Raw channels serve any method evhttp parses; SOAP ones answer
+	 * 405 but to POST (http_server_req_assign). */
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_PATCH);
 	TAILQ_INSERT_TAIL(&http_servers, srv, entry);
 	return srv;
 }

@@ -466,10 +466,16 @@ http_util_headers_put(struct evkeyvalq *h, const struct envelope *msg)
 {
 	size_t i;
 
-	for (i = 0; i < msg->nhttp; i++)
+	for (i = 0; i < msg->nhttp; i++) {
+		/* The pseudo entries of a raw message (httphdr.h) and its
+		 * Content-Type are written by who sends it. */
+		if (msg->http[i].name[0] == ':' ||
+		    strcasecmp(msg->http[i].name, "Content-Type") == 0)
+			continue;
 		if (evhttp_add_header(h, msg->http[i].name,
 		    msg->http[i].value) != 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -6,7 +6,8 @@ libwstransport_la_SOURCES = \
 	%D%/tcp.c %D%/tcp_sock.c %D%/tcp_sock.h \
 	%D%/udp.c %D%/udp_dgram.c %D%/udp_priv.h \
 	%D%/http.c %D%/http.h %D%/http_util.c %D%/http_client.c \
-	%D%/http_server.c
+	%D%/http_server.c \
+	%D%/http_raw.c %D%/http_raw.h
 # WSCHANNEL_TRANSPORT hides the fields of the core's objects: transports use
 # the core's functions "for transports" only.
 libwstransport_la_CPPFLAGS = $(AM_CPPFLAGS) $(TRANSPORT_INC) -DWSCHANNEL_TRANSPORT
