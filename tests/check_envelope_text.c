@@ -63,6 +63,7 @@ static const char *const other[] = {
 	"<a x=\"1\" x=\"2\"/>",
 	"<a>\xff\xfe</a>",
 	"<a>\r\n</a>",
+	"\xef\xbb\xbf<a/>",
 	"<a xmlns=\"urn:x\" b=\"1\" xmlns:p=\"urn:p\"/>",
 	"</a>",
 	"<a><b></a></b>",
@@ -194,7 +195,7 @@ END_TEST
  */
 START_TEST(test_mutations_agree)
 {
-	static const char alphabet[] = "<>/&;=\"' \r\n\tax:#!?[]-\xc3\xa9";
+	static const char alphabet[] = "<>/&;=\"' \r\n\tax:#!?[]-\xc3\xa9\xef\xbb\xbf";
 	struct envelope	e;
 	char		buf[256];
 	unsigned int	seed = 0x5eed;

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@
 /* The body is wrapped in an element of this name to parse it as content. */
 #define ET_WRAP_OPEN	"<w>"
 #define ET_WRAP_CLOSE	"</w>"
+
+/* Names a reused parser's dictionary may hold before it is replaced. */
+#define ET_MAX_NAMES	4096
 
 /* The tree path nests no deeper than libxml2's own default limit. */
 #define ET_MAX_DEPTH	256
@@ -310,6 +314,67 @@ envelope_text_sax(xmlSAXHandler *sax)
 }
 
 /*
+ * One parser per thread, reset between bodies: creating one costs more
+ * than the parse of a small body.  Its dictionary keeps the names it saw,
+ * so a parser that has seen too many is replaced (bounded memory whatever
+ * the bodies are).  The library links this file too, hence per thread.
+ */
+static pthread_key_t	envelope_text_key;
+static pthread_once_t	envelope_text_once = PTHREAD_ONCE_INIT;
+static bool		envelope_text_keyed;
+
+static void
+envelope_text_key_free(void *p)
+{
+	xmlFreeParserCtxt(p);
+}
+
+static void
+envelope_text_key_init(void)
+{
+	envelope_text_keyed = pthread_key_create(&envelope_text_key,
+	    envelope_text_key_free) == 0;
+}
+
+static xmlParserCtxt *
+envelope_text_parser(void)
+{
+	xmlSAXHandler	 sax;
+	xmlParserCtxt	*ctxt = NULL;
+
+	pthread_once(&envelope_text_once, envelope_text_key_init);
+	if (envelope_text_keyed &&
+	    (ctxt = pthread_getspecific(envelope_text_key)) != NULL) {
+		if (ctxt->dict == NULL ||
+		    xmlDictSize(ctxt->dict) <= ET_MAX_NAMES) {
+			xmlCtxtResetPush(ctxt, ET_WRAP_OPEN,
+			    sizeof(ET_WRAP_OPEN) - 1, NULL, NULL);
+			return ctxt;
+		}
+		pthread_setspecific(envelope_text_key, NULL);
+		xmlFreeParserCtxt(ctxt);
+	}
+	envelope_text_sax(&sax);
+	if ((ctxt = xmlCreatePushParserCtxt(&sax, NULL, ET_WRAP_OPEN,
+	    sizeof(ET_WRAP_OPEN) - 1, NULL)) == NULL)
+		return NULL;
+	if (envelope_text_keyed &&
+	    pthread_setspecific(envelope_text_key, ctxt) != 0) {
+		xmlFreeParserCtxt(ctxt);
+		return NULL;
+	}
+	return ctxt;
+}
+
+/* Gives the parser back; one that cannot be kept is freed. */
+static void
+envelope_text_parser_done(xmlParserCtxt *ctxt)
+{
+	if (!envelope_text_keyed)
+		xmlFreeParserCtxt(ctxt);
+}
+
+/*
  * Whether `body` is what parsing it as the content of an element and
  * serializing the nodes gives back; 0 yes, 1 no (or not well-formed),
  * -ENOMEM.
@@ -317,19 +382,18 @@ envelope_text_sax(xmlSAXHandler *sax)
 static int
 envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 {
-	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt;
 	struct et_cmp	 c;
 	int		 rc;
 
-	if (len > INT_MAX - 16)
+	/* The tree path's parser drops a byte order mark at the start. */
+	if (len > INT_MAX - 16 ||
+	    (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0))
 		return 1;
-	envelope_text_sax(&sax);
 	memset(&c, 0, sizeof c);
 	c.body = body;
 	c.len = len;
-	if ((ctxt = xmlCreatePushParserCtxt(&sax, NULL, ET_WRAP_OPEN,
-	    sizeof(ET_WRAP_OPEN) - 1, NULL)) == NULL)
+	if ((ctxt = envelope_text_parser()) == NULL)
 		return -ENOMEM;
 	ctxt->_private = &c;
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -345,7 +409,8 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 		rc = 1;
 	else
 		rc = 0;
-	xmlFreeParserCtxt(ctxt);
+	ctxt->_private = NULL;
+	envelope_text_parser_done(ctxt);
 	return rc;
 }
 
