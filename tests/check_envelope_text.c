@@ -240,6 +240,208 @@ START_TEST(test_mutations_agree)
 }
 END_TEST
 
+/* ---- reading ------------------------------------------------------------ */
+
+static void
+assert_same_str(const char *a, const char *b, const char *what)
+{
+	ck_assert_msg((a == NULL) == (b == NULL) &&
+	    (a == NULL || strcmp(a, b) == 0), "%s: %s vs %s", what,
+	    a != NULL ? a : "(null)", b != NULL ? b : "(null)");
+}
+
+static void
+assert_same_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen, const char *what)
+{
+	ck_assert_msg(alen == blen && (alen == 0 || memcmp(a, b, alen) == 0),
+	    "%s differs:\n%.*s\n%.*s", what, (int)alen, a != NULL ?
+	    (const char *)a : "", (int)blen, b != NULL ? (const char *)b : "");
+	ck_assert((a == NULL) == (b == NULL));
+}
+
+/* Reads `doc` both ways; returns the fast path's verdict. */
+static int
+read_same_as_tree(const uint8_t *doc, size_t len)
+{
+	struct envelope	 f, t, p;
+	const char	*why = NULL;
+	int		 rf, rt, rp;
+
+	rt = envelope_read_dom(doc, len, &t, &why);
+	rf = envelope_text_read(doc, len, &f);
+	ck_assert_int_ge(rf, 0);
+	if (rf == 0) {
+		ck_assert_msg(rt == 0, "fast path read what the tree refuses "
+		    "(%s): %.*s", why, (int)len, doc);
+		ck_assert_uint_eq(f.envelope_version, t.envelope_version);
+		ck_assert_uint_eq(f.addressing_version, t.addressing_version);
+		assert_same_str(f.action, t.action, "action");
+		assert_same_str(f.to, t.to, "to");
+		assert_same_str(f.message_id, t.message_id, "message_id");
+		assert_same_str(f.relates_to, t.relates_to, "relates_to");
+		assert_same_str(f.reply_to, t.reply_to, "reply_to");
+		assert_same_str(f.fault_to, t.fault_to, "fault_to");
+		assert_same_bytes(f.body, f.body_len, t.body, t.body_len,
+		    "body");
+		ck_assert(f.body == NULL || f.body[f.body_len] == '\0');
+		ck_assert(!f.is_fault && !t.is_fault);
+		ck_assert_ptr_null(t.headers);
+		ck_assert_ptr_null(t.fault_reason);
+	} else
+		ck_assert_ptr_null(f.body);
+	rp = envelope_read(doc, len, &p, NULL);
+	ck_assert_int_eq(rp, rt);
+	if (rp == 0)
+		assert_same_bytes(p.body, p.body_len, t.body, t.body_len,
+		    "envelope_read body");
+	envelope_clear(&f);
+	envelope_clear(&t);
+	envelope_clear(&p);
+	return rf;
+}
+
+static int
+read_str_same(const char *doc)
+{
+	return read_same_as_tree((const uint8_t *)doc, strlen(doc));
+}
+
+#define ENV12	"<s:Envelope xmlns:a=\"http://www.w3.org/2005/08/addressing\" " \
+		"xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">"
+
+/* What envelope_write gives, with every body and header mix, reads back
+ * without the tree, to what the tree reads. */
+START_TEST(test_read_written)
+{
+	struct envelope	e;
+	uint8_t		*out;
+	size_t		 out_len, i;
+	uint32_t	 ev, av;
+
+	for (ev = 1; ev <= 2; ev++)
+		for (av = 1; av <= 3; av++)
+			for (i = 0; i < sizeof canonical / sizeof *canonical;
+			    i++) {
+				fill(&e, canonical[i], ev, av);
+				e.message_id = (char *)"urn:uuid:1";
+				e.reply_to = (char *)" http://x/&amp; ";
+				e.relates_to = (char *)"";
+				ck_assert_int_eq(envelope_write(&e, &out,
+				    &out_len), 0);
+				/* Text between Body's children is left to
+				 * the tree. */
+				if (i != 6 && i != 7)
+					ck_assert_msg(read_same_as_tree(out,
+					    out_len) == 0, "not taken: %s",
+					    out);
+				else
+					read_same_as_tree(out, out_len);
+				free(out);
+			}
+}
+END_TEST
+
+/* Envelopes written by others, and what the fast reader leaves. */
+START_TEST(test_read_others)
+{
+	static const char *const taken[] = {
+		ENV12 "<s:Header><a:Action s:mustUnderstand=\"1\">\n  x  \n"
+		"</a:Action><a:ReplyTo><a:Address>r</a:Address></a:ReplyTo>"
+		"</s:Header><s:Body>\n  <m:x xmlns:m=\"urn:m\" m:y=\"a&lt;"
+		"b\tc\nd&quot;e&gt;\">t&#13;x</m:x>\n</s:Body></s:Envelope>",
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>" ENV12
+		"<s:Body><x xmlns=\"urn:x\" xsi:type=\"xs:int\" xmlns:xsi="
+		"\"urn:xsi\" xmlns:xs=\"urn:xs\">xs:q</x></s:Body>"
+		"</s:Envelope>",
+		ENV12 "<s:Body><x xmlns=\"urn:x\"><y>12:30 http://h/p</y></x><z/></s:Body>"
+		"</s:Envelope>",
+		ENV12 "<s:Header/><s:Body/></s:Envelope>",
+	};
+	static const char *const left[] = {
+		/* the body takes s from the envelope */
+		ENV12 "<s:Body><s:x/></s:Body></s:Envelope>",
+		/* a QName value whose prefix Body's scope declares */
+		ENV12 "<s:Body><x>s:Receiver</x></s:Body></s:Envelope>",
+		ENV12 "<s:Body><x v=\" s:Sender \"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><s:Fault/></s:Body></s:Envelope>",
+		/* (or that no scope declares: left alike, to be simple) */
+		ENV12 "<s:Body><x>p:q</x></s:Body></s:Envelope>",
+		ENV12 "<s:Header><h xmlns=\"urn:h\"/></s:Header><s:Body/>"
+		"</s:Envelope>",
+		ENV12 "<s:Header><a:Action>1</a:Action><a:Action>2</a:Action>"
+		"</s:Header><s:Body/></s:Envelope>",
+		ENV12 "<s:Body><x a=\"1&amp;2\"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><x><!-- c --></x></s:Body></s:Envelope>",
+		ENV12 "<s:Body>text</s:Body></s:Envelope>",
+		ENV12 "<s:Body><x xmlns=\"\"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><p:x/></s:Body></s:Envelope>",
+		ENV12 "<s:Body/><s:Header/></s:Envelope>",
+		ENV12 "<s:Header/></s:Envelope>",
+		"<Envelope/>",
+		" " ENV12 "<s:Body/></s:Envelope>",
+		"\xef\xbb\xbf" ENV12 "<s:Body/></s:Envelope>",
+		"<!DOCTYPE s:Envelope>" ENV12 "<s:Body/></s:Envelope>",
+		ENV12 "<s:Body><x>",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof taken / sizeof *taken; i++)
+		ck_assert_msg(read_str_same(taken[i]) == 0, "not taken: %s",
+		    taken[i]);
+	for (i = 0; i < sizeof left / sizeof *left; i++)
+		ck_assert_msg(read_str_same(left[i]) == 1, "taken: %s",
+		    left[i]);
+}
+END_TEST
+
+/* Bounded random edits of written envelopes; fixed seed. */
+START_TEST(test_read_mutations_agree)
+{
+	static const char alphabet[] = "<>/&;=\"' \r\n\tax:s#!?[]-\xc3\xa9";
+	struct envelope	e;
+	uint8_t		*out;
+	size_t		 out_len, k, len;
+	char		 buf[1024];
+	unsigned int	 seed = 0xfeed;
+	int		 i, n, taken = 0;
+
+	for (i = 0; i < 6000; i++) {
+		fill(&e, canonical[(size_t)rand_r(&seed) %
+		    (sizeof canonical / sizeof *canonical)],
+		    1 + (uint32_t)(i & 1), 1 + (uint32_t)(i % 3));
+		e.reply_to = i & 4 ? (char *)"urn:r" : NULL;
+		ck_assert_int_eq(envelope_write(&e, &out, &out_len), 0);
+		ck_assert_uint_lt(out_len, sizeof buf - 8);
+		memcpy(buf, out, out_len);
+		free(out);
+		len = out_len;
+		for (n = rand_r(&seed) % 4; n > 0 && len > 0; n--) {
+			k = (size_t)rand_r(&seed) % len;
+			switch (rand_r(&seed) % 3) {
+			case 0:
+				buf[k] = alphabet[rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+				break;
+			case 1:
+				memmove(buf + k, buf + k + 1, len - k - 1);
+				len--;
+				break;
+			default:
+				memmove(buf + k + 1, buf + k, len - k);
+				buf[k] = alphabet[rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+				len++;
+				break;
+			}
+		}
+		if (read_same_as_tree((const uint8_t *)buf, len) == 0)
+			taken++;
+	}
+	ck_assert_int_gt(taken, 1000);
+}
+END_TEST
+
 static Suite *
 envelope_text_suite(void)
 {
@@ -251,6 +453,9 @@ envelope_text_suite(void)
 	tcase_add_test(tc, test_headers_escaped);
 	tcase_add_test(tc, test_left_to_tree);
 	tcase_add_test(tc, test_mutations_agree);
+	tcase_add_test(tc, test_read_written);
+	tcase_add_test(tc, test_read_others);
+	tcase_add_test(tc, test_read_mutations_agree);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -953,8 +953,29 @@ envelope_read_fault(xmlNode *fault, const char *ns, struct envelope *env)
 	return 0;
 }
 
+/*
+ * The common message is read without a tree (envelope_text_read.c); the
+ * rest, and every error, the tree path reads.
+ */
 int
 envelope_read(const uint8_t *in, size_t len, struct envelope *env,
+    const char **why)
+{
+	const char	*dummy;
+	int		 rc;
+
+	if (why == NULL)
+		why = &dummy;
+	xmlInitParser();
+	if ((rc = envelope_text_read(in, len, env)) == -ENOMEM)
+		*why = "out of memory";
+	if (rc != 1)
+		return rc;
+	return envelope_read_dom(in, len, env, why);
+}
+
+int
+envelope_read_dom(const uint8_t *in, size_t len, struct envelope *env,
     const char **why)
 {
 	const char	*dummy;

@@ -280,7 +280,7 @@ envelope_text_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctx);
 }
 
-static xmlEntity *
+xmlEntity *
 envelope_text_entity(void *ctx, const xmlChar *name)
 {
 	/* Only the predefined entities exist: there is no DTD. */
@@ -288,7 +288,7 @@ envelope_text_entity(void *ctx, const xmlChar *name)
 	return xmlGetPredefinedEntity(name);
 }
 
-static void
+void
 envelope_text_quiet(void *ctx, xmlErrorPtr err)
 {
 	(void)ctx;
@@ -336,10 +336,13 @@ envelope_text_key_init(void)
 	    envelope_text_key_free) == 0;
 }
 
-static xmlParserCtxt *
-envelope_text_parser(void)
+/*
+ * A reset parser of this thread with `sax` as its handler, ready for a
+ * push parse of `chunk` (may be NULL) and more; NULL when out of memory.
+ */
+xmlParserCtxt *
+envelope_text_parser(const xmlSAXHandler *sax, const char *chunk, int size)
 {
-	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt = NULL;
 
 	pthread_once(&envelope_text_once, envelope_text_key_init);
@@ -347,29 +350,32 @@ envelope_text_parser(void)
 	    (ctxt = pthread_getspecific(envelope_text_key)) != NULL) {
 		if (ctxt->dict == NULL ||
 		    xmlDictSize(ctxt->dict) <= ET_MAX_NAMES) {
-			xmlCtxtResetPush(ctxt, ET_WRAP_OPEN,
-			    sizeof(ET_WRAP_OPEN) - 1, NULL, NULL);
-			return ctxt;
+			*ctxt->sax = *sax;
+			xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL);
+			goto ready;
 		}
 		pthread_setspecific(envelope_text_key, NULL);
 		xmlFreeParserCtxt(ctxt);
 	}
-	envelope_text_sax(&sax);
-	if ((ctxt = xmlCreatePushParserCtxt(&sax, NULL, ET_WRAP_OPEN,
-	    sizeof(ET_WRAP_OPEN) - 1, NULL)) == NULL)
+	if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax, NULL, chunk,
+	    size, NULL)) == NULL)
 		return NULL;
 	if (envelope_text_keyed &&
 	    pthread_setspecific(envelope_text_key, ctxt) != 0) {
 		xmlFreeParserCtxt(ctxt);
 		return NULL;
 	}
+ready:
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	return ctxt;
 }
 
 /* Gives the parser back; one that cannot be kept is freed. */
-static void
+void
 envelope_text_parser_done(xmlParserCtxt *ctxt)
 {
+	ctxt->_private = NULL;
 	if (!envelope_text_keyed)
 		xmlFreeParserCtxt(ctxt);
 }
@@ -382,6 +388,7 @@ envelope_text_parser_done(xmlParserCtxt *ctxt)
 static int
 envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 {
+	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt;
 	struct et_cmp	 c;
 	int		 rc;
@@ -393,11 +400,11 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 	memset(&c, 0, sizeof c);
 	c.body = body;
 	c.len = len;
-	if ((ctxt = envelope_text_parser()) == NULL)
+	envelope_text_sax(&sax);
+	if ((ctxt = envelope_text_parser(&sax, ET_WRAP_OPEN,
+	    sizeof(ET_WRAP_OPEN) - 1)) == NULL)
 		return -ENOMEM;
 	ctxt->_private = &c;
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	rc = xmlParseChunk(ctxt, (const char *)body, (int)len, 0);
 	if (rc == XML_ERR_OK && !c.differs) {
 		c.closing = true;
@@ -409,7 +416,6 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 		rc = 1;
 	else
 		rc = 0;
-	ctxt->_private = NULL;
 	envelope_text_parser_done(ctxt);
 	return rc;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libxml/parser.h>
+
 struct envelope;
 
 /*
@@ -18,5 +20,22 @@ struct envelope;
  */
 int	envelope_text_write(const struct envelope *env, uint8_t **out,
 	    size_t *out_len);
+
+/*
+ * Reads a text envelope as envelope_read would, without a tree, when it
+ * is one this reads (envelope_text_read.c): returns 0 with `env` filled,
+ * 1 when the caller must take the tree path (which also finds every
+ * error; `env` is then zeroed), -ENOMEM.
+ */
+int	envelope_text_read(const uint8_t *in, size_t len, struct envelope *env);
+
+/* Shared by the two: this thread's reused push parser, reset, with `sax`
+ * and the hostile-input options; given back with _done. */
+xmlParserCtxt *envelope_text_parser(const xmlSAXHandler *sax,
+	    const char *chunk, int size);
+void	envelope_text_parser_done(xmlParserCtxt *ctxt);
+/* SAX callbacks both use: predefined entities only, errors unprinted. */
+xmlEntity *envelope_text_entity(void *ctx, const xmlChar *name);
+void	envelope_text_quiet(void *ctx, xmlErrorPtr err);
 
 #endif
