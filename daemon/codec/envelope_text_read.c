@@ -574,6 +574,21 @@ envelope_text_read_sax(xmlSAXHandler *sax)
 	sax->serror = envelope_text_quiet;
 }
 
+/* What a failed read filled (envelope_clear is the caller's, which calls
+ * this file: no circle). */
+static void
+envelope_text_read_clear(struct envelope *env)
+{
+	free(env->action);
+	free(env->to);
+	free(env->message_id);
+	free(env->relates_to);
+	free(env->reply_to);
+	free(env->fault_to);
+	free(env->body);
+	memset(env, 0, sizeof *env);
+}
+
 int
 envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 {
@@ -614,6 +629,6 @@ envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 		free(st->out.p);
 	free(st);
 	if (rc != 0)
-		envelope_clear(env);
+		envelope_text_read_clear(env);
 	return rc;
 }
