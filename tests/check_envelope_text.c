@@ -442,6 +442,22 @@ START_TEST(test_read_mutations_agree)
 }
 END_TEST
 
+/* The per-thread parser, stopped by a DTD, serves the next message. */
+START_TEST(test_parser_after_stop)
+{
+	static const char dtd[] = "<!DOCTYPE x>" ENV12 "<s:Body/></s:Envelope>";
+	static const char ok[] = ENV12 "<s:Body><x/></s:Body></s:Envelope>";
+	struct envelope	e;
+
+	ck_assert_int_eq(read_str_same(dtd), 1);
+	ck_assert_int_eq(read_str_same(ok), 0);
+	fill(&e, "<!DOCTYPE a><a/>", 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 1);
+	fill(&e, "<a/>", 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+}
+END_TEST
+
 static Suite *
 envelope_text_suite(void)
 {
@@ -456,6 +472,7 @@ envelope_text_suite(void)
 	tcase_add_test(tc, test_read_written);
 	tcase_add_test(tc, test_read_others);
 	tcase_add_test(tc, test_read_mutations_agree);
+	tcase_add_test(tc, test_parser_after_stop);
 	suite_add_tcase(s, tc);
 	return s;
 }
