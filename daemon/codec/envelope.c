@@ -17,6 +17,7 @@
 #include <libxml/xmlsave.h>
 
 #include "envelope.h"
+#include "envelope_text.h"
 
 #define NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
 #define NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
@@ -525,8 +526,24 @@ out:
 	return error;
 }
 
+/*
+ * The common message goes without a tree (envelope_text.c); whatever that
+ * does not write byte for byte as the tree path does goes the tree path.
+ */
 int
 envelope_write(const struct envelope *env, uint8_t **out, size_t *out_len)
+{
+	int	 error;
+
+	if ((error = envelope_check(env)) != 0)
+		return error;
+	if ((error = envelope_text_write(env, out, out_len)) != 1)
+		return error;
+	return envelope_write_dom(env, out, out_len);
+}
+
+int
+envelope_write_dom(const struct envelope *env, uint8_t **out, size_t *out_len)
 {
 	xmlDoc		*doc = NULL;
 	xmlBuffer	*buf = NULL;
@@ -936,8 +953,29 @@ envelope_read_fault(xmlNode *fault, const char *ns, struct envelope *env)
 	return 0;
 }
 
+/*
+ * The common message is read without a tree (envelope_text_read.c); the
+ * rest, and every error, the tree path reads.
+ */
 int
 envelope_read(const uint8_t *in, size_t len, struct envelope *env,
+    const char **why)
+{
+	const char	*dummy;
+	int		 rc;
+
+	if (why == NULL)
+		why = &dummy;
+	xmlInitParser();
+	if ((rc = envelope_text_read(in, len, env)) == -ENOMEM)
+		*why = "out of memory";
+	if (rc != 1)
+		return rc;
+	return envelope_read_dom(in, len, env, why);
+}
+
+int
+envelope_read_dom(const uint8_t *in, size_t len, struct envelope *env,
     const char **why)
 {
 	const char	*dummy;

@@ -908,28 +908,59 @@ control_conn_close(struct control_conn *cc, const char *why)
  */
 #define CONTROL_DECODE_SLACK	(64u * 1024)
 
+/*
+ * A decoded request lives only until it is dispatched (the dispatcher
+ * copies what it keeps), so its pieces come from a small arena on the
+ * stack of control_process, one bump each, instead of a malloc and a free
+ * per field; what does not fit (a large body) comes from malloc.
+ */
+#define CONTROL_ARENA_SIZE	4096
+
+struct control_arena {
+	union {
+		max_align_t	align;
+		uint8_t		bytes[CONTROL_ARENA_SIZE];
+	} u;
+	size_t	used;
+};
+
 struct control_budget {
 	size_t	left;
 	bool	exceeded;
+	struct control_arena *arena;
 };
 
 static void *
 control_budget_alloc(void *arg, size_t size)
 {
 	struct control_budget *b = arg;
+	struct control_arena *ar = b->arena;
+	size_t step = (size + _Alignof(max_align_t) - 1) &
+	    ~(_Alignof(max_align_t) - 1);
+	void *p;
 
 	if (size > b->left) {
 		b->exceeded = true;
 		return NULL;
 	}
 	b->left -= size;
+	if (ar != NULL && step >= size && step <= CONTROL_ARENA_SIZE - ar->used) {
+		p = ar->u.bytes + ar->used;
+		ar->used += step;
+		return p;
+	}
 	return malloc(size);
 }
 
 static void
 control_budget_free(void *arg, void *ptr)
 {
-	(void)arg;
+	struct control_budget *b = arg;
+	const uint8_t *p = ptr;
+
+	if (b->arena != NULL && p >= b->arena->u.bytes &&
+	    p < b->arena->u.bytes + CONTROL_ARENA_SIZE)
+		return;		/* the arena goes as a whole */
 	free(ptr);
 }
 
@@ -939,6 +970,8 @@ control_decode_frame(const uint8_t *payload, size_t len,
 {
 	b->left = 2 * len + CONTROL_DECODE_SLACK;
 	b->exceeded = false;
+	if (b->arena != NULL)
+		b->arena->used = 0;
 	a->alloc = control_budget_alloc;
 	a->free = control_budget_free;
 	a->allocator_data = b;
@@ -952,7 +985,8 @@ control_decode_frame(const uint8_t *payload, size_t len,
 static size_t
 control_process(struct control_conn *cc, const uint8_t *buf, size_t len)
 {
-	struct control_budget budget;
+	struct control_arena arena;
+	struct control_budget budget = { .arena = &arena };
 	ProtobufCAllocator alloc;
 	struct frame_header hdr;
 	Wschannel__Request *rq;

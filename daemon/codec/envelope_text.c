@@ -1,0 +1,572 @@
+/*
+ * The text envelope without a libxml2 tree: the common message (addressing
+ * headers, a body the library wrote) costs one streaming parse of the body
+ * and one buffer, where the tree costs a node per element, attribute and
+ * text, a serializer and a copy.
+ *
+ * The output must be the bytes envelope_write_dom() gives, always.  So the
+ * envelope's own parts are written as libxml2's serializer writes them,
+ * and the body is passed through only when it is already in the form that
+ * parsing it into a tree and serializing it gives back: a SAX parse
+ * (still libxml2, still the same hostile-input options) regenerates that
+ * form event by event and compares it with the body as it goes.  Any
+ * difference, or anything this file does not regenerate (comments, CDATA,
+ * processing instructions, escapes in attribute values, a binding the
+ * envelope would drop, an error of any kind), answers "not mine" and the
+ * caller takes the tree path, which also gives the error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "envelope.h"
+#include "envelope_text.h"
+
+#define ET_NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
+#define ET_NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
+#define ET_NS_WSA10	"http://www.w3.org/2005/08/addressing"
+#define ET_NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+
+/* The body is wrapped in an element of this name to parse it as content. */
+#define ET_WRAP_OPEN	"<w>"
+#define ET_WRAP_CLOSE	"</w>"
+
+/* Names a reused parser's dictionary may hold before it is replaced. */
+#define ET_MAX_NAMES	4096
+
+/* The tree path nests no deeper than libxml2's own default limit. */
+#define ET_MAX_DEPTH	256
+
+struct et_cmp {
+	const uint8_t	*body;
+	size_t		 len;
+	size_t		 pos;		/* bytes of body matched so far */
+	int		 depth;		/* 0: the wrapper's content */
+	bool		 open;		/* a start tag awaits ">" or "/>" */
+	bool		 differs;	/* not byte-for-byte the tree's form */
+	bool		 closing;	/* the wrapper's end tag is being fed */
+};
+
+static void
+envelope_text_match(struct et_cmp *c, const void *p, size_t n)
+{
+	if (c->differs)
+		return;
+	if (n > c->len - c->pos || memcmp(c->body + c->pos, p, n) != 0) {
+		c->differs = true;
+		return;
+	}
+	c->pos += n;
+}
+
+static void
+envelope_text_match_str(struct et_cmp *c, const xmlChar *s)
+{
+	if (s != NULL)
+		envelope_text_match(c, s, strlen((const char *)s));
+}
+
+/* Ends a pending start tag: the element has content after all. */
+static void
+envelope_text_close_start(struct et_cmp *c)
+{
+	if (c->open) {
+		envelope_text_match(c, ">", 1);
+		c->open = false;
+	}
+}
+
+/* A value goes through only when it needs no escape in an attribute. */
+static bool
+envelope_text_plain_value(const xmlChar *p, const xmlChar *end)
+{
+	for (; p < end; p++)
+		switch (*p) {
+		case '<': case '>': case '&': case '"':
+		case '\n': case '\r': case '\t':
+			return false;
+		}
+	return true;
+}
+
+static void
+envelope_text_match_qname(struct et_cmp *c, const xmlChar *prefix,
+    const xmlChar *local)
+{
+	if (prefix != NULL) {
+		envelope_text_match_str(c, prefix);
+		envelope_text_match(c, ":", 1);
+	}
+	envelope_text_match_str(c, local);
+}
+
+/* The prefixes the envelope binds itself, and "xml": a top-level body
+ * element redeclaring one loses the declaration on the tree path. */
+static bool
+envelope_text_envelope_prefix(const xmlChar *prefix)
+{
+	return prefix != NULL && (xmlStrEqual(prefix, BAD_CAST "s") ||
+	    xmlStrEqual(prefix, BAD_CAST "a") ||
+	    xmlStrEqual(prefix, BAD_CAST "xml"));
+}
+
+static void
+envelope_text_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	struct et_cmp	*c = ctxt->_private;
+	const xmlChar	*href;
+	int		 i;
+
+	if (c->differs)
+		return;
+	/* Depth 1 is the wrapper: fed first, its start is always first. */
+	if (++c->depth == 1)
+		return;
+	envelope_text_close_start(c);
+	if (c->depth > ET_MAX_DEPTH || nb_defaulted != 0 ||
+	    (prefix != NULL && uri == NULL)) {
+		c->differs = true;
+		return;
+	}
+	envelope_text_match(c, "<", 1);
+	envelope_text_match_qname(c, prefix, localname);
+	for (i = 0; i < nb_namespaces; i++) {
+		href = namespaces[2 * i + 1];
+		if (href == NULL || *href == '\0' ||
+		    !envelope_text_plain_value(href, href + xmlStrlen(href)) ||
+		    (c->depth == 2 &&
+		    envelope_text_envelope_prefix(namespaces[2 * i]))) {
+			c->differs = true;
+			return;
+		}
+		envelope_text_match(c, " xmlns", 6);
+		if (namespaces[2 * i] != NULL) {
+			envelope_text_match(c, ":", 1);
+			envelope_text_match_str(c, namespaces[2 * i]);
+		}
+		envelope_text_match(c, "=\"", 2);
+		envelope_text_match_str(c, href);
+		envelope_text_match(c, "\"", 1);
+	}
+	for (i = 0; i < nb_attributes; i++) {
+		const xmlChar **a = attributes + 5 * i;
+
+		if ((a[1] != NULL && a[2] == NULL) ||
+		    !envelope_text_plain_value(a[3], a[4])) {
+			c->differs = true;
+			return;
+		}
+		envelope_text_match(c, " ", 1);
+		envelope_text_match_qname(c, a[1], a[0]);
+		envelope_text_match(c, "=\"", 2);
+		envelope_text_match(c, a[3], (size_t)(a[4] - a[3]));
+		envelope_text_match(c, "\"", 1);
+	}
+	c->open = true;
+}
+
+static void
+envelope_text_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	struct et_cmp	*c = ctxt->_private;
+
+	(void)uri;
+	if (c->differs)
+		return;
+	if (--c->depth == 0) {
+		/* Only the wrapper's own end tag may close depth 1. */
+		if (!c->closing)
+			c->differs = true;
+		return;
+	}
+	if (c->open) {
+		envelope_text_match(c, "/>", 2);
+		c->open = false;
+		return;
+	}
+	envelope_text_match(c, "</", 2);
+	envelope_text_match_qname(c, prefix, localname);
+	envelope_text_match(c, ">", 1);
+}
+
+/* Text as the serializer escapes it: < > & and CR, the rest as is. */
+static void
+envelope_text_chars(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	struct et_cmp	*c = ctxt->_private;
+	const xmlChar	*p, *end = ch + len, *run = ch;
+	const char	*esc;
+
+	if (c->differs)
+		return;
+	/* Trailing text may arrive only once the wrapper's end is fed. */
+	if (c->depth < 1) {
+		c->differs = true;
+		return;
+	}
+	envelope_text_close_start(c);
+	for (p = ch; p < end; p++) {
+		switch (*p) {
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '&': esc = "&amp;"; break;
+		case '\r': esc = "&#13;"; break;
+		default: continue;
+		}
+		envelope_text_match(c, run, (size_t)(p - run));
+		envelope_text_match_str(c, BAD_CAST esc);
+		run = p + 1;
+	}
+	envelope_text_match(c, run, (size_t)(end - run));
+}
+
+/* What the tree path keeps in another form, or refuses. */
+static void
+envelope_text_other(struct et_cmp *c)
+{
+	c->differs = true;
+}
+
+static void
+envelope_text_cdata(void *ctx, const xmlChar *v, int len)
+{
+	(void)v;
+	(void)len;
+	envelope_text_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_comment(void *ctx, const xmlChar *v)
+{
+	(void)v;
+	envelope_text_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)target;
+	(void)data;
+	envelope_text_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_reference(void *ctx, const xmlChar *name)
+{
+	(void)name;
+	envelope_text_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
+    const xmlChar *sys)
+{
+	(void)name;
+	(void)ext;
+	(void)sys;
+	envelope_text_other(((xmlParserCtxt *)ctx)->_private);
+	xmlStopParser(ctx);
+}
+
+xmlEntity *
+envelope_text_entity(void *ctx, const xmlChar *name)
+{
+	/* Only the predefined entities exist: there is no DTD. */
+	(void)ctx;
+	return xmlGetPredefinedEntity(name);
+}
+
+void
+envelope_text_quiet(void *ctx, xmlErrorPtr err)
+{
+	(void)ctx;
+	(void)err;
+}
+
+static void
+envelope_text_sax(xmlSAXHandler *sax)
+{
+	memset(sax, 0, sizeof *sax);
+	sax->initialized = XML_SAX2_MAGIC;
+	sax->startElementNs = envelope_text_start;
+	sax->endElementNs = envelope_text_end;
+	sax->characters = envelope_text_chars;
+	sax->ignorableWhitespace = envelope_text_chars;
+	sax->cdataBlock = envelope_text_cdata;
+	sax->comment = envelope_text_comment;
+	sax->processingInstruction = envelope_text_pi;
+	sax->reference = envelope_text_reference;
+	sax->internalSubset = envelope_text_subset;
+	sax->getEntity = envelope_text_entity;
+	sax->serror = envelope_text_quiet;
+}
+
+/*
+ * One parser per thread, reset between bodies: creating one costs more
+ * than the parse of a small body.  Its dictionary keeps the names it saw,
+ * so a parser that has seen too many is replaced (bounded memory whatever
+ * the bodies are).  The library links this file too, hence per thread.
+ */
+static pthread_key_t	envelope_text_key;
+static pthread_once_t	envelope_text_once = PTHREAD_ONCE_INIT;
+static bool		envelope_text_keyed;
+
+static void
+envelope_text_key_free(void *p)
+{
+	xmlFreeParserCtxt(p);
+}
+
+static void
+envelope_text_key_init(void)
+{
+	envelope_text_keyed = pthread_key_create(&envelope_text_key,
+	    envelope_text_key_free) == 0;
+}
+
+/*
+ * A reset parser of this thread with `sax` as its handler, ready for a
+ * push parse of `chunk` (may be NULL) and more; NULL when out of memory.
+ */
+xmlParserCtxt *
+envelope_text_parser(const xmlSAXHandler *sax, const char *chunk, int size)
+{
+	xmlParserCtxt	*ctxt = NULL;
+
+	pthread_once(&envelope_text_once, envelope_text_key_init);
+	if (envelope_text_keyed &&
+	    (ctxt = pthread_getspecific(envelope_text_key)) != NULL) {
+		if (ctxt->dict == NULL ||
+		    xmlDictSize(ctxt->dict) <= ET_MAX_NAMES) {
+			*ctxt->sax = *sax;
+			xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL);
+			goto ready;
+		}
+		pthread_setspecific(envelope_text_key, NULL);
+		xmlFreeParserCtxt(ctxt);
+	}
+	if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax, NULL, chunk,
+	    size, NULL)) == NULL)
+		return NULL;
+	if (envelope_text_keyed &&
+	    pthread_setspecific(envelope_text_key, ctxt) != 0) {
+		xmlFreeParserCtxt(ctxt);
+		return NULL;
+	}
+ready:
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
+	return ctxt;
+}
+
+/* Gives the parser back; one that cannot be kept is freed. */
+void
+envelope_text_parser_done(xmlParserCtxt *ctxt)
+{
+	ctxt->_private = NULL;
+	if (!envelope_text_keyed)
+		xmlFreeParserCtxt(ctxt);
+}
+
+/*
+ * Whether `body` is what parsing it as the content of an element and
+ * serializing the nodes gives back; 0 yes, 1 no (or not well-formed),
+ * -ENOMEM.
+ */
+static int
+envelope_text_body_is_canonical(const uint8_t *body, size_t len)
+{
+	xmlSAXHandler	 sax;
+	xmlParserCtxt	*ctxt;
+	struct et_cmp	 c;
+	int		 rc;
+
+	/* The tree path's parser drops a byte order mark at the start. */
+	if (len > INT_MAX - 16 ||
+	    (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0))
+		return 1;
+	memset(&c, 0, sizeof c);
+	c.body = body;
+	c.len = len;
+	envelope_text_sax(&sax);
+	if ((ctxt = envelope_text_parser(&sax, ET_WRAP_OPEN,
+	    sizeof(ET_WRAP_OPEN) - 1)) == NULL)
+		return -ENOMEM;
+	ctxt->_private = &c;
+	rc = xmlParseChunk(ctxt, (const char *)body, (int)len, 0);
+	if (rc == XML_ERR_OK && !c.differs) {
+		c.closing = true;
+		rc = xmlParseChunk(ctxt, ET_WRAP_CLOSE,
+		    sizeof(ET_WRAP_CLOSE) - 1, 1);
+	}
+	if (rc != XML_ERR_OK || !ctxt->wellFormed || !ctxt->nsWellFormed ||
+	    c.differs || c.depth != 0 || c.pos != len)
+		rc = 1;
+	else
+		rc = 0;
+	envelope_text_parser_done(ctxt);
+	return rc;
+}
+
+/* ---- writing the envelope's own parts ------------------------------------ */
+
+struct et_out {
+	uint8_t	*p;
+	size_t	 len;
+};
+
+static void
+envelope_text_put(struct et_out *o, const char *s, size_t n)
+{
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void
+envelope_text_puts(struct et_out *o, const char *s)
+{
+	envelope_text_put(o, s, strlen(s));
+}
+
+/* The most bytes a value takes escaped as text ("&#13;" for CR). */
+static size_t
+envelope_text_escaped_max(const char *s)
+{
+	return s != NULL ? 5 * strlen(s) : 0;
+}
+
+static void
+envelope_text_put_escaped(struct et_out *o, const char *s)
+{
+	const char	*p, *run = s, *esc;
+
+	for (p = s; *p != '\0'; p++) {
+		switch (*p) {
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '&': esc = "&amp;"; break;
+		case '\r': esc = "&#13;"; break;
+		default: continue;
+		}
+		envelope_text_put(o, run, (size_t)(p - run));
+		envelope_text_puts(o, esc);
+		run = p + 1;
+	}
+	envelope_text_put(o, run, (size_t)(p - run));
+}
+
+/* <a:NAME[ s:mustUnderstand="1"]>value</a:NAME>, or empty as <.../>. */
+static void
+envelope_text_put_header(struct et_out *o, const char *name,
+    const char *value, bool mu)
+{
+	envelope_text_puts(o, "<a:");
+	envelope_text_puts(o, name);
+	if (mu)
+		envelope_text_puts(o, " s:mustUnderstand=\"1\"");
+	if (*value == '\0') {
+		envelope_text_puts(o, "/>");
+		return;
+	}
+	envelope_text_puts(o, ">");
+	envelope_text_put_escaped(o, value);
+	envelope_text_puts(o, "</a:");
+	envelope_text_puts(o, name);
+	envelope_text_puts(o, ">");
+}
+
+static void
+envelope_text_put_address(struct et_out *o, const char *name,
+    const char *value)
+{
+	envelope_text_puts(o, "<a:");
+	envelope_text_puts(o, name);
+	envelope_text_puts(o, ">");
+	envelope_text_put_header(o, "Address", value, false);
+	envelope_text_puts(o, "</a:");
+	envelope_text_puts(o, name);
+	envelope_text_puts(o, ">");
+}
+
+int
+envelope_text_write(const struct envelope *env, uint8_t **out,
+    size_t *out_len)
+{
+	const char	*values[] = { env->action, env->message_id,
+			    env->relates_to, env->reply_to, env->fault_to,
+			    env->to };
+	bool		 addressing, any = false;
+	struct et_out	 o;
+	size_t		 i, max;
+	int		 rc;
+
+	/* Faults, other headers and the rest stay on the tree path. */
+	if (env->is_fault || (env->headers != NULL && env->headers_len > 0) ||
+	    env->nhttp > 0 || env->more_body)
+		return 1;
+	addressing = env->addressing_version != 3;
+	max = 1024 + env->body_len;
+	for (i = 0; i < sizeof values / sizeof values[0]; i++) {
+		max += envelope_text_escaped_max(values[i]);
+		any |= values[i] != NULL;
+	}
+	if (env->body != NULL && env->body_len > 0 &&
+	    (rc = envelope_text_body_is_canonical(env->body,
+	    env->body_len)) != 0)
+		return rc;
+	if ((o.p = malloc(max + 1)) == NULL)
+		return -ENOMEM;
+	o.len = 0;
+	envelope_text_puts(&o, "<s:Envelope");
+	if (addressing)
+		envelope_text_puts(&o, env->addressing_version == 2 ?
+		    " xmlns:a=\"" ET_NS_WSA10 "\"" :
+		    " xmlns:a=\"" ET_NS_WSA09 "\"");
+	envelope_text_puts(&o, env->envelope_version == 1 ?
+	    " xmlns:s=\"" ET_NS_SOAP11 "\">" : " xmlns:s=\"" ET_NS_SOAP12 "\">");
+	if (addressing && any) {
+		envelope_text_puts(&o, "<s:Header>");
+		if (env->action != NULL)
+			envelope_text_put_header(&o, "Action", env->action,
+			    true);
+		if (env->message_id != NULL)
+			envelope_text_put_header(&o, "MessageID",
+			    env->message_id, false);
+		if (env->relates_to != NULL)
+			envelope_text_put_header(&o, "RelatesTo",
+			    env->relates_to, false);
+		if (env->reply_to != NULL)
+			envelope_text_put_address(&o, "ReplyTo",
+			    env->reply_to);
+		if (env->fault_to != NULL)
+			envelope_text_put_address(&o, "FaultTo",
+			    env->fault_to);
+		if (env->to != NULL)
+			envelope_text_put_header(&o, "To", env->to, true);
+		envelope_text_puts(&o, "</s:Header>");
+	}
+	if (env->body == NULL || env->body_len == 0)
+		envelope_text_puts(&o, "<s:Body/>");
+	else {
+		envelope_text_puts(&o, "<s:Body>");
+		envelope_text_put(&o, (const char *)env->body, env->body_len);
+		envelope_text_puts(&o, "</s:Body>");
+	}
+	envelope_text_puts(&o, "</s:Envelope>");
+	o.p[o.len] = '\0';
+	*out = o.p;
+	*out_len = o.len;
+	return 0;
+}

@@ -1,0 +1,634 @@
+/*
+ * The text envelope read without a libxml2 tree: one SAX parse fills the
+ * addressing headers and writes each child of Body as the standalone XML
+ * the tree path would give (envelope_read_body: a copy into a scratch
+ * document, then the serializer).
+ *
+ * The tree path must stay the meaning, so this reads only what it can
+ * give back byte for byte, and answers "not mine" for the rest: a fault,
+ * headers other than the addressing ones, a body element that takes a
+ * namespace (or a QName value's prefix) from outside itself, comments,
+ * CDATA, processing instructions, escapes in attribute values, text
+ * between Body's children, anything malformed.  The caller then takes the
+ * tree path, which also gives the errors.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+
+#include "envelope.h"
+#include "envelope_text.h"
+
+#define ER_NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
+#define ER_NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
+#define ER_NS_WSA10	"http://www.w3.org/2005/08/addressing"
+#define ER_NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+
+/* The tree path's depth limit (envelope.c), Envelope being depth 1. */
+#define ER_MAX_DEPTH	256
+/* Bindings in scope inside one body element that this follows. */
+#define ER_MAX_NS	64
+/* Text of a leaf kept for the QName test (longer is no QName there). */
+#define ER_LEAF_MAX	300
+
+struct er_buf {
+	char	*p;
+	size_t	 len, size;
+	bool	 nomem;
+};
+
+struct er_ns {
+	const xmlChar	*prefix;	/* NULL: the default namespace */
+	int		 depth;		/* of the element declaring it */
+};
+
+struct er_state {
+	struct envelope	*env;
+	bool		 bail;
+	int		 depth;
+	const char	*soap_ns;
+	const char	*wsa_ns;	/* decided by the first header */
+	bool		 seen_header, seen_body;
+	bool		 in_header, in_body;
+	/* Capturing the text of a header (or of the Address under ReplyTo
+	 * and FaultTo) at cap_depth into *slot. */
+	char		**slot;
+	int		 cap_depth;
+	char		**addr_slot;	/* inside ReplyTo/FaultTo */
+	int		 addr_depth;
+	bool		 addr_done;
+	struct er_buf	 text;
+	/* The body. */
+	struct er_buf	 out;
+	bool		 body_first;	/* the first element child is next */
+	bool		 open;		/* a start tag awaits ">" or "/>" */
+	int		 last_start;	/* depth of the latest start tag */
+	struct er_ns	 ns[ER_MAX_NS];
+	int		 nns;
+	char		 leaf[ER_LEAF_MAX];
+	size_t		 leaf_len;
+	bool		 leaf_long;	/* more than the leaf buffer holds */
+	bool		 leaf_colon;	/* a ':' anywhere in it */
+};
+
+static void
+envelope_text_read_put(struct er_buf *b, const void *p, size_t n)
+{
+	size_t	 size;
+	char	*np;
+
+	if (b->nomem)
+		return;
+	if (n >= b->size - b->len || b->p == NULL) {
+		size = b->size != 0 ? b->size : 256;
+		while (size - b->len <= n)
+			size *= 2;
+		if ((np = realloc(b->p, size)) == NULL) {
+			b->nomem = true;
+			return;
+		}
+		b->p = np;
+		b->size = size;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+envelope_text_read_puts(struct er_buf *b, const xmlChar *s)
+{
+	envelope_text_read_put(b, s, strlen((const char *)s));
+}
+
+/* Escapes as the serializer does: text (< > & CR) or, with `attr`, an
+ * attribute value (also " and the other white space). */
+static void
+envelope_text_read_escaped(struct er_buf *b, const xmlChar *p, size_t n,
+    bool attr)
+{
+	const xmlChar	*end = p + n, *run = p;
+	const char	*esc;
+
+	for (; p < end; p++) {
+		switch (*p) {
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '&': esc = "&amp;"; break;
+		case '\r': esc = "&#13;"; break;
+		case '"': esc = attr ? "&quot;" : NULL; break;
+		case '\n': esc = attr ? "&#10;" : NULL; break;
+		case '\t': esc = attr ? "&#9;" : NULL; break;
+		default: esc = NULL; break;
+		}
+		if (esc == NULL)
+			continue;
+		envelope_text_read_put(b, run, (size_t)(p - run));
+		envelope_text_read_puts(b, BAD_CAST esc);
+		run = p + 1;
+	}
+	envelope_text_read_put(b, run, (size_t)(end - run));
+}
+
+static void
+envelope_text_read_qname(struct er_buf *b, const xmlChar *prefix,
+    const xmlChar *local)
+{
+	if (prefix != NULL) {
+		envelope_text_read_puts(b, prefix);
+		envelope_text_read_put(b, ":", 1);
+	}
+	envelope_text_read_puts(b, local);
+}
+
+static bool
+envelope_text_read_space(xmlChar c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Whether `prefix` is bound inside the body element being written. */
+static bool
+envelope_text_read_bound(const struct er_state *st, const xmlChar *prefix)
+{
+	int	 i;
+
+	if (prefix != NULL && xmlStrEqual(prefix, BAD_CAST "xml"))
+		return true;
+	for (i = st->nns - 1; i >= 0; i--)
+		if (prefix == NULL ? st->ns[i].prefix == NULL :
+		    st->ns[i].prefix != NULL &&
+		    xmlStrEqual(st->ns[i].prefix, prefix))
+			return true;
+	return false;
+}
+
+/*
+ * A value of the form prefix:local whose prefix is not bound inside the
+ * element would get a declaration on the tree path (when Body's scope has
+ * it): leave such a body to the tree.
+ */
+static bool
+envelope_text_read_qname_ok(const struct er_state *st, const xmlChar *v,
+    size_t n)
+{
+	xmlChar	 buf[256], *colon;
+
+	while (n > 0 && envelope_text_read_space(*v)) {
+		v++;
+		n--;
+	}
+	while (n > 0 && envelope_text_read_space(v[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof buf)
+		return true;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (xmlValidateQName(buf, 0) != 0 ||
+	    (colon = (xmlChar *)strchr((char *)buf, ':')) == NULL)
+		return true;
+	*colon = '\0';
+	return envelope_text_read_bound(st, buf);
+}
+
+static void
+envelope_text_read_close_start(struct er_state *st)
+{
+	if (st->open) {
+		envelope_text_read_put(&st->out, ">", 1);
+		st->open = false;
+	}
+}
+
+static bool
+envelope_text_read_plain_href(const xmlChar *p)
+{
+	if (p == NULL || *p == '\0')
+		return false;
+	for (; *p != '\0'; p++)
+		if (strchr("<>&\"'\n\r\t", *p) != NULL)
+			return false;
+	return true;
+}
+
+/* A start tag under Body (depth >= 3). */
+static void
+envelope_text_read_body_start(struct er_state *st, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri, int nb_namespaces,
+    const xmlChar **namespaces, int nb_attributes, const xmlChar **attrs)
+{
+	int	 i;
+
+	if (st->depth == 3 && st->body_first) {
+		st->body_first = false;
+		if (uri != NULL && xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
+		    xmlStrEqual(localname, BAD_CAST "Fault")) {
+			st->bail = true;
+			return;
+		}
+	}
+	envelope_text_read_close_start(st);
+	envelope_text_read_put(&st->out, "<", 1);
+	envelope_text_read_qname(&st->out, prefix, localname);
+	for (i = 0; i < nb_namespaces; i++) {
+		if (st->nns == ER_MAX_NS ||
+		    !envelope_text_read_plain_href(namespaces[2 * i + 1])) {
+			st->bail = true;
+			return;
+		}
+		st->ns[st->nns].prefix = namespaces[2 * i];
+		st->ns[st->nns].depth = st->depth;
+		st->nns++;
+		envelope_text_read_put(&st->out, " xmlns", 6);
+		if (namespaces[2 * i] != NULL) {
+			envelope_text_read_put(&st->out, ":", 1);
+			envelope_text_read_puts(&st->out, namespaces[2 * i]);
+		}
+		envelope_text_read_put(&st->out, "=\"", 2);
+		envelope_text_read_puts(&st->out, namespaces[2 * i + 1]);
+		envelope_text_read_put(&st->out, "\"", 1);
+	}
+	/* Its namespace must come from inside: no reconciliation. */
+	if ((uri != NULL || prefix != NULL) &&
+	    !envelope_text_read_bound(st, prefix)) {
+		st->bail = true;
+		return;
+	}
+	for (i = 0; i < nb_attributes; i++) {
+		const xmlChar **a = attrs + 5 * i;
+		size_t n = (size_t)(a[4] - a[3]);
+
+		if ((a[1] != NULL && !envelope_text_read_bound(st, a[1])) ||
+		    memchr(a[3], '&', n) != NULL ||
+		    !envelope_text_read_qname_ok(st, a[3], n)) {
+			st->bail = true;
+			return;
+		}
+		envelope_text_read_put(&st->out, " ", 1);
+		envelope_text_read_qname(&st->out, a[1], a[0]);
+		envelope_text_read_put(&st->out, "=\"", 2);
+		envelope_text_read_escaped(&st->out, a[3], n, true);
+		envelope_text_read_put(&st->out, "\"", 1);
+	}
+	st->open = true;
+	st->leaf_len = 0;
+	st->leaf_long = st->leaf_colon = false;
+}
+
+static void
+envelope_text_read_body_end(struct er_state *st, const xmlChar *localname,
+    const xmlChar *prefix)
+{
+	/* A leaf's text is its only child: the tree path tests it. */
+	if (st->last_start == st->depth && st->leaf_len > 0 &&
+	    (st->leaf_long ? st->leaf_colon :
+	    !envelope_text_read_qname_ok(st, BAD_CAST st->leaf,
+	    st->leaf_len))) {
+		st->bail = true;
+		return;
+	}
+	while (st->nns > 0 && st->ns[st->nns - 1].depth == st->depth)
+		st->nns--;
+	if (st->open) {
+		envelope_text_read_put(&st->out, "/>", 2);
+		st->open = false;
+		return;
+	}
+	envelope_text_read_put(&st->out, "</", 2);
+	envelope_text_read_qname(&st->out, prefix, localname);
+	envelope_text_read_put(&st->out, ">", 1);
+}
+
+/* A child of Header: one of the addressing headers, or not ours. */
+static void
+envelope_text_read_header_start(struct er_state *st, const xmlChar *localname,
+    const xmlChar *uri)
+{
+	struct envelope	*env = st->env;
+	char		**slot = NULL;
+
+	if (uri == NULL) {
+		st->bail = true;
+		return;
+	}
+	if (st->wsa_ns == NULL) {
+		if (xmlStrEqual(uri, BAD_CAST ER_NS_WSA10)) {
+			st->wsa_ns = ER_NS_WSA10;
+			env->addressing_version = 2;
+		} else if (xmlStrEqual(uri, BAD_CAST ER_NS_WSA09)) {
+			st->wsa_ns = ER_NS_WSA09;
+			env->addressing_version = 1;
+		} else {
+			st->bail = true;
+			return;
+		}
+	}
+	if (!xmlStrEqual(uri, BAD_CAST st->wsa_ns)) {
+		st->bail = true;
+		return;
+	}
+	if (xmlStrEqual(localname, BAD_CAST "Action"))
+		slot = &env->action;
+	else if (xmlStrEqual(localname, BAD_CAST "To"))
+		slot = &env->to;
+	else if (xmlStrEqual(localname, BAD_CAST "MessageID"))
+		slot = &env->message_id;
+	else if (xmlStrEqual(localname, BAD_CAST "RelatesTo"))
+		slot = &env->relates_to;
+	else if (xmlStrEqual(localname, BAD_CAST "ReplyTo") ||
+	    xmlStrEqual(localname, BAD_CAST "FaultTo")) {
+		st->addr_slot = localname[0] == 'R' ? &env->reply_to :
+		    &env->fault_to;
+		st->addr_depth = st->depth;
+		st->addr_done = false;
+		return;
+	} else {
+		st->bail = true;
+		return;
+	}
+	if (*slot != NULL) {
+		st->bail = true;
+		return;
+	}
+	st->slot = slot;
+	st->cap_depth = st->depth;
+	st->text.len = 0;
+}
+
+/* The Address under ReplyTo or FaultTo; anything else there is not ours. */
+static void
+envelope_text_read_address_start(struct er_state *st,
+    const xmlChar *localname, const xmlChar *uri)
+{
+	if (st->depth != st->addr_depth + 1 || st->addr_done ||
+	    uri == NULL || !xmlStrEqual(uri, BAD_CAST st->wsa_ns) ||
+	    !xmlStrEqual(localname, BAD_CAST "Address") ||
+	    *st->addr_slot != NULL) {
+		st->bail = true;
+		return;
+	}
+	st->slot = st->addr_slot;
+	st->cap_depth = st->depth;
+	st->text.len = 0;
+	st->addr_done = true;
+}
+
+/* Stores the captured text without the XML white space around it. */
+static void
+envelope_text_read_header_end(struct er_state *st)
+{
+	const char	*p = st->text.p != NULL ? st->text.p : "";
+	size_t		 n = st->text.len;
+
+	while (n > 0 && envelope_text_read_space((xmlChar)*p)) {
+		p++;
+		n--;
+	}
+	while (n > 0 && envelope_text_read_space((xmlChar)p[n - 1]))
+		n--;
+	if ((*st->slot = strndup(p, n)) == NULL)
+		st->text.nomem = true;
+	st->slot = NULL;
+}
+
+static void
+envelope_text_read_start(void *ctx, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri, int nb_namespaces,
+    const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+    const xmlChar **attributes)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	struct er_state	*st = ctxt->_private;
+
+	if (st->bail)
+		return;
+	if (++st->depth > ER_MAX_DEPTH || nb_defaulted != 0 ||
+	    (prefix != NULL && uri == NULL)) {
+		st->bail = true;
+		xmlStopParser(ctxt);
+		return;
+	}
+	st->last_start = st->depth;
+	if (st->depth == 1) {
+		if (uri != NULL && xmlStrEqual(uri, BAD_CAST ER_NS_SOAP12))
+			st->soap_ns = ER_NS_SOAP12;
+		else if (uri != NULL &&
+		    xmlStrEqual(uri, BAD_CAST ER_NS_SOAP11))
+			st->soap_ns = ER_NS_SOAP11;
+		if (st->soap_ns == NULL ||
+		    !xmlStrEqual(localname, BAD_CAST "Envelope")) {
+			st->bail = true;
+			return;
+		}
+		st->env->envelope_version =
+		    strcmp(st->soap_ns, ER_NS_SOAP12) == 0 ? 2 : 1;
+		st->env->addressing_version = 3;
+	} else if (st->depth == 2) {
+		if (uri != NULL && xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
+		    !st->seen_header && !st->seen_body &&
+		    xmlStrEqual(localname, BAD_CAST "Header"))
+			st->seen_header = st->in_header = true;
+		else if (uri != NULL &&
+		    xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
+		    !st->seen_body && xmlStrEqual(localname, BAD_CAST "Body")) {
+			st->seen_body = st->in_body = true;
+			st->body_first = true;
+		} else
+			st->bail = true;
+	} else if (st->in_body)
+		envelope_text_read_body_start(st, localname, prefix, uri,
+		    nb_namespaces, namespaces, nb_attributes, attributes);
+	else if (st->slot != NULL)
+		st->bail = true;	/* markup inside a header's text */
+	else if (st->addr_slot != NULL)
+		envelope_text_read_address_start(st, localname, uri);
+	else
+		envelope_text_read_header_start(st, localname, uri);
+}
+
+static void
+envelope_text_read_end(void *ctx, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	struct er_state	*st = ctxt->_private;
+
+	(void)uri;
+	if (st->bail)
+		return;
+	if (st->in_body && st->depth >= 3)
+		envelope_text_read_body_end(st, localname, prefix);
+	else if (st->slot != NULL && st->depth == st->cap_depth)
+		envelope_text_read_header_end(st);
+	else if (st->addr_slot != NULL && st->depth == st->addr_depth)
+		st->addr_slot = NULL;
+	else if (st->depth == 2)
+		st->in_header = st->in_body = false;
+	st->depth--;
+}
+
+static void
+envelope_text_read_chars(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxt	*ctxt = ctx;
+	struct er_state	*st = ctxt->_private;
+	size_t		 n = (size_t)len;
+	int		 i;
+
+	if (st->bail)
+		return;
+	if (st->in_body && st->depth >= 3) {
+		envelope_text_read_close_start(st);
+		envelope_text_read_escaped(&st->out, ch, n, false);
+		if (memchr(ch, ':', n) != NULL)
+			st->leaf_colon = true;
+		if (st->leaf_len + n > sizeof st->leaf)
+			st->leaf_long = true;
+		else {
+			memcpy(st->leaf + st->leaf_len, ch, n);
+			st->leaf_len += n;
+		}
+		return;
+	}
+	if (st->in_body) {
+		/* Blank text between Body's children carries nothing. */
+		for (i = 0; i < len; i++)
+			if (!envelope_text_read_space(ch[i])) {
+				st->bail = true;
+				return;
+			}
+		return;
+	}
+	if (st->slot != NULL)
+		envelope_text_read_put(&st->text, ch, n);
+}
+
+static void
+envelope_text_read_other(struct er_state *st)
+{
+	st->bail = true;
+}
+
+static void
+envelope_text_read_cdata(void *ctx, const xmlChar *v, int len)
+{
+	(void)v;
+	(void)len;
+	envelope_text_read_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_read_comment(void *ctx, const xmlChar *v)
+{
+	(void)v;
+	envelope_text_read_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_read_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)target;
+	(void)data;
+	envelope_text_read_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_read_reference(void *ctx, const xmlChar *name)
+{
+	(void)name;
+	envelope_text_read_other(((xmlParserCtxt *)ctx)->_private);
+}
+
+static void
+envelope_text_read_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
+    const xmlChar *sys)
+{
+	(void)name;
+	(void)ext;
+	(void)sys;
+	envelope_text_read_other(((xmlParserCtxt *)ctx)->_private);
+	xmlStopParser(ctx);
+}
+
+static void
+envelope_text_read_sax(xmlSAXHandler *sax)
+{
+	memset(sax, 0, sizeof *sax);
+	sax->initialized = XML_SAX2_MAGIC;
+	sax->startElementNs = envelope_text_read_start;
+	sax->endElementNs = envelope_text_read_end;
+	sax->characters = envelope_text_read_chars;
+	sax->ignorableWhitespace = envelope_text_read_chars;
+	sax->cdataBlock = envelope_text_read_cdata;
+	sax->comment = envelope_text_read_comment;
+	sax->processingInstruction = envelope_text_read_pi;
+	sax->reference = envelope_text_read_reference;
+	sax->internalSubset = envelope_text_read_subset;
+	sax->getEntity = envelope_text_entity;
+	sax->serror = envelope_text_quiet;
+}
+
+/* What a failed read filled (envelope_clear is the caller's, which calls
+ * this file: no circle). */
+static void
+envelope_text_read_clear(struct envelope *env)
+{
+	free(env->action);
+	free(env->to);
+	free(env->message_id);
+	free(env->relates_to);
+	free(env->reply_to);
+	free(env->fault_to);
+	free(env->body);
+	memset(env, 0, sizeof *env);
+}
+
+int
+envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
+{
+	xmlSAXHandler	 sax;
+	xmlParserCtxt	*ctxt;
+	struct er_state	*st;
+	int		 rc;
+
+	memset(env, 0, sizeof *env);
+	/* What the tree path's parser might take differently (a byte order
+	 * mark, another encoding's first bytes) is left to it. */
+	if (in == NULL || len < 4 || len > INT_MAX || in[0] != '<')
+		return 1;
+	if ((st = calloc(1, sizeof *st)) == NULL)
+		return -ENOMEM;
+	st->env = env;
+	envelope_text_read_sax(&sax);
+	if ((ctxt = envelope_text_parser(&sax, NULL, 0)) == NULL) {
+		free(st);
+		return -ENOMEM;
+	}
+	ctxt->_private = st;
+	rc = xmlParseChunk(ctxt, (const char *)in, (int)len, 1);
+	if (st->out.nomem || st->text.nomem)
+		rc = -ENOMEM;
+	else if (rc != XML_ERR_OK || !ctxt->wellFormed ||
+	    !ctxt->nsWellFormed || st->bail || !st->seen_body ||
+	    st->depth != 0)
+		rc = 1;
+	else
+		rc = 0;
+	envelope_text_parser_done(ctxt);
+	free(st->text.p);
+	if (rc == 0 && st->out.len > 0) {
+		env->body = (uint8_t *)st->out.p;
+		env->body_len = st->out.len;
+	} else
+		free(st->out.p);
+	free(st);
+	if (rc != 0)
+		envelope_text_read_clear(env);
+	return rc;
+}

@@ -1,0 +1,490 @@
+/*
+ * Check suite for daemon/codec/envelope_text.c: the text envelope written
+ * without a tree must be, byte for byte, what the tree path writes, and it
+ * must take the common messages (else it saves nothing).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "envelope.h"
+#include "envelope_text.h"
+
+/* Bodies the library writes: the fast path must take every one. */
+static const char *const canonical[] = {
+	"<text xmlns=\"urn:wsprobe\">hello from wsprobe client</text>",
+	"<p:a xmlns:p=\"urn:p\" p:x=\"1\" y=\"two\"><p:b/><c>t</c></p:a>",
+	"<a xmlns=\"urn:x\">x &lt; y &amp;&amp; y &gt; z&#13;\n\tend</a>",
+	"<a xmlns=\"urn:x\">caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80</a>",
+	"<a>1</a><b>2</b>",
+	"<a/>",
+	" <a/> text &amp; more <b/>\n",
+	"plain text only",
+	"<a xml:lang=\"en\" q=\"it's\">\"quoted\" 'single'</a>",
+	"<x:a xmlns:x=\"urn:x\"><x:b xmlns:x=\"urn:y\"><x:c/></x:b></x:a>",
+	"<a><b xmlns:s=\"urn:other\" s:z=\"1\"/></a>",
+	"<a attr=\"caf\xc3\xa9\"/>",
+};
+
+/* Bodies the tree writes differently, or refuses: the fast path must
+ * leave them to it (and agree when it does not). */
+static const char *const other[] = {
+	"<a></a>",
+	"<a x='1'/>",
+	"<a  x=\"1\"/>",
+	"<a x=\"1\" />",
+	"<a>&#65;</a>",
+	"<a>x > y</a>",
+	"<a x=\"a&amp;b\"/>",
+	"<a x=\"a&lt;b\"/>",
+	"<a x=\"line\nbreak\"/>",
+	"<a x=\"tab\tthere\"/>",
+	"<a x=\"&#10;\"/>",
+	"<a><![CDATA[x < y]]></a>",
+	"<a><!-- comment --></a>",
+	"<a><?pi data?></a>",
+	"<s:Fault xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"/>",
+	"<a xmlns:a=\"http://www.w3.org/2005/08/addressing\"/>",
+	"<a xmlns:s=\"urn:top-level-s-is-left-to-the-tree\"/>",
+	"<a xmlns:xml=\"http://www.w3.org/XML/1998/namespace\"/>",
+	"<p:a/>",
+	"<a p:x=\"1\"/>",
+	"<a>",
+	"</w><w>",
+	"<a/></w><w><b/>",
+	"<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>",
+	"<?xml version=\"1.0\"?><a/>",
+	"<a>&unknown;</a>",
+	"<a xmlns=\"\"/>",
+	"<a\n/>",
+	"<a x=\"1\" x=\"2\"/>",
+	"<a>\xff\xfe</a>",
+	"<a>\r\n</a>",
+	"\xef\xbb\xbf<a/>",
+	"<a xmlns=\"urn:x\" b=\"1\" xmlns:p=\"urn:p\"/>",
+	"</a>",
+	"<a><b></a></b>",
+};
+
+static void
+fill(struct envelope *e, const char *body, uint32_t ev, uint32_t av)
+{
+	memset(e, 0, sizeof *e);
+	e->envelope_version = ev;
+	e->addressing_version = av;
+	e->action = (char *)"urn:test/Ping";
+	e->to = (char *)"net.tcp://127.0.0.1:1/x?a=1&b=<2>";
+	e->body = (uint8_t *)body;
+	e->body_len = body != NULL ? strlen(body) : 0;
+}
+
+/* Returns the fast path's verdict after holding its bytes to the tree's. */
+static int
+same_as_tree(const struct envelope *e)
+{
+	uint8_t	*fast = NULL, *tree = NULL, *pub = NULL;
+	size_t	 fast_len = 0, tree_len = 0, pub_len = 0;
+	int	 rf, rt, rp;
+
+	rt = envelope_write_dom(e, &tree, &tree_len);
+	rf = envelope_text_write(e, &fast, &fast_len);
+	ck_assert_int_ge(rf, 0);
+	if (rf == 0) {
+		ck_assert_msg(rt == 0, "fast path wrote what the tree refuses: "
+		    "%.*s", (int)e->body_len, e->body);
+		ck_assert_msg(fast_len == tree_len &&
+		    memcmp(fast, tree, tree_len) == 0,
+		    "fast path differs:\n%.*s\n%.*s", (int)fast_len, fast,
+		    (int)tree_len, tree);
+		ck_assert_uint_eq(fast[fast_len], '\0');
+	}
+	/* envelope_write is one or the other, never a third answer. */
+	rp = envelope_write(e, &pub, &pub_len);
+	ck_assert_int_eq(rp, rt);
+	if (rp == 0)
+		ck_assert(pub_len == tree_len &&
+		    memcmp(pub, tree, tree_len) == 0);
+	free(fast);
+	free(tree);
+	free(pub);
+	return rf;
+}
+
+START_TEST(test_canonical_taken)
+{
+	struct envelope	e;
+	uint32_t	ev, av;
+	size_t		i;
+
+	for (ev = 1; ev <= 2; ev++)
+		for (av = 1; av <= 3; av++)
+			for (i = 0; i < sizeof canonical / sizeof *canonical;
+			    i++) {
+				fill(&e, canonical[i], ev, av);
+				ck_assert_msg(same_as_tree(&e) == 0,
+				    "not taken: %s", canonical[i]);
+			}
+	fill(&e, NULL, 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+}
+END_TEST
+
+START_TEST(test_other_left)
+{
+	struct envelope	e;
+	size_t		i;
+
+	for (i = 0; i < sizeof other / sizeof *other; i++) {
+		fill(&e, other[i], 2, 2);
+		ck_assert_msg(same_as_tree(&e) == 1, "taken: %s", other[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_headers_escaped)
+{
+	static const char *const values[] = { "", "a", "x&y<z>w\r\nq\t",
+	    "caf\xc3\xa9", "  spaced  ", "]]>", "\"'" };
+	struct envelope	e;
+	size_t		i, j;
+
+	for (i = 0; i < sizeof values / sizeof *values; i++)
+		for (j = 0; j < 64; j++) {
+			fill(&e, canonical[0], 1 + (uint32_t)(j & 1),
+			    1 + (uint32_t)((j >> 1) % 3));
+			e.action = j & 4 ? (char *)values[i] : NULL;
+			e.message_id = j & 8 ? (char *)values[i] : NULL;
+			e.relates_to = j & 16 ? (char *)values[i] : NULL;
+			e.reply_to = j & 32 ? (char *)values[i] : NULL;
+			e.fault_to = j & 16 ? (char *)values[i] : NULL;
+			e.to = j & 8 ? NULL : (char *)values[i];
+			ck_assert_int_eq(same_as_tree(&e), 0);
+		}
+}
+END_TEST
+
+/* What the fast path leaves to the tree: faults, other headers. */
+START_TEST(test_left_to_tree)
+{
+	struct envelope	e;
+	uint8_t		*out = NULL;
+	size_t		 out_len = 0;
+
+	fill(&e, canonical[0], 2, 2);
+	e.is_fault = true;
+	e.fault_reason = (char *)"broken";
+	ck_assert_int_eq(same_as_tree(&e), 1);
+	fill(&e, canonical[0], 2, 2);
+	e.headers = (uint8_t *)"<h xmlns=\"urn:h\">1</h>";
+	e.headers_len = strlen((char *)e.headers);
+	ck_assert_int_eq(same_as_tree(&e), 1);
+	/* A bad header value is refused before either path. */
+	fill(&e, canonical[0], 2, 2);
+	e.action = (char *)"bad\x01";
+	ck_assert_int_eq(envelope_write(&e, &out, &out_len), -EINVAL);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
+/*
+ * Bounded random edits of the bodies above: whatever the fast path takes
+ * must be what the tree writes.  Fixed seed, so a failure repeats.
+ */
+START_TEST(test_mutations_agree)
+{
+	static const char alphabet[] = "<>/&;=\"' \r\n\tax:#!?[]-\xc3\xa9\xef\xbb\xbf";
+	struct envelope	e;
+	char		buf[256];
+	unsigned int	seed = 0x5eed;
+	size_t		i, len, src, k;
+	int		n, taken = 0;
+
+	for (i = 0; i < 6000; i++) {
+		src = (size_t)rand_r(&seed) % (sizeof canonical /
+		    sizeof *canonical + sizeof other / sizeof *other);
+		snprintf(buf, sizeof buf, "%s", src < sizeof canonical /
+		    sizeof *canonical ? canonical[src] :
+		    other[src - sizeof canonical / sizeof *canonical]);
+		len = strlen(buf);
+		for (n = 1 + rand_r(&seed) % 3; n > 0 && len > 0; n--) {
+			k = (size_t)rand_r(&seed) % len;
+			switch (rand_r(&seed) % 3) {
+			case 0:		/* replace */
+				buf[k] = alphabet[rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+				break;
+			case 1:		/* delete */
+				memmove(buf + k, buf + k + 1, len - k);
+				len--;
+				break;
+			default:	/* insert */
+				if (len + 2 >= sizeof buf)
+					break;
+				memmove(buf + k + 1, buf + k, len - k + 1);
+				buf[k] = alphabet[rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+				len++;
+				break;
+			}
+		}
+		buf[len] = '\0';
+		fill(&e, buf, 2, 2);
+		if (same_as_tree(&e) == 0)
+			taken++;
+	}
+	/* Some edits keep a body canonical; otherwise this proves little. */
+	ck_assert_int_gt(taken, 100);
+}
+END_TEST
+
+/* ---- reading ------------------------------------------------------------ */
+
+static void
+assert_same_str(const char *a, const char *b, const char *what)
+{
+	ck_assert_msg((a == NULL) == (b == NULL) &&
+	    (a == NULL || strcmp(a, b) == 0), "%s: %s vs %s", what,
+	    a != NULL ? a : "(null)", b != NULL ? b : "(null)");
+}
+
+static void
+assert_same_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen, const char *what)
+{
+	ck_assert_msg(alen == blen && (alen == 0 || memcmp(a, b, alen) == 0),
+	    "%s differs:\n%.*s\n%.*s", what, (int)alen, a != NULL ?
+	    (const char *)a : "", (int)blen, b != NULL ? (const char *)b : "");
+	ck_assert((a == NULL) == (b == NULL));
+}
+
+/* Reads `doc` both ways; returns the fast path's verdict. */
+static int
+read_same_as_tree(const uint8_t *doc, size_t len)
+{
+	struct envelope	 f, t, p;
+	const char	*why = NULL;
+	int		 rf, rt, rp;
+
+	rt = envelope_read_dom(doc, len, &t, &why);
+	rf = envelope_text_read(doc, len, &f);
+	ck_assert_int_ge(rf, 0);
+	if (rf == 0) {
+		ck_assert_msg(rt == 0, "fast path read what the tree refuses "
+		    "(%s): %.*s", why, (int)len, doc);
+		ck_assert_uint_eq(f.envelope_version, t.envelope_version);
+		ck_assert_uint_eq(f.addressing_version, t.addressing_version);
+		assert_same_str(f.action, t.action, "action");
+		assert_same_str(f.to, t.to, "to");
+		assert_same_str(f.message_id, t.message_id, "message_id");
+		assert_same_str(f.relates_to, t.relates_to, "relates_to");
+		assert_same_str(f.reply_to, t.reply_to, "reply_to");
+		assert_same_str(f.fault_to, t.fault_to, "fault_to");
+		assert_same_bytes(f.body, f.body_len, t.body, t.body_len,
+		    "body");
+		ck_assert(f.body == NULL || f.body[f.body_len] == '\0');
+		ck_assert(!f.is_fault && !t.is_fault);
+		ck_assert_ptr_null(t.headers);
+		ck_assert_ptr_null(t.fault_reason);
+	} else
+		ck_assert_ptr_null(f.body);
+	rp = envelope_read(doc, len, &p, NULL);
+	ck_assert_int_eq(rp, rt);
+	if (rp == 0)
+		assert_same_bytes(p.body, p.body_len, t.body, t.body_len,
+		    "envelope_read body");
+	envelope_clear(&f);
+	envelope_clear(&t);
+	envelope_clear(&p);
+	return rf;
+}
+
+static int
+read_str_same(const char *doc)
+{
+	return read_same_as_tree((const uint8_t *)doc, strlen(doc));
+}
+
+#define ENV12	"<s:Envelope xmlns:a=\"http://www.w3.org/2005/08/addressing\" " \
+		"xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">"
+
+/* What envelope_write gives, with every body and header mix, reads back
+ * without the tree, to what the tree reads. */
+START_TEST(test_read_written)
+{
+	struct envelope	e;
+	uint8_t		*out;
+	size_t		 out_len, i;
+	uint32_t	 ev, av;
+
+	for (ev = 1; ev <= 2; ev++)
+		for (av = 1; av <= 3; av++)
+			for (i = 0; i < sizeof canonical / sizeof *canonical;
+			    i++) {
+				fill(&e, canonical[i], ev, av);
+				e.message_id = (char *)"urn:uuid:1";
+				e.reply_to = (char *)" http://x/&amp; ";
+				e.relates_to = (char *)"";
+				ck_assert_int_eq(envelope_write(&e, &out,
+				    &out_len), 0);
+				/* Text between Body's children is left to
+				 * the tree. */
+				if (i != 6 && i != 7)
+					ck_assert_msg(read_same_as_tree(out,
+					    out_len) == 0, "not taken: %s",
+					    out);
+				else
+					read_same_as_tree(out, out_len);
+				free(out);
+			}
+}
+END_TEST
+
+/* Envelopes written by others, and what the fast reader leaves. */
+START_TEST(test_read_others)
+{
+	static const char *const taken[] = {
+		ENV12 "<s:Header><a:Action s:mustUnderstand=\"1\">\n  x  \n"
+		"</a:Action><a:ReplyTo><a:Address>r</a:Address></a:ReplyTo>"
+		"</s:Header><s:Body>\n  <m:x xmlns:m=\"urn:m\" m:y=\"a&lt;"
+		"b\tc\nd&quot;e&gt;\">t&#13;x</m:x>\n</s:Body></s:Envelope>",
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>" ENV12
+		"<s:Body><x xmlns=\"urn:x\" xsi:type=\"xs:int\" xmlns:xsi="
+		"\"urn:xsi\" xmlns:xs=\"urn:xs\">xs:q</x></s:Body>"
+		"</s:Envelope>",
+		ENV12 "<s:Body><x xmlns=\"urn:x\"><y>12:30 http://h/p</y></x><z/></s:Body>"
+		"</s:Envelope>",
+		ENV12 "<s:Header/><s:Body/></s:Envelope>",
+	};
+	static const char *const left[] = {
+		/* the body takes s from the envelope */
+		ENV12 "<s:Body><s:x/></s:Body></s:Envelope>",
+		/* a QName value whose prefix Body's scope declares */
+		ENV12 "<s:Body><x>s:Receiver</x></s:Body></s:Envelope>",
+		ENV12 "<s:Body><x v=\" s:Sender \"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><s:Fault/></s:Body></s:Envelope>",
+		/* (or that no scope declares: left alike, to be simple) */
+		ENV12 "<s:Body><x>p:q</x></s:Body></s:Envelope>",
+		ENV12 "<s:Header><h xmlns=\"urn:h\"/></s:Header><s:Body/>"
+		"</s:Envelope>",
+		ENV12 "<s:Header><a:Action>1</a:Action><a:Action>2</a:Action>"
+		"</s:Header><s:Body/></s:Envelope>",
+		ENV12 "<s:Body><x a=\"1&amp;2\"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><x><!-- c --></x></s:Body></s:Envelope>",
+		ENV12 "<s:Body>text</s:Body></s:Envelope>",
+		ENV12 "<s:Body><x xmlns=\"\"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><p:x/></s:Body></s:Envelope>",
+		ENV12 "<s:Body/><s:Header/></s:Envelope>",
+		ENV12 "<s:Header/></s:Envelope>",
+		"<Envelope/>",
+		" " ENV12 "<s:Body/></s:Envelope>",
+		"\xef\xbb\xbf" ENV12 "<s:Body/></s:Envelope>",
+		"<!DOCTYPE s:Envelope>" ENV12 "<s:Body/></s:Envelope>",
+		ENV12 "<s:Body><x>",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof taken / sizeof *taken; i++)
+		ck_assert_msg(read_str_same(taken[i]) == 0, "not taken: %s",
+		    taken[i]);
+	for (i = 0; i < sizeof left / sizeof *left; i++)
+		ck_assert_msg(read_str_same(left[i]) == 1, "taken: %s",
+		    left[i]);
+}
+END_TEST
+
+/* Bounded random edits of written envelopes; fixed seed. */
+START_TEST(test_read_mutations_agree)
+{
+	static const char alphabet[] = "<>/&;=\"' \r\n\tax:s#!?[]-\xc3\xa9";
+	struct envelope	e;
+	uint8_t		*out;
+	size_t		 out_len, k, len;
+	char		 buf[1024];
+	unsigned int	 seed = 0xfeed;
+	int		 i, n, taken = 0;
+
+	for (i = 0; i < 6000; i++) {
+		fill(&e, canonical[(size_t)rand_r(&seed) %
+		    (sizeof canonical / sizeof *canonical)],
+		    1 + (uint32_t)(i & 1), 1 + (uint32_t)(i % 3));
+		e.reply_to = i & 4 ? (char *)"urn:r" : NULL;
+		ck_assert_int_eq(envelope_write(&e, &out, &out_len), 0);
+		ck_assert_uint_lt(out_len, sizeof buf - 8);
+		memcpy(buf, out, out_len);
+		free(out);
+		len = out_len;
+		for (n = rand_r(&seed) % 4; n > 0 && len > 0; n--) {
+			k = (size_t)rand_r(&seed) % len;
+			switch (rand_r(&seed) % 3) {
+			case 0:
+				buf[k] = alphabet[rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+				break;
+			case 1:
+				memmove(buf + k, buf + k + 1, len - k - 1);
+				len--;
+				break;
+			default:
+				memmove(buf + k + 1, buf + k, len - k);
+				buf[k] = alphabet[rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+				len++;
+				break;
+			}
+		}
+		if (read_same_as_tree((const uint8_t *)buf, len) == 0)
+			taken++;
+	}
+	ck_assert_int_gt(taken, 1000);
+}
+END_TEST
+
+/* The per-thread parser, stopped by a DTD, serves the next message. */
+START_TEST(test_parser_after_stop)
+{
+	static const char dtd[] = "<!DOCTYPE x>" ENV12 "<s:Body/></s:Envelope>";
+	static const char ok[] = ENV12 "<s:Body><x/></s:Body></s:Envelope>";
+	struct envelope	e;
+
+	ck_assert_int_eq(read_str_same(dtd), 1);
+	ck_assert_int_eq(read_str_same(ok), 0);
+	fill(&e, "<!DOCTYPE a><a/>", 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 1);
+	fill(&e, "<a/>", 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+}
+END_TEST
+
+static Suite *
+envelope_text_suite(void)
+{
+	Suite	*s = suite_create("envelope_text");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_canonical_taken);
+	tcase_add_test(tc, test_other_left);
+	tcase_add_test(tc, test_headers_escaped);
+	tcase_add_test(tc, test_left_to_tree);
+	tcase_add_test(tc, test_mutations_agree);
+	tcase_add_test(tc, test_read_written);
+	tcase_add_test(tc, test_read_others);
+	tcase_add_test(tc, test_read_mutations_agree);
+	tcase_add_test(tc, test_parser_after_stop);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(envelope_text_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
