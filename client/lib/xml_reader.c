@@ -799,7 +799,7 @@ xml_utf8_len(uint8_t c)
 /*
  * WsReadChars, WsReadCharsUtf8 and WsReadBytes: as much of the current
  * text as fits, going on with the next text node when one is used up; 0
- * when the reader is not on text.  `unit` 0 is UTF-16, 1 UTF-8, 2 bytes.
+ * when the reader is not on text (past the start of the document).  `unit` 0 is UTF-16, 1 UTF-8, 2 bytes.
  */
 static HRESULT
 xml_reader_read_text(WS_XML_READER *r, int unit, void *out, ULONG max,
@@ -815,6 +815,18 @@ xml_reader_read_text(WS_XML_READER *r, int unit, void *out, ULONG max,
 		    "%s: invalid reader or NULL argument", api);
 	if ((hr = xml_reader_check(r, error, api)) != S_OK)
 		return hr;
+	/* Text is read up to a start or end element (the reference page):
+	 * at the start of the document, what follows it is read, so that a
+	 * raw message's body (WS_ENCODING_RAW: base64 text at the root) reads
+	 * with WsReadBytes at once, as on Windows. */
+	if (max > 0 && !r->in_attr && !r->cur->end &&
+	    r->cur->node->kind == XML_KIND_ROOT &&
+	    (hr = xml_reader_advance(r)) != S_OK) {
+		if (hr == WS_E_QUOTA_EXCEEDED)
+			return xml_reader_starved(r, error, api);
+		return ws_error_fail(error, hr, "%s: cannot read the node "
+		    "after the start of the document", api);
+	}
 	while (got < max) {
 		if ((hr = xml_reader_cache(r, unit == 2 ? 2 : 1,
 		    &have)) != S_OK)
