@@ -271,6 +271,66 @@ START_TEST(objects_named_by_their_create)
 }
 END_TEST
 
+/*
+ * A quiet request (posted by the library, nobody waiting) is answered
+ * only when it fails: a close that succeeds sends nothing, the next
+ * request's Reply comes first; a close of a channel that does not exist
+ * is answered with its error.
+ */
+START_TEST(quiet_request_answered_only_on_failure)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__GetProperty gp = WSCHANNEL__GET_PROPERTY__INIT;
+	Wschannel__ObjectRef ref = WSCHANNEL__OBJECT_REF__INIT;
+	Wschannel__Reply *r;
+	uint64_t ch;
+	int fd = pipe_connect();
+
+	cc.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	cc.binding = WS_TCP_CHANNEL_BINDING;
+	rq.id = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	ck_assert_uint_eq(pipe_call(fd, &rq, &ch), S_OK);
+
+	/* A CREATED channel's close succeeds: no Reply. */
+	ref.id = ch;
+	rq.id = 2;
+	rq.has_quiet = true;
+	rq.quiet = true;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL;
+	rq.close_channel = &ref;
+	pipe_send(fd, &rq);
+	gp.id = ch;
+	gp.property_id = WS_CHANNEL_PROPERTY_STATE;
+	rq.id = 3;
+	rq.has_quiet = false;
+	rq.quiet = false;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
+	rq.get_channel_property = &gp;
+	pipe_send(fd, &rq);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, 3);
+	ck_assert_uint_eq(r->property->u, WS_CHANNEL_STATE_CLOSED);
+	wschannel__reply__free_unpacked(r, NULL);
+
+	/* One that fails is answered. */
+	ref.id = ch + 1000;
+	rq.id = 4;
+	rq.has_quiet = true;
+	rq.quiet = true;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CLOSE_CHANNEL;
+	rq.close_channel = &ref;
+	pipe_send(fd, &rq);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, 4);
+	ck_assert(FAILED((HRESULT)r->hresult));
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+}
+END_TEST
+
 /* ---- through the library ----------------------------------------------------- */
 
 /* The daemon's id of `ch`: the one channel of `wsctl list` not in `skip`. */
@@ -558,6 +618,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, fork_with_a_create_in_flight);
 	tcase_add_test(tc, accept_on_closed_listener_fails_directly);
 	tcase_add_test(tc, objects_named_by_their_create);
+	tcase_add_test(tc, quiet_request_answered_only_on_failure);
 	tcase_add_test(tc, call_on_a_channel_being_created_does_not_wait);
 	suite_add_tcase(s, tc);
 	return s;

@@ -99,6 +99,9 @@ struct ipc_conn {
 	unsigned	 nasync;	/* async calls past their interim */
 	struct ipc_call	*cbhead, *cbtail; /* completions to call back */
 	struct ipc_call	*phead;		/* posted calls to release */
+	/* Posted calls written and not answered yet, oldest first: quiet
+	 * (Request.quiet), so a Reply to a later request confirms them. */
+	struct ipc_call	*qhead_posted, *qtail_posted;
 	pthread_cond_t	 io_cond;	/* the library thread's */
 	bool		 io_waiting;	/* ... waits on io_cond */
 	bool		 io_idle;	/* ... is in ops->idle */

@@ -57,6 +57,7 @@ static bool		 ipc_cb_started;
 static void	 ipc_call_complete_async(struct ipc_call *);
 static void	 ipc_io_wake(struct ipc_conn *);
 static void	 ipc_call_release(struct ipc_call *);
+static void	 ipc_deliver(struct ipc_call *);
 
 /* Releases a call's Reply, whichever way it was decoded. */
 void
@@ -256,6 +257,19 @@ ipc_posted_note(struct ipc_call *call)
 {
 	struct ipc_conn *c = call->conn;
 	struct ipc_object *o = call->obj;
+	struct ipc_call **pp, *prev = NULL;
+
+	/* Out of the unanswered ones (a short list: a loop's close, reset). */
+	for (pp = &c->qhead_posted; *pp != NULL; prev = *pp,
+	    pp = &(*pp)->pnext) {
+		if (*pp == call) {
+			*pp = call->pnext;
+			if (c->qtail_posted == call)
+				c->qtail_posted = prev;
+			call->pnext = NULL;
+			break;
+		}
+	}
 
 	if (FAILED(call->hr) && call->hr != WS_E_ENDPOINT_DISCONNECTED &&
 	    o != NULL) {
@@ -271,6 +285,37 @@ ipc_posted_note(struct ipc_call *call)
 	/* After a loss only the library thread may be left to release it. */
 	if (c->dead && c->leads)
 		ipc_io_wake(c);
+}
+
+/*
+ * With ipc_lock held: a Reply to request `id` came, so every posted
+ * request written before it succeeded: the daemon answers a quiet request
+ * only when it fails, and handles it before anything written after it.
+ */
+static void
+ipc_posted_confirm(struct ipc_conn *c, uint64_t id)
+{
+	struct ipc_call *call;
+
+	while ((call = c->qhead_posted) != NULL && call->id < id &&
+	    call->linked) {
+		call->hr = S_OK;
+		ipc_unlink(c, call);
+		ipc_deliver(call);	/* ipc_posted_note takes it off */
+	}
+}
+
+/* With ipc_lock held: a quiet posted call joins those a later Reply
+ * confirms, before it is written (its refusal may come at once). */
+static void
+ipc_posted_add(struct ipc_conn *c, struct ipc_call *call)
+{
+	call->pnext = NULL;
+	if (c->qtail_posted != NULL)
+		c->qtail_posted->pnext = call;
+	else
+		c->qhead_posted = call;
+	c->qtail_posted = call;
 }
 
 /* With ipc_lock held (let go meanwhile): releases the posted calls whose
@@ -540,6 +585,8 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	if (ipc_reply_scan_id(buf, len, &id) != 0)
 		return -1;
 	pthread_mutex_lock(&ipc_lock);
+	if (c->qhead_posted != NULL)
+		ipc_posted_confirm(c, id);
 	call = ipc_find(c, id);
 	pthread_mutex_unlock(&ipc_lock);
 	if (call == NULL)
@@ -1102,6 +1149,8 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 	req->has_async = call->async;
 	req->async = call->async;
 	ipc_link(c, call);
+	if (call->posted && req->has_quiet && req->quiet)
+		ipc_posted_add(c, call);
 	/* An async I/O call on a channel last found OPEN returns WS_S_ASYNC
 	 * once written, without the interim reply's round trip; should the
 	 * channel have faulted meanwhile, the callback gets the answer. */

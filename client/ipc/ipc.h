@@ -134,6 +134,7 @@ struct ipc_call {
 	/* Posted (ipc_object_post): nobody waits; the reader releases it
 	 * and a failure marks its object (deferred_hr). */
 	bool		  posted;
+	struct ipc_call	 *pnext;	/* posted, not answered: conn's list */
 	int		  refs;		/* async: the caller and the completion */
 	/* The result, filled by the I/O thread. */
 	HRESULT		  hr;

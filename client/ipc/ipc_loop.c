@@ -7,9 +7,9 @@
  *   message (Request.want_message), and the first receive completes from
  *   it at once, through ipc_call_local, without sending anything;
  * - posted requests: a close or reset whose result is known in advance is
- *   written and the call returns; its Reply is read and dropped by
- *   whichever thread reads next (ipc.c), and a refusal marks the object
- *   so that the next call on it says so.
+ *   written quiet (Request.quiet) and the call returns; the daemon answers
+ *   only a refusal, which marks the object so that the next call on it
+ *   says so, and the Reply to any later request confirms the rest (ipc.c).
  *
  * Which calls qualify is the library's decision (client/lib); nothing here
  * knows bindings.
@@ -65,6 +65,9 @@ ipc_object_post(struct ipc_object *o, Wschannel__Request *req,
 	ipc_object_ref(o);
 	__atomic_add_fetch(&o->nposted, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&o->known_state, state, __ATOMIC_RELAXED);
+	/* Answered only if it fails; a later Reply confirms it (ipc.c). */
+	req->has_quiet = true;
+	req->quiet = true;
 	if (ipc_call_send(call, req))
 		return S_OK;	/* the reader releases it */
 	/* Not sent (the connection is gone): nobody else knows the call. */

@@ -129,6 +129,8 @@ struct request {
 	 * reads the message its accept carried (only mark the channel). */
 	bool			 want_message;
 	bool			 read_kept;
+	/* Request.quiet: no Reply unless it fails (Unix door). */
+	bool			 quiet;
 
 	/* Arguments.  Strings and `ids` are borrowed: they must outlive
 	 * request_run(), not the request. */

@@ -579,7 +579,7 @@ control_request_done(struct request *r)
 {
 	struct control_conn *cc = control_conn_of(r->client);
 
-	if (!cc->dead) {
+	if (!cc->dead && !(r->quiet && r->res.hr == S_OK)) {
 		if (r->op == REQUEST_LIST && r->res.hr == S_OK)
 			control_reply_list(cc, r);
 		else if (r->op == REQUEST_ABORT_CHANNELS && r->res.hr == S_OK)
@@ -864,6 +864,7 @@ control_dispatch(struct control_conn *cc, Wschannel__Request *rq)
 	if (op != REQUEST_UNKNOWN)
 		control_decode(r, rq);
 	control_want_message(r, rq);
+	r->quiet = rq->has_quiet && rq->quiet && !r->async;
 	/* Released by control_request_done. */
 	cc->refs++;
 	request_run(r);
