@@ -46,8 +46,10 @@ teardown(void)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+/* A listener of `type` and `binding`, OPEN on a free loopback port. */
 static WS_LISTENER *
-loop_udp_listener(uint16_t *port)
+loop_listener(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
+    const char *scheme, uint16_t *port)
 {
 	WS_LISTENER *l = NULL;
 	WS_STRING url;
@@ -55,11 +57,10 @@ loop_udp_listener(uint16_t *port)
 	HRESULT hr = E_FAIL;
 	int i;
 
-	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
-	    NULL, 0, NULL, &l, NULL), S_OK);
+	HR_EQ(WsCreateListener(type, binding, NULL, 0, NULL, &l, NULL), S_OK);
 	for (i = 0; i < 5 && hr != S_OK; i++) {
 		ck_assert_int_eq(harness_free_port(port), 0);
-		snprintf(buf, sizeof(buf), "soap.udp://127.0.0.1:%u/loop",
+		snprintf(buf, sizeof(buf), "%s://127.0.0.1:%u/loop", scheme,
 		    (unsigned)*port);
 		url = harness_ws_string(buf);
 		hr = WsOpenListener(l, &url, NULL, NULL);
@@ -71,6 +72,13 @@ loop_udp_listener(uint16_t *port)
 	}
 	HR_EQ(hr, S_OK);
 	return l;
+}
+
+static WS_LISTENER *
+loop_udp_listener(uint16_t *port)
+{
+	return loop_listener(WS_CHANNEL_TYPE_DUPLEX, WS_UDP_CHANNEL_BINDING,
+	    "soap.udp", port);
 }
 
 /* A UDP socket of the test's own, bound to 127.0.0.1. */
@@ -497,28 +505,8 @@ END_TEST
 static WS_LISTENER *
 loop_http_listener(uint16_t *port)
 {
-	WS_LISTENER *l = NULL;
-	WS_STRING url;
-	char buf[128];
-	HRESULT hr = E_FAIL;
-	int i;
-
-	HR_EQ(WsCreateListener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
-	    NULL, 0, NULL, &l, NULL), S_OK);
-	for (i = 0; i < 5 && hr != S_OK; i++) {
-		ck_assert_int_eq(harness_free_port(port), 0);
-		snprintf(buf, sizeof(buf), "http://127.0.0.1:%u/loop",
-		    (unsigned)*port);
-		url = harness_ws_string(buf);
-		hr = WsOpenListener(l, &url, NULL, NULL);
-		free(url.chars);
-		if (hr != S_OK) {
-			HR_EQ(WsCloseListener(l, NULL, NULL), S_OK);
-			HR_EQ(WsResetListener(l, NULL), S_OK);
-		}
-	}
-	HR_EQ(hr, S_OK);
-	return l;
+	return loop_listener(WS_CHANNEL_TYPE_REPLY, WS_HTTP_CHANNEL_BINDING,
+	    "http", port);
 }
 
 /* A POST of the INT32 `v` on a kept-alive connection `fd`. */

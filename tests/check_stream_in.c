@@ -226,6 +226,33 @@ read_item(WS_MESSAGE *m, WS_HEAP *heap, char *buf, size_t len,
 	return hr;
 }
 
+/*
+ * A feed whose server sends the item "one" and the start of the next,
+ * then holds back until peer_go and sends `tail` (NULL: holds for ever):
+ * the streamed-input channel, its response with "one" read, and a heap.
+ */
+static WS_MESSAGE *
+held_feed(struct peer *p, const char *tail, const WS_CHANNEL_PROPERTY *more,
+    ULONG n, WS_CHANNEL **ch, WS_HEAP **heap)
+{
+	WS_MESSAGE *m;
+	char buf[64];
+
+	memset(p, 0, sizeof(*p));
+	p->parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
+	p->parts[1] = NULL;
+	p->parts[2] = tail;
+	p->nparts = tail != NULL ? 3 : 2;
+	peer_start(p);
+	*ch = stream_channel(p, more, n);
+	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, heap, NULL), S_OK);
+	m = ask_feed(*ch);
+	HR_EQ(WsReadMessageStart(*ch, m, NULL, NULL), S_OK);
+	HR_EQ(read_item(m, *heap, buf, sizeof(buf), NULL), S_OK);
+	ck_assert_str_eq(buf, "one");
+	return m;
+}
+
 /* Waits (bounded) until the daemon shows an operation pending on the
  * only channel there is. */
 static void
@@ -461,21 +488,9 @@ START_TEST(abort_releases_fill)
 	struct filler f;
 	WS_CHANNEL *ch;
 	WS_HEAP *heap;
-	char buf[64];
 
-	memset(&p, 0, sizeof(p));
 	memset(&f, 0, sizeof(f));
-	p.parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
-	p.parts[1] = NULL;
-	p.parts[2] = "two</t>" RSP_TAIL;
-	p.nparts = 3;
-	peer_start(&p);
-	ch = stream_channel(&p, NULL, 0);
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	f.m = ask_feed(ch);
-	HR_EQ(WsReadMessageStart(ch, f.m, NULL, NULL), S_OK);
-	HR_EQ(read_item(f.m, heap, buf, sizeof(buf), NULL), S_OK);
-	ck_assert_str_eq(buf, "one");
+	f.m = held_feed(&p, "two</t>" RSP_TAIL, NULL, 0, &ch, &heap);
 	ck_assert_int_eq(pthread_create(&f.th, NULL, filler_main, &f), 0);
 	wait_pending();
 	HR_EQ(WsAbortChannel(ch, NULL), S_OK);
@@ -501,19 +516,8 @@ START_TEST(malformed_chunk)
 	WS_HEAP *heap;
 	char buf[64];
 
-	memset(&p, 0, sizeof(p));
 	memset(&f, 0, sizeof(f));
-	p.parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
-	p.parts[1] = NULL;
-	p.parts[2] = "!";
-	p.nparts = 3;
-	peer_start(&p);
-	ch = stream_channel(&p, NULL, 0);
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	f.m = ask_feed(ch);
-	HR_EQ(WsReadMessageStart(ch, f.m, NULL, NULL), S_OK);
-	HR_EQ(read_item(f.m, heap, buf, sizeof(buf), NULL), S_OK);
-	ck_assert_str_eq(buf, "one");
+	f.m = held_feed(&p, "!", NULL, 0, &ch, &heap);
 	ck_assert_int_eq(pthread_create(&f.th, NULL, filler_main, &f), 0);
 	wait_pending();
 	peer_go(&p);
@@ -554,19 +558,8 @@ START_TEST(abandoned_then_next)
 	WS_HEAP *heap;
 	char buf[64];
 
-	memset(&p, 0, sizeof(p));
 	memset(&q, 0, sizeof(q));
-	p.parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
-	p.parts[1] = NULL;
-	p.parts[2] = "two</t>" RSP_TAIL;
-	p.nparts = 3;
-	peer_start(&p);
-	ch = stream_channel(&p, NULL, 0);
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	m = ask_feed(ch);
-	HR_EQ(WsReadMessageStart(ch, m, NULL, NULL), S_OK);
-	HR_EQ(read_item(m, heap, buf, sizeof(buf), NULL), S_OK);
-	ck_assert_str_eq(buf, "one");
+	m = held_feed(&p, "two</t>" RSP_TAIL, NULL, 0, &ch, &heap);
 	HR_EQ(WsAbandonMessage(ch, m, NULL), S_OK);
 	/* The first server holds its connection: a second one, on the same
 	 * listening socket, takes the next. */
@@ -710,19 +703,9 @@ START_TEST(stalled_peer_times_out)
 	WS_CHANNEL *ch;
 	WS_MESSAGE *m;
 	WS_HEAP *heap;
-	char buf[64];
 
-	memset(&p, 0, sizeof(p));
-	p.parts[0] = RSP_HEAD ITEM("one") "<t xmlns=\"urn:wschannel-test\">";
-	p.parts[1] = NULL;	/* for ever, as far as the client knows */
-	p.nparts = 2;
-	peer_start(&p);
-	ch = stream_channel(&p, &more, 1);
-	HR_EQ(WsCreateHeap(65536, 0, NULL, 0, &heap, NULL), S_OK);
-	m = ask_feed(ch);
-	HR_EQ(WsReadMessageStart(ch, m, NULL, NULL), S_OK);
-	HR_EQ(read_item(m, heap, buf, sizeof(buf), NULL), S_OK);
-	ck_assert_str_eq(buf, "one");
+	/* Held for ever, as far as the client knows. */
+	m = held_feed(&p, NULL, &more, 1, &ch, &heap);
 	HR_EQ(WsFillBody(m, 100000, NULL, NULL), WS_E_OPERATION_TIMED_OUT);
 	STATE_EQ(ch, WS_CHANNEL_STATE_FAULTED);
 	peer_end(&p);

@@ -46,6 +46,10 @@ struct _WS_CHANNEL {
 	struct ws_http_mapping	*mapping;
 	/* WS_CHANNEL_PROPERTY_TRANSFER_MODE (creation only). */
 	WS_TRANSFER_MODE	 transfer_mode;
+	/* ENCODING and MAX_STREAMED_START_SIZE as given at creation (the
+	 * HTTP defaults otherwise), for reading a streamed start. */
+	WS_ENCODING		 encoding;
+	ULONG			 stream_start_max;
 };
 
 struct _WS_LISTENER {

@@ -516,6 +516,9 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 	ch->envelope_version = WS_ENVELOPE_VERSION_SOAP_1_2;
 	ch->addressing_version = WS_ADDRESSING_VERSION_1_0;
 	ch->faults_as_errors = true;
+	/* HTTP's defaults: the binding that streams. */
+	ch->encoding = WS_ENCODING_XML_UTF8;
+	ch->stream_start_max = 16384;
 	/* The message versions are fixed at creation: the daemon refuses
 	 * to change them later. */
 	for (i = 0; i < count; i++) {
@@ -530,6 +533,11 @@ ws_channel_alloc(WS_CHANNEL_TYPE type, WS_CHANNEL_BINDING binding,
 			ch->faults_as_errors = v != 0;
 		else if (props[i].id == WS_CHANNEL_PROPERTY_TRANSFER_MODE)
 			ch->transfer_mode = (WS_TRANSFER_MODE)v;
+		else if (props[i].id == WS_CHANNEL_PROPERTY_ENCODING)
+			ch->encoding = (WS_ENCODING)v;
+		else if (props[i].id ==
+		    WS_CHANNEL_PROPERTY_MAX_STREAMED_START_SIZE)
+			ch->stream_start_max = (ULONG)v;
 	}
 	pthread_mutex_init(&ch->lock, NULL);
 	ch->obj.magic = 0;	/* not a valid handle until bound */

@@ -325,22 +325,15 @@ ws_stream_in_try_head(WS_MESSAGE *m, struct ws_stream_in *s, WS_ENCODING enc,
 	return hr;
 }
 
-/* The channel's property as a ULONG-sized value. */
-static HRESULT
-ws_stream_in_prop(WS_CHANNEL *ch, WS_CHANNEL_PROPERTY_ID id, void *v,
-    WS_ERROR *error)
-{
-	return WsGetChannelProperty(ch, id, v, sizeof(ULONG), error);
-}
-
 /* Reads the start, fetching more until it is in. */
 HRESULT
 ws_stream_in_start(WS_CHANNEL *ch, WS_MESSAGE *m, bool more, WS_ERROR *error,
     const char *api)
 {
 	struct ws_stream_in *s;
-	WS_ENCODING enc = WS_ENCODING_XML_UTF8;
-	ULONG start_max = 16384;
+	/* Both fixed at creation: known here without asking the daemon. */
+	WS_ENCODING enc = ch->encoding;
+	ULONG start_max = ch->stream_start_max;
 	HRESULT hr;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -356,11 +349,6 @@ ws_stream_in_start(WS_CHANNEL *ch, WS_MESSAGE *m, bool more, WS_ERROR *error,
 	m->body = NULL;
 	m->body_len = 0;
 	pthread_mutex_unlock(&m->lock);
-	if ((hr = ws_stream_in_prop(ch, WS_CHANNEL_PROPERTY_ENCODING, &enc,
-	    error)) != S_OK || (hr = ws_stream_in_prop(ch,
-	    WS_CHANNEL_PROPERTY_MAX_STREAMED_START_SIZE, &start_max,
-	    error)) != S_OK)
-		goto fail;
 	for (;;) {
 		hr = ws_stream_in_try_head(m, s, enc, error);
 		if (hr != WS_E_QUOTA_EXCEEDED)

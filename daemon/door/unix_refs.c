@@ -68,19 +68,15 @@ int32_t
 unix_refs_resolve(const struct unix_refs *rf, Wschannel__Request *rq,
     const char **why)
 {
-	const ProtobufCFieldDescriptor *f = NULL, *sf;
+	const ProtobufCFieldDescriptor *f, *sf;
 	ProtobufCMessage *op;
 	uint64_t *v;
 	unsigned i;
 	int32_t hr;
 
-	for (i = 0; i < wschannel__request__descriptor.n_fields; i++) {
-		if (wschannel__request__descriptor.fields[i].id ==
-		    (unsigned)rq->op_case) {
-			f = &wschannel__request__descriptor.fields[i];
-			break;
-		}
-	}
+	/* The op's field (a binary search: this runs for every request). */
+	f = protobuf_c_message_descriptor_get_field(
+	    &wschannel__request__descriptor, (unsigned)rq->op_case);
 	if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE)
 		return S_OK;
 	op = *(ProtobufCMessage **)(void *)((char *)rq + f->offset);

@@ -122,16 +122,32 @@ Serve(const WS_STRING *url, WS_HEAP *heap, WS_ERROR *error)
 	return hr;
 }
 
+/* The body of the catalog: COUNT orders, each flushed as it is written. */
 static HRESULT
-Send(const WS_STRING *url, ULONG count, WS_ERROR *error)
+WriteCatalog(WS_MESSAGE *message, ULONG count, WS_ERROR *error)
 {
 	static WCHAR eraser[] = L"Eraser";
 	PurchaseOrderType order = { 0, eraser };
+	HRESULT hr = S_OK;
+	ULONG i;
+
+	for (i = 0; SUCCEEDED(hr) && i < count; i++) {
+		order.quantity = i % 10 + 1;
+		hr = WsWriteBody(message, &poPurchaseOrderElement,
+		    WS_WRITE_REQUIRED_VALUE, &order, sizeof(order), error);
+		if (SUCCEEDED(hr))
+			hr = WsFlushBody(message, FLUSH_SIZE, NULL, error);
+	}
+	return hr;
+}
+
+static HRESULT
+Send(const WS_STRING *url, ULONG count, WS_ERROR *error)
+{
 	WS_ENDPOINT_ADDRESS address;
 	WS_CHANNEL *channel = NULL;
 	WS_MESSAGE *message = NULL;
 	HRESULT hr;
-	ULONG i;
 
 	memset(&address, 0, sizeof(address));
 	address.url = *url;
@@ -152,13 +168,8 @@ Send(const WS_STRING *url, ULONG count, WS_ERROR *error)
 		    sizeof(catalogAction), error);
 	if (SUCCEEDED(hr))
 		hr = WsWriteMessageStart(channel, message, NULL, error);
-	for (i = 0; SUCCEEDED(hr) && i < count; i++) {
-		order.quantity = i % 10 + 1;
-		hr = WsWriteBody(message, &poPurchaseOrderElement,
-		    WS_WRITE_REQUIRED_VALUE, &order, sizeof(order), error);
-		if (SUCCEEDED(hr))
-			hr = WsFlushBody(message, FLUSH_SIZE, NULL, error);
-	}
+	if (SUCCEEDED(hr))
+		hr = WriteCatalog(message, count, error);
 	if (SUCCEEDED(hr))
 		hr = WsWriteMessageEnd(channel, message, NULL, error);
 	if (SUCCEEDED(hr))
@@ -171,25 +182,6 @@ Send(const WS_STRING *url, ULONG count, WS_ERROR *error)
 		WsFreeMessage(message);
 	if (channel != NULL)
 		WsFreeChannel(channel);
-	return hr;
-}
-
-/* The body of the catalog: COUNT orders, each flushed as it is written. */
-static HRESULT
-WriteCatalog(WS_MESSAGE *message, ULONG count, WS_ERROR *error)
-{
-	static WCHAR eraser[] = L"Eraser";
-	PurchaseOrderType order = { 0, eraser };
-	HRESULT hr = S_OK;
-	ULONG i;
-
-	for (i = 0; SUCCEEDED(hr) && i < count; i++) {
-		order.quantity = i % 10 + 1;
-		hr = WsWriteBody(message, &poPurchaseOrderElement,
-		    WS_WRITE_REQUIRED_VALUE, &order, sizeof(order), error);
-		if (SUCCEEDED(hr))
-			hr = WsFlushBody(message, FLUSH_SIZE, NULL, error);
-	}
 	return hr;
 }
 
