@@ -18,7 +18,9 @@
  * keys to run (default: all; "none" runs only the scale section).
  * WSBENCH_HOLD=SECONDS keeps the scale section's channels open that long
  * before `wsctl list`, with the daemon's pid on stderr, for profiling by
- * hand (perf record -p PID, wsctl --socket PATH).  The scale figures come
+ * hand (perf record -p PID, wsctl --socket PATH); WSBENCH_SKIP_FLOOR=1
+ * runs only the wschannel blocks of each row, so that a profile sees them
+ * alone (the ratios it prints are then meaningless).  The scale figures come
  * with the CPU time wsctl and the daemon spent (the wall time on a loaded
  * machine is mostly waiting for a CPU), and abort --all with its floor:
  * as many loopback sockets closed with a reset by one process.
@@ -126,10 +128,12 @@ interleave(double (*floor_block)(void *), double (*value_block)(void *),
     void *arg, double *floor, double *value)
 {
 	double f[MAX_BLOCKS], v[MAX_BLOCKS];
+	bool skip = getenv("WSBENCH_SKIP_FLOOR") != NULL;
 	int i;
 
 	for (i = 0; i < nblocks; i++) {
-		if ((f[i] = floor_block(arg)) < 0 ||
+		f[i] = 1;
+		if ((!skip && (f[i] = floor_block(arg)) < 0) ||
 		    (v[i] = value_block(arg)) < 0)
 			return -1;
 	}
