@@ -65,6 +65,12 @@ struct ipc_backend {
 	int		(*lead)(struct ipc_conn *);
 	int		(*idle)(struct ipc_conn *);
 	void		(*kick)(struct ipc_conn *);
+	/*
+	 * With `lead_poll` set, `lead` also returns 0 without reading once
+	 * `interrupt` is called (before or during its wait): an abort ended
+	 * the leader's own call without the daemon (ipc_abort_local).
+	 */
+	void		(*interrupt)(struct ipc_conn *);
 };
 
 extern const struct ipc_backend ipc_unix_backend;
@@ -95,6 +101,10 @@ struct ipc_conn {
 	/* Leader/follower (ipc_lock). */
 	bool		 leads;		/* callers read their own replies */
 	const void	*leader;	/* the thread reading now, or NULL */
+	bool		 lead_poll;	/* the leader's call is abortable */
+	/* The call whose Reply the leader decodes without the lock: an
+	 * abort leaves it to the reader (its memory must stay alive). */
+	const struct ipc_call *decoding;
 	struct ipc_call	*whead, *wtail;	/* waiters that may take over */
 	unsigned	 nasync;	/* async calls past their interim */
 	struct ipc_call	*cbhead, *cbtail; /* completions to call back */

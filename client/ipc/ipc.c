@@ -546,6 +546,15 @@ ipc_reply_scan_id(const uint8_t *buf, size_t len, uint64_t *id)
 	return -1;
 }
 
+/* The Reply being decoded was dropped: its call is an abort's again. */
+static void
+ipc_decoded(struct ipc_conn *c)
+{
+	pthread_mutex_lock(&ipc_lock);
+	c->decoding = NULL;
+	pthread_mutex_unlock(&ipc_lock);
+}
+
 /* No memory for the Reply of `call`: keep what the static arena holds. */
 static int
 ipc_reply_emergency(struct ipc_conn *c, struct ipc_call *call,
@@ -558,6 +567,7 @@ ipc_reply_emergency(struct ipc_conn *c, struct ipc_call *call,
 	ipc_arena_emergency_begin(&ea, &alloc);
 	r = wschannel__reply__unpack(&alloc, len, buf);
 	pthread_mutex_lock(&ipc_lock);
+	c->decoding = NULL;
 	if (call->linked) {
 		if (r != NULL)
 			(void)ipc_reply_apply(c, call, r, true);
@@ -587,10 +597,11 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	pthread_mutex_lock(&ipc_lock);
 	if (c->qhead_posted != NULL)
 		ipc_posted_confirm(c, id);
-	call = ipc_find(c, id);
+	if ((call = ipc_find(c, id)) != NULL)
+		c->decoding = call;
 	pthread_mutex_unlock(&ipc_lock);
 	if (call == NULL)
-		return 0;	/* nobody waits for it (not from a sane daemon) */
+		return 0;	/* nobody waits for it (or an abort ended it) */
 	/*
 	 * Only the thread that reads delivers, so the call stays linked (and
 	 * its memory alive) while the Reply is decoded without the lock.
@@ -601,12 +612,15 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	    ipc_arena_free;
 	alloc.allocator_data = &call->arena;
 	if ((r = wschannel__reply__unpack(&alloc, len, buf)) == NULL) {
-		if (!call->arena.failed)
+		if (!call->arena.failed) {
+			ipc_decoded(c);
 			return -1;
+		}
 		ipc_arena_reset(&call->arena);
 		return ipc_reply_emergency(c, call, buf, len);
 	}
 	pthread_mutex_lock(&ipc_lock);
+	c->decoding = NULL;
 	if (call->linked)
 		kept = ipc_reply_apply(c, call, r, false);
 	if (kept)
@@ -740,10 +754,13 @@ ipc_lead(struct ipc_conn *c, const void *who)
 	int r;
 
 	c->leader = who;
+	c->lead_poll = who != &c->io_cond && c->ops->interrupt != NULL &&
+	    ((const struct ipc_call *)who)->abortable;
 	pthread_mutex_unlock(&ipc_lock);
 	r = c->ops->lead(c);
 	pthread_mutex_lock(&ipc_lock);
 	c->leader = NULL;
+	c->lead_poll = false;
 	if (r < 0 && !c->dead)
 		ipc_conn_lose_locked(c);
 	if (c->phead != NULL)
@@ -1114,6 +1131,61 @@ ipc_call_complete_async(struct ipc_call *call)
 		ipc_call_free(call);
 }
 
+/* The operations the daemon may hold pending, which an abort of their
+ * channel (or of the listener, for an accept) ends.  Closes are left to
+ * the daemon: one cut off may still end CLOSED with S_OK. */
+static bool
+ipc_op_abortable(Wschannel__Request__OpCase op)
+{
+	switch (op) {
+	case WSCHANNEL__REQUEST__OP_OPEN_CHANNEL:
+	case WSCHANNEL__REQUEST__OP_SEND_MESSAGE:
+	case WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE:
+	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
+	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
+	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY:
+	case WSCHANNEL__REQUEST__OP_READ_BODY_MORE:
+	case WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * ipc_int.h.  An abort of `o` was written: the calls it ends complete now
+ * with WS_E_OPERATION_ABORTED, as the daemon's answers would a moment
+ * later (those find no call and are dropped), so that a blocked receive
+ * returns after one wake-up instead of the daemon's round trip.  Only on
+ * a leader/follower connection, where a request is written by its own
+ * thread before it waits: a call is ended only once written whole, and
+ * never while the reader decodes its Reply.  The daemon, which ends the
+ * same operations, keeps the channel's state.
+ */
+void
+ipc_abort_local(struct ipc_conn *c, const struct ipc_object *o)
+{
+	struct ipc_call *call, *next;
+
+	if (!c->leads || c->dead)
+		return;
+	for (call = c->pending; call != NULL; call = next) {
+		next = call->next;
+		if (!call->abortable || !call->written || call->done ||
+		    call->posted || call == c->decoding ||
+		    (call->obj != o && call->obj2 != o) ||
+		    (o->kind == IPC_LISTENER && call->obj2 == NULL))
+			continue;
+		ipc_unlink(c, call);
+		call->hr = WS_E_OPERATION_ABORTED;
+		call->has_state = false;
+		call->reply = NULL;
+		ipc_deliver(call);
+		if (c->leader == call)
+			c->ops->interrupt(c);
+	}
+}
+
 /*
  * Hands the call to the connection's backend, or completes it at once
  * (no connection, a request over the protocol's limit).  Its condition
@@ -1148,6 +1220,8 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 		call->create_seq = ++c->creates_sent;
 	req->has_async = call->async;
 	req->async = call->async;
+	call->abortable = ipc_op_abortable(req->op_case);
+	call->written = false;
 	ipc_link(c, call);
 	if (call->posted && req->has_quiet && req->quiet)
 		ipc_posted_add(c, call);
@@ -1210,6 +1284,7 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 	ipc_call_send(call, req);
 
 	pthread_mutex_lock(&ipc_lock);
+	call->written = true;
 	(void)ipc_wait(call->conn, call, NULL);
 	if (call->async && call->interim) {
 		/* Pending: the callback thread completes it. */

@@ -131,6 +131,11 @@ struct ipc_call {
 	bool		  done;		/* the terminal reply (or loss) arrived */
 	bool		  linked;
 	bool		  allocated;
+	/* Its request names an operation the daemon may hold pending on a
+	 * channel (or a listener's accept), and it was written whole: an
+	 * abort through this connection ends it at once. */
+	bool		  abortable;
+	bool		  written;
 	/* Posted (ipc_object_post): nobody waits; the reader releases it
 	 * and a failure marks its object (deferred_hr). */
 	bool		  posted;

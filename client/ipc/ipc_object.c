@@ -56,7 +56,7 @@ ipc_object_abort_stale(struct ipc_object *o)
  */
 static bool
 ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
-    struct ipc_call *call)
+    struct ipc_call *call, bool abort)
 {
 	struct ipc_conn *c = o->conn;
 
@@ -93,6 +93,8 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 	}
 
 	pthread_mutex_lock(&ipc_lock);
+	if (abort)
+		ipc_abort_local(c, o);
 	(void)ipc_wait(c, call, NULL);
 	pthread_mutex_unlock(&ipc_lock);
 	pthread_mutex_unlock(&r->lock);
@@ -109,7 +111,7 @@ ipc_object_abort(struct ipc_object *o, WS_ERROR *error, const char *api)
 
 	/* Async I/O waits for the daemon's checks again from here. */
 	__atomic_store_n(&o->known_state, IPC_STATE_UNKNOWN, __ATOMIC_RELAXED);
-	if (!ipc_reserved_run(o, &o->abort, &call))
+	if (!ipc_reserved_run(o, &o->abort, &call, true))
 		return ipc_object_abort_stale(o);
 	hr = call.hr;
 	if (hr == WS_E_ENDPOINT_DISCONNECTED && call.reply == NULL)
@@ -132,7 +134,7 @@ ipc_object_abandon(struct ipc_object *o, uint32_t *state)
 	struct ipc_call call;
 	HRESULT hr;
 
-	if (!ipc_reserved_run(o, &o->abandon, &call))
+	if (!ipc_reserved_run(o, &o->abandon, &call, false))
 		return S_OK;
 	hr = call.hr;
 	if (hr == WS_E_ENDPOINT_DISCONNECTED && call.reply == NULL)

@@ -34,6 +34,7 @@
 struct unix_conn {
 	int		 fd;		/* closed by the I/O thread under wlock */
 	int		 kfd;		/* eventfd: wakes the idle I/O thread */
+	int		 ifd;		/* eventfd: wakes a leader that polls */
 	pthread_mutex_t	 wlock;		/* one writer at a time, whole frames */
 	/* The reader's (the leader's; handed over under ipc_lock). */
 	uint8_t		*rbuf;
@@ -205,6 +206,25 @@ unix_big_frame(struct ipc_conn *c, struct unix_conn *u, unsigned kind,
 	return 0;
 }
 
+/* A leader whose call an abort may end here (c->lead_poll) waits for
+ * the socket or unix_interrupt, whichever first: 0 for the interrupt. */
+static int
+unix_lead_poll(struct unix_conn *u)
+{
+	struct pollfd p[2] = {
+		{ .fd = u->fd, .events = POLLIN },
+		{ .fd = u->ifd, .events = POLLIN },
+	};
+	uint64_t v;
+
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
+			return 1;
+	if (p[1].revents & POLLIN)
+		(void)!read(u->ifd, &v, sizeof(v));
+	return p[0].revents != 0;
+}
+
 /* backend.lead: one read(2), then every whole frame it completed. */
 static int
 unix_lead(struct ipc_conn *c)
@@ -214,6 +234,8 @@ unix_lead(struct ipc_conn *c)
 	size_t off = 0, flen, have;
 	ssize_t n;
 
+	if (c->lead_poll && unix_lead_poll(u) == 0)
+		return 0;
 	do
 		n = read(u->fd, u->rbuf + u->rlen, UNIX_RBUF_SIZE - u->rlen);
 	while (n < 0 && errno == EINTR);
@@ -270,6 +292,15 @@ unix_kick(struct ipc_conn *c)
 	uint64_t one = 1;
 
 	(void)!write(u->kfd, &one, sizeof(one));
+}
+
+static void
+unix_interrupt(struct ipc_conn *c)
+{
+	struct unix_conn *u = c->be;
+	uint64_t one = 1;
+
+	(void)!write(u->ifd, &one, sizeof(one));
 }
 
 static void *
@@ -338,9 +369,13 @@ unix_open(struct ipc_conn *c, const struct ipc_address *a,
 	}
 	if ((u = calloc(1, sizeof(*u))) == NULL ||
 	    (u->rbuf = malloc(UNIX_RBUF_SIZE)) == NULL ||
-	    (u->kfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
-		if (u != NULL)
+	    (u->kfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    (u->ifd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		if (u != NULL) {
 			free(u->rbuf);
+			if (u->rbuf != NULL && u->kfd >= 0)
+				close(u->kfd);
+		}
 		free(u);
 		close(fd);
 		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
@@ -373,7 +408,9 @@ unix_forked(struct ipc_conn *c)
 		close(u->fd);
 	if (u->kfd >= 0)
 		close(u->kfd);
-	u->fd = u->kfd = -1;
+	if (u->ifd >= 0)
+		close(u->ifd);
+	u->fd = u->kfd = u->ifd = -1;
 	pthread_mutex_init(&u->wlock, NULL);
 }
 
@@ -388,6 +425,8 @@ unix_free(struct ipc_conn *c)
 		close(u->fd);
 	if (u->kfd >= 0)
 		close(u->kfd);
+	if (u->ifd >= 0)
+		close(u->ifd);
 	pthread_mutex_destroy(&u->wlock);
 	free(u->rbuf);
 	free(u);
@@ -407,4 +446,5 @@ const struct ipc_backend ipc_unix_backend = {
 	.lead = unix_lead,
 	.idle = unix_idle,
 	.kick = unix_kick,
+	.interrupt = unix_interrupt,
 };
