@@ -324,6 +324,8 @@ START_TEST(client_streamed_input_reads_large_body)
 }
 END_TEST
 
+/* The daemon may refuse the response before the read asks or after: the
+ * read is told either way (fail_response below forces each order). */
 START_TEST(client_buffered_refuses_large_body)
 {
 	client_reads(NULL, WS_E_QUOTA_EXCEEDED);
@@ -345,6 +347,7 @@ enum fail_kind {
 	FAIL_CUT,		/* the connection ends inside the body */
 	FAIL_CHUNKS,		/* chunked, past the bound, once the read waits */
 	FAIL_STREAM_CUT,	/* chunked, one chunk, then the end */
+	FAIL_STREAM_MID,	/* the envelope's start, the end once read */
 };
 
 /* What the test does once the response failed (FAIL_CHUNKS: reads). */
@@ -354,12 +357,14 @@ enum fail_then {
 	THEN_ABORT,		/* WsAbortChannel, then a read */
 	THEN_CLOSE,		/* WsCloseChannel */
 	THEN_SEND,		/* a new request, answered */
+	THEN_FILL,		/* FAIL_STREAM_MID: WsFillBody */
 };
 
 struct fsrv {
 	int		 lfd;
 	enum fail_kind	 kind;
-	int		 go;		/* FAIL_CHUNKS: the send completed */
+	int		 go;		/* FAIL_CHUNKS: the send completed;
+					 * FAIL_STREAM_MID: the start read */
 	int		 answer;	/* then serve one more request */
 	int		 seen;		/* written to once the daemon refused */
 	int		 rc;		/* 0, or the line that failed */
@@ -373,6 +378,8 @@ struct fsrv {
 	"<a:Action s:mustUnderstand=\"1\">urn:wschannel-test/Answer</a:Action>" \
 	"</s:Header><s:Body><value xmlns=\"urn:wschannel-test\">5</value>" \
 	"</s:Body></s:Envelope>"
+
+#define FSRV_MID ENV12_HEAD "<text xmlns=\"urn:wschannel-test\">00000:"
 
 #define FSRV_CHECK(s, e) do {						\
 	if (!(e)) {							\
@@ -446,9 +453,21 @@ fsrv_main(void *arg)
 		break;
 	case FAIL_CHUNKS:
 	case FAIL_STREAM_CUT:
+	case FAIL_STREAM_MID:
 		snprintf(head, sizeof(head), FSRV_HEAD
 		    "Transfer-Encoding: chunked\r\n\r\n");
 		FSRV_CHECK(s, harness_raw_write(fd, head, strlen(head)) == 0);
+		if (s->kind == FAIL_STREAM_MID) {
+			/* Past <s:Body>, then the end once the start was
+			 * read. */
+			snprintf(buf, sizeof(buf), "%zx\r\n%s\r\n",
+			    strlen(FSRV_MID), FSRV_MID);
+			FSRV_CHECK(s, harness_raw_write(fd, buf,
+			    strlen(buf)) == 0);
+			FSRV_CHECK(s, ssrv_wait(s->go) == S_OK);
+			FSRV_CHECK(s, shutdown(fd, SHUT_WR) == 0);
+			break;
+		}
 		if (s->kind == FAIL_STREAM_CUT) {
 			fsrv_body(fd, 100, true);
 			FSRV_CHECK(s, shutdown(fd, SHUT_WR) == 0);
@@ -507,7 +526,7 @@ fail_response(const WS_CHANNEL_PROPERTY *props, enum fail_kind kind,
 	ck_assert_int_ge(s.lfd = harness_tcp_listener(&port, 4), 0);
 	ck_assert_int_eq(pipe(seen), 0);
 	s.seen = seen[1];
-	if (kind == FAIL_CHUNKS) {
+	if (kind == FAIL_CHUNKS || kind == FAIL_STREAM_MID) {
 		ck_assert_int_eq(pipe(go), 0);
 		s.go = go[0];
 	}
@@ -525,6 +544,12 @@ fail_response(const WS_CHANNEL_PROPERTY *props, enum fail_kind kind,
 		HR_EQ(WsReadMessageStart(c, rp, NULL, err), want);
 		goto told;
 	}
+	if (kind == FAIL_STREAM_MID) {
+		/* The start is read; the rest of the body fails before the
+		 * next read asks for it. */
+		HR_EQ(WsReadMessageStart(c, rp, NULL, NULL), S_OK);
+		ck_assert_int_eq(write(go[1], "g", 1), 1);
+	}
 	/* The daemon has refused the response; no read has asked yet. */
 	ck_assert_msg(ssrv_wait(seen[0]) == S_OK, "server failed at line %d",
 	    s.rc);
@@ -535,6 +560,9 @@ fail_response(const WS_CHANNEL_PROPERTY *props, enum fail_kind kind,
 		break;
 	case THEN_RECEIVE:
 		HR_EQ(receive_reply(c, &out, err), want);
+		break;
+	case THEN_FILL:
+		HR_EQ(WsFillBody(rp, TEXT_LEN, NULL, err), want);
 		break;
 	case THEN_ABORT:
 		HR_EQ(WsAbortChannel(c, NULL), S_OK);
@@ -566,7 +594,7 @@ told:
 done:
 	ck_assert_int_eq(pthread_join(s.th, NULL), 0);
 	ck_assert_msg(s.rc == 0, "server failed at line %d", s.rc);
-	if (kind == FAIL_CHUNKS) {
+	if (kind == FAIL_CHUNKS || kind == FAIL_STREAM_MID) {
 		close(go[0]);
 		close(go[1]);
 	}
@@ -614,6 +642,15 @@ END_TEST
 START_TEST(cut_stream_first_told_to_read)
 {
 	fail_response(p_in, FAIL_STREAM_CUT, THEN_READ,
+	    WS_E_ENDPOINT_DISCONNECTED, "ended before the response");
+}
+END_TEST
+
+/* A streamed body cut after its start was read: the next read of more
+ * of it is told. */
+START_TEST(cut_stream_told_to_fill)
+{
+	fail_response(p_in, FAIL_STREAM_MID, THEN_FILL,
 	    WS_E_ENDPOINT_DISCONNECTED, "ended before the response");
 }
 END_TEST
@@ -868,6 +905,7 @@ stream_suite(void)
 	tcase_add_test(tc, failed_response_first_told_to_receive);
 	tcase_add_test(tc, cut_response_first_told_to_read);
 	tcase_add_test(tc, cut_stream_first_told_to_read);
+	tcase_add_test(tc, cut_stream_told_to_fill);
 	tcase_add_test(tc, failed_response_then_abort);
 	tcase_add_test(tc, failed_response_then_close);
 	tcase_add_test(tc, failed_response_dropped_by_next_send);

@@ -1,7 +1,8 @@
 /*
  * HTTP REQUEST channels: one kept-alive evhttp_connection per channel and
  * at most one request in flight.  A send completes when the response
- * headers arrive (Wine does the same); the next receive reads the body.
+ * headers arrive (Wine does the same); the next receive reads the body,
+ * and is told when the body failed before it asked (http_client_fail).
  * The host is looked up once, at the first request (RESOLVE_TIMEOUT),
  * then evhttp connects (CONNECT_TIMEOUT) and reconnects by itself when
  * the server closed the connection.
