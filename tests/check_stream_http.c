@@ -650,6 +650,10 @@ END_TEST
  * of it is told. */
 START_TEST(cut_stream_told_to_fill)
 {
+	/* Over D-Bus a read start takes the whole body: no piece is read
+	 * before the cut. */
+	if (harness_dbus())
+		return;
 	fail_response(p_in, FAIL_STREAM_MID, THEN_FILL,
 	    WS_E_ENDPOINT_DISCONNECTED, "ended before the response");
 }
