@@ -324,9 +324,358 @@ START_TEST(client_streamed_input_reads_large_body)
 }
 END_TEST
 
+/* The daemon may refuse the response before the read asks or after: the
+ * read is told either way (fail_response below forces each order). */
 START_TEST(client_buffered_refuses_large_body)
 {
 	client_reads(NULL, WS_E_QUOTA_EXCEEDED);
+}
+END_TEST
+
+/* ---- a response that fails before, or after, the read asks ----------------- */
+
+/*
+ * The daemon reads an HTTP response as it arrives, but on Windows only
+ * the receive reads it: the read gets the response's failure whether the
+ * response came first or the read did, the channel faults then, and the
+ * channel is OPEN until then.  A bare socket serves, so that the test
+ * knows what the daemon has seen: it refuses a response by ending the
+ * connection, which the socket sees.
+ */
+enum fail_kind {
+	FAIL_TOO_LONG,		/* Content-Length past MAX_BUFFERED_MESSAGE_SIZE */
+	FAIL_CUT,		/* the connection ends inside the body */
+	FAIL_CHUNKS,		/* chunked, past the bound, once the read waits */
+	FAIL_STREAM_CUT,	/* chunked, one chunk, then the end */
+	FAIL_STREAM_MID,	/* the envelope's start, the end once read */
+};
+
+/* What the test does once the response failed (FAIL_CHUNKS: reads). */
+enum fail_then {
+	THEN_READ,		/* WsReadMessageStart */
+	THEN_RECEIVE,		/* WsReceiveMessage */
+	THEN_ABORT,		/* WsAbortChannel, then a read */
+	THEN_CLOSE,		/* WsCloseChannel */
+	THEN_SEND,		/* a new request, answered */
+	THEN_FILL,		/* FAIL_STREAM_MID: WsFillBody */
+};
+
+struct fsrv {
+	int		 lfd;
+	enum fail_kind	 kind;
+	int		 go;		/* FAIL_CHUNKS: the send completed;
+					 * FAIL_STREAM_MID: the start read */
+	int		 answer;	/* then serve one more request */
+	int		 seen;		/* written to once the daemon refused */
+	int		 rc;		/* 0, or the line that failed */
+	pthread_t	 th;
+};
+
+#define FSRV_HEAD "HTTP/1.1 200 OK\r\n"					\
+	"Content-Type: application/soap+xml; charset=utf-8\r\n"
+#define FSRV_ANSWER "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"" \
+	" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header>"	\
+	"<a:Action s:mustUnderstand=\"1\">urn:wschannel-test/Answer</a:Action>" \
+	"</s:Header><s:Body><value xmlns=\"urn:wschannel-test\">5</value>" \
+	"</s:Body></s:Envelope>"
+
+#define FSRV_MID ENV12_HEAD "<text xmlns=\"urn:wschannel-test\">00000:"
+
+#define FSRV_CHECK(s, e) do {						\
+	if (!(e)) {							\
+		(s)->rc = __LINE__;					\
+		goto out;						\
+	}								\
+} while (0)
+
+/* Waits (bounded) until the daemon's one channel has an operation
+ * pending: the read the test made after its send completed. */
+static bool
+fsrv_read_pending(void)
+{
+	struct harness_channel_row row;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (harness_list_channels(&row, 1) == 1 && row.pending > 0)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/* Writes a body of `len` bytes, in chunks or not; the daemon may end
+ * the connection on the way (the write then fails: fine). */
+static void
+fsrv_body(int fd, size_t len, bool chunked)
+{
+	char piece[1024];
+	size_t n;
+	int h;
+
+	memset(piece, 'x', sizeof(piece));
+	while (len > 0) {
+		n = len < 1000 ? len : 1000;
+		if (chunked) {
+			h = snprintf(piece, sizeof(piece), "%zx\r\n", n);
+			memset(piece + h, 'x', n);
+			memcpy(piece + h + n, "\r\n", 2);
+			if (harness_raw_write(fd, piece, (size_t)h + n + 2) != 0)
+				return;
+		} else if (harness_raw_write(fd, piece, n) != 0)
+			return;
+		len -= n;
+	}
+}
+
+static void *
+fsrv_main(void *arg)
+{
+	struct fsrv *s = arg;
+	char buf[8192], head[256];
+	int fd = -1;
+
+	FSRV_CHECK(s, (fd = harness_raw_accept(s->lfd, T_MS)) >= 0);
+	FSRV_CHECK(s, raw_read_http(fd, buf, sizeof(buf), T_MS) > 0);
+	switch (s->kind) {
+	case FAIL_TOO_LONG:
+		snprintf(head, sizeof(head), FSRV_HEAD
+		    "Content-Length: %d\r\n\r\n", TEXT_LEN * TEXT_COUNT);
+		FSRV_CHECK(s, harness_raw_write(fd, head, strlen(head)) == 0);
+		fsrv_body(fd, TEXT_LEN * TEXT_COUNT, false);
+		break;
+	case FAIL_CUT:
+		snprintf(head, sizeof(head), FSRV_HEAD
+		    "Content-Length: 1000\r\n\r\n");
+		FSRV_CHECK(s, harness_raw_write(fd, head, strlen(head)) == 0);
+		fsrv_body(fd, 10, false);
+		FSRV_CHECK(s, shutdown(fd, SHUT_WR) == 0);
+		break;
+	case FAIL_CHUNKS:
+	case FAIL_STREAM_CUT:
+	case FAIL_STREAM_MID:
+		snprintf(head, sizeof(head), FSRV_HEAD
+		    "Transfer-Encoding: chunked\r\n\r\n");
+		FSRV_CHECK(s, harness_raw_write(fd, head, strlen(head)) == 0);
+		if (s->kind == FAIL_STREAM_MID) {
+			/* Past <s:Body>, then the end once the start was
+			 * read. */
+			snprintf(buf, sizeof(buf), "%zx\r\n%s\r\n",
+			    strlen(FSRV_MID), FSRV_MID);
+			FSRV_CHECK(s, harness_raw_write(fd, buf,
+			    strlen(buf)) == 0);
+			FSRV_CHECK(s, ssrv_wait(s->go) == S_OK);
+			FSRV_CHECK(s, shutdown(fd, SHUT_WR) == 0);
+			break;
+		}
+		if (s->kind == FAIL_STREAM_CUT) {
+			fsrv_body(fd, 100, true);
+			FSRV_CHECK(s, shutdown(fd, SHUT_WR) == 0);
+			break;
+		}
+		/* The body only once the read waits in the daemon. */
+		FSRV_CHECK(s, ssrv_wait(s->go) == S_OK);
+		FSRV_CHECK(s, fsrv_read_pending());
+		fsrv_body(fd, TEXT_LEN * TEXT_COUNT, true);
+		break;
+	}
+	/* The daemon ends the connection when it refuses the response (or
+	 * sees it end): only then does the test go on. */
+	FSRV_CHECK(s, harness_raw_wait_eof(fd, T_MS) == 0);
+	close(fd);
+	fd = -1;
+	FSRV_CHECK(s, write(s->seen, "s", 1) == 1);
+	if (s->answer) {
+		/* The next request comes on a new connection. */
+		FSRV_CHECK(s, (fd = harness_raw_accept(s->lfd, T_MS)) >= 0);
+		FSRV_CHECK(s, raw_read_http(fd, buf, sizeof(buf), T_MS) > 0);
+		snprintf(head, sizeof(head), FSRV_HEAD
+		    "Content-Length: %zu\r\n\r\n", strlen(FSRV_ANSWER));
+		FSRV_CHECK(s, harness_raw_write(fd, head, strlen(head)) == 0);
+		FSRV_CHECK(s, harness_raw_write(fd, FSRV_ANSWER,
+		    strlen(FSRV_ANSWER)) == 0);
+	}
+	s->rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/*
+ * Sends one request to a bare server that fails its response `kind`
+ * way, then `then`.  The read gets `want`, with `reason` in its error.
+ */
+static void
+fail_response(const WS_CHANNEL_PROPERTY *props, enum fail_kind kind,
+    enum fail_then then, HRESULT want, const char *reason)
+{
+	struct fsrv s;
+	WS_CHANNEL *c;
+	WS_MESSAGE *rp, *rp2;
+	WS_ERROR *err;
+	char text[1024];
+	int32_t out = 0;
+	uint16_t port;
+	int go[2], seen[2];
+
+	memset(&s, 0, sizeof(s));
+	s.kind = kind;
+	s.go = -1;
+	s.answer = then == THEN_SEND;
+	ck_assert_int_ge(s.lfd = harness_tcp_listener(&port, 4), 0);
+	ck_assert_int_eq(pipe(seen), 0);
+	s.seen = seen[1];
+	if (kind == FAIL_CHUNKS || kind == FAIL_STREAM_MID) {
+		ck_assert_int_eq(pipe(go), 0);
+		s.go = go[0];
+	}
+	ck_assert_int_eq(pthread_create(&s.th, NULL, fsrv_main, &s), 0);
+	HR_EQ(request_channel(&c, port, "/f", props, props != NULL ? 1 : 0),
+	    S_OK);
+	HR_EQ(new_msg(c, &rp), S_OK);
+	HR_EQ(new_msg(c, &rp2), S_OK);
+	HR_EQ(WsCreateError(NULL, 0, &err), S_OK);
+	/* The status line and headers complete the send. */
+	HR_EQ(send_int(c, 1, NULL), S_OK);
+	if (kind == FAIL_CHUNKS) {
+		ck_assert_int_eq(write(go[1], "g", 1), 1);
+		/* Waits while the server sends the body. */
+		HR_EQ(WsReadMessageStart(c, rp, NULL, err), want);
+		goto told;
+	}
+	if (kind == FAIL_STREAM_MID) {
+		/* The start is read; the rest of the body fails before the
+		 * next read asks for it. */
+		HR_EQ(WsReadMessageStart(c, rp, NULL, NULL), S_OK);
+		ck_assert_int_eq(write(go[1], "g", 1), 1);
+	}
+	/* The daemon has refused the response; no read has asked yet. */
+	ck_assert_msg(ssrv_wait(seen[0]) == S_OK, "server failed at line %d",
+	    s.rc);
+	STATE_EQ(c, WS_CHANNEL_STATE_OPEN);
+	switch (then) {
+	case THEN_READ:
+		HR_EQ(WsReadMessageStart(c, rp, NULL, err), want);
+		break;
+	case THEN_RECEIVE:
+		HR_EQ(receive_reply(c, &out, err), want);
+		break;
+	case THEN_FILL:
+		HR_EQ(WsFillBody(rp, TEXT_LEN, NULL, err), want);
+		break;
+	case THEN_ABORT:
+		HR_EQ(WsAbortChannel(c, NULL), S_OK);
+		STATE_EQ(c, WS_CHANNEL_STATE_FAULTED);
+		/* The response's failure went with the abort. */
+		HR_EQ(WsReadMessageStart(c, rp, NULL, NULL),
+		    WS_E_OBJECT_FAULTED);
+		goto done;
+	case THEN_CLOSE:
+		HR_EQ(WsCloseChannel(c, NULL, NULL), S_OK);
+		STATE_EQ(c, WS_CHANNEL_STATE_CLOSED);
+		goto done;
+	case THEN_SEND:
+		/* A failed response nobody read is dropped like an unread
+		 * one: the next exchange works. */
+		HR_EQ(send_int(c, 2, NULL), S_OK);
+		HR_EQ(receive_reply(c, &out, NULL), S_OK);
+		ck_assert_int_eq(out, 5);
+		STATE_EQ(c, WS_CHANNEL_STATE_OPEN);
+		goto done;
+	}
+told:
+	error_text(err, text, sizeof(text));
+	ck_assert_msg(strstr(text, reason) != NULL, "%s", text);
+	/* Told once: the channel is FAULTED from then on. */
+	STATE_EQ(c, WS_CHANNEL_STATE_FAULTED);
+	HR_EQ(WsReadMessageStart(c, rp2, NULL, NULL), WS_E_OBJECT_FAULTED);
+	HR_EQ(receive_reply(c, &out, NULL), WS_E_OBJECT_FAULTED);
+done:
+	ck_assert_int_eq(pthread_join(s.th, NULL), 0);
+	ck_assert_msg(s.rc == 0, "server failed at line %d", s.rc);
+	if (kind == FAIL_CHUNKS || kind == FAIL_STREAM_MID) {
+		close(go[0]);
+		close(go[1]);
+	}
+	close(seen[0]);
+	close(seen[1]);
+	WsFreeError(err);
+	WsFreeMessage(rp);
+	WsFreeMessage(rp2);
+	WsFreeChannel(c);
+	close(s.lfd);
+}
+
+/* The response is refused before the read asks: the read is told. */
+START_TEST(failed_response_first_told_to_read)
+{
+	fail_response(NULL, FAIL_TOO_LONG, THEN_READ, WS_E_QUOTA_EXCEEDED,
+	    "MAX_BUFFERED_MESSAGE_SIZE");
+}
+END_TEST
+
+/* The read waits first, then the response grows past the bound. */
+START_TEST(failed_response_after_read_told)
+{
+	fail_response(NULL, FAIL_CHUNKS, THEN_READ, WS_E_QUOTA_EXCEEDED,
+	    "MAX_BUFFERED_MESSAGE_SIZE");
+}
+END_TEST
+
+START_TEST(failed_response_first_told_to_receive)
+{
+	fail_response(NULL, FAIL_TOO_LONG, THEN_RECEIVE, WS_E_QUOTA_EXCEEDED,
+	    "MAX_BUFFERED_MESSAGE_SIZE");
+}
+END_TEST
+
+/* A body cut short before anyone reads: the read gets why. */
+START_TEST(cut_response_first_told_to_read)
+{
+	fail_response(NULL, FAIL_CUT, THEN_READ, WS_E_ENDPOINT_DISCONNECTED,
+	    "ended before the response");
+}
+END_TEST
+
+/* The same on a streamed-input channel, before its read start. */
+START_TEST(cut_stream_first_told_to_read)
+{
+	fail_response(p_in, FAIL_STREAM_CUT, THEN_READ,
+	    WS_E_ENDPOINT_DISCONNECTED, "ended before the response");
+}
+END_TEST
+
+/* A streamed body cut after its start was read: the next read of more
+ * of it is told. */
+START_TEST(cut_stream_told_to_fill)
+{
+	/* Over D-Bus a read start takes the whole body: no piece is read
+	 * before the cut. */
+	if (harness_dbus())
+		return;
+	fail_response(p_in, FAIL_STREAM_MID, THEN_FILL,
+	    WS_E_ENDPOINT_DISCONNECTED, "ended before the response");
+}
+END_TEST
+
+/* An abort or a close in between drops the kept failure. */
+START_TEST(failed_response_then_abort)
+{
+	fail_response(NULL, FAIL_TOO_LONG, THEN_ABORT, S_OK, "");
+}
+END_TEST
+
+START_TEST(failed_response_then_close)
+{
+	fail_response(NULL, FAIL_TOO_LONG, THEN_CLOSE, S_OK, "");
+}
+END_TEST
+
+/* A new request drops it like any unread response. */
+START_TEST(failed_response_dropped_by_next_send)
+{
+	fail_response(NULL, FAIL_TOO_LONG, THEN_SEND, S_OK, "");
 }
 END_TEST
 
@@ -555,6 +904,15 @@ stream_suite(void)
 	tcase_add_test(tc, reply_streams_chunks);
 	tcase_add_test(tc, client_streamed_input_reads_large_body);
 	tcase_add_test(tc, client_buffered_refuses_large_body);
+	tcase_add_test(tc, failed_response_first_told_to_read);
+	tcase_add_test(tc, failed_response_after_read_told);
+	tcase_add_test(tc, failed_response_first_told_to_receive);
+	tcase_add_test(tc, cut_response_first_told_to_read);
+	tcase_add_test(tc, cut_stream_first_told_to_read);
+	tcase_add_test(tc, cut_stream_told_to_fill);
+	tcase_add_test(tc, failed_response_then_abort);
+	tcase_add_test(tc, failed_response_then_close);
+	tcase_add_test(tc, failed_response_dropped_by_next_send);
 	tcase_add_test(tc, request_streamed_both_ways);
 	tcase_add_test(tc, buffered_server_refuses_large_request);
 	tcase_add_test(tc, streamed_output_limits);

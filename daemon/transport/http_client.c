@@ -1,7 +1,8 @@
 /*
  * HTTP REQUEST channels: one kept-alive evhttp_connection per channel and
  * at most one request in flight.  A send completes when the response
- * headers arrive (Wine does the same); the next receive reads the body.
+ * headers arrive (Wine does the same); the next receive reads the body,
+ * and is told when the body failed before it asked (http_client_fail).
  * The host is looked up once, at the first request (RESOLVE_TIMEOUT),
  * then evhttp connects (CONNECT_TIMEOUT) and reconnects by itself when
  * the server closed the connection.
@@ -47,6 +48,7 @@ enum http_phase {
 	HC_WAIT_HEADERS,	/* request made, no response status yet */
 	HC_BODY,		/* status and headers in: the send completed */
 	HC_READY,		/* response complete, not yet received */
+	HC_FAILED,		/* response failed, no read told yet */
 };
 
 struct http_client {
@@ -89,6 +91,9 @@ struct http_client {
 	struct http_stream_in	*sin;
 	/* The request's method (POST but for a raw message's). */
 	enum evhttp_cmd_type	 pend_cmd;
+	/* HC_FAILED: what the next read is told (why: a static string). */
+	int32_t			 fail_hr;
+	const char		*fail_why;
 };
 
 static void	http_client_start(struct http_client *);
@@ -172,20 +177,45 @@ http_client_status_hr(int status)
 	}
 }
 
-/* A failure of the request in flight: the channel faults (bindings.md,
- * response mapping). */
+/*
+ * A failure of the request in flight or of its response: the channel
+ * faults (bindings.md, response mapping).  As on Windows, where only the
+ * receive reads the response, the failure belongs to the operation that
+ * waits for it: the send (before the status line), else the read.  When
+ * neither waits (the send completed, the receive is not asked yet), it
+ * is kept for the next read, which gets it and faults the channel then
+ * (http_client_deliver, http_client_read_more); until then the channel
+ * stays OPEN.  Otherwise the read, arriving a moment later, would see
+ * WS_E_OBJECT_FAULTED instead of the cause, depending on who came first.
+ */
 static void
 http_client_fail(struct http_client *hc, int32_t hr, const char *why)
 {
 	struct channel *ch = hc->ch;
 
-	if (ch == NULL)
+	if (ch == NULL || hc->phase == HC_FAILED)
 		return;
 	if (hc->in_send) {
 		hc->send_hr = hr;
 		return;
 	}
-	channel_transport_fault(ch, hr, why);
+	if (channel_transport_sending(ch) ||
+	    channel_transport_stream_want(ch) != CHANNEL_STREAM_NONE) {
+		channel_transport_fault(ch, hr, why);
+		return;
+	}
+	log_info("channel %llu: the response failed (%s); the next read is "
+	    "told", (unsigned long long)channel_id(ch), why);
+	hc->phase = HC_FAILED;
+	hc->fail_hr = hr;
+	hc->fail_why = why;
+}
+
+/* A read asks for a response that failed before: it is told now. */
+static void
+http_client_fail_kept(struct http_client *hc)
+{
+	channel_transport_fault(hc->ch, hc->fail_hr, hc->fail_why);
 }
 
 /* Hands the complete response to the waiting receive, if one waits. */
@@ -198,6 +228,11 @@ http_client_deliver(struct http_client *hc)
 	const char *why;
 	int32_t hr;
 
+	if (ch != NULL && hc->phase == HC_FAILED) {
+		if (channel_transport_stream_want(ch) != CHANNEL_STREAM_NONE)
+			http_client_fail_kept(hc);
+		return;
+	}
 	if (ch != NULL && hc->sin != NULL && http_stream_in_active(hc->sin)) {
 		http_client_stream_feed(hc);
 		return;
@@ -276,7 +311,7 @@ http_client_header_cb(struct evhttp_request *req, void *arg)
 		    (unsigned long long)channel_id(ch), status);
 		hc->phase = HC_IDLE;
 		hc->req = NULL;
-		channel_transport_fault(ch, http_client_status_hr(status),
+		http_client_fail(hc, http_client_status_hr(status),
 		    "the server answered with an HTTP error status");
 		/* Our record lives until the reap; evhttp closes. */
 		return -1;
@@ -287,7 +322,8 @@ http_client_header_cb(struct evhttp_request *req, void *arg)
 	if (hc->sin != NULL && status != 500 &&
 	    http_stream_in_head(hc->sin, req) != 0) {
 		hc->req = NULL;
-		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		hc->phase = HC_IDLE;
+		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
 		return -1;
 	}
 	/* The send completes with the status line and headers (Wine). */
@@ -318,6 +354,10 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 	hc->req = NULL;
 	http_util_timer_stop(&hc->response_timer);
 	http_util_timer_stop(&hc->connect_timer);
+	/* The body failed already (http_client_chunk_cb); the rest of it
+	 * changes nothing. */
+	if (hc->phase == HC_FAILED)
+		return;
 	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
 		hc->phase = HC_IDLE;
 		/* evhttp's body bound is off on a streamed-input channel
@@ -325,26 +365,26 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 		 * chunk it could not parse. */
 		if (hc->sin != NULL && (hc->err == EVREQ_HTTP_DATA_TOO_LONG ||
 		    hc->err == EVREQ_HTTP_INVALID_HEADER))
-			channel_transport_fault(ch, WS_E_INVALID_FORMAT,
+			http_client_fail(hc, WS_E_INVALID_FORMAT,
 			    "the response's body is malformed (a chunk of its "
 			    "chunked transfer coding does not parse)");
 		else if (hc->err == EVREQ_HTTP_DATA_TOO_LONG)
-			channel_transport_fault(ch, WS_E_QUOTA_EXCEEDED,
+			http_client_fail(hc, WS_E_QUOTA_EXCEEDED,
 			    "response larger than MAX_BUFFERED_MESSAGE_SIZE");
 		else if (hc->err == EVREQ_HTTP_TIMEOUT)
-			channel_transport_fault(ch, WS_E_OPERATION_TIMED_OUT,
+			http_client_fail(hc, WS_E_OPERATION_TIMED_OUT,
 			    "the HTTP exchange timed out");
 		else if (req != NULL && hc->err == -1)
 			/* evhttp ends a failed connect this way, without
 			 * its error callback. */
-			channel_transport_fault(ch, WS_E_ENDPOINT_UNREACHABLE,
+			http_client_fail(hc, WS_E_ENDPOINT_UNREACHABLE,
 			    "cannot connect to the server");
 		else if (hc->status == 0 && (hc->sock_err == ECONNREFUSED ||
 		    hc->sock_err == EHOSTUNREACH || hc->sock_err == ENETUNREACH))
-			channel_transport_fault(ch, WS_E_ENDPOINT_UNREACHABLE,
+			http_client_fail(hc, WS_E_ENDPOINT_UNREACHABLE,
 			    "cannot connect to the server");
 		else
-			channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
+			http_client_fail(hc, WS_E_ENDPOINT_DISCONNECTED,
 			    "the connection ended before the response");
 		return;
 	}
@@ -359,7 +399,8 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 		http_stream_in_unwind(hc->sin, in);
 	n = evbuffer_get_length(in);
 	if (n > 0 && (hc->body = malloc(n)) == NULL) {
-		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		hc->phase = HC_IDLE;
+		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
 		return;
 	}
 	if (n > 0)
@@ -371,7 +412,8 @@ http_client_done_cb(struct evhttp_request *req, void *arg)
 	if (http_util_headers_take(evhttp_request_get_input_headers(req),
 	    &hc->resp_h) != 0 || (http_raw_is(ch) &&
 	    http_raw_take(req, true, &hc->resp_h) != 0)) {
-		channel_transport_fault(ch, E_OUTOFMEMORY, "out of memory");
+		hc->phase = HC_IDLE;
+		http_client_fail(hc, E_OUTOFMEMORY, "out of memory");
 		return;
 	}
 	channel_transport_count(ch, n, 0);
@@ -417,7 +459,7 @@ http_client_chunk_cb(struct evhttp_request *req, void *arg)
 	struct http_client *hc = arg;
 	int32_t hr;
 
-	if (hc->ch == NULL || hc->sin == NULL)
+	if (hc->ch == NULL || hc->sin == NULL || hc->phase == HC_FAILED)
 		return;
 	hr = http_stream_in_take(hc->sin, evhttp_request_get_input_buffer(req),
 	    http_util_max_in(hc->ch));
@@ -425,7 +467,7 @@ http_client_chunk_cb(struct evhttp_request *req, void *arg)
 	 * next (http_client_stream_feed). */
 	if (hr == E_OUTOFMEMORY ||
 	    (hr != S_OK && !http_stream_in_active(hc->sin))) {
-		channel_transport_fault(hc->ch, hr, hr == WS_E_QUOTA_EXCEEDED ?
+		http_client_fail(hc, hr, hr == WS_E_QUOTA_EXCEEDED ?
 		    "the response is larger than MAX_STREAMED_MESSAGE_SIZE" :
 		    "out of memory");
 		return;
@@ -500,6 +542,11 @@ http_client_stream_feed(struct http_client *hc)
 int32_t
 http_client_read_more(struct http_client *hc, const char **why)
 {
+	/* The rest of the body failed: this read is told. */
+	if (hc->phase == HC_FAILED) {
+		http_client_fail_kept(hc);
+		return S_OK;
+	}
 	/* Started, or refused at the start for its size. */
 	if (hc->sin == NULL || (!http_stream_in_reading(hc->sin) &&
 	    !http_stream_in_active(hc->sin))) {
@@ -730,7 +777,8 @@ http_client_send_part(struct http_client *hc, const struct envelope *msg,
 {
 	size_t have;
 
-	if (hc->phase != HC_IDLE && hc->phase != HC_READY) {
+	if (hc->phase != HC_IDLE && hc->phase != HC_READY &&
+	    hc->phase != HC_FAILED) {
 		*why = "a request is outstanding: receive its response first";
 		return WS_E_INVALID_OPERATION;
 	}
@@ -802,8 +850,12 @@ http_client_send_whole(struct http_client *hc, const struct envelope *msg,
 	if (hc->phase == HC_BODY && hc->sin != NULL &&
 	    (hc->req == NULL || http_stream_in_started(hc->sin)))
 		http_client_stream_drop(hc);
-	if (hc->phase == HC_READY) {
-		/* A response nobody read is discarded (bindings.md). */
+	if (hc->phase == HC_FAILED && hc->sin != NULL)
+		/* Its connection too, when the body still comes. */
+		http_client_stream_drop(hc);
+	if (hc->phase == HC_READY || hc->phase == HC_FAILED) {
+		/* A response nobody read is discarded (bindings.md), and so
+		 * is the failure of one. */
 		http_client_clear_response(hc);
 		hc->phase = HC_IDLE;
 	}
