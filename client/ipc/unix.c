@@ -206,14 +206,19 @@ unix_big_frame(struct ipc_conn *c, struct unix_conn *u, unsigned kind,
 	return 0;
 }
 
-/* A leader whose call an abort may end here (c->lead_poll) waits for
- * the socket or unix_interrupt, whichever first: 0 for the interrupt. */
+/*
+ * Waits for `events` on the socket or for the eventfd `efd`, whichever
+ * first, and drains the eventfd: 1 when the socket has something (or
+ * poll failed: the caller's read will say what), 0 for the eventfd alone.
+ * The idle library thread waits so (kfd, the end only), and so does a
+ * leader whose call an abort may end here (c->lead_poll; ifd).
+ */
 static int
-unix_lead_poll(struct unix_conn *u)
+unix_wait2(struct unix_conn *u, short events, int efd)
 {
 	struct pollfd p[2] = {
-		{ .fd = u->fd, .events = POLLIN },
-		{ .fd = u->ifd, .events = POLLIN },
+		{ .fd = u->fd, .events = events },
+		{ .fd = efd, .events = POLLIN },
 	};
 	uint64_t v;
 
@@ -221,7 +226,7 @@ unix_lead_poll(struct unix_conn *u)
 		if (errno != EINTR)
 			return 1;
 	if (p[1].revents & POLLIN)
-		(void)!read(u->ifd, &v, sizeof(v));
+		(void)!read(efd, &v, sizeof(v));
 	return p[0].revents != 0;
 }
 
@@ -234,7 +239,7 @@ unix_lead(struct ipc_conn *c)
 	size_t off = 0, flen, have;
 	ssize_t n;
 
-	if (c->lead_poll && unix_lead_poll(u) == 0)
+	if (c->lead_poll && unix_wait2(u, POLLIN, u->ifd) == 0)
 		return 0;
 	do
 		n = read(u->fd, u->rbuf + u->rlen, UNIX_RBUF_SIZE - u->rlen);
@@ -271,18 +276,8 @@ static int
 unix_idle(struct ipc_conn *c)
 {
 	struct unix_conn *u = c->be;
-	struct pollfd p[2] = {
-		{ .fd = u->fd, .events = POLLRDHUP },
-		{ .fd = u->kfd, .events = POLLIN },
-	};
-	uint64_t v;
 
-	while (poll(p, 2, -1) < 0)
-		if (errno != EINTR)
-			return 1;
-	if (p[1].revents & POLLIN)
-		(void)!read(u->kfd, &v, sizeof(v));
-	return p[0].revents != 0 ? 1 : 0;
+	return unix_wait2(u, POLLRDHUP, u->kfd);
 }
 
 static void
