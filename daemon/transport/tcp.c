@@ -1166,12 +1166,12 @@ tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd,
 		    "connection", (unsigned long long)listener_id(tl->ls));
 		return;
 	}
+	c->phase = TP_PREAMBLE;	/* first: c->peer is no dns_timer now */
 	/* accept(2) said who it is: no getpeername later. */
 	c->peer = strdup(tcp_sock_addr_name(sa, peer, sizeof(peer)));
 	c->tl = tl;
 	TAILQ_INSERT_TAIL(&tl->pool, c, pool_entry);
 	tl->npool++;
-	c->phase = TP_PREAMBLE;
 	tcp_io_read(&c->io, true);
 	tcp_handshake_timer(c, listener_prop_value(tl->ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));

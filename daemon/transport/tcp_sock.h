@@ -35,13 +35,15 @@ int		 tcp_sock_host_is_literal(const char *);
 void		 tcp_sock_reset_later(evutil_socket_t);
 
 /*
- * One connection's I/O on its own events, without a bufferevent: one
- * readv per readable wake-up (no FIONREAD), into a 64 KiB buffer the loop
- * shares, so that records are parsed where they landed; only what no one
- * took (a partial record, or records waiting for a receive) is copied to
- * the connection's own input, allocated while it holds something.  Writes
- * go to the socket at once; what it does not take waits in `out`, and
- * write readiness is watched only then.
+ * One connection's I/O on its own events, without a bufferevent (whose
+ * reads each cost a FIONREAD ioctl besides the read, and whose state and
+ * two buffers weigh on every idle channel): one readv per readable
+ * wake-up, into a 64 KiB buffer the loop shares, so that records are
+ * parsed where they landed; only what no one took (a partial record, or
+ * records waiting for a receive) is copied to the connection's own input,
+ * allocated while it holds something.  Writes go to the socket at once;
+ * what it does not take waits in `out`, and write readiness is watched
+ * only then.
  */
 enum tcp_io_what {
 	TCP_IO_READ,		/* input arrived (tcp_io_data) */
