@@ -150,12 +150,12 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 			event_free(c->dns_timer);
 	} else
 		free(c->peer);
-	tcp_io_release(&c->io, reset);
 	encoding_free(c->enc);
 	free(c->via);
 	if (c->hs_timer != NULL)
 		event_free(c->hs_timer);
-	free(c);
+	/* Frees `c` too, after the reset when there is one. */
+	tcp_io_release(&c->io, reset, c);
 }
 
 /* The codec (and MC-NBFSE dictionaries), once the encoding is known. */

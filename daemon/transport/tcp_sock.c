@@ -126,21 +126,33 @@ tcp_sock_host_is_literal(const char *host)
  * connection is the costliest thing an abort does (the RST is delivered
  * inside close()), and nobody waits for it: the replies of the abort and of
  * the operations it ended are.  So the sockets are reset once the loop pass
- * has written those replies out; meanwhile they are in no event.
+ * has written those replies out.  Each keeps its read event (made inert)
+ * and the memory that holds it until then: closed first, the socket
+ * leaves the epoll set by itself, so freeing the event afterwards needs
+ * no epoll_ctl that succeeds (libevent takes its EBADF as done), and none
+ * comes before the replies.
  */
-static evutil_socket_t	*tcp_doomed;
+struct tcp_doomed {
+	evutil_socket_t	 fd;
+	struct event	*rev;
+	void		*owner;
+};
+static struct tcp_doomed *tcp_doomed;
 static size_t		 tcp_ndoomed, tcp_doomed_cap;
 static struct event	*tcp_doomed_ev;
 static int		 tcp_doomed_bounced;
 
 /* RST rather than FIN: SO_LINGER 0 discards what is queued. */
 static void
-tcp_sock_reset_now(evutil_socket_t fd)
+tcp_sock_reset_now(struct tcp_doomed *d)
 {
 	struct linger lg = { 1, 0 };
 
-	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	(void)close(fd);
+	(void)setsockopt(d->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	(void)close(d->fd);
+	if (d->rev != NULL)
+		event_free(d->rev);
+	free(d->owner);
 }
 
 static void
@@ -159,7 +171,7 @@ tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	for (i = 0; i < tcp_ndoomed; i++)
-		tcp_sock_reset_now(tcp_doomed[i]);
+		tcp_sock_reset_now(&tcp_doomed[i]);
 	free(tcp_doomed);
 	tcp_doomed = NULL;
 	tcp_ndoomed = tcp_doomed_cap = 0;
@@ -169,16 +181,18 @@ tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
 	tcp_doomed_ev = NULL;
 }
 
-void
-tcp_sock_reset_later(evutil_socket_t fd)
+/* Resets `fd`, then frees `rev` and `owner`, after this loop pass's
+ * replies (or now when that cannot be arranged). */
+static void
+tcp_sock_reset_later(evutil_socket_t fd, struct event *rev, void *owner)
 {
-	evutil_socket_t *v;
+	struct tcp_doomed d = { fd, rev, owner }, *v;
 	size_t cap;
 
 	if (tcp_ndoomed == tcp_doomed_cap) {
 		cap = tcp_doomed_cap == 0 ? 64 : tcp_doomed_cap * 2;
 		if ((v = reallocarray(tcp_doomed, cap, sizeof(*v))) == NULL) {
-			tcp_sock_reset_now(fd);
+			tcp_sock_reset_now(&d);
 			return;
 		}
 		tcp_doomed = v;
@@ -186,12 +200,12 @@ tcp_sock_reset_later(evutil_socket_t fd)
 	}
 	if (tcp_doomed_ev == NULL && (tcp_doomed_ev = event_new(
 	    registry_base(), -1, 0, tcp_sock_doomed_cb, NULL)) == NULL) {
-		tcp_sock_reset_now(fd);
+		tcp_sock_reset_now(&d);
 		return;
 	}
 	if (tcp_ndoomed == 0)
 		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
-	tcp_doomed[tcp_ndoomed++] = fd;
+	tcp_doomed[tcp_ndoomed++] = d;
 }
 
 /* ---- one connection's I/O ----------------------------------------------- */
@@ -426,26 +440,35 @@ tcp_io_setfd(struct tcp_io *io, evutil_socket_t fd)
 }
 
 void
-tcp_io_release(struct tcp_io *io, bool reset)
+tcp_io_release(struct tcp_io *io, bool reset, void *owner)
 {
+	struct event *rev = io->rev;
+	evutil_socket_t fd = io->fd;
+
 	if (tcp_rio == io) {
 		tcp_rio = NULL;
 		tcp_rlen = 0;
 	}
-	if (io->rev != NULL)
-		event_free(io->rev);
 	if (io->wev != NULL)
 		event_free(io->wev);
 	if (io->out != NULL)
 		evbuffer_free(io->out);
 	free(io->in);
-	if (io->fd != -1) {
-		if (reset)
-			tcp_sock_reset_later(io->fd);
-		else
-			(void)close(io->fd);
+	io->wev = NULL;
+	io->out = NULL;
+	io->in = NULL;
+	io->inlen = io->inoff = io->incap = 0;
+	/* Inert until freed: a wake-up already due this pass reads nothing. */
+	io->rdone = 1;
+	if (fd != -1 && reset) {
+		tcp_sock_reset_later(fd, rev, owner);
+		return;
 	}
-	tcp_io_init(io, io->cb, io->arg);
+	if (rev != NULL)
+		event_free(rev);
+	if (fd != -1)
+		(void)close(fd);
+	free(owner);
 }
 
 void

@@ -30,10 +30,6 @@ int		 tcp_sock_shortage(int);
 int		 tcp_sock_error(evutil_socket_t);
 /* An IPv4 or IPv6 literal. */
 int		 tcp_sock_host_is_literal(const char *);
-/* Closes `fd` with a reset once this loop pass's replies are out (or now
- * when that cannot be arranged). */
-void		 tcp_sock_reset_later(evutil_socket_t);
-
 /*
  * One connection's I/O on its own events, without a bufferevent (whose
  * reads each cost a FIONREAD ioctl besides the read, and whose state and
@@ -76,9 +72,10 @@ struct tcp_io {
 void		 tcp_io_init(struct tcp_io *, tcp_io_cb *, void *arg);
 /* Takes `fd`: 0, or -1 (out of memory; `fd` is not taken). */
 int		 tcp_io_setfd(struct tcp_io *, evutil_socket_t);
-/* Frees everything; closes the socket, with a reset if `reset` (later,
- * tcp_sock_reset_later).  No callback comes after. */
-void		 tcp_io_release(struct tcp_io *, bool reset);
+/* Frees everything and then `owner` (the memory that holds `io`); closes
+ * the socket, with a reset if `reset`: then only after this loop pass's
+ * replies are out.  No callback comes after. */
+void		 tcp_io_release(struct tcp_io *, bool reset, void *owner);
 /* Reading on or off; at most `max` bytes are kept unread (backpressure). */
 void		 tcp_io_read(struct tcp_io *, bool);
 void		 tcp_io_set_max(struct tcp_io *, size_t max);
