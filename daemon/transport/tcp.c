@@ -1,10 +1,11 @@
 /*
- * net.tcp: .NET Message Framing over TCP, on libevent bufferevents.
+ * net.tcp: .NET Message Framing over TCP, on the connection I/O of
+ * tcp_sock.c (libevent events, no bufferevent).
  *
- * Reading is lazy: bytes wait in the bufferevent's input buffer (bounded by
- * its high watermark) until a receive is pending, so a peer that sends
- * garbage or vanishes is noticed by the receive that would have read it,
- * and a slow application gives the peer TCP backpressure.
+ * Reading is lazy: bytes wait in the connection's input (bounded by its
+ * watermark) until a receive is pending, so a peer that sends garbage or
+ * vanishes is noticed by the receive that would have read it, and a slow
+ * application gives the peer TCP backpressure.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -22,11 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 #include <event2/util.h>
 
 #include <wschannel/webservices.h>
@@ -74,7 +72,7 @@ enum tcp_phase {
 
 struct tcp_conn {
 	struct channel		*ch;
-	struct bufferevent	*bev;
+	struct tcp_io		 io;
 	enum tcp_phase		 phase;
 	/* Flags as bits (memory per idle channel). */
 	bool			 eof:1;		/* peer closed its side */
@@ -103,13 +101,23 @@ struct tcp_conn {
 	/* Client side: the lookup of the host, on the loop (evdns), within
 	 * the channel's RESOLVE_TIMEOUT. */
 	struct evdns_getaddrinfo_request *dns_req;
-	struct event		*dns_timer;
+	/* One or the other (memory per channel): while TP_RESOLVING the
+	 * lookup's timer; later, until the channel has it, the peer's
+	 * address, known from connect or accept rather than asked of the
+	 * socket. */
+	union {
+		struct event	*dns_timer;
+		char		*peer;
+	};
 };
 
 struct tcp_listener {
 	struct listener		*ls;
-	struct evconnlistener	*evl;
-	int			 enabled;
+	/* The listening socket and its read readiness: armed when an accept
+	 * waits, and disarmed lazily, by a wake-up that finds none. */
+	evutil_socket_t		 fd;
+	struct event		*ev;
+	int			 armed;
 	/* Connections in their preamble or ready (TCP_POOL_MAX). */
 	TAILQ_HEAD(, tcp_conn)	 pool;
 	unsigned		 npool;
@@ -120,103 +128,10 @@ struct tcp_listener {
 	int			 warned;
 };
 
-static void	tcp_read_cb(struct bufferevent *, void *);
 static void	tcp_pool_remove(struct tcp_conn *);
-static void	tcp_write_cb(struct bufferevent *, void *);
-static void	tcp_event_cb(struct bufferevent *, short, void *);
+static void	tcp_drained(struct tcp_conn *);
+static void	tcp_io_event(void *, enum tcp_io_what, int);
 static void	tcp_open_fail(struct tcp_conn *, int32_t, const char *);
-
-/*
- * Aborted connections waiting for their reset.  Resetting a loopback TCP
- * connection is the costliest thing an abort does (the RST is delivered
- * inside close()), and nobody waits for it: the replies of the abort and of
- * the operations it ended are.  So the sockets are reset once the loop pass
- * has written those replies out.  The bufferevent keeps the descriptor
- * until then, with no callbacks and no output left to send.
- */
-static struct bufferevent **tcp_doomed;
-static size_t		 tcp_ndoomed, tcp_doomed_cap;
-static struct event	*tcp_doomed_ev;
-static int		 tcp_doomed_bounced;
-
-/* RST rather than FIN: SO_LINGER 0 discards what is queued. */
-static void
-tcp_reset_now(struct bufferevent *bev)
-{
-	struct linger lg = { 1, 0 };
-	evutil_socket_t fd = bufferevent_getfd(bev);
-
-	if (fd != -1) {
-		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		/*
-		 * Closed here, before the bufferevent lets go of it: the
-		 * close takes the socket out of the epoll set, so the
-		 * event_del that follows finds nothing to remove (libevent
-		 * takes its EBADF as done), and resetting every channel
-		 * costs one close each rather than an epoll_ctl and a close.
-		 * With no descriptor left the bufferevent closes nothing.
-		 */
-		(void)close(fd);
-		bufferevent_setfd(bev, -1);
-	}
-	bufferevent_free(bev);
-}
-
-static void
-tcp_doomed_cb(evutil_socket_t fd, short what, void *arg)
-{
-	size_t i;
-
-	/*
-	 * The door's flush was made active after this event (the replies
-	 * are queued after the transport is torn down): once more to the
-	 * back of the queue, behind it, within the same loop pass.
-	 */
-	if (!tcp_doomed_bounced) {
-		tcp_doomed_bounced = 1;
-		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
-		return;
-	}
-	for (i = 0; i < tcp_ndoomed; i++)
-		tcp_reset_now(tcp_doomed[i]);
-	free(tcp_doomed);
-	tcp_doomed = NULL;
-	tcp_ndoomed = tcp_doomed_cap = 0;
-	tcp_doomed_bounced = 0;
-	/* Nothing left behind for the daemon's exit to free. */
-	event_free(tcp_doomed_ev);
-	tcp_doomed_ev = NULL;
-}
-
-/* Resets `bev` after this loop pass's replies, or now if it cannot wait. */
-static void
-tcp_reset_later(struct bufferevent *bev)
-{
-	struct evbuffer *out = bufferevent_get_output(bev);
-	struct bufferevent **v;
-	size_t cap;
-
-	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
-	/* Abort discards queued output: none of it may leave meanwhile. */
-	(void)evbuffer_drain(out, evbuffer_get_length(out));
-	if (tcp_ndoomed == tcp_doomed_cap) {
-		cap = tcp_doomed_cap == 0 ? 64 : tcp_doomed_cap * 2;
-		if ((v = reallocarray(tcp_doomed, cap, sizeof(*v))) == NULL) {
-			tcp_reset_now(bev);
-			return;
-		}
-		tcp_doomed = v;
-		tcp_doomed_cap = cap;
-	}
-	if (tcp_doomed_ev == NULL && (tcp_doomed_ev = event_new(
-	    registry_base(), -1, 0, tcp_doomed_cb, NULL)) == NULL) {
-		tcp_reset_now(bev);
-		return;
-	}
-	if (tcp_ndoomed == 0)
-		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
-	tcp_doomed[tcp_ndoomed++] = bev;
-}
 
 static void
 tcp_conn_free(struct tcp_conn *c, int reset)
@@ -230,19 +145,17 @@ tcp_conn_free(struct tcp_conn *c, int reset)
 		evdns_getaddrinfo_cancel(c->dns_req);
 		c->dns_req = NULL;
 	}
-	if (c->dns_timer != NULL)
-		event_free(c->dns_timer);
-	if (c->bev != NULL) {
-		if (reset && bufferevent_getfd(c->bev) != -1)
-			tcp_reset_later(c->bev);
-		else
-			bufferevent_free(c->bev);
-	}
+	if (c->phase == TP_RESOLVING) {
+		if (c->dns_timer != NULL)
+			event_free(c->dns_timer);
+	} else
+		free(c->peer);
 	encoding_free(c->enc);
 	free(c->via);
 	if (c->hs_timer != NULL)
 		event_free(c->hs_timer);
-	free(c);
+	/* Frees `c` too, after the reset when there is one. */
+	tcp_io_release(&c->io, reset, c);
 }
 
 /* The codec (and MC-NBFSE dictionaries), once the encoding is known. */
@@ -256,15 +169,22 @@ tcp_start_session(struct tcp_conn *c)
 	    WS_CHANNEL_PROPERTY_MAX_SESSION_DICTIONARY_SIZE), &c->enc);
 }
 
-/* Tells the channel its peer's address (REMOTE_IP_ADDRESS, listings). */
+/* Tells the channel its peer's address (REMOTE_IP_ADDRESS, listings),
+ * which the connection then no longer keeps. */
 static void
 tcp_note_remote(struct tcp_conn *c)
 {
-	char peer[TCP_PEER_LEN];
+	if (c->peer != NULL && strcmp(c->peer, "?") != 0)
+		channel_transport_peer(c->ch, c->peer);
+	free(c->peer);
+	c->peer = NULL;
+}
 
-	tcp_sock_peer_name(bufferevent_getfd(c->bev), peer, sizeof(peer));
-	if (strcmp(peer, "?") != 0)
-		channel_transport_peer(c->ch, peer);
+/* The peer's address for a log line. */
+static const char *
+tcp_peer(const struct tcp_conn *c)
+{
+	return c->peer != NULL ? c->peer : "?";
 }
 
 /* Input may hold one whole message of the allowed size and its framing. */
@@ -274,8 +194,21 @@ tcp_set_watermark(struct tcp_conn *c)
 	size_t max = (size_t)channel_prop_value(c->ch,
 	    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE);
 
-	bufferevent_setwatermark(c->bev, EV_READ, 0,
-	    max > 0x7fff0000 ? 0x7fff0000 + 16 : max + 16);
+	tcp_io_set_max(&c->io, max > 0x7fff0000 ? 0x7fff0000 + 16 : max + 16);
+}
+
+/* A SizedEnvelope that is not all there yet: its whole size, so that the
+ * rest is read into place. */
+static void
+tcp_expect(struct tcp_conn *c, const uint8_t *p, size_t len)
+{
+	uint32_t size;
+	int k;
+
+	if (len < 2 || p[0] != NMF_SIZED_ENVELOPE)
+		return;
+	if ((k = nmf_mbi31_decode(p + 1, len - 1, &size)) > 0)
+		tcp_io_expect(&c->io, 1 + (size_t)k + size);
 }
 
 static int
@@ -284,9 +217,7 @@ tcp_write_simple(struct tcp_conn *c, enum nmf_record_type type)
 	uint8_t b[1];
 
 	nmf_encode_simple(b, sizeof(b), type);
-	if (bufferevent_write(c->bev, b, 1) != 0)
-		return -1;
-	return bufferevent_enable(c->bev, EV_WRITE);
+	return tcp_io_queue(&c->io, b, 1);
 }
 
 /* A one-byte record written at once when nothing is queued (a record
@@ -297,7 +228,7 @@ tcp_write_now(struct tcp_conn *c, enum nmf_record_type type)
 	uint8_t b[1];
 
 	nmf_encode_simple(b, sizeof(b), type);
-	return tcp_sock_send(c->bev, b, 1, NULL, 0, NULL, 0) < 0 ? -1 : 0;
+	return tcp_io_send(&c->io, b, 1, NULL, 0, NULL, 0) < 0 ? -1 : 0;
 }
 
 /* Sends a framing Fault straight to the socket before it is torn down. */
@@ -306,11 +237,10 @@ tcp_send_fault_now(struct tcp_conn *c, const char *fault)
 {
 	uint8_t buf[512];
 	size_t n;
-	evutil_socket_t fd = bufferevent_getfd(c->bev);
 
 	n = nmf_encode_fault(buf, sizeof(buf), fault);
-	if (n <= sizeof(buf) && fd != -1)
-		(void)send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n <= sizeof(buf) && c->io.fd != -1)
+		(void)tcp_io_write_raw(&c->io, buf, n);
 }
 
 /* Client side: process records while waiting for the PreambleAck. */
@@ -318,15 +248,14 @@ static void
 tcp_process_ack(struct tcp_conn *c)
 {
 	struct channel *ch = c->ch;
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t len = evbuffer_get_length(in);
 	struct nmf_record rec;
 	const uint8_t *p;
+	size_t len;
 	int n;
 
+	p = tcp_io_data(&c->io, &len);
 	if (len == 0)
 		return;
-	p = evbuffer_pullup(in, -1);
 	n = nmf_record_decode(p, len, TCP_PREAMBLE_MAX, &rec);
 	if (n == 0)
 		return;
@@ -344,7 +273,7 @@ tcp_process_ack(struct tcp_conn *c)
 		    "the endpoint refused the preamble with a framing fault");
 		return;
 	}
-	evbuffer_drain(in, (size_t)n);
+	tcp_io_drain(&c->io, (size_t)n);
 	channel_transport_count(ch, (uint64_t)n, 0);
 	if (tcp_start_session(c) != 0) {
 		channel_transport_fault(ch, E_OUTOFMEMORY,
@@ -367,17 +296,15 @@ static void	tcp_pool_ready(struct tcp_conn *);
 static int
 tcp_process_preamble(struct tcp_conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
 	const uint8_t *p;
 	size_t len;
 	int n;
 
 	for (;;) {
-		len = evbuffer_get_length(in);
+		p = tcp_io_data(&c->io, &len);
 		if (len == 0)
 			return 0;
-		p = evbuffer_pullup(in, -1);
 		n = nmf_record_decode(p, len, TCP_PREAMBLE_MAX, &rec);
 		if (n == 0)
 			return 0;
@@ -437,14 +364,14 @@ tcp_process_preamble(struct tcp_conn *c)
 		case NMF_PREAMBLE_END:
 			if (!c->got_encoding)
 				goto bad;
-			evbuffer_drain(in, (size_t)n);
+			tcp_io_drain(&c->io, (size_t)n);
 			c->pre_bytes += (uint64_t)n;
 			tcp_pool_ready(c);
 			return c->tl == NULL;
 		default:
 			goto bad;
 		}
-		evbuffer_drain(in, (size_t)n);
+		tcp_io_drain(&c->io, (size_t)n);
 		c->pre_bytes += (uint64_t)n;
 	}
 bad:
@@ -458,7 +385,6 @@ static void
 tcp_process_messages(struct tcp_conn *c)
 {
 	struct channel *ch = c->ch;
-	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
 	struct envelope env;
 	const uint8_t *data;
@@ -468,7 +394,7 @@ tcp_process_messages(struct tcp_conn *c)
 	int n;
 
 	while (channel_tp(ch) == c && channel_transport_receiving(ch)) {
-		len = evbuffer_get_length(in);
+		data = tcp_io_data(&c->io, &len);
 		if (len == 0) {
 			if (c->eof || c->sock_err)
 				channel_transport_fault(ch,
@@ -477,7 +403,6 @@ tcp_process_messages(struct tcp_conn *c)
 				    "the connection was reset");
 			return;
 		}
-		data = evbuffer_pullup(in, -1);
 		n = nmf_record_decode(data, len, (uint32_t)channel_prop_value(ch,
 		    WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE), &rec);
 		if (n == -EMSGSIZE) {
@@ -496,6 +421,8 @@ tcp_process_messages(struct tcp_conn *c)
 				channel_transport_fault(ch,
 				    WS_E_ENDPOINT_DISCONNECTED,
 				    "connection ended in the middle of a record");
+			else
+				tcp_expect(c, data, len);
 			return;
 		}
 		switch (rec.type) {
@@ -507,12 +434,12 @@ tcp_process_messages(struct tcp_conn *c)
 				channel_transport_fault(ch, hr, why);
 				return;
 			}
-			evbuffer_drain(in, (size_t)n);
+			tcp_io_drain(&c->io, (size_t)n);
 			channel_transport_count(ch, (uint64_t)n, 0);
 			channel_transport_message(ch, &env);
 			break;
 		case NMF_END:
-			evbuffer_drain(in, (size_t)n);
+			tcp_io_drain(&c->io, (size_t)n);
 			channel_transport_count(ch, (uint64_t)n, 0);
 			c->got_end = 1;
 			channel_transport_end(ch);
@@ -542,22 +469,22 @@ static void	tcp_pool_drop(struct tcp_conn *, const char *);
 static int
 tcp_process_closing(struct tcp_conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct nmf_record rec;
 	const uint8_t *data;
 	size_t len;
 	int n;
 
-	while (!c->got_end && (len = evbuffer_get_length(in)) > 0) {
-		data = evbuffer_pullup(in, -1);
+	while (!c->got_end && (data = tcp_io_data(&c->io, &len), len > 0)) {
 		n = nmf_record_decode(data, len, (uint32_t)channel_prop_value(
 		    c->ch, WS_CHANNEL_PROPERTY_MAX_BUFFERED_MESSAGE_SIZE), &rec);
-		if (n == 0)
+		if (n == 0) {
+			tcp_expect(c, data, len);
 			break;
+		}
 		if (n < 0 || (rec.type != NMF_SIZED_ENVELOPE &&
 		    rec.type != NMF_END))
 			return -1;
-		evbuffer_drain(in, (size_t)n);
+		tcp_io_drain(&c->io, (size_t)n);
 		channel_transport_count(c->ch, (uint64_t)n, 0);
 		if (rec.type == NMF_END)
 			c->got_end = 1;
@@ -578,8 +505,8 @@ tcp_closing_step(struct tcp_conn *c)
 
 	r = tcp_process_closing(c);
 	/* Otherwise our own output may still be leaving. */
-	if (r < 0 || c->eof || c->sock_err || (r > 0 && evbuffer_get_length(
-	    bufferevent_get_output(c->bev)) == 0))
+	if (r < 0 || c->eof || c->sock_err || (r > 0 &&
+	    tcp_io_queued(&c->io) == 0))
 		tcp_finish_close(c);
 }
 
@@ -605,12 +532,6 @@ tcp_process(struct tcp_conn *c)
 }
 
 static void
-tcp_read_cb(struct bufferevent *bev, void *arg)
-{
-	tcp_process(arg);
-}
-
-static void
 tcp_finish_close(struct tcp_conn *c)
 {
 	struct channel *ch = c->ch;
@@ -621,9 +542,8 @@ tcp_finish_close(struct tcp_conn *c)
 }
 
 static void
-tcp_write_cb(struct bufferevent *bev, void *arg)
+tcp_drained(struct tcp_conn *c)
 {
-	struct tcp_conn *c = arg;
 	struct channel *ch = c->ch;
 
 	if (ch == NULL)
@@ -634,51 +554,28 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 		tcp_closing_step(c);
 }
 
+/* The peer closed its side (err 0), or the socket failed with `err`. */
 static void
-tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+tcp_conn_ended(struct tcp_conn *c, int err)
 {
-	struct tcp_conn *c = arg;
 	struct channel *ch = c->ch;
-	uint8_t buf[2048];
-	size_t n;
-	int err;
+	size_t len;
 
-	if (what & BEV_EVENT_CONNECTED) {
-		evutil_socket_t fd = bufferevent_getfd(bev);
-
-		tcp_sock_options(ch, fd);
-		tcp_note_remote(c);
-		n = nmf_encode_preamble(buf, sizeof(buf), channel_url(ch),
-		    (uint8_t)nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
-		    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
-		    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)));
-		if (n > sizeof(buf) || tcp_sock_send(c->bev, buf, n, NULL, 0,
-		    NULL, 0) < 0) {
-			tcp_open_fail(c, WS_E_INVALID_ENDPOINT_URL,
-			    "cannot write the preamble");
-			return;
-		}
-		channel_transport_count(ch, 0, n);
-		c->phase = TP_AWAIT_ACK;
-		bufferevent_enable(bev, EV_READ);
-		return;
-	}
-	if (what & BEV_EVENT_ERROR) {
-		err = EVUTIL_SOCKET_ERROR();
+	if (err != 0) {
 		if (c->phase == TP_CONNECTING) {
 			channel_transport_fault(ch, tcp_sock_hr_from_errno(err),
 			    "cannot connect to the endpoint");
 			return;
 		}
-		c->sock_err = err != 0 ? err : ECONNRESET;
-	}
-	if (what & BEV_EVENT_EOF)
+		c->sock_err = err;
+	} else
 		c->eof = 1;
+	(void)tcp_io_data(&c->io, &len);
 	if (c->tl != NULL) {
 		/* Pooled: what arrived may still complete or fail the
 		 * preamble; otherwise the peer left, costing no accept. */
-		if (c->phase == TP_PREAMBLE && evbuffer_get_length(
-		    bufferevent_get_input(bev)) > 0 && tcp_process_preamble(c))
+		if (c->phase == TP_PREAMBLE && len > 0 &&
+		    tcp_process_preamble(c))
 			return;
 		tcp_pool_drop(c, "left during its preamble");
 		return;
@@ -700,12 +597,99 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		tcp_process(c);
 		return;
 	default:
-		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		if (len > 0)
 			tcp_process(c);
 		if (channel_tp(ch) == c && c->phase != TP_OPEN)
 			channel_transport_fault(ch, WS_E_ENDPOINT_DISCONNECTED,
 			    "the connection ended during the preamble");
 		return;
+	}
+}
+
+/*
+ * Client side: the preamble, straight after connect(2) even when it said
+ * EINPROGRESS (on loopback the connection is usually up by then), so an
+ * open costs no readiness round.  A socket still connecting takes nothing
+ * (EAGAIN, ENOTCONN): then write readiness says when it is done, as for
+ * any connect; a failed connect shows as the send's error.
+ */
+static void
+tcp_send_preamble(struct tcp_conn *c)
+{
+	struct channel *ch = c->ch;
+	uint8_t buf[2048];
+	size_t n;
+	ssize_t w;
+
+	n = nmf_encode_preamble(buf, sizeof(buf), channel_url(ch),
+	    (uint8_t)nmf_encoding_from_ws((uint32_t)channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_ENCODING), (uint32_t)channel_prop_value(ch,
+	    WS_CHANNEL_PROPERTY_ENVELOPE_VERSION)));
+	if (n > sizeof(buf)) {
+		tcp_open_fail(c, WS_E_INVALID_ENDPOINT_URL,
+		    "cannot write the preamble");
+		return;
+	}
+	w = tcp_io_write_raw(&c->io, buf, n);
+	if (w == -EAGAIN || w == -EWOULDBLOCK || w == -ENOTCONN) {
+		if (tcp_io_wait_writable(&c->io) != 0)
+			tcp_open_fail(c, E_OUTOFMEMORY,
+			    "cannot wait for the connection");
+		return;
+	}
+	if (w < 0) {
+		tcp_open_fail(c, tcp_sock_hr_from_errno((int)-w),
+		    "cannot connect to the endpoint");
+		return;
+	}
+	if ((size_t)w < n && tcp_io_queue(&c->io, buf + w, n - (size_t)w) !=
+	    0) {
+		tcp_open_fail(c, E_OUTOFMEMORY, "cannot queue the preamble");
+		return;
+	}
+	tcp_note_remote(c);
+	channel_transport_count(ch, 0, n);
+	c->phase = TP_AWAIT_ACK;
+	tcp_io_read(&c->io, true);
+}
+
+/* Write readiness of a connect that was not done at once. */
+static void
+tcp_connect_done(struct tcp_conn *c)
+{
+	int err;
+
+	if (c->phase != TP_CONNECTING)
+		return;
+	if ((err = tcp_sock_error(c->io.fd)) != 0) {
+		channel_transport_fault(c->ch, tcp_sock_hr_from_errno(err),
+		    "cannot connect to the endpoint");
+		return;
+	}
+	tcp_send_preamble(c);
+}
+
+static void
+tcp_io_event(void *arg, enum tcp_io_what what, int err)
+{
+	struct tcp_conn *c = arg;
+
+	switch (what) {
+	case TCP_IO_READ:
+		tcp_process(c);
+		break;
+	case TCP_IO_EOF:
+		tcp_conn_ended(c, 0);
+		break;
+	case TCP_IO_ERROR:
+		tcp_conn_ended(c, err != 0 ? err : ECONNRESET);
+		break;
+	case TCP_IO_DRAINED:
+		tcp_drained(c);
+		break;
+	case TCP_IO_WRITABLE:
+		tcp_connect_done(c);
+		break;
 	}
 }
 
@@ -717,19 +701,12 @@ tcp_conn_new(struct channel *ch, evutil_socket_t fd)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->ch = ch;
-	c->bev = bufferevent_socket_new(registry_base(), fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+	tcp_io_init(&c->io, tcp_io_event, c);
+	tcp_io_set_max(&c->io, TCP_PREAMBLE_MAX * 2);
+	if (fd != -1 && tcp_io_setfd(&c->io, fd) != 0) {
 		free(c);
 		return NULL;
 	}
-	bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, TCP_PREAMBLE_MAX * 2);
-	/* Write readiness is watched only while output is queued (writes go
-	 * straight to the socket first, tcp_sock_send): a bufferevent
-	 * enabled for writing arms it at once, and disarms it at the first
-	 * empty wake-up, two epoll_ctl calls and a loop pass for nothing. */
-	bufferevent_disable(c->bev, EV_WRITE);
 	return c;
 }
 
@@ -751,6 +728,7 @@ static void
 tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct tcp_conn *c = arg;
+	char peer[TCP_PEER_LEN];
 	evutil_socket_t fd;
 	int rc, err;
 
@@ -781,7 +759,7 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 	 * looking like an unreachable peer. */
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    IPPROTO_TCP);
-	if (fd == -1 || bufferevent_setfd(c->bev, fd) != 0) {
+	if (fd == -1 || tcp_io_setfd(&c->io, fd) != 0) {
 		err = errno;
 		evutil_freeaddrinfo(res);
 		if (fd != -1) {
@@ -800,28 +778,21 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 			    "cannot create a socket");
 		return;
 	}
-	/* Our own connect(2): on loopback it is usually done before it
-	 * returns, and then the preamble leaves now rather than a loop pass
-	 * later; otherwise the bufferevent waits for it. */
+	tcp_sock_options(c->ch, fd, false);
+	/* The address we connect to is the peer's: no getpeername later. */
+	c->peer = strdup(tcp_sock_addr_name(res->ai_addr, peer,
+	    sizeof(peer)));
 	do
 		rc = connect(fd, res->ai_addr, res->ai_addrlen);
 	while (rc != 0 && errno == EINTR);
 	err = rc == 0 ? 0 : errno;
 	evutil_freeaddrinfo(res);
-	if (err == EINPROGRESS)
-		err = tcp_sock_connect_result(fd);
-	if (err == 0) {
-		tcp_event_cb(c->bev, BEV_EVENT_CONNECTED, c);
-		return;
-	}
-	if (err != EINPROGRESS) {
+	if (err != 0 && err != EINPROGRESS) {
 		tcp_open_fail(c, tcp_sock_hr_from_errno(err),
 		    "cannot connect to the endpoint");
 		return;
 	}
-	if (bufferevent_socket_connect(c->bev, NULL, 0) != 0)
-		tcp_open_fail(c, WS_E_ENDPOINT_UNREACHABLE,
-		    "cannot connect to the endpoint");
+	tcp_send_preamble(c);
 }
 
 static void
@@ -917,8 +888,7 @@ tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 	}
 	/* Before encoding: a session dictionary must not learn strings of a
 	 * message that is not sent. */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >=
-	    TCP_OUTPUT_MAX) {
+	if (tcp_io_queued(&c->io) >= TCP_OUTPUT_MAX) {
 		*why = "the peer does not read: too much output is queued on "
 		    "the connection";
 		return WS_E_QUOTA_EXCEEDED;
@@ -935,7 +905,7 @@ tcp_send(struct channel *ch, const struct envelope *msg, const char **why)
 		goto out;
 	}
 	n = nmf_encode_sized_envelope_header(hdr, sizeof(hdr), (uint32_t)total);
-	if ((hr = tcp_sock_send(c->bev, hdr, n, table, table_len, doc,
+	if ((hr = tcp_io_send(&c->io, hdr, n, table, table_len, doc,
 	    doc_len)) < 0) {
 		*why = "out of memory";
 		goto out;
@@ -983,11 +953,10 @@ tcp_close(struct channel *ch, bool send_end)
 	c->phase = TP_CLOSING;
 	if (send_end && !c->sock_err && tcp_write_simple(c, NMF_END) == 0)
 		channel_transport_count(ch, 0, 1);
-	if (c->sock_err || c->eof ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	if (c->sock_err || c->eof || tcp_io_queued(&c->io) == 0) {
 		/* Nothing to flush: the drained upcall now, then what the
 		 * peer already sent may end the wait at once. */
-		tcp_write_cb(c->bev, c);
+		tcp_drained(c);
 		return;
 	}
 	/* Skips what the peer sent before, so the input buffer's
@@ -1006,22 +975,37 @@ tcp_abort(struct channel *ch)
 
 /* ---- listeners ---------------------------------------------------------- */
 
+/* Is a peer wanted now: an accept waits and the pool has room? */
+static int
+tcp_listener_wants(struct tcp_listener *tl)
+{
+	return listener_transport_waiting(tl->ls) > 0 &&
+	    tl->npool < TCP_POOL_MAX;
+}
+
+/*
+ * Arms the listening socket when a peer is wanted.  It is not disarmed
+ * when the want ends, only by a wake-up that finds none (tcp_listen_cb):
+ * back-to-back accepts then cost no epoll_ctl each.  Without a waiting
+ * accept (or with a full pool), connections stay in the kernel's backlog:
+ * the peer sees a slow open, not a dropped one.
+ */
 static void
 tcp_listener_update(struct tcp_listener *tl)
 {
-	int want = listener_transport_waiting(tl->ls) > 0 &&
-	    tl->npool < TCP_POOL_MAX;
-
-	if (tl->evl == NULL || tl->paused || want == tl->enabled)
+	if (tl->ev == NULL || tl->paused || tl->armed ||
+	    !tcp_listener_wants(tl))
 		return;
-	/* Without a waiting accept (or with a full pool), connections stay
-	 * in the kernel's backlog: the peer sees a slow open, not a dropped
-	 * one. */
-	if (want)
-		evconnlistener_enable(tl->evl);
-	else
-		evconnlistener_disable(tl->evl);
-	tl->enabled = want;
+	if (event_add(tl->ev, NULL) == 0)
+		tl->armed = 1;
+}
+
+static void
+tcp_listener_disarm(struct tcp_listener *tl)
+{
+	if (tl->armed)
+		(void)event_del(tl->ev);
+	tl->armed = 0;
 }
 
 static void
@@ -1044,11 +1028,9 @@ static void
 tcp_pool_drop(struct tcp_conn *c, const char *why)
 {
 	struct tcp_listener *tl = c->tl;
-	char peer[TCP_PEER_LEN];
 
 	log_info("listener %llu: peer %s %s; dropped",
-	    (unsigned long long)listener_id(tl->ls), tcp_sock_peer_name(
-	    bufferevent_getfd(c->bev), peer, sizeof(peer)), why);
+	    (unsigned long long)listener_id(tl->ls), tcp_peer(c), why);
 	tcp_conn_free(c, 1);
 	tcp_listener_update(tl);
 }
@@ -1063,13 +1045,11 @@ tcp_preamble_fail(struct tcp_conn *c, int32_t hr, const char *why)
 {
 	struct tcp_listener *tl = c->tl;
 	struct channel *ch;
-	char peer[TCP_PEER_LEN];
 
 	tcp_pool_remove(c);
 	if ((ch = listener_transport_incoming(tl->ls, c)) == NULL) {
 		log_info("listener %llu: peer %s: %s; dropped",
-		    (unsigned long long)listener_id(tl->ls), tcp_sock_peer_name(
-		    bufferevent_getfd(c->bev), peer, sizeof(peer)), why);
+		    (unsigned long long)listener_id(tl->ls), tcp_peer(c), why);
 		tcp_conn_free(c, 1);
 		tcp_listener_update(tl);
 		return;
@@ -1089,7 +1069,7 @@ tcp_handoff(struct tcp_conn *c, struct channel *ch)
 	int32_t hr;
 
 	c->ch = ch;
-	tcp_sock_options(ch, bufferevent_getfd(c->bev));
+	tcp_sock_options(ch, c->io.fd, true);
 	tcp_note_remote(c);
 	channel_transport_count(ch, c->pre_bytes, 0);
 	if ((hr = channel_transport_adopt(ch, c->via, c->peer_encoding,
@@ -1174,11 +1154,11 @@ tcp_handshake_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Peer `fd` joins the pool: its preamble is read while accepts wait. */
 static void
-tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
+tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd,
+    const struct sockaddr *sa)
 {
 	struct tcp_conn *c;
-	struct evbuffer *in;
-	int n;
+	char peer[TCP_PEER_LEN];
 
 	if ((c = tcp_conn_new(NULL, fd)) == NULL) {
 		evutil_closesocket(fd);
@@ -1186,45 +1166,74 @@ tcp_listener_take(struct tcp_listener *tl, evutil_socket_t fd)
 		    "connection", (unsigned long long)listener_id(tl->ls));
 		return;
 	}
+	c->phase = TP_PREAMBLE;	/* first: c->peer is no dns_timer now */
+	/* accept(2) said who it is: no getpeername later. */
+	c->peer = strdup(tcp_sock_addr_name(sa, peer, sizeof(peer)));
 	c->tl = tl;
 	TAILQ_INSERT_TAIL(&tl->pool, c, pool_entry);
 	tl->npool++;
-	c->phase = TP_PREAMBLE;
-	bufferevent_enable(c->bev, EV_READ);
+	tcp_io_read(&c->io, true);
 	tcp_handshake_timer(c, listener_prop_value(tl->ls,
 	    WS_LISTENER_PROPERTY_CONNECT_TIMEOUT));
 	/* A local client has often sent its preamble already: read it now
-	 * rather than a loop pass later (the bufferevent keeps its input's
-	 * end frozen between its own reads). */
-	in = bufferevent_get_input(c->bev);
-	evbuffer_unfreeze(in, 0);
-	n = evbuffer_read(in, fd, TCP_PREAMBLE_MAX * 2);
-	evbuffer_freeze(in, 0);
-	if (n > 0)
-		tcp_process(c);
+	 * rather than a loop pass later. */
+	tcp_io_read_now(&c->io);
 }
 
+static void	tcp_listener_error(struct tcp_listener *, int);
+
+/* The listener whose accept callback runs; cleared if it is closed
+ * inside (by an upcall of a peer it took). */
+static struct tcp_listener *tcp_accepting;
+
+/* Peers taken per wake-up at most, so one busy listener cannot hold the
+ * loop; the level-triggered socket wakes us again for the rest. */
+#define TCP_ACCEPT_BATCH	16
+
 /*
- * The core does not tell us when an accept leaves the queue (an abort or a
- * close of an ACCEPTING channel), only when one joins it, so the
- * evconnlistener may still be enabled with nobody waiting.  A peer taken
- * then still joins the pool and waits there for the next accept: closing
- * it would make the client's open fail although an accept may be about to
- * start.
+ * The listening socket is readable.  Peers are taken only while an accept
+ * waits (and the pool has room); a wake-up that finds none wanted disarms
+ * the socket and leaves the peer in the kernel's backlog for the next
+ * WsAcceptChannel (the core does not say when an accept leaves the queue:
+ * an abort or a close of an ACCEPTING channel, so this is where we learn
+ * it).
  */
 static void
-tcp_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+tcp_listen_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct tcp_listener *tl = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	evutil_socket_t fd;
+	int i;
 
-	if (tl->warned) {
-		log_info("listener %llu: accepting again",
-		    (unsigned long long)listener_id(tl->ls));
-		tl->warned = 0;
+	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
+		if (!tcp_listener_wants(tl)) {
+			if (i == 0)
+				tcp_listener_disarm(tl);
+			return;
+		}
+		sl = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				tcp_listener_error(tl, errno);
+			return;
+		}
+		if (tl->warned) {
+			log_info("listener %llu: accepting again",
+			    (unsigned long long)listener_id(tl->ls));
+			tl->warned = 0;
+		}
+		tcp_accepting = tl;
+		tcp_listener_take(tl, fd, (struct sockaddr *)&ss);
+		if (tcp_accepting != tl)
+			return;		/* closed inside */
+		tcp_accepting = NULL;
 	}
-	tcp_listener_take(tl, fd);
-	tcp_listener_update(tl);
 }
 
 /* The pause after a failed accept is over: try again if still wanted. */
@@ -1246,11 +1255,9 @@ tcp_listener_retry_cb(evutil_socket_t fd, short what, void *arg)
  */
 #define TCP_ACCEPT_RETRY_MS	100
 static void
-tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
+tcp_listener_error(struct tcp_listener *tl, int err)
 {
-	struct tcp_listener *tl = arg;
 	struct timeval tv = { 0, TCP_ACCEPT_RETRY_MS * 1000 };
-	int err = EVUTIL_SOCKET_ERROR();
 
 	if (!tl->warned) {
 		log_warnx("listener %llu: accept failed: %s%s; retrying every "
@@ -1260,11 +1267,10 @@ tcp_listener_error_cb(struct evconnlistener *evl, void *arg)
 		    "", TCP_ACCEPT_RETRY_MS);
 		tl->warned = 1;
 	}
-	evconnlistener_disable(evl);
-	tl->enabled = 0;
+	tcp_listener_disarm(tl);
 	if (tl->retry == NULL && (tl->retry = evtimer_new(registry_base(),
 	    tcp_listener_retry_cb, tl)) == NULL)
-		return;		/* as before: enabled again by the next accept */
+		return;		/* as before: armed again by the next accept */
 	tl->paused = 1;
 	evtimer_add(tl->retry, &tv);
 }
@@ -1338,15 +1344,17 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 	}
 	tl->ls = ls;
 	TAILQ_INIT(&tl->pool);
-	tl->evl = evconnlistener_new(registry_base(), tcp_accept_cb, tl,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED, -1, fd);
-	if (tl->evl == NULL) {
+	/* What it accepts inherits TCP_NODELAY, NO_DELAY's default. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	tl->fd = fd;
+	tl->ev = event_new(registry_base(), fd, EV_READ | EV_PERSIST,
+	    tcp_listen_cb, tl);
+	if (tl->ev == NULL) {
 		close(fd);
 		free(tl);
 		*why = "out of memory";
 		return E_OUTOFMEMORY;
 	}
-	evconnlistener_set_error_cb(tl->evl, tcp_listener_error_cb);
 	listener_set_tp(ls, tl);
 	return S_OK;
 }
@@ -1374,7 +1382,10 @@ tcp_unlisten(struct listener *ls)
 		tcp_conn_free(TAILQ_FIRST(&tl->pool), 1);
 	if (tl->retry != NULL)
 		event_free(tl->retry);
-	evconnlistener_free(tl->evl);
+	if (tcp_accepting == tl)
+		tcp_accepting = NULL;
+	event_free(tl->ev);
+	close(tl->fd);
 	free(tl);
 }
 
