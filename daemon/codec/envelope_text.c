@@ -37,8 +37,12 @@
 #define ET_WRAP_OPEN	"<w>"
 #define ET_WRAP_CLOSE	"</w>"
 
-/* Names a reused parser's dictionary may hold before it is replaced. */
+/* What a reused parser's dictionary may hold before it is replaced: names,
+ * and bytes of them. */
 #define ET_MAX_NAMES	4096
+#define ET_MAX_DICT	(256 * 1024)
+/* A parser that parsed more, or a scratch buffer larger, is not kept. */
+#define ET_KEEP		(64 * 1024)
 
 /* The tree path nests no deeper than libxml2's own default limit. */
 #define ET_MAX_DEPTH	256
@@ -314,19 +318,50 @@ envelope_text_sax(xmlSAXHandler *sax)
 }
 
 /*
- * One parser per thread, reset between bodies: creating one costs more
- * than the parse of a small body.  Its dictionary keeps the names it saw,
- * so a parser that has seen too many is replaced (bounded memory whatever
- * the bodies are).  The library links this file too, hence per thread.
+ * Each thread keeps one parser per use, reset between messages: creating
+ * one (context, dictionary, SAX copy) costs more than parsing a small
+ * message.  What a parser keeps from one message to the next is bounded:
+ * its dictionary holds every distinct name it saw, and its stacks grow to
+ * the largest message, so one past ET_MAX_NAMES names or ET_MAX_DICT bytes
+ * of them, or that parsed more than ET_KEEP bytes, is freed after use
+ * and made anew for the next.  The reset itself clears the state a message
+ * leaves (an error, a stop, open elements and their namespaces).  The
+ * library links this file too, hence per thread.
  */
-static pthread_key_t	envelope_text_key;
-static pthread_once_t	envelope_text_once = PTHREAD_ONCE_INIT;
-static bool		envelope_text_keyed;
+struct et_thread {
+	xmlParserCtxt	*ctxt[ENVELOPE_TEXT_NUSES];
+	unsigned int	 gen[ENVELOPE_TEXT_NUSES];
+	char		*buf[ENVELOPE_TEXT_NUSES];
+	size_t		 bufsize[ENVELOPE_TEXT_NUSES];
+};
+
+static pthread_key_t		 envelope_text_key;
+static pthread_once_t		 envelope_text_once = PTHREAD_ONCE_INIT;
+static bool			 envelope_text_keyed;
+static __thread struct et_thread *envelope_text_self;
+/* Names the parsers made, for *gen: never reused while the process runs. */
+static unsigned int		 envelope_text_gens;
+
+static void
+envelope_text_thread_free(struct et_thread *t)
+{
+	int	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < ENVELOPE_TEXT_NUSES; i++) {
+		if (t->ctxt[i] != NULL)
+			xmlFreeParserCtxt(t->ctxt[i]);
+		free(t->buf[i]);
+	}
+	free(t);
+}
 
 static void
 envelope_text_key_free(void *p)
 {
-	xmlFreeParserCtxt(p);
+	envelope_text_thread_free(p);
+	envelope_text_self = NULL;
 }
 
 static void
@@ -336,48 +371,116 @@ envelope_text_key_init(void)
 	    envelope_text_key_free) == 0;
 }
 
+/* This thread's state, made on first use; NULL when out of memory (or
+ * when a thread-exit destructor could not be had: nothing is kept). */
+static struct et_thread *
+envelope_text_thread(void)
+{
+	struct et_thread	*t;
+
+	if ((t = envelope_text_self) != NULL)
+		return t;
+	pthread_once(&envelope_text_once, envelope_text_key_init);
+	if (!envelope_text_keyed || (t = calloc(1, sizeof *t)) == NULL)
+		return NULL;
+	if (pthread_setspecific(envelope_text_key, t) != 0) {
+		free(t);
+		return NULL;
+	}
+	return envelope_text_self = t;
+}
+
+void
+envelope_text_cleanup(void)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	if (t == NULL)
+		return;
+	envelope_text_self = NULL;
+	pthread_setspecific(envelope_text_key, NULL);
+	envelope_text_thread_free(t);
+}
+
 /*
- * A reset parser of this thread with `sax` as its handler, ready for a
- * push parse of `chunk` (may be NULL) and more; NULL when out of memory.
+ * A reset parser of this thread for `use`, with `sax` as its handler,
+ * ready for a push parse of `chunk` (may be NULL) and more; NULL when out
+ * of memory.
  */
 xmlParserCtxt *
-envelope_text_parser(const xmlSAXHandler *sax, const char *chunk, int size)
+envelope_text_parser(enum envelope_text_use use, const xmlSAXHandler *sax,
+    const char *chunk, int size, unsigned int *gen)
 {
-	xmlParserCtxt	*ctxt = NULL;
+	struct et_thread	*t = envelope_text_thread();
+	xmlParserCtxt		*ctxt;
 
-	pthread_once(&envelope_text_once, envelope_text_key_init);
-	if (envelope_text_keyed &&
-	    (ctxt = pthread_getspecific(envelope_text_key)) != NULL) {
-		if (ctxt->dict == NULL ||
-		    xmlDictSize(ctxt->dict) <= ET_MAX_NAMES) {
-			*ctxt->sax = *sax;
-			xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL);
-			goto ready;
+	if (t != NULL && (ctxt = t->ctxt[use]) != NULL) {
+		/* Made with this use's handler, which the reset keeps. */
+		if (xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL) != 0) {
+			t->ctxt[use] = NULL;
+			xmlFreeParserCtxt(ctxt);
+			return NULL;
 		}
-		pthread_setspecific(envelope_text_key, NULL);
-		xmlFreeParserCtxt(ctxt);
+	} else {
+		if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax,
+		    NULL, chunk, size, NULL)) == NULL)
+			return NULL;
+		if (t != NULL) {
+			t->ctxt[use] = ctxt;
+			t->gen[use] = ++envelope_text_gens;
+		}
 	}
-	if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax, NULL, chunk,
-	    size, NULL)) == NULL)
-		return NULL;
-	if (envelope_text_keyed &&
-	    pthread_setspecific(envelope_text_key, ctxt) != 0) {
-		xmlFreeParserCtxt(ctxt);
-		return NULL;
-	}
-ready:
+	*gen = t != NULL ? t->gen[use] : 0;
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	return ctxt;
 }
 
-/* Gives the parser back; one that cannot be kept is freed. */
+/* Gives the parser back; one that cannot be kept, or that now keeps too
+ * much, is freed. */
 void
-envelope_text_parser_done(xmlParserCtxt *ctxt)
+envelope_text_parser_done(enum envelope_text_use use, xmlParserCtxt *ctxt,
+    size_t len)
 {
+	struct et_thread	*t = envelope_text_self;
+
 	ctxt->_private = NULL;
-	if (!envelope_text_keyed)
-		xmlFreeParserCtxt(ctxt);
+	if (t != NULL && t->ctxt[use] == ctxt) {
+		if (len <= ET_KEEP && (ctxt->dict == NULL ||
+		    (xmlDictSize(ctxt->dict) <= ET_MAX_NAMES &&
+		    xmlDictGetUsage(ctxt->dict) <= ET_MAX_DICT)))
+			return;
+		t->ctxt[use] = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+}
+
+void
+envelope_text_take(enum envelope_text_use use, char **p, size_t *size)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	*p = NULL;
+	*size = 0;
+	if (t != NULL) {
+		*p = t->buf[use];
+		*size = t->bufsize[use];
+		t->buf[use] = NULL;
+		t->bufsize[use] = 0;
+	}
+}
+
+void
+envelope_text_give(enum envelope_text_use use, char *p, size_t size)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	if (t == NULL || size > ET_KEEP || t->buf[use] != NULL) {
+		free(p);
+		return;
+	}
+	t->buf[use] = p;
+	t->bufsize[use] = size;
 }
 
 /*
@@ -391,6 +494,7 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt;
 	struct et_cmp	 c;
+	unsigned int	 gen;
 	int		 rc;
 
 	/* The tree path's parser drops a byte order mark at the start. */
@@ -401,8 +505,8 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 	c.body = body;
 	c.len = len;
 	envelope_text_sax(&sax);
-	if ((ctxt = envelope_text_parser(&sax, ET_WRAP_OPEN,
-	    sizeof(ET_WRAP_OPEN) - 1)) == NULL)
+	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_CHECK, &sax,
+	    ET_WRAP_OPEN, sizeof(ET_WRAP_OPEN) - 1, &gen)) == NULL)
 		return -ENOMEM;
 	ctxt->_private = &c;
 	rc = xmlParseChunk(ctxt, (const char *)body, (int)len, 0);
@@ -416,7 +520,7 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 		rc = 1;
 	else
 		rc = 0;
-	envelope_text_parser_done(ctxt);
+	envelope_text_parser_done(ENVELOPE_TEXT_CHECK, ctxt, len);
 	return rc;
 }
 

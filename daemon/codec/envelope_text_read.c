@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@
 struct er_buf {
 	char	*p;
 	size_t	 len, size;
+	size_t	 first;		/* the size of a first allocation, 0: 256 */
 	bool	 nomem;
 };
 
@@ -69,12 +71,13 @@ struct er_state {
 	bool		 body_first;	/* the first element child is next */
 	bool		 open;		/* a start tag awaits ">" or "/>" */
 	int		 last_start;	/* depth of the latest start tag */
-	struct er_ns	 ns[ER_MAX_NS];
 	int		 nns;
-	char		 leaf[ER_LEAF_MAX];
 	size_t		 leaf_len;
 	bool		 leaf_long;	/* more than the leaf buffer holds */
 	bool		 leaf_colon;	/* a ':' anywhere in it */
+	/* Last: not zeroed, each read writes an entry before reading it. */
+	struct er_ns	 ns[ER_MAX_NS];
+	char		 leaf[ER_LEAF_MAX];
 };
 
 static void
@@ -86,7 +89,8 @@ envelope_text_read_put(struct er_buf *b, const void *p, size_t n)
 	if (b->nomem)
 		return;
 	if (n >= b->size - b->len || b->p == NULL) {
-		size = b->size != 0 ? b->size : 256;
+		size = b->size != 0 ? b->size : b->first > 256 ? b->first :
+		    256;
 		while (size - b->len <= n)
 			size *= 2;
 		if ((np = realloc(b->p, size)) == NULL) {
@@ -589,12 +593,27 @@ envelope_text_read_clear(struct envelope *env)
 	memset(env, 0, sizeof *env);
 }
 
+/* The state of one read: the parts it uses zeroed (the rest is written
+ * before it is read), the header text into this thread's scratch buffer,
+ * the body into one sized for the usual case, the whole input. */
+static void
+envelope_text_read_init(struct er_state *st, struct envelope *env,
+    size_t len)
+{
+	memset(st, 0, offsetof(struct er_state, ns));
+	st->env = env;
+	envelope_text_take(ENVELOPE_TEXT_READ, &st->text.p, &st->text.size);
+	st->text.len = 0;
+	st->out.first = len + 1;
+}
+
 int
 envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 {
 	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt;
-	struct er_state	*st;
+	struct er_state	 st;
+	unsigned int	 gen;
 	int		 rc;
 
 	memset(env, 0, sizeof *env);
@@ -602,32 +621,28 @@ envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 	 * mark, another encoding's first bytes) is left to it. */
 	if (in == NULL || len < 4 || len > INT_MAX || in[0] != '<')
 		return 1;
-	if ((st = calloc(1, sizeof *st)) == NULL)
-		return -ENOMEM;
-	st->env = env;
+	envelope_text_read_init(&st, env, len);
 	envelope_text_read_sax(&sax);
-	if ((ctxt = envelope_text_parser(&sax, NULL, 0)) == NULL) {
-		free(st);
+	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_READ, &sax, NULL, 0,
+	    &gen)) == NULL)
 		return -ENOMEM;
-	}
-	ctxt->_private = st;
+	ctxt->_private = &st;
 	rc = xmlParseChunk(ctxt, (const char *)in, (int)len, 1);
-	if (st->out.nomem || st->text.nomem)
+	if (st.out.nomem || st.text.nomem)
 		rc = -ENOMEM;
 	else if (rc != XML_ERR_OK || !ctxt->wellFormed ||
-	    !ctxt->nsWellFormed || st->bail || !st->seen_body ||
-	    st->depth != 0)
+	    !ctxt->nsWellFormed || st.bail || !st.seen_body ||
+	    st.depth != 0)
 		rc = 1;
 	else
 		rc = 0;
-	envelope_text_parser_done(ctxt);
-	free(st->text.p);
-	if (rc == 0 && st->out.len > 0) {
-		env->body = (uint8_t *)st->out.p;
-		env->body_len = st->out.len;
+	envelope_text_parser_done(ENVELOPE_TEXT_READ, ctxt, len);
+	envelope_text_give(ENVELOPE_TEXT_READ, st.text.p, st.text.size);
+	if (rc == 0 && st.out.len > 0) {
+		env->body = (uint8_t *)st.out.p;
+		env->body_len = st.out.len;
 	} else
-		free(st->out.p);
-	free(st);
+		free(st.out.p);
 	if (rc != 0)
 		envelope_text_read_clear(env);
 	return rc;
