@@ -25,6 +25,10 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "envelope.h"
 #include "envelope_text.h"
 
@@ -54,7 +58,6 @@ struct et_cmp {
 	int		 depth;		/* 0: the wrapper's content */
 	bool		 open;		/* a start tag awaits ">" or "/>" */
 	bool		 differs;	/* not byte-for-byte the tree's form */
-	bool		 closing;	/* the wrapper's end tag is being fed */
 };
 
 static void
@@ -67,6 +70,35 @@ envelope_text_match(struct et_cmp *c, const void *p, size_t n)
 		return;
 	}
 	c->pos += n;
+}
+
+/* Which bytes text escapes, and as what. */
+static const char *const envelope_text_esc[256] = {
+	['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['\r'] = "&#13;"
+};
+
+const xmlChar *
+envelope_text_special(const xmlChar *p, const xmlChar *end)
+{
+#ifdef __SSE2__
+	const __m128i	 lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+	const __m128i	 amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r');
+	__m128i		 v, m;
+	int		 bits;
+
+	for (; end - p >= 16; p += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt),
+		    _mm_cmpeq_epi8(v, gt)), _mm_or_si128(_mm_cmpeq_epi8(v, amp),
+		    _mm_cmpeq_epi8(v, cr)));
+		if ((bits = _mm_movemask_epi8(m)) != 0)
+			return p + __builtin_ctz((unsigned int)bits);
+	}
+#endif
+	for (; p < end; p++)
+		if (envelope_text_esc[*p] != NULL)
+			return p;
+	return end;
 }
 
 static void
@@ -189,8 +221,9 @@ envelope_text_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (c->differs)
 		return;
 	if (--c->depth == 0) {
-		/* Only the wrapper's own end tag may close depth 1. */
-		if (!c->closing)
+		/* Only the wrapper's own end tag may close depth 1: it
+		 * follows the whole body. */
+		if (c->open || c->pos != c->len)
 			c->differs = true;
 		return;
 	}
@@ -210,30 +243,26 @@ envelope_text_chars(void *ctx, const xmlChar *ch, int len)
 {
 	xmlParserCtxt	*ctxt = ctx;
 	struct et_cmp	*c = ctxt->_private;
-	const xmlChar	*p, *end = ch + len, *run = ch;
+	const xmlChar	*p, *end = ch + len;
 	const char	*esc;
 
 	if (c->differs)
 		return;
-	/* Trailing text may arrive only once the wrapper's end is fed. */
+	/* Text outside the wrapper is no body's. */
 	if (c->depth < 1) {
 		c->differs = true;
 		return;
 	}
 	envelope_text_close_start(c);
-	for (p = ch; p < end; p++) {
-		switch (*p) {
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\r': esc = "&#13;"; break;
-		default: continue;
-		}
-		envelope_text_match(c, run, (size_t)(p - run));
-		envelope_text_match_str(c, BAD_CAST esc);
-		run = p + 1;
+	for (;;) {
+		p = envelope_text_special(ch, end);
+		envelope_text_match(c, ch, (size_t)(p - ch));
+		if (p == end)
+			break;
+		esc = envelope_text_esc[*p];
+		envelope_text_match(c, esc, strlen(esc));
+		ch = p + 1;
 	}
-	envelope_text_match(c, run, (size_t)(end - run));
 }
 
 /* What the tree path keeps in another form, or refuses. */
@@ -495,32 +524,46 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 	xmlParserCtxt	*ctxt;
 	struct et_cmp	 c;
 	unsigned int	 gen;
+	char		*doc;
+	size_t		 size, n;
 	int		 rc;
 
 	/* The tree path's parser drops a byte order mark at the start. */
 	if (len > INT_MAX - 16 ||
 	    (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0))
 		return 1;
+	/* The wrapped body, one chunk: the push parser then looks ahead for
+	 * no more input, and is called once. */
+	n = sizeof(ET_WRAP_OPEN) - 1 + len + sizeof(ET_WRAP_CLOSE) - 1;
+	envelope_text_take(ENVELOPE_TEXT_CHECK, &doc, &size);
+	if (size < n) {
+		free(doc);
+		size = n < 512 ? 512 : n;
+		if ((doc = malloc(size)) == NULL)
+			return -ENOMEM;
+	}
+	memcpy(doc, ET_WRAP_OPEN, sizeof(ET_WRAP_OPEN) - 1);
+	memcpy(doc + sizeof(ET_WRAP_OPEN) - 1, body, len);
+	memcpy(doc + n - (sizeof(ET_WRAP_CLOSE) - 1), ET_WRAP_CLOSE,
+	    sizeof(ET_WRAP_CLOSE) - 1);
 	memset(&c, 0, sizeof c);
 	c.body = body;
 	c.len = len;
 	envelope_text_sax(&sax);
-	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_CHECK, &sax,
-	    ET_WRAP_OPEN, sizeof(ET_WRAP_OPEN) - 1, &gen)) == NULL)
+	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_CHECK, &sax, NULL, 0,
+	    &gen)) == NULL) {
+		free(doc);
 		return -ENOMEM;
-	ctxt->_private = &c;
-	rc = xmlParseChunk(ctxt, (const char *)body, (int)len, 0);
-	if (rc == XML_ERR_OK && !c.differs) {
-		c.closing = true;
-		rc = xmlParseChunk(ctxt, ET_WRAP_CLOSE,
-		    sizeof(ET_WRAP_CLOSE) - 1, 1);
 	}
+	ctxt->_private = &c;
+	rc = xmlParseChunk(ctxt, doc, (int)n, 1);
 	if (rc != XML_ERR_OK || !ctxt->wellFormed || !ctxt->nsWellFormed ||
 	    c.differs || c.depth != 0 || c.pos != len)
 		rc = 1;
 	else
 		rc = 0;
 	envelope_text_parser_done(ENVELOPE_TEXT_CHECK, ctxt, len);
+	envelope_text_give(ENVELOPE_TEXT_CHECK, doc, size);
 	return rc;
 }
 
@@ -554,21 +597,18 @@ envelope_text_escaped_max(const char *s)
 static void
 envelope_text_put_escaped(struct et_out *o, const char *s)
 {
-	const char	*p, *run = s, *esc;
+	const xmlChar	*p, *run = BAD_CAST s, *end = run + strlen(s);
+	const char	*esc;
 
-	for (p = s; *p != '\0'; p++) {
-		switch (*p) {
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\r': esc = "&#13;"; break;
-		default: continue;
-		}
-		envelope_text_put(o, run, (size_t)(p - run));
+	for (;;) {
+		p = envelope_text_special(run, end);
+		envelope_text_put(o, (const char *)run, (size_t)(p - run));
+		if (p == end)
+			break;
+		esc = envelope_text_esc[*p];
 		envelope_text_puts(o, esc);
 		run = p + 1;
 	}
-	envelope_text_put(o, run, (size_t)(p - run));
 }
 
 /* <a:NAME[ s:mustUnderstand="1"]>value</a:NAME>, or empty as <.../>. */

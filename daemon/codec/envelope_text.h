@@ -57,6 +57,9 @@ void	envelope_text_give(enum envelope_text_use, char *p, size_t size);
  * main thread runs no thread-exit destructor).  Safe to call at any time,
  * they are made again when next needed. */
 void	envelope_text_cleanup(void);
+/* The first byte of [p, end) that text escapes (< > & CR), or end: the
+ * scan every text run of both takes, so it goes 16 bytes at a time. */
+const xmlChar *envelope_text_special(const xmlChar *p, const xmlChar *end);
 /* SAX callbacks both use: predefined entities only, errors unprinted. */
 xmlEntity *envelope_text_entity(void *ctx, const xmlChar *name);
 void	envelope_text_quiet(void *ctx, xmlErrorPtr err);

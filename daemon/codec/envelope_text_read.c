@@ -50,12 +50,29 @@ struct er_ns {
 	int		 depth;		/* of the element declaring it */
 };
 
+/*
+ * The names a read compares, interned in the read parser's dictionary:
+ * the parser hands every name and namespace out interned, so a name is
+ * one of these exactly when it is the same pointer.  Made again whenever
+ * the parser (so the dictionary) is another (gen).
+ */
+struct er_names {
+	unsigned int	 gen;
+	const xmlChar	*soap12, *soap11, *wsa10, *wsa09;
+	const xmlChar	*envelope, *header, *body, *fault;
+	const xmlChar	*action, *to, *message_id, *relates_to;
+	const xmlChar	*reply_to, *fault_to, *address;
+};
+
+static __thread struct er_names envelope_text_read_names;
+
 struct er_state {
 	struct envelope	*env;
 	bool		 bail;
 	int		 depth;
-	const char	*soap_ns;
-	const char	*wsa_ns;	/* decided by the first header */
+	const struct er_names *nm;
+	const xmlChar	*soap_ns;	/* interned, as those of nm */
+	const xmlChar	*wsa_ns;	/* decided by the first header */
 	bool		 seen_header, seen_body;
 	bool		 in_header, in_body;
 	/* Capturing the text of a header (or of the Address under ReplyTo
@@ -111,6 +128,13 @@ envelope_text_read_puts(struct er_buf *b, const xmlChar *s)
 	envelope_text_read_put(b, s, strlen((const char *)s));
 }
 
+/* What the serializer writes for a byte of an attribute value, when
+ * that is not the byte itself. */
+static const char *const envelope_text_read_attr_esc[256] = {
+	['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['\r'] = "&#13;",
+	['"'] = "&quot;", ['\n'] = "&#10;", ['\t'] = "&#9;"
+};
+
 /* Escapes as the serializer does: text (< > & CR) or, with `attr`, an
  * attribute value (also " and the other white space). */
 static void
@@ -120,24 +144,20 @@ envelope_text_read_escaped(struct er_buf *b, const xmlChar *p, size_t n,
 	const xmlChar	*end = p + n, *run = p;
 	const char	*esc;
 
-	for (; p < end; p++) {
-		switch (*p) {
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\r': esc = "&#13;"; break;
-		case '"': esc = attr ? "&quot;" : NULL; break;
-		case '\n': esc = attr ? "&#10;" : NULL; break;
-		case '\t': esc = attr ? "&#9;" : NULL; break;
-		default: esc = NULL; break;
-		}
-		if (esc == NULL)
-			continue;
+	for (;;) {
+		if (attr)
+			while (p < end &&
+			    envelope_text_read_attr_esc[*p] == NULL)
+				p++;
+		else
+			p = envelope_text_special(p, end);
 		envelope_text_read_put(b, run, (size_t)(p - run));
-		envelope_text_read_puts(b, BAD_CAST esc);
-		run = p + 1;
+		if (p == end)
+			break;
+		esc = envelope_text_read_attr_esc[*p];
+		envelope_text_read_put(b, esc, strlen(esc));
+		run = ++p;
 	}
-	envelope_text_read_put(b, run, (size_t)(end - run));
 }
 
 static void
@@ -231,8 +251,7 @@ envelope_text_read_body_start(struct er_state *st, const xmlChar *localname,
 
 	if (st->depth == 3 && st->body_first) {
 		st->body_first = false;
-		if (uri != NULL && xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
-		    xmlStrEqual(localname, BAD_CAST "Fault")) {
+		if (uri == st->soap_ns && localname == st->nm->fault) {
 			st->bail = true;
 			return;
 		}
@@ -322,32 +341,32 @@ envelope_text_read_header_start(struct er_state *st, const xmlChar *localname,
 		return;
 	}
 	if (st->wsa_ns == NULL) {
-		if (xmlStrEqual(uri, BAD_CAST ER_NS_WSA10)) {
-			st->wsa_ns = ER_NS_WSA10;
+		if (uri == st->nm->wsa10) {
+			st->wsa_ns = uri;
 			env->addressing_version = 2;
-		} else if (xmlStrEqual(uri, BAD_CAST ER_NS_WSA09)) {
-			st->wsa_ns = ER_NS_WSA09;
+		} else if (uri == st->nm->wsa09) {
+			st->wsa_ns = uri;
 			env->addressing_version = 1;
 		} else {
 			st->bail = true;
 			return;
 		}
 	}
-	if (!xmlStrEqual(uri, BAD_CAST st->wsa_ns)) {
+	if (uri != st->wsa_ns) {
 		st->bail = true;
 		return;
 	}
-	if (xmlStrEqual(localname, BAD_CAST "Action"))
+	if (localname == st->nm->action)
 		slot = &env->action;
-	else if (xmlStrEqual(localname, BAD_CAST "To"))
+	else if (localname == st->nm->to)
 		slot = &env->to;
-	else if (xmlStrEqual(localname, BAD_CAST "MessageID"))
+	else if (localname == st->nm->message_id)
 		slot = &env->message_id;
-	else if (xmlStrEqual(localname, BAD_CAST "RelatesTo"))
+	else if (localname == st->nm->relates_to)
 		slot = &env->relates_to;
-	else if (xmlStrEqual(localname, BAD_CAST "ReplyTo") ||
-	    xmlStrEqual(localname, BAD_CAST "FaultTo")) {
-		st->addr_slot = localname[0] == 'R' ? &env->reply_to :
+	else if (localname == st->nm->reply_to ||
+	    localname == st->nm->fault_to) {
+		st->addr_slot = localname == st->nm->reply_to ? &env->reply_to :
 		    &env->fault_to;
 		st->addr_depth = st->depth;
 		st->addr_done = false;
@@ -371,8 +390,8 @@ envelope_text_read_address_start(struct er_state *st,
     const xmlChar *localname, const xmlChar *uri)
 {
 	if (st->depth != st->addr_depth + 1 || st->addr_done ||
-	    uri == NULL || !xmlStrEqual(uri, BAD_CAST st->wsa_ns) ||
-	    !xmlStrEqual(localname, BAD_CAST "Address") ||
+	    uri == NULL || uri != st->wsa_ns ||
+	    localname != st->nm->address ||
 	    *st->addr_slot != NULL) {
 		st->bail = true;
 		return;
@@ -420,27 +439,24 @@ envelope_text_read_start(void *ctx, const xmlChar *localname,
 	}
 	st->last_start = st->depth;
 	if (st->depth == 1) {
-		if (uri != NULL && xmlStrEqual(uri, BAD_CAST ER_NS_SOAP12))
-			st->soap_ns = ER_NS_SOAP12;
-		else if (uri != NULL &&
-		    xmlStrEqual(uri, BAD_CAST ER_NS_SOAP11))
-			st->soap_ns = ER_NS_SOAP11;
+		if (uri == st->nm->soap12 || uri == st->nm->soap11)
+			st->soap_ns = uri;
 		if (st->soap_ns == NULL ||
-		    !xmlStrEqual(localname, BAD_CAST "Envelope")) {
+		    localname != st->nm->envelope) {
 			st->bail = true;
 			return;
 		}
 		st->env->envelope_version =
-		    strcmp(st->soap_ns, ER_NS_SOAP12) == 0 ? 2 : 1;
+		    st->soap_ns == st->nm->soap12 ? 2 : 1;
 		st->env->addressing_version = 3;
 	} else if (st->depth == 2) {
-		if (uri != NULL && xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
+		if (uri == st->soap_ns &&
 		    !st->seen_header && !st->seen_body &&
-		    xmlStrEqual(localname, BAD_CAST "Header"))
+		    localname == st->nm->header)
 			st->seen_header = st->in_header = true;
 		else if (uri != NULL &&
-		    xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
-		    !st->seen_body && xmlStrEqual(localname, BAD_CAST "Body")) {
+		    uri == st->soap_ns &&
+		    !st->seen_body && localname == st->nm->body) {
 			st->seen_body = st->in_body = true;
 			st->body_first = true;
 		} else
@@ -593,6 +609,35 @@ envelope_text_read_clear(struct envelope *env)
 	memset(env, 0, sizeof *env);
 }
 
+/* The names of this thread's read parser of generation `gen`, interned
+ * in its dictionary; NULL when out of memory. */
+static const struct er_names *
+envelope_text_read_intern(xmlDict *dict, unsigned int gen)
+{
+	struct er_names	*nm = &envelope_text_read_names;
+	const xmlChar	**slots[] = { &nm->soap12, &nm->soap11, &nm->wsa10,
+			    &nm->wsa09, &nm->envelope, &nm->header, &nm->body,
+			    &nm->fault, &nm->action, &nm->to, &nm->message_id,
+			    &nm->relates_to, &nm->reply_to, &nm->fault_to,
+			    &nm->address };
+	static const char *const names[] = { ER_NS_SOAP12, ER_NS_SOAP11,
+			    ER_NS_WSA10, ER_NS_WSA09, "Envelope", "Header",
+			    "Body", "Fault", "Action", "To", "MessageID",
+			    "RelatesTo", "ReplyTo", "FaultTo", "Address" };
+	size_t		 i;
+
+	/* A parser that is not kept (gen 0) has its dictionary to itself. */
+	if (gen != 0 && nm->gen == gen)
+		return nm;
+	nm->gen = 0;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((*slots[i] = xmlDictLookup(dict, BAD_CAST names[i],
+		    -1)) == NULL)
+			return NULL;
+	nm->gen = gen;
+	return nm;
+}
+
 /* The state of one read: the parts it uses zeroed (the rest is written
  * before it is read), the header text into this thread's scratch buffer,
  * the body into one sized for the usual case, the whole input. */
@@ -627,7 +672,11 @@ envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 	    &gen)) == NULL)
 		return -ENOMEM;
 	ctxt->_private = &st;
-	rc = xmlParseChunk(ctxt, (const char *)in, (int)len, 1);
+	if (ctxt->dict == NULL ||
+	    (st.nm = envelope_text_read_intern(ctxt->dict, gen)) == NULL)
+		st.out.nomem = true;
+	else
+		rc = xmlParseChunk(ctxt, (const char *)in, (int)len, 1);
 	if (st.out.nomem || st.text.nomem)
 		rc = -ENOMEM;
 	else if (rc != XML_ERR_OK || !ctxt->wellFormed ||
