@@ -444,19 +444,24 @@ envelope_text_parser(enum envelope_text_use use, const xmlSAXHandler *sax,
 	xmlParserCtxt		*ctxt;
 
 	if (t != NULL && (ctxt = t->ctxt[use]) != NULL) {
-		/* Made with this use's handler, which the reset keeps. */
 		if (xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL) != 0) {
 			t->ctxt[use] = NULL;
 			xmlFreeParserCtxt(ctxt);
 			return NULL;
 		}
+		/* Made with this use's handler, which the reset keeps. */
+		if (ctxt->sax->startElementNs != sax->startElementNs)
+			*ctxt->sax = *sax;
 	} else {
 		if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax,
 		    NULL, chunk, size, NULL)) == NULL)
 			return NULL;
 		if (t != NULL) {
 			t->ctxt[use] = ctxt;
-			t->gen[use] = ++envelope_text_gens;
+			/* Never 0, which names no kept parser. */
+			while ((t->gen[use] = __atomic_add_fetch(
+			    &envelope_text_gens, 1, __ATOMIC_RELAXED)) == 0)
+				;
 		}
 	}
 	*gen = t != NULL ? t->gen[use] : 0;
@@ -482,6 +487,14 @@ envelope_text_parser_done(enum envelope_text_use use, xmlParserCtxt *ctxt,
 		t->ctxt[use] = NULL;
 	}
 	xmlFreeParserCtxt(ctxt);
+}
+
+unsigned int
+envelope_text_generation(enum envelope_text_use use)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	return t != NULL && t->ctxt[use] != NULL ? t->gen[use] : 0;
 }
 
 void

@@ -49,6 +49,8 @@ xmlParserCtxt *envelope_text_parser(enum envelope_text_use,
 	    unsigned int *gen);
 void	envelope_text_parser_done(enum envelope_text_use,
 	    xmlParserCtxt *ctxt, size_t len);
+/* The generation of this thread's kept parser of a use, 0 when none. */
+unsigned int envelope_text_generation(enum envelope_text_use);
 /* This thread's scratch buffer of a use, taken out (NULL, 0 when none)
  * and given back; one that grew large is freed rather than kept. */
 void	envelope_text_take(enum envelope_text_use, char **p, size_t *size);
