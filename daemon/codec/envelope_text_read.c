@@ -669,8 +669,10 @@ envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 	envelope_text_read_init(&st, env, len);
 	envelope_text_read_sax(&sax);
 	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_READ, &sax, NULL, 0,
-	    &gen)) == NULL)
+	    &gen)) == NULL) {
+		envelope_text_give(ENVELOPE_TEXT_READ, st.text.p, st.text.size);
 		return -ENOMEM;
+	}
 	ctxt->_private = &st;
 	if (ctxt->dict == NULL ||
 	    (st.nm = envelope_text_read_intern(ctxt->dict, gen)) == NULL)
