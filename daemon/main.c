@@ -29,6 +29,7 @@
 #include "registry.h"
 #include "request_log.h"
 #include "builtin.h"
+#include "envelope_text.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -294,6 +295,8 @@ main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	event_base_free(base);
+	/* The codec's reused parsers: no thread-exit destructor runs here. */
+	envelope_text_cleanup();
 	xmlCleanupParser();
 	log_info("stopped");
 	return 0;

@@ -3,7 +3,11 @@
  * without a tree must be, byte for byte, what the tree path writes, and it
  * must take the common messages (else it saves nothing).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* asprintf */
+#endif
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +462,245 @@ START_TEST(test_parser_after_stop)
 }
 END_TEST
 
+/* ---- the kept parsers ----------------------------------------------------- */
+
+#define GOOD_READ	ENV12 "<s:Header><a:Action>urn:a</a:Action></s:Header>" \
+			"<s:Body><x xmlns=\"urn:x\">1</x></s:Body></s:Envelope>"
+
+/* Each use keeps its parser from one message to the next (else every
+ * message pays for a new one). */
+START_TEST(test_parser_kept)
+{
+	struct envelope	e;
+	unsigned int	gr, gc;
+
+	ck_assert_int_eq(read_str_same(GOOD_READ), 0);
+	ck_assert_uint_ne(gr = envelope_text_generation(ENVELOPE_TEXT_READ),
+	    0);
+	fill(&e, canonical[0], 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	ck_assert_uint_ne(gc = envelope_text_generation(ENVELOPE_TEXT_CHECK),
+	    0);
+	ck_assert_uint_ne(gr, gc);
+	ck_assert_int_eq(read_str_same(GOOD_READ), 0);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_READ), gr);
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_CHECK), gc);
+}
+END_TEST
+
+/* What a broken message leaves in the kept parser (open elements, their
+ * namespace bindings, a header's half-read text, the error) never reaches
+ * the next one: each reads as the tree reads it. */
+START_TEST(test_parser_after_broken)
+{
+	static const char *const reads[] = {
+		GOOD_READ,
+		ENV12 "<s:Body><p:x xmlns:p=\"urn:p\"><y>",
+		/* p was bound only in the broken message */
+		ENV12 "<s:Body><p:y/></s:Body></s:Envelope>",
+		ENV12 "<s:Header><a:Action>half",
+		ENV12 "<s:Header><a:To>urn:t</a:To></s:Header><s:Body><x "
+		"xmlns=\"urn:x\"/></s:Body></s:Envelope>",
+		ENV12 "<s:Body><x xmlns=\"urn:x\">\x01</x></s:Body></s:Envelope>",
+		ENV12 "<s:Body><x xmlns=\"urn:x\" a=\"1\" a=\"2\"/></s:Body>"
+		"</s:Envelope>",
+		GOOD_READ,
+	};
+	static const int read_rc[] = { 0, 1, 1, 1, 0, 1, 1, 0 };
+	static const char *const bodies[] = {
+		"<a/>", "<p:a xmlns:p=\"urn:p\"><b>", "<p:c/>", "</w><w>",
+		"<a>\x01</a>", "<a/>", "<p:a xmlns:p=\"urn:p\">x", "</p:a>",
+		"<c>x</c>",
+	};
+	static const int write_rc[] = { 0, 1, 1, 1, 1, 0, 1, 1, 0 };
+	struct envelope	e;
+	unsigned int	gr, gc;
+	size_t		i;
+
+	ck_assert_int_eq(read_str_same(GOOD_READ), 0);
+	gr = envelope_text_generation(ENVELOPE_TEXT_READ);
+	for (i = 0; i < sizeof reads / sizeof *reads; i++)
+		ck_assert_msg(read_str_same(reads[i]) == read_rc[i],
+		    "read %zu: %s", i, reads[i]);
+	fill(&e, "<a/>", 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	gc = envelope_text_generation(ENVELOPE_TEXT_CHECK);
+	for (i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		fill(&e, bodies[i], 2, 2);
+		ck_assert_msg(same_as_tree(&e) == write_rc[i], "body %zu: %s",
+		    i, bodies[i]);
+	}
+	/* ... and the errors cost no parser. */
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_READ), gr);
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_CHECK), gc);
+}
+END_TEST
+
+/* A body of `n` distinct empty elements named with `tag` and a number,
+ * each name `width` characters long at least; malloc'd. */
+static char *
+many_names(const char *tag, size_t n, size_t width)
+{
+	size_t	 i, len = 0, size = n * (width + 32) + 64;
+	char	*b;
+
+	ck_assert_ptr_nonnull(b = malloc(size));
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(b + len, size - len, "<%s%0*zu/>",
+		    tag, (int)width, i);
+	return b;
+}
+
+/* What the kept parsers keep is bounded: one that saw too many names, or
+ * too long ones over several messages, or one large message, is replaced,
+ * and the next message reads and writes as before. */
+START_TEST(test_parser_bounded)
+{
+	struct envelope	e;
+	char		*body, *doc, *p;
+	size_t		 i, size, kept = 0;
+	unsigned int	 g, last;
+
+	/* 5000 names in one body: more than a dictionary may keep. */
+	body = many_names("n", 5000, 1);
+	fill(&e, body, 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_CHECK), 0);
+	ck_assert_int_gt(asprintf(&doc, ENV12 "<s:Body><x xmlns=\"urn:x\">%s"
+	    "</x></s:Body></s:Envelope>", body), 0);
+	ck_assert_int_eq(read_str_same(doc), 0);
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_READ), 0);
+	free(doc);
+	free(body);
+	ck_assert_int_eq(read_str_same(GOOD_READ), 0);
+	ck_assert_uint_ne(envelope_text_generation(ENVELOPE_TEXT_READ), 0);
+	fill(&e, canonical[1], 1, 1);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	ck_assert_uint_ne(envelope_text_generation(ENVELOPE_TEXT_CHECK), 0);
+
+	/* Long names, one per message: the parser is kept a while, then
+	 * replaced before its dictionary holds much. */
+	last = envelope_text_generation(ENVELOPE_TEXT_READ);
+	for (i = 0; i < 12; i++) {
+		body = many_names(i & 1 ? "m" : "l", 1, 30000 + i);
+		ck_assert_int_gt(asprintf(&doc, ENV12 "<s:Body><x xmlns="
+		    "\"urn:x\">%s</x></s:Body></s:Envelope>", body), 0);
+		ck_assert_int_eq(read_str_same(doc), 0);
+		if ((g = envelope_text_generation(ENVELOPE_TEXT_READ)) ==
+		    last && g != 0)
+			kept++;
+		last = g;
+		free(doc);
+		free(body);
+	}
+	ck_assert_uint_gt(kept, 2);
+	ck_assert_uint_lt(kept, 12);
+
+	/* One large message: neither its parser nor its buffer is kept. */
+	ck_assert_ptr_nonnull(body = malloc(100 * 1024 + 16));
+	p = body + sprintf(body, "<a>");
+	memset(p, 'z', 100 * 1024);
+	strcpy(p + 100 * 1024, "</a>");
+	fill(&e, body, 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_CHECK), 0);
+	envelope_text_take(ENVELOPE_TEXT_CHECK, &p, &size);
+	ck_assert_ptr_null(p);
+	free(body);
+	fill(&e, canonical[0], 2, 2);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+	envelope_text_take(ENVELOPE_TEXT_CHECK, &p, &size);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_le(size, 64 * 1024);
+	envelope_text_give(ENVELOPE_TEXT_CHECK, p, size);
+}
+END_TEST
+
+/* The parsers a thread freed are made again when next needed. */
+START_TEST(test_parser_cleanup)
+{
+	struct envelope	e;
+
+	ck_assert_int_eq(read_str_same(GOOD_READ), 0);
+	envelope_text_cleanup();
+	ck_assert_uint_eq(envelope_text_generation(ENVELOPE_TEXT_READ), 0);
+	ck_assert_int_eq(read_str_same(GOOD_READ), 0);
+	ck_assert_uint_ne(envelope_text_generation(ENVELOPE_TEXT_READ), 0);
+	envelope_text_cleanup();
+	envelope_text_cleanup();
+	fill(&e, canonical[2], 2, 1);
+	ck_assert_int_eq(same_as_tree(&e), 0);
+}
+END_TEST
+
+/* The library links the codec too: threads each use their own parsers. */
+#define THREADS		4
+#define THREAD_ITERS	300
+
+struct thread_arg {
+	const uint8_t	*wire;		/* what envelope_write gives */
+	size_t		 wire_len;
+	const uint8_t	*body;		/* what reading it gives */
+	size_t		 body_len;
+	int		 failures;
+};
+
+static void *
+thread_main(void *p)
+{
+	struct thread_arg	*a = p;
+	struct envelope		 e, r;
+	uint8_t			*out;
+	size_t			 out_len;
+	int			 i;
+
+	for (i = 0; i < THREAD_ITERS; i++) {
+		fill(&e, canonical[i % 2], 2, 2);
+		if (i % 2 == 0) {
+			if (envelope_write(&e, &out, &out_len) != 0 ||
+			    out_len != a->wire_len ||
+			    memcmp(out, a->wire, out_len) != 0)
+				a->failures++;
+			free(out);
+		} else if (envelope_text_read(a->wire, a->wire_len, &r) !=
+		    0 || r.body_len != a->body_len ||
+		    memcmp(r.body, a->body, r.body_len) != 0) {
+			a->failures++;
+			envelope_clear(&r);
+		} else
+			envelope_clear(&r);
+	}
+	return NULL;
+}
+
+START_TEST(test_parser_threads)
+{
+	struct thread_arg	 a[THREADS];
+	struct envelope		 e, r;
+	pthread_t		 t[THREADS];
+	uint8_t			*wire;
+	size_t			 wire_len;
+	int			 i;
+
+	fill(&e, canonical[0], 2, 2);
+	ck_assert_int_eq(envelope_write_dom(&e, &wire, &wire_len), 0);
+	ck_assert_int_eq(envelope_read_dom(wire, wire_len, &r, NULL), 0);
+	for (i = 0; i < THREADS; i++) {
+		a[i] = (struct thread_arg){ wire, wire_len, r.body,
+		    r.body_len, 0 };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, thread_main,
+		    &a[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_int_eq(a[i].failures, 0);
+	}
+	envelope_clear(&r);
+	free(wire);
+}
+END_TEST
+
 static Suite *
 envelope_text_suite(void)
 {
@@ -473,6 +716,11 @@ envelope_text_suite(void)
 	tcase_add_test(tc, test_read_others);
 	tcase_add_test(tc, test_read_mutations_agree);
 	tcase_add_test(tc, test_parser_after_stop);
+	tcase_add_test(tc, test_parser_kept);
+	tcase_add_test(tc, test_parser_after_broken);
+	tcase_add_test(tc, test_parser_bounded);
+	tcase_add_test(tc, test_parser_cleanup);
+	tcase_add_test(tc, test_parser_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -486,5 +734,6 @@ main(void)
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	envelope_text_cleanup();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -25,6 +25,10 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "envelope.h"
 #include "envelope_text.h"
 
@@ -37,8 +41,12 @@
 #define ET_WRAP_OPEN	"<w>"
 #define ET_WRAP_CLOSE	"</w>"
 
-/* Names a reused parser's dictionary may hold before it is replaced. */
+/* What a reused parser's dictionary may hold before it is replaced: names,
+ * and bytes of them. */
 #define ET_MAX_NAMES	4096
+#define ET_MAX_DICT	(256 * 1024)
+/* A parser that parsed more, or a scratch buffer larger, is not kept. */
+#define ET_KEEP		(64 * 1024)
 
 /* The tree path nests no deeper than libxml2's own default limit. */
 #define ET_MAX_DEPTH	256
@@ -50,7 +58,6 @@ struct et_cmp {
 	int		 depth;		/* 0: the wrapper's content */
 	bool		 open;		/* a start tag awaits ">" or "/>" */
 	bool		 differs;	/* not byte-for-byte the tree's form */
-	bool		 closing;	/* the wrapper's end tag is being fed */
 };
 
 static void
@@ -63,6 +70,35 @@ envelope_text_match(struct et_cmp *c, const void *p, size_t n)
 		return;
 	}
 	c->pos += n;
+}
+
+/* Which bytes text escapes, and as what. */
+static const char *const envelope_text_esc[256] = {
+	['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['\r'] = "&#13;"
+};
+
+const xmlChar *
+envelope_text_special(const xmlChar *p, const xmlChar *end)
+{
+#ifdef __SSE2__
+	const __m128i	 lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+	const __m128i	 amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r');
+	__m128i		 v, m;
+	int		 bits;
+
+	for (; end - p >= 16; p += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt),
+		    _mm_cmpeq_epi8(v, gt)), _mm_or_si128(_mm_cmpeq_epi8(v, amp),
+		    _mm_cmpeq_epi8(v, cr)));
+		if ((bits = _mm_movemask_epi8(m)) != 0)
+			return p + __builtin_ctz((unsigned int)bits);
+	}
+#endif
+	for (; p < end; p++)
+		if (envelope_text_esc[*p] != NULL)
+			return p;
+	return end;
 }
 
 static void
@@ -185,8 +221,9 @@ envelope_text_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (c->differs)
 		return;
 	if (--c->depth == 0) {
-		/* Only the wrapper's own end tag may close depth 1. */
-		if (!c->closing)
+		/* Only the wrapper's own end tag may close depth 1: it
+		 * follows the whole body. */
+		if (c->open || c->pos != c->len)
 			c->differs = true;
 		return;
 	}
@@ -206,30 +243,26 @@ envelope_text_chars(void *ctx, const xmlChar *ch, int len)
 {
 	xmlParserCtxt	*ctxt = ctx;
 	struct et_cmp	*c = ctxt->_private;
-	const xmlChar	*p, *end = ch + len, *run = ch;
+	const xmlChar	*p, *end = ch + len;
 	const char	*esc;
 
 	if (c->differs)
 		return;
-	/* Trailing text may arrive only once the wrapper's end is fed. */
+	/* Text outside the wrapper is no body's. */
 	if (c->depth < 1) {
 		c->differs = true;
 		return;
 	}
 	envelope_text_close_start(c);
-	for (p = ch; p < end; p++) {
-		switch (*p) {
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\r': esc = "&#13;"; break;
-		default: continue;
-		}
-		envelope_text_match(c, run, (size_t)(p - run));
-		envelope_text_match_str(c, BAD_CAST esc);
-		run = p + 1;
+	for (;;) {
+		p = envelope_text_special(ch, end);
+		envelope_text_match(c, ch, (size_t)(p - ch));
+		if (p == end)
+			break;
+		esc = envelope_text_esc[*p];
+		envelope_text_match(c, esc, strlen(esc));
+		ch = p + 1;
 	}
-	envelope_text_match(c, run, (size_t)(end - run));
 }
 
 /* What the tree path keeps in another form, or refuses. */
@@ -314,19 +347,50 @@ envelope_text_sax(xmlSAXHandler *sax)
 }
 
 /*
- * One parser per thread, reset between bodies: creating one costs more
- * than the parse of a small body.  Its dictionary keeps the names it saw,
- * so a parser that has seen too many is replaced (bounded memory whatever
- * the bodies are).  The library links this file too, hence per thread.
+ * Each thread keeps one parser per use, reset between messages: creating
+ * one (context, dictionary, SAX copy) costs more than parsing a small
+ * message.  What a parser keeps from one message to the next is bounded:
+ * its dictionary holds every distinct name it saw, and its stacks grow to
+ * the largest message, so one past ET_MAX_NAMES names or ET_MAX_DICT bytes
+ * of them, or that parsed more than ET_KEEP bytes, is freed after use
+ * and made anew for the next.  The reset itself clears the state a message
+ * leaves (an error, a stop, open elements and their namespaces).  The
+ * library links this file too, hence per thread.
  */
-static pthread_key_t	envelope_text_key;
-static pthread_once_t	envelope_text_once = PTHREAD_ONCE_INIT;
-static bool		envelope_text_keyed;
+struct et_thread {
+	xmlParserCtxt	*ctxt[ENVELOPE_TEXT_NUSES];
+	unsigned int	 gen[ENVELOPE_TEXT_NUSES];
+	char		*buf[ENVELOPE_TEXT_NUSES];
+	size_t		 bufsize[ENVELOPE_TEXT_NUSES];
+};
+
+static pthread_key_t		 envelope_text_key;
+static pthread_once_t		 envelope_text_once = PTHREAD_ONCE_INIT;
+static bool			 envelope_text_keyed;
+static __thread struct et_thread *envelope_text_self;
+/* Names the parsers made, for *gen: never reused while the process runs. */
+static unsigned int		 envelope_text_gens;
+
+static void
+envelope_text_thread_free(struct et_thread *t)
+{
+	int	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < ENVELOPE_TEXT_NUSES; i++) {
+		if (t->ctxt[i] != NULL)
+			xmlFreeParserCtxt(t->ctxt[i]);
+		free(t->buf[i]);
+	}
+	free(t);
+}
 
 static void
 envelope_text_key_free(void *p)
 {
-	xmlFreeParserCtxt(p);
+	envelope_text_thread_free(p);
+	envelope_text_self = NULL;
 }
 
 static void
@@ -336,48 +400,129 @@ envelope_text_key_init(void)
 	    envelope_text_key_free) == 0;
 }
 
+/* This thread's state, made on first use; NULL when out of memory (or
+ * when a thread-exit destructor could not be had: nothing is kept). */
+static struct et_thread *
+envelope_text_thread(void)
+{
+	struct et_thread	*t;
+
+	if ((t = envelope_text_self) != NULL)
+		return t;
+	pthread_once(&envelope_text_once, envelope_text_key_init);
+	if (!envelope_text_keyed || (t = calloc(1, sizeof *t)) == NULL)
+		return NULL;
+	if (pthread_setspecific(envelope_text_key, t) != 0) {
+		free(t);
+		return NULL;
+	}
+	return envelope_text_self = t;
+}
+
+void
+envelope_text_cleanup(void)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	if (t == NULL)
+		return;
+	envelope_text_self = NULL;
+	pthread_setspecific(envelope_text_key, NULL);
+	envelope_text_thread_free(t);
+}
+
 /*
- * A reset parser of this thread with `sax` as its handler, ready for a
- * push parse of `chunk` (may be NULL) and more; NULL when out of memory.
+ * A reset parser of this thread for `use`, with `sax` as its handler,
+ * ready for a push parse of `chunk` (may be NULL) and more; NULL when out
+ * of memory.
  */
 xmlParserCtxt *
-envelope_text_parser(const xmlSAXHandler *sax, const char *chunk, int size)
+envelope_text_parser(enum envelope_text_use use, const xmlSAXHandler *sax,
+    const char *chunk, int size, unsigned int *gen)
 {
-	xmlParserCtxt	*ctxt = NULL;
+	struct et_thread	*t = envelope_text_thread();
+	xmlParserCtxt		*ctxt;
 
-	pthread_once(&envelope_text_once, envelope_text_key_init);
-	if (envelope_text_keyed &&
-	    (ctxt = pthread_getspecific(envelope_text_key)) != NULL) {
-		if (ctxt->dict == NULL ||
-		    xmlDictSize(ctxt->dict) <= ET_MAX_NAMES) {
-			*ctxt->sax = *sax;
-			xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL);
-			goto ready;
+	if (t != NULL && (ctxt = t->ctxt[use]) != NULL) {
+		if (xmlCtxtResetPush(ctxt, chunk, size, NULL, NULL) != 0) {
+			t->ctxt[use] = NULL;
+			xmlFreeParserCtxt(ctxt);
+			return NULL;
 		}
-		pthread_setspecific(envelope_text_key, NULL);
-		xmlFreeParserCtxt(ctxt);
+		/* Made with this use's handler, which the reset keeps. */
+		if (ctxt->sax->startElementNs != sax->startElementNs)
+			*ctxt->sax = *sax;
+	} else {
+		if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax,
+		    NULL, chunk, size, NULL)) == NULL)
+			return NULL;
+		if (t != NULL) {
+			t->ctxt[use] = ctxt;
+			/* Never 0, which names no kept parser. */
+			while ((t->gen[use] = __atomic_add_fetch(
+			    &envelope_text_gens, 1, __ATOMIC_RELAXED)) == 0)
+				;
+		}
 	}
-	if ((ctxt = xmlCreatePushParserCtxt((xmlSAXHandler *)sax, NULL, chunk,
-	    size, NULL)) == NULL)
-		return NULL;
-	if (envelope_text_keyed &&
-	    pthread_setspecific(envelope_text_key, ctxt) != 0) {
-		xmlFreeParserCtxt(ctxt);
-		return NULL;
-	}
-ready:
+	*gen = t != NULL ? t->gen[use] : 0;
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
 	return ctxt;
 }
 
-/* Gives the parser back; one that cannot be kept is freed. */
+/* Gives the parser back; one that cannot be kept, or that now keeps too
+ * much, is freed. */
 void
-envelope_text_parser_done(xmlParserCtxt *ctxt)
+envelope_text_parser_done(enum envelope_text_use use, xmlParserCtxt *ctxt,
+    size_t len)
 {
+	struct et_thread	*t = envelope_text_self;
+
 	ctxt->_private = NULL;
-	if (!envelope_text_keyed)
-		xmlFreeParserCtxt(ctxt);
+	if (t != NULL && t->ctxt[use] == ctxt) {
+		if (len <= ET_KEEP && (ctxt->dict == NULL ||
+		    (xmlDictSize(ctxt->dict) <= ET_MAX_NAMES &&
+		    xmlDictGetUsage(ctxt->dict) <= ET_MAX_DICT)))
+			return;
+		t->ctxt[use] = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+}
+
+unsigned int
+envelope_text_generation(enum envelope_text_use use)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	return t != NULL && t->ctxt[use] != NULL ? t->gen[use] : 0;
+}
+
+void
+envelope_text_take(enum envelope_text_use use, char **p, size_t *size)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	*p = NULL;
+	*size = 0;
+	if (t != NULL) {
+		*p = t->buf[use];
+		*size = t->bufsize[use];
+		t->buf[use] = NULL;
+		t->bufsize[use] = 0;
+	}
+}
+
+void
+envelope_text_give(enum envelope_text_use use, char *p, size_t size)
+{
+	struct et_thread	*t = envelope_text_self;
+
+	if (t == NULL || size > ET_KEEP || t->buf[use] != NULL) {
+		free(p);
+		return;
+	}
+	t->buf[use] = p;
+	t->bufsize[use] = size;
 }
 
 /*
@@ -391,32 +536,47 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt;
 	struct et_cmp	 c;
+	unsigned int	 gen;
+	char		*doc;
+	size_t		 size, n;
 	int		 rc;
 
 	/* The tree path's parser drops a byte order mark at the start. */
 	if (len > INT_MAX - 16 ||
 	    (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0))
 		return 1;
+	/* The wrapped body, one chunk: the push parser then looks ahead for
+	 * no more input, and is called once. */
+	n = sizeof(ET_WRAP_OPEN) - 1 + len + sizeof(ET_WRAP_CLOSE) - 1;
+	envelope_text_take(ENVELOPE_TEXT_CHECK, &doc, &size);
+	if (size < n) {
+		free(doc);
+		size = n < 512 ? 512 : n;
+		if ((doc = malloc(size)) == NULL)
+			return -ENOMEM;
+	}
+	memcpy(doc, ET_WRAP_OPEN, sizeof(ET_WRAP_OPEN) - 1);
+	memcpy(doc + sizeof(ET_WRAP_OPEN) - 1, body, len);
+	memcpy(doc + n - (sizeof(ET_WRAP_CLOSE) - 1), ET_WRAP_CLOSE,
+	    sizeof(ET_WRAP_CLOSE) - 1);
 	memset(&c, 0, sizeof c);
 	c.body = body;
 	c.len = len;
 	envelope_text_sax(&sax);
-	if ((ctxt = envelope_text_parser(&sax, ET_WRAP_OPEN,
-	    sizeof(ET_WRAP_OPEN) - 1)) == NULL)
+	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_CHECK, &sax, NULL, 0,
+	    &gen)) == NULL) {
+		free(doc);
 		return -ENOMEM;
-	ctxt->_private = &c;
-	rc = xmlParseChunk(ctxt, (const char *)body, (int)len, 0);
-	if (rc == XML_ERR_OK && !c.differs) {
-		c.closing = true;
-		rc = xmlParseChunk(ctxt, ET_WRAP_CLOSE,
-		    sizeof(ET_WRAP_CLOSE) - 1, 1);
 	}
+	ctxt->_private = &c;
+	rc = xmlParseChunk(ctxt, doc, (int)n, 1);
 	if (rc != XML_ERR_OK || !ctxt->wellFormed || !ctxt->nsWellFormed ||
 	    c.differs || c.depth != 0 || c.pos != len)
 		rc = 1;
 	else
 		rc = 0;
-	envelope_text_parser_done(ctxt);
+	envelope_text_parser_done(ENVELOPE_TEXT_CHECK, ctxt, len);
+	envelope_text_give(ENVELOPE_TEXT_CHECK, doc, size);
 	return rc;
 }
 
@@ -450,21 +610,18 @@ envelope_text_escaped_max(const char *s)
 static void
 envelope_text_put_escaped(struct et_out *o, const char *s)
 {
-	const char	*p, *run = s, *esc;
+	const xmlChar	*p, *run = BAD_CAST s, *end = run + strlen(s);
+	const char	*esc;
 
-	for (p = s; *p != '\0'; p++) {
-		switch (*p) {
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\r': esc = "&#13;"; break;
-		default: continue;
-		}
-		envelope_text_put(o, run, (size_t)(p - run));
+	for (;;) {
+		p = envelope_text_special(run, end);
+		envelope_text_put(o, (const char *)run, (size_t)(p - run));
+		if (p == end)
+			break;
+		esc = envelope_text_esc[*p];
 		envelope_text_puts(o, esc);
 		run = p + 1;
 	}
-	envelope_text_put(o, run, (size_t)(p - run));
 }
 
 /* <a:NAME[ s:mustUnderstand="1"]>value</a:NAME>, or empty as <.../>. */

@@ -29,11 +29,39 @@ int	envelope_text_write(const struct envelope *env, uint8_t **out,
  */
 int	envelope_text_read(const uint8_t *in, size_t len, struct envelope *env);
 
-/* Shared by the two: this thread's reused push parser, reset, with `sax`
- * and the hostile-input options; given back with _done. */
-xmlParserCtxt *envelope_text_parser(const xmlSAXHandler *sax,
-	    const char *chunk, int size);
-void	envelope_text_parser_done(xmlParserCtxt *ctxt);
+/*
+ * Shared by the two: each use has this thread's own push parser, kept
+ * from message to message (creating one costs more than parsing a small
+ * message) and reset for each, with its SAX handler and the hostile-input
+ * options.  *gen names the parser: it changes when the parser (and its
+ * dictionary, whose interned names a caller may keep) was replaced.
+ * _done gives it back after a parse of `len` bytes; a parser that parsed a
+ * large input or holds too many names is freed there, so what one message
+ * leaves behind is bounded and never reaches the next.
+ */
+enum envelope_text_use {
+	ENVELOPE_TEXT_READ,		/* envelope_text_read */
+	ENVELOPE_TEXT_CHECK,		/* the canonical test of a body */
+	ENVELOPE_TEXT_NUSES
+};
+xmlParserCtxt *envelope_text_parser(enum envelope_text_use,
+	    const xmlSAXHandler *sax, const char *chunk, int size,
+	    unsigned int *gen);
+void	envelope_text_parser_done(enum envelope_text_use,
+	    xmlParserCtxt *ctxt, size_t len);
+/* The generation of this thread's kept parser of a use, 0 when none. */
+unsigned int envelope_text_generation(enum envelope_text_use);
+/* This thread's scratch buffer of a use, taken out (NULL, 0 when none)
+ * and given back; one that grew large is freed rather than kept. */
+void	envelope_text_take(enum envelope_text_use, char **p, size_t *size);
+void	envelope_text_give(enum envelope_text_use, char *p, size_t size);
+/* Frees the calling thread's parsers and buffers (a daemon's exit: the
+ * main thread runs no thread-exit destructor).  Safe to call at any time,
+ * they are made again when next needed. */
+void	envelope_text_cleanup(void);
+/* The first byte of [p, end) that text escapes (< > & CR), or end: the
+ * scan every text run of both takes, so it goes 16 bytes at a time. */
+const xmlChar *envelope_text_special(const xmlChar *p, const xmlChar *end);
 /* SAX callbacks both use: predefined entities only, errors unprinted. */
 xmlEntity *envelope_text_entity(void *ctx, const xmlChar *name);
 void	envelope_text_quiet(void *ctx, xmlErrorPtr err);

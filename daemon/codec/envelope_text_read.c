@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@
 struct er_buf {
 	char	*p;
 	size_t	 len, size;
+	size_t	 first;		/* the size of a first allocation, 0: 256 */
 	bool	 nomem;
 };
 
@@ -48,12 +50,29 @@ struct er_ns {
 	int		 depth;		/* of the element declaring it */
 };
 
+/*
+ * The names a read compares, interned in the read parser's dictionary:
+ * the parser hands every name and namespace out interned, so a name is
+ * one of these exactly when it is the same pointer.  Made again whenever
+ * the parser (so the dictionary) is another (gen).
+ */
+struct er_names {
+	unsigned int	 gen;
+	const xmlChar	*soap12, *soap11, *wsa10, *wsa09;
+	const xmlChar	*envelope, *header, *body, *fault;
+	const xmlChar	*action, *to, *message_id, *relates_to;
+	const xmlChar	*reply_to, *fault_to, *address;
+};
+
+static __thread struct er_names envelope_text_read_names;
+
 struct er_state {
 	struct envelope	*env;
 	bool		 bail;
 	int		 depth;
-	const char	*soap_ns;
-	const char	*wsa_ns;	/* decided by the first header */
+	const struct er_names *nm;
+	const xmlChar	*soap_ns;	/* interned, as those of nm */
+	const xmlChar	*wsa_ns;	/* decided by the first header */
 	bool		 seen_header, seen_body;
 	bool		 in_header, in_body;
 	/* Capturing the text of a header (or of the Address under ReplyTo
@@ -69,12 +88,13 @@ struct er_state {
 	bool		 body_first;	/* the first element child is next */
 	bool		 open;		/* a start tag awaits ">" or "/>" */
 	int		 last_start;	/* depth of the latest start tag */
-	struct er_ns	 ns[ER_MAX_NS];
 	int		 nns;
-	char		 leaf[ER_LEAF_MAX];
 	size_t		 leaf_len;
 	bool		 leaf_long;	/* more than the leaf buffer holds */
 	bool		 leaf_colon;	/* a ':' anywhere in it */
+	/* Last: not zeroed, each read writes an entry before reading it. */
+	struct er_ns	 ns[ER_MAX_NS];
+	char		 leaf[ER_LEAF_MAX];
 };
 
 static void
@@ -86,7 +106,8 @@ envelope_text_read_put(struct er_buf *b, const void *p, size_t n)
 	if (b->nomem)
 		return;
 	if (n >= b->size - b->len || b->p == NULL) {
-		size = b->size != 0 ? b->size : 256;
+		size = b->size != 0 ? b->size : b->first > 256 ? b->first :
+		    256;
 		while (size - b->len <= n)
 			size *= 2;
 		if ((np = realloc(b->p, size)) == NULL) {
@@ -107,6 +128,13 @@ envelope_text_read_puts(struct er_buf *b, const xmlChar *s)
 	envelope_text_read_put(b, s, strlen((const char *)s));
 }
 
+/* What the serializer writes for a byte of an attribute value, when
+ * that is not the byte itself. */
+static const char *const envelope_text_read_attr_esc[256] = {
+	['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['\r'] = "&#13;",
+	['"'] = "&quot;", ['\n'] = "&#10;", ['\t'] = "&#9;"
+};
+
 /* Escapes as the serializer does: text (< > & CR) or, with `attr`, an
  * attribute value (also " and the other white space). */
 static void
@@ -116,24 +144,20 @@ envelope_text_read_escaped(struct er_buf *b, const xmlChar *p, size_t n,
 	const xmlChar	*end = p + n, *run = p;
 	const char	*esc;
 
-	for (; p < end; p++) {
-		switch (*p) {
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\r': esc = "&#13;"; break;
-		case '"': esc = attr ? "&quot;" : NULL; break;
-		case '\n': esc = attr ? "&#10;" : NULL; break;
-		case '\t': esc = attr ? "&#9;" : NULL; break;
-		default: esc = NULL; break;
-		}
-		if (esc == NULL)
-			continue;
+	for (;;) {
+		if (attr)
+			while (p < end &&
+			    envelope_text_read_attr_esc[*p] == NULL)
+				p++;
+		else
+			p = envelope_text_special(p, end);
 		envelope_text_read_put(b, run, (size_t)(p - run));
-		envelope_text_read_puts(b, BAD_CAST esc);
-		run = p + 1;
+		if (p == end)
+			break;
+		esc = envelope_text_read_attr_esc[*p];
+		envelope_text_read_put(b, esc, strlen(esc));
+		run = ++p;
 	}
-	envelope_text_read_put(b, run, (size_t)(end - run));
 }
 
 static void
@@ -227,8 +251,7 @@ envelope_text_read_body_start(struct er_state *st, const xmlChar *localname,
 
 	if (st->depth == 3 && st->body_first) {
 		st->body_first = false;
-		if (uri != NULL && xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
-		    xmlStrEqual(localname, BAD_CAST "Fault")) {
+		if (uri == st->soap_ns && localname == st->nm->fault) {
 			st->bail = true;
 			return;
 		}
@@ -318,32 +341,32 @@ envelope_text_read_header_start(struct er_state *st, const xmlChar *localname,
 		return;
 	}
 	if (st->wsa_ns == NULL) {
-		if (xmlStrEqual(uri, BAD_CAST ER_NS_WSA10)) {
-			st->wsa_ns = ER_NS_WSA10;
+		if (uri == st->nm->wsa10) {
+			st->wsa_ns = uri;
 			env->addressing_version = 2;
-		} else if (xmlStrEqual(uri, BAD_CAST ER_NS_WSA09)) {
-			st->wsa_ns = ER_NS_WSA09;
+		} else if (uri == st->nm->wsa09) {
+			st->wsa_ns = uri;
 			env->addressing_version = 1;
 		} else {
 			st->bail = true;
 			return;
 		}
 	}
-	if (!xmlStrEqual(uri, BAD_CAST st->wsa_ns)) {
+	if (uri != st->wsa_ns) {
 		st->bail = true;
 		return;
 	}
-	if (xmlStrEqual(localname, BAD_CAST "Action"))
+	if (localname == st->nm->action)
 		slot = &env->action;
-	else if (xmlStrEqual(localname, BAD_CAST "To"))
+	else if (localname == st->nm->to)
 		slot = &env->to;
-	else if (xmlStrEqual(localname, BAD_CAST "MessageID"))
+	else if (localname == st->nm->message_id)
 		slot = &env->message_id;
-	else if (xmlStrEqual(localname, BAD_CAST "RelatesTo"))
+	else if (localname == st->nm->relates_to)
 		slot = &env->relates_to;
-	else if (xmlStrEqual(localname, BAD_CAST "ReplyTo") ||
-	    xmlStrEqual(localname, BAD_CAST "FaultTo")) {
-		st->addr_slot = localname[0] == 'R' ? &env->reply_to :
+	else if (localname == st->nm->reply_to ||
+	    localname == st->nm->fault_to) {
+		st->addr_slot = localname == st->nm->reply_to ? &env->reply_to :
 		    &env->fault_to;
 		st->addr_depth = st->depth;
 		st->addr_done = false;
@@ -367,8 +390,8 @@ envelope_text_read_address_start(struct er_state *st,
     const xmlChar *localname, const xmlChar *uri)
 {
 	if (st->depth != st->addr_depth + 1 || st->addr_done ||
-	    uri == NULL || !xmlStrEqual(uri, BAD_CAST st->wsa_ns) ||
-	    !xmlStrEqual(localname, BAD_CAST "Address") ||
+	    uri == NULL || uri != st->wsa_ns ||
+	    localname != st->nm->address ||
 	    *st->addr_slot != NULL) {
 		st->bail = true;
 		return;
@@ -416,27 +439,24 @@ envelope_text_read_start(void *ctx, const xmlChar *localname,
 	}
 	st->last_start = st->depth;
 	if (st->depth == 1) {
-		if (uri != NULL && xmlStrEqual(uri, BAD_CAST ER_NS_SOAP12))
-			st->soap_ns = ER_NS_SOAP12;
-		else if (uri != NULL &&
-		    xmlStrEqual(uri, BAD_CAST ER_NS_SOAP11))
-			st->soap_ns = ER_NS_SOAP11;
+		if (uri == st->nm->soap12 || uri == st->nm->soap11)
+			st->soap_ns = uri;
 		if (st->soap_ns == NULL ||
-		    !xmlStrEqual(localname, BAD_CAST "Envelope")) {
+		    localname != st->nm->envelope) {
 			st->bail = true;
 			return;
 		}
 		st->env->envelope_version =
-		    strcmp(st->soap_ns, ER_NS_SOAP12) == 0 ? 2 : 1;
+		    st->soap_ns == st->nm->soap12 ? 2 : 1;
 		st->env->addressing_version = 3;
 	} else if (st->depth == 2) {
-		if (uri != NULL && xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
+		if (uri == st->soap_ns &&
 		    !st->seen_header && !st->seen_body &&
-		    xmlStrEqual(localname, BAD_CAST "Header"))
+		    localname == st->nm->header)
 			st->seen_header = st->in_header = true;
 		else if (uri != NULL &&
-		    xmlStrEqual(uri, BAD_CAST st->soap_ns) &&
-		    !st->seen_body && xmlStrEqual(localname, BAD_CAST "Body")) {
+		    uri == st->soap_ns &&
+		    !st->seen_body && localname == st->nm->body) {
 			st->seen_body = st->in_body = true;
 			st->body_first = true;
 		} else
@@ -589,12 +609,56 @@ envelope_text_read_clear(struct envelope *env)
 	memset(env, 0, sizeof *env);
 }
 
+/* The names of this thread's read parser of generation `gen`, interned
+ * in its dictionary; NULL when out of memory. */
+static const struct er_names *
+envelope_text_read_intern(xmlDict *dict, unsigned int gen)
+{
+	struct er_names	*nm = &envelope_text_read_names;
+	const xmlChar	**slots[] = { &nm->soap12, &nm->soap11, &nm->wsa10,
+			    &nm->wsa09, &nm->envelope, &nm->header, &nm->body,
+			    &nm->fault, &nm->action, &nm->to, &nm->message_id,
+			    &nm->relates_to, &nm->reply_to, &nm->fault_to,
+			    &nm->address };
+	static const char *const names[] = { ER_NS_SOAP12, ER_NS_SOAP11,
+			    ER_NS_WSA10, ER_NS_WSA09, "Envelope", "Header",
+			    "Body", "Fault", "Action", "To", "MessageID",
+			    "RelatesTo", "ReplyTo", "FaultTo", "Address" };
+	size_t		 i;
+
+	/* A parser that is not kept (gen 0) has its dictionary to itself. */
+	if (gen != 0 && nm->gen == gen)
+		return nm;
+	nm->gen = 0;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((*slots[i] = xmlDictLookup(dict, BAD_CAST names[i],
+		    -1)) == NULL)
+			return NULL;
+	nm->gen = gen;
+	return nm;
+}
+
+/* The state of one read: the parts it uses zeroed (the rest is written
+ * before it is read), the header text into this thread's scratch buffer,
+ * the body into one sized for the usual case, the whole input. */
+static void
+envelope_text_read_init(struct er_state *st, struct envelope *env,
+    size_t len)
+{
+	memset(st, 0, offsetof(struct er_state, ns));
+	st->env = env;
+	envelope_text_take(ENVELOPE_TEXT_READ, &st->text.p, &st->text.size);
+	st->text.len = 0;
+	st->out.first = len + 1;
+}
+
 int
 envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 {
 	xmlSAXHandler	 sax;
 	xmlParserCtxt	*ctxt;
-	struct er_state	*st;
+	struct er_state	 st;
+	unsigned int	 gen;
 	int		 rc;
 
 	memset(env, 0, sizeof *env);
@@ -602,32 +666,34 @@ envelope_text_read(const uint8_t *in, size_t len, struct envelope *env)
 	 * mark, another encoding's first bytes) is left to it. */
 	if (in == NULL || len < 4 || len > INT_MAX || in[0] != '<')
 		return 1;
-	if ((st = calloc(1, sizeof *st)) == NULL)
-		return -ENOMEM;
-	st->env = env;
+	envelope_text_read_init(&st, env, len);
 	envelope_text_read_sax(&sax);
-	if ((ctxt = envelope_text_parser(&sax, NULL, 0)) == NULL) {
-		free(st);
+	if ((ctxt = envelope_text_parser(ENVELOPE_TEXT_READ, &sax, NULL, 0,
+	    &gen)) == NULL) {
+		envelope_text_give(ENVELOPE_TEXT_READ, st.text.p, st.text.size);
 		return -ENOMEM;
 	}
-	ctxt->_private = st;
-	rc = xmlParseChunk(ctxt, (const char *)in, (int)len, 1);
-	if (st->out.nomem || st->text.nomem)
+	ctxt->_private = &st;
+	if (ctxt->dict == NULL ||
+	    (st.nm = envelope_text_read_intern(ctxt->dict, gen)) == NULL)
+		st.out.nomem = true;
+	else
+		rc = xmlParseChunk(ctxt, (const char *)in, (int)len, 1);
+	if (st.out.nomem || st.text.nomem)
 		rc = -ENOMEM;
 	else if (rc != XML_ERR_OK || !ctxt->wellFormed ||
-	    !ctxt->nsWellFormed || st->bail || !st->seen_body ||
-	    st->depth != 0)
+	    !ctxt->nsWellFormed || st.bail || !st.seen_body ||
+	    st.depth != 0)
 		rc = 1;
 	else
 		rc = 0;
-	envelope_text_parser_done(ctxt);
-	free(st->text.p);
-	if (rc == 0 && st->out.len > 0) {
-		env->body = (uint8_t *)st->out.p;
-		env->body_len = st->out.len;
+	envelope_text_parser_done(ENVELOPE_TEXT_READ, ctxt, len);
+	envelope_text_give(ENVELOPE_TEXT_READ, st.text.p, st.text.size);
+	if (rc == 0 && st.out.len > 0) {
+		env->body = (uint8_t *)st.out.p;
+		env->body_len = st.out.len;
 	} else
-		free(st->out.p);
-	free(st);
+		free(st.out.p);
 	if (rc != 0)
 		envelope_text_read_clear(env);
 	return rc;
