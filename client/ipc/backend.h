@@ -49,6 +49,16 @@ struct ipc_backend {
 	/* With `send`: sends the reservation (never allocates). */
 	void		(*send_reserved)(struct ipc_conn *,
 			    struct ipc_reserved *);
+	/*
+	 * The same, calling first(c, arg) once no other frame can be written
+	 * before the reservation's (under the writer's lock, which is never
+	 * taken with ipc_lock held): an abort ends its calls there, so that
+	 * their threads wake at once and their next requests still follow
+	 * the abort.  NULL: send_reserved only.
+	 */
+	void		(*send_reserved_after)(struct ipc_conn *,
+			    struct ipc_reserved *,
+			    void (*first)(struct ipc_conn *, void *), void *arg);
 	/* Gives the connection up: the I/O thread loses it soon. */
 	void		(*shutdown)(struct ipc_conn *);
 	/* In a forked child: closes the descriptors, touches nothing else. */

@@ -1153,10 +1153,12 @@ ipc_op_abortable(Wschannel__Request__OpCase op)
 }
 
 /*
- * ipc_int.h.  An abort of `o` was written: the calls it ends complete now
- * with WS_E_OPERATION_ABORTED, as the daemon's answers would a moment
- * later (those find no call and are dropped), so that a blocked receive
- * returns after one wake-up instead of the daemon's round trip.  Only on
+ * ipc_int.h.  An abort of `o` is being written, and nothing can be written
+ * before it: the calls it ends complete now with WS_E_OPERATION_ABORTED,
+ * as the daemon's answers would a moment later (those find no call and
+ * are dropped), so that a blocked receive returns after one wake-up
+ * instead of the daemon's, and its thread's next request still follows
+ * the abort.  Only on
  * a leader/follower connection, where a request is written by its own
  * thread before it waits: a call is ended only once written whole, and
  * never while the reader decodes its Reply.  The daemon, which ends the

@@ -29,7 +29,8 @@ void	 ipc_call_free(struct ipc_call *);
 /* Adds the reply's strings so that WsGetErrorString(0) is errors[0]. */
 void	 ipc_reply_errors(WS_ERROR *, const Wschannel__Reply *);
 void	 ipc_link(struct ipc_conn *, struct ipc_call *);
-/* With ipc_lock held, after an abort of `o` was written. */
+/* With ipc_lock held, as an abort of `o` is written (no frame can come
+ * between). */
 void	 ipc_abort_local(struct ipc_conn *, const struct ipc_object *);
 void	 ipc_queue(struct ipc_conn *, struct ipc_call *);
 

@@ -46,6 +46,15 @@ ipc_object_abort_stale(struct ipc_object *o)
 	return S_OK;
 }
 
+/* An abort's calls end as it is written (ipc_abort_local). */
+static void
+ipc_object_abort_first(struct ipc_conn *c, void *arg)
+{
+	pthread_mutex_lock(&ipc_lock);
+	ipc_abort_local(c, arg);
+	pthread_mutex_unlock(&ipc_lock);
+}
+
 /*
  * Sends a reserved request and waits for its reply.  Nothing here
  * allocates: what is sent was prepared at creation, the call is on this
@@ -89,12 +98,14 @@ ipc_reserved_run(struct ipc_object *o, struct ipc_reserved *r,
 		c->ops->wake(c);
 	} else {
 		pthread_mutex_unlock(&ipc_lock);
-		c->ops->send_reserved(c, r);
+		if (abort && c->ops->send_reserved_after != NULL)
+			c->ops->send_reserved_after(c, r, ipc_object_abort_first,
+			    o);
+		else
+			c->ops->send_reserved(c, r);
 	}
 
 	pthread_mutex_lock(&ipc_lock);
-	if (abort)
-		ipc_abort_local(c, o);
 	(void)ipc_wait(c, call, NULL);
 	pthread_mutex_unlock(&ipc_lock);
 	pthread_mutex_unlock(&r->lock);

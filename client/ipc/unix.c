@@ -43,16 +43,16 @@ struct unix_conn {
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* Writes one whole frame; on failure the connection is shut down, which
- * completes every pending call (the writer's included) with a disconnect. */
+/* Writes one whole frame, u->wlock held; on failure the connection is
+ * shut down, which completes every pending call (the writer's included)
+ * with a disconnect. */
 static int
-unix_write(struct unix_conn *u, const uint8_t *buf, size_t len)
+unix_write_locked(struct unix_conn *u, const uint8_t *buf, size_t len)
 {
 	size_t off = 0;
 	ssize_t n;
 	int r = 0;
 
-	pthread_mutex_lock(&u->wlock);
 	while (off < len) {
 		if (u->fd < 0) {
 			r = -EPIPE;
@@ -69,6 +69,16 @@ unix_write(struct unix_conn *u, const uint8_t *buf, size_t len)
 	}
 	if (r != 0 && u->fd >= 0)
 		shutdown(u->fd, SHUT_RDWR);
+	return r;
+}
+
+static int
+unix_write(struct unix_conn *u, const uint8_t *buf, size_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&u->wlock);
+	r = unix_write_locked(u, buf, len);
 	pthread_mutex_unlock(&u->wlock);
 	return r;
 }
@@ -118,6 +128,18 @@ static void
 unix_send_reserved(struct ipc_conn *c, struct ipc_reserved *r)
 {
 	(void)unix_write(c->be, r->frame, r->len);
+}
+
+static void
+unix_send_reserved_after(struct ipc_conn *c, struct ipc_reserved *r,
+    void (*first)(struct ipc_conn *, void *), void *arg)
+{
+	struct unix_conn *u = c->be;
+
+	pthread_mutex_lock(&u->wlock);
+	first(c, arg);
+	(void)unix_write_locked(u, r->frame, r->len);
+	pthread_mutex_unlock(&u->wlock);
 }
 
 /* ---- reading --------------------------------------------------------------- */
@@ -435,6 +457,7 @@ const struct ipc_backend ipc_unix_backend = {
 	.reserve = unix_reserve,
 	.unreserve = unix_unreserve,
 	.send_reserved = unix_send_reserved,
+	.send_reserved_after = unix_send_reserved_after,
 	.shutdown = unix_shutdown,
 	.forked = unix_forked,
 	.free = unix_free,
