@@ -755,7 +755,7 @@ ipc_lead(struct ipc_conn *c, const void *who)
 
 	c->leader = who;
 	c->lead_poll = who != &c->io_cond && c->ops->interrupt != NULL &&
-	    ((const struct ipc_call *)who)->abortable;
+	    ((const struct ipc_call *)who)->waits_peer;
 	pthread_mutex_unlock(&ipc_lock);
 	r = c->ops->lead(c);
 	pthread_mutex_lock(&ipc_lock);
@@ -1132,59 +1132,26 @@ ipc_call_complete_async(struct ipc_call *call)
 }
 
 /* The operations the daemon may hold pending, which an abort of their
- * channel (or of the listener, for an accept) ends.  Closes are left to
- * the daemon: one cut off may still end CLOSED with S_OK. */
-static bool
+ * channel (or of the listener, for an accept) ends: 2 for those that
+ * wait on a peer, whose waiting leader an abort wakes (lead_poll); 1 for
+ * sends, which the daemon answers at once unless the peer stalls.
+ * Closes are left to the daemon: one cut off may still end CLOSED. */
+static int
 ipc_op_abortable(Wschannel__Request__OpCase op)
 {
 	switch (op) {
-	case WSCHANNEL__REQUEST__OP_OPEN_CHANNEL:
 	case WSCHANNEL__REQUEST__OP_SEND_MESSAGE:
+	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
+		return 1;
+	case WSCHANNEL__REQUEST__OP_OPEN_CHANNEL:
 	case WSCHANNEL__REQUEST__OP_RECEIVE_MESSAGE:
 	case WSCHANNEL__REQUEST__OP_READ_MESSAGE_START:
-	case WSCHANNEL__REQUEST__OP_WRITE_MESSAGE_END:
 	case WSCHANNEL__REQUEST__OP_REQUEST_REPLY:
 	case WSCHANNEL__REQUEST__OP_READ_BODY_MORE:
 	case WSCHANNEL__REQUEST__OP_ACCEPT_CHANNEL:
-		return true;
+		return 2;
 	default:
-		return false;
-	}
-}
-
-/*
- * ipc_int.h.  An abort of `o` is being written, and nothing can be written
- * before it: the calls it ends complete now with WS_E_OPERATION_ABORTED,
- * as the daemon's answers would a moment later (those find no call and
- * are dropped), so that a blocked receive returns after one wake-up
- * instead of the daemon's, and its thread's next request still follows
- * the abort.  Only on
- * a leader/follower connection, where a request is written by its own
- * thread before it waits: a call is ended only once written whole, and
- * never while the reader decodes its Reply.  The daemon, which ends the
- * same operations, keeps the channel's state.
- */
-void
-ipc_abort_local(struct ipc_conn *c, const struct ipc_object *o)
-{
-	struct ipc_call *call, *next;
-
-	if (!c->leads || c->dead)
-		return;
-	for (call = c->pending; call != NULL; call = next) {
-		next = call->next;
-		if (!call->abortable || !call->written || call->done ||
-		    call->posted || call == c->decoding ||
-		    (call->obj != o && call->obj2 != o) ||
-		    (o->kind == IPC_LISTENER && call->obj2 == NULL))
-			continue;
-		ipc_unlink(c, call);
-		call->hr = WS_E_OPERATION_ABORTED;
-		call->has_state = false;
-		call->reply = NULL;
-		ipc_deliver(call);
-		if (c->leader == call)
-			c->ops->interrupt(c);
+		return 0;
 	}
 }
 
@@ -1222,7 +1189,8 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 		call->create_seq = ++c->creates_sent;
 	req->has_async = call->async;
 	req->async = call->async;
-	call->abortable = ipc_op_abortable(req->op_case);
+	call->abortable = ipc_op_abortable(req->op_case) > 0;
+	call->waits_peer = ipc_op_abortable(req->op_case) > 1;
 	call->written = false;
 	ipc_link(c, call);
 	if (call->posted && req->has_quiet && req->quiet)
@@ -1253,9 +1221,9 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 	return true;
 }
 
-/* With ipc_lock held: completes a call that never reached the daemon;
- * for a backend whose send failed before writing anything. */
-static void
+/* ipc_int.h.  With ipc_lock held: completes a call without the daemon's
+ * answer (a send that failed before writing anything; an abort). */
+void
 ipc_call_abandon(struct ipc_call *call, HRESULT hr)
 {
 	if (!call->linked)

@@ -135,6 +135,7 @@ struct ipc_call {
 	 * channel (or a listener's accept), and it was written whole: an
 	 * abort through this connection ends it at once. */
 	bool		  abortable;
+	bool		  waits_peer;	/* ...and it waits on a peer */
 	bool		  written;
 	/* Posted (ipc_object_post): nobody waits; the reader releases it
 	 * and a failure marks its object (deferred_hr). */

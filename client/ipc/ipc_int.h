@@ -29,9 +29,8 @@ void	 ipc_call_free(struct ipc_call *);
 /* Adds the reply's strings so that WsGetErrorString(0) is errors[0]. */
 void	 ipc_reply_errors(WS_ERROR *, const Wschannel__Reply *);
 void	 ipc_link(struct ipc_conn *, struct ipc_call *);
-/* With ipc_lock held, as an abort of `o` is written (no frame can come
- * between). */
-void	 ipc_abort_local(struct ipc_conn *, const struct ipc_object *);
+/* With ipc_lock held: ends a linked call with `hr` and no Reply. */
+void	 ipc_call_abandon(struct ipc_call *, HRESULT);
 void	 ipc_queue(struct ipc_conn *, struct ipc_call *);
 
 #endif

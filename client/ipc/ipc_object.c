@@ -46,6 +46,40 @@ ipc_object_abort_stale(struct ipc_object *o)
 	return S_OK;
 }
 
+/*
+ * With ipc_lock held.  An abort of `o` is being written, and nothing can
+ * be written before it: the calls it ends complete now with
+ * WS_E_OPERATION_ABORTED, as the daemon's answers would a moment later
+ * (those find no call and are dropped), so that a blocked receive returns
+ * after one wake-up instead of the daemon's, and its thread's next
+ * request still follows the abort.  Only on a leader/follower connection,
+ * where a request is written by its own thread before it waits: a call is
+ * ended only once written whole, and never while the reader decodes its
+ * Reply.  The daemon, which ends the same operations, keeps the channel's
+ * state.  A leader that does not poll (a send's) wakes with the daemon's
+ * answers.
+ */
+static void
+ipc_abort_local(struct ipc_conn *c, const struct ipc_object *o)
+{
+	struct ipc_call *call, *next;
+
+	if (!c->leads || c->dead)
+		return;
+	for (call = c->pending; call != NULL; call = next) {
+		next = call->next;
+		if (!call->abortable || !call->written || call->done ||
+		    call->posted || call == c->decoding ||
+		    (call->obj != o && call->obj2 != o) ||
+		    (o->kind == IPC_LISTENER && call->obj2 == NULL))
+			continue;
+		call->has_state = false;
+		ipc_call_abandon(call, WS_E_OPERATION_ABORTED);
+		if (c->leader == call && c->lead_poll)
+			c->ops->interrupt(c);
+	}
+}
+
 /* An abort's calls end as it is written (ipc_abort_local). */
 static void
 ipc_object_abort_first(struct ipc_conn *c, void *arg)
