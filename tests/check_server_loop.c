@@ -146,6 +146,35 @@ loop_recv_fn(void *arg)
 	return harness_receive(lr->ch, lr->m, HARNESS_BODY_INT, NULL);
 }
 
+/*
+ * Stops the daemon, then receives on `ch` (or starts reading, with
+ * `read_start`) on another thread: the call must complete while the
+ * daemon is stopped, from what the accept brought.  Bounded: should it
+ * wait for the daemon, SIGCONT frees it and the test fails.  Returns the
+ * call's result, the daemon running again.
+ */
+static HRESULT
+loop_recv_stopped(WS_CHANNEL *ch, struct harness_msg *m, bool read_start)
+{
+	struct loop_recv lr = { ch, m, read_start };
+	struct harness_bg *bg;
+	HRESULT hr = E_FAIL;
+	pid_t pid;
+
+	ck_assert_int_gt(pid = harness_daemon_pid(), 0);
+	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	bg = harness_bg_start(loop_recv_fn, &lr);
+	if (!harness_bg_wait(bg, 3000, &hr)) {
+		kill(pid, SIGCONT);
+		ck_assert_msg(harness_bg_wait(bg, 10000, &hr),
+		    "the call hangs");
+		ck_abort_msg("%s waited for the stopped daemon", read_start ?
+		    "WsReadMessageStart" : "the receive");
+	}
+	ck_assert_int_eq(kill(pid, SIGCONT), 0);
+	return hr;
+}
+
 /* ---- the message comes with the accept ---------------------------------------- */
 
 /*
@@ -156,13 +185,9 @@ loop_recv_fn(void *arg)
 START_TEST(test_udp_accept_brings_message)
 {
 	struct harness_msg m = { 0 };
-	struct loop_recv lr;
-	struct harness_bg *bg;
 	WS_LISTENER *l;
 	WS_CHANNEL *ch = NULL;
 	uint16_t port;
-	pid_t pid;
-	HRESULT hr;
 	int fd;
 
 	l = loop_udp_listener(&port);
@@ -170,21 +195,7 @@ START_TEST(test_udp_accept_brings_message)
 	fd = loop_raw_udp();
 	loop_send_dgram(fd, port, 41);
 	HR_EQ(WsAcceptChannel(l, ch, NULL, NULL), S_OK);
-	ck_assert_int_gt(pid = harness_daemon_pid(), 0);
-	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
-	lr.ch = ch;
-	lr.m = &m;
-	lr.read_start = false;
-	bg = harness_bg_start(loop_recv_fn, &lr);
-	/* Bounded: should it wait for the daemon, SIGCONT frees it. */
-	if (!harness_bg_wait(bg, 3000, &hr)) {
-		kill(pid, SIGCONT);
-		ck_assert_msg(harness_bg_wait(bg, 10000, &hr),
-		    "receive hangs");
-		ck_abort_msg("the receive waited for the stopped daemon");
-	}
-	ck_assert_int_eq(kill(pid, SIGCONT), 0);
-	HR_EQ(hr, S_OK);
+	HR_EQ(loop_recv_stopped(ch, &m, false), S_OK);
 	ck_assert_int_eq(m.value, 41);
 	/* The daemon received it: the channel's next receive is the end. */
 	HR_EQ(WsResetMessage(m.msg, NULL), S_OK);
@@ -212,8 +223,6 @@ END_TEST
 START_TEST(test_udp_read_start_kept)
 {
 	struct harness_msg m = { 0 };
-	struct loop_recv lr;
-	struct harness_bg *bg;
 	WS_LISTENER *l;
 	WS_CHANNEL *ch = NULL;
 	WS_XML_STRING ln = WS_XML_STRING_VALUE("value");
@@ -222,8 +231,6 @@ START_TEST(test_udp_read_start_kept)
 	WS_HEAP *heap = NULL;
 	int32_t v = 0;
 	uint16_t port;
-	pid_t pid;
-	HRESULT hr;
 	int fd;
 
 	l = loop_udp_listener(&port);
@@ -233,21 +240,7 @@ START_TEST(test_udp_read_start_kept)
 	fd = loop_raw_udp();
 	loop_send_dgram(fd, port, 7);
 	HR_EQ(WsAcceptChannel(l, ch, NULL, NULL), S_OK);
-	ck_assert_int_gt(pid = harness_daemon_pid(), 0);
-	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
-	lr.ch = ch;
-	lr.m = &m;
-	lr.read_start = true;
-	bg = harness_bg_start(loop_recv_fn, &lr);
-	if (!harness_bg_wait(bg, 3000, &hr)) {
-		kill(pid, SIGCONT);
-		ck_assert_msg(harness_bg_wait(bg, 10000, &hr),
-		    "read start hangs");
-		ck_abort_msg("WsReadMessageStart waited for the stopped "
-		    "daemon");
-	}
-	ck_assert_int_eq(kill(pid, SIGCONT), 0);
-	HR_EQ(hr, S_OK);
+	HR_EQ(loop_recv_stopped(ch, &m, true), S_OK);
 	HR_EQ(WsReadBody(m.msg, &ed, WS_READ_REQUIRED_VALUE, heap, &v,
 	    sizeof(v), NULL), S_OK);
 	ck_assert_int_eq(v, 7);
@@ -568,13 +561,9 @@ loop_http_response(int fd, int *v)
 START_TEST(test_http_loop)
 {
 	struct harness_msg m = { 0 }, out = { 0 };
-	struct loop_recv lr;
-	struct harness_bg *bg;
 	WS_LISTENER *l;
 	WS_CHANNEL *ch = NULL;
 	uint16_t port;
-	pid_t pid;
-	HRESULT hr;
 	int fd, i, v;
 
 	l = loop_http_listener(&port);
@@ -582,20 +571,7 @@ START_TEST(test_http_loop)
 	ck_assert_int_ge(fd = harness_tcp_connect(port), 0);
 	loop_http_post(fd, port, 100);
 	HR_EQ(WsAcceptChannel(l, ch, NULL, NULL), S_OK);
-	ck_assert_int_gt(pid = harness_daemon_pid(), 0);
-	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
-	lr.ch = ch;
-	lr.m = &m;
-	lr.read_start = false;
-	bg = harness_bg_start(loop_recv_fn, &lr);
-	if (!harness_bg_wait(bg, 3000, &hr)) {
-		kill(pid, SIGCONT);
-		ck_assert_msg(harness_bg_wait(bg, 10000, &hr),
-		    "receive hangs");
-		ck_abort_msg("the receive waited for the stopped daemon");
-	}
-	ck_assert_int_eq(kill(pid, SIGCONT), 0);
-	HR_EQ(hr, S_OK);
+	HR_EQ(loop_recv_stopped(ch, &m, false), S_OK);
 	ck_assert_int_eq(m.value, 100);
 	HR_EQ(harness_send_int32(ch, &out, 100, NULL), S_OK);
 	HR_EQ(WsCloseChannel(ch, NULL, NULL), S_OK);

@@ -153,22 +153,6 @@ ws_stream_in_free(struct ws_stream_in *s)
 	free(s);
 }
 
-/* Bytes the reader holds past its current node (what WsFillBody counts). */
-static size_t
-ws_stream_in_buffered(WS_XML_READER *r)
-{
-	struct xml_pos *n;
-	size_t used;
-
-	if (!r->parsed)
-		return r->pending.len;
-	n = r->in_attr ? &r->cur->node->at_start : r->cur;
-	n = xml_pos_next(n);
-	used = n != NULL ? n->off : r->cut;
-	r->buf->starved = false;
-	return used < r->pending.len ? r->pending.len - used : 0;
-}
-
 /* How deep a node is: the document 0, Envelope 1, Body 2, its
  * children 3. */
 static int
@@ -234,7 +218,7 @@ ws_stream_in_read_body(WS_MESSAGE *m, const WS_ELEMENT_DESCRIPTION *d,
 			return hr;
 		if (r->eof || ws_stream_in_next_whole(r))
 			break;
-		if ((hr = WsFillReader(r, (ULONG)ws_stream_in_buffered(r) + 1,
+		if ((hr = WsFillReader(r, (ULONG)xml_reader_buffered(r) + 1,
 		    NULL, error)) != S_OK)
 			return hr;
 	}

@@ -104,8 +104,8 @@ xml_reader_parse(WS_XML_READER *r, const uint8_t *p, size_t n)
 	r->cur = &r->buf->root->at_start;
 }
 
-/* Bytes obtained past the current node: what Windows keeps buffered. */
-static size_t
+/* xml_reader.h. */
+size_t
 xml_reader_buffered(WS_XML_READER *r)
 {
 	struct xml_pos *n;

@@ -79,6 +79,9 @@ HRESULT		 xml_reader_ready(WS_XML_READER *, WS_ERROR *, const char *);
 void		 xml_reader_moved(WS_XML_READER *);
 /* Parses bytes into the reader's tree; a failure is kept for the reads. */
 void		 xml_reader_parse(WS_XML_READER *, const uint8_t *, size_t);
+/* Bytes obtained past the current node: what Windows keeps buffered
+ * (what WsFillReader and WsFillBody count). */
+size_t		 xml_reader_buffered(WS_XML_READER *);
 /* WsFillReader: until `min` bytes past the current node are buffered or
  * the stream ends; WS_S_ASYNC when the callback went asynchronous. */
 HRESULT		 xml_reader_pull(WS_XML_READER *, size_t min,

@@ -122,15 +122,22 @@ Serve(const WS_STRING *url, WS_HEAP *heap, WS_ERROR *error)
 	return hr;
 }
 
-/* The body of the catalog: COUNT orders, each flushed as it is written. */
+/* The catalog as one streamed message: its action, then COUNT orders,
+ * each flushed as it is written, then the end. */
 static HRESULT
-WriteCatalog(WS_MESSAGE *message, ULONG count, WS_ERROR *error)
+SendCatalog(WS_CHANNEL *channel, WS_MESSAGE *message, ULONG count,
+    WS_ERROR *error)
 {
 	static WCHAR eraser[] = L"Eraser";
 	PurchaseOrderType order = { 0, eraser };
-	HRESULT hr = S_OK;
+	HRESULT hr;
 	ULONG i;
 
+	hr = WsSetHeader(message, WS_ACTION_HEADER, WS_XML_STRING_TYPE,
+	    WS_WRITE_REQUIRED_VALUE, &catalogAction, sizeof(catalogAction),
+	    error);
+	if (SUCCEEDED(hr))
+		hr = WsWriteMessageStart(channel, message, NULL, error);
 	for (i = 0; SUCCEEDED(hr) && i < count; i++) {
 		order.quantity = i % 10 + 1;
 		hr = WsWriteBody(message, &poPurchaseOrderElement,
@@ -138,6 +145,10 @@ WriteCatalog(WS_MESSAGE *message, ULONG count, WS_ERROR *error)
 		if (SUCCEEDED(hr))
 			hr = WsFlushBody(message, FLUSH_SIZE, NULL, error);
 	}
+	if (SUCCEEDED(hr))
+		hr = WsWriteMessageEnd(channel, message, NULL, error);
+	if (SUCCEEDED(hr))
+		printf("sent %u orders\n", (unsigned)count);
 	return hr;
 }
 
@@ -163,17 +174,7 @@ Send(const WS_STRING *url, ULONG count, WS_ERROR *error)
 		hr = WsInitializeMessage(message, WS_BLANK_MESSAGE, NULL,
 		    error);
 	if (SUCCEEDED(hr))
-		hr = WsSetHeader(message, WS_ACTION_HEADER, WS_XML_STRING_TYPE,
-		    WS_WRITE_REQUIRED_VALUE, &catalogAction,
-		    sizeof(catalogAction), error);
-	if (SUCCEEDED(hr))
-		hr = WsWriteMessageStart(channel, message, NULL, error);
-	if (SUCCEEDED(hr))
-		hr = WriteCatalog(message, count, error);
-	if (SUCCEEDED(hr))
-		hr = WsWriteMessageEnd(channel, message, NULL, error);
-	if (SUCCEEDED(hr))
-		printf("sent %u orders\n", (unsigned)count);
+		hr = SendCatalog(channel, message, count, error);
 	if (SUCCEEDED(hr))
 		hr = WsShutdownSessionChannel(channel, NULL, error);
 	if (SUCCEEDED(hr))
@@ -222,17 +223,7 @@ ServeHttp(const WS_STRING *url, WS_HEAP *heap, WS_ERROR *error)
 		hr = WsInitializeMessage(reply, WS_REPLY_MESSAGE, request,
 		    error);
 	if (SUCCEEDED(hr))
-		hr = WsSetHeader(reply, WS_ACTION_HEADER, WS_XML_STRING_TYPE,
-		    WS_WRITE_REQUIRED_VALUE, &catalogAction,
-		    sizeof(catalogAction), error);
-	if (SUCCEEDED(hr))
-		hr = WsWriteMessageStart(channel, reply, NULL, error);
-	if (SUCCEEDED(hr))
-		hr = WriteCatalog(reply, count, error);
-	if (SUCCEEDED(hr))
-		hr = WsWriteMessageEnd(channel, reply, NULL, error);
-	if (SUCCEEDED(hr))
-		printf("sent %u orders\n", (unsigned)count);
+		hr = SendCatalog(channel, reply, count, error);
 	if (SUCCEEDED(hr))
 		hr = WsCloseChannel(channel, NULL, error);
 	if (request != NULL)
