@@ -1171,6 +1171,28 @@ harness_raw_read_full(int fd, void *buf, size_t len, int timeout_ms)
 }
 
 int
+harness_control_connect(void)
+{
+	struct sockaddr_un sun;
+	const char *path = harness_socket_path();
+	int fd, err;
+
+	if (path == NULL || strlen(path) >= sizeof(sun.sun_path))
+		return -ENOENT;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+int
 harness_raw_write(int fd, const void *buf, size_t len)
 {
 	size_t done = 0;

@@ -176,6 +176,9 @@ ssize_t	 harness_raw_read(int fd, void *buf, size_t len, int timeout_ms);
 int	 harness_raw_read_full(int fd, void *buf, size_t len, int timeout_ms);
 /* Writes all of buf (blocking). */
 int	 harness_raw_write(int fd, const void *buf, size_t len);
+/* A connection of the test's own to the daemon's control socket, to speak
+ * the protocol without the library; fd or -errno. */
+int	 harness_control_connect(void);
 /* Closes with SO_LINGER 0 so that the peer gets a RST. */
 void	 harness_raw_reset(int fd);
 /* Waits until the peer closed (EOF or error); 0 or -ETIMEDOUT. */
