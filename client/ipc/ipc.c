@@ -1164,6 +1164,7 @@ bool
 ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 {
 	struct ipc_conn *c = call->conn;
+	int abortable;
 
 	call->done = call->interim = false;
 	if (wschannel__request__get_packed_size(req) > FRAME_MAX_PAYLOAD) {
@@ -1189,8 +1190,9 @@ ipc_call_send(struct ipc_call *call, Wschannel__Request *req)
 		call->create_seq = ++c->creates_sent;
 	req->has_async = call->async;
 	req->async = call->async;
-	call->abortable = ipc_op_abortable(req->op_case) > 0;
-	call->waits_peer = ipc_op_abortable(req->op_case) > 1;
+	abortable = ipc_op_abortable(req->op_case);
+	call->abortable = abortable > 0;
+	call->waits_peer = abortable > 1;
 	call->written = false;
 	ipc_link(c, call);
 	if (call->posted && req->has_quiet && req->quiet)
