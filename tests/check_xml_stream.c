@@ -180,6 +180,32 @@ START_TEST(binary_stream_in_single_bytes)
 }
 END_TEST
 
+START_TEST(binary_comment_before_root_waits_for_it)
+{
+	/* <!--a--><v/>: the comment alone is no document yet; with the
+	 * element's start it reads as on a buffer, comment first. */
+	static const uint8_t doc[] = { 0x02, 0x01, 'a', 0x40, 0x01, 'v',
+	    0x01 };
+	struct trickle t = { doc, sizeof(doc), 0, 0 };
+	WS_XML_READER *r = stream_reader(&t, true);
+	const WS_XML_NODE *n;
+	ULONG got;
+
+	for (got = 1; got <= 6; got++) {
+		ck_assert_int_eq(WsFillReader(r, got, NULL, NULL), S_OK);
+		ck_assert_int_eq(WsReadNode(r, NULL), WS_E_QUOTA_EXCEEDED);
+	}
+	ck_assert_int_eq(WsFillReader(r, 7, NULL, NULL), S_OK);
+	ck_assert_int_eq(WsReadNode(r, NULL), S_OK);
+	ck_assert_int_eq(WsGetReaderNode(r, &n, NULL), S_OK);
+	ck_assert_int_eq(n->nodeType, WS_XML_NODE_TYPE_COMMENT);
+	ck_assert_int_eq(WsReadNode(r, NULL), S_OK);
+	ck_assert_int_eq(WsGetReaderNode(r, &n, NULL), S_OK);
+	ck_assert_int_eq(n->nodeType, WS_XML_NODE_TYPE_ELEMENT);
+	WsFreeReader(r);
+}
+END_TEST
+
 START_TEST(malformed_stream_at_its_end)
 {
 	static const char doc[] = "<a><b></a>";
@@ -261,6 +287,7 @@ xml_stream_suite(void)
 	tcase_add_test(tc, fill_reads_at_least_min_size);
 	tcase_add_test(tc, place_kept_when_more_arrives);
 	tcase_add_test(tc, binary_stream_in_single_bytes);
+	tcase_add_test(tc, binary_comment_before_root_waits_for_it);
 	tcase_add_test(tc, malformed_stream_at_its_end);
 	tcase_add_test(tc, writer_flushes_each_byte_once);
 	suite_add_tcase(s, tc);

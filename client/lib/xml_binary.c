@@ -449,6 +449,18 @@ xml_binary_parse(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 	    max_attrs, &open, &cut, why);
 }
 
+/* Whether the scanned records reach the root element's start. */
+static bool
+xml_binary_rooted(const struct xml_scan *s)
+{
+	size_t e;
+
+	for (e = 0; e < s->nev; e++)
+		if (s->ev[e].kind != XML_SCAN_COMMENT)
+			return true;
+	return false;
+}
+
 HRESULT
 xml_binary_parse_part(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
     const WS_XML_DICTIONARY *dynamic, bool complete, ULONG max_depth,
@@ -461,6 +473,10 @@ xml_binary_parse_part(WS_XML_BUFFER *b, const uint8_t *in, size_t len,
 
 	*why = NULL;
 	xml_scan_binary(in, len, complete, &s);
+	/* Comments obtained before the root element's start are not a
+	 * document to the codec yet: they wait for it, as more data. */
+	if (!complete && !xml_binary_rooted(&s))
+		s.cut = s.nev = 0;
 	if (!complete) {
 		/* The complete records, and EndElements for what is open. */
 		xml_out_add(&part, in, s.cut);
