@@ -1266,6 +1266,79 @@ START_TEST(raw_wire_versions)
 }
 END_TEST
 
+/* A text body on the wire, byte for byte, both ways: the characters XML
+ * escapes, an empty value, a carriage return and a character past ASCII. */
+START_TEST(raw_wire_text_body)
+{
+	static const struct {
+		const char	*utf8;	/* the value */
+		const char	*wire;	/* its element as we write it */
+	} cases[] = {
+		{ "a<b>&c\"d'e\tf\ng", "<text xmlns=\"urn:wschannel-test\">"
+		    "a&lt;b&gt;&amp;c\"d'e\tf\ng</text>" },
+		{ "", "<text xmlns=\"urn:wschannel-test\"/>" },
+		{ "x\ry", "<text xmlns=\"urn:wschannel-test\">x&#13;y</text>" },
+		{ "caf\xc3\xa9", "<text xmlns=\"urn:wschannel-test\">caf\xc3\xa9"
+		    "</text>" },
+	};
+	static const WS_MESSAGE_DESCRIPTION td = { &req_action, &text_elem };
+	static const WS_MESSAGE_DESCRIPTION *descs[1] = { &td };
+	struct harness_raw_server rs;
+	WS_CHANNEL *ch;
+	WS_MESSAGE *m;
+	WS_HEAP *heap = heap_new();
+	WCHAR w[32], *got;
+	char *payload, *env;
+	size_t len, i, k, n;
+	uint8_t type;
+
+	ch = channel_new(&variants[0], NULL, 0);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 0), 0);
+	m = msg_for(ch);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* The values are ASCII but for one two-byte é. */
+		for (k = n = 0; cases[i].utf8[k] != '\0'; k++, n++)
+			if ((unsigned char)cases[i].utf8[k] == 0xc3)
+				w[n] = (WCHAR)(0xc0 | (cases[i].utf8[++k] &
+				    0x3f));
+			else
+				w[n] = (WCHAR)cases[i].utf8[k];
+		w[n] = 0;
+		got = w;
+		HR_EQ(WsResetMessage(m, NULL), S_OK);
+		HR_EQ(WsSendMessage(ch, m, &td, WS_WRITE_REQUIRED_POINTER,
+		    &got, sizeof(got), NULL, NULL), S_OK);
+		ck_assert_int_eq(harness_nmf_read_record(rs.fd, T_MS, &type,
+		    &payload, &len), 0);
+		ck_assert_msg(strstr(payload, cases[i].wire) != NULL,
+		    "case %zu: %s", i, payload);
+		/* The same element from the peer reads back as the value. */
+		ck_assert(asprintf(&env, "<s:Envelope xmlns:s=\"" NS_SOAP12
+		    "\" xmlns:a=\"" NS_WSA10 "\"><s:Header><a:Action "
+		    "s:mustUnderstand=\"1\">urn:wschannel-test/request"
+		    "</a:Action></s:Header><s:Body>%s</s:Body></s:Envelope>",
+		    cases[i].wire) > 0);
+		ck_assert_int_eq(harness_nmf_write_envelope(rs.fd, env,
+		    strlen(env)), 0);
+		HR_EQ(WsResetMessage(m, NULL), S_OK);
+		got = NULL;
+		HR_EQ(WsReceiveMessage(ch, m, descs, 1,
+		    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_POINTER, heap,
+		    &got, sizeof(got), NULL, NULL, NULL), S_OK);
+		ck_assert_ptr_nonnull(got);
+		for (k = 0; k <= n; k++)
+			ck_assert_msg(got[k] == w[k], "case %zu: char %zu", i,
+			    k);
+		free(env);
+		free(payload);
+	}
+	WsFreeMessage(m);
+	WsFreeHeap(heap);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
 /* ---- message at a time -------------------------------------------------- */
 
 /* Write start/body/end on one side, read start/body/end on the other. */
@@ -1929,6 +2002,7 @@ message_suite(void)
 	if (text_encoding()) {
 		tcase_add_loop_test(tc, raw_reply, 0, 2);
 		tcase_add_loop_test(tc, raw_wire_versions, 0, N_VARIANTS);
+		tcase_add_test(tc, raw_wire_text_body);
 	}
 
 	TCASE("message-at-a-time");

@@ -22,6 +22,19 @@
 #define WS_BODY_WRAP	"wschannel-body"
 
 static pthread_once_t	 ws_body_once = PTHREAD_ONCE_INIT;
+/* Each thread keeps the libxml2 parser that reads bodies: making one
+ * costs more than reading a small body with it. */
+static pthread_key_t	 ws_body_ctxt_key;
+static bool		 ws_body_ctxt_keyed;
+/* Past this many names its dictionary is dropped with it (a peer's
+ * names must not pile up in a thread for ever). */
+#define WS_BODY_CTXT_NAMES	4096
+
+static void
+ws_body_ctxt_free(void *arg)
+{
+	xmlFreeParserCtxt(arg);
+}
 static locale_t		 ws_body_c_locale;
 
 /* What the library needs to know about each supported type. */
@@ -58,6 +71,8 @@ ws_body_init(void)
 {
 	xmlInitParser();
 	ws_body_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	ws_body_ctxt_keyed = pthread_key_create(&ws_body_ctxt_key,
+	    ws_body_ctxt_free) == 0;
 }
 
 static const struct ws_body_type *
@@ -525,6 +540,70 @@ check:
 	return S_OK;
 }
 
+/*
+ * The common element (a name, maybe a default namespace, ASCII text with
+ * no carriage return) written as bytes: what xmlNodeDump makes of the
+ * same tree, byte for byte, without building one.  0, or -1 when the
+ * element is not that simple (the tree path writes it) or out of memory
+ * (*out stays NULL, and the tree path tries again).
+ */
+static int
+ws_body_write_simple(const char *local, const char *ns, const char *text,
+    size_t textlen, uint8_t **out, size_t *outlen)
+{
+	size_t llen = strlen(local), nlen = strlen(ns), n = 0, i, max;
+	const char *esc;
+	uint8_t *p;
+
+	for (i = 0; i < nlen; i++)
+		if ((unsigned char)ns[i] < 0x20 || (unsigned char)ns[i] >= 0x80 ||
+		    strchr("\"'&<>", ns[i]) != NULL)
+			return -1;
+	for (i = 0; i < textlen; i++)
+		if ((unsigned char)text[i] >= 0x80 || ((unsigned char)text[i] <
+		    0x20 && text[i] != '\t' && text[i] != '\n'))
+			return -1;
+	if (textlen > (SIZE_MAX - 64) / 5 - 2 * llen - nlen)
+		return -1;
+	max = 2 * llen + nlen + 5 * textlen + 16;
+	if ((p = malloc(max)) == NULL)
+		return -1;
+	p[n++] = '<';
+	memcpy(p + n, local, llen);
+	n += llen;
+	if (nlen > 0) {
+		memcpy(p + n, " xmlns=\"", 8);
+		n += 8;
+		memcpy(p + n, ns, nlen);
+		n += nlen;
+		p[n++] = '"';
+	}
+	if (textlen == 0) {
+		memcpy(p + n, "/>", 2);
+		n += 2;
+	} else {
+		p[n++] = '>';
+		for (i = 0; i < textlen; i++) {
+			esc = text[i] == '<' ? "&lt;" : text[i] == '>' ? "&gt;" :
+			    text[i] == '&' ? "&amp;" : NULL;
+			if (esc == NULL)
+				p[n++] = (uint8_t)text[i];
+			else {
+				memcpy(p + n, esc, strlen(esc));
+				n += strlen(esc);
+			}
+		}
+		p[n++] = '<';
+		p[n++] = '/';
+		memcpy(p + n, local, llen);
+		n += llen;
+		p[n++] = '>';
+	}
+	*out = p;
+	*outlen = n;
+	return 0;
+}
+
 HRESULT
 ws_body_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
     const void *value, ULONG size, uint8_t **out, size_t *outlen,
@@ -567,6 +646,11 @@ ws_body_write(const WS_ELEMENT_DESCRIPTION *d, WS_WRITE_OPTION opt,
 	if (xmlValidateNCName((const xmlChar *)local, 0) != 0) {
 		hr = ws_error_fail(error, E_INVALIDARG,
 		    "%s: '%s' is not a valid XML element name", api, local);
+		goto fail;
+	}
+	if (text != NULL && ws_body_write_simple(local, ns, text, textlen,
+	    out, outlen) == 0) {
+		hr = S_OK;
 		goto fail;
 	}
 	if ((doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL ||
@@ -908,12 +992,16 @@ ws_body_simple_content(xmlNodePtr node)
 	return true;
 }
 
+#define WS_BODY_PARSE	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
+			    XML_PARSE_NOWARNING)
+
 static xmlDocPtr
 ws_body_parse(const uint8_t *xml, size_t len)
 {
 	static const char open[] = "<" WS_BODY_WRAP ">";
 	static const char close[] = "</" WS_BODY_WRAP ">";
 	const uint8_t *end;
+	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	char *buf;
 	size_t n;
@@ -936,8 +1024,25 @@ ws_body_parse(const uint8_t *xml, size_t len)
 	memcpy(buf + sizeof(open) - 1 + len, close, sizeof(close) - 1);
 	/* No network, no entity expansion, and no printing: the library
 	 * never writes to stderr. */
-	doc = xmlReadMemory(buf, (int)n, NULL, "UTF-8",
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	ctxt = ws_body_ctxt_keyed ? pthread_getspecific(ws_body_ctxt_key) :
+	    NULL;
+	if (ctxt == NULL && ws_body_ctxt_keyed &&
+	    (ctxt = xmlNewParserCtxt()) != NULL &&
+	    pthread_setspecific(ws_body_ctxt_key, ctxt) != 0) {
+		xmlFreeParserCtxt(ctxt);
+		ctxt = NULL;
+	}
+	if (ctxt == NULL)
+		doc = xmlReadMemory(buf, (int)n, NULL, "UTF-8", WS_BODY_PARSE);
+	else {
+		doc = xmlCtxtReadMemory(ctxt, buf, (int)n, NULL, "UTF-8",
+		    WS_BODY_PARSE);
+		if (ctxt->dict == NULL ||
+		    xmlDictSize(ctxt->dict) > WS_BODY_CTXT_NAMES) {
+			(void)pthread_setspecific(ws_body_ctxt_key, NULL);
+			xmlFreeParserCtxt(ctxt);
+		}
+	}
 	free(buf);
 	return doc;
 }

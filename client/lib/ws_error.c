@@ -146,12 +146,52 @@ ws_iconv(int which, const void *in, size_t inlen, size_t outmax, size_t nul,
 	return out;
 }
 
+/*
+ * ASCII is the same code units in both forms: such strings (names, most
+ * message text) are copied unit by unit, without a pass through iconv and
+ * its per-call setup.  Anything else goes to iconv, which also judges it.
+ */
+static bool
+ws_ascii16(const WCHAR *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+static bool
+ws_ascii8(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 char *
 ws_utf16_to_utf8(const WCHAR *s, size_t len, size_t *outlen)
 {
+	char *out;
+	size_t i;
+
 	if (len > SIZE_MAX / 4) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (ws_ascii16(s, len)) {
+		if ((out = malloc(len + 1)) == NULL)
+			return NULL;
+		for (i = 0; i < len; i++)
+			out[i] = (char)s[i];
+		out[len] = '\0';
+		if (outlen != NULL)
+			*outlen = len;
+		return out;
 	}
 	/* A UTF-16 unit becomes at most 3 UTF-8 bytes (a pair becomes 4). */
 	return ws_iconv(0, s, len * sizeof(WCHAR), len * 3, 1, outlen);
@@ -166,6 +206,16 @@ ws_utf8_to_utf16(const char *s, size_t len, size_t *outlen)
 	if (len > SIZE_MAX / 4) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (ws_ascii8(s, len)) {
+		if ((w = malloc((len + 1) * sizeof(WCHAR))) == NULL)
+			return NULL;
+		for (bytes = 0; bytes < len; bytes++)
+			w[bytes] = (unsigned char)s[bytes];
+		w[len] = 0;
+		if (outlen != NULL)
+			*outlen = len;
+		return w;
 	}
 	/* A UTF-8 byte becomes at most one UTF-16 unit. */
 	w = ws_iconv(1, s, len, len * sizeof(WCHAR), sizeof(WCHAR), &bytes);
