@@ -1339,6 +1339,47 @@ START_TEST(raw_wire_text_body)
 }
 END_TEST
 
+/* Bodies whose names are all different: the parser the library keeps
+ * per thread to read them starts over past its bound, and every body
+ * still reads. */
+START_TEST(raw_bodies_with_many_names)
+{
+	static const WS_MESSAGE_DESCRIPTION *descs[1] = { &req_desc };
+	struct harness_raw_server rs;
+	WS_CHANNEL *ch;
+	WS_MESSAGE *m;
+	WS_HEAP *heap = heap_new();
+	int32_t val;
+	char *env;
+	int i;
+
+	ch = channel_new(&variants[0], NULL, 0);
+	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 0), 0);
+	m = msg_for(ch);
+	for (i = 0; i < 4500; i++) {
+		ck_assert(asprintf(&env, "<s:Envelope xmlns:s=\"" NS_SOAP12
+		    "\" xmlns:a=\"" NS_WSA10 "\"><s:Header><a:Action "
+		    "s:mustUnderstand=\"1\">urn:wschannel-test/request"
+		    "</a:Action></s:Header><s:Body><value xmlns=\""
+		    "urn:wschannel-test\" n%d=\"x\">%d</value></s:Body>"
+		    "</s:Envelope>", i, i) > 0);
+		ck_assert_int_eq(harness_nmf_write_envelope(rs.fd, env,
+		    strlen(env)), 0);
+		free(env);
+		HR_EQ(WsResetMessage(m, NULL), S_OK);
+		val = -1;
+		HR_EQ(WsReceiveMessage(ch, m, descs, 1,
+		    WS_RECEIVE_REQUIRED_MESSAGE, WS_READ_REQUIRED_VALUE, heap,
+		    &val, sizeof(val), NULL, NULL, NULL), S_OK);
+		ck_assert_int_eq(val, i);
+	}
+	WsFreeMessage(m);
+	WsFreeHeap(heap);
+	WsFreeChannel(ch);
+	harness_raw_server_close(&rs);
+}
+END_TEST
+
 /* ---- message at a time -------------------------------------------------- */
 
 /* Write start/body/end on one side, read start/body/end on the other. */
@@ -2003,6 +2044,7 @@ message_suite(void)
 		tcase_add_loop_test(tc, raw_reply, 0, 2);
 		tcase_add_loop_test(tc, raw_wire_versions, 0, N_VARIANTS);
 		tcase_add_test(tc, raw_wire_text_body);
+		tcase_add_test(tc, raw_bodies_with_many_names);
 	}
 
 	TCASE("message-at-a-time");
