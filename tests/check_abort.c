@@ -90,19 +90,6 @@ realloc(void *p, size_t n)
 
 /* ---- fixture and helpers ---------------------------------------------------------- */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	/* 0: a clean exit; under ASan or valgrind also leak-free. */
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static WS_CHANNEL *
 tcp_channel(void)
 {
@@ -182,20 +169,6 @@ wait_pending(pid_t pid)
 		    "no pending operation listed by the daemon");
 		harness_sleep_ms(5);
 	}
-}
-
-struct recv_arg {
-	WS_CHANNEL		*ch;
-	struct harness_msg	 m;
-};
-
-/* A blocking receive, for a thread. */
-static HRESULT
-bg_receive(void *arg)
-{
-	struct recv_arg *ra = arg;
-
-	return harness_receive(ra->ch, &ra->m, HARNESS_BODY_INT, NULL);
 }
 
 /* A raw listener with listen(fd, 0), filled so that connects hang. */
@@ -584,12 +557,12 @@ END_TEST
 START_TEST(abort_blocked_receive)
 {
 	struct harness_pair p = pair();
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_bg *bg;
 	HRESULT hr;
 
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	ck_assert_ptr_nonnull(bg);
 	wait_pending(getpid());
 	ck_assert(!harness_bg_done(bg));
@@ -641,14 +614,14 @@ daemon_log_wait(const char *a, const char *b)
 START_TEST(abort_logged)
 {
 	struct harness_pair p = pair();
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_bg *bg;
 	char who[64], *out = NULL;
 	HRESULT hr;
 	int st;
 
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	ck_assert_ptr_nonnull(bg);
 	wait_pending(getpid());
 	HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
@@ -672,7 +645,7 @@ END_TEST
 START_TEST(abort_by_wsctl)
 {
 	struct harness_pair p = pair();
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_bg *bg;
 	char ids[32], *out = NULL;
 	uint64_t id;
@@ -680,7 +653,7 @@ START_TEST(abort_by_wsctl)
 	int st;
 
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	id = wait_pending(getpid());
 	snprintf(ids, sizeof(ids), "%llu", (unsigned long long)id);
 	ck_assert_int_eq(harness_wsctl(&out, &st, "abort", ids, NULL), 0);
@@ -886,14 +859,14 @@ END_TEST
 START_TEST(abort_daemon_killed)
 {
 	struct harness_pair p = pair();
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_async a;
 	struct harness_msg m = { 0 };
 	struct harness_bg *bg;
 	HRESULT hr;
 
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	wait_pending(getpid());
 	harness_async_init(&a);
 	HR_EQ(harness_receive(p.client, &m, HARNESS_BODY_INT, &a.ctx),
@@ -916,12 +889,6 @@ START_TEST(abort_daemon_killed)
 END_TEST
 
 #ifndef ABORT_ASAN
-static HRESULT
-bg_abort(void *arg)
-{
-	return WsAbortChannel(arg, NULL);
-}
-
 /*
  * Over D-Bus, with every allocation of the library's threads failing, the
  * abort still leaves and the daemon acts on it (wsctl, another process,
@@ -933,7 +900,7 @@ abort_without_memory_bus(void)
 {
 	struct harness_channel_row rows[32];
 	struct harness_pair p = pair();
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_bg *bg, *ab;
 	HRESULT hr = E_FAIL, rhr = E_FAIL;
 	uint64_t id, deadline;
@@ -942,7 +909,7 @@ abort_without_memory_bus(void)
 	int i, n;
 
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	ck_assert_ptr_nonnull(bg);
 	id = wait_pending(getpid());
 
@@ -950,7 +917,7 @@ abort_without_memory_bus(void)
 	alloc_exempt = true;
 	atomic_store(&alloc_refused, 0);
 	atomic_store(&alloc_fail, 1);
-	ab = harness_bg_start(bg_abort, p.server);
+	ab = harness_abort_start(p.server);
 	deadline = harness_now_us() + 1000ull * T_MS;
 	while (ab != NULL && !faulted && harness_now_us() < deadline) {
 		n = harness_list_channels(rows, 32);
@@ -997,14 +964,14 @@ START_TEST(abort_without_memory)
 #endif
 #ifndef ABORT_ASAN
 	struct harness_pair p = pair();
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_bg *bg;
 	HRESULT hr, rhr = E_FAIL;
 	bool released;
 	long refused;
 
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	ck_assert_ptr_nonnull(bg);
 	wait_pending(getpid());
 
@@ -1353,7 +1320,7 @@ END_TEST
 START_TEST(daemon_valgrind_clean)
 {
 	struct harness_pair p;
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_async a;
 	struct harness_msg m = { 0 };
 	struct harness_bg *bg;
@@ -1373,7 +1340,7 @@ START_TEST(daemon_valgrind_clean)
 	p = pair();
 	exchange_int(p.client, p.server, 1);
 	ra.ch = p.server;
-	bg = harness_bg_start(bg_receive, &ra);
+	bg = harness_receive_start(&ra);
 	harness_async_init(&a);
 	HR_EQ(harness_receive(p.client, &m, HARNESS_BODY_INT, &a.ctx),
 	    WS_S_ASYNC);
@@ -1405,7 +1372,7 @@ abort_suite(void)
 
 #define TCASE(name, timeout) do {					\
 	tc = tcase_create(name);					\
-	tcase_add_checked_fixture(tc, setup, teardown);			\
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);			\
 	tcase_set_timeout(tc, timeout);					\
 	suite_add_tcase(s, tc);						\
 } while (0)

@@ -24,18 +24,6 @@
 #define T_MS		10000	/* bound of every wait that should succeed */
 #define QUIET_MS	50	/* how long "nothing more happens" is watched */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- helpers ---------------------------------------------------------------- */
 
 /* The state letter of /proc/PID/stat ('T' once stopped), or 0. */
@@ -115,25 +103,6 @@ state_of(WS_CHANNEL *ch)
 	return st;
 }
 
-struct recv_arg {
-	WS_CHANNEL		*ch;
-	struct harness_msg	 m;
-};
-
-static HRESULT
-bg_receive(void *arg)
-{
-	struct recv_arg *ra = arg;
-
-	return harness_receive(ra->ch, &ra->m, HARNESS_BODY_INT, NULL);
-}
-
-static HRESULT
-bg_abort(void *arg)
-{
-	return WsAbortChannel(arg, NULL);
-}
-
 static HRESULT
 bg_abort_listener(void *arg)
 {
@@ -150,17 +119,17 @@ bg_abort_listener(void *arg)
 START_TEST(blocked_receive_released_without_the_daemon)
 {
 	struct harness_pair p;
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	struct harness_bg *rb, *ab;
 	HRESULT rhr = E_FAIL, ahr = E_FAIL;
 	bool released, abort_back;
 
 	HR_EQ(harness_pair_open(&p, NULL, 0), S_OK);
 	ra.ch = p.server;
-	ck_assert_ptr_nonnull(rb = harness_bg_start(bg_receive, &ra));
+	ck_assert_ptr_nonnull(rb = harness_receive_start(&ra));
 	wait_pending(1);
 	daemon_stop();
-	ab = harness_bg_start(bg_abort, p.server);
+	ab = harness_abort_start(p.server);
 	released = harness_bg_wait(rb, T_MS, &rhr);
 	harness_sleep_ms(QUIET_MS);
 	abort_back = harness_bg_done(ab);
@@ -201,7 +170,7 @@ START_TEST(async_receive_called_back_once)
 	    WS_S_ASYNC);
 	wait_pending(1);
 	daemon_stop();
-	ab = harness_bg_start(bg_abort, p.server);
+	ab = harness_abort_start(p.server);
 	harness_sleep_ms(QUIET_MS);
 	daemon_cont();
 	calls = harness_async_wait(&a, 1, T_MS);
@@ -228,7 +197,7 @@ END_TEST
 START_TEST(abort_releases_only_its_channel)
 {
 	struct harness_pair p1, p2;
-	struct recv_arg r1 = { 0 }, r2 = { 0 };
+	struct harness_recv r1 = { 0 }, r2 = { 0 };
 	struct harness_bg *b1, *b2, *a1, *a2;
 	HRESULT h1 = E_FAIL, h2 = E_FAIL, ah = E_FAIL;
 	bool first, other_waits, second;
@@ -237,15 +206,15 @@ START_TEST(abort_releases_only_its_channel)
 	HR_EQ(harness_pair_open(&p2, NULL, 0), S_OK);
 	r1.ch = p1.server;
 	r2.ch = p2.server;
-	ck_assert_ptr_nonnull(b1 = harness_bg_start(bg_receive, &r1));
-	ck_assert_ptr_nonnull(b2 = harness_bg_start(bg_receive, &r2));
+	ck_assert_ptr_nonnull(b1 = harness_receive_start(&r1));
+	ck_assert_ptr_nonnull(b2 = harness_receive_start(&r2));
 	wait_pending(2);
 	daemon_stop();
-	a2 = harness_bg_start(bg_abort, p2.server);
+	a2 = harness_abort_start(p2.server);
 	first = harness_bg_wait(b2, T_MS, &h2);
 	harness_sleep_ms(QUIET_MS);
 	other_waits = !harness_bg_done(b1);
-	a1 = harness_bg_start(bg_abort, p1.server);
+	a1 = harness_abort_start(p1.server);
 	second = harness_bg_wait(b1, T_MS, &h1);
 	daemon_cont();
 	ck_assert_msg(first && second, "a receive waited for the daemon");
@@ -299,7 +268,7 @@ START_TEST(blocked_accept_released_without_the_daemon)
 		ck_assert_ptr_nonnull(b = harness_bg_start(bg_accept, &aa));
 		wait_pending(1);
 		daemon_stop();
-		ab = round == 0 ? harness_bg_start(bg_abort, aa.ch) :
+		ab = round == 0 ? harness_abort_start(aa.ch) :
 		    harness_bg_start(bg_abort_listener, aa.l);
 		released = harness_bg_wait(b, T_MS, &hr);
 		daemon_cont();
@@ -323,7 +292,7 @@ START_TEST(abort_racing_a_message_ends_each_receive_once)
 	struct harness_msg s = { 0 };
 	struct harness_async a;
 	struct harness_pair p;
-	struct recv_arg ra = { 0 };
+	struct harness_recv ra = { 0 };
 	int round, got = 0, aborted = 0;
 
 	for (round = 0; round < 40; round++) {
@@ -359,7 +328,7 @@ abort_local_suite(void)
 	Suite *s = suite_create("abort_local");
 	TCase *tc = tcase_create("abort_local");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, blocked_receive_released_without_the_daemon);
 	tcase_add_test(tc, async_receive_called_back_once);

@@ -22,19 +22,6 @@
 #define T_MS		10000	/* bound of every wait that should succeed */
 #define QUIET_MS	50	/* how long "nothing more happens" is watched */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	/* 0: a clean exit; under ASan or valgrind also leak-free. */
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- small helpers -------------------------------------------------------------- */
 
 #define XSTR(s) { sizeof(s) - 1, (BYTE *)(s), NULL, 0 }
@@ -1872,13 +1859,13 @@ static void
 setup_silent_dns(void)
 {
 	ck_assert_int_ge(dns_fd = harness_silent_dns_start(), 0);
-	setup();
+	harness_fixture_setup();
 }
 
 static void
 teardown_silent_dns(void)
 {
-	teardown();
+	harness_fixture_teardown();
 	harness_silent_dns_stop();
 	dns_fd = -1;
 }
@@ -1920,7 +1907,7 @@ channel_suite(void)
 
 #define TCASE(name) do {						\
 	tc = tcase_create(name);					\
-	tcase_add_checked_fixture(tc, setup, teardown);			\
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);			\
 	tcase_set_timeout(tc, 60);					\
 	suite_add_tcase(s, tc);						\
 } while (0)
@@ -1993,7 +1980,7 @@ channel_suite(void)
 	 * machine: in a network namespace of the test's own (root only). */
 	if (harness_netns_usable()) {
 		tc = tcase_create("wildcard");
-		tcase_add_checked_fixture(tc, setup_netns, teardown);
+		tcase_add_checked_fixture(tc, setup_netns, harness_fixture_teardown);
 		tcase_set_timeout(tc, 60);
 		tcase_add_loop_test(tc, listener_wildcard_hosts, 0, 2);
 		suite_add_tcase(s, tc);

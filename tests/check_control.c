@@ -30,18 +30,6 @@
 #include "harness.h"
 #include "wschannel.pb-c.h"
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static int
 control_connect(void)
 {
@@ -607,7 +595,7 @@ control_suite(void)
 	Suite *s = suite_create("control");
 	TCase *tc = tcase_create("bad input");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, bad_magic);
 	tcase_add_test(tc, bad_major);

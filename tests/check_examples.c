@@ -25,18 +25,6 @@
 
 #define T_MS	20000
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static char *
 example_path(const char *name)
 {
@@ -535,7 +523,7 @@ examples_suite(void)
 	Suite *s = suite_create("examples");
 	TCase *tc = tcase_create("examples");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_echo);
 	tcase_add_test(tc, test_echo_http);

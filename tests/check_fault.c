@@ -32,19 +32,6 @@
 
 #define T_MS		10000	/* bound of every wait that should succeed */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	/* 0: a clean exit; under ASan or valgrind also leak-free. */
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* The daemon's resident memory in KiB (VmRSS), or -1. */
 static long
 daemon_rss_kib(void)
@@ -498,13 +485,13 @@ static void
 setup_silent_dns(void)
 {
 	ck_assert_int_ge(dns_fd = harness_silent_dns_start(), 0);
-	setup();
+	harness_fixture_setup();
 }
 
 static void
 teardown_silent_dns(void)
 {
-	teardown();
+	harness_fixture_teardown();
 	harness_silent_dns_stop();
 	dns_fd = -1;
 }
@@ -827,7 +814,7 @@ fault_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("peers");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, size_record_2gb);
 	tcase_add_test(tc, endless_records_bounded);
@@ -846,7 +833,7 @@ fault_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("clients");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, control_client_never_reads);
 	tcase_add_test(tc, control_replies_pile_up);

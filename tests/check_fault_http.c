@@ -25,18 +25,6 @@
 #define T_MS		10000	/* bound of every wait that should succeed */
 #define ROUNDS		20	/* per moment of the abort */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* The daemon's open descriptors, or -1. */
 static int
 daemon_fds(void)
@@ -184,7 +172,7 @@ fault_http_suite(void)
 	Suite *s = suite_create("fault_http");
 	TCase *tc = tcase_create("abort");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, abort_request_connecting);
 	tcase_add_test(tc, abort_request_waiting);

@@ -77,18 +77,6 @@ struct pair {
 	WS_CHANNEL	*s;
 };
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static ULONG
 props_of(WS_CHANNEL_PROPERTY *p, const struct variant *v)
 {
@@ -585,7 +573,7 @@ fault_tcp_suite(void)
 	TCase *tc = tcase_create("tcp");
 	int n = (int)(sizeof(variants) / sizeof(variants[0]));
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, fault_to_client, 0, n);
 	tcase_add_loop_test(tc, fault_to_server, 0, n);

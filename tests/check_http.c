@@ -20,18 +20,6 @@
 #include "check_http.h"
 
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 
 /* ---- client and server through the daemon ---------------------------------------- */
 
@@ -1217,7 +1205,7 @@ http_suite(void)
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("http");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, request_reply_roundtrip);
 	tcase_add_test(tc, send_then_receive_soap11);

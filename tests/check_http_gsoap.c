@@ -17,18 +17,6 @@
 
 #define T_MS		20000
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 #define XSTR(s) { sizeof(s) - 1, (BYTE *)(s), NULL, 0 }
 
 static WS_XML_STRING v_elem = XSTR("value");
@@ -258,7 +246,7 @@ gsoap_suite(void)
 	Suite *s = suite_create("http_gsoap");
 	TCase *tc = tcase_create("gsoap");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, client_to_gsoap_soap12);
 	tcase_add_test(tc, client_to_gsoap_soap11);

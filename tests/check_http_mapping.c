@@ -26,18 +26,6 @@
 #include "wschannel.pb-c.h"
 #endif
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- the mappings ----------------------------------------------------------- */
 
 static WS_XML_STRING n_reqid = XSTR("X-Request-Id");
@@ -710,7 +698,7 @@ mapping_suite(void)
 	Suite *s = suite_create("http_mapping");
 	TCase *tc = tcase_create("mapping");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, mapping_property);
 	tcase_add_test(tc, request_reply_own_server);

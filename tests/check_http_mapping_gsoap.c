@@ -18,18 +18,6 @@
 #define T_MS		20000
 #define XSTR(s) { sizeof(s) - 1, (BYTE *)(s), NULL, 0 }
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static WS_XML_STRING v_elem = XSTR("value");
 static WS_XML_STRING v_ns = XSTR("urn:wschannel-test");
 static WS_XML_STRING v_req_action = XSTR("urn:wschannel-test/Ask");
@@ -213,7 +201,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, client_to_gsoap);
 	tcase_add_test(tc, gsoap_to_server);

@@ -27,18 +27,6 @@
 #include "wschannel.pb-c.h"
 #endif
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- the channels' properties, the MS REST sample's ---------------------- */
 
 static WS_XML_STRING n_verb = XSTR("Verb");
@@ -877,7 +865,7 @@ http_raw_suite(void)
 	Suite *s = suite_create("http_raw");
 	TCase *tc = tcase_create("raw");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, raw_properties);
 	tcase_add_test(tc, client_on_the_wire);

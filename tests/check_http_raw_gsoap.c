@@ -17,18 +17,6 @@
 #define T_MS		20000
 #define XSTR(s) { sizeof(s) - 1, (BYTE *)(s), NULL, 0 }
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static WS_XML_STRING n_verb = XSTR("Verb");
 static WS_XML_STRING n_code = XSTR("StatusCode");
 static WS_XML_STRING n_text = XSTR("StatusText");
@@ -169,7 +157,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, gsoap_rest_client);
 	suite_add_tcase(s, tc);

@@ -22,18 +22,6 @@
 #include "check_http.h"
 
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 
 /* This suite's requests carry no MessageID. */
 #undef ENV12_HEAD
@@ -596,7 +584,7 @@ http_server_suite(void)
 	Suite *s = suite_create("http_server");
 	TCase *tc = tcase_create("http_server");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stalled_requests_get_408);
 	tcase_add_test(tc, headers_over_limit_431);

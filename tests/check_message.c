@@ -39,18 +39,6 @@ text_encoding(void)
 	return encoding == WS_ENCODING_XML_UTF8;
 }
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- descriptions ------------------------------------------------------- */
 
 static WS_XML_STRING elem_name = WS_XML_STRING_VALUE("value");
@@ -2023,7 +2011,7 @@ message_suite(void)
 
 #define TCASE(name) do {						\
 	tc = tcase_create(name);					\
-	tcase_add_checked_fixture(tc, setup, teardown);			\
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);			\
 	tcase_set_timeout(tc, 60);					\
 	suite_add_tcase(s, tc);						\
 } while (0)

@@ -37,18 +37,6 @@ static WS_ELEMENT_DESCRIPTION item_desc = { &b_name, &h_ns, WS_INT32_TYPE,
 static WS_ELEMENT_DESCRIPTION note_desc = { &b_text, &h_ns, WS_WSZ_TYPE,
     NULL };
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- helpers ------------------------------------------------------------ */
 
 static WS_MESSAGE *
@@ -1092,7 +1080,7 @@ msgext_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_headers_tcp_text);
 	tcase_add_test(tc, test_headers_tcp_binary);

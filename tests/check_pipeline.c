@@ -25,18 +25,6 @@
 #include "harness.h"
 #include "wschannel.pb-c.h"
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- on the wire ------------------------------------------------------------ */
 
 static int
@@ -602,7 +590,7 @@ pipeline_suite(void)
 	Suite *s = suite_create("pipeline");
 	TCase *tc = tcase_create("pipeline");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, pipelined_request_has_no_interim);
 	tcase_add_test(tc, fault_meanwhile_reaches_the_callback);

@@ -26,18 +26,6 @@
 #define NPAIRS		150
 #define MAX_ROWS	(2 * NPAIRS + 16)
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* Rows of `wsctl list` owned by process `pid`. */
 static int
 rows_of(pid_t pid)
@@ -210,7 +198,7 @@ scale_suite(void)
 	Suite *s = suite_create("scale");
 	TCase *tc = tcase_create("many channels");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, abort_all_many);
 	tcase_add_test(tc, abort_resets_peer);

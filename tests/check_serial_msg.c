@@ -18,18 +18,6 @@ static WS_XML_STRING sx_act_rq = SX("urn:po/Submit"),
 static WS_MESSAGE_DESCRIPTION po_rq_desc = { &sx_act_rq, &po_elem };
 static WS_MESSAGE_DESCRIPTION po_rp_desc = { &sx_act_rp, &po_elem };
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static bool
 wstr_is(const WCHAR *w, const char *s)
 {
@@ -226,7 +214,7 @@ serial_msg_suite(void)
 	Suite *s = suite_create("serial_msg");
 	TCase *tc = tcase_create("tcp");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, send_and_receive_struct);
 	tcase_add_test(tc, request_reply_struct);

@@ -32,18 +32,6 @@
 
 #define LOOP_N		30	/* datagrams per run: below the queue of 64 */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* ---- helpers ---------------------------------------------------------------- */
 
 /* A listener of `type` and `binding`, OPEN on a free loopback port. */
@@ -603,7 +591,7 @@ loop_suite(void)
 	Suite *s = suite_create("server_loop");
 	TCase *tc = tcase_create("loop");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_udp_accept_brings_message);
 	tcase_add_test(tc, test_udp_read_start_kept);

@@ -22,18 +22,6 @@
 #include "harness.h"
 #include "check_http.h"
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* <text xmlns="urn:wschannel-test">...</text>, many of them. */
 static WS_XML_STRING t_elem = XSTR("text");
 static WS_XML_STRING t_ns = XSTR("urn:wschannel-test");
@@ -899,7 +887,7 @@ stream_suite(void)
 	Suite *s = suite_create("stream_http");
 	TCase *tc = tcase_create("stream");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, reply_streams_chunks);
 	tcase_add_test(tc, client_streamed_input_reads_large_body);

@@ -24,18 +24,6 @@
 #include "harness.h"
 #include "check_http.h"
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* <t xmlns="urn:wschannel-test">...</t>, the items of the feed. */
 static WS_XML_STRING t_elem = XSTR("t");
 static WS_XML_STRING t_ns = XSTR("urn:wschannel-test");
@@ -721,7 +709,7 @@ stream_in_suite(void)
 	Suite *s = suite_create("stream_in");
 	TCase *tc = tcase_create("stream_in");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, items_before_last_chunk);
 	tcase_add_test(tc, large_body_in_pieces);

@@ -27,18 +27,6 @@
 #define T_MS		10000	/* bound of every wait that should succeed */
 #define QUIET_MS	200	/* how long "nothing happens" is watched */
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 /* A SizedEnvelope record of `env` (malloc'd), its length in *len. */
 static uint8_t *
 floor_record(const char *env, size_t *len)
@@ -461,7 +449,7 @@ tcp_floor_suite(void)
 	Suite *s = suite_create("tcp_floor");
 	TCase *tc = tcase_create("tcp_floor");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, refused_connect_not_found);
 	tcase_add_test(tc, remote_addresses_from_connect_and_accept);

@@ -69,18 +69,6 @@ static WS_XML_STRING ns_probe = { 11, (BYTE *)"urn:wsprobe", NULL, 0 };
 static WS_ELEMENT_DESCRIPTION text_elem = { &elem_text, &ns_probe, WS_WSZ_TYPE, NULL };
 static WS_MESSAGE_DESCRIPTION ping_desc = { &action_ping, &text_elem };
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 static WCHAR *
 wsz(const char *ascii)
 {
@@ -561,7 +549,7 @@ wire_suite(void)
 	Suite *s = suite_create("wire");
 	TCase *tc = tcase_create("vectors");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, wine_client_to_our_listener);
 	tcase_add_test(tc, our_client_to_wine_listener);

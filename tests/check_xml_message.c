@@ -12,18 +12,6 @@
 static WS_XML_STRING s_v = XS("v"), s_i = XS("i"), s_ns = XS("urn:t"),
     s_action = XS("urn:t/Body");
 
-static void
-setup(void)
-{
-	ck_assert_int_eq(harness_daemon_start(), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(harness_daemon_stop(), 0);
-}
-
 START_TEST(body_writer_and_reader)
 {
 	WS_ELEMENT_DESCRIPTION int_elem = { &s_i, &s_ns, WS_INT32_TYPE,
@@ -89,7 +77,7 @@ xml_message_suite(void)
 	Suite *s = suite_create("xml_message");
 	TCase *tc = tcase_create("body");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_add_test(tc, body_writer_and_reader);
 	suite_add_tcase(s, tc);
 	return s;

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <check.h>
 #include <systemd/sd-bus.h>
 
 #include "harness.h"
@@ -2150,4 +2151,42 @@ struct harness_bg *
 harness_close_start(WS_CHANNEL *ch)
 {
 	return harness_bg_start(harness_close_main, ch);
+}
+
+static HRESULT
+harness_abort_main(void *arg)
+{
+	return WsAbortChannel(arg, NULL);
+}
+
+struct harness_bg *
+harness_abort_start(WS_CHANNEL *ch)
+{
+	return harness_bg_start(harness_abort_main, ch);
+}
+
+static HRESULT
+harness_receive_main(void *arg)
+{
+	struct harness_recv *r = arg;
+
+	return harness_receive(r->ch, &r->m, HARNESS_BODY_INT, NULL);
+}
+
+struct harness_bg *
+harness_receive_start(struct harness_recv *r)
+{
+	return harness_bg_start(harness_receive_main, r);
+}
+
+void
+harness_fixture_setup(void)
+{
+	ck_assert_int_eq(harness_daemon_start(), 0);
+}
+
+void
+harness_fixture_teardown(void)
+{
+	ck_assert_int_eq(harness_daemon_stop(), 0);
 }

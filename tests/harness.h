@@ -296,6 +296,14 @@ int	 harness_async_wait(struct harness_async *a, int n, int timeout_ms);
 int	 harness_async_calls(struct harness_async *a);
 void	 harness_async_destroy(struct harness_async *a);
 
+/*
+ * The Check fixture of the suites that test against a daemon: each test
+ * starts its own, and it must stop with exit status 0 (under ASan or
+ * valgrind that also means leak-free).
+ */
+void	 harness_fixture_setup(void);
+void	 harness_fixture_teardown(void);
+
 /* Runs fn(arg) on a new thread; harness_bg_wait collects its result. */
 struct harness_bg;
 struct harness_bg *harness_bg_start(HRESULT (*fn)(void *), void *arg);
@@ -398,5 +406,15 @@ void	 harness_sleep_ms(int ms);
  * down) the other end meanwhile.
  */
 struct harness_bg *harness_close_start(WS_CHANNEL *ch);
+/* WsAbortChannel(ch) on a thread. */
+struct harness_bg *harness_abort_start(WS_CHANNEL *ch);
+/* A blocking receive of an INT32 message (harness_receive) on `r->ch`
+ * into `r->m`, on a thread; `r` lives until harness_bg_wait says it
+ * ended, and the test frees r->m. */
+struct harness_recv {
+	WS_CHANNEL		*ch;
+	struct harness_msg	 m;
+};
+struct harness_bg *harness_receive_start(struct harness_recv *r);
 
 #endif

@@ -15,6 +15,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlstring.h>
 
+#include "envelope_text.h"
 #include "internal.h"
 #include "xml_internal.h"
 
@@ -541,32 +542,25 @@ check:
 }
 
 /*
- * The common element (a name, maybe a default namespace, ASCII text with
- * no carriage return) written as bytes: what xmlNodeDump makes of the
- * same tree, byte for byte, without building one.  0, or -1 when the
- * element is not that simple (the tree path writes it) or out of memory
- * (*out stays NULL, and the tree path tries again).
+ * The common element (a name, maybe a plain default namespace, text)
+ * written as bytes: what xmlNodeDump makes of the same tree, byte for
+ * byte, without building one; the text is escaped as the serializer does
+ * (envelope_text_escape).  0, or -1 when the namespace needs quoting care
+ * or on no memory (the tree path then writes it).
  */
 static int
 ws_body_write_simple(const char *local, const char *ns, const char *text,
     size_t textlen, uint8_t **out, size_t *outlen)
 {
-	size_t llen = strlen(local), nlen = strlen(ns), n = 0, i, max;
-	const char *esc;
+	size_t llen = strlen(local), nlen = strlen(ns), n = 0, i;
 	uint8_t *p;
 
 	for (i = 0; i < nlen; i++)
 		if ((unsigned char)ns[i] < 0x20 || (unsigned char)ns[i] >= 0x80 ||
 		    strchr("\"'&<>", ns[i]) != NULL)
 			return -1;
-	for (i = 0; i < textlen; i++)
-		if ((unsigned char)text[i] >= 0x80 || ((unsigned char)text[i] <
-		    0x20 && text[i] != '\t' && text[i] != '\n'))
-			return -1;
-	if (textlen > (SIZE_MAX - 64) / 5 - 2 * llen - nlen)
-		return -1;
-	max = 2 * llen + nlen + 5 * textlen + 16;
-	if ((p = malloc(max)) == NULL)
+	if (textlen > (SIZE_MAX - 64) / 5 - 2 * llen - nlen ||
+	    (p = malloc(2 * llen + nlen + 5 * textlen + 16)) == NULL)
 		return -1;
 	p[n++] = '<';
 	memcpy(p + n, local, llen);
@@ -583,16 +577,7 @@ ws_body_write_simple(const char *local, const char *ns, const char *text,
 		n += 2;
 	} else {
 		p[n++] = '>';
-		for (i = 0; i < textlen; i++) {
-			esc = text[i] == '<' ? "&lt;" : text[i] == '>' ? "&gt;" :
-			    text[i] == '&' ? "&amp;" : NULL;
-			if (esc == NULL)
-				p[n++] = (uint8_t)text[i];
-			else {
-				memcpy(p + n, esc, strlen(esc));
-				n += strlen(esc);
-			}
-		}
+		n += envelope_text_escape(p + n, (const uint8_t *)text, textlen);
 		p[n++] = '<';
 		p[n++] = '/';
 		memcpy(p + n, local, llen);

@@ -607,21 +607,32 @@ envelope_text_escaped_max(const char *s)
 	return s != NULL ? 5 * strlen(s) : 0;
 }
 
-static void
-envelope_text_put_escaped(struct et_out *o, const char *s)
+size_t
+envelope_text_escape(uint8_t *out, const uint8_t *in, size_t n)
 {
-	const xmlChar	*p, *run = BAD_CAST s, *end = run + strlen(s);
+	const xmlChar	*p, *run = in, *end = in + n;
 	const char	*esc;
+	size_t		 len = 0, k;
 
 	for (;;) {
 		p = envelope_text_special(run, end);
-		envelope_text_put(o, (const char *)run, (size_t)(p - run));
+		memcpy(out + len, run, (size_t)(p - run));
+		len += (size_t)(p - run);
 		if (p == end)
-			break;
+			return len;
 		esc = envelope_text_esc[*p];
-		envelope_text_puts(o, esc);
+		k = strlen(esc);
+		memcpy(out + len, esc, k);
+		len += k;
 		run = p + 1;
 	}
+}
+
+static void
+envelope_text_put_escaped(struct et_out *o, const char *s)
+{
+	o->len += envelope_text_escape(o->p + o->len, (const uint8_t *)s,
+	    strlen(s));
 }
 
 /* <a:NAME[ s:mustUnderstand="1"]>value</a:NAME>, or empty as <.../>. */

@@ -62,6 +62,9 @@ void	envelope_text_cleanup(void);
 /* The first byte of [p, end) that text escapes (< > & CR), or end: the
  * scan every text run of both takes, so it goes 16 bytes at a time. */
 const xmlChar *envelope_text_special(const xmlChar *p, const xmlChar *end);
+/* The `n` bytes at `in` escaped as the serializer (xmlNodeDump) escapes
+ * text, into `out`, which has room for 5 * n bytes; the bytes written. */
+size_t	envelope_text_escape(uint8_t *out, const uint8_t *in, size_t n);
 /* SAX callbacks both use: predefined entities only, errors unprinted. */
 xmlEntity *envelope_text_entity(void *ctx, const xmlChar *name);
 void	envelope_text_quiet(void *ctx, xmlErrorPtr err);
