@@ -25,6 +25,7 @@
 #include <libxml/xmlerror.h>
 
 #include "envelope.h"
+#include "envelope_text.h"
 #include "fuzz.h"
 #include "nbfx.h"
 
@@ -175,6 +176,53 @@ fuzz_envelope_rewrite(const struct envelope *env, bool strict)
 	free(out);
 }
 
+/* The text writer, when it takes an envelope, writes the tree's bytes:
+ * its body check (told by the bytes, or parsed) lets nothing else by. */
+static void
+fuzz_envelope_fast(const struct envelope *env)
+{
+	uint8_t	*fast = NULL, *tree = NULL;
+	size_t	 fast_len = 0, tree_len = 0;
+	int	 rc;
+
+	if (envelope_text_write(env, &fast, &fast_len) == 0) {
+		rc = envelope_write_dom(env, &tree, &tree_len);
+		if (rc != -ENOMEM && (rc != 0 || fast_len != tree_len ||
+		    memcmp(fast, tree, tree_len) != 0))
+			fuzz_envelope_fail(env, fast, fast_len,
+			    "the text writer differs from the tree");
+	}
+	free(fast);
+	free(tree);
+}
+
+/* The text reader, when it takes the bytes (its own form told from
+ * them, or parsed), reads what the tree reads. */
+static void
+fuzz_envelope_fast_read(const uint8_t *data, size_t size)
+{
+	struct envelope	 f, t;
+	const char	*why = NULL, *diff;
+	int		 rc;
+
+	if (envelope_text_read(data, size, &f) != 0)
+		return;
+	if ((rc = envelope_read_dom(data, size, &t, &why)) == -ENOMEM) {
+		envelope_clear(&f);
+		return;
+	}
+	if (rc != 0)
+		fuzz_envelope_fail(&f, NULL, 0,
+		    "the text reader read what the tree refuses");
+	if ((diff = fuzz_envelope_diff(&f, &t, true)) != NULL) {
+		fprintf(stderr, "field %s differs\n", diff);
+		fuzz_envelope_fail(&f, NULL, 0,
+		    "the text reader differs from the tree");
+	}
+	envelope_clear(&f);
+	envelope_clear(&t);
+}
+
 /*
  * The document through binary XML and back, as net.tcp sends it; NULL
  * when binary XML cannot carry it (a processing instruction, say).
@@ -264,6 +312,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		xmlSetGenericErrorFunc(NULL, fuzz_envelope_quiet);
 		init = true;
 	}
+	fuzz_envelope_fast_read(data, size);
 	rc = envelope_read(data, size, &env, &why);
 	if (rc != 0) {
 		if (rc != -EBADMSG && rc != -ENOMEM)
@@ -275,6 +324,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_envelope_rewrite(&env, false);
+	fuzz_envelope_fast(&env);
 	fuzz_envelope_doc(&env, false);
 	fuzz_envelope_doc(&env, true);
 	envelope_clear(&env);

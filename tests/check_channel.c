@@ -676,6 +676,69 @@ START_TEST(concurrent_accepts)
 }
 END_TEST
 
+/*
+ * Both ends in one daemon, with no accept waiting: the open waits in
+ * OPENING for an accept (the daemon's loopback short cut reads the ack
+ * only once one took the peer); with _i == 1 the listener closes instead,
+ * and the open fails, once.  Either way the next pair opens at once.
+ */
+START_TEST(open_before_accept)
+{
+	bool closes = _i == 1;
+	struct harness_async op, acc;
+	struct harness_msg m = { 0 };
+	WS_CHANNEL *c, *s, *c2, *s2;
+	WS_LISTENER *l;
+	uint16_t port;
+
+	HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+	HR_EQ(WsCreateChannelForListener(l, NULL, 0, &s, NULL), S_OK);
+	c = tcp_channel();
+	harness_async_init(&op);
+	HR_EQ(harness_open(c, port, &op.ctx, NULL), WS_S_ASYNC);
+	ck_assert(harness_wait_channel_state(c, WS_CHANNEL_STATE_OPENING,
+	    T_MS));
+	harness_sleep_ms(QUIET_MS);
+	STATE_EQ(c, WS_CHANNEL_STATE_OPENING);
+	ck_assert_int_eq(harness_async_calls(&op), 0);
+	if (closes) {
+		HR_EQ(WsCloseListener(l, NULL, NULL), S_OK);
+		harness_async_wait(&op, 1, T_MS);
+		ck_assert(FAILED(op.hr));
+		STATE_EQ(c, WS_CHANNEL_STATE_FAULTED);
+		WsFreeChannel(s);
+		WsFreeListener(l);
+		HR_EQ(harness_tcp_listener_open(&l, &port), S_OK);
+		s = NULL;
+	} else {
+		harness_async_init(&acc);
+		HR_EQ(WsAcceptChannel(l, s, &acc.ctx, NULL), WS_S_ASYNC);
+		ASYNC_EQ(&acc, WS_S_ASYNC, S_OK);
+		ASYNC_EQ(&op, WS_S_ASYNC, S_OK);
+		HR_EQ(harness_send_int32(c, &m, 7, NULL), S_OK);
+		HR_EQ(harness_receive(s, &m, HARNESS_BODY_INT, NULL), S_OK);
+		ck_assert_int_eq(m.value, 7);
+		harness_async_destroy(&acc);
+	}
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&op), 1);
+	harness_async_destroy(&op);
+	/* The next pair, an accept waiting first, as usual. */
+	c2 = tcp_channel();
+	HR_EQ(harness_open_accepted(l, port, c2, &s2), S_OK);
+	HR_EQ(harness_send_int32(s2, &m, 9, NULL), S_OK);
+	HR_EQ(harness_receive(c2, &m, HARNESS_BODY_INT, NULL), S_OK);
+	ck_assert_int_eq(m.value, 9);
+	harness_msg_free(&m);
+	WsFreeChannel(c2);
+	WsFreeChannel(s2);
+	WsFreeChannel(c);
+	if (s != NULL)
+		WsFreeChannel(s);
+	WsFreeListener(l);
+}
+END_TEST
+
 /* ---- messages -------------------------------------------------------------------------- */
 
 static const WCHAR wsz_value[] = { 'h', 0xe9, 'l', 'l', 'o', ' ', '<', 'w',
@@ -1932,6 +1995,7 @@ channel_suite(void)
 	TCASE("accept");
 	tcase_add_test(tc, accepting_visible);
 	tcase_add_test(tc, concurrent_accepts);
+	tcase_add_loop_test(tc, open_before_accept, 0, 2);
 
 	TCASE("messages");
 	tcase_add_loop_test(tc, body_types, 0, 2 * N_BODY_CASES);

@@ -24,6 +24,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/uri.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -36,6 +37,8 @@
 #define ET_NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
 #define ET_NS_WSA10	"http://www.w3.org/2005/08/addressing"
 #define ET_NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+#define ET_NS_XML	"http://www.w3.org/XML/1998/namespace"
+#define ET_NS_XMLNS	"http://www.w3.org/2000/xmlns/"
 
 /* The body is wrapped in an element of this name to parse it as content. */
 #define ET_WRAP_OPEN	"<w>"
@@ -525,6 +528,162 @@ envelope_text_give(enum envelope_text_use use, char *p, size_t size)
 	t->bufsize[use] = size;
 }
 
+/* ASCII name characters of an NCName, as a table: 1 may start, 2 may
+ * follow. */
+static const uint8_t envelope_text_namechar[128] = {
+	['-'] = 2, ['.'] = 2, ['_'] = 3,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2,
+	['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+	['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3,
+	['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3, ['K'] = 3, ['L'] = 3,
+	['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3,
+	['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3,
+	['Y'] = 3, ['Z'] = 3,
+	['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3,
+	['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3, ['k'] = 3, ['l'] = 3,
+	['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3,
+	['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3,
+	['y'] = 3, ['z'] = 3,
+};
+
+/* The first byte of [p, end) that is not printable ASCII other than
+ * < > &, or end; 16 bytes at a time where it can. */
+static const uint8_t *
+envelope_text_plain(const uint8_t *p, const uint8_t *end)
+{
+#ifdef __SSE2__
+	const __m128i	 sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+	const __m128i	 lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+	const __m128i	 amp = _mm_set1_epi8('&');
+	__m128i		 v, m;
+	int		 bits;
+
+	for (; end - p >= 16; p += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* Signed: below 0x20 or 0x80 and up. */
+		m = _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+		    _mm_cmpeq_epi8(v, amp))));
+		if ((bits = _mm_movemask_epi8(m)) != 0)
+			return p + __builtin_ctz((unsigned int)bits);
+	}
+#endif
+	for (; p < end; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '<' || *p == '>' ||
+		    *p == '&')
+			return p;
+	return end;
+}
+
+/* The escapes of envelope_text_esc that text may hold, as they are. */
+static size_t
+envelope_text_known_escape(const uint8_t *p, const uint8_t *end)
+{
+	static const char *const escs[] = { "&lt;", "&gt;", "&amp;",
+	    "&#13;" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof escs / sizeof escs[0]; i++) {
+		n = strlen(escs[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, escs[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * A default namespace the parse takes: libxml2 refuses one that
+ * xmlParseURI cannot read (a namespace error).  The last one that passed
+ * is remembered, as a run of messages names the same.
+ */
+static __thread char	envelope_text_ns_ok[256];
+static __thread size_t	envelope_text_ns_ok_len;
+
+static bool
+envelope_text_ns_valid(const uint8_t *ns, size_t n)
+{
+	char	 buf[sizeof envelope_text_ns_ok];
+	xmlURI	*u;
+
+	if (n == envelope_text_ns_ok_len && memcmp(ns, envelope_text_ns_ok,
+	    n) == 0)
+		return true;
+	if (n >= sizeof buf)
+		return false;
+	memcpy(buf, ns, n);
+	buf[n] = '\0';
+	if ((u = xmlParseURI(buf)) == NULL)
+		return false;
+	xmlFreeURI(u);
+	memcpy(envelope_text_ns_ok, ns, n);
+	envelope_text_ns_ok_len = n;
+	return true;
+}
+
+/*
+ * The body the library writes for a simple value (ws_body_write_simple):
+ * one element with an ASCII name, perhaps a default namespace of plain
+ * ASCII, and printable ASCII text (tab and newline too) escaped as the
+ * serializer escapes it; or the element empty, as "<name .../>".  Told by
+ * its bytes, so that the common message skips the parse below.  True only
+ * for bodies that parse would pass; anything else, however harmless, is
+ * left to it (check_envelope_text holds the two paths to the tree's bytes).
+ */
+bool
+envelope_text_body_simple(const uint8_t *b, size_t len)
+{
+	static const char xmlns[] = " xmlns=\"";
+	const uint8_t *p = b, *end = b + len, *name, *ns;
+	size_t nlen, n;
+
+	if (len < 4 || *p++ != '<' || *p >= 128 ||
+	    !(envelope_text_namechar[*p] & 1))
+		return false;
+	for (name = p; p < end && *p < 128 && envelope_text_namechar[*p];)
+		p++;
+	nlen = (size_t)(p - name);
+	if (p < end && *p == ' ') {
+		if ((size_t)(end - p) < sizeof(xmlns) - 1 ||
+		    memcmp(p, xmlns, sizeof(xmlns) - 1) != 0)
+			return false;
+		for (ns = p += sizeof(xmlns) - 1; p < end && *p != '"'; p++)
+			if (*p < 0x20 || *p >= 0x7f || *p == '\'' ||
+			    *p == '&' || *p == '<' || *p == '>')
+				return false;
+		n = (size_t)(p - ns);
+		/* Empty, or a namespace no default may name: the parse's. */
+		if (p == end || n == 0 || (n == sizeof(ET_NS_XML) - 1 &&
+		    memcmp(ns, ET_NS_XML, n) == 0) ||
+		    (n == sizeof(ET_NS_XMLNS) - 1 &&
+		    memcmp(ns, ET_NS_XMLNS, n) == 0) ||
+		    !envelope_text_ns_valid(ns, n))
+			return false;
+		p++;
+	}
+	if (end - p == 2 && p[0] == '/' && p[1] == '>')
+		return true;
+	/* Text, at least one byte ("<a></a>" is written "<a/>"). */
+	if (end - p < 2 || *p++ != '>' || *p == '<')
+		return false;
+	for (;;) {
+		if ((p = envelope_text_plain(p, end)) == end)
+			return false;
+		if (*p == '<')
+			break;
+		if (*p == '&') {
+			if ((n = envelope_text_known_escape(p, end)) == 0)
+				return false;
+			p += n;
+		} else if (*p == '\t' || *p == '\n')
+			p++;
+		else
+			return false;
+	}
+	return (size_t)(end - p) == nlen + 3 && p[1] == '/' &&
+	    memcmp(p + 2, name, nlen) == 0 && p[nlen + 2] == '>';
+}
+
 /*
  * Whether `body` is what parsing it as the content of an element and
  * serializing the nodes gives back; 0 yes, 1 no (or not well-formed),
@@ -545,6 +704,8 @@ envelope_text_body_is_canonical(const uint8_t *body, size_t len)
 	if (len > INT_MAX - 16 ||
 	    (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0))
 		return 1;
+	if (envelope_text_body_simple(body, len))
+		return 0;
 	/* The wrapped body, one chunk: the push parser then looks ahead for
 	 * no more input, and is called once. */
 	n = sizeof(ET_WRAP_OPEN) - 1 + len + sizeof(ET_WRAP_CLOSE) - 1;

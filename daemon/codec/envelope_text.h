@@ -5,6 +5,7 @@
 #ifndef WSCHANNEL_ENVELOPE_TEXT_H
 #define WSCHANNEL_ENVELOPE_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,9 @@ const xmlChar *envelope_text_special(const xmlChar *p, const xmlChar *end);
 /* The `n` bytes at `in` escaped as the serializer (xmlNodeDump) escapes
  * text, into `out`, which has room for 5 * n bytes; the bytes written. */
 size_t	envelope_text_escape(uint8_t *out, const uint8_t *in, size_t n);
+/* A body of the library's simple form, canonical as it is: the text
+ * writer then skips its check. */
+bool	envelope_text_body_simple(const uint8_t *body, size_t len);
 /* SAX callbacks both use: predefined entities only, errors unprinted. */
 xmlEntity *envelope_text_entity(void *ctx, const xmlChar *name);
 void	envelope_text_quiet(void *ctx, xmlErrorPtr err);

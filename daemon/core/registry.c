@@ -103,6 +103,21 @@ registry_dns(void)
 	return reg_dns;
 }
 
+static unsigned reg_activations;
+
+void
+registry_activate(struct event *ev, short what)
+{
+	reg_activations++;
+	event_active(ev, what, 0);
+}
+
+unsigned
+registry_activations(void)
+{
+	return reg_activations;
+}
+
 void
 registry_set_admin_gid(gid_t gid)
 {

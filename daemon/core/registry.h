@@ -13,6 +13,7 @@
 
 #include "pending.h"
 
+struct event;
 struct event_base;
 struct evdns_base;
 struct channel;
@@ -60,6 +61,14 @@ int		 registry_init(struct event_base *);
 void		 registry_shutdown(void);	/* abort and free everything */
 struct event_base *registry_base(void);
 struct evdns_base *registry_dns(void);
+/*
+ * Work made runnable within this loop pass (event_active), for instance
+ * the other end of a loopback connection that both live here.  The
+ * end-of-pass writers (a door's flush) count these and go behind them,
+ * so that what they set off is written in the same pass.
+ */
+void		 registry_activate(struct event *, short what);
+unsigned	 registry_activations(void);
 
 /* Admin group (besides root) that may act on any object; -1 for none. */
 void		 registry_set_admin_gid(gid_t);

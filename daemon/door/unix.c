@@ -101,6 +101,9 @@ static unsigned			 ctl_nconns;
  * event that writes it. */
 static TAILQ_HEAD(, control_conn) ctl_dirty = TAILQ_HEAD_INITIALIZER(ctl_dirty);
 static struct event		*ctl_flush_ev;
+/* registry_activations() when the flush was queued: work made runnable
+ * after it in the same pass goes first (registry.h). */
+static unsigned			 ctl_flush_seen;
 static uint8_t			*ctl_rbuf;
 
 static void	control_conn_close(struct control_conn *, const char *why);
@@ -129,8 +132,10 @@ control_mark_dirty(struct control_conn *cc)
 		return;
 	cc->dirty = 1;
 	TAILQ_INSERT_TAIL(&ctl_dirty, cc, dirty_entry);
-	if (TAILQ_FIRST(&ctl_dirty) == cc && ctl_flush_ev != NULL)
+	if (TAILQ_FIRST(&ctl_dirty) == cc && ctl_flush_ev != NULL) {
+		ctl_flush_seen = registry_activations();
 		event_active(ctl_flush_ev, EV_WRITE, 0);
+	}
 }
 
 /*
@@ -1184,6 +1189,12 @@ control_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct control_conn *cc;
 
+	/* Behind what was made runnable since: its replies join ours. */
+	if (ctl_flush_seen != registry_activations()) {
+		ctl_flush_seen = registry_activations();
+		event_active(ctl_flush_ev, EV_WRITE, 0);
+		return;
+	}
 	while ((cc = TAILQ_FIRST(&ctl_dirty)) != NULL) {
 		cc->refs++;
 		control_flush(cc);

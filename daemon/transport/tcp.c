@@ -82,6 +82,9 @@ struct tcp_conn {
 	bool			 got_version:1, got_mode:1, got_via:1,
 				 got_encoding:1;
 	bool			 in_open:1;	/* inside tcp_open */
+	/* Client side, awaiting the ack: connected to a listener of ours
+	 * (`tl`, on its `local` list through pool_entry). */
+	bool			 local:1;
 	int			 sock_err;	/* errno of a failed socket */
 	int32_t			 open_hr;	/* what tcp_open returns */
 	/* Accepted side: what the preamble announced, which the channel
@@ -94,7 +97,9 @@ struct tcp_conn {
 	 * listener's CONNECT_TIMEOUT. */
 	struct event		*hs_timer;
 	/* Accepted side, until an accept takes it: the listener's pool, and
-	 * the preamble's bytes, counted on the channel once it has one. */
+	 * the preamble's bytes, counted on the channel once it has one.
+	 * Client side, while `local`: the listener of ours it connected
+	 * to. */
 	struct tcp_listener	*tl;
 	TAILQ_ENTRY(tcp_conn)	 pool_entry;
 	uint64_t		 pre_bytes;
@@ -126,7 +131,16 @@ struct tcp_listener {
 	struct event		*retry;
 	int			 paused;
 	int			 warned;
+	/* Where it listens, and our own clients that connected to it and
+	 * wait for their ack (the loopback short cut, tcp_local_*). */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	TAILQ_HEAD(, tcp_conn)	 local;
+	TAILQ_ENTRY(tcp_listener) entry;
 };
+
+static TAILQ_HEAD(, tcp_listener) tcp_listeners =
+    TAILQ_HEAD_INITIALIZER(tcp_listeners);
 
 static void	tcp_pool_remove(struct tcp_conn *);
 static void	tcp_drained(struct tcp_conn *);
@@ -259,6 +273,7 @@ tcp_process_ack(struct tcp_conn *c)
 	n = nmf_record_decode(p, len, TCP_PREAMBLE_MAX, &rec);
 	if (n == 0)
 		return;
+	tcp_pool_remove(c);	/* off its listener's local list */
 	if (n < 0 || (rec.type != NMF_PREAMBLE_ACK && rec.type != NMF_FAULT)) {
 		channel_transport_fault(ch, WS_E_INVALID_FORMAT,
 		    "the endpoint did not answer the preamble with an ack");
@@ -722,12 +737,55 @@ tcp_open_fail(struct tcp_conn *c, int32_t hr, const char *why)
 	channel_transport_fault(c->ch, hr, why);
 }
 
+/*
+ * The loopback short cut.  When a channel of ours connects to a listener
+ * of ours, both ends of the connection live in this loop, and what one
+ * end writes is in the other's socket as the write returns.  So the
+ * listener accepts in the same loop pass as the connect, and the client
+ * reads its ack in the same pass as the accept sent it, instead of one
+ * epoll_wait later each: an open of such a pair is one pass, and its
+ * replies leave in one write.  Only the order of work changes: a read
+ * that finds nothing waits for readiness as always.
+ */
+static struct tcp_listener *
+tcp_local_listener(const struct sockaddr *to)
+{
+	struct tcp_listener *tl;
+
+	TAILQ_FOREACH(tl, &tcp_listeners, entry)
+		if (tl->addrlen > 0 &&
+		    tcp_sock_reaches((struct sockaddr *)&tl->addr, to))
+			return tl;
+	return NULL;
+}
+
+static void
+tcp_local_link(struct tcp_conn *c, struct tcp_listener *tl)
+{
+	c->tl = tl;
+	c->local = 1;
+	TAILQ_INSERT_TAIL(&tl->local, c, pool_entry);
+	if (tl->armed)
+		registry_activate(tl->ev, EV_READ);
+}
+
+/* `tl` took a peer and acked it: our clients of it read now. */
+static void
+tcp_local_kick(struct tcp_listener *tl)
+{
+	struct tcp_conn *c;
+
+	TAILQ_FOREACH(c, &tl->local, pool_entry)
+		tcp_io_read_soon(&c->io);
+}
+
 /* The host's addresses: connect to the first, as libevent's
  * bufferevent_socket_connect_hostname does. */
 static void
 tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct tcp_conn *c = arg;
+	struct tcp_listener *tl;
 	char peer[TCP_PEER_LEN];
 	evutil_socket_t fd;
 	int rc, err;
@@ -786,6 +844,7 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 		rc = connect(fd, res->ai_addr, res->ai_addrlen);
 	while (rc != 0 && errno == EINTR);
 	err = rc == 0 ? 0 : errno;
+	tl = tcp_local_listener(res->ai_addr);
 	evutil_freeaddrinfo(res);
 	if (err != 0 && err != EINPROGRESS) {
 		tcp_open_fail(c, tcp_sock_hr_from_errno(err),
@@ -793,6 +852,8 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 		return;
 	}
 	tcp_send_preamble(c);
+	if (tl != NULL && c->phase == TP_AWAIT_ACK)
+		tcp_local_link(c, tl);
 }
 
 static void
@@ -1013,6 +1074,12 @@ tcp_pool_remove(struct tcp_conn *c)
 {
 	if (c->tl == NULL)
 		return;
+	if (c->local) {
+		TAILQ_REMOVE(&c->tl->local, c, pool_entry);
+		c->tl = NULL;
+		c->local = 0;
+		return;
+	}
 	TAILQ_REMOVE(&c->tl->pool, c, pool_entry);
 	c->tl->npool--;
 	c->tl = NULL;
@@ -1064,7 +1131,7 @@ tcp_preamble_fail(struct tcp_conn *c, int32_t hr, const char *why)
 /* A complete preamble meets a waiting accept: the channel adopts what
  * the peer announced, and the PreambleAck opens the session. */
 static void
-tcp_handoff(struct tcp_conn *c, struct channel *ch)
+tcp_handoff(struct tcp_listener *tl, struct tcp_conn *c, struct channel *ch)
 {
 	int32_t hr;
 
@@ -1087,6 +1154,7 @@ tcp_handoff(struct tcp_conn *c, struct channel *ch)
 	channel_transport_count(ch, 0, 1);
 	c->phase = TP_OPEN;
 	tcp_set_watermark(c);
+	tcp_local_kick(tl);
 	channel_transport_opened(ch);
 }
 
@@ -1104,7 +1172,7 @@ tcp_pool_dispatch(struct tcp_listener *tl)
 		if ((ch = listener_transport_incoming(tl->ls, c)) == NULL)
 			break;
 		tcp_pool_remove(c);
-		tcp_handoff(c, ch);
+		tcp_handoff(tl, c, ch);
 	}
 	tcp_listener_update(tl);
 }
@@ -1344,6 +1412,10 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 	}
 	tl->ls = ls;
 	TAILQ_INIT(&tl->pool);
+	TAILQ_INIT(&tl->local);
+	tl->addrlen = sizeof(tl->addr);
+	if (getsockname(fd, (struct sockaddr *)&tl->addr, &tl->addrlen) != 0)
+		tl->addrlen = 0;
 	/* What it accepts inherits TCP_NODELAY, NO_DELAY's default. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	tl->fd = fd;
@@ -1355,6 +1427,7 @@ tcp_listen(struct listener *ls, const struct url *u, const char **why)
 		*why = "out of memory";
 		return E_OUTOFMEMORY;
 	}
+	TAILQ_INSERT_TAIL(&tcp_listeners, tl, entry);
 	listener_set_tp(ls, tl);
 	return S_OK;
 }
@@ -1378,6 +1451,9 @@ tcp_unlisten(struct listener *ls)
 	if (tl == NULL)
 		return;
 	listener_set_tp(ls, NULL);
+	TAILQ_REMOVE(&tcp_listeners, tl, entry);
+	while (!TAILQ_EMPTY(&tl->local))
+		tcp_pool_remove(TAILQ_FIRST(&tl->local));
 	while (!TAILQ_EMPTY(&tl->pool))
 		tcp_conn_free(TAILQ_FIRST(&tl->pool), 1);
 	if (tl->retry != NULL)

@@ -119,6 +119,39 @@ tcp_sock_host_is_literal(const char *host)
 	    inet_pton(AF_INET6, host, &a6) == 1;
 }
 
+/*
+ * Does a connect to `to` reach the socket listening on `at`?  The same
+ * port, and the same address, or a wildcard listener reached on a
+ * loopback address (an IPv6 wildcard also takes IPv4, tcp.c listens
+ * dual-stack).  Only a hint: a wrong answer costs one accept or read that
+ * finds nothing.
+ */
+bool
+tcp_sock_reaches(const struct sockaddr *at, const struct sockaddr *to)
+{
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)at;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)at;
+	const struct sockaddr_in *t4 = (const struct sockaddr_in *)to;
+	const struct sockaddr_in6 *t6 = (const struct sockaddr_in6 *)to;
+
+	if (at->sa_family == AF_INET && to->sa_family == AF_INET)
+		return a4->sin_port == t4->sin_port &&
+		    (a4->sin_addr.s_addr == t4->sin_addr.s_addr ||
+		    (a4->sin_addr.s_addr == htonl(INADDR_ANY) &&
+		    (ntohl(t4->sin_addr.s_addr) >> 24) == 127));
+	if (at->sa_family != AF_INET6)
+		return false;
+	if (to->sa_family == AF_INET)
+		return a6->sin6_port == t4->sin_port &&
+		    IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) &&
+		    (ntohl(t4->sin_addr.s_addr) >> 24) == 127;
+	if (to->sa_family != AF_INET6 || a6->sin6_port != t6->sin6_port)
+		return false;
+	return IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &t6->sin6_addr) ||
+	    (IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) &&
+	    IN6_IS_ADDR_LOOPBACK(&t6->sin6_addr));
+}
+
 /* ---- resets after the replies ------------------------------------------- */
 
 /*
@@ -483,6 +516,13 @@ tcp_io_set_max(struct tcp_io *io, size_t max)
 {
 	io->inmax = max > 0x7fffffff ? 0x7fffffff : (uint32_t)max;
 	tcp_io_arm_read(io);
+}
+
+void
+tcp_io_read_soon(struct tcp_io *io)
+{
+	if (io->reading)
+		registry_activate(io->rev, EV_READ);
 }
 
 void

@@ -30,6 +30,9 @@ int		 tcp_sock_shortage(int);
 int		 tcp_sock_error(evutil_socket_t);
 /* An IPv4 or IPv6 literal. */
 int		 tcp_sock_host_is_literal(const char *);
+/* A connect to `to` would reach the listening address `at` (a hint). */
+bool		 tcp_sock_reaches(const struct sockaddr *at,
+		    const struct sockaddr *to);
 /*
  * One connection's I/O on its own events, without a bufferevent (whose
  * reads each cost a FIONREAD ioctl besides the read, and whose state and
@@ -79,6 +82,9 @@ void		 tcp_io_release(struct tcp_io *, bool reset, void *owner);
 /* Reading on or off; at most `max` bytes are kept unread (backpressure). */
 void		 tcp_io_read(struct tcp_io *, bool);
 void		 tcp_io_set_max(struct tcp_io *, size_t max);
+/* Reads later in this loop pass, as a readable wake-up would: a peer of
+ * ours has just written to it. */
+void		 tcp_io_read_soon(struct tcp_io *);
 /* Reads once now, as a readable wake-up would (a peer that wrote before
  * we looked); no-op inside another connection's read. */
 void		 tcp_io_read_now(struct tcp_io *);
