@@ -641,6 +641,30 @@ START_TEST(abort_logged)
 }
 END_TEST
 
+/*
+ * An owner aborting its own idle channel, as WsFreeChannel does first,
+ * writes no line: routine, where a cut-off operation or another's abort
+ * (above) is news.
+ */
+START_TEST(abort_idle_own_quiet)
+{
+	struct harness_pair p = pair();
+	char who[64];
+
+	HR_EQ(WsAbortChannel(p.client, NULL), S_OK);
+	harness_pair_free(&p);
+	/* A round trip after them: their loop passes, lines and all, are
+	 * over. */
+	p = pair();
+	STATE_EQ(p.client, WS_CHANNEL_STATE_OPEN);
+	snprintf(who, sizeof(who), "by uid %u pid %d (0 cancelled)",
+	    (unsigned)getuid(), (int)getpid());
+	ck_assert_msg(!daemon_log_has("aborted over", who),
+	    "a line for a routine abort: \"aborted over ... %s\"", who);
+	harness_pair_free(&p);
+}
+END_TEST
+
 /* `wsctl abort ID` from another process does the same. */
 START_TEST(abort_by_wsctl)
 {
@@ -1394,6 +1418,7 @@ abort_suite(void)
 	tcase_add_test(tc, abort_blocked_receive);
 	tcase_add_test(tc, abort_by_wsctl);
 	tcase_add_test(tc, abort_logged);
+	tcase_add_test(tc, abort_idle_own_quiet);
 	tcase_add_test(tc, abort_async_receive);
 	tcase_add_test(tc, abort_many_pending);
 	tcase_add_test(tc, abort_race_completion);

@@ -439,11 +439,21 @@ request_channel_op(struct request *r)
 	switch (r->op) {
 	case REQUEST_ABORT_CHANNEL:
 		r->res.cancelled = channel_abort(ch);
-		/* Written after the reply (request_log.c). */
-		request_log_channel(ch->id, ch->uid,
-		    "aborted over %s by uid %u pid %d (%u cancelled)",
-		    r->client->door->name, (unsigned)r->client->sess.uid,
-		    (int)r->client->sess.pid, r->res.cancelled);
+		/*
+		 * Written after the reply (request_log.c).  Whose work was cut
+		 * off, or by whom else, is worth a line; an owner aborting its
+		 * own idle channel (WsFreeChannel does, first) is routine.
+		 */
+		if (r->res.cancelled > 0 || ch->owner != &r->client->sess)
+			request_log_channel(ch->id, ch->uid,
+			    "aborted over %s by uid %u pid %d (%u cancelled)",
+			    r->client->door->name,
+			    (unsigned)r->client->sess.uid,
+			    (int)r->client->sess.pid, r->res.cancelled);
+		else
+			log_channel(LOG_DEBUG, ch->id, ch->uid, 0,
+			    "aborted by its owner over %s, nothing pending",
+			    r->client->door->name);
 		request_finish_state(r, S_OK, NULL, ch->state);
 		break;
 	case REQUEST_RESET_CHANNEL:
