@@ -282,8 +282,10 @@ main(int argc, char **argv)
 	control_dbus_shutdown();
 	notify_shutdown();
 	registry_shutdown();
-	/* Deferred releases of freed channels run here. */
+	/* Deferred releases of freed channels run here, and the resets a
+	 * pass did not get to. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
+	transport_builtin_finish();
 	/* Log lines still waiting for the end of a loop pass. */
 	request_log_end();
 	event_free(ev_term);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -125,6 +126,53 @@ START_TEST(abort_resets_peer)
 END_TEST
 
 /*
+ * More aborted connections than the daemon resets in one loop pass
+ * (TCP_DOOMED_BATCH, 1024): the reply comes first, and every peer still
+ * sees its reset, those of the later passes too.  The peers are ours, so
+ * this process and the daemon take more descriptors than the usual soft
+ * limit (up to the hard limit).
+ */
+#define NPEERS		1100
+
+START_TEST(abort_all_resets_every_peer)
+{
+	static struct harness_raw_server rs[NPEERS];
+	static WS_CHANNEL *ch[NPEERS];
+	struct rlimit rl;
+	char *out = NULL, buf[64];
+	ssize_t n;
+	int i, st;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_msg(rl.rlim_max >= NPEERS + 256, "RLIMIT_NOFILE's hard "
+	    "limit %llu is below the %d descriptors this needs",
+	    (unsigned long long)rl.rlim_max, NPEERS + 256);
+	rl.rlim_cur = NPEERS + 256;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(prlimit(harness_daemon_pid(), RLIMIT_NOFILE, &rl,
+	    NULL), 0);
+	for (i = 0; i < NPEERS; i++) {
+		HR_EQ(harness_tcp_channel(&ch[i], NULL, 0), S_OK);
+		ck_assert_int_eq(harness_raw_server_open(&rs[i], ch[i], 0), 0);
+		close(rs[i].lfd);	/* fds: the peers' ends only */
+		rs[i].lfd = -1;
+	}
+	ck_assert_int_eq(harness_wsctl(&out, &st, "abort", "--all", NULL), 0);
+	ck_assert_msg(st == 0, "wsctl abort --all exited %d: %s", st, out);
+	free(out);
+	for (i = 0; i < NPEERS; i++) {
+		n = harness_raw_read(rs[i].fd, buf, sizeof(buf), T_MS);
+		ck_assert_msg(n == -ECONNRESET, "peer %d read %zd (%s), "
+		    "expected a reset", i, n, n < 0 ? strerror((int)-n) :
+		    "data or EOF");
+		STATE_EQ(ch[i], WS_CHANNEL_STATE_FAULTED);
+		harness_raw_server_close(&rs[i]);
+		WsFreeChannel(ch[i]);
+	}
+}
+END_TEST
+
+/*
  * wsctl sessions own nothing and end without freeing anyone's channels; a
  * process that owns channels frees them all when it exits, and only its
  * own.
@@ -202,6 +250,7 @@ scale_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, abort_all_many);
 	tcase_add_test(tc, abort_resets_peer);
+	tcase_add_test(tc, abort_all_resets_every_peer);
 	tcase_add_test(tc, session_end_frees_its_own);
 	suite_add_tcase(s, tc);
 	return s;

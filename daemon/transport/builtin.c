@@ -11,6 +11,7 @@
 #include "props.h"
 #include "transport.h"
 #include "builtin.h"
+#include "tcp_sock.h"
 
 /* Each transport file defines its ops. */
 extern const struct transport_ops transport_tcp_ops;
@@ -111,4 +112,10 @@ transport_register_builtin(void)
 	for (i = 0; i < sizeof(builtin_bindings) / sizeof(builtin_bindings[0]);
 	    i++)
 		(void)transport_register(&builtin_bindings[i]);
+}
+
+void
+transport_builtin_finish(void)
+{
+	tcp_sock_reset_all();
 }

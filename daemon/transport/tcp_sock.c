@@ -188,10 +188,19 @@ tcp_sock_reset_now(struct tcp_doomed *d)
 	free(d->owner);
 }
 
+/*
+ * Resets per loop pass at most.  An abort of thousands of channels (wsctl
+ * abort --all) resets them over several passes, so that the loop still
+ * writes a reply larger than the socket takes at once (the abort's own,
+ * to a client reading it meanwhile) and serves other clients in between.
+ */
+#define TCP_DOOMED_BATCH	1024
+
 static void
 tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
 {
-	size_t i;
+	static const struct timeval now = { 0, 0 };
+	size_t i, n;
 
 	/*
 	 * The door's flush was made active after this event (the replies
@@ -203,6 +212,24 @@ tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
 		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
 		return;
 	}
+	n = tcp_ndoomed < TCP_DOOMED_BATCH ? tcp_ndoomed : TCP_DOOMED_BATCH;
+	for (i = 0; i < n; i++)
+		tcp_sock_reset_now(&tcp_doomed[i]);
+	if (n < tcp_ndoomed)
+		memmove(tcp_doomed, tcp_doomed + n, (tcp_ndoomed - n) *
+		    sizeof(*tcp_doomed));
+	tcp_ndoomed -= n;
+	/* The rest in the next pass, after what it wakes for. */
+	if (tcp_ndoomed > 0 && event_add(tcp_doomed_ev, &now) == 0)
+		return;
+	tcp_sock_reset_all();
+}
+
+void
+tcp_sock_reset_all(void)
+{
+	size_t i;
+
 	for (i = 0; i < tcp_ndoomed; i++)
 		tcp_sock_reset_now(&tcp_doomed[i]);
 	free(tcp_doomed);
@@ -210,7 +237,8 @@ tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
 	tcp_ndoomed = tcp_doomed_cap = 0;
 	tcp_doomed_bounced = 0;
 	/* Nothing left behind for the daemon's exit to free. */
-	event_free(tcp_doomed_ev);
+	if (tcp_doomed_ev != NULL)
+		event_free(tcp_doomed_ev);
 	tcp_doomed_ev = NULL;
 }
 

@@ -30,6 +30,8 @@ int		 tcp_sock_shortage(int);
 int		 tcp_sock_error(evutil_socket_t);
 /* An IPv4 or IPv6 literal. */
 int		 tcp_sock_host_is_literal(const char *);
+/* The resets still waiting for a later loop pass, now (the exit). */
+void		 tcp_sock_reset_all(void);
 /* A connect to `to` would reach the listening address `at` (a hint). */
 bool		 tcp_sock_reaches(const struct sockaddr *at,
 		    const struct sockaddr *to);
