@@ -576,20 +576,55 @@ envelope_text_plain(const uint8_t *p, const uint8_t *end)
 	return end;
 }
 
-/* The escapes of envelope_text_esc that text may hold, as they are. */
-static size_t
-envelope_text_known_escape(const uint8_t *p, const uint8_t *end)
+/* The byte one of envelope_text_esc's escapes at `p` stands for, and its
+ * length in *n; 0 when none is there. */
+static uint8_t
+envelope_text_escaped(const uint8_t *p, const uint8_t *end, size_t *n)
 {
-	static const char *const escs[] = { "&lt;", "&gt;", "&amp;",
-	    "&#13;" };
-	size_t i, n;
+	static const uint8_t specials[] = { '<', '>', '&', '\r' };
+	size_t i;
 
-	for (i = 0; i < sizeof escs / sizeof escs[0]; i++) {
-		n = strlen(escs[i]);
-		if ((size_t)(end - p) >= n && memcmp(p, escs[i], n) == 0)
-			return n;
+	for (i = 0; i < sizeof specials; i++) {
+		*n = strlen(envelope_text_esc[specials[i]]);
+		if ((size_t)(end - p) >= *n &&
+		    memcmp(p, envelope_text_esc[specials[i]], *n) == 0)
+			return specials[i];
 	}
 	return 0;
+}
+
+const uint8_t *
+envelope_text_ascii(const uint8_t *p, const uint8_t *end, char *out,
+    size_t *outlen)
+{
+	const uint8_t	*run;
+	size_t		 len = 0, n;
+	uint8_t		 ch;
+
+	for (;;) {
+		p = envelope_text_plain(run = p, end);
+		if (out != NULL)
+			memcpy(out + len, run, (size_t)(p - run));
+		len += (size_t)(p - run);
+		if (p == end)
+			return NULL;
+		if (*p == '<')
+			break;
+		if (*p == '&') {
+			if ((ch = envelope_text_escaped(p, end, &n)) == 0)
+				return NULL;
+			p += n;
+		} else if (*p == '\t' || *p == '\n')
+			ch = *p++;
+		else
+			return NULL;
+		if (out != NULL)
+			out[len] = (char)ch;
+		len++;
+	}
+	if (outlen != NULL)
+		*outlen = len;
+	return p;
 }
 
 /*
@@ -664,22 +699,9 @@ envelope_text_body_simple(const uint8_t *b, size_t len)
 	if (end - p == 2 && p[0] == '/' && p[1] == '>')
 		return true;
 	/* Text, at least one byte ("<a></a>" is written "<a/>"). */
-	if (end - p < 2 || *p++ != '>' || *p == '<')
+	if (end - p < 2 || *p++ != '>' || *p == '<' ||
+	    (p = envelope_text_ascii(p, end, NULL, NULL)) == NULL)
 		return false;
-	for (;;) {
-		if ((p = envelope_text_plain(p, end)) == end)
-			return false;
-		if (*p == '<')
-			break;
-		if (*p == '&') {
-			if ((n = envelope_text_known_escape(p, end)) == 0)
-				return false;
-			p += n;
-		} else if (*p == '\t' || *p == '\n')
-			p++;
-		else
-			return false;
-	}
 	return (size_t)(end - p) == nlen + 3 && p[1] == '/' &&
 	    memcmp(p + 2, name, nlen) == 0 && p[nlen + 2] == '>';
 }
@@ -816,6 +838,16 @@ envelope_text_put_header(struct et_out *o, const char *name,
 	envelope_text_puts(o, ">");
 }
 
+const struct envelope_text_header envelope_text_headers[] = {
+	{ "Action", true, false, offsetof(struct envelope, action) },
+	{ "MessageID", false, false, offsetof(struct envelope, message_id) },
+	{ "RelatesTo", false, false, offsetof(struct envelope, relates_to) },
+	{ "ReplyTo", false, true, offsetof(struct envelope, reply_to) },
+	{ "FaultTo", false, true, offsetof(struct envelope, fault_to) },
+	{ "To", true, false, offsetof(struct envelope, to) },
+	{ NULL, false, false, 0 }
+};
+
 static void
 envelope_text_put_address(struct et_out *o, const char *name,
     const char *value)
@@ -833,12 +865,11 @@ int
 envelope_text_write(const struct envelope *env, uint8_t **out,
     size_t *out_len)
 {
-	const char	*values[] = { env->action, env->message_id,
-			    env->relates_to, env->reply_to, env->fault_to,
-			    env->to };
+	const struct envelope_text_header *h;
+	const char	*v;
 	bool		 addressing, any = false;
 	struct et_out	 o;
-	size_t		 i, max;
+	size_t		 max;
 	int		 rc;
 
 	/* Faults, other headers and the rest stay on the tree path. */
@@ -847,9 +878,10 @@ envelope_text_write(const struct envelope *env, uint8_t **out,
 		return 1;
 	addressing = env->addressing_version != 3;
 	max = 1024 + env->body_len;
-	for (i = 0; i < sizeof values / sizeof values[0]; i++) {
-		max += envelope_text_escaped_max(values[i]);
-		any |= values[i] != NULL;
+	for (h = envelope_text_headers; h->name != NULL; h++) {
+		v = ENVELOPE_TEXT_FIELD(env, h);
+		max += envelope_text_escaped_max(v);
+		any |= v != NULL;
 	}
 	if (env->body != NULL && env->body_len > 0 &&
 	    (rc = envelope_text_body_is_canonical(env->body,
@@ -867,23 +899,14 @@ envelope_text_write(const struct envelope *env, uint8_t **out,
 	    " xmlns:s=\"" ET_NS_SOAP11 "\">" : " xmlns:s=\"" ET_NS_SOAP12 "\">");
 	if (addressing && any) {
 		envelope_text_puts(&o, "<s:Header>");
-		if (env->action != NULL)
-			envelope_text_put_header(&o, "Action", env->action,
-			    true);
-		if (env->message_id != NULL)
-			envelope_text_put_header(&o, "MessageID",
-			    env->message_id, false);
-		if (env->relates_to != NULL)
-			envelope_text_put_header(&o, "RelatesTo",
-			    env->relates_to, false);
-		if (env->reply_to != NULL)
-			envelope_text_put_address(&o, "ReplyTo",
-			    env->reply_to);
-		if (env->fault_to != NULL)
-			envelope_text_put_address(&o, "FaultTo",
-			    env->fault_to);
-		if (env->to != NULL)
-			envelope_text_put_header(&o, "To", env->to, true);
+		for (h = envelope_text_headers; h->name != NULL; h++) {
+			if ((v = ENVELOPE_TEXT_FIELD(env, h)) == NULL)
+				continue;
+			if (h->addr)
+				envelope_text_put_address(&o, h->name, v);
+			else
+				envelope_text_put_header(&o, h->name, v, h->mu);
+		}
 		envelope_text_puts(&o, "</s:Header>");
 	}
 	if (env->body == NULL || env->body_len == 0)

@@ -69,6 +69,27 @@ size_t	envelope_text_escape(uint8_t *out, const uint8_t *in, size_t n);
 /* A body of the library's simple form, canonical as it is: the text
  * writer then skips its check. */
 bool	envelope_text_body_simple(const uint8_t *body, size_t len);
+/*
+ * Text as the writer escapes it, of printable ASCII (tab and newline
+ * too): from `p` to the '<' that ends it, which is returned, or NULL when
+ * the text is not of that form.  Unescaped into `out` (when not NULL; room
+ * for end - p bytes) and its length into *outlen.
+ */
+const uint8_t *envelope_text_ascii(const uint8_t *p, const uint8_t *end,
+	    char *out, size_t *outlen);
+
+/* The addressing headers the text writer writes, in its order, and the
+ * envelope's field of each; the reader of its own form reads them so. */
+struct envelope_text_header {
+	const char	*name;
+	bool		 mu;		/* s:mustUnderstand="1" */
+	bool		 addr;		/* the value is in an <a:Address> */
+	size_t		 field;		/* offsetof(struct envelope, ...) */
+};
+/* Ends with a NULL name. */
+extern const struct envelope_text_header envelope_text_headers[];
+#define ENVELOPE_TEXT_FIELD(env, h) \
+	(*(char *const *)(const void *)((const char *)(env) + (h)->field))
 /* SAX callbacks both use: predefined entities only, errors unprinted. */
 xmlEntity *envelope_text_entity(void *ctx, const xmlChar *name);
 void	envelope_text_quiet(void *ctx, xmlErrorPtr err);

@@ -670,59 +670,34 @@ envelope_text_read_lit(struct er_cur *c, const char *s)
 }
 
 /*
- * A header's text as envelope_text_write leaves it: printable ASCII (tab
- * and newline too), escapes only as it writes them.  Up to "</a:NAME>",
- * unescaped into a new string; NULL when it is not that form, or on no
- * memory (`nomem`).
+ * A header's text as envelope_text_write leaves it (envelope_text_ascii),
+ * up to "</a:NAME>", into a new string; NULL when it is not that form, or
+ * on no memory (`nomem`).
  */
 static char *
 envelope_text_read_value(struct er_cur *c, const char *name, bool *nomem)
 {
-	static const struct { const char *esc; char ch; } escs[] = {
-		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' },
-		{ "&#13;", '\r' },
-	};
 	const uint8_t	*start = c->p;
-	char		*v, *q;
-	size_t		 i, n;
+	char		*v;
+	size_t		 n;
 
-	while (c->p < c->end && *c->p != '<')
-		c->p++;
-	if ((v = malloc((size_t)(c->p - start) + 1)) == NULL) {
+	if ((c->p = envelope_text_ascii(start, c->end, NULL, &n)) == NULL)
+		return NULL;
+	if ((v = malloc(n + 1)) == NULL) {
 		*nomem = true;
 		return NULL;
 	}
-	for (q = v, i = 0; start + i < c->p;) {
-		const uint8_t b = start[i];
-
-		if (b == '&') {
-			for (n = 0; n < sizeof escs / sizeof escs[0]; n++)
-				if ((size_t)(c->p - start) - i >=
-				    strlen(escs[n].esc) && memcmp(start + i,
-				    escs[n].esc, strlen(escs[n].esc)) == 0)
-					break;
-			if (n == sizeof escs / sizeof escs[0])
-				goto no;
-			*q++ = escs[n].ch;
-			i += strlen(escs[n].esc);
-			continue;
-		}
-		if (b == '>' || b >= 0x7f || (b < 0x20 && b != '\t' &&
-		    b != '\n'))
-			goto no;
-		*q++ = (char)b;
-		i++;
-	}
-	*q = '\0';
+	(void)envelope_text_ascii(start, c->end, v, NULL);
+	v[n] = '\0';
 	/* The tree trims an Address: values with space at an end are its. */
-	if (q == v || strchr(" \t\n", v[0]) != NULL ||
-	    strchr(" \t\n", q[-1]) != NULL || !envelope_text_read_lit(c, "</a:") ||
-	    !envelope_text_read_lit(c, name) || !envelope_text_read_lit(c, ">"))
-		goto no;
+	if (n == 0 || strchr(" \t\n", v[0]) != NULL ||
+	    strchr(" \t\n", v[n - 1]) != NULL ||
+	    !envelope_text_read_lit(c, "</a:") ||
+	    !envelope_text_read_lit(c, name) || !envelope_text_read_lit(c, ">")) {
+		free(v);
+		return NULL;
+	}
 	return v;
-no:
-	free(v);
-	return NULL;
 }
 
 /* <a:NAME[ s:mustUnderstand="1"]>value</a:NAME>, or <a:NAME.../>, into
@@ -775,20 +750,9 @@ envelope_text_read_own(const uint8_t *in, size_t len, struct envelope *env)
 {
 	static const char body_end[] = "</s:Body></s:Envelope>";
 	struct er_cur	 c = { in, in + len };
-	struct {
-		const char	*name;
-		bool		 mu, addr;
-		char		**slot;
-	} hs[] = {
-		{ "Action", true, false, &env->action },
-		{ "MessageID", false, false, &env->message_id },
-		{ "RelatesTo", false, false, &env->relates_to },
-		{ "ReplyTo", false, true, &env->reply_to },
-		{ "FaultTo", false, true, &env->fault_to },
-		{ "To", true, false, &env->to },
-	};
+	const struct envelope_text_header *h;
 	const uint8_t	*body, *text;
-	size_t		 i, n, seen = 0;
+	size_t		 n, seen = 0;
 	int		 rc;
 
 	if (!envelope_text_read_lit(&c, "<s:Envelope xmlns:a=\""))
@@ -807,9 +771,9 @@ envelope_text_read_own(const uint8_t *in, size_t len, struct envelope *env)
 		return 1;
 	if (!envelope_text_read_lit(&c, "<s:Header>"))
 		return 1;
-	for (i = 0; i < sizeof hs / sizeof hs[0]; i++) {
-		rc = envelope_text_read_header(&c, hs[i].name, hs[i].mu,
-		    hs[i].addr, hs[i].slot);
+	for (h = envelope_text_headers; h->name != NULL; h++) {
+		rc = envelope_text_read_header(&c, h->name, h->mu, h->addr,
+		    (char **)((char *)env + h->field));
 		if (rc < 0)
 			return rc == -ENOMEM ? rc : 1;
 		seen += rc == 0;
