@@ -56,6 +56,8 @@ static bool		 ipc_cb_started;
 
 static void	 ipc_call_complete_async(struct ipc_call *);
 static void	 ipc_io_wake(struct ipc_conn *);
+static void	 ipc_wake_hold(void);
+static void	 ipc_unlock_wake(void);
 static void	 ipc_call_release(struct ipc_call *);
 static void	 ipc_deliver(struct ipc_call *);
 
@@ -151,14 +153,8 @@ ipc_conn_ref(struct ipc_conn *c)
 static void
 ipc_conn_free(struct ipc_conn *c)
 {
-	struct ipc_event *e;
-
 	c->ops->free(c);
-	while ((e = c->ehead) != NULL) {
-		c->ehead = e->next;
-		wschannel__event__free_unpacked(e->ev, NULL);
-		free(e);
-	}
+	ipc_event_clear(c);
 	if (c->efd >= 0)
 		close(c->efd);
 	pthread_cond_destroy(&c->io_cond);
@@ -620,12 +616,13 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 		return ipc_reply_emergency(c, call, buf, len);
 	}
 	pthread_mutex_lock(&ipc_lock);
+	ipc_wake_hold();
 	c->decoding = NULL;
 	if (call->linked)
 		kept = ipc_reply_apply(c, call, r, false);
 	if (kept)
 		call->reply_arena = !call->heap_reply;
-	pthread_mutex_unlock(&ipc_lock);
+	ipc_unlock_wake();
 	if (!kept) {
 		if (call->heap_reply)
 			wschannel__reply__free_unpacked(r, NULL);
@@ -633,53 +630,6 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 			ipc_arena_reset(&call->arena);
 	}
 	return 0;
-}
-
-bool
-ipc_conn_wants_events(const struct ipc_conn *c)
-{
-	return !c->shared;
-}
-
-/* With ipc_lock held: the reader's descriptor polls readable. */
-static void
-ipc_event_poke(struct ipc_conn *c)
-{
-	uint64_t one = 1;
-
-	if (c->efd >= 0)
-		(void)!write(c->efd, &one, sizeof(one));
-}
-
-void
-ipc_conn_event(struct ipc_conn *c, Wschannel__Event *ev, int error)
-{
-	struct ipc_event *e = NULL;
-
-	if (ev != NULL && (!ipc_conn_wants_events(c) ||
-	    (e = calloc(1, sizeof(*e))) == NULL)) {
-		wschannel__event__free_unpacked(ev, NULL);
-		if (!ipc_conn_wants_events(c))
-			return;
-		error = -ENOMEM;
-	}
-	pthread_mutex_lock(&ipc_lock);
-	if (e != NULL && c->eerror == 0) {
-		e->ev = ev;
-		if (c->etail != NULL)
-			c->etail->next = e;
-		else
-			c->ehead = e;
-		c->etail = e;
-		e = NULL;
-	} else if (error < 0 && c->eerror == 0)
-		c->eerror = error;
-	ipc_event_poke(c);
-	pthread_mutex_unlock(&ipc_lock);
-	if (e != NULL) {
-		wschannel__event__free_unpacked(e->ev, NULL);
-		free(e);
-	}
 }
 
 void
@@ -733,18 +683,73 @@ ipc_conn_lose(struct ipc_conn *c)
 
 /* ---- leader/follower ---------------------------------------------------------- */
 
+/*
+ * A library thread woken while the waker holds ipc_lock blocks on the
+ * lock at once, and is woken again when it is dropped: two more context
+ * switches, on the path of every async completion.  So a thread about to
+ * drop the lock puts its wake off until it has (ipc_wake_hold, then
+ * ipc_unlock_wake).  The connection stays alive meanwhile: the thread
+ * reads it or waits on it.
+ */
+#define IPC_WAKE_KICK	0x1	/* the idle thread's eventfd */
+#define IPC_WAKE_SIGNAL	0x2	/* its condition variable */
+
+static __thread bool		 ipc_wake_held;
+static __thread struct ipc_conn	*ipc_wake_conn;
+static __thread int		 ipc_wake_how;
+
+static void
+ipc_io_wake_now(struct ipc_conn *c, int how)
+{
+	if (how & IPC_WAKE_KICK)
+		c->ops->kick(c);
+	if (how & IPC_WAKE_SIGNAL)
+		pthread_cond_signal(&c->io_cond);
+}
+
+/* With ipc_lock held. */
+static void
+ipc_wake_hold(void)
+{
+	ipc_wake_held = true;
+}
+
+/* Drops ipc_lock, then makes the wakes put off while it was held. */
+static void
+ipc_unlock_wake(void)
+{
+	struct ipc_conn *c = ipc_wake_conn;
+	int how = ipc_wake_how;
+
+	ipc_wake_held = false;
+	ipc_wake_conn = NULL;
+	ipc_wake_how = 0;
+	pthread_mutex_unlock(&ipc_lock);
+	if (c != NULL)
+		ipc_io_wake_now(c, how);
+}
+
 /* With ipc_lock held: the library thread has something to do (read for
  * async calls, run callbacks, see the end); woken the cheapest way. */
 static void
 ipc_io_wake(struct ipc_conn *c)
 {
+	int how;
+
 	if (c->io_idle) {
-		if (!c->io_kicked) {
-			c->io_kicked = true;
-			c->ops->kick(c);
-		}
+		if (c->io_kicked)
+			return;
+		c->io_kicked = true;
+		how = IPC_WAKE_KICK;
 	} else if (c->io_waiting)
-		pthread_cond_signal(&c->io_cond);
+		how = IPC_WAKE_SIGNAL;
+	else
+		return;
+	if (ipc_wake_held && (ipc_wake_conn == NULL || ipc_wake_conn == c)) {
+		ipc_wake_conn = c;
+		ipc_wake_how |= how;
+	} else
+		ipc_io_wake_now(c, how);
 }
 
 /* With ipc_lock held: reads one wake-up's worth as the leader `who`. */
@@ -837,7 +842,15 @@ ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
 			ok = call->done;
 		ipc_waiter_del(c, call);
 	}
+	/* The caller goes on under the lock: the library thread is woken
+	 * with it dropped for a moment. */
+	ipc_wake_hold();
 	ipc_lead_pass(c);
+	if (ipc_wake_conn != NULL) {
+		ipc_unlock_wake();
+		pthread_mutex_lock(&ipc_lock);
+	} else
+		ipc_wake_held = false;
 	return ok;
 }
 

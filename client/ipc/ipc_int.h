@@ -32,5 +32,9 @@ void	 ipc_link(struct ipc_conn *, struct ipc_call *);
 /* With ipc_lock held: ends a linked call with `hr` and no Reply. */
 void	 ipc_call_abandon(struct ipc_call *, HRESULT);
 void	 ipc_queue(struct ipc_conn *, struct ipc_call *);
+/* With ipc_lock held: the event reader's descriptor polls readable. */
+void	 ipc_event_poke(struct ipc_conn *);
+/* Frees the events nobody took. */
+void	 ipc_event_clear(struct ipc_conn *);
 
 #endif

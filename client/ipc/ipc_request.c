@@ -1,10 +1,9 @@
-/* wsctl's requests (one Reply each, with a deadline) and events. */
+/* wsctl's requests: one Reply each, with a deadline. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ipc_arena.h"
 #include "ipc_int.h"
@@ -95,35 +94,4 @@ ipc_conn_why(struct ipc_conn *c)
 {
 	/* The I/O thread wrote it before it completed the request. */
 	return c->why[0] != '\0' ? c->why : NULL;
-}
-
-int
-ipc_event_fd(struct ipc_conn *c)
-{
-	return c->efd;
-}
-
-int
-ipc_event_next(struct ipc_conn *c, Wschannel__Event **ev)
-{
-	struct ipc_event *e;
-	uint64_t n;
-	int r = 0;
-
-	*ev = NULL;
-	pthread_mutex_lock(&ipc_lock);
-	if ((e = c->ehead) != NULL) {
-		if ((c->ehead = e->next) == NULL)
-			c->etail = NULL;
-		*ev = e->ev;
-		free(e);
-	} else if (c->eerror != 0)
-		r = c->eerror;
-	else
-		r = -EAGAIN;
-	/* Readable again only when there is more to say. */
-	if (c->ehead == NULL && c->eerror == 0)
-		(void)!read(c->efd, &n, sizeof(n));
-	pthread_mutex_unlock(&ipc_lock);
-	return r;
 }

@@ -5,6 +5,7 @@ libwsipc_la_SOURCES = \
 	%D%/ipc.c %D%/ipc.h %D%/backend.h \
 	%D%/ipc_arena.c %D%/ipc_arena.h %D%/ipc_handle.c %D%/ipc_address.c \
 	%D%/ipc_error.c %D%/ipc_error.h %D%/ipc_int.h %D%/ipc_request.c \
+	%D%/ipc_event.c \
 	%D%/ipc_create.c %D%/ipc_loop.c %D%/ipc_object.c \
 	%D%/unix.c \
 	%D%/bus.c %D%/bus.h %D%/bus_msg.c %D%/bus_admin.c
