@@ -291,6 +291,7 @@ main(int argc, char **argv)
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	registry_pass_free();
 	/* The shutdown is under way and bounded: a second signal must not
 	 * turn a clean exit into a death by signal. */
 	signal(SIGTERM, SIG_IGN);

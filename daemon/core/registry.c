@@ -39,6 +39,77 @@ static size_t			 reg_nchannels, reg_nlisteners;
 static const struct registry_kind *reg_channel_kind;
 static const struct registry_kind *reg_listener_kind;
 
+/* ---- the end of a loop pass (registry.h) ---- */
+
+static unsigned		 reg_activations;
+static struct event	*reg_pass_ev;
+static void		(*reg_pass_fn[REGISTRY_PASS_PHASES])(void);
+static bool		 reg_pass_queued;
+static unsigned		 reg_pass_seen;	/* reg_activations when queued */
+
+void
+registry_activate(struct event *ev, short what)
+{
+	reg_activations++;
+	event_active(ev, what, 0);
+}
+
+/*
+ * Active events run in the order they were made active, so the pass's
+ * end is queued again behind whatever was made runnable since it was
+ * queued; then each phase asked for runs, in order.  What a phase asks
+ * for runs later in this round, or in the next one queued meanwhile.
+ */
+static void
+registry_pass_cb(evutil_socket_t fd, short what, void *arg)
+{
+	void (*fn)(void);
+	int i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (reg_pass_seen != reg_activations) {
+		reg_pass_seen = reg_activations;
+		event_active(reg_pass_ev, EV_TIMEOUT, 0);
+		return;
+	}
+	reg_pass_queued = false;
+	for (i = 0; i < REGISTRY_PASS_PHASES; i++) {
+		if ((fn = reg_pass_fn[i]) != NULL) {
+			reg_pass_fn[i] = NULL;
+			fn();
+		}
+	}
+}
+
+bool
+registry_pass_end(enum registry_phase phase, void (*fn)(void))
+{
+	if (reg_pass_ev == NULL)
+		return false;
+	reg_pass_fn[phase] = fn;
+	if (!reg_pass_queued) {
+		reg_pass_queued = true;
+		reg_pass_seen = reg_activations;
+		event_active(reg_pass_ev, EV_TIMEOUT, 0);
+	}
+	return true;
+}
+
+void
+registry_pass_free(void)
+{
+	int i;
+
+	if (reg_pass_ev != NULL)
+		event_free(reg_pass_ev);
+	reg_pass_ev = NULL;
+	reg_pass_queued = false;
+	for (i = 0; i < REGISTRY_PASS_PHASES; i++)
+		reg_pass_fn[i] = NULL;
+}
+
 int
 registry_init(struct event_base *base)
 {
@@ -46,6 +117,9 @@ registry_init(struct event_base *base)
 	size_t i;
 
 	reg_base = base;
+	if ((reg_pass_ev = event_new(base, -1, 0, registry_pass_cb,
+	    NULL)) == NULL)
+		return -ENOMEM;
 	for (i = 0; i < REGISTRY_BUCKETS; i++)
 		TAILQ_INIT(&reg_chash[i]);
 	/* Name resolution for net.tcp hosts that are not literals.  Tests
@@ -101,21 +175,6 @@ struct evdns_base *
 registry_dns(void)
 {
 	return reg_dns;
-}
-
-static unsigned reg_activations;
-
-void
-registry_activate(struct event *ev, short what)
-{
-	reg_activations++;
-	event_active(ev, what, 0);
-}
-
-unsigned
-registry_activations(void)
-{
-	return reg_activations;
 }
 
 void

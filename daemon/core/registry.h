@@ -63,12 +63,30 @@ struct event_base *registry_base(void);
 struct evdns_base *registry_dns(void);
 /*
  * Work made runnable within this loop pass (event_active), for instance
- * the other end of a loopback connection that both live here.  The
- * end-of-pass writers (a door's flush) count these and go behind them,
- * so that what they set off is written in the same pass.
+ * the other end of a loopback connection that both live here.  The end of
+ * the pass (below) goes behind it, so that what it sets off is answered
+ * in the same pass.
  */
 void		 registry_activate(struct event *, short what);
-unsigned	 registry_activations(void);
+
+/*
+ * The end of a loop pass, after all its work (what registry_activate made
+ * runnable included), in a fixed order: the doors write their replies,
+ * then the log lines about the requests they answered, then connections
+ * torn down in the pass are reset, so that a peer never sees its reset
+ * before the client sees the answer.  registry_pass_end asks for `fn` at
+ * that point, once however often asked; false when there is no loop to
+ * run it (the caller does it at once).
+ */
+enum registry_phase {
+	REGISTRY_PASS_REPLIES,
+	REGISTRY_PASS_LOG,
+	REGISTRY_PASS_RESETS,
+	REGISTRY_PASS_PHASES
+};
+bool		 registry_pass_end(enum registry_phase, void (*fn)(void));
+/* At exit, after the owners of the phases wrote what they held. */
+void		 registry_pass_free(void);
 
 /* Admin group (besides root) that may act on any object; -1 for none. */
 void		 registry_set_admin_gid(gid_t);

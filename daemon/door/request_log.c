@@ -14,8 +14,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <event2/event.h>
-
 #include "log.h"
 #include "registry.h"
 #include "request_log.h"
@@ -31,8 +29,6 @@ struct request_logline {
 
 static struct request_logline	 request_log_lines[REQUEST_LOG_MAX];
 static size_t			 request_log_n;
-static struct event		*request_log_ev;
-static bool			 request_log_bounced;
 
 static void
 request_log_write(const struct request_logline *l)
@@ -43,6 +39,7 @@ request_log_write(const struct request_logline *l)
 		log_info("%s", l->text);
 }
 
+/* REGISTRY_PASS_LOG: after the pass's replies. */
 static void
 request_log_flush(void)
 {
@@ -51,52 +48,21 @@ request_log_flush(void)
 	for (i = 0; i < request_log_n; i++)
 		request_log_write(&request_log_lines[i]);
 	request_log_n = 0;
-	request_log_bounced = false;
-}
-
-static void
-request_log_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	/*
-	 * The door's flush may have been made active after this event (the
-	 * reply is queued after the line): once more to the back of the
-	 * queue, behind it, within the same loop pass.
-	 */
-	if (!request_log_bounced) {
-		request_log_bounced = true;
-		event_active(request_log_ev, EV_TIMEOUT, 0);
-		return;
-	}
-	request_log_flush();
 }
 
 void
 request_log_end(void)
 {
 	request_log_flush();
-	if (request_log_ev != NULL)
-		event_free(request_log_ev);
-	request_log_ev = NULL;
 }
 
 /* A slot for a line that waits, NULL when it must be written now. */
 static struct request_logline *
 request_log_slot(void)
 {
-	struct event_base *base = registry_base();
-
-	if (request_log_n == REQUEST_LOG_MAX || base == NULL)
+	if (request_log_n == REQUEST_LOG_MAX || (request_log_n == 0 &&
+	    !registry_pass_end(REGISTRY_PASS_LOG, request_log_flush)))
 		return NULL;
-	if (request_log_ev == NULL && (request_log_ev = event_new(base, -1, 0,
-	    request_log_cb, NULL)) == NULL)
-		return NULL;
-	if (request_log_n == 0) {
-		request_log_bounced = false;
-		event_active(request_log_ev, EV_TIMEOUT, 0);
-	}
 	return &request_log_lines[request_log_n++];
 }
 

@@ -97,16 +97,13 @@ static int			 ctl_warned;
 static char			*ctl_path;
 static TAILQ_HEAD(, control_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static unsigned			 ctl_nconns;
-/* Connections with output queued in this loop pass, and the deferred
- * event that writes it. */
+/* Connections with output queued in this loop pass, written at its end
+ * (REGISTRY_PASS_REPLIES). */
 static TAILQ_HEAD(, control_conn) ctl_dirty = TAILQ_HEAD_INITIALIZER(ctl_dirty);
-static struct event		*ctl_flush_ev;
-/* registry_activations() when the flush was queued: work made runnable
- * after it in the same pass goes first (registry.h). */
-static unsigned			 ctl_flush_seen;
 static uint8_t			*ctl_rbuf;
 
 static void	control_conn_close(struct control_conn *, const char *why);
+static void	control_flush_dirty(void);
 
 static struct control_conn *
 control_conn_of(struct request_client *c)
@@ -132,10 +129,10 @@ control_mark_dirty(struct control_conn *cc)
 		return;
 	cc->dirty = 1;
 	TAILQ_INSERT_TAIL(&ctl_dirty, cc, dirty_entry);
-	if (TAILQ_FIRST(&ctl_dirty) == cc && ctl_flush_ev != NULL) {
-		ctl_flush_seen = registry_activations();
-		event_active(ctl_flush_ev, EV_WRITE, 0);
-	}
+	/* The loop (and so the pass's end) is there as long as the door. */
+	if (TAILQ_FIRST(&ctl_dirty) == cc)
+		(void)registry_pass_end(REGISTRY_PASS_REPLIES,
+		    control_flush_dirty);
 }
 
 /*
@@ -1185,16 +1182,10 @@ control_flush(struct control_conn *cc)
 
 /* The end of a loop pass: every connection with output writes it once. */
 static void
-control_flush_cb(evutil_socket_t fd, short what, void *arg)
+control_flush_dirty(void)
 {
 	struct control_conn *cc;
 
-	/* Behind what was made runnable since: its replies join ours. */
-	if (ctl_flush_seen != registry_activations()) {
-		ctl_flush_seen = registry_activations();
-		event_active(ctl_flush_ev, EV_WRITE, 0);
-		return;
-	}
 	while ((cc = TAILQ_FIRST(&ctl_dirty)) != NULL) {
 		cc->refs++;
 		control_flush(cc);
@@ -1365,11 +1356,6 @@ control_init(struct event_base *base, const char *path, int fd,
 		close(fd);
 		return -ENOMEM;
 	}
-	if (ctl_flush_ev == NULL && (ctl_flush_ev = event_new(base, -1, 0,
-	    control_flush_cb, NULL)) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
 	ctl_listener = evconnlistener_new(base, control_accept_cb, NULL,
 	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (ctl_listener == NULL) {
@@ -1415,9 +1401,6 @@ control_shutdown(void)
 		control_conn_close(cc, NULL);
 	}
 	request_door_remove(&control_door);
-	if (ctl_flush_ev != NULL)
-		event_free(ctl_flush_ev);
-	ctl_flush_ev = NULL;
 	free(ctl_rbuf);
 	ctl_rbuf = NULL;
 }

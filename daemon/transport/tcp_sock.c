@@ -172,8 +172,7 @@ struct tcp_doomed {
 };
 static struct tcp_doomed *tcp_doomed;
 static size_t		 tcp_ndoomed, tcp_doomed_cap;
-static struct event	*tcp_doomed_ev;
-static int		 tcp_doomed_bounced;
+static struct event	*tcp_doomed_ev;	/* the next pass, for the rest */
 
 /* RST rather than FIN: SO_LINGER 0 discards what is queued. */
 static void
@@ -196,22 +195,15 @@ tcp_sock_reset_now(struct tcp_doomed *d)
  */
 #define TCP_DOOMED_BATCH	1024
 
+static void	 tcp_sock_doomed_cb(evutil_socket_t, short, void *);
+
+/* REGISTRY_PASS_RESETS: after the pass's replies. */
 static void
-tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
+tcp_sock_doomed_run(void)
 {
 	static const struct timeval now = { 0, 0 };
 	size_t i, n;
 
-	/*
-	 * The door's flush was made active after this event (the replies
-	 * are queued after the transport is torn down): once more to the
-	 * back of the queue, behind it, within the same loop pass.
-	 */
-	if (!tcp_doomed_bounced) {
-		tcp_doomed_bounced = 1;
-		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
-		return;
-	}
 	n = tcp_ndoomed < TCP_DOOMED_BATCH ? tcp_ndoomed : TCP_DOOMED_BATCH;
 	for (i = 0; i < n; i++)
 		tcp_sock_reset_now(&tcp_doomed[i]);
@@ -219,10 +211,25 @@ tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
 		memmove(tcp_doomed, tcp_doomed + n, (tcp_ndoomed - n) *
 		    sizeof(*tcp_doomed));
 	tcp_ndoomed -= n;
+	if (tcp_ndoomed == 0)
+		return;
 	/* The rest in the next pass, after what it wakes for. */
-	if (tcp_ndoomed > 0 && event_add(tcp_doomed_ev, &now) == 0)
+	if ((tcp_doomed_ev != NULL || (tcp_doomed_ev = event_new(
+	    registry_base(), -1, 0, tcp_sock_doomed_cb, NULL)) != NULL) &&
+	    event_add(tcp_doomed_ev, &now) == 0)
 		return;
 	tcp_sock_reset_all();
+}
+
+static void
+tcp_sock_doomed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (tcp_ndoomed > 0 &&
+	    !registry_pass_end(REGISTRY_PASS_RESETS, tcp_sock_doomed_run))
+		tcp_sock_reset_all();
 }
 
 void
@@ -235,7 +242,6 @@ tcp_sock_reset_all(void)
 	free(tcp_doomed);
 	tcp_doomed = NULL;
 	tcp_ndoomed = tcp_doomed_cap = 0;
-	tcp_doomed_bounced = 0;
 	/* Nothing left behind for the daemon's exit to free. */
 	if (tcp_doomed_ev != NULL)
 		event_free(tcp_doomed_ev);
@@ -259,13 +265,11 @@ tcp_sock_reset_later(evutil_socket_t fd, struct event *rev, void *owner)
 		tcp_doomed = v;
 		tcp_doomed_cap = cap;
 	}
-	if (tcp_doomed_ev == NULL && (tcp_doomed_ev = event_new(
-	    registry_base(), -1, 0, tcp_sock_doomed_cb, NULL)) == NULL) {
+	if (tcp_ndoomed == 0 &&
+	    !registry_pass_end(REGISTRY_PASS_RESETS, tcp_sock_doomed_run)) {
 		tcp_sock_reset_now(&d);
 		return;
 	}
-	if (tcp_ndoomed == 0)
-		event_active(tcp_doomed_ev, EV_TIMEOUT, 0);
 	tcp_doomed[tcp_ndoomed++] = d;
 }
 
