@@ -739,6 +739,7 @@ teardown(void)
 			    ops[i].done);
 	}
 	fake_uninstall();
+	registry_pass_free();
 	event_base_free(base);
 	base = NULL;
 }
