@@ -19,11 +19,6 @@
 #include "envelope.h"
 #include "envelope_text.h"
 
-#define NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
-#define NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
-#define NS_WSA10	"http://www.w3.org/2005/08/addressing"
-#define NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
-
 /* WS_ENVELOPE_VERSION and WS_ADDRESSING_VERSION values. */
 #define ENV_SOAP11		1
 #define ENV_SOAP12		2
@@ -41,7 +36,7 @@
 static const char *
 envelope_soap_ns(uint32_t version)
 {
-	return version == ENV_SOAP11 ? NS_SOAP11 : NS_SOAP12;
+	return version == ENV_SOAP11 ? ENV_NS_SOAP11 : ENV_NS_SOAP12;
 }
 
 static bool
@@ -486,7 +481,7 @@ envelope_to_doc(const struct envelope *env, xmlDoc **out)
 	/* Declared a then s, as WCF and Wine write them. */
 	if (env->addressing_version != ADDR_TRANSPORT &&
 	    (a = xmlNewNs(root, BAD_CAST (env->addressing_version ==
-	    ADDR_WSA10 ? NS_WSA10 : NS_WSA09), BAD_CAST "a")) == NULL)
+	    ADDR_WSA10 ? ENV_NS_WSA10 : ENV_NS_WSA09), BAD_CAST "a")) == NULL)
 		goto out;
 	if ((s = xmlNewNs(root, BAD_CAST envelope_soap_ns(
 	    env->envelope_version), BAD_CAST "s")) == NULL)
@@ -717,12 +712,12 @@ envelope_read_headers(const xmlNode *header, struct envelope *env,
 			continue;
 		/* The first addressing header decides the version. */
 		if (ns == NULL) {
-			if (xmlStrEqual(n->ns->href, BAD_CAST NS_WSA10)) {
-				ns = NS_WSA10;
+			if (xmlStrEqual(n->ns->href, BAD_CAST ENV_NS_WSA10)) {
+				ns = ENV_NS_WSA10;
 				env->addressing_version = ADDR_WSA10;
 			} else if (xmlStrEqual(n->ns->href,
-			    BAD_CAST NS_WSA09)) {
-				ns = NS_WSA09;
+			    BAD_CAST ENV_NS_WSA09)) {
+				ns = ENV_NS_WSA09;
 				env->addressing_version = ADDR_WSA09;
 			} else
 				continue;
@@ -870,9 +865,9 @@ envelope_is_addressing(const xmlNode *n, uint32_t version)
 	size_t		 i;
 
 	if (version == ADDR_WSA10)
-		ns = NS_WSA10;
+		ns = ENV_NS_WSA10;
 	else if (version == ADDR_WSA09)
-		ns = NS_WSA09;
+		ns = ENV_NS_WSA09;
 	else
 		return false;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -1006,9 +1001,9 @@ envelope_from_doc(xmlDoc *doc, struct envelope *env, const char **why)
 	memset(env, 0, sizeof *env);
 	error = -EBADMSG;
 	root = xmlDocGetRootElement(doc);
-	if (envelope_is(root, NS_SOAP12, "Envelope"))
+	if (envelope_is(root, ENV_NS_SOAP12, "Envelope"))
 		env->envelope_version = ENV_SOAP12;
-	else if (envelope_is(root, NS_SOAP11, "Envelope"))
+	else if (envelope_is(root, ENV_NS_SOAP11, "Envelope"))
 		env->envelope_version = ENV_SOAP11;
 	else {
 		*why = "not a SOAP envelope";

@@ -33,13 +33,6 @@
 #include "envelope.h"
 #include "envelope_text.h"
 
-#define ET_NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
-#define ET_NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
-#define ET_NS_WSA10	"http://www.w3.org/2005/08/addressing"
-#define ET_NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
-#define ET_NS_XML	"http://www.w3.org/XML/1998/namespace"
-#define ET_NS_XMLNS	"http://www.w3.org/2000/xmlns/"
-
 /* The body is wrapped in an element of this name to parse it as content. */
 #define ET_WRAP_OPEN	"<w>"
 #define ET_WRAP_CLOSE	"</w>"
@@ -688,10 +681,10 @@ envelope_text_body_simple(const uint8_t *b, size_t len)
 				return false;
 		n = (size_t)(p - ns);
 		/* Empty, or a namespace no default may name: the parse's. */
-		if (p == end || n == 0 || (n == sizeof(ET_NS_XML) - 1 &&
-		    memcmp(ns, ET_NS_XML, n) == 0) ||
-		    (n == sizeof(ET_NS_XMLNS) - 1 &&
-		    memcmp(ns, ET_NS_XMLNS, n) == 0) ||
+		if (p == end || n == 0 || (n == sizeof(ENV_NS_XML) - 1 &&
+		    memcmp(ns, ENV_NS_XML, n) == 0) ||
+		    (n == sizeof(ENV_NS_XMLNS) - 1 &&
+		    memcmp(ns, ENV_NS_XMLNS, n) == 0) ||
 		    !envelope_text_ns_valid(ns, n))
 			return false;
 		p++;
@@ -893,10 +886,10 @@ envelope_text_write(const struct envelope *env, uint8_t **out,
 	envelope_text_puts(&o, "<s:Envelope");
 	if (addressing)
 		envelope_text_puts(&o, env->addressing_version == 2 ?
-		    " xmlns:a=\"" ET_NS_WSA10 "\"" :
-		    " xmlns:a=\"" ET_NS_WSA09 "\"");
+		    " xmlns:a=\"" ENV_NS_WSA10 "\"" :
+		    " xmlns:a=\"" ENV_NS_WSA09 "\"");
 	envelope_text_puts(&o, env->envelope_version == 1 ?
-	    " xmlns:s=\"" ET_NS_SOAP11 "\">" : " xmlns:s=\"" ET_NS_SOAP12 "\">");
+	    " xmlns:s=\"" ENV_NS_SOAP11 "\">" : " xmlns:s=\"" ENV_NS_SOAP12 "\">");
 	if (addressing && any) {
 		envelope_text_puts(&o, "<s:Header>");
 		for (h = envelope_text_headers; h->name != NULL; h++) {

@@ -13,6 +13,15 @@
 
 struct envelope;
 
+/* The namespaces of the envelope, its addressing headers and XML itself,
+ * for the tree path (envelope.c) and the text one alike. */
+#define ENV_NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
+#define ENV_NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
+#define ENV_NS_WSA10	"http://www.w3.org/2005/08/addressing"
+#define ENV_NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+#define ENV_NS_XML	"http://www.w3.org/XML/1998/namespace"
+#define ENV_NS_XMLNS	"http://www.w3.org/2000/xmlns/"
+
 /*
  * Writes `env` (already checked by envelope_write) as envelope_write_dom
  * would, into a new malloc'd buffer.  Returns 0, 1 when this message is

@@ -26,11 +26,6 @@
 #include "envelope.h"
 #include "envelope_text.h"
 
-#define ER_NS_SOAP12	"http://www.w3.org/2003/05/soap-envelope"
-#define ER_NS_SOAP11	"http://schemas.xmlsoap.org/soap/envelope/"
-#define ER_NS_WSA10	"http://www.w3.org/2005/08/addressing"
-#define ER_NS_WSA09	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
-
 /* The tree path's depth limit (envelope.c), Envelope being depth 1. */
 #define ER_MAX_DEPTH	256
 /* Bindings in scope inside one body element that this follows. */
@@ -620,8 +615,8 @@ envelope_text_read_intern(xmlDict *dict, unsigned int gen)
 			    &nm->fault, &nm->action, &nm->to, &nm->message_id,
 			    &nm->relates_to, &nm->reply_to, &nm->fault_to,
 			    &nm->address };
-	static const char *const names[] = { ER_NS_SOAP12, ER_NS_SOAP11,
-			    ER_NS_WSA10, ER_NS_WSA09, "Envelope", "Header",
+	static const char *const names[] = { ENV_NS_SOAP12, ENV_NS_SOAP11,
+			    ENV_NS_WSA10, ENV_NS_WSA09, "Envelope", "Header",
 			    "Body", "Fault", "Action", "To", "MessageID",
 			    "RelatesTo", "ReplyTo", "FaultTo", "Address" };
 	size_t		 i;
@@ -757,15 +752,15 @@ envelope_text_read_own(const uint8_t *in, size_t len, struct envelope *env)
 
 	if (!envelope_text_read_lit(&c, "<s:Envelope xmlns:a=\""))
 		return 1;
-	if (envelope_text_read_lit(&c, ER_NS_WSA10 "\""))
+	if (envelope_text_read_lit(&c, ENV_NS_WSA10 "\""))
 		env->addressing_version = 2;
-	else if (envelope_text_read_lit(&c, ER_NS_WSA09 "\""))
+	else if (envelope_text_read_lit(&c, ENV_NS_WSA09 "\""))
 		env->addressing_version = 1;
 	else
 		return 1;
-	if (envelope_text_read_lit(&c, " xmlns:s=\"" ER_NS_SOAP12 "\">"))
+	if (envelope_text_read_lit(&c, " xmlns:s=\"" ENV_NS_SOAP12 "\">"))
 		env->envelope_version = 2;
-	else if (envelope_text_read_lit(&c, " xmlns:s=\"" ER_NS_SOAP11 "\">"))
+	else if (envelope_text_read_lit(&c, " xmlns:s=\"" ENV_NS_SOAP11 "\">"))
 		env->envelope_version = 1;
 	else
 		return 1;
