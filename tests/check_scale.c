@@ -127,10 +127,11 @@ END_TEST
 
 /*
  * More aborted connections than the daemon resets in one loop pass
- * (TCP_DOOMED_BATCH, 1024): the reply comes first, and every peer still
- * sees its reset, those of the later passes too.  The peers are ours, so
- * this process and the daemon take more descriptors than the usual soft
- * limit (up to the hard limit).
+ * (TCP_DOOMED_BATCH, 1024): wsctl gets its reply, and every peer still
+ * sees its reset, those of the later passes too.  (That the reply leaves
+ * before the resets is the daemon's order of work, which no peer can tell
+ * from here.)  The peers are ours, so this process and the daemon take
+ * more descriptors than the usual soft limit (up to the hard limit).
  */
 #define NPEERS		1100
 
