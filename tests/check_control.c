@@ -4,9 +4,11 @@
  * exist.  The caller gets an error reply or its connection is closed, the
  * daemon logs one line, and every other client carries on.  And the
  * manager's requests D-Bus has too: Reload (administrators only) and
- * GetStatistics, over the socket.
+ * GetStatistics, over the socket.  And what reading costs a client: a
+ * caller blocked in read(2) for its reply is woken once, by the reply.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -589,6 +591,49 @@ START_TEST(reload_denied_to_another_uid)
 }
 END_TEST
 
+/* ---- reading costs the client one wake-up ----------------------------------- */
+
+static long
+thread_sleeps(void)
+{
+	struct rusage ru;
+
+	ck_assert_int_eq(getrusage(RUSAGE_THREAD, &ru), 0);
+	return ru.ru_nvcsw;
+}
+
+/*
+ * A synchronous call writes its request and blocks in read(2) for the
+ * reply.  Were the daemon to take the request out of the socket before
+ * answering, the freed send space would wake the caller for nothing
+ * (AF_UNIX wakes every reader blocked on the socket) and the call would
+ * sleep twice.  Asserted as fewer than 1.5 sleeps a call on average:
+ * now and then the reply comes before the caller sleeps, or the daemon
+ * is preempted between its reply and taking the request.
+ */
+START_TEST(sync_call_wakes_caller_once)
+{
+	WS_CHANNEL *ch;
+	WS_CHANNEL_STATE st;
+	long before, after;
+	int i, n = 400;
+
+	HR_EQ(harness_tcp_channel(&ch, NULL, 0), S_OK);
+	for (i = 0; i < 20; i++)
+		HR_EQ(WsGetChannelProperty(ch, WS_CHANNEL_PROPERTY_STATE, &st,
+		    sizeof(st), NULL), S_OK);
+	before = thread_sleeps();
+	for (i = 0; i < n; i++)
+		HR_EQ(WsGetChannelProperty(ch, WS_CHANNEL_PROPERTY_STATE, &st,
+		    sizeof(st), NULL), S_OK);
+	after = thread_sleeps();
+	ck_assert_int_eq(st, WS_CHANNEL_STATE_CREATED);
+	ck_assert_msg((after - before) * 2 < n * 3,
+	    "%ld sleeps in %d calls", after - before, n);
+	WsFreeChannel(ch);
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -605,6 +650,12 @@ control_suite(void)
 	tcase_add_test(tc, unknown_operation_and_ids);
 	tcase_add_test(tc, client_vanishes_mid_frame);
 	tcase_add_test(tc, frame_that_expands);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("wake-ups");
+	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, sync_call_wakes_caller_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reload and statistics");

@@ -72,6 +72,7 @@ struct control_conn {
 	int			 throttled;
 	int			 wev_on;
 	int			 dirty;	/* on ctl_dirty: output to flush */
+	size_t			 unread;	/* handled, still in the socket */
 	struct unix_refs	 refs_made;	/* recent creates (unix_refs.c) */
 	TAILQ_ENTRY(control_conn) entry;
 	TAILQ_ENTRY(control_conn) dirty_entry;
@@ -1091,8 +1092,41 @@ control_process_stash(struct control_conn *cc)
 	return true;
 }
 
-/* One read(2): into the stash when part of a frame waits there, else into
- * the shared buffer. */
+/*
+ * Takes the bytes handled this pass out of the socket (into the shared
+ * buffer, free again by the pass's end).  0, or -1 with the connection
+ * closed.
+ */
+static int
+control_consume(struct control_conn *cc)
+{
+	ssize_t n;
+
+	while (cc->unread > 0) {
+		n = read(cc->fd, ctl_rbuf, cc->unread);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			control_conn_close(cc, "its requests cannot be read "
+			    "a second time");
+			return -1;
+		}
+		cc->unread -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * One read: into the stash when part of a frame waits there, else into
+ * the shared buffer.  The shared buffer is filled with MSG_PEEK, and the
+ * bytes leave the socket only after the pass has written the replies
+ * (control_flush).  Taking a request out of an AF_UNIX socket frees the
+ * client's send space, and that wakes every thread of the client blocked
+ * in read(2) on it, which is where a caller waits for its reply: woken for
+ * nothing, before the reply exists.  On a virtual machine the daemon pays
+ * for that wake-up (an interprocessor interrupt) before it can answer.
+ * Taken after the reply, the bytes find the caller already woken.
+ */
 static void
 control_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1118,7 +1152,12 @@ control_read_cb(evutil_socket_t fd, short what, void *arg)
 		buf = cc->stash + cc->stash_len;
 		cap = cc->stash_cap - cc->stash_len;
 	}
-	n = read(fd, buf, cap);
+	if (cc->unread > 0 && control_consume(cc) != 0)
+		goto out;
+	if (buf == ctl_rbuf)
+		n = recv(fd, buf, cap, MSG_PEEK);
+	else
+		n = read(fd, buf, cap);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		goto out;
 	if (n <= 0) {
@@ -1133,6 +1172,8 @@ control_read_cb(evutil_socket_t fd, short what, void *arg)
 		(void)control_process_stash(cc);
 		goto out;
 	}
+	cc->unread = (size_t)n;
+	control_mark_dirty(cc);
 	used = control_process(cc, buf, (size_t)n);
 	if (!cc->dead && !control_stash_keep(cc, buf + used, (size_t)n - used))
 		control_conn_close(cc, "out of memory reading a request");
@@ -1140,8 +1181,9 @@ out:
 	control_conn_unref(cc);
 }
 
-/* Writes what the connection can take now; watches for writability only
- * while it cannot take everything. */
+/* Writes what the connection can take now, then takes the requests it
+ * answered out of the socket; watches for writability only while it
+ * cannot take everything. */
 static void
 control_flush(struct control_conn *cc)
 {
@@ -1164,6 +1206,8 @@ control_flush(struct control_conn *cc)
 		if (n <= 0)
 			break;
 	}
+	if (cc->unread > 0 && control_consume(cc) != 0)
+		return;
 	if (evbuffer_get_length(cc->out) > 0) {
 		if (!cc->wev_on && event_add(cc->wev, NULL) == 0)
 			cc->wev_on = 1;
