@@ -31,10 +31,44 @@ static bool		 ws_body_ctxt_keyed;
  * names must not pile up in a thread for ever). */
 #define WS_BODY_CTXT_NAMES	4096
 
+/*
+ * A thread's parser goes with the thread.  Our library thread ends when
+ * its connection does, which can be while the process exits, and then
+ * libxml2's own destructor (xmlCleanupParser) may free what the parser
+ * still points to, the encoding handlers, while it is being freed.  Our
+ * destructor runs before libxml2's (we depend on it): it waits for a free
+ * in progress, and parsers of threads that end later are kept, reachable,
+ * instead.
+ */
+static pthread_mutex_t	 ws_body_ctxt_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool		 ws_body_exiting;
+static void		*ws_body_ctxt_kept[8];
+
 static void
 ws_body_ctxt_free(void *arg)
 {
-	xmlFreeParserCtxt(arg);
+	size_t i;
+
+	pthread_mutex_lock(&ws_body_ctxt_lock);
+	if (!ws_body_exiting)
+		xmlFreeParserCtxt(arg);
+	else {
+		for (i = 0; i < sizeof(ws_body_ctxt_kept) /
+		    sizeof(ws_body_ctxt_kept[0]); i++)
+			if (ws_body_ctxt_kept[i] == NULL) {
+				ws_body_ctxt_kept[i] = arg;
+				break;
+			}
+	}
+	pthread_mutex_unlock(&ws_body_ctxt_lock);
+}
+
+__attribute__((destructor)) static void
+ws_body_fini(void)
+{
+	pthread_mutex_lock(&ws_body_ctxt_lock);
+	ws_body_exiting = true;
+	pthread_mutex_unlock(&ws_body_ctxt_lock);
 }
 static locale_t		 ws_body_c_locale;
 
