@@ -931,6 +931,7 @@ struct control_arena {
 struct control_budget {
 	size_t	left;
 	bool	exceeded;
+	bool	malloced;	/* a piece did not fit the arena */
 	struct control_arena *arena;
 };
 
@@ -953,6 +954,7 @@ control_budget_alloc(void *arg, size_t size)
 		ar->used += step;
 		return p;
 	}
+	b->malloced = true;
 	return malloc(size);
 }
 
@@ -973,7 +975,7 @@ control_decode_frame(const uint8_t *payload, size_t len,
     ProtobufCAllocator *a, struct control_budget *b)
 {
 	b->left = 2 * len + CONTROL_DECODE_SLACK;
-	b->exceeded = false;
+	b->exceeded = b->malloced = false;
 	if (b->arena != NULL)
 		b->arena->used = 0;
 	a->alloc = control_budget_alloc;
@@ -1027,7 +1029,9 @@ control_process(struct control_conn *cc, const uint8_t *buf, size_t len)
 			break;
 		}
 		control_dispatch(cc, rq);
-		wschannel__request__free_unpacked(rq, &alloc);
+		/* All in the arena (most requests): nothing to walk. */
+		if (budget.malloced)
+			wschannel__request__free_unpacked(rq, &alloc);
 	}
 	return off;
 }
