@@ -24,6 +24,10 @@
  * with the CPU time wsctl and the daemon spent (the wall time on a loaded
  * machine is mostly waiting for a CPU), and abort --all with its floor:
  * as many loopback sockets closed with a reset by one process.
+ *
+ * Each row also says which CPU the daemon was on after each of its blocks
+ * and, when the CPUs ran a fixed loop at speeds more than a fifth apart
+ * just before the row, how fast each one was: virtual CPUs can differ.
  */
 #include "config.h"
 
@@ -50,11 +54,15 @@
 #define IDLE_NS		2000000		/* the idle before a cold call */
 #define ABORT_ROUNDS	25		/* per block */
 #define OPEN_ROUNDS	20		/* per block */
+#define OPEN_WARMUP	300		/* pairs opened before the blocks */
 #define PIPE_CHANNELS	64
 #define ECHO_SIZE	64
 #define MAX_BLOCKS	32
 
 static int nblocks = 6;
+
+static void	 daemon_cpu_note(void);
+static void	 daemon_cpu_words(const struct row *, char *, size_t);
 
 /* ---- measuring ------------------------------------------------------------- */
 
@@ -136,10 +144,125 @@ interleave(double (*floor_block)(void *), double (*value_block)(void *),
 		if ((!skip && (f[i] = floor_block(arg)) < 0) ||
 		    (v[i] = value_block(arg)) < 0)
 			return -1;
+		daemon_cpu_note();
 	}
 	*floor = median(f, (size_t)nblocks);
 	*value = median(v, (size_t)nblocks);
 	return 0;
+}
+
+/* ---- the CPUs ---------------------------------------------------------------- */
+
+/*
+ * Virtual CPUs need not be alike: on the 2-vCPU guests this was written
+ * on, one ran a plain loop 2.5 times slower than the other, and the
+ * daemon, which the scheduler seldom moves, stays on whichever it started
+ * on.  So the run says how fast each CPU is and, per row, where the
+ * daemon was, for the reader to weigh the figures by.
+ */
+#define CPU_MAX		WSBENCH_CPU_MAX
+#define SPIN_ROUNDS	4000000
+
+static double	 cpu_speed[CPU_MAX];	/* 1 for the fastest; 0 unprobed */
+static int	 daemon_blocks[CPU_MAX];	/* the row being run's */
+
+/* A fixed loop pinned to each CPU in turn, best of three. */
+static void
+cpus_probe(void)
+{
+	cpu_set_t old, one;
+	uint64_t t, best[CPU_MAX] = { 0 }, fastest = 0;
+	volatile unsigned long x = 0;
+	unsigned long k;
+	int i, try;
+
+	if (sched_getaffinity(0, sizeof(old), &old) != 0)
+		return;
+	for (i = 0; i < CPU_MAX; i++) {
+		if (!CPU_ISSET(i, &old))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(i, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) != 0)
+			continue;
+		for (try = 0; try < 3; try++) {
+			t = now_ns();
+			for (k = 0; k < SPIN_ROUNDS; k++)
+				x += k;
+			t = now_ns() - t;
+			if (best[i] == 0 || t < best[i])
+				best[i] = t;
+		}
+		if (fastest == 0 || best[i] < fastest)
+			fastest = best[i];
+	}
+	(void)sched_setaffinity(0, sizeof(old), &old);
+	for (i = 0; i < CPU_MAX; i++)
+		if (best[i] > 0)
+			cpu_speed[i] = (double)fastest / (double)best[i];
+}
+
+/* The CPU the daemon ran on last, or -1. */
+static int
+daemon_cpu(void)
+{
+	char path[64], buf[1024], *p;
+	int field, cpu = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat",
+	    (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	/* Field 39, counted after the command's closing parenthesis. */
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL) {
+		for (field = 2; p != NULL && field < 39; field++)
+			p = strchr(p + 1, ' ');
+		if (p != NULL)
+			cpu = atoi(p + 1);
+	}
+	fclose(f);
+	return cpu >= 0 && cpu < CPU_MAX ? cpu : -1;
+}
+
+static void
+daemon_cpu_note(void)
+{
+	int cpu = daemon_cpu();
+
+	if (cpu >= 0)
+		daemon_blocks[cpu]++;
+}
+
+/* "1 (6 of 6 blocks)" or "0: 2, 1: 4" into buf. */
+static void
+daemon_cpu_blocks(const int *blocks, char *buf, size_t size)
+{
+	size_t len = 0;
+	int i, n = 0, total = 0, last = -1;
+
+	buf[0] = '\0';
+	for (i = 0; i < CPU_MAX; i++) {
+		if (blocks[i] == 0)
+			continue;
+		n++;
+		total += blocks[i];
+		last = i;
+	}
+	if (n == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (n == 1) {
+		snprintf(buf, size, "%d (%d of %d blocks)", last, total,
+		    total);
+		return;
+	}
+	for (i = 0; i < CPU_MAX && len < size; i++)
+		if (blocks[i] > 0)
+			len += (size_t)snprintf(buf + len, size - len,
+			    "%s%d: %d", len > 0 ? ", " : "", i, blocks[i]);
 }
 
 /* ---- bare-socket helpers --------------------------------------------------- */
@@ -843,14 +966,20 @@ static int
 row_open_pair(struct row *r)
 {
 	struct open_ctx o;
-	int rc = -1;
+	bool ok = true;
+	int i, rc = -1;
 
 	memset(&o, 0, sizeof(o));
 	if ((o.lfd = harness_tcp_listener(&o.lport, 64)) < 0)
 		return -1;
 	if (SUCCEEDED(harness_tcp_listener_open(&o.l, &o.port))) {
-		rc = interleave(open_floor_block, open_value_block, &o,
-		    &r->floor, &r->value);
+		/* A daemon's first few hundred pairs run a third slower (run
+		 * alone, this row measured 120-137 us cold, 90 us after). */
+		for (i = 0; ok && i < OPEN_WARMUP / OPEN_ROUNDS; i++)
+			ok = open_value_block(&o) >= 0;
+		if (ok)
+			rc = interleave(open_floor_block, open_value_block,
+			    &o, &r->floor, &r->value);
 		WsFreeListener(o.l);
 	}
 	close(o.lfd);
@@ -1160,25 +1289,27 @@ static void
 print_table(const struct scale *sc)
 {
 	const struct row *r;
+	char where[128];
 	size_t i;
 
-	printf("| figure | floor | floor value | wschannel | ratio | target |"
-	    "\n|---|---|---|---|---|---|\n");
+	printf("| figure | floor | floor value | wschannel | ratio | target "
+	    "| daemon's CPU |\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < NROWS; i++) {
 		r = &bench_rows[i];
 		if (!row_wanted(r))
 			continue;
 		if (!r->ok) {
-			printf("| %s | %s | - | failed | - | %s %.2fx |\n",
+			printf("| %s | %s | - | failed | - | %s %.2fx | - |\n",
 			    r->figure, r->floor_name, r->rate ? ">=" : "<=",
 			    r->target);
 			continue;
 		}
-		printf("| %s | %s | %.1f %s | %.1f %s | %.2fx | %s %.2fx %s |\n",
-		    r->figure, r->floor_name, r->floor, r->rate ? "/s" : "us",
-		    r->value, r->rate ? "/s" : "us", row_ratio(r),
-		    r->rate ? ">=" : "<=", r->target, row_met(r) ? "met" :
-		    "missed");
+		daemon_cpu_words(r, where, sizeof(where));
+		printf("| %s | %s | %.1f %s | %.1f %s | %.2fx | %s %.2fx %s "
+		    "| %s |\n", r->figure, r->floor_name, r->floor,
+		    r->rate ? "/s" : "us", r->value, r->rate ? "/s" : "us",
+		    row_ratio(r), r->rate ? ">=" : "<=", r->target,
+		    row_met(r) ? "met" : "missed", where);
 	}
 	if (sc->ok)
 		printf("\nscale: %zu idle channels (%d lines listed): %.2f KiB "
@@ -1192,11 +1323,56 @@ print_table(const struct scale *sc)
 		    sc->closed, sc->close_ms, sc->close_cpu_ms);
 }
 
+/* Where the daemon ran, and the CPUs' speeds if they differ, into buf. */
+static void
+daemon_cpu_words(const struct row *r, char *buf, size_t size)
+{
+	size_t len;
+	bool differ = false;
+	int i;
+
+	daemon_cpu_blocks(r->daemon_cpu, buf, size);
+	for (i = 0; i < CPU_MAX; i++)
+		if (r->cpu_speed[i] > 0 && r->cpu_speed[i] < 0.8)
+			differ = true;
+	for (i = 0; differ && i < CPU_MAX; i++) {
+		len = strlen(buf);
+		if (r->cpu_speed[i] > 0 && len < size)
+			snprintf(buf + len, size - len, "; cpu%d speed %.2f",
+			    i, r->cpu_speed[i]);
+	}
+}
+
+/* Each CPU's speed, and a word when they differ. */
+static void
+print_cpus(void)
+{
+	double slowest = 1;
+	int i;
+
+	printf("CPU speed at the start (one loop pinned to each, 1 = the "
+	    "fastest; measured again before each row):");
+	for (i = 0; i < CPU_MAX; i++)
+		if (cpu_speed[i] > 0) {
+			printf(" cpu%d %.2f", i, cpu_speed[i]);
+			if (cpu_speed[i] < slowest)
+				slowest = cpu_speed[i];
+		}
+	printf("\n");
+	if (slowest < 0.8)
+		printf("The CPUs differ in speed: a row's figures depend on "
+		    "which CPU the daemon ran on (last column), and the "
+		    "floor's processes on where they ran.\n");
+	printf("\n");
+}
+
 static void
 print_json(const struct scale *sc)
 {
 	const struct row *r;
+	bool first;
 	size_t i;
+	int j;
 
 	printf("{\"bench\":\"wsbench\",\"cpus\":%ld,\"blocks\":%d",
 	    sysconf(_SC_NPROCESSORS_ONLN), nblocks);
@@ -1205,8 +1381,23 @@ print_json(const struct scale *sc)
 		if (!r->ok)
 			continue;
 		printf(",\"%s\":{\"value\":%.1f,\"floor\":%.1f,\"ratio\":%.3f,"
-		    "\"target\":%.2f,\"met\":%s}", r->key, r->value, r->floor,
-		    row_ratio(r), r->target, row_met(r) ? "true" : "false");
+		    "\"target\":%.2f,\"met\":%s,\"daemon_cpu_blocks\":{",
+		    r->key, r->value, r->floor, row_ratio(r), r->target,
+		    row_met(r) ? "true" : "false");
+		for (j = 0, first = true; j < CPU_MAX; j++)
+			if (r->daemon_cpu[j] > 0) {
+				printf("%s\"%d\":%d", first ? "" : ",", j,
+				    r->daemon_cpu[j]);
+				first = false;
+			}
+		printf("},\"cpu_speed\":{");
+		for (j = 0, first = true; j < CPU_MAX; j++)
+			if (r->cpu_speed[j] > 0) {
+				printf("%s\"%d\":%.2f", first ? "" : ",", j,
+				    r->cpu_speed[j]);
+				first = false;
+			}
+		printf("}}");
 	}
 	if (sc->ok)
 		printf(",\"scale\":{\"channels\":%zu,\"kib_per_channel\":%.3f,"
@@ -1239,13 +1430,20 @@ main(void)
 		return 1;
 	}
 	printf("wsbench: private wschanneld at %s, %ld CPUs, %d interleaved "
-	    "blocks per row\n\n", harness_socket_path(),
+	    "blocks per row\n", harness_socket_path(),
 	    sysconf(_SC_NPROCESSORS_ONLN), nblocks);
+	cpus_probe();
+	print_cpus();
 	fflush(stdout);
 	for (i = 0; i < NROWS; i++) {
 		if (!row_wanted(&bench_rows[i]))
 			continue;
+		memset(daemon_blocks, 0, sizeof(daemon_blocks));
+		cpus_probe();
+		memcpy(bench_rows[i].cpu_speed, cpu_speed, sizeof(cpu_speed));
 		bench_rows[i].ok = bench_rows[i].run(&bench_rows[i]) == 0;
+		memcpy(bench_rows[i].daemon_cpu, daemon_blocks,
+		    sizeof(daemon_blocks));
 		if (!bench_rows[i].ok)
 			fprintf(stderr, "wsbench: %s: could not be measured\n",
 			    bench_rows[i].key);

@@ -14,6 +14,7 @@
 
 #define BLOCK_SECONDS	0.25		/* one block of a figure or floor */
 #define MSG_SIZE	256		/* the message body of the exchanges */
+#define WSBENCH_CPU_MAX	64
 
 /* Samples of one block, in microseconds. */
 struct samples {
@@ -31,6 +32,11 @@ struct row {
 	/* Filled by run. */
 	double		 value, floor;
 	bool		 ok;
+	/* The CPU the daemon was on after each block, counted, and how
+	 * fast each CPU ran a fixed loop just before the row (1 = the
+	 * fastest; 0 for none). */
+	int		 daemon_cpu[WSBENCH_CPU_MAX];
+	double		 cpu_speed[WSBENCH_CPU_MAX];
 };
 
 uint64_t now_ns(void);
