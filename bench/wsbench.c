@@ -1366,11 +1366,28 @@ print_cpus(void)
 	printf("\n");
 }
 
+/* ,"name":{"cpu":value,...} for the CPUs with a value above 0. */
+static void
+print_json_cpus(const char *name, const double *v, int decimals)
+{
+	bool first = true;
+	int i;
+
+	printf(",\"%s\":{", name);
+	for (i = 0; i < CPU_MAX; i++) {
+		if (v[i] <= 0)
+			continue;
+		printf("%s\"%d\":%.*f", first ? "" : ",", i, decimals, v[i]);
+		first = false;
+	}
+	printf("}");
+}
+
 static void
 print_json(const struct scale *sc)
 {
 	const struct row *r;
-	bool first;
+	double blocks[CPU_MAX];
 	size_t i;
 	int j;
 
@@ -1381,23 +1398,13 @@ print_json(const struct scale *sc)
 		if (!r->ok)
 			continue;
 		printf(",\"%s\":{\"value\":%.1f,\"floor\":%.1f,\"ratio\":%.3f,"
-		    "\"target\":%.2f,\"met\":%s,\"daemon_cpu_blocks\":{",
-		    r->key, r->value, r->floor, row_ratio(r), r->target,
-		    row_met(r) ? "true" : "false");
-		for (j = 0, first = true; j < CPU_MAX; j++)
-			if (r->daemon_cpu[j] > 0) {
-				printf("%s\"%d\":%d", first ? "" : ",", j,
-				    r->daemon_cpu[j]);
-				first = false;
-			}
-		printf("},\"cpu_speed\":{");
-		for (j = 0, first = true; j < CPU_MAX; j++)
-			if (r->cpu_speed[j] > 0) {
-				printf("%s\"%d\":%.2f", first ? "" : ",", j,
-				    r->cpu_speed[j]);
-				first = false;
-			}
-		printf("}}");
+		    "\"target\":%.2f,\"met\":%s", r->key, r->value, r->floor,
+		    row_ratio(r), r->target, row_met(r) ? "true" : "false");
+		for (j = 0; j < CPU_MAX; j++)
+			blocks[j] = r->daemon_cpu[j];
+		print_json_cpus("daemon_cpu_blocks", blocks, 0);
+		print_json_cpus("cpu_speed", r->cpu_speed, 2);
+		printf("}");
 	}
 	if (sc->ok)
 		printf(",\"scale\":{\"channels\":%zu,\"kib_per_channel\":%.3f,"
