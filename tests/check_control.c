@@ -148,27 +148,46 @@ START_TEST(payload_does_not_decode)
 }
 END_TEST
 
-/* Sends `rq` and reads its reply (the caller frees it). */
+/* Packs `rq` as a frame into buf; its length. */
+static size_t
+frame_pack(uint8_t *buf, size_t size, const Wschannel__Request *rq)
+{
+	size_t n = wschannel__request__get_packed_size(rq);
+
+	ck_assert_uint_le(n, size - FRAME_HEADER_SIZE);
+	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
+	wschannel__request__pack(rq, buf + FRAME_HEADER_SIZE);
+	return FRAME_HEADER_SIZE + n;
+}
+
+/* Reads the next reply, which must answer request `id` (the caller frees
+ * it). */
 static Wschannel__Reply *
-call_reply(int fd, Wschannel__Request *rq)
+read_reply(int fd, uint64_t id)
 {
 	uint8_t buf[4096], hdr[FRAME_HEADER_SIZE];
 	struct frame_header fh;
 	Wschannel__Reply *r;
-	size_t n = wschannel__request__get_packed_size(rq);
 
-	ck_assert_uint_le(n, sizeof(buf) - FRAME_HEADER_SIZE);
-	frame_header_write(buf, FRAME_REQUEST, (uint32_t)n);
-	wschannel__request__pack(rq, buf + FRAME_HEADER_SIZE);
-	ck_assert_int_eq(harness_raw_write(fd, buf, FRAME_HEADER_SIZE + n), 0);
 	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), 5000), 0);
 	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
 	ck_assert_int_eq(fh.kind, FRAME_REPLY);
 	ck_assert_uint_le(fh.length, sizeof(buf));
 	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
 	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length, buf));
-	ck_assert_uint_eq(r->id, rq->id);
+	ck_assert_uint_eq(r->id, id);
 	return r;
+}
+
+/* Sends `rq` and reads its reply (the caller frees it). */
+static Wschannel__Reply *
+call_reply(int fd, Wschannel__Request *rq)
+{
+	uint8_t buf[4096];
+	size_t n = frame_pack(buf, sizeof(buf), rq);
+
+	ck_assert_int_eq(harness_raw_write(fd, buf, n), 0);
+	return read_reply(fd, rq->id);
 }
 
 /* Sends `rq` and reads its reply's HRESULT. */
@@ -239,6 +258,57 @@ START_TEST(client_vanishes_mid_frame)
 	ck_assert_int_eq(harness_raw_write(fd, buf, sizeof(buf)), 0);
 	close(fd);
 	others_carry_on();
+}
+END_TEST
+
+/*
+ * Requests that arrive in pieces, cut inside a header and inside a
+ * payload: the daemon looks at what came before it takes it out of the
+ * socket, and keeps a cut frame's start for the next read.  Each request
+ * is answered once, in order, and nothing more comes.
+ */
+START_TEST(requests_in_pieces_answered_once)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__GetStatistics gs = WSCHANNEL__GET_STATISTICS__INIT;
+	uint8_t buf[4 * 256], extra[16];
+	size_t len = 0, f1, f2, cut[4];
+	uint64_t id;
+	int fd, i;
+
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_STATISTICS;
+	rq.get_statistics = &gs;
+	for (id = 1; id <= 4; id++) {
+		rq.id = id;
+		len += frame_pack(buf + len, sizeof(buf) - len, &rq);
+		if (id == 1)
+			f1 = len;
+		else if (id == 2)
+			f2 = len;
+	}
+	/* The first frame and part of the second's header; the rest of that
+	 * header and part of its payload; the rest, the third frame and
+	 * part of the fourth's payload; the rest. */
+	cut[0] = f1 + FRAME_HEADER_SIZE / 2;
+	cut[1] = f1 + FRAME_HEADER_SIZE + 2;
+	cut[2] = len - 3;
+	cut[3] = len;
+	fd = control_connect();
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(harness_raw_write(fd, buf + (i ? cut[i - 1] : 0),
+		    cut[i] - (i ? cut[i - 1] : 0)), 0);
+		usleep(50000);	/* handled apart */
+	}
+	ck_assert_uint_lt(cut[1], f2);
+	for (id = 1; id <= 4; id++) {
+		Wschannel__Reply *r = read_reply(fd, id);
+
+		ck_assert_uint_eq(r->hresult, S_OK);
+		wschannel__reply__free_unpacked(r, NULL);
+	}
+	ck_assert_int_eq(harness_raw_read(fd, extra, sizeof(extra), 300),
+	    -ETIMEDOUT);
+	close(fd);
 }
 END_TEST
 
@@ -688,6 +758,7 @@ control_suite(void)
 	tcase_add_test(tc, payload_does_not_decode);
 	tcase_add_test(tc, unknown_operation_and_ids);
 	tcase_add_test(tc, client_vanishes_mid_frame);
+	tcase_add_test(tc, requests_in_pieces_answered_once);
 	tcase_add_test(tc, frame_that_expands);
 	suite_add_tcase(s, tc);
 
