@@ -26,6 +26,7 @@
 #include "dbus.h"
 #include "log.h"
 #include "notify.h"
+#include "pending.h"
 #include "registry.h"
 #include "request_log.h"
 #include "builtin.h"
@@ -292,6 +293,7 @@ main(int argc, char **argv)
 	event_free(ev_int);
 	event_free(ev_hup);
 	registry_pass_free();
+	pending_cache_drop();
 	/* The shutdown is under way and bounded: a second signal must not
 	 * turn a clean exit into a death by signal. */
 	signal(SIGTERM, SIG_IGN);

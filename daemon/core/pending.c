@@ -1,5 +1,6 @@
 /* The pending-operation queue: one completion per operation, exactly once. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 
@@ -8,13 +9,44 @@
 #include "listener.h"
 #include "registry.h"
 
+/* Freed pendings kept for the next ones (one or two per message), which
+ * saves a calloc and a free each. */
+#define PENDING_CACHE_MAX	64
+#ifdef __SANITIZE_ADDRESS__
+#define PENDING_REUSE	false	/* reuse would hide a use after free */
+#else
+#define PENDING_REUSE	true
+#endif
+
+static struct pending	*pending_cache[PENDING_CACHE_MAX];
+static size_t		 pending_ncached;
+
+static void
+pending_release(struct pending *p)
+{
+	if (PENDING_REUSE && pending_ncached < PENDING_CACHE_MAX)
+		pending_cache[pending_ncached++] = p;
+	else
+		free(p);
+}
+
+void
+pending_cache_drop(void)
+{
+	while (pending_ncached > 0)
+		free(pending_cache[--pending_ncached]);
+}
+
 struct pending *
 pending_new(enum pending_kind kind, struct session *sess, pending_done_fn done,
     void *arg)
 {
 	struct pending *p;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if (pending_ncached > 0) {
+		p = pending_cache[--pending_ncached];
+		memset(p, 0, sizeof(*p));
+	} else if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->kind = kind;
 	p->sess = sess;
@@ -51,7 +83,7 @@ pending_free(struct pending *p)
 	if (p->sess != NULL)
 		TAILQ_REMOVE(&p->sess->pendings, p, sess_entry);
 	envelope_clear(&p->msg);
-	free(p);
+	pending_release(p);
 }
 
 void
@@ -68,7 +100,7 @@ pending_complete(struct pending *p, int32_t hr)
 	if (p->done != NULL)
 		p->done(p, hr, p->arg);
 	envelope_clear(&p->msg);
-	free(p);
+	pending_release(p);
 }
 
 unsigned

@@ -60,6 +60,8 @@ TAILQ_HEAD(pending_list, pending);
 
 struct pending	*pending_new(enum pending_kind, struct session *,
 		    pending_done_fn, void *arg);
+/* Frees the pendings kept for reuse (at shutdown). */
+void		 pending_cache_drop(void);
 /* Frees a pending the core never took (the call was refused at once):
  * unlinks it from its session, frees it without running its callback.
  * NULL: no-op. */
