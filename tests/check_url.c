@@ -5,7 +5,11 @@
 
 #include <check.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "builtin.h"
+#include "tcp_sock.h"
 #include "transport.h"
 #include "url.h"
 
@@ -164,6 +168,56 @@ START_TEST(scheme_for_binding)
 }
 END_TEST
 
+/* A URL's host literal becomes the address connected to, and an address
+ * is named as listings and REMOTE_IP_ADDRESS show it. */
+START_TEST(address_literals_and_names)
+{
+	static const struct {
+		const char	*host;
+		uint16_t	 port;
+		const char	*name;
+	} ok[] = {
+		{ "127.0.0.1", 808, "127.0.0.1:808" },
+		{ "0.0.0.0", 0, "0.0.0.0:0" },
+		{ "255.255.255.255", 65535, "255.255.255.255:65535" },
+		{ "10.20.3.4", 9, "10.20.3.4:9" },
+		{ "::1", 9000, "[::1]:9000" },
+		{ "fe80::1:2:3:4", 1, "[fe80::1:2:3:4]:1" },
+		{ "::ffff:127.0.0.1", 80, "[::ffff:127.0.0.1]:80" },
+	};
+	static const char *names[] = { "localhost", "host.example",
+	    "127.0.0.1.", "1.2.3", "fe80::1%lo", "", "256.1.1.1" };
+	struct sockaddr_storage ss;
+	struct sockaddr_in sin;
+	socklen_t len;
+	char buf[64], small[8];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(tcp_sock_literal_addr(ok[i].host, ok[i].port,
+		    &ss, &len), "%s", ok[i].host);
+		ck_assert_uint_eq(len, ss.ss_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		ck_assert_str_eq(tcp_sock_addr_name((struct sockaddr *)&ss,
+		    buf, sizeof(buf)), ok[i].name);
+	}
+	/* Names (and scoped literals) go to the resolver. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		ck_assert_msg(!tcp_sock_literal_addr(names[i], 1, &ss, &len),
+		    "%s", names[i]);
+	/* Cut to the buffer; an unknown family is "?". */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(4242);
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	ck_assert_str_eq(tcp_sock_addr_name((struct sockaddr *)&sin, small,
+	    sizeof(small)), "127.0.0");
+	sin.sin_family = AF_UNIX;
+	ck_assert_str_eq(tcp_sock_addr_name((struct sockaddr *)&sin, buf,
+	    sizeof(buf)), "?");
+}
+END_TEST
+
 static Suite *
 url_suite(void)
 {
@@ -176,6 +230,7 @@ url_suite(void)
 	    (int)(sizeof invalid / sizeof invalid[0]));
 	tcase_add_test(tc, parse_limits);
 	tcase_add_test(tc, scheme_for_binding);
+	tcase_add_test(tc, address_literals_and_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

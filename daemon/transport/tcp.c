@@ -779,47 +779,23 @@ tcp_local_kick(struct tcp_listener *tl)
 		tcp_io_read_soon(&c->io);
 }
 
-/* The host's addresses: connect to the first, as libevent's
- * bufferevent_socket_connect_hostname does. */
+/* Connects to `sa`, the peer's address. */
 static void
-tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
+tcp_connect_to(struct tcp_conn *c, const struct sockaddr *sa, socklen_t salen)
 {
-	struct tcp_conn *c = arg;
 	struct tcp_listener *tl;
 	char peer[TCP_PEER_LEN];
 	evutil_socket_t fd;
 	int rc, err;
 
-	/* Cancelled by an abort or the timeout: `c` may be gone. */
-	if (result == EVUTIL_EAI_CANCEL) {
-		if (res != NULL)
-			evutil_freeaddrinfo(res);
-		return;
-	}
-	c->dns_req = NULL;
-	if (c->dns_timer != NULL) {
-		event_free(c->dns_timer);
-		c->dns_timer = NULL;
-	}
-	if (result != 0 || res == NULL) {
-		if (res != NULL)
-			evutil_freeaddrinfo(res);
-		log_info("channel %llu: cannot resolve the host name: %s",
-		    (unsigned long long)channel_id(c->ch),
-		    evutil_gai_strerror(result));
-		tcp_open_fail(c, WS_E_ENDPOINT_NOT_FOUND,
-		    "cannot resolve the host name");
-		return;
-	}
 	c->phase = TP_CONNECTING;
 	/* Our own socket(2), not libevent's, so that its errno is known: at
 	 * the fd limit the open fails at once with a quota error instead of
 	 * looking like an unreachable peer. */
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    IPPROTO_TCP);
 	if (fd == -1 || tcp_io_setfd(&c->io, fd) != 0) {
 		err = errno;
-		evutil_freeaddrinfo(res);
 		if (fd != -1) {
 			evutil_closesocket(fd);
 			err = ENOMEM;
@@ -838,14 +814,12 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 	}
 	tcp_sock_options(c->ch, fd, false);
 	/* The address we connect to is the peer's: no getpeername later. */
-	c->peer = strdup(tcp_sock_addr_name(res->ai_addr, peer,
-	    sizeof(peer)));
+	c->peer = strdup(tcp_sock_addr_name(sa, peer, sizeof(peer)));
 	do
-		rc = connect(fd, res->ai_addr, res->ai_addrlen);
+		rc = connect(fd, sa, salen);
 	while (rc != 0 && errno == EINTR);
 	err = rc == 0 ? 0 : errno;
-	tl = tcp_local_listener(res->ai_addr);
-	evutil_freeaddrinfo(res);
+	tl = tcp_local_listener(sa);
 	if (err != 0 && err != EINPROGRESS) {
 		tcp_open_fail(c, tcp_sock_hr_from_errno(err),
 		    "cannot connect to the endpoint");
@@ -854,6 +828,42 @@ tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
 	tcp_send_preamble(c);
 	if (tl != NULL && c->phase == TP_AWAIT_ACK)
 		tcp_local_link(c, tl);
+}
+
+/* The host's addresses: connect to the first, as libevent's
+ * bufferevent_socket_connect_hostname does. */
+static void
+tcp_resolved_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct sockaddr_storage ss;
+	socklen_t salen;
+
+	/* Cancelled by an abort or the timeout: `c` may be gone. */
+	if (result == EVUTIL_EAI_CANCEL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		return;
+	}
+	c->dns_req = NULL;
+	if (c->dns_timer != NULL) {
+		event_free(c->dns_timer);
+		c->dns_timer = NULL;
+	}
+	if (result != 0 || res == NULL || res->ai_addrlen > sizeof(ss)) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		log_info("channel %llu: cannot resolve the host name: %s",
+		    (unsigned long long)channel_id(c->ch),
+		    evutil_gai_strerror(result));
+		tcp_open_fail(c, WS_E_ENDPOINT_NOT_FOUND,
+		    "cannot resolve the host name");
+		return;
+	}
+	memcpy(&ss, res->ai_addr, res->ai_addrlen);
+	salen = (socklen_t)res->ai_addrlen;
+	evutil_freeaddrinfo(res);
+	tcp_connect_to(c, (struct sockaddr *)&ss, salen);
 }
 
 static void
@@ -875,6 +885,8 @@ tcp_open(struct channel *ch, const struct url *u)
 {
 	struct evutil_addrinfo hints;
 	struct evdns_getaddrinfo_request *req;
+	struct sockaddr_storage ss;
+	socklen_t salen;
 	struct tcp_conn *c;
 	struct timeval tv;
 	char port[8];
@@ -884,14 +896,19 @@ tcp_open(struct channel *ch, const struct url *u)
 		return E_OUTOFMEMORY;
 	c->phase = TP_RESOLVING;
 	channel_set_tp(ch, c);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	snprintf(port, sizeof(port), "%u", (unsigned)u->port);
 	c->in_open = 1;
-	req = evdns_getaddrinfo(registry_dns(), u->host, port, &hints,
-	    tcp_resolved_cb, c);
+	if (tcp_sock_literal_addr(u->host, u->port, &ss, &salen)) {
+		tcp_connect_to(c, (struct sockaddr *)&ss, salen);
+		req = NULL;
+	} else {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_protocol = IPPROTO_TCP;
+		snprintf(port, sizeof(port), "%u", (unsigned)u->port);
+		req = evdns_getaddrinfo(registry_dns(), u->host, port, &hints,
+		    tcp_resolved_cb, c);
+	}
 	c->in_open = 0;
 	if (c->open_hr != S_OK) {
 		int32_t hr = c->open_hr;

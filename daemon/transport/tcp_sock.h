@@ -18,6 +18,9 @@ struct evbuffer;
 /* "127.0.0.1:4242", "[::1]:4242", or "?" for another family. */
 const char	*tcp_sock_addr_name(const struct sockaddr *, char *buf,
 		    size_t len);
+/* An address literal as a socket address (false: a name to resolve). */
+bool		 tcp_sock_literal_addr(const char *host, uint16_t port,
+		    struct sockaddr_storage *, socklen_t *);
 /* NO_DELAY and SEND_KEEP_ALIVES of the channel, on its socket; an
  * accepted socket already has TCP_NODELAY from its listening socket. */
 void		 tcp_sock_options(struct channel *, evutil_socket_t,
