@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -480,6 +481,43 @@ START_TEST(open_async_callback)
 	WsFreeChannel(c);
 	WsFreeChannel(s);
 	WsFreeListener(l);
+}
+END_TEST
+
+/* How many of this process's threads go by `name` (top -H, gdb). */
+static int
+threads_named(const char *name)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dir = opendir("/proc/self/task"));
+	while ((d = readdir(dir)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    d->d_name);
+		if (d->d_name[0] == '.' || (f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, name, strlen(name)) == 0 &&
+		    comm[strlen(name)] == '\n')
+			n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* The library's thread carries its name, not the application's. */
+START_TEST(library_thread_named)
+{
+	WS_CHANNEL *c = tcp_channel();
+
+	STATE_EQ(c, WS_CHANNEL_STATE_CREATED);
+	ck_assert_int_eq(threads_named("wschannel-io"), 1);
+	WsFreeChannel(c);
 }
 END_TEST
 
@@ -1988,6 +2026,7 @@ channel_suite(void)
 	tcase_add_test(tc, open_second_invalid);
 	tcase_add_test(tc, open_tcp_binary_default);
 	tcase_add_test(tc, open_async_callback);
+	tcase_add_test(tc, library_thread_named);
 	tcase_add_test(tc, opening_visible_backlog_full);
 	tcase_add_test(tc, opening_visible_preamble_unanswered);
 	tcase_add_test(tc, error_strings_after_failure);

@@ -925,9 +925,10 @@ ipc_cb_main(void *arg)
 	return NULL;
 }
 
-/* Our threads take no signals: those belong to the application. */
+/* Our threads take no signals: those belong to the application.  Named,
+ * for top -H and debuggers: "wschannel-io", "wschannel-cb". */
 static int
-ipc_thread_start(void *(*fn)(void *), void *arg)
+ipc_thread_start(void *(*fn)(void *), void *arg, const char *name)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
@@ -939,7 +940,8 @@ ipc_thread_start(void *(*fn)(void *), void *arg)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&t, &attr, fn, arg);
+	if ((r = pthread_create(&t, &attr, fn, arg)) == 0)
+		(void)pthread_setname_np(t, name);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	return -r;
@@ -984,13 +986,14 @@ ipc_conn_open(const struct ipc_address *addr, bool shared,
 	if (!shared)
 		pthread_mutex_lock(&ipc_lock);
 	if (shared && !c->leads && !ipc_cb_started) {
-		if ((r = ipc_thread_start(ipc_cb_main, NULL)) != 0)
+		if ((r = ipc_thread_start(ipc_cb_main, NULL,
+		    "wschannel-cb")) != 0)
 			goto fail;
 		ipc_cb_started = true;
 	}
 	/* The I/O thread's and the caller's, and ipc_current's. */
 	c->refs = shared ? 3 : 2;
-	if ((r = ipc_thread_start(c->ops->io_main, c)) != 0)
+	if ((r = ipc_thread_start(c->ops->io_main, c, "wschannel-io")) != 0)
 		goto fail;
 	c->all_next = ipc_all;
 	ipc_all = c;
