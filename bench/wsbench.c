@@ -25,7 +25,8 @@
  * machine is mostly waiting for a CPU), and abort --all with its floor:
  * as many loopback sockets closed with a reset by one process.
  *
- * Each row also says which CPU the daemon was on after each of its blocks
+ * Each row also says which CPU the daemon was on after each of its blocks,
+ * after how many of them the library's I/O thread was on that CPU too,
  * and, when the CPUs ran a fixed loop at speeds more than a fifth apart
  * just before the row, how fast each one was: virtual CPUs can differ.
  */
@@ -165,6 +166,7 @@ interleave(double (*floor_block)(void *), double (*value_block)(void *),
 
 static double	 cpu_speed[CPU_MAX];	/* 1 for the fastest; 0 unprobed */
 static int	 daemon_blocks[CPU_MAX];	/* the row being run's */
+static int	 io_with_daemon;		/* ... blocks */
 
 /* A fixed loop pinned to each CPU in turn, best of three. */
 static void
@@ -206,26 +208,16 @@ cpus_probe(void)
 static int
 daemon_cpu(void)
 {
-	char path[64], buf[1024], *p;
-	int field, cpu = -1;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat",
 	    (int)harness_daemon_pid());
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	/* Field 39, counted after the command's closing parenthesis. */
-	if (fgets(buf, sizeof(buf), f) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL) {
-		for (field = 2; p != NULL && field < 39; field++)
-			p = strchr(p + 1, ' ');
-		if (p != NULL)
-			cpu = atoi(p + 1);
-	}
-	fclose(f);
-	return cpu >= 0 && cpu < CPU_MAX ? cpu : -1;
+	return proc_stat_cpu(path);
 }
 
+/* After a block: where the daemon was, and whether the library's I/O
+ * thread was there too (on two CPUs, a pair opened then took ~135 us
+ * instead of ~90: it woke on the daemon's CPU and pre-empted it). */
 static void
 daemon_cpu_note(void)
 {
@@ -233,6 +225,8 @@ daemon_cpu_note(void)
 
 	if (cpu >= 0)
 		daemon_blocks[cpu]++;
+	if (cpu >= 0 && io_thread_cpu() == cpu)
+		io_with_daemon++;
 }
 
 /* "1 (6 of 6 blocks)" or "0: 2, 1: 4" into buf. */
@@ -1332,6 +1326,10 @@ daemon_cpu_words(const struct row *r, char *buf, size_t size)
 	int i;
 
 	daemon_cpu_blocks(r->daemon_cpu, buf, size);
+	len = strlen(buf);
+	if (r->io_with_daemon > 0 && len < size)
+		snprintf(buf + len, size - len, "; library I/O thread there "
+		    "after %d", r->io_with_daemon);
 	for (i = 0; i < CPU_MAX; i++)
 		if (r->cpu_speed[i] > 0 && r->cpu_speed[i] < 0.8)
 			differ = true;
@@ -1404,7 +1402,8 @@ print_json(const struct scale *sc)
 			blocks[j] = r->daemon_cpu[j];
 		print_json_cpus("daemon_cpu_blocks", blocks, 0);
 		print_json_cpus("cpu_speed", r->cpu_speed, 2);
-		printf("}");
+		printf(",\"io_thread_with_daemon_blocks\":%d}",
+		    r->io_with_daemon);
 	}
 	if (sc->ok)
 		printf(",\"scale\":{\"channels\":%zu,\"kib_per_channel\":%.3f,"
@@ -1446,11 +1445,13 @@ main(void)
 		if (!row_wanted(&bench_rows[i]))
 			continue;
 		memset(daemon_blocks, 0, sizeof(daemon_blocks));
+		io_with_daemon = 0;
 		cpus_probe();
 		memcpy(bench_rows[i].cpu_speed, cpu_speed, sizeof(cpu_speed));
 		bench_rows[i].ok = bench_rows[i].run(&bench_rows[i]) == 0;
 		memcpy(bench_rows[i].daemon_cpu, daemon_blocks,
 		    sizeof(daemon_blocks));
+		bench_rows[i].io_with_daemon = io_with_daemon;
 		if (!bench_rows[i].ok)
 			fprintf(stderr, "wsbench: %s: could not be measured\n",
 			    bench_rows[i].key);

@@ -37,6 +37,9 @@ struct row {
 	 * fastest; 0 for none). */
 	int		 daemon_cpu[WSBENCH_CPU_MAX];
 	double		 cpu_speed[WSBENCH_CPU_MAX];
+	/* Blocks after which the library's I/O thread was on the
+	 * daemon's CPU too. */
+	int		 io_with_daemon;
 };
 
 uint64_t now_ns(void);
@@ -51,6 +54,11 @@ double	 samples_block(struct samples *);
 int	 interleave(double (*floor_block)(void *),
 	    double (*value_block)(void *), void *arg, double *floor,
 	    double *value);
+
+/* wsbench_proc.c: the CPU a task ran on last (its stat file), and that
+ * of this process's library I/O thread; -1 when unknown. */
+int	 proc_stat_cpu(const char *path);
+int	 io_thread_cpu(void);
 
 int	 row_udp(struct row *);
 int	 row_http(struct row *);
