@@ -148,6 +148,55 @@ START_TEST(blocked_receive_released_without_the_daemon)
 }
 END_TEST
 
+struct receive_twice {
+	WS_CHANNEL		*ch;
+	struct harness_msg	 m;
+	HRESULT			 second;
+};
+
+static HRESULT
+receive_twice_main(void *arg)
+{
+	struct receive_twice *t = arg;
+	HRESULT hr;
+
+	hr = harness_receive(t->ch, &t->m, HARNESS_BODY_INT, NULL);
+	t->second = harness_receive(t->ch, &t->m, HARNESS_BODY_INT, NULL);
+	return hr;
+}
+
+/*
+ * The released caller runs before the aborting thread has written the
+ * abort to the daemon, and calls again at once: that call still comes
+ * after the abort, and finds the channel FAULTED (channel-semantics.md,
+ * "After an abort").  Repeated, for the race.
+ */
+START_TEST(released_caller_next_call_follows_abort)
+{
+	struct receive_twice t;
+	struct harness_pair p;
+	struct harness_bg *bg;
+	HRESULT hr;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		HR_EQ(harness_pair_open(&p, NULL, 0), S_OK);
+		memset(&t, 0, sizeof(t));
+		t.ch = p.server;
+		t.second = E_FAIL;
+		ck_assert_ptr_nonnull(bg = harness_bg_start(receive_twice_main,
+		    &t));
+		wait_pending(1);
+		HR_EQ(WsAbortChannel(p.server, NULL), S_OK);
+		ck_assert(harness_bg_wait(bg, T_MS, &hr));
+		HR_EQ(hr, WS_E_OPERATION_ABORTED);
+		HR_EQ(t.second, WS_E_OBJECT_FAULTED);
+		harness_msg_free(&t.m);
+		harness_pair_free(&p);
+	}
+}
+END_TEST
+
 /*
  * An async receive ended by the abort is called back once, with
  * WS_E_OPERATION_ABORTED: the library ends it when the abort is written
@@ -331,6 +380,7 @@ abort_local_suite(void)
 	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, blocked_receive_released_without_the_daemon);
+	tcase_add_test(tc, released_caller_next_call_follows_abort);
 	tcase_add_test(tc, async_receive_called_back_once);
 	tcase_add_test(tc, abort_releases_only_its_channel);
 	tcase_add_test(tc, blocked_accept_released_without_the_daemon);

@@ -37,8 +37,9 @@ struct unix_conn {
 	int		 fd;		/* closed by the I/O thread under wlock */
 	int		 kfd;		/* eventfd: wakes the idle I/O thread */
 	int		 ifd;		/* eventfd: wakes a leader that polls */
-	bool		 interrupted;	/* ifd written, its leader not up yet
-					 * (atomic) */
+	/* Interrupts written to ifd, and the count the leader had seen
+	 * when it last drained it (atomic). */
+	unsigned	 interrupts, interrupts_seen;
 	pthread_mutex_t	 wlock;		/* one writer at a time, whole frames */
 	/* The reader's (the leader's; handed over under ipc_lock). */
 	uint8_t		*rbuf;
@@ -156,14 +157,15 @@ unix_now_ns(void)
 #define UNIX_LEADER_WAIT_NS	(50 * 1000)
 
 static void
-unix_let_leader_up(struct unix_conn *u)
+unix_let_leader_up(struct unix_conn *u, unsigned before)
 {
+	unsigned now = __atomic_load_n(&u->interrupts, __ATOMIC_ACQUIRE);
 	uint64_t end;
 
-	if (!__atomic_load_n(&u->interrupted, __ATOMIC_ACQUIRE))
-		return;
+	if (now == before)
+		return;		/* this abort interrupted nobody */
 	end = unix_now_ns() + UNIX_LEADER_WAIT_NS;
-	while (__atomic_load_n(&u->interrupted, __ATOMIC_ACQUIRE) &&
+	while (__atomic_load_n(&u->interrupts_seen, __ATOMIC_ACQUIRE) != now &&
 	    unix_now_ns() < end)
 		sched_yield();
 }
@@ -173,10 +175,12 @@ unix_send_reserved_after(struct ipc_conn *c, struct ipc_reserved *r,
     void (*first)(struct ipc_conn *, void *), void *arg)
 {
 	struct unix_conn *u = c->be;
+	unsigned before;
 
 	pthread_mutex_lock(&u->wlock);
+	before = __atomic_load_n(&u->interrupts, __ATOMIC_ACQUIRE);
 	first(c, arg);
-	unix_let_leader_up(u);
+	unix_let_leader_up(u, before);
 	(void)unix_write_locked(u, r->frame, r->len);
 	pthread_mutex_unlock(&u->wlock);
 }
@@ -287,7 +291,9 @@ unix_wait2(struct unix_conn *u, short events, int efd)
 		if (errno != EINTR)
 			return 1;
 	if (p[1].revents & POLLIN) {
-		__atomic_store_n(&u->interrupted, false, __ATOMIC_RELEASE);
+		if (efd == u->ifd)	/* the leader is up */
+			__atomic_store_n(&u->interrupts_seen, __atomic_load_n(
+			    &u->interrupts, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
 		(void)!read(efd, &v, sizeof(v));
 	}
 	return p[0].revents != 0;
@@ -358,7 +364,7 @@ unix_interrupt(struct ipc_conn *c)
 	struct unix_conn *u = c->be;
 	uint64_t one = 1;
 
-	__atomic_store_n(&u->interrupted, true, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&u->interrupts, 1, __ATOMIC_RELEASE);
 	(void)!write(u->ifd, &one, sizeof(one));
 }
 
