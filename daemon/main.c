@@ -28,6 +28,7 @@
 #include "notify.h"
 #include "pending.h"
 #include "registry.h"
+#include "request.h"
 #include "request_log.h"
 #include "builtin.h"
 #include "envelope_text.h"
@@ -294,6 +295,7 @@ main(int argc, char **argv)
 	event_free(ev_hup);
 	registry_pass_free();
 	pending_cache_drop();
+	request_cache_drop();
 	/* The shutdown is under way and bounded: a second signal must not
 	 * turn a clean exit into a death by signal. */
 	signal(SIGTERM, SIG_IGN);

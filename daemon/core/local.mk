@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += libwscore.la
 libwscore_la_SOURCES = \
 	%D%/state.c %D%/state.h \
-	%D%/pending.c %D%/pending.h \
+	%D%/pending.c %D%/pending.h %D%/freelist.h \
 	%D%/registry.c %D%/registry.h \
 	%D%/channel.c %D%/channel.h \
 	%D%/listener.c %D%/listener.h \

@@ -4,37 +4,18 @@
 
 #include <event2/event.h>
 
+#include "freelist.h"
 #include "pending.h"
 #include "channel.h"
 #include "listener.h"
 #include "registry.h"
 
-/* Freed pendings kept for the next ones (one or two per message), which
- * saves a calloc and a free each. */
-#define PENDING_CACHE_MAX	64
-#ifdef __SANITIZE_ADDRESS__
-#define PENDING_REUSE	false	/* reuse would hide a use after free */
-#else
-#define PENDING_REUSE	true
-#endif
-
-static struct pending	*pending_cache[PENDING_CACHE_MAX];
-static size_t		 pending_ncached;
-
-static void
-pending_release(struct pending *p)
-{
-	if (PENDING_REUSE && pending_ncached < PENDING_CACHE_MAX)
-		pending_cache[pending_ncached++] = p;
-	else
-		free(p);
-}
+static struct freelist	 pending_kept;
 
 void
 pending_cache_drop(void)
 {
-	while (pending_ncached > 0)
-		free(pending_cache[--pending_ncached]);
+	freelist_drain(&pending_kept);
 }
 
 struct pending *
@@ -43,10 +24,9 @@ pending_new(enum pending_kind kind, struct session *sess, pending_done_fn done,
 {
 	struct pending *p;
 
-	if (pending_ncached > 0) {
-		p = pending_cache[--pending_ncached];
+	if ((p = freelist_take(&pending_kept)) != NULL)
 		memset(p, 0, sizeof(*p));
-	} else if ((p = calloc(1, sizeof(*p))) == NULL)
+	else if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->kind = kind;
 	p->sess = sess;
@@ -83,7 +63,7 @@ pending_free(struct pending *p)
 	if (p->sess != NULL)
 		TAILQ_REMOVE(&p->sess->pendings, p, sess_entry);
 	envelope_clear(&p->msg);
-	pending_release(p);
+	freelist_give(&pending_kept, p);
 }
 
 void
@@ -100,7 +80,7 @@ pending_complete(struct pending *p, int32_t hr)
 	if (p->done != NULL)
 		p->done(p, hr, p->arg);
 	envelope_clear(&p->msg);
-	pending_release(p);
+	freelist_give(&pending_kept, p);
 }
 
 unsigned

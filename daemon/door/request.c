@@ -6,7 +6,6 @@
  * seen without any door-wide flag.
  */
 #include <sys/types.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 
 #include "channel.h"
 #include "envelope.h"
+#include "freelist.h"
 #include "hresult.h"
 #include "listener.h"
 #include "log.h"
@@ -41,39 +41,14 @@ request_now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/*
- * Freed requests are kept for the next ones: a request is 1.4 KiB (most of
- * it the property arrays of creates, which need no zeroing), and its
- * calloc and free were a twentieth of the daemon's own instructions per
- * pipelined message (callgrind).  Kept while a door is open, at most
- * REQUEST_CACHE_MAX.
- */
-#define REQUEST_CACHE_MAX	64
-#ifdef __SANITIZE_ADDRESS__
-#define REQUEST_REUSE	false	/* reuse would hide a use after free */
-#else
-#define REQUEST_REUSE	true
-#endif
+/* A request is 1.4 KiB, most of it the property arrays of creates, which
+ * a reused one needs no zeroing of (nprops is 0). */
+static struct freelist	 request_kept;
 
-static struct request	*request_cache[REQUEST_CACHE_MAX];
-static size_t		 request_ncached;
-
-static void
+void
 request_cache_drop(void)
 {
-	while (request_ncached > 0)
-		free(request_cache[--request_ncached]);
-}
-
-static bool
-request_doors_open(void)
-{
-	size_t i;
-
-	for (i = 0; i < REQUEST_MAX_DOORS; i++)
-		if (request_doors[i] != NULL)
-			return true;
-	return false;
+	freelist_drain(&request_kept);
 }
 
 void
@@ -101,8 +76,6 @@ request_door_remove(struct request_door *door)
 	for (i = 0; i < REQUEST_MAX_DOORS; i++)
 		if (request_doors[i] == door)
 			request_doors[i] = NULL;
-	if (!request_doors_open())
-		request_cache_drop();
 }
 
 void
@@ -130,9 +103,7 @@ request_new(struct request_client *c, enum request_op op)
 	size_t props = offsetof(struct request, arg.prop_ids);
 	size_t rest = offsetof(struct request, arg.nprops);
 
-	if (request_ncached > 0) {
-		/* Zeroed but for the property arrays (nprops is 0). */
-		r = request_cache[--request_ncached];
+	if ((r = freelist_take(&request_kept)) != NULL) {
 		memset(r, 0, props);
 		memset((uint8_t *)r + rest, 0, sizeof(*r) - rest);
 	} else if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -149,17 +120,10 @@ request_free(struct request *r)
 		return;
 	envelope_clear(&r->arg.msg);
 	envelope_clear(&r->res.first);
-	if (r->res.aborts != NULL)
-		free(r->res.aborts);
-	if (r->res.channels != NULL)
-		free(r->res.channels);
-	if (r->res.listeners != NULL)
-		free(r->res.listeners);
-	if (REQUEST_REUSE && request_ncached < REQUEST_CACHE_MAX &&
-	    request_doors_open())
-		request_cache[request_ncached++] = r;
-	else
-		free(r);
+	free(r->res.aborts);
+	free(r->res.channels);
+	free(r->res.listeners);
+	freelist_give(&request_kept, r);
 }
 
 void

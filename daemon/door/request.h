@@ -196,6 +196,8 @@ struct request {
  * STATISTICS counts the clients of each and the uptime of the first. */
 void	 request_door_add(struct request_door *);
 void	 request_door_remove(struct request_door *);
+/* Frees the requests kept for reuse (at exit). */
+void	 request_cache_drop(void);
 
 void	 request_client_init(struct request_client *, struct request_door *,
 	    uid_t, pid_t, gid_t);
