@@ -210,9 +210,12 @@ daemon_cpu(void)
 {
 	char path[64];
 
+	int cpu;
+
 	snprintf(path, sizeof(path), "/proc/%d/stat",
 	    (int)harness_daemon_pid());
-	return proc_stat_cpu(path);
+	cpu = harness_stat_cpu(path);
+	return cpu < CPU_MAX ? cpu : -1;
 }
 
 /* After a block: where the daemon was, and whether the library's I/O
@@ -221,11 +224,12 @@ daemon_cpu(void)
 static void
 daemon_cpu_note(void)
 {
-	int cpu = daemon_cpu();
+	int cpu = daemon_cpu(), io;
 
-	if (cpu >= 0)
-		daemon_blocks[cpu]++;
-	if (cpu >= 0 && io_thread_cpu() == cpu)
+	if (cpu < 0)
+		return;
+	daemon_blocks[cpu]++;
+	if (harness_threads_named("wschannel-io", &io) > 0 && io == cpu)
 		io_with_daemon++;
 }
 

@@ -55,11 +55,6 @@ int	 interleave(double (*floor_block)(void *),
 	    double (*value_block)(void *), void *arg, double *floor,
 	    double *value);
 
-/* wsbench_proc.c: the CPU a task ran on last (its stat file), and that
- * of this process's library I/O thread; -1 when unknown. */
-int	 proc_stat_cpu(const char *path);
-int	 io_thread_cpu(void);
-
 int	 row_udp(struct row *);
 int	 row_http(struct row *);
 

@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -484,39 +483,13 @@ START_TEST(open_async_callback)
 }
 END_TEST
 
-/* How many of this process's threads go by `name` (top -H, gdb). */
-static int
-threads_named(const char *name)
-{
-	char path[300], comm[32];
-	struct dirent *d;
-	DIR *dir;
-	FILE *f;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(dir = opendir("/proc/self/task"));
-	while ((d = readdir(dir)) != NULL) {
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-		    d->d_name);
-		if (d->d_name[0] == '.' || (f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(comm, sizeof(comm), f) != NULL &&
-		    strncmp(comm, name, strlen(name)) == 0 &&
-		    comm[strlen(name)] == '\n')
-			n++;
-		fclose(f);
-	}
-	closedir(dir);
-	return n;
-}
-
 /* The library's thread carries its name, not the application's. */
 START_TEST(library_thread_named)
 {
 	WS_CHANNEL *c = tcp_channel();
 
 	STATE_EQ(c, WS_CHANNEL_STATE_CREATED);
-	ck_assert_int_eq(threads_named("wschannel-io"), 1);
+	ck_assert_int_eq(harness_threads_named("wschannel-io", NULL), 1);
 	WsFreeChannel(c);
 }
 END_TEST

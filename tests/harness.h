@@ -417,4 +417,10 @@ struct harness_recv {
 };
 struct harness_bg *harness_receive_start(struct harness_recv *r);
 
+/* harness_proc.c: the CPU a task ran on last, from its stat file (-1 when
+ * unreadable); how many of this process's threads go by `name` (top -H),
+ * and in *cpu (if not NULL) where the first of them ran last, or -1. */
+int	 harness_stat_cpu(const char *path);
+int	 harness_threads_named(const char *name, int *cpu);
+
 #endif

@@ -1,6 +1,7 @@
 /*
- * What /proc says of where threads ran: the CPU a task ran on last, the
- * daemon's or one of our own (the library's I/O thread, "wschannel-io").
+ * What /proc says of threads: the CPU a task ran on last, and this
+ * process's threads of a name (the library's are "wschannel-io" and
+ * "wschannel-cb").  For check_channel and wsbench.
  */
 #include <sys/types.h>
 #include <dirent.h>
@@ -8,12 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wsbench.h"
+#include "harness.h"
 
-/* Field 39 of a stat file, counted after the command's closing
- * parenthesis; -1 when unreadable. */
 int
-proc_stat_cpu(const char *path)
+harness_stat_cpu(const char *path)
 {
 	char buf[1024], *p;
 	int field, cpu = -1;
@@ -21,6 +20,7 @@ proc_stat_cpu(const char *path)
 
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
+	/* Field 39, counted after the command's closing parenthesis. */
 	if (fgets(buf, sizeof(buf), f) != NULL &&
 	    (p = strrchr(buf, ')')) != NULL) {
 		for (field = 2; p != NULL && field < 39; field++)
@@ -29,36 +29,39 @@ proc_stat_cpu(const char *path)
 			cpu = atoi(p + 1);
 	}
 	fclose(f);
-	return cpu >= 0 && cpu < WSBENCH_CPU_MAX ? cpu : -1;
+	return cpu;
 }
 
-/* The CPU this process's library I/O thread ran on last, or -1. */
 int
-io_thread_cpu(void)
+harness_threads_named(const char *name, int *cpu)
 {
-	char path[300], name[32];
+	char path[300], comm[32];
+	size_t len = strlen(name);
 	struct dirent *d;
 	DIR *dir;
 	FILE *f;
-	int cpu = -1;
+	int n = 0;
 
+	if (cpu != NULL)
+		*cpu = -1;
 	if ((dir = opendir("/proc/self/task")) == NULL)
 		return -1;
-	while (cpu < 0 && (d = readdir(dir)) != NULL) {
+	while ((d = readdir(dir)) != NULL) {
 		if (d->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
 		    d->d_name);
 		if ((f = fopen(path, "r")) == NULL)
 			continue;
-		if (fgets(name, sizeof(name), f) != NULL &&
-		    strcmp(name, "wschannel-io\n") == 0) {
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, name, len) == 0 && comm[len] == '\n' &&
+		    n++ == 0 && cpu != NULL) {
 			snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
 			    d->d_name);
-			cpu = proc_stat_cpu(path);
+			*cpu = harness_stat_cpu(path);
 		}
 		fclose(f);
 	}
 	closedir(dir);
-	return cpu;
+	return n;
 }
