@@ -576,6 +576,12 @@ START_TEST(test_read_own_form)
 		/* an escape the writer does not write */
 		ENV12 "<s:Header><a:Action s:mustUnderstand=\"1\">&#65;"
 		"</a:Action></s:Header><s:Body><x>1</x></s:Body></s:Envelope>",
+		/* a value the writer writes, but with a carriage return at
+		 * an end, which the tree trims (fuzz_envelope found it) */
+		ENV12 "<s:Header><a:Action s:mustUnderstand=\"1\">urn:a&#13;"
+		"</a:Action></s:Header><s:Body><x>1</x></s:Body></s:Envelope>",
+		ENV12 "<s:Header><a:Action s:mustUnderstand=\"1\">&#13;urn:a"
+		"</a:Action></s:Header><s:Body><x>1</x></s:Body></s:Envelope>",
 		ENV12 "<s:Header><a:Action>urn:a</a:Action></s:Header>"
 		"<s:Body><x>1</x></s:Body></s:Envelope>",
 		ENV12 "<s:Header><a:Action s:mustUnderstand=\"1\">urn:a"

@@ -684,9 +684,10 @@ envelope_text_read_value(struct er_cur *c, const char *name, bool *nomem)
 	}
 	(void)envelope_text_ascii(start, c->end, v, NULL);
 	v[n] = '\0';
-	/* The tree trims an Address: values with space at an end are its. */
-	if (n == 0 || strchr(" \t\n", v[0]) != NULL ||
-	    strchr(" \t\n", v[n - 1]) != NULL ||
+	/* The tree trims XML white space (a written &#13; included) from
+	 * the ends: such values are its to read. */
+	if (n == 0 || envelope_text_read_space((xmlChar)v[0]) ||
+	    envelope_text_read_space((xmlChar)v[n - 1]) ||
 	    !envelope_text_read_lit(c, "</a:") ||
 	    !envelope_text_read_lit(c, name) || !envelope_text_read_lit(c, ">")) {
 		free(v);
