@@ -603,9 +603,9 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	 * its memory alive) while the Reply is decoded without the lock.
 	 */
 	ipc_arena_reset(&call->arena);
-	alloc.alloc = call->heap_reply ? ipc_arena_track_alloc : ipc_arena_alloc;
-	alloc.free = call->heap_reply ? ipc_arena_track_free :
-	    ipc_arena_free;
+	call->arena.chunks_only = call->heap_reply;
+	alloc.alloc = ipc_arena_alloc;
+	alloc.free = ipc_arena_free;
 	alloc.allocator_data = &call->arena;
 	if ((r = wschannel__reply__unpack(&alloc, len, buf)) == NULL) {
 		if (!call->arena.failed) {
@@ -621,14 +621,10 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	if (call->linked)
 		kept = ipc_reply_apply(c, call, r, false);
 	if (kept)
-		call->reply_arena = !call->heap_reply;
+		call->reply_arena = true;
 	ipc_unlock_wake();
-	if (!kept) {
-		if (call->heap_reply)
-			wschannel__reply__free_unpacked(r, NULL);
-		else
-			ipc_arena_reset(&call->arena);
-	}
+	if (!kept)
+		ipc_arena_reset(&call->arena);
 	return 0;
 }
 

@@ -107,6 +107,8 @@ struct ipc_arena_chunk;
 struct ipc_arena {
 	size_t		  used;
 	bool		  failed;	/* an allocation failed */
+	bool		  chunks_only;	/* not `mem`: the chunks are handed out */
+	unsigned	  nchunks;	/* each twice the last, up to a MiB */
 	struct ipc_arena_chunk *chunks;
 	_Alignas(16) uint8_t mem[IPC_ARENA_INLINE];
 };
@@ -148,7 +150,7 @@ struct ipc_call {
 	uint32_t	  state;
 	Wschannel__Reply *reply;	/* NULL after a loss or an emergency decode */
 	bool		  reply_arena;	/* `reply` lives in `arena` */
-	bool		  heap_reply;	/* decode with malloc (ipc_request's) */
+	bool		  heap_reply;	/* handed out (ipc_request's): in chunks */
 	struct ipc_arena  arena;
 	/* Leader/follower: the waiters that may take over reading. */
 	struct ipc_call	 *wnext, *wprev;
@@ -369,10 +371,12 @@ void	 ipc_close(struct ipc_conn *);
  * request id is set here.  -ECONNRESET (connection lost), -ETIMEDOUT
  * after `timeout_ms` (< 0: none; the connection is then given up),
  * -EHOSTUNREACH, -ENOMEM, -EPROTO (an answer that makes no sense).
- * ipc_conn_why says more when it can.
+ * ipc_conn_why says more when it can.  The Reply is freed with
+ * ipc_reply_free.
  */
 int	 ipc_request(struct ipc_conn *, Wschannel__Request *, int timeout_ms,
 	    Wschannel__Reply **);
+void	 ipc_reply_free(Wschannel__Reply *);
 /* The backend's words for the last failure of a request, or NULL. */
 const char *ipc_conn_why(struct ipc_conn *);
 /*

@@ -1,6 +1,7 @@
 /* wsctl's requests: one Reply each, with a deadline. */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,57 @@ ipc_request_errno(HRESULT hr)
 	default:
 		return -EPROTO;
 	}
+}
+
+/*
+ * A Reply handed out: a copy of its top level, and what holds the rest,
+ * the arena chunks it was decoded into (a megabyte list is a dozen
+ * mallocs, not three per channel) or a tree a backend built with malloc.
+ */
+struct ipc_reply_box {
+	struct ipc_arena_chunk	*chunks;
+	Wschannel__Reply	*tree;
+	Wschannel__Reply	 r;
+};
+
+static Wschannel__Reply *
+ipc_reply_box(struct ipc_call *call)
+{
+	struct ipc_reply_box *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	if (call->reply == NULL) {
+		/* Decoded without memory: only the HRESULT is left. */
+		wschannel__reply__init(&b->r);
+		b->r.id = call->id;
+		b->r.hresult = (uint32_t)call->hr;
+		return &b->r;
+	}
+	b->r = *call->reply;
+	if (call->reply_arena) {
+		b->chunks = call->arena.chunks;
+		call->arena.chunks = NULL;
+	} else
+		b->tree = call->reply;
+	call->reply = NULL;
+	call->reply_arena = false;
+	return &b->r;
+}
+
+void
+ipc_reply_free(Wschannel__Reply *r)
+{
+	struct ipc_reply_box *b;
+
+	if (r == NULL)
+		return;
+	b = (struct ipc_reply_box *)(void *)((char *)r -
+	    offsetof(struct ipc_reply_box, r));
+	if (b->tree != NULL)
+		wschannel__reply__free_unpacked(b->tree, NULL);
+	ipc_arena_chunks_free(b->chunks);
+	free(b);
 }
 
 int
@@ -71,20 +123,12 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 		pthread_mutex_lock(&ipc_lock);
 		(void)ipc_wait(c, &call, NULL);
 		pthread_mutex_unlock(&ipc_lock);
-		ipc_reply_release(&call);
 		r = -ETIMEDOUT;
-	} else if (call.reply != NULL) {
-		*out = call.reply;
-	} else if (FAILED(call.hr)) {
+	} else if (call.reply == NULL && FAILED(call.hr))
 		r = ipc_request_errno(call.hr);
-	} else if ((*out = malloc(sizeof(**out))) != NULL) {
-		/* Decoded without memory: only the HRESULT is left. */
-		wschannel__reply__init(*out);
-		(*out)->id = call.id;
-		(*out)->hresult = (uint32_t)call.hr;
-	} else
+	else if ((*out = ipc_reply_box(&call)) == NULL)
 		r = -ENOMEM;
-	ipc_arena_reset(&call.arena);
+	ipc_reply_release(&call);
 	pthread_cond_destroy(&call.cond);
 	return r;
 }

@@ -346,7 +346,7 @@ wsctl_request(const struct wsctl_cmd *cmd, const char *what, uint64_t id,
 		return code;
 	if ((int32_t)(*reply)->hresult < 0) {
 		code = wsctl_reply_failed(what, id, *reply);
-		wschannel__reply__free_unpacked(*reply, NULL);
+		ipc_reply_free(*reply);
 		*reply = NULL;
 		return code;
 	}
@@ -358,7 +358,7 @@ static int
 wsctl_bad_reply(const char *what, Wschannel__Reply *reply)
 {
 	wsctl_warnx("%s: protocol error: unexpected reply", what);
-	wschannel__reply__free_unpacked(reply, NULL);
+	ipc_reply_free(reply);
 	return WSCTL_EXIT_FAILURE;
 }
 
@@ -422,7 +422,7 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 		(void)setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
 	wsctl_out_stdout(cmd, &out);
 	out.fmt->list(&out, reply->list);
-	wschannel__reply__free_unpacked(reply, NULL);
+	ipc_reply_free(reply);
 	return wsctl_out_finish(&out, WSCTL_EXIT_OK);
 }
 
@@ -447,7 +447,7 @@ wsctl_run_show(const struct wsctl_cmd *cmd)
 		return wsctl_bad_reply(what, reply);
 	wsctl_out_stdout(cmd, &out);
 	out.fmt->show(&out, reply->channel);
-	wschannel__reply__free_unpacked(reply, NULL);
+	ipc_reply_free(reply);
 	return wsctl_out_finish(&out, WSCTL_EXIT_OK);
 }
 
@@ -489,7 +489,7 @@ wsctl_run_abort(const struct wsctl_cmd *cmd)
 			code = wsctl_exit_worst(code,
 			    wsctl_channel_failed(r->id, r->hresult));
 	}
-	wschannel__reply__free_unpacked(reply, NULL);
+	ipc_reply_free(reply);
 	return wsctl_out_finish(&out, code);
 }
 
@@ -582,10 +582,10 @@ wsctl_run_watch(const struct wsctl_cmd *cmd)
 	}
 	if ((int32_t)reply->hresult < 0) {
 		code = wsctl_reply_failed("watch", 0, reply);
-		wschannel__reply__free_unpacked(reply, NULL);
+		ipc_reply_free(reply);
 		goto done;
 	}
-	wschannel__reply__free_unpacked(reply, NULL);
+	ipc_reply_free(reply);
 
 	while (!wsctl_interrupted) {
 		r = wsctl_watch_next(conn, &wait_mask, &ev);
