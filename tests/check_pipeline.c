@@ -253,6 +253,81 @@ START_TEST(objects_named_by_their_create)
 END_TEST
 
 /*
+ * A create the library does not wait for goes out marked unawaited (it
+ * names the new object by that create meanwhile): its Reply may be held
+ * back to go out with the next one, so that it does not wake the client
+ * by itself.  The Replies still come in the order of their requests; the
+ * object exists at once (wsctl lists it); a held Reply comes by itself
+ * when nothing follows; a refused create is answered like any other.
+ */
+START_TEST(unawaited_create_replies_keep_their_order)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__CreateChannel cc = WSCHANNEL__CREATE_CHANNEL__INIT;
+	Wschannel__GetProperty gp = WSCHANNEL__GET_PROPERTY__INIT;
+	struct harness_channel_row rows[8];
+	Wschannel__Reply *r;
+	const uint64_t ref = UINT64_C(1) << 63;
+	uint64_t id;
+	int fd = pipe_connect();
+
+	cc.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
+	cc.binding = WS_TCP_CHANNEL_BINDING;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	rq.has_unawaited = 1;
+	rq.unawaited = 1;
+	for (id = 1; id <= 2; id++) {
+		rq.id = id;
+		pipe_send(fd, &rq);
+	}
+	gp.id = ref | 1;
+	gp.property_id = WS_CHANNEL_PROPERTY_STATE;
+	rq.id = 3;
+	rq.has_unawaited = 0;
+	rq.unawaited = 0;
+	rq.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
+	rq.get_channel_property = &gp;
+	pipe_send(fd, &rq);
+	for (id = 1; id <= 3; id++) {
+		r = pipe_reply(fd);
+		ck_assert_uint_eq(r->id, id);
+		ck_assert_uint_eq(r->hresult, S_OK);
+		ck_assert_int_eq(r->result_case, id < 3 ?
+		    WSCHANNEL__REPLY__RESULT_CREATED :
+		    WSCHANNEL__REPLY__RESULT_PROPERTY);
+		if (id == 3)
+			ck_assert_uint_eq(r->property->u,
+			    WS_CHANNEL_STATE_CREATED);
+		wschannel__reply__free_unpacked(r, NULL);
+	}
+
+	/* Nothing follows it: listed at once, answered by itself. */
+	rq.id = 4;
+	rq.has_unawaited = 1;
+	rq.unawaited = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = &cc;
+	pipe_send(fd, &rq);
+	ck_assert_int_eq(harness_list_channels(rows, 8), 3);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, 4);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	wschannel__reply__free_unpacked(r, NULL);
+
+	/* Refused: UDP has no DUPLEX_SESSION channels. */
+	cc.binding = WS_UDP_CHANNEL_BINDING;
+	rq.id = 5;
+	pipe_send(fd, &rq);
+	r = pipe_reply(fd);
+	ck_assert_uint_eq(r->id, 5);
+	ck_assert_uint_ne(r->hresult, S_OK);
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+}
+END_TEST
+
+/*
  * A quiet request (posted by the library, nobody waiting) is answered
  * only when it fails: a close that succeeds sends nothing, the next
  * request's Reply comes first; a close of a channel that does not exist
@@ -599,6 +674,7 @@ pipeline_suite(void)
 	tcase_add_test(tc, fork_with_a_create_in_flight);
 	tcase_add_test(tc, accept_on_closed_listener_fails_directly);
 	tcase_add_test(tc, objects_named_by_their_create);
+	tcase_add_test(tc, unawaited_create_replies_keep_their_order);
 	tcase_add_test(tc, quiet_request_answered_only_on_failure);
 	tcase_add_test(tc, call_on_a_channel_being_created_does_not_wait);
 	suite_add_tcase(s, tc);

@@ -1286,24 +1286,6 @@ ipc_call_run(struct ipc_call *call, Wschannel__Request *req)
 
 /* ---- objects ------------------------------------------------------------------------ */
 
-void
-ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
-    void (*destroy)(struct ipc_object *))
-{
-	o->magic = magic;
-	o->refs = 1;
-	o->kind = kind;
-	o->stale_state = kind == IPC_CHANNEL ? WS_CHANNEL_STATE_FAULTED :
-	    WS_LISTENER_STATE_FAULTED;
-	o->known_state = IPC_STATE_UNKNOWN;
-	o->create = NULL;
-	o->create_hr = S_OK;
-	pthread_mutex_init(&o->settle_lock, NULL);
-	pthread_mutex_init(&o->abort.lock, NULL);
-	pthread_mutex_init(&o->abandon.lock, NULL);
-	o->destroy = destroy;
-}
-
 /* Prepares the reservation for `req` (an ObjectRef operation), with a
  * request id of its own. */
 static int
@@ -1385,6 +1367,27 @@ ipc_object_stale(const struct ipc_object *o)
 
 /* ---- creates (see also ipc_create.c) ---------------------------------------------- */
 
+/*
+ * Asks `c` for a Reply sent at once, so that a create's Reply the daemon
+ * holds back (Request.unawaited) comes before it.
+ */
+static void
+ipc_create_nudge(struct ipc_conn *c)
+{
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__GetStatistics gs = WSCHANNEL__GET_STATISTICS__INIT;
+	struct ipc_call call;
+
+	/* Counters: answered at once, changes nothing, and its Reply fits
+	 * the call's own arena (no malloc: an abort may be what waits). */
+	ipc_call_new(&call, sizeof(call), NULL);
+	call.conn = c;
+	call.api = "a create's reply";
+	req.op_case = WSCHANNEL__REQUEST__OP_GET_STATISTICS;
+	req.get_statistics = &gs;
+	(void)ipc_call_run(&call, &req);
+}
+
 void
 ipc_object_settle(struct ipc_object *o)
 {
@@ -1400,6 +1403,11 @@ ipc_object_settle(struct ipc_object *o)
 		if (call->conn->dead && !call->done) {
 			call->hr = WS_E_ENDPOINT_DISCONNECTED;
 			call->done = true;
+		}
+		if (!call->done && call->unawaited) {
+			pthread_mutex_unlock(&ipc_lock);
+			ipc_create_nudge(call->conn);
+			pthread_mutex_lock(&ipc_lock);
 		}
 		(void)ipc_wait(call->conn, call, NULL);
 		pthread_mutex_unlock(&ipc_lock);
@@ -1422,55 +1430,4 @@ ipc_object_settle(struct ipc_object *o)
 		__atomic_store_n(&o->create, NULL, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&o->settle_lock);
-}
-
-/*
- * The daemon remembers the last UNIX_REFS (64) creates of a connection;
- * naming only creates at most 16 old leaves room for those written
- * meanwhile by other threads.
- */
-#define IPC_REF_WINDOW	16
-#define IPC_REF_BIT	(UINT64_C(1) << 63)
-
-void
-ipc_object_settle_soon(struct ipc_object *o)
-{
-	struct ipc_call *call;
-	struct ipc_conn *c;
-	bool by_ref = false;
-
-	if (__atomic_load_n(&o->create, __ATOMIC_ACQUIRE) == NULL)
-		return;
-	pthread_mutex_lock(&o->settle_lock);
-	if ((call = o->create) != NULL) {
-		c = call->conn;
-		pthread_mutex_lock(&ipc_lock);
-		by_ref = !call->done && !c->dead && c->refs_ok &&
-		    c->creates_sent - call->create_seq < IPC_REF_WINDOW;
-		pthread_mutex_unlock(&ipc_lock);
-		if (by_ref)
-			__atomic_store_n(&o->id, IPC_REF_BIT | call->id,
-			    __ATOMIC_RELAXED);
-	}
-	pthread_mutex_unlock(&o->settle_lock);
-	if (!by_ref)
-		ipc_object_settle(o);
-}
-
-HRESULT
-ipc_object_create_failed(const struct ipc_object *o)
-{
-	return o->create_hr;
-}
-
-uint32_t
-ipc_object_stale_state(const struct ipc_object *o)
-{
-	return __atomic_load_n(&o->stale_state, __ATOMIC_RELAXED);
-}
-
-void
-ipc_object_set_stale_state(struct ipc_object *o, uint32_t state)
-{
-	__atomic_store_n(&o->stale_state, state, __ATOMIC_RELAXED);
 }

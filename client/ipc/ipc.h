@@ -142,6 +142,9 @@ struct ipc_call {
 	/* Posted (ipc_object_post): nobody waits; the reader releases it
 	 * and a failure marks its object (deferred_hr). */
 	bool		  posted;
+	/* A create written Request.unawaited: its Reply may be held back
+	 * by the daemon until another one goes out (ipc_create_nudge). */
+	bool		  unawaited;
 	struct ipc_call	 *pnext;	/* posted, not answered: conn's list */
 	int		  refs;		/* async: the caller and the completion */
 	/* The result, filled by the I/O thread. */

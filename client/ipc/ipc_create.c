@@ -1,7 +1,9 @@
 /*
  * Creates that do not wait: a create request the daemon accepted before on
  * the connection is only written (ipc_object_settle binds the object when
- * its reply is needed); any other waits for its reply, and its key is kept.
+ * its reply is needed), and marked unawaited, so that the daemon may send
+ * its reply with the next one instead of waking this process for it; any
+ * other create waits for its reply, and its key is kept.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -88,6 +90,13 @@ ipc_object_create(struct ipc_object *o, struct ipc_conn *c,
 		call->refs = 1;
 		o->conn = c;
 		o->known_state = 0;	/* CREATED, channel or listener */
+		/* Named by its create meanwhile (ipc_object_settle_soon), so
+		 * its Reply may come with the next one. */
+		if (__atomic_load_n(&c->refs_ok, __ATOMIC_RELAXED)) {
+			call->unawaited = true;
+			req->has_unawaited = true;
+			req->unawaited = true;
+		}
 		__atomic_store_n(&o->create, call, __ATOMIC_RELEASE);
 		ipc_call_send(call, req);
 		return S_OK;

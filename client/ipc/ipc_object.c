@@ -199,7 +199,8 @@ ipc_object_release(struct ipc_object *o)
 
 	ipc_object_settle(o);
 	if (!ipc_object_stale(o)) {
-		(void)ipc_object_abort(o, NULL, "free");
+		/* One round trip: the daemon's free aborts first (pending
+		 * calls get their WS_E_OPERATION_ABORTED before its Reply). */
 		memset(&call, 0, sizeof(call));
 		call.conn = o->conn;
 		call.api = o->kind == IPC_CHANNEL ? "WsFreeChannel" :
@@ -215,4 +216,75 @@ ipc_object_release(struct ipc_object *o)
 		(void)ipc_call_run(&call, &req);
 	}
 	ipc_object_unref(o);
+}
+
+/* ---- the object itself ------------------------------------------------------ */
+
+void
+ipc_object_init(struct ipc_object *o, enum ipc_kind kind, uint32_t magic,
+    void (*destroy)(struct ipc_object *))
+{
+	o->magic = magic;
+	o->refs = 1;
+	o->kind = kind;
+	o->stale_state = kind == IPC_CHANNEL ? WS_CHANNEL_STATE_FAULTED :
+	    WS_LISTENER_STATE_FAULTED;
+	o->known_state = IPC_STATE_UNKNOWN;
+	o->create = NULL;
+	o->create_hr = S_OK;
+	pthread_mutex_init(&o->settle_lock, NULL);
+	pthread_mutex_init(&o->abort.lock, NULL);
+	pthread_mutex_init(&o->abandon.lock, NULL);
+	o->destroy = destroy;
+}
+
+/*
+ * The daemon remembers the last UNIX_REFS (64) creates of a connection;
+ * naming only creates at most 16 old leaves room for those written
+ * meanwhile by other threads.
+ */
+#define IPC_REF_WINDOW	16
+#define IPC_REF_BIT	(UINT64_C(1) << 63)
+
+void
+ipc_object_settle_soon(struct ipc_object *o)
+{
+	struct ipc_call *call;
+	struct ipc_conn *c;
+	bool by_ref = false;
+
+	if (__atomic_load_n(&o->create, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	pthread_mutex_lock(&o->settle_lock);
+	if ((call = o->create) != NULL) {
+		c = call->conn;
+		pthread_mutex_lock(&ipc_lock);
+		by_ref = !call->done && !c->dead && c->refs_ok &&
+		    c->creates_sent - call->create_seq < IPC_REF_WINDOW;
+		pthread_mutex_unlock(&ipc_lock);
+		if (by_ref)
+			__atomic_store_n(&o->id, IPC_REF_BIT | call->id,
+			    __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&o->settle_lock);
+	if (!by_ref)
+		ipc_object_settle(o);
+}
+
+HRESULT
+ipc_object_create_failed(const struct ipc_object *o)
+{
+	return o->create_hr;
+}
+
+uint32_t
+ipc_object_stale_state(const struct ipc_object *o)
+{
+	return __atomic_load_n(&o->stale_state, __ATOMIC_RELAXED);
+}
+
+void
+ipc_object_set_stale_state(struct ipc_object *o, uint32_t state)
+{
+	__atomic_store_n(&o->stale_state, state, __ATOMIC_RELAXED);
 }

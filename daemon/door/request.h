@@ -131,6 +131,8 @@ struct request {
 	bool			 read_kept;
 	/* Request.quiet: no Reply unless it fails (Unix door). */
 	bool			 quiet;
+	/* Request.unawaited: its Reply may wait for the next (Unix door). */
+	bool			 unawaited;
 
 	/* Arguments.  Strings and `ids` are borrowed: they must outlive
 	 * request_run(), not the request. */

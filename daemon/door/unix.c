@@ -44,6 +44,7 @@
 #include "registry.h"
 #include "request.h"
 #include "unix.h"
+#include "unix_envelope.h"
 #include "unix_refs.h"
 
 /* Past this much unsent output a connection stops being read (requests
@@ -63,6 +64,10 @@ struct control_conn {
 	struct event		*rev;	/* persistent read */
 	struct event		*wev;	/* added only while writes block */
 	struct evbuffer		*out;	/* frames not yet written */
+	/* Replies of unawaited creates, written with the next frame or when
+	 * hold_ev fires; only while `out` is empty, so order is kept. */
+	struct evbuffer		*held;
+	struct event		*hold_ev;
 	/* Input not handled yet: a partial frame, or frames left when the
 	 * connection was throttled.  NULL most of the time. */
 	uint8_t			*stash;
@@ -144,17 +149,50 @@ control_mark_dirty(struct control_conn *cc)
 static int
 control_output_full(struct control_conn *cc, size_t len)
 {
-	if (evbuffer_get_length(cc->out) + len <= CONTROL_OUTPUT_MAX)
+	if (evbuffer_get_length(cc->out) + evbuffer_get_length(cc->held) +
+	    len <= CONTROL_OUTPUT_MAX)
 		return 0;
 	control_conn_close(cc, "client does not read its replies");
 	return 1;
 }
 
-/* Queues one frame; a connection that cannot take it is closed. */
+/*
+ * How long the Reply of an unawaited create may wait for company.  The
+ * library writes a pair's creates, its accept and its open one after the
+ * other; the creates' Replies then go out with the open's instead of
+ * waking the client a moment before it.
+ */
+#define CONTROL_HOLD_USEC	100
+
+/* Held replies join the output, ahead of what comes now. */
 static void
-control_send(struct control_conn *cc, enum frame_kind kind,
-    const ProtobufCMessage *msg)
+control_unhold(struct control_conn *cc)
 {
+	if (evbuffer_get_length(cc->held) == 0)
+		return;
+	(void)evbuffer_add_buffer(cc->out, cc->held);
+	event_del(cc->hold_ev);
+}
+
+static void
+control_hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control_conn *cc = arg;
+
+	if (cc->dead || evbuffer_get_length(cc->held) == 0)
+		return;
+	control_unhold(cc);
+	control_mark_dirty(cc);
+}
+
+/* Queues one frame, or holds it (`hold`: an unawaited create's Reply,
+ * and nothing else waits to be written); a connection that cannot take
+ * it is closed. */
+static void
+control_queue(struct control_conn *cc, enum frame_kind kind,
+    const ProtobufCMessage *msg, bool hold)
+{
+	static const struct timeval hold_tv = { 0, CONTROL_HOLD_USEC };
 	uint8_t hdr[FRAME_HEADER_SIZE];
 	struct evbuffer *out;
 	struct evbuffer_iovec v;
@@ -171,7 +209,10 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 	}
 	if (control_output_full(cc, len))
 		return;
-	out = cc->out;
+	hold = hold && evbuffer_get_length(cc->out) == 0;
+	if (!hold)
+		control_unhold(cc);
+	out = hold ? cc->held : cc->out;
 	frame_header_write(hdr, kind, (uint32_t)len);
 	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
 	    evbuffer_reserve_space(out, len, &v, 1) < 1) {
@@ -181,7 +222,17 @@ control_send(struct control_conn *cc, enum frame_kind kind,
 	protobuf_c_message_pack(msg, v.iov_base);
 	v.iov_len = len;
 	evbuffer_commit_space(out, &v, 1);
-	control_mark_dirty(cc);
+	if (!hold)
+		control_mark_dirty(cc);
+	else if (!evtimer_pending(cc->hold_ev, NULL))
+		(void)evtimer_add(cc->hold_ev, &hold_tv);
+}
+
+static void
+control_send(struct control_conn *cc, enum frame_kind kind,
+    const ProtobufCMessage *msg)
+{
+	control_queue(cc, kind, msg, false);
 }
 
 /* An answer that never reached the dispatcher (out of memory). */
@@ -201,133 +252,6 @@ control_reply_error(struct control_conn *cc, uint64_t id, int32_t hr,
 }
 
 /* ---- envelopes between the protocol and the core ------------------------- */
-
-/* Envelope.http_verb, http_status, http_status_text: entries of the
- * envelope's HTTP headers inside the daemon (httphdr.h). */
-static int
-control_envelope_raw_in(const Wschannel__Envelope *e, struct envelope *env)
-{
-	char code[16];
-
-	if (e->http_verb != NULL &&
-	    envelope_http_add(env, HTTPHDR_VERB, e->http_verb) != 0)
-		return -1;
-	if (e->has_http_status) {
-		snprintf(code, sizeof(code), "%u", (unsigned)e->http_status);
-		if (envelope_http_add(env, HTTPHDR_STATUS, code) != 0)
-			return -1;
-	}
-	if (e->http_status_text != NULL && envelope_http_add(env,
-	    HTTPHDR_STATUS_TEXT, e->http_status_text) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-control_envelope_in(const Wschannel__Envelope *e, struct envelope *env)
-{
-	size_t i;
-
-	memset(env, 0, sizeof(*env));
-#define DUP(f) do {							\
-	if (e->f != NULL && (env->f = strdup(e->f)) == NULL)		\
-		goto fail;						\
-} while (0)
-	DUP(action);
-	DUP(to);
-	DUP(message_id);
-	DUP(relates_to);
-	DUP(reply_to);
-	DUP(fault_to);
-	DUP(fault_reason);
-#undef DUP
-	if (e->has_body && e->body.len > 0) {
-		if ((env->body = malloc(e->body.len)) == NULL)
-			goto fail;
-		memcpy(env->body, e->body.data, e->body.len);
-		env->body_len = e->body.len;
-	}
-	if (e->has_headers && e->headers.len > 0) {
-		if ((env->headers = malloc(e->headers.len)) == NULL)
-			goto fail;
-		memcpy(env->headers, e->headers.data, e->headers.len);
-		env->headers_len = e->headers.len;
-	}
-	env->is_fault = e->has_is_fault && e->is_fault;
-	env->more_body = e->has_more_body && e->more_body;
-	for (i = 0; i < e->n_http_headers; i++)
-		if (e->http_headers[i]->name != NULL &&
-		    e->http_headers[i]->value != NULL &&
-		    envelope_http_add(env, e->http_headers[i]->name,
-		    e->http_headers[i]->value) != 0)
-			goto fail;
-	if (control_envelope_raw_in(e, env) != 0)
-		goto fail;
-	return 0;
-fail:
-	envelope_clear(env);
-	return -ENOMEM;
-}
-
-/* Room for the HTTP headers of an outgoing envelope (the transports hand
- * over at most HTTPHDR_MAX_COUNT). */
-struct control_http_out {
-	Wschannel__HttpHeader	 h[HTTPHDR_MAX_COUNT];
-	Wschannel__HttpHeader	*p[HTTPHDR_MAX_COUNT];
-};
-
-static void
-control_envelope_out(const struct envelope *env, Wschannel__Envelope *e,
-    struct control_http_out *ho)
-{
-	size_t i, n;
-
-	e->has_envelope_version = 1;
-	e->envelope_version = env->envelope_version;
-	e->has_addressing_version = 1;
-	e->addressing_version = env->addressing_version;
-	e->action = env->action;
-	e->to = env->to;
-	e->message_id = env->message_id;
-	e->relates_to = env->relates_to;
-	e->reply_to = env->reply_to;
-	e->fault_to = env->fault_to;
-	if (env->body != NULL) {
-		e->has_body = 1;
-		e->body.data = env->body;
-		e->body.len = env->body_len;
-	}
-	if (env->is_fault) {
-		e->has_is_fault = 1;
-		e->is_fault = 1;
-		e->fault_reason = env->fault_reason;
-	}
-	if (env->headers != NULL) {
-		e->has_headers = 1;
-		e->headers.data = env->headers;
-		e->headers.len = env->headers_len;
-	}
-	for (i = n = 0; i < env->nhttp && n < HTTPHDR_MAX_COUNT; i++) {
-		const char *name = env->http[i].name, *v = env->http[i].value;
-
-		if (strcmp(name, HTTPHDR_VERB) == 0)
-			e->http_verb = (char *)v;
-		else if (strcmp(name, HTTPHDR_STATUS) == 0) {
-			e->has_http_status = 1;
-			e->http_status = (uint32_t)strtoul(v, NULL, 10);
-		} else if (strcmp(name, HTTPHDR_STATUS_TEXT) == 0)
-			e->http_status_text = (char *)v;
-		else {
-			wschannel__http_header__init(&ho->h[n]);
-			ho->h[n].name = env->http[i].name;
-			ho->h[n].value = env->http[i].value;
-			ho->p[n] = &ho->h[n];
-			n++;
-		}
-	}
-	e->n_http_headers = n;
-	e->http_headers = n > 0 ? ho->p : NULL;
-}
 
 /* ---- completions into Reply frames ------------------------------------------ */
 
@@ -475,7 +399,7 @@ control_reply_result(struct control_conn *cc, struct request *r)
 {
 	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
 	Wschannel__Envelope e = WSCHANNEL__ENVELOPE__INIT;
-	struct control_http_out ho;
+	struct unix_http_out ho;
 	Wschannel__Property pr = WSCHANNEL__PROPERTY__INIT;
 	Wschannel__AbortResult ar = WSCHANNEL__ABORT_RESULT__INIT;
 	Wschannel__ChannelInfo ci = WSCHANNEL__CHANNEL_INFO__INIT;
@@ -526,7 +450,7 @@ control_reply_result(struct control_conn *cc, struct request *r)
 	case REQUEST_READ_MORE:
 		if (r->res.msg == NULL)
 			break;
-		control_envelope_out(r->res.msg, &e, &ho);
+		unix_envelope_out(r->res.msg, &e, &ho);
 		if (r->res.raw) {
 			/* Raw bytes of a streamed body (read_body_more). */
 			e.has_more_body = 1;
@@ -573,7 +497,8 @@ control_reply_result(struct control_conn *cc, struct request *r)
 	default:
 		break;
 	}
-	control_send(cc, FRAME_REPLY, &rep.base);
+	control_queue(cc, FRAME_REPLY, &rep.base, r->unawaited && ok &&
+	    rep.result_case == WSCHANNEL__REPLY__RESULT_CREATED);
 }
 
 /* request_door.done: the one Reply of a request. */
@@ -712,7 +637,7 @@ static void
 control_message_in(struct request *r, const Wschannel__SendMessage *sm)
 {
 	r->arg.object = sm->channel;
-	if (control_envelope_in(sm->message, &r->arg.msg) != 0)
+	if (unix_envelope_in(sm->message, &r->arg.msg) != 0)
 		request_bad_arg(r, E_OUTOFMEMORY, "out of memory");
 }
 
@@ -868,6 +793,7 @@ control_dispatch(struct control_conn *cc, Wschannel__Request *rq)
 		control_decode(r, rq);
 	control_want_message(r, rq);
 	r->quiet = rq->has_quiet && rq->quiet && !r->async;
+	r->unawaited = rq->has_unawaited && rq->unawaited && !r->async;
 	/* Released by control_request_done. */
 	cc->refs++;
 	request_run(r);
@@ -895,10 +821,12 @@ control_conn_close(struct control_conn *cc, const char *why)
 	}
 	event_free(cc->rev);
 	event_free(cc->wev);
+	event_free(cc->hold_ev);
 	evbuffer_free(cc->out);
+	evbuffer_free(cc->held);
 	evutil_closesocket(cc->fd);
-	cc->rev = cc->wev = NULL;
-	cc->out = NULL;
+	cc->rev = cc->wev = cc->hold_ev = NULL;
+	cc->out = cc->held = NULL;
 	cc->fd = -1;
 	control_conn_unref(cc);
 }
@@ -1283,16 +1211,23 @@ control_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	    cc);
 	cc->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, control_write_cb,
 	    cc);
+	cc->hold_ev = evtimer_new(base, control_hold_cb, cc);
 	cc->out = evbuffer_new();
-	if (cc->rev == NULL || cc->wev == NULL || cc->out == NULL ||
+	cc->held = evbuffer_new();
+	if (cc->rev == NULL || cc->wev == NULL || cc->hold_ev == NULL ||
+	    cc->out == NULL || cc->held == NULL ||
 	    event_add(cc->rev, NULL) != 0) {
 		log_warnx("out of memory accepting a client");
 		if (cc->rev != NULL)
 			event_free(cc->rev);
 		if (cc->wev != NULL)
 			event_free(cc->wev);
+		if (cc->hold_ev != NULL)
+			event_free(cc->hold_ev);
 		if (cc->out != NULL)
 			evbuffer_free(cc->out);
+		if (cc->held != NULL)
+			evbuffer_free(cc->held);
 		evutil_closesocket(fd);
 		free(cc);
 		return;
