@@ -252,6 +252,20 @@ START_TEST(objects_named_by_their_create)
 }
 END_TEST
 
+/* A create the client does not wait for (Request.unawaited). */
+static void
+pipe_send_unawaited_create(int fd, uint64_t id, Wschannel__CreateChannel *cc)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+
+	rq.id = id;
+	rq.has_unawaited = 1;
+	rq.unawaited = 1;
+	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
+	rq.create_channel = cc;
+	pipe_send(fd, &rq);
+}
+
 /*
  * A create the library does not wait for goes out marked unawaited (it
  * names the new object by that create meanwhile): its Reply may be held
@@ -273,19 +287,11 @@ START_TEST(unawaited_create_replies_keep_their_order)
 
 	cc.type = WS_CHANNEL_TYPE_DUPLEX_SESSION;
 	cc.binding = WS_TCP_CHANNEL_BINDING;
-	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
-	rq.create_channel = &cc;
-	rq.has_unawaited = 1;
-	rq.unawaited = 1;
-	for (id = 1; id <= 2; id++) {
-		rq.id = id;
-		pipe_send(fd, &rq);
-	}
+	for (id = 1; id <= 2; id++)
+		pipe_send_unawaited_create(fd, id, &cc);
 	gp.id = ref | 1;
 	gp.property_id = WS_CHANNEL_PROPERTY_STATE;
 	rq.id = 3;
-	rq.has_unawaited = 0;
-	rq.unawaited = 0;
 	rq.op_case = WSCHANNEL__REQUEST__OP_GET_CHANNEL_PROPERTY;
 	rq.get_channel_property = &gp;
 	pipe_send(fd, &rq);
@@ -303,12 +309,7 @@ START_TEST(unawaited_create_replies_keep_their_order)
 	}
 
 	/* Nothing follows it: listed at once, answered by itself. */
-	rq.id = 4;
-	rq.has_unawaited = 1;
-	rq.unawaited = 1;
-	rq.op_case = WSCHANNEL__REQUEST__OP_CREATE_CHANNEL;
-	rq.create_channel = &cc;
-	pipe_send(fd, &rq);
+	pipe_send_unawaited_create(fd, 4, &cc);
 	ck_assert_int_eq(harness_list_channels(rows, 8), 3);
 	r = pipe_reply(fd);
 	ck_assert_uint_eq(r->id, 4);
@@ -317,8 +318,7 @@ START_TEST(unawaited_create_replies_keep_their_order)
 
 	/* Refused: UDP has no DUPLEX_SESSION channels. */
 	cc.binding = WS_UDP_CHANNEL_BINDING;
-	rq.id = 5;
-	pipe_send(fd, &rq);
+	pipe_send_unawaited_create(fd, 5, &cc);
 	r = pipe_reply(fd);
 	ck_assert_uint_eq(r->id, 5);
 	ck_assert_uint_ne(r->hresult, S_OK);

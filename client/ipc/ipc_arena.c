@@ -3,11 +3,10 @@
  * allocators protobuf-c is given, and the static arena a Reply is decoded
  * into when malloc fails.
  */
-#include <sys/mman.h>
-
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "bigmem.h"
 #include "ipc_arena.h"
 
 /* Decoding without memory: a Reply that malloc could not hold is decoded
@@ -26,34 +25,6 @@ struct ipc_arena_chunk {
  * that a Reply of megabytes (wsctl list) takes a dozen mallocs. */
 #define IPC_ARENA_CHUNK		4096
 #define IPC_ARENA_DOUBLINGS	8
-
-/*
- * Memory for a large Reply (its frame, its arena chunks): mapped with its
- * pages in place (MAP_POPULATE), because faulting them in one at a time
- * cost wsctl list a third of its time on a virtual machine.
- */
-#define IPC_BIG		(128 * 1024)
-
-void *
-ipc_big_alloc(size_t len)
-{
-	void *p;
-
-	if (len < IPC_BIG)
-		return malloc(len);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	return p != MAP_FAILED ? p : NULL;
-}
-
-void
-ipc_big_free(void *p, size_t len)
-{
-	if (len < IPC_BIG)
-		free(p);
-	else if (p != NULL)
-		(void)munmap(p, len);
-}
 
 void *
 ipc_arena_alloc(void *data, size_t size)
@@ -78,7 +49,7 @@ ipc_arena_alloc(void *data, size_t size)
 	    a->nchunks : IPC_ARENA_DOUBLINGS);
 	if (cap < n)
 		cap = n;
-	if ((k = ipc_big_alloc(sizeof(*k) + cap)) == NULL) {
+	if ((k = bigmem_alloc(sizeof(*k) + cap)) == NULL) {
 		a->failed = true;
 		return NULL;
 	}
@@ -103,7 +74,7 @@ ipc_arena_chunks_free(struct ipc_arena_chunk *k)
 
 	for (; k != NULL; k = next) {
 		next = k->next;
-		ipc_big_free(k, sizeof(*k) + k->cap);
+		bigmem_free(k, sizeof(*k) + k->cap);
 	}
 }
 

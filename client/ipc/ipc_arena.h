@@ -9,9 +9,6 @@ void	*ipc_arena_alloc(void *arena, size_t);
 void	 ipc_arena_free(void *arena, void *);
 /* Frees the chunks; the arena is empty again (chunks_only is kept). */
 void	 ipc_arena_reset(struct ipc_arena *);
-/* malloc, or for a large block its own mapping with its pages in. */
-void	*ipc_big_alloc(size_t);
-void	 ipc_big_free(void *, size_t);
 /* Frees chunks taken out of an arena. */
 void	 ipc_arena_chunks_free(struct ipc_arena_chunk *);
 /*

@@ -28,7 +28,7 @@
 
 #include "backend.h"
 #include "frame.h"
-#include "ipc_arena.h"
+#include "bigmem.h"
 
 #define UNIX_RBUF_SIZE		(64 * 1024)
 #define UNIX_STACK_FRAME	2048	/* requests up to this are built on
@@ -239,12 +239,12 @@ unix_big_frame(struct ipc_conn *c, struct unix_conn *u, unsigned kind,
 	size_t n;
 	int r;
 
-	if ((buf = ipc_big_alloc(len)) != NULL) {
+	if ((buf = bigmem_alloc(len)) != NULL) {
 		memcpy(buf, part, have);
 		r = unix_read_full(u->fd, buf + have, len - have);
 		if (r == 0)
 			r = unix_frame(c, kind, buf, len);
-		ipc_big_free(buf, len);
+		bigmem_free(buf, len);
 		return r;
 	}
 	/* Keep the stream in step; the id is in the first bytes. */

@@ -35,6 +35,7 @@
 #include "wschannel.pb-c.h"
 
 #include "channel.h"
+#include "bigmem.h"
 #include "envelope.h"
 #include "frame.h"
 #include "hresult.h"
@@ -164,6 +165,33 @@ control_output_full(struct control_conn *cc, size_t len)
  */
 #define CONTROL_HOLD_USEC	100
 
+static void
+control_big_done(const void *data, size_t len, void *arg)
+{
+	bigmem_free((void *)data, len);
+}
+
+/* A frame of BIGMEM_MIN or more (a listing): packed into a block of its
+ * own that the buffer refers to until it is written.  0, or -1. */
+static int
+control_queue_big(struct evbuffer *out, enum frame_kind kind,
+    const ProtobufCMessage *msg, size_t len)
+{
+	size_t total = FRAME_HEADER_SIZE + len;
+	uint8_t *buf;
+
+	if ((buf = bigmem_alloc(total)) == NULL)
+		return -1;
+	frame_header_write(buf, kind, (uint32_t)len);
+	protobuf_c_message_pack(msg, buf + FRAME_HEADER_SIZE);
+	if (evbuffer_add_reference(out, buf, total, control_big_done,
+	    NULL) != 0) {
+		bigmem_free(buf, total);
+		return -1;
+	}
+	return 0;
+}
+
 /* Held replies join the output, ahead of what comes now. */
 static void
 control_unhold(struct control_conn *cc)
@@ -209,10 +237,17 @@ control_queue(struct control_conn *cc, enum frame_kind kind,
 	}
 	if (control_output_full(cc, len))
 		return;
-	hold = hold && evbuffer_get_length(cc->out) == 0;
+	hold = hold && len < BIGMEM_MIN && evbuffer_get_length(cc->out) == 0;
 	if (!hold)
 		control_unhold(cc);
 	out = hold ? cc->held : cc->out;
+	if (len >= BIGMEM_MIN) {
+		if (control_queue_big(out, kind, msg, len) != 0)
+			control_conn_close(cc, "out of memory queueing a reply");
+		else
+			control_mark_dirty(cc);
+		return;
+	}
 	frame_header_write(hdr, kind, (uint32_t)len);
 	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
 	    evbuffer_reserve_space(out, len, &v, 1) < 1) {
@@ -317,10 +352,10 @@ control_reply_list(struct control_conn *cc, struct request *r)
 	Wschannel__ListenerInfo *lis, **lip;
 	size_t i, nc = r->res.nchannels, nl = r->res.nlisteners;
 
-	cis = calloc(nc + 1, sizeof(*cis));
-	cip = calloc(nc + 1, sizeof(*cip));
-	lis = calloc(nl + 1, sizeof(*lis));
-	lip = calloc(nl + 1, sizeof(*lip));
+	cis = bigmem_alloc((nc + 1) * sizeof(*cis));
+	cip = bigmem_alloc((nc + 1) * sizeof(*cip));
+	lis = bigmem_alloc((nl + 1) * sizeof(*lis));
+	lip = bigmem_alloc((nl + 1) * sizeof(*lip));
 	if (cis == NULL || cip == NULL || lis == NULL || lip == NULL) {
 		control_reply_error(cc, r->tag, E_OUTOFMEMORY, "out of memory");
 		goto out;
@@ -345,10 +380,10 @@ control_reply_list(struct control_conn *cc, struct request *r)
 	rep.list = &cl;
 	control_send(cc, FRAME_REPLY, &rep.base);
 out:
-	free(cis);
-	free(cip);
-	free(lis);
-	free(lip);
+	bigmem_free(cis, (nc + 1) * sizeof(*cis));
+	bigmem_free(cip, (nc + 1) * sizeof(*cip));
+	bigmem_free(lis, (nl + 1) * sizeof(*lis));
+	bigmem_free(lip, (nl + 1) * sizeof(*lip));
 }
 
 /* Sends the AbortChannels reply: one AbortResult per line of the result. */
@@ -361,8 +396,8 @@ control_reply_aborted(struct control_conn *cc, struct request *r)
 	const struct request_abort *a;
 	size_t i, n = r->res.naborts;
 
-	res = calloc(n + 1, sizeof(*res));
-	resp = calloc(n + 1, sizeof(*resp));
+	res = bigmem_alloc((n + 1) * sizeof(*res));
+	resp = bigmem_alloc((n + 1) * sizeof(*resp));
 	if (res == NULL || resp == NULL) {
 		control_reply_error(cc, r->tag, E_OUTOFMEMORY, "out of memory");
 		goto out;
@@ -388,8 +423,8 @@ control_reply_aborted(struct control_conn *cc, struct request *r)
 	rep.aborted = &ar;
 	control_send(cc, FRAME_REPLY, &rep.base);
 out:
-	free(res);
-	free(resp);
+	bigmem_free(res, (n + 1) * sizeof(*res));
+	bigmem_free(resp, (n + 1) * sizeof(*resp));
 }
 
 /* The Reply of every other request: the HRESULT, the reason, the state and
