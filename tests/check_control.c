@@ -743,6 +743,55 @@ START_TEST(sync_call_wakes_caller_once)
 }
 END_TEST
 
+/*
+ * The daemon packs a listing entry by entry instead of building the whole
+ * message first (unix_list.c); what it sends is byte for byte what
+ * protobuf-c packs from the same Reply: listeners, open, accepted and
+ * created channels, with remote addresses, URLs and listener ids.
+ */
+START_TEST(listing_packs_as_protobuf_c_would)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
+	struct harness_pair p;
+	WS_CHANNEL *ch[3];
+	uint8_t buf[16384], again[16384], hdr[FRAME_HEADER_SIZE];
+	struct frame_header fh;
+	Wschannel__Reply *r;
+	int fd, i;
+
+	HR_EQ(harness_pair_open(&p, NULL, 0), S_OK);
+	for (i = 0; i < 3; i++)
+		HR_EQ(harness_tcp_channel(&ch[i], NULL, 0), S_OK);
+	fd = control_connect();
+	rq.id = 300;	/* a two-byte varint */
+	rq.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
+	rq.list_channels = &lc;
+	ck_assert_int_eq(harness_raw_write(fd, buf, frame_pack(buf,
+	    sizeof(buf), &rq)), 0);
+	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), 5000), 0);
+	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
+	ck_assert_int_eq(fh.kind, FRAME_REPLY);
+	ck_assert_uint_le(fh.length, sizeof(buf));
+	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length,
+	    buf));
+	ck_assert_uint_eq(r->id, 300);
+	ck_assert_uint_eq(r->hresult, S_OK);
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_LIST);
+	ck_assert_uint_eq(r->list->n_channels, 5);
+	ck_assert_uint_eq(r->list->n_listeners, 1);
+	ck_assert_uint_eq(wschannel__reply__get_packed_size(r), fh.length);
+	ck_assert_uint_eq(wschannel__reply__pack(r, again), fh.length);
+	ck_assert_mem_eq(again, buf, fh.length);
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+	for (i = 0; i < 3; i++)
+		WsFreeChannel(ch[i]);
+	harness_pair_free(&p);
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -766,6 +815,7 @@ control_suite(void)
 	tcase_add_checked_fixture(tc, harness_fixture_setup, harness_fixture_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, sync_call_wakes_caller_once);
+	tcase_add_test(tc, listing_packs_as_protobuf_c_would);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reload and statistics");

@@ -7,6 +7,7 @@ libwsdoor_la_SOURCES = \
 	%D%/unix.c %D%/unix.h \
 	%D%/unix_refs.c %D%/unix_refs.h \
 	%D%/unix_envelope.c %D%/unix_envelope.h \
+	%D%/unix_list.c %D%/unix_list.h \
 	%D%/dbus.c %D%/dbus.h %D%/dbus_peer.c %D%/dbus_int.h \
 	%D%/dbus_methods.c %D%/dbus_objects.c \
 	%D%/bus_loop.c %D%/bus_loop.h

@@ -46,6 +46,7 @@
 #include "request.h"
 #include "unix.h"
 #include "unix_envelope.h"
+#include "unix_list.h"
 #include "unix_refs.h"
 
 /* Past this much unsent output a connection stops being read (requests
@@ -286,104 +287,37 @@ control_reply_error(struct control_conn *cc, uint64_t id, int32_t hr,
 	control_send(cc, FRAME_REPLY, &r.base);
 }
 
-/* ---- envelopes between the protocol and the core ------------------------- */
-
 /* ---- completions into Reply frames ------------------------------------------ */
 
-static void
-control_fill_info(const struct channel *ch, Wschannel__ChannelInfo *ci)
-{
-	ci->id = ch->id;
-	ci->owner_uid = ch->uid;
-	ci->owner_pid = (uint32_t)ch->pid;
-	ci->type = ch->type;
-	ci->binding = ch->binding;
-	ci->state = ch->state;
-	ci->remote_address = (char *)ch->remote;
-	ci->pending = pending_count((struct pending_list *)&ch->pendings);
-	ci->bytes_in = ch->bytes_in;
-	ci->bytes_out = ch->bytes_out;
-	ci->messages_in = ch->messages_in;
-	ci->messages_out = ch->messages_out;
-	ci->has_encoding = 1;
-	ci->encoding = (uint32_t)ch->props[WS_CHANNEL_PROPERTY_ENCODING];
-	ci->url = ch->url;
-	if (ch->listener_id != 0) {
-		ci->has_listener = 1;
-		ci->listener = ch->listener_id;
-	}
-	/* Only what a transport reported: TCP listings stay as they were. */
-	if (channel_local(ch)[0] != '\0')
-		ci->local_address = (char *)channel_local(ch);
-	if (channel_dropped(ch) != 0) {
-		ci->has_datagrams_dropped = 1;
-		ci->datagrams_dropped = channel_dropped(ch);
-	}
-}
-
-static void
-control_fill_listener(const struct listener *ls, Wschannel__ListenerInfo *li)
-{
-	li->id = ls->id;
-	li->owner_uid = ls->uid;
-	li->owner_pid = (uint32_t)ls->pid;
-	li->type = ls->type;
-	li->binding = ls->binding;
-	li->state = ls->state;
-	li->url = ls->url;
-	li->pending = request_listener_accepts(ls);
-	if (ls->local[0] != '\0')
-		li->local_address = (char *)ls->local;
-	if (ls->group[0] != '\0')
-		li->group = (char *)ls->group;
-	if (ls->local[0] != '\0' || ls->dropped != 0) {
-		li->has_datagrams_dropped = 1;
-		li->datagrams_dropped = ls->dropped;
-	}
-}
-
-/* Sends the ListChannels reply: every channel and listener of the result. */
+/* Sends the ListChannels reply: every channel and listener of the result,
+ * packed one by one into a block of its own (unix_list.c). */
 static void
 control_reply_list(struct control_conn *cc, struct request *r)
 {
-	Wschannel__Reply rep = WSCHANNEL__REPLY__INIT;
-	Wschannel__ChannelList cl = WSCHANNEL__CHANNEL_LIST__INIT;
-	Wschannel__ChannelInfo *cis, **cip;
-	Wschannel__ListenerInfo *lis, **lip;
-	size_t i, nc = r->res.nchannels, nl = r->res.nlisteners;
+	size_t len;
+	uint8_t *buf;
 
-	cis = bigmem_alloc((nc + 1) * sizeof(*cis));
-	cip = bigmem_alloc((nc + 1) * sizeof(*cip));
-	lis = bigmem_alloc((nl + 1) * sizeof(*lis));
-	lip = bigmem_alloc((nl + 1) * sizeof(*lip));
-	if (cis == NULL || cip == NULL || lis == NULL || lip == NULL) {
-		control_reply_error(cc, r->tag, E_OUTOFMEMORY, "out of memory");
-		goto out;
+	if ((buf = unix_list_frame(r, r->tag, &len)) == NULL) {
+		if (len > 0)
+			control_reply_error(cc, r->tag, WS_E_QUOTA_EXCEEDED,
+			    "the listing is larger than a frame may be");
+		else
+			control_reply_error(cc, r->tag, E_OUTOFMEMORY,
+			    "out of memory");
+		return;
 	}
-	for (i = 0; i < nc; i++) {
-		wschannel__channel_info__init(&cis[i]);
-		control_fill_info(r->res.channels[i], &cis[i]);
-		cip[i] = &cis[i];
+	if (control_output_full(cc, len)) {
+		bigmem_free(buf, len);
+		return;
 	}
-	for (i = 0; i < nl; i++) {
-		wschannel__listener_info__init(&lis[i]);
-		control_fill_listener(r->res.listeners[i], &lis[i]);
-		lip[i] = &lis[i];
+	control_unhold(cc);
+	if (evbuffer_add_reference(cc->out, buf, len, control_big_done,
+	    NULL) != 0) {
+		bigmem_free(buf, len);
+		control_conn_close(cc, "out of memory queueing a reply");
+		return;
 	}
-	cl.channels = cip;
-	cl.n_channels = nc;
-	cl.listeners = lip;
-	cl.n_listeners = nl;
-	rep.id = r->tag;
-	rep.hresult = S_OK;
-	rep.result_case = WSCHANNEL__REPLY__RESULT_LIST;
-	rep.list = &cl;
-	control_send(cc, FRAME_REPLY, &rep.base);
-out:
-	bigmem_free(cis, (nc + 1) * sizeof(*cis));
-	bigmem_free(cip, (nc + 1) * sizeof(*cip));
-	bigmem_free(lis, (nl + 1) * sizeof(*lis));
-	bigmem_free(lip, (nl + 1) * sizeof(*lip));
+	control_mark_dirty(cc);
 }
 
 /* Sends the AbortChannels reply: one AbortResult per line of the result. */
@@ -510,7 +444,7 @@ control_reply_result(struct control_conn *cc, struct request *r)
 	case REQUEST_SHOW_CHANNEL:
 		if (!ok)
 			break;
-		control_fill_info(r->res.channel, &ci);
+		unix_fill_channel(r->res.channel, &ci);
 		rep.result_case = WSCHANNEL__REPLY__RESULT_CHANNEL;
 		rep.channel = &ci;
 		break;
