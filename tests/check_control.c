@@ -160,21 +160,31 @@ frame_pack(uint8_t *buf, size_t size, const Wschannel__Request *rq)
 	return FRAME_HEADER_SIZE + n;
 }
 
+/* Reads the next Reply frame's payload into buf; its length. */
+static size_t
+read_reply_bytes(int fd, uint8_t *buf, size_t size)
+{
+	uint8_t hdr[FRAME_HEADER_SIZE];
+	struct frame_header fh;
+
+	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), 5000), 0);
+	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
+	ck_assert_int_eq(fh.kind, FRAME_REPLY);
+	ck_assert_uint_le(fh.length, size);
+	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
+	return fh.length;
+}
+
 /* Reads the next reply, which must answer request `id` (the caller frees
  * it). */
 static Wschannel__Reply *
 read_reply(int fd, uint64_t id)
 {
-	uint8_t buf[4096], hdr[FRAME_HEADER_SIZE];
-	struct frame_header fh;
+	uint8_t buf[4096];
+	size_t n = read_reply_bytes(fd, buf, sizeof(buf));
 	Wschannel__Reply *r;
 
-	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), 5000), 0);
-	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
-	ck_assert_int_eq(fh.kind, FRAME_REPLY);
-	ck_assert_uint_le(fh.length, sizeof(buf));
-	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
-	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length, buf));
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, n, buf));
 	ck_assert_uint_eq(r->id, id);
 	return r;
 }
@@ -755,9 +765,9 @@ START_TEST(listing_packs_as_protobuf_c_would)
 	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
 	struct harness_pair p;
 	WS_CHANNEL *ch[3];
-	uint8_t buf[16384], again[16384], hdr[FRAME_HEADER_SIZE];
-	struct frame_header fh;
+	uint8_t buf[16384], again[16384];
 	Wschannel__Reply *r;
+	size_t n;
 	int fd, i;
 
 	HR_EQ(harness_pair_open(&p, NULL, 0), S_OK);
@@ -769,21 +779,16 @@ START_TEST(listing_packs_as_protobuf_c_would)
 	rq.list_channels = &lc;
 	ck_assert_int_eq(harness_raw_write(fd, buf, frame_pack(buf,
 	    sizeof(buf), &rq)), 0);
-	ck_assert_int_eq(harness_raw_read_full(fd, hdr, sizeof(hdr), 5000), 0);
-	ck_assert_int_eq(frame_header_parse(hdr, &fh, NULL), 0);
-	ck_assert_int_eq(fh.kind, FRAME_REPLY);
-	ck_assert_uint_le(fh.length, sizeof(buf));
-	ck_assert_int_eq(harness_raw_read_full(fd, buf, fh.length, 5000), 0);
-	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, fh.length,
-	    buf));
+	n = read_reply_bytes(fd, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, n, buf));
 	ck_assert_uint_eq(r->id, 300);
 	ck_assert_uint_eq(r->hresult, S_OK);
 	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_LIST);
 	ck_assert_uint_eq(r->list->n_channels, 5);
 	ck_assert_uint_eq(r->list->n_listeners, 1);
-	ck_assert_uint_eq(wschannel__reply__get_packed_size(r), fh.length);
-	ck_assert_uint_eq(wschannel__reply__pack(r, again), fh.length);
-	ck_assert_mem_eq(again, buf, fh.length);
+	ck_assert_uint_eq(wschannel__reply__get_packed_size(r), n);
+	ck_assert_uint_eq(wschannel__reply__pack(r, again), n);
+	ck_assert_mem_eq(again, buf, n);
 	wschannel__reply__free_unpacked(r, NULL);
 	close(fd);
 	for (i = 0; i < 3; i++)
