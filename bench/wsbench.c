@@ -209,7 +209,6 @@ static int
 daemon_cpu(void)
 {
 	char path[64];
-
 	int cpu;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat",

@@ -79,7 +79,7 @@ void
 bigmem_free(void *p, size_t len)
 {
 	uint8_t *m, *drop;
-	int i, small = 0;
+	int i, slot = -1;
 
 	if (p == NULL)
 		return;
@@ -96,14 +96,20 @@ bigmem_free(void *p, size_t len)
 		(void)munmap(m, bigmem_size(m));
 		return;
 	}
-	for (i = 1; i < BIGMEM_KEEP; i++)
-		if (bigmem_kept[i] == NULL || (bigmem_kept[small] != NULL &&
-		    bigmem_size(bigmem_kept[i]) < bigmem_size(bigmem_kept[small])))
-			small = i;
-	if (bigmem_kept[small] == NULL ||
-	    bigmem_size(bigmem_kept[small]) < bigmem_size(m)) {
-		drop = bigmem_kept[small];
-		bigmem_kept[small] = m;
+	/* An empty slot, else the smallest kept, which `m` may replace. */
+	for (i = 0; i < BIGMEM_KEEP; i++) {
+		if (bigmem_kept[i] == NULL) {
+			slot = i;
+			break;
+		}
+		if (slot < 0 ||
+		    bigmem_size(bigmem_kept[i]) < bigmem_size(bigmem_kept[slot]))
+			slot = i;
+	}
+	if (bigmem_kept[slot] == NULL ||
+	    bigmem_size(bigmem_kept[slot]) < bigmem_size(m)) {
+		drop = bigmem_kept[slot];
+		bigmem_kept[slot] = m;
 	}
 	pthread_mutex_unlock(&bigmem_lock);
 	if (drop != NULL)

@@ -551,6 +551,38 @@ START_TEST(abort_then_free)
 }
 END_TEST
 
+/*
+ * WsFreeChannel on an OPEN channel with an operation pending, no abort
+ * before it (channel-semantics.md: an open channel is aborted first, then
+ * freed): the operation ends with WS_E_OPERATION_ABORTED exactly once,
+ * the peer's connection is reset, and the daemon lists the channel no
+ * more.
+ */
+START_TEST(free_open_channel_aborts_pending)
+{
+	struct harness_pair p = pair();
+	struct harness_async ra;
+	struct harness_msg m = { 0 }, pm = { 0 };
+	struct harness_channel_row rows[4];
+
+	harness_async_init(&ra);
+	HR_EQ(harness_receive(p.server, &m, HARNESS_BODY_INT, &ra.ctx),
+	    WS_S_ASYNC);
+	WsFreeChannel(p.server);
+	p.server = NULL;
+	ASYNC_EQ(&ra, WS_S_ASYNC, WS_E_OPERATION_ABORTED);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&ra), 1);
+	/* The client's session was reset, not closed. */
+	ck_assert(FAILED(harness_receive(p.client, &pm, HARNESS_BODY_INT,
+	    NULL)));
+	ck_assert_int_eq(harness_list_channels(rows, 4), 1);
+	harness_msg_free(&m);
+	harness_msg_free(&pm);
+	harness_pair_free(&p);
+}
+END_TEST
+
 /* ---- pending operations --------------------------------------------------------------- */
 
 /* A receive blocked in one thread, aborted from another: ABORTED once. */
@@ -1413,6 +1445,7 @@ abort_suite(void)
 	tcase_add_test(tc, abort_closing);
 	tcase_add_test(tc, abort_close_reset_reuse);
 	tcase_add_test(tc, abort_then_free);
+	tcase_add_test(tc, free_open_channel_aborts_pending);
 
 	TCASE("pending", 60);
 	tcase_add_test(tc, abort_blocked_receive);

@@ -603,7 +603,6 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	 * its memory alive) while the Reply is decoded without the lock.
 	 */
 	ipc_arena_reset(&call->arena);
-	call->arena.chunks_only = call->heap_reply;
 	alloc.alloc = ipc_arena_alloc;
 	alloc.free = ipc_arena_free;
 	alloc.allocator_data = &call->arena;

@@ -153,7 +153,6 @@ struct ipc_call {
 	uint32_t	  state;
 	Wschannel__Reply *reply;	/* NULL after a loss or an emergency decode */
 	bool		  reply_arena;	/* `reply` lives in `arena` */
-	bool		  heap_reply;	/* handed out (ipc_request's): in chunks */
 	struct ipc_arena  arena;
 	/* Leader/follower: the waiters that may take over reading. */
 	struct ipc_call	 *wnext, *wprev;

@@ -21,8 +21,9 @@ struct ipc_arena_chunk {
 	_Alignas(16) uint8_t mem[];
 };
 
-/* The first chunk; each next one twice the last, up to IPC_ARENA_BIG, so
- * that a Reply of megabytes (wsctl list) takes a dozen mallocs. */
+/* The first chunk; each next one twice the last, up to 1 MiB (8
+ * doublings), so that a Reply of megabytes (wsctl list) takes a dozen
+ * allocations. */
 #define IPC_ARENA_CHUNK		4096
 #define IPC_ARENA_DOUBLINGS	8
 

@@ -95,7 +95,8 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 	call.conn = c;
 	call.api = "request";
 	call.refs = 1;
-	call.heap_reply = true;	/* handed out to the caller */
+	/* Handed out to the caller with the chunks (ipc_reply_box). */
+	call.arena.chunks_only = true;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&call.cond, &attr);

@@ -172,27 +172,6 @@ control_big_done(const void *data, size_t len, void *arg)
 	bigmem_free((void *)data, len);
 }
 
-/* A frame of BIGMEM_MIN or more (a listing): packed into a block of its
- * own that the buffer refers to until it is written.  0, or -1. */
-static int
-control_queue_big(struct evbuffer *out, enum frame_kind kind,
-    const ProtobufCMessage *msg, size_t len)
-{
-	size_t total = FRAME_HEADER_SIZE + len;
-	uint8_t *buf;
-
-	if ((buf = bigmem_alloc(total)) == NULL)
-		return -1;
-	frame_header_write(buf, kind, (uint32_t)len);
-	protobuf_c_message_pack(msg, buf + FRAME_HEADER_SIZE);
-	if (evbuffer_add_reference(out, buf, total, control_big_done,
-	    NULL) != 0) {
-		bigmem_free(buf, total);
-		return -1;
-	}
-	return 0;
-}
-
 /* Held replies join the output, ahead of what comes now. */
 static void
 control_unhold(struct control_conn *cc)
@@ -201,6 +180,46 @@ control_unhold(struct control_conn *cc)
 		return;
 	(void)evbuffer_add_buffer(cc->out, cc->held);
 	event_del(cc->hold_ev);
+}
+
+/*
+ * Queues a whole frame already packed into `buf` (from bigmem_alloc, `len`
+ * bytes, header included), which the output refers to until it is
+ * written, then frees; a connection that cannot take it is closed.
+ */
+static void
+control_queue_block(struct control_conn *cc, uint8_t *buf, size_t len)
+{
+	if (cc->dead || control_output_full(cc, len)) {
+		bigmem_free(buf, len);
+		return;
+	}
+	control_unhold(cc);
+	if (evbuffer_add_reference(cc->out, buf, len, control_big_done,
+	    NULL) != 0) {
+		bigmem_free(buf, len);
+		control_conn_close(cc, "out of memory queueing a reply");
+		return;
+	}
+	control_mark_dirty(cc);
+}
+
+/* A frame of BIGMEM_MIN or more: packed into a block of its own, not
+ * copied into the output. */
+static void
+control_queue_big(struct control_conn *cc, enum frame_kind kind,
+    const ProtobufCMessage *msg, size_t len)
+{
+	size_t total = FRAME_HEADER_SIZE + len;
+	uint8_t *buf;
+
+	if ((buf = bigmem_alloc(total)) == NULL) {
+		control_conn_close(cc, "out of memory queueing a reply");
+		return;
+	}
+	frame_header_write(buf, kind, (uint32_t)len);
+	protobuf_c_message_pack(msg, buf + FRAME_HEADER_SIZE);
+	control_queue_block(cc, buf, total);
 }
 
 static void
@@ -236,19 +255,16 @@ control_queue(struct control_conn *cc, enum frame_kind kind,
 		control_conn_close(cc, NULL);
 		return;
 	}
+	if (len >= BIGMEM_MIN) {
+		control_queue_big(cc, kind, msg, len);
+		return;
+	}
 	if (control_output_full(cc, len))
 		return;
-	hold = hold && len < BIGMEM_MIN && evbuffer_get_length(cc->out) == 0;
+	hold = hold && evbuffer_get_length(cc->out) == 0;
 	if (!hold)
 		control_unhold(cc);
 	out = hold ? cc->held : cc->out;
-	if (len >= BIGMEM_MIN) {
-		if (control_queue_big(out, kind, msg, len) != 0)
-			control_conn_close(cc, "out of memory queueing a reply");
-		else
-			control_mark_dirty(cc);
-		return;
-	}
 	frame_header_write(hdr, kind, (uint32_t)len);
 	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
 	    evbuffer_reserve_space(out, len, &v, 1) < 1) {
@@ -306,18 +322,7 @@ control_reply_list(struct control_conn *cc, struct request *r)
 			    "out of memory");
 		return;
 	}
-	if (control_output_full(cc, len)) {
-		bigmem_free(buf, len);
-		return;
-	}
-	control_unhold(cc);
-	if (evbuffer_add_reference(cc->out, buf, len, control_big_done,
-	    NULL) != 0) {
-		bigmem_free(buf, len);
-		control_conn_close(cc, "out of memory queueing a reply");
-		return;
-	}
-	control_mark_dirty(cc);
+	control_queue_block(cc, buf, len);
 }
 
 /* Sends the AbortChannels reply: one AbortResult per line of the result. */
