@@ -77,6 +77,26 @@ channel_defaults(struct channel *ch)
 	ch->props[WS_CHANNEL_PROPERTY_CHANNEL_TYPE] = ch->type;
 }
 
+int
+channel_set_url(struct channel *ch, const char *url)
+{
+	size_t len;
+
+	if (url != NULL && url == ch->url)
+		return 0;
+	if (ch->url != ch->url_short)
+		free(ch->url);
+	ch->url = NULL;
+	if (url == NULL)
+		return 0;
+	if ((len = strlen(url)) < sizeof(ch->url_short)) {
+		memcpy(ch->url_short, url, len + 1);
+		ch->url = ch->url_short;
+	} else if ((ch->url = strdup(url)) == NULL)
+		return -1;
+	return 0;
+}
+
 int32_t
 channel_new(struct session *owner, uint32_t type, uint32_t binding,
     const uint32_t *prop_ids, const uint64_t *prop_vals, size_t nprops,
@@ -253,8 +273,7 @@ channel_open(struct channel *ch, const char *urlstr, struct pending *p,
 	    (hr = ch->tb->ops->check(ch, why)) != S_OK) {
 		/* The transport said why. */
 	} else {
-		free(ch->url);
-		if ((ch->url = strdup(urlstr)) == NULL) {
+		if (channel_set_url(ch, urlstr) != 0) {
 			*why = "out of memory";
 			hr = E_OUTOFMEMORY;
 		}
@@ -449,16 +468,10 @@ int32_t
 channel_transport_adopt(struct channel *ch, const char *via, uint32_t encoding,
     uint32_t envelope_version)
 {
-	char *url;
-
 	if (encoding >= 32 || !(ch->tb->encodings & TRANSPORT_BIT(encoding)))
 		return WS_E_NOT_SUPPORTED;
-	if (via != NULL) {
-		if ((url = strdup(via)) == NULL)
-			return E_OUTOFMEMORY;
-		free(ch->url);
-		ch->url = url;
-	}
+	if (via != NULL && channel_set_url(ch, via) != 0)
+		return E_OUTOFMEMORY;
 	ch->props[WS_CHANNEL_PROPERTY_ENCODING] = encoding;
 	ch->props[WS_CHANNEL_PROPERTY_ENVELOPE_VERSION] = envelope_version;
 	return S_OK;
@@ -991,8 +1004,7 @@ channel_reset(struct channel *ch, const char **why)
 		*why = "WsResetChannel needs a CREATED or CLOSED channel";
 		return hr;
 	}
-	free(ch->url);
-	ch->url = NULL;
+	(void)channel_set_url(ch, NULL);
 	ch->remote[0] = '\0';
 	if (ch->ext != NULL) {
 		ch->ext->local[0] = '\0';
@@ -1021,7 +1033,7 @@ channel_release_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct channel *ch = arg;
 
-	free(ch->url);
+	(void)channel_set_url(ch, NULL);
 	if (ch->ext != NULL) {
 		free(ch->ext->remote_url);
 		free(ch->ext);

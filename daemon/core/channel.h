@@ -29,31 +29,45 @@ struct channel_ext {
 };
 
 struct channel {
+	/*
+	 * First what a listing reads of every channel, together: a listing
+	 * of tens of thousands of channels is a cache miss per line it
+	 * touches, so these share the first lines (the registry's `entry`
+	 * too, which the walk follows).
+	 */
 	uint64_t		 id;
 	uid_t			 uid;
 	pid_t			 pid;
-	struct session		*owner;		/* NULL once its session ended */
 	uint32_t		 type;		/* WS_CHANNEL_TYPE */
 	uint32_t		 binding;	/* WS_CHANNEL_BINDING */
 	uint32_t		 state;		/* WS_CHANNEL_STATE */
 	int32_t			 state_cause;	/* HRESULT of the last change */
-	uint64_t		 props[CHANNEL_PROP_COUNT];
-	/* What reset restores of the two the peer may change: only these,
-	 * not a second copy of every property (memory per idle channel). */
-	uint64_t		 create_encoding, create_envelope;
-	uint64_t		 props_given;	/* bit per id the caller set */
+	TAILQ_ENTRY(channel)	 entry;
+	uint64_t		 listener_id;	/* created for / accepted from */
 	char			*url;		/* opened or accepted on */
-	char			 remote[80];	/* "127.0.0.1:4242" */
 	/* What only datagram and HTTP transports report: allocated when one
 	 * first does, so that a TCP channel does not carry it (memory per
 	 * idle channel).  Read it through channel_local/channel_dropped. */
 	struct channel_ext	*ext;
+	struct pending_list	 pendings;
+	uint64_t		 bytes_in, bytes_out;
+	uint64_t		 messages_in, messages_out;
+	char			 remote[80];	/* "127.0.0.1:4242" */
+	/* Where `url` points when it fits (channel_set_url): not a string
+	 * of its own somewhere else in the heap for a listing to miss. */
+	char			 url_short[48];
+	uint64_t		 props[CHANNEL_PROP_COUNT];
+
+	struct session		*owner;		/* NULL once its session ended */
+	/* What reset restores of the two the peer may change: only these,
+	 * not a second copy of every property (memory per idle channel). */
+	uint64_t		 create_encoding, create_envelope;
+	uint64_t		 props_given;	/* bit per id the caller set */
 	bool			 session_shut_down;
 	bool			 end_received;
 	bool			 reading;	/* between read start and end */
 	bool			 writing;	/* between write start and end */
 	bool			 dead;		/* freed, memory release pending */
-	uint64_t		 listener_id;	/* created for / accepted from */
 	struct listener		*accept_on;	/* listener while ACCEPTING */
 	TAILQ_ENTRY(channel)	 accept_entry;
 
@@ -61,11 +75,6 @@ struct channel {
 	void			*tp;		/* transport state */
 	struct event		*timer;		/* open / close timeout */
 
-	struct pending_list	 pendings;
-	uint64_t		 bytes_in, bytes_out;
-	uint64_t		 messages_in, messages_out;
-
-	TAILQ_ENTRY(channel)	 entry;
 	TAILQ_ENTRY(channel)	 hash_entry;
 };
 #endif
@@ -74,6 +83,10 @@ struct channel {
  * datagrams it dropped; for listings. */
 const char *channel_local(const struct channel *);
 uint64_t channel_dropped(const struct channel *);
+
+/* Sets `url` (a copy; NULL clears it); -1 when out of memory (it is then
+ * cleared). */
+int	 channel_set_url(struct channel *, const char *url);
 
 /* Creation; properties are {id, value} pairs already validated by
  * channel_prop_check(). */

@@ -171,8 +171,7 @@ listener_accept(struct listener *ls, struct channel *ch, struct pending *p,
 		*why = "channel type or binding differs from the listener's";
 		return E_INVALIDARG;
 	}
-	free(ch->url);
-	ch->url = ls->url != NULL ? strdup(ls->url) : NULL;
+	(void)channel_set_url(ch, ls->url);	/* a listing's "-" if not */
 	ch->listener_id = ls->id;
 	p->ch = ch;
 	TAILQ_INSERT_TAIL(&ch->pendings, p, obj_entry);

@@ -167,9 +167,9 @@ control_output_full(struct control_conn *cc, size_t len)
 #define CONTROL_HOLD_USEC	100
 
 static void
-control_big_done(const void *data, size_t len, void *arg)
+control_block_done(const void *data, size_t len, void *base)
 {
-	bigmem_free((void *)data, len);
+	unix_block_release(base);
 }
 
 /* Held replies join the output, ahead of what comes now. */
@@ -183,21 +183,21 @@ control_unhold(struct control_conn *cc)
 }
 
 /*
- * Queues a whole frame already packed into `buf` (from bigmem_alloc, `len`
- * bytes, header included), which the output refers to until it is
- * written, then frees; a connection that cannot take it is closed.
+ * Queues a whole frame already packed into block `b` (unix_list.h), which
+ * the output refers to until it is written, then releases; a connection
+ * that cannot take it is closed.
  */
 static void
-control_queue_block(struct control_conn *cc, uint8_t *buf, size_t len)
+control_queue_block(struct control_conn *cc, const struct unix_block *b)
 {
-	if (cc->dead || control_output_full(cc, len)) {
-		bigmem_free(buf, len);
+	if (cc->dead || control_output_full(cc, b->len)) {
+		unix_block_release(b->base);
 		return;
 	}
 	control_unhold(cc);
-	if (evbuffer_add_reference(cc->out, buf, len, control_big_done,
-	    NULL) != 0) {
-		bigmem_free(buf, len);
+	if (evbuffer_add_reference(cc->out, b->base + b->off, b->len,
+	    control_block_done, b->base) != 0) {
+		unix_block_release(b->base);
 		control_conn_close(cc, "out of memory queueing a reply");
 		return;
 	}
@@ -210,16 +210,18 @@ static void
 control_queue_big(struct control_conn *cc, enum frame_kind kind,
     const ProtobufCMessage *msg, size_t len)
 {
-	size_t total = FRAME_HEADER_SIZE + len;
-	uint8_t *buf;
+	struct unix_block b;
+	uint8_t *p;
 
-	if ((buf = bigmem_alloc(total)) == NULL) {
+	if (unix_block_alloc(&b, FRAME_HEADER_SIZE + len) != 0) {
 		control_conn_close(cc, "out of memory queueing a reply");
 		return;
 	}
-	frame_header_write(buf, kind, (uint32_t)len);
-	protobuf_c_message_pack(msg, buf + FRAME_HEADER_SIZE);
-	control_queue_block(cc, buf, total);
+	p = b.base + b.off;
+	frame_header_write(p, kind, (uint32_t)len);
+	protobuf_c_message_pack(msg, p + FRAME_HEADER_SIZE);
+	b.len = FRAME_HEADER_SIZE + len;
+	control_queue_block(cc, &b);
 }
 
 static void
@@ -310,11 +312,11 @@ control_reply_error(struct control_conn *cc, uint64_t id, int32_t hr,
 static void
 control_reply_list(struct control_conn *cc, struct request *r)
 {
-	size_t len;
-	uint8_t *buf;
+	struct unix_block b;
+	int rc;
 
-	if ((buf = unix_list_frame(r, r->tag, &len)) == NULL) {
-		if (len > 0)
+	if ((rc = unix_list_frame(r, r->tag, &b)) != 0) {
+		if (rc == -EMSGSIZE)
 			control_reply_error(cc, r->tag, WS_E_QUOTA_EXCEEDED,
 			    "the listing is larger than a frame may be");
 		else
@@ -322,7 +324,7 @@ control_reply_list(struct control_conn *cc, struct request *r)
 			    "out of memory");
 		return;
 	}
-	control_queue_block(cc, buf, len);
+	control_queue_block(cc, &b);
 }
 
 /* Sends the AbortChannels reply: one AbortResult per line of the result. */

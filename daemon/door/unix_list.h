@@ -14,11 +14,27 @@ struct request;
 void	 unix_fill_channel(const struct channel *ch,
 	    Wschannel__ChannelInfo *ci);
 /*
- * The whole frame of the Reply `tag` listing `r`'s channels and listeners
- * (r->res), header included, in a block of *len bytes to release with
- * bigmem_free; NULL when out of memory (*len 0) or larger than a frame
- * may be (*len its size).
+ * A frame packed into memory of its own (bigmem): the frame is
+ * base[off, off + len).  The block knows its size, so that
+ * unix_block_release(base) is all that its release needs (an evbuffer
+ * reference's cleanup has the base and nothing else).
  */
-uint8_t	*unix_list_frame(const struct request *r, uint64_t tag, size_t *len);
+struct unix_block {
+	uint8_t	*base;
+	size_t	 cap, off, len;
+};
+
+/* A block with room for a frame of `room` bytes (and for a head to be put
+ * in front of it), its frame empty at b->off; -1 when out of memory. */
+int	 unix_block_alloc(struct unix_block *b, size_t room);
+/* NULL is ignored. */
+void	 unix_block_release(void *base);
+/*
+ * The whole frame of the Reply `tag` listing `r`'s channels and listeners
+ * (r->res), header included, into a new block; 0, -ENOMEM, or -EMSGSIZE
+ * when larger than a frame may be.  b->base is NULL after a failure.
+ */
+int	 unix_list_frame(const struct request *r, uint64_t tag,
+	    struct unix_block *b);
 
 #endif
