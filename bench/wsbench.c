@@ -1036,6 +1036,10 @@ struct scale {
 	double	 kib_per_channel;
 	double	 list_ms, abort_ms;
 	double	 list_cpu_ms, abort_cpu_ms;	/* wsctl's and the daemon's */
+	/* `wsctl list` with no channel yet: what a listing costs whatever
+	 * its size (starting wsctl, one round trip); what is above it grows
+	 * with the channels, which gives the figure at SCALE_TARGET. */
+	double	 list0_ms;
 	/* The floor of abort --all: as many loopback TCP sockets closed with
 	 * a reset by this process. */
 	double	 close_ms, close_cpu_ms;
@@ -1152,6 +1156,7 @@ bench_scale(size_t pairs, struct scale *sc)
 	long rss0, rss1;
 	size_t i, n = 0;
 	uint64_t hold;
+	double cpu0;
 
 	memset(sc, 0, sizeof(*sc));
 	c = calloc(pairs, sizeof(*c));
@@ -1159,6 +1164,7 @@ bench_scale(size_t pairs, struct scale *sc)
 	if (c == NULL || s == NULL ||
 	    FAILED(harness_tcp_listener_open(&l, &port)))
 		goto out;
+	sc->list0_ms = time_wsctl("list", NULL, NULL, &cpu0);
 	rss0 = daemon_rss_kib();
 	for (n = 0; n < pairs; n++) {
 		if (FAILED(harness_tcp_channel(&c[n], NULL, 0)))
@@ -1184,7 +1190,8 @@ bench_scale(size_t pairs, struct scale *sc)
 	}
 	sc->list_ms = time_wsctl("list", NULL, &sc->listed, &sc->list_cpu_ms);
 	sc->abort_ms = time_wsctl("abort", "--all", NULL, &sc->abort_cpu_ms);
-	sc->ok = n > 0 && sc->list_ms >= 0 && sc->abort_ms >= 0;
+	sc->ok = n > 0 && sc->list_ms >= 0 && sc->abort_ms >= 0 &&
+	    sc->list0_ms >= 0;
 out:
 	for (i = 0; i < n; i++) {
 		WsFreeChannel(c[i]);
@@ -1282,6 +1289,22 @@ row_wanted(const struct row *r)
 
 /* ---- output ------------------------------------------------------------------ */
 
+/* The size, more than this machine's descriptors allow. */
+#define SCALE_TARGET	50000
+
+/* `wsctl list` at `channels`: the empty list's time, and the measured
+ * list's time above it scaled to that many channels. */
+static double
+scale_list_at(const struct scale *sc, int channels)
+{
+	double grow = sc->list_ms - sc->list0_ms;
+
+	if (sc->channels == 0)
+		return 0;
+	return sc->list0_ms + (grow > 0 ? grow : 0) * channels /
+	    (double)sc->channels;
+}
+
 static void
 print_table(const struct scale *sc)
 {
@@ -1314,6 +1337,11 @@ print_table(const struct scale *sc)
 		    "CPU), wsctl abort --all %.1f ms (%.1f ms CPU)\n",
 		    sc->channels, sc->listed, sc->kib_per_channel, sc->list_ms,
 		    sc->list_cpu_ms, sc->abort_ms, sc->abort_cpu_ms);
+	if (sc->ok)
+		printf("wsctl list of %d channels, extrapolated: %.1f ms (an "
+		    "empty list took %.1f ms; the rest grows with the "
+		    "channels)\n", SCALE_TARGET, scale_list_at(sc, SCALE_TARGET),
+		    sc->list0_ms);
 	if (sc->closed > 0)
 		printf("abort --all floor: %zu loopback TCP sockets closed with "
 		    "a reset by one process, %.1f ms (%.1f ms CPU)\n",
@@ -1411,9 +1439,11 @@ print_json(const struct scale *sc)
 	if (sc->ok)
 		printf(",\"scale\":{\"channels\":%zu,\"kib_per_channel\":%.3f,"
 		    "\"list_ms\":%.1f,\"list_cpu_ms\":%.1f,\"abort_all_ms\":%.1f,"
-		    "\"abort_all_cpu_ms\":%.1f}", sc->channels,
+		    "\"abort_all_cpu_ms\":%.1f,\"empty_list_ms\":%.1f,"
+		    "\"list_ms_at_%d\":%.1f}", sc->channels,
 		    sc->kib_per_channel, sc->list_ms, sc->list_cpu_ms,
-		    sc->abort_ms, sc->abort_cpu_ms);
+		    sc->abort_ms, sc->abort_cpu_ms, sc->list0_ms, SCALE_TARGET,
+		    scale_list_at(sc, SCALE_TARGET));
 	if (sc->closed > 0)
 		printf(",\"abort_all_floor\":{\"sockets\":%zu,\"ms\":%.1f,"
 		    "\"cpu_ms\":%.1f}", sc->closed, sc->close_ms,

@@ -393,6 +393,19 @@ wsctl_cmp_result(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Whether the `n` pointers of `v` are in order already (an empty list,
+ * whose array may be NULL, is). */
+static bool
+wsctl_sorted(void *const *v, size_t n, int (*cmp)(const void *, const void *))
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (cmp(&v[i - 1], &v[i]) > 0)
+			return false;
+	return true;
+}
+
 int
 wsctl_run_list(const struct wsctl_cmd *cmd)
 {
@@ -409,11 +422,13 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_LIST)
 		return wsctl_bad_reply("list", reply);
-	/* qsort must not see the NULL array of an empty list. */
-	if (reply->list->n_channels > 0)
+	/* The daemon lists in id order: sorting is then a check. */
+	if (!wsctl_sorted((void *const *)reply->list->channels,
+	    reply->list->n_channels, wsctl_cmp_channel))
 		qsort(reply->list->channels, reply->list->n_channels,
 		    sizeof(*reply->list->channels), wsctl_cmp_channel);
-	if (reply->list->n_listeners > 0)
+	if (!wsctl_sorted((void *const *)reply->list->listeners,
+	    reply->list->n_listeners, wsctl_cmp_listener))
 		qsort(reply->list->listeners, reply->list->n_listeners,
 		    sizeof(*reply->list->listeners), wsctl_cmp_listener);
 	/* A listing of every channel is a megabyte: written in large
@@ -475,7 +490,8 @@ wsctl_run_abort(const struct wsctl_cmd *cmd)
 		return code;
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_ABORTED)
 		return wsctl_bad_reply("abort", reply);
-	if (reply->aborted->n_results > 0)
+	if (!wsctl_sorted((void *const *)reply->aborted->results,
+	    reply->aborted->n_results, wsctl_cmp_result))
 		qsort(reply->aborted->results, reply->aborted->n_results,
 		    sizeof(*reply->aborted->results), wsctl_cmp_result);
 	wsctl_out_stdout(cmd, &out);
