@@ -856,6 +856,119 @@ START_TEST(test_text_list_plain)
 }
 END_TEST
 
+/* A Reply carrying `list` (or refused with `hr`), packed by protobuf-c
+ * as the daemon's is; *len its size. */
+static uint8_t *
+list_reply_bytes(Wschannel__ChannelList *list, uint32_t hr, size_t *len)
+{
+	Wschannel__Reply r = WSCHANNEL__REPLY__INIT;
+	uint8_t *buf;
+
+	r.id = 9;
+	r.hresult = hr;
+	if (hr == 0) {
+		r.result_case = WSCHANNEL__REPLY__RESULT_LIST;
+		r.list = list;
+	}
+	*len = wschannel__reply__get_packed_size(&r);
+	ck_assert_ptr_nonnull(buf = malloc(*len));
+	ck_assert_uint_eq(wschannel__reply__pack(&r, buf), *len);
+	return buf;
+}
+
+/*
+ * `wsctl list` into a pipe writes the records as it walks the Reply's
+ * bytes (wsctl_list.c): the same records the formatter writes from the
+ * decoded Reply, the endpoint column included when a channel has an
+ * address there, and what is left to decode is the Reply without its
+ * list.  A refusal, ids out of order and bytes that are no fields are
+ * left whole to the usual decode, with nothing written; an entry that
+ * does not decode is said.
+ */
+START_TEST(test_list_frame_records)
+{
+	Wschannel__ChannelList list = WSCHANNEL__CHANNEL_LIST__INIT;
+	Wschannel__ChannelInfo *chans[3], udp;
+	Wschannel__ListenerInfo *lsns[1];
+	struct wsctl_list_raw raw;
+	Wschannel__Reply *r;
+	uint8_t *buf;
+	char *want;
+	size_t len, n;
+	/* id 1, hresult 0, a list of one ChannelInfo with only its id. */
+	static const uint8_t partial[] = { 0x08, 0x01, 0x10, 0x00, 0x72, 0x04,
+	    0x0a, 0x02, 0x08, 0x05 };
+
+	list_both(&list, chans, lsns);
+	udp = chan1;
+	udp.id = 7;
+	udp.binding = 2;	/* UDP */
+	udp.remote_address = NULL;
+	udp.local_address = "127.0.0.1:3702";
+	chans[1] = &udp;
+	chans[2] = &chan2;
+	list.n_channels = 3;
+	out_open(false, false);
+	out.fmt->list(&out, &list);
+	fclose(out.f);
+	want = outbuf;
+	outbuf = NULL;
+	ck_assert_ptr_nonnull(strstr(want, " 127.0.0.1:3702\n"));
+
+	buf = list_reply_bytes(&list, 0, &len);
+	out_open(false, false);
+	memset(&raw, 0, sizeof(raw));
+	raw.out = &out;
+	n = wsctl_list_frame(&raw, buf, len);
+	ck_assert(raw.done);
+	ck_assert(!raw.bad);
+	ck_assert_uint_lt(n, len);
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, n, buf));
+	ck_assert_uint_eq(r->id, 9);
+	ck_assert_uint_eq(r->hresult, 0);
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT__NOT_SET);
+	wschannel__reply__free_unpacked(r, NULL);
+	out_check(want);
+	free(want);
+	free(buf);
+
+	/* Out of order: left whole, nothing written. */
+	chans[1] = &chan2;
+	chans[2] = &udp;
+	buf = list_reply_bytes(&list, 0, &len);
+	out_open(false, false);
+	memset(&raw, 0, sizeof(raw));
+	raw.out = &out;
+	ck_assert_uint_eq(wsctl_list_frame(&raw, buf, len), len);
+	ck_assert(!raw.done);
+	out_check("");
+	free(buf);
+
+	/* A refusal, and a frame cut short. */
+	buf = list_reply_bytes(&list, 0x80070005, &len);
+	out_open(false, false);
+	memset(&raw, 0, sizeof(raw));
+	raw.out = &out;
+	ck_assert_uint_eq(wsctl_list_frame(&raw, buf, len), len);
+	ck_assert(!raw.done);
+	free(buf);
+	buf = list_reply_bytes(&list, 0, &len);
+	ck_assert_uint_eq(wsctl_list_frame(&raw, buf, len - 3), len - 3);
+	ck_assert(!raw.done);
+	out_check("");
+	free(buf);
+
+	/* Well framed, but the entry lacks its required fields. */
+	out_open(false, false);
+	memset(&raw, 0, sizeof(raw));
+	raw.out = &out;
+	ck_assert_uint_eq(wsctl_list_frame(&raw, partial, sizeof(partial)), 4);
+	ck_assert(raw.done);
+	ck_assert(raw.bad);
+	out_check("");
+}
+END_TEST
+
 START_TEST(test_text_list_tty)
 {
 	Wschannel__ChannelList list = WSCHANNEL__CHANNEL_LIST__INIT;
@@ -1192,6 +1305,7 @@ wsctl_parse_suite(void)
 	tc = tcase_create("output");
 	tcase_add_test(tc, test_text_list_plain);
 	tcase_add_test(tc, test_text_list_tty);
+	tcase_add_test(tc, test_list_frame_records);
 	tcase_add_test(tc, test_json_list);
 	tcase_add_test(tc, test_text_show);
 	tcase_add_test(tc, test_json_show);

@@ -603,6 +603,11 @@ ipc_conn_reply_frame(struct ipc_conn *c, const uint8_t *buf, size_t len)
 	 * its memory alive) while the Reply is decoded without the lock.
 	 */
 	ipc_arena_reset(&call->arena);
+	if (call->frame_fn != NULL && (len = call->frame_fn(call->frame_arg,
+	    buf, len)) == 0) {
+		ipc_decoded(c);
+		return -1;
+	}
 	alloc.alloc = ipc_arena_alloc;
 	alloc.free = ipc_arena_free;
 	alloc.allocator_data = &call->arena;

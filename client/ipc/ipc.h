@@ -170,6 +170,10 @@ struct ipc_call {
 	HRESULT		(*finish)(struct ipc_call *, HRESULT);
 	/* Releases what the operation owns; called last. */
 	void		(*cleanup)(struct ipc_call *);
+	/* ipc_request_frame's: sees a Reply frame's bytes before they are
+	 * decoded, and says how many of them to decode. */
+	size_t		(*frame_fn)(void *, const uint8_t *, size_t);
+	void		 *frame_arg;
 	/*
 	 * The D-Bus backend.  `req` is the caller's request, read by the
 	 * I/O thread until it is sent (the caller waits at least that long);
@@ -378,6 +382,17 @@ void	 ipc_close(struct ipc_conn *);
  */
 int	 ipc_request(struct ipc_conn *, Wschannel__Request *, int timeout_ms,
 	    Wschannel__Reply **);
+/*
+ * ipc_request, with the Reply's bytes (a frame the socket backend read;
+ * the D-Bus backend has none) first handed to `fn` on the thread that
+ * read them, without any lock: it returns how many of them, from the
+ * start, are decoded into the Reply (all of them, or fewer when it used
+ * the fields at the end itself: protobuf-c writes fields in order, so
+ * what comes before them is a Reply still).  It must not call into ipc.
+ */
+int	 ipc_request_frame(struct ipc_conn *, Wschannel__Request *,
+	    int timeout_ms, size_t (*fn)(void *, const uint8_t *, size_t),
+	    void *arg, Wschannel__Reply **);
 void	 ipc_reply_free(Wschannel__Reply *);
 /* The backend's words for the last failure of a request, or NULL. */
 const char *ipc_conn_why(struct ipc_conn *);

@@ -85,6 +85,14 @@ int
 ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
     Wschannel__Reply **out)
 {
+	return ipc_request_frame(c, req, timeout_ms, NULL, NULL, out);
+}
+
+int
+ipc_request_frame(struct ipc_conn *c, Wschannel__Request *req,
+    int timeout_ms, size_t (*fn)(void *, const uint8_t *, size_t), void *arg,
+    Wschannel__Reply **out)
+{
 	struct ipc_call call;
 	pthread_condattr_t attr;
 	struct timespec ts;
@@ -95,6 +103,8 @@ ipc_request(struct ipc_conn *c, Wschannel__Request *req, int timeout_ms,
 	call.conn = c;
 	call.api = "request";
 	call.refs = 1;
+	call.frame_fn = fn;
+	call.frame_arg = arg;
 	/* Handed out to the caller with the chunks (ipc_reply_box). */
 	call.arena.chunks_only = true;
 	pthread_condattr_init(&attr);

@@ -6,7 +6,7 @@ WSCTL_INC = -I$(top_srcdir)/client/wsctl -I$(top_srcdir)/client/ipc
 bin_PROGRAMS = wsctl
 noinst_LTLIBRARIES += libwsctl.la
 libwsctl_la_SOURCES = %D%/wsctl_parse.c %D%/wsctl.h %D%/wsctl_output.c \
-	%D%/wsctl_verbs.c
+	%D%/wsctl_verbs.c %D%/wsctl_list.c
 libwsctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(WSCTL_INC)
 libwsctl_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(JSONC_CFLAGS)
 libwsctl_la_LIBADD = libwsipc.la libcommon.la $(JSONC_LIBS) \

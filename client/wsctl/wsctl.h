@@ -126,6 +126,31 @@ struct wsctl_out {
 };
 
 void	wsctl_out_init(struct wsctl_out *out, FILE *f, bool json, bool tty);
+/*
+ * One record of a listing into a pipe (not a terminal: no widths to
+ * find), as the text formatter's list writes it; `local`: with the
+ * endpoint columns, which a listing has when any of its rows has an
+ * address there.  For a listing written entry by entry (wsctl_list.c).
+ */
+void	wsctl_text_channel_line(struct wsctl_out *out,
+	    const Wschannel__ChannelInfo *ci, bool local);
+void	wsctl_text_listener_line(struct wsctl_out *out,
+	    const Wschannel__ListenerInfo *li, bool local);
+/* ---- a listing into a pipe, entry by entry (wsctl_list.c) ---------- */
+
+struct wsctl_list_raw {
+	struct wsctl_out	*out;
+	bool			 done;	/* written here: the Reply has no list */
+	bool			 bad;	/* ...but an entry did not decode */
+};
+
+/*
+ * ipc_request_frame's function for a ListChannels Reply (`arg` a struct
+ * wsctl_list_raw): writes a successful listing's records itself when it
+ * can, and returns how much of the Reply is left to decode.
+ */
+size_t	wsctl_list_frame(void *arg, const uint8_t *buf, size_t len);
+
 /* "S_OK", "WS_E_OPERATION_ABORTED", or "0x80001234" into buf. */
 const char *wsctl_hresult_str(uint32_t hr, char *buf, size_t len);
 /* Why a channel was not acted on, in words: "no such channel", ... */

@@ -216,18 +216,77 @@ output_table_free(struct table *t)
 	free(t->pool);
 }
 
+static const char *const chead[] = { "ID", "UID", "PID", "TYPE", "BINDING",
+    "STATE", "REMOTE", "PENDING", "IN", "OUT", "LOCAL" };
+static const bool cright[] = { true, true, true, false, false, false, false,
+    true, true, true, false };
+static const char *const lhead[] = { "ID", "UID", "PID", "TYPE", "BINDING",
+    "STATE", "URL", "PENDING", "LOCAL", "GROUP", "DROPPED" };
+static const bool lright[] = { true, true, true, false, false, false, false,
+    true, false, false, true };
+
+/* A channel's row; `local`: with the endpoint column. */
+static void
+output_channel_cells(struct table *t, const Wschannel__ChannelInfo *ci,
+    bool local)
+{
+	output_table_addu(t, ci->id);
+	output_table_addu(t, ci->owner_uid);
+	output_table_addu(t, ci->owner_pid);
+	output_table_enum(t, channel_type_name(ci->type), ci->type);
+	output_table_enum(t, channel_binding_name(ci->binding), ci->binding);
+	output_table_enum(t, channel_state_name(ci->state), ci->state);
+	output_table_add(t, ci->remote_address);
+	output_table_addu(t, ci->pending);
+	output_table_addu(t, ci->bytes_in);
+	output_table_addu(t, ci->bytes_out);
+	if (local)
+		output_table_add(t, ci->local_address);
+}
+
+/* A listener's row; `local`: with the endpoint columns. */
+static void
+output_listener_cells(struct table *t, const Wschannel__ListenerInfo *li,
+    bool local)
+{
+	output_table_addu(t, li->id);
+	output_table_addu(t, li->owner_uid);
+	output_table_addu(t, li->owner_pid);
+	output_table_enum(t, channel_type_name(li->type), li->type);
+	output_table_enum(t, channel_binding_name(li->binding), li->binding);
+	output_table_enum(t, listener_state_name(li->state), li->state);
+	output_table_add(t, li->url);
+	output_table_addu(t, li->pending);
+	if (local) {
+		output_table_add(t, li->local_address);
+		output_table_add(t, li->group);
+		output_table_addu(t, li->datagrams_dropped);
+	}
+}
+
+void
+wsctl_text_channel_line(struct wsctl_out *out,
+    const Wschannel__ChannelInfo *ci, bool local)
+{
+	struct table t;
+
+	output_table_init(&t, out, local ? 11 : 10, chead, cright);
+	output_channel_cells(&t, ci, local);
+}
+
+void
+wsctl_text_listener_line(struct wsctl_out *out,
+    const Wschannel__ListenerInfo *li, bool local)
+{
+	struct table t;
+
+	output_table_init(&t, out, local ? 11 : 8, lhead, lright);
+	output_listener_cells(&t, li, local);
+}
+
 static void
 output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 {
-	static const char *const chead[] = { "ID", "UID", "PID", "TYPE",
-	    "BINDING", "STATE", "REMOTE", "PENDING", "IN", "OUT", "LOCAL" };
-	static const bool cright[] = { true, true, true, false, false, false,
-	    false, true, true, true, false };
-	static const char *const lhead[] = { "ID", "UID", "PID", "TYPE",
-	    "BINDING", "STATE", "URL", "PENDING", "LOCAL", "GROUP",
-	    "DROPPED" };
-	static const bool lright[] = { true, true, true, false, false, false,
-	    false, true, false, false, true };
 	struct table t;
 	size_t i;
 	bool clocal = false, llocal = false;
@@ -243,23 +302,8 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 		    *list->listeners[i]->local_address != '\0')
 			llocal = true;
 	output_table_init(&t, out, clocal ? 11 : 10, chead, cright);
-	for (i = 0; i < list->n_channels; i++) {
-		const Wschannel__ChannelInfo *ci = list->channels[i];
-
-		output_table_addu(&t, ci->id);
-		output_table_addu(&t, ci->owner_uid);
-		output_table_addu(&t, ci->owner_pid);
-		output_table_enum(&t, channel_type_name(ci->type), ci->type);
-		output_table_enum(&t, channel_binding_name(ci->binding),
-		    ci->binding);
-		output_table_enum(&t, channel_state_name(ci->state), ci->state);
-		output_table_add(&t, ci->remote_address);
-		output_table_addu(&t, ci->pending);
-		output_table_addu(&t, ci->bytes_in);
-		output_table_addu(&t, ci->bytes_out);
-		if (clocal)
-			output_table_add(&t, ci->local_address);
-	}
+	for (i = 0; i < list->n_channels; i++)
+		output_channel_cells(&t, list->channels[i], clocal);
 	/*
 	 * On a terminal an empty list is said in words; into a pipe it is
 	 * no line at all, so that every line stays a record.
@@ -278,25 +322,8 @@ output_text_list(struct wsctl_out *out, const Wschannel__ChannelList *list)
 	/* The empty line tells the listeners from the channels. */
 	fputc('\n', out->f);
 	output_table_init(&t, out, llocal ? 11 : 8, lhead, lright);
-	for (i = 0; i < list->n_listeners; i++) {
-		const Wschannel__ListenerInfo *li = list->listeners[i];
-
-		output_table_addu(&t, li->id);
-		output_table_addu(&t, li->owner_uid);
-		output_table_addu(&t, li->owner_pid);
-		output_table_enum(&t, channel_type_name(li->type), li->type);
-		output_table_enum(&t, channel_binding_name(li->binding),
-		    li->binding);
-		output_table_enum(&t, listener_state_name(li->state),
-		    li->state);
-		output_table_add(&t, li->url);
-		output_table_addu(&t, li->pending);
-		if (llocal) {
-			output_table_add(&t, li->local_address);
-			output_table_add(&t, li->group);
-			output_table_addu(&t, li->datagrams_dropped);
-		}
-	}
+	for (i = 0; i < list->n_listeners; i++)
+		output_listener_cells(&t, list->listeners[i], llocal);
 	output_table_print(&t, out);
 	output_table_free(&t);
 }

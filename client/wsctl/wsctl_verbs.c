@@ -327,10 +327,16 @@ wsctl_out_finish(struct wsctl_out *out, int code)
 	return code;
 }
 
-/* Connect, send one request (about channel `id`, or 0), wait for its reply. */
+/*
+ * Connect, send one request (about channel `id`, or 0), wait for its
+ * reply; `fn` and `arg` see its bytes first (ipc_request_frame), unless
+ * NULL.
+ */
 static int
-wsctl_request(const struct wsctl_cmd *cmd, const char *what, uint64_t id,
-    Wschannel__Request *req, Wschannel__Reply **reply)
+wsctl_request_frame(const struct wsctl_cmd *cmd, const char *what,
+    uint64_t id, Wschannel__Request *req,
+    size_t (*fn)(void *, const uint8_t *, size_t), void *arg,
+    Wschannel__Reply **reply)
 {
 	struct ipc_conn *conn = NULL;
 	int code, r;
@@ -338,7 +344,8 @@ wsctl_request(const struct wsctl_cmd *cmd, const char *what, uint64_t id,
 	code = wsctl_connect(cmd, &conn);
 	if (code != WSCTL_EXIT_OK)
 		return code;
-	r = ipc_request(conn, req, WSCTL_REPLY_TIMEOUT_MS, reply);
+	r = ipc_request_frame(conn, req, WSCTL_REPLY_TIMEOUT_MS, fn, arg,
+	    reply);
 	if (r < 0)
 		code = wsctl_fail(what, r, conn);
 	ipc_close(conn);
@@ -351,6 +358,13 @@ wsctl_request(const struct wsctl_cmd *cmd, const char *what, uint64_t id,
 		return code;
 	}
 	return WSCTL_EXIT_OK;
+}
+
+static int
+wsctl_request(const struct wsctl_cmd *cmd, const char *what, uint64_t id,
+    Wschannel__Request *req, Wschannel__Reply **reply)
+{
+	return wsctl_request_frame(cmd, what, id, req, NULL, NULL, reply);
 }
 
 /* A reply that succeeded without the result its request calls for. */
@@ -413,13 +427,33 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 	Wschannel__ListChannels list = WSCHANNEL__LIST_CHANNELS__INIT;
 	Wschannel__Reply *reply;
 	struct wsctl_out out;
+	struct wsctl_list_raw raw = { &out, false, false };
 	int code;
 
 	req.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
 	req.list_channels = &list;
-	code = wsctl_request(cmd, "list", 0, &req, &reply);
+	/* A listing of every channel is a megabyte: written in large
+	 * pieces into a pipe, not 4 KiB ones (nothing was written yet). */
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
+	wsctl_out_stdout(cmd, &out);
+	/* Records into a pipe are written as the Reply is read
+	 * (wsctl_list.c); a terminal's columns and JSON need it whole. */
+	code = wsctl_request_frame(cmd, "list", 0, &req, !out.tty &&
+	    out.fmt == &wsctl_format_text ? wsctl_list_frame : NULL, &raw,
+	    &reply);
 	if (code != WSCTL_EXIT_OK)
 		return code;
+	if (raw.bad) {
+		wsctl_warnx("list: protocol error: a listing entry does not "
+		    "decode");
+		ipc_reply_free(reply);
+		return WSCTL_EXIT_FAILURE;
+	}
+	if (raw.done) {
+		ipc_reply_free(reply);
+		return wsctl_out_finish(&out, WSCTL_EXIT_OK);
+	}
 	if (reply->result_case != WSCHANNEL__REPLY__RESULT_LIST)
 		return wsctl_bad_reply("list", reply);
 	/* The daemon lists in id order: sorting is then a check. */
@@ -431,11 +465,6 @@ wsctl_run_list(const struct wsctl_cmd *cmd)
 	    reply->list->n_listeners, wsctl_cmp_listener))
 		qsort(reply->list->listeners, reply->list->n_listeners,
 		    sizeof(*reply->list->listeners), wsctl_cmp_listener);
-	/* A listing of every channel is a megabyte: written in large
-	 * pieces into a pipe, not 4 KiB ones (nothing was written yet). */
-	if (!isatty(STDOUT_FILENO))
-		(void)setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
-	wsctl_out_stdout(cmd, &out);
 	out.fmt->list(&out, reply->list);
 	ipc_reply_free(reply);
 	return wsctl_out_finish(&out, WSCTL_EXIT_OK);
