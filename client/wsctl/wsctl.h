@@ -8,7 +8,9 @@
  * wsctl_output.c (text or JSON, chosen once).  With --bus the same
  * requests go to the daemon's D-Bus door instead: ipc's bus backend
  * answers them with the replies and events the socket would have sent, so
- * the verbs and the formatters do not know which door they used.
+ * the verbs and the formatters do not know which door they used.  One
+ * exception, for speed: `list` into a pipe over the socket writes its
+ * records from the Reply's bytes as they are walked (wsctl_list.c).
  */
 #ifndef WSCTL_H
 #define WSCTL_H
