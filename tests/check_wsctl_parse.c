@@ -5,11 +5,14 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -742,6 +745,78 @@ START_TEST(test_conn_unreachable)
 }
 END_TEST
 
+/* ipc_request_frame's function for the test below: slower than the
+ * request's timeout, as a pipe nobody reads yet makes wsctl list. */
+static size_t
+slow_frame(void *arg, const uint8_t *buf, size_t len)
+{
+	(void)buf;
+	*(int *)arg += 1;
+	usleep(300 * 1000);
+	return len;
+}
+
+/*
+ * A Reply that has come in time is not late because what is done with
+ * its bytes takes long: `wsctl list | less` writes the listing from the
+ * Reply's bytes (wsctl_list.c) and waits for the pager, longer than
+ * wsctl waits for the daemon.  Against a real daemon started here; the
+ * request times out after 50 ms, the function takes 300.
+ */
+START_TEST(test_request_slow_frame_fn)
+{
+	char dir[] = "/tmp/wsctl-parse-XXXXXX", daemon[PATH_MAX];
+	const char *build = getenv("WSCHANNEL_BUILDDIR");
+	Wschannel__Request req = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
+	struct ipc_address addr = { .door = IPC_DOOR_UNIX };
+	struct ipc_status st;
+	struct ipc_conn *conn = NULL;
+	Wschannel__Reply *reply = NULL;
+	char *argv[5];
+	pid_t pid;
+	int i, calls = 0, status;
+
+	ck_assert_ptr_nonnull(build);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(daemon, sizeof(daemon), "%s/wschanneld", build);
+	snprintf(addr.target, sizeof(addr.target), "%s/control.sock", dir);
+	argv[0] = daemon;
+	argv[1] = "-d";
+	argv[2] = "--socket";
+	argv[3] = addr.target;
+	argv[4] = NULL;
+	/* Ended with this test's process, whatever becomes of the test. */
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execv(daemon, argv);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && ipc_open(&addr, &conn, &st) != 0; i++)
+		usleep(10 * 1000);
+	ck_assert_ptr_nonnull(conn);
+
+	req.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
+	req.list_channels = &lc;
+	ck_assert_int_eq(ipc_request_frame(conn, &req, 50, slow_frame, &calls,
+	    &reply), 0);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_ptr_nonnull(reply);
+	ck_assert_uint_eq(reply->hresult, 0);
+	ck_assert_int_eq(reply->result_case, WSCHANNEL__REPLY__RESULT_LIST);
+	ipc_reply_free(reply);
+	ipc_close(conn);
+
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	unlink(addr.target);
+	rmdir(dir);
+}
+END_TEST
+
 /* ---- formatters ------------------------------------------------------- */
 
 static Wschannel__ChannelInfo chan1 = WSCHANNEL__CHANNEL_INFO__INIT;
@@ -1300,6 +1375,7 @@ wsctl_parse_suite(void)
 	tcase_add_test(tc, test_bus_errors);
 	tcase_add_test(tc, test_bus_paths);
 	tcase_add_test(tc, test_conn_unreachable);
+	tcase_add_test(tc, test_request_slow_frame_fn);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("output");

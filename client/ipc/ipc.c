@@ -838,8 +838,15 @@ ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
 		if (ts == NULL)
 			pthread_cond_wait(&call->cond, &ipc_lock);
 		else if (pthread_cond_timedwait(&call->cond, &ipc_lock, ts) ==
-		    ETIMEDOUT)
-			ok = call->done;
+		    ETIMEDOUT) {
+			/* Its Reply came and is being decoded (or written out
+			 * by ipc_request_frame's function, into a pipe that
+			 * may be slow): not late, waited for to the end. */
+			if (c->decoding == call)
+				ts = NULL;
+			else
+				ok = call->done;
+		}
 		ipc_waiter_del(c, call);
 	}
 	/* The caller goes on under the lock: the library thread is woken
