@@ -1033,6 +1033,34 @@ START_TEST(test_list_frame_records)
 	out_check("");
 	free(buf);
 
+	/* An entry larger than the scratch memory (a URL of 10 KB). */
+	{
+		char *url = malloc(10001);
+
+		ck_assert_ptr_nonnull(url);
+		memset(url, 'u', 10000);
+		url[10000] = '\0';
+		udp.url = url;
+		chans[1] = &udp;
+		chans[2] = &chan2;
+		buf = list_reply_bytes(&list, 0, &len);
+		out_open(false, false);
+		out.fmt->list(&out, &list);
+		fclose(out.f);
+		want = outbuf;
+		outbuf = NULL;
+		out_open(false, false);
+		memset(&raw, 0, sizeof(raw));
+		raw.out = &out;
+		ck_assert_uint_lt(wsctl_list_frame(&raw, buf, len), len);
+		ck_assert(raw.done);
+		ck_assert(!raw.bad);
+		out_check(want);
+		free(want);
+		free(buf);
+		free(url);
+	}
+
 	/* Well framed, but the entry lacks its required fields. */
 	out_open(false, false);
 	memset(&raw, 0, sizeof(raw));
