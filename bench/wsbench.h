@@ -2,7 +2,8 @@
  * What the rows of wsbench share: the block clock, the samples of a
  * block, the interleaving of a figure with its floor, and the row itself.
  * wsbench.c has the rows over net.tcp and the daemon's calls,
- * wsbench_bindings.c those over soap.udp and HTTP.
+ * wsbench_bindings.c those over soap.udp and HTTP, wsbench_scale.c the
+ * scale section.
  */
 #ifndef WSBENCH_H
 #define WSBENCH_H
@@ -43,6 +44,7 @@ struct row {
 };
 
 uint64_t now_ns(void);
+void	 sleep_ns(long ns);
 void	 samples_add(struct samples *, uint64_t ns);
 /* The block's median, and the samples emptied for the next block. */
 double	 samples_block(struct samples *);
@@ -73,5 +75,36 @@ struct relay_floor {
 int	 relay_floor_start(enum relay_kind, struct relay_floor *);
 int	 relay_floor_round(struct relay_floor *);
 void	 relay_floor_stop(struct relay_floor *);
+
+/* A connected loopback TCP pair (wsbench.c); 0 or -1. */
+int	 tcp_pair(int lfd, uint16_t port, int *c, int *s);
+
+/* The scale section (wsbench_scale.c). */
+#define SCALE_TARGET	50000	/* the issue's size, more than this
+				 * machine's descriptors allow */
+struct scale {
+	size_t	 channels;
+	double	 kib_per_channel;
+	double	 list_ms, abort_ms;
+	double	 list_cpu_ms, abort_cpu_ms;	/* wsctl's and the daemon's */
+	/* `wsctl list` with no channel yet: what a listing costs whatever
+	 * its size (starting wsctl, one round trip); what is above it grows
+	 * with the channels, which gives the figure at SCALE_TARGET. */
+	double	 list0_ms;
+	/* The floor of abort --all: as many loopback TCP sockets closed with
+	 * a reset by this process. */
+	double	 close_ms, close_cpu_ms;
+	size_t	 closed;
+	int	 listed;
+	bool	 ok;
+};
+
+/* Channel pairs that fit the fd limit, raised as far as allowed (before
+ * the daemon inherits it; WSBENCH_SCALE overrides). */
+size_t	 scale_pairs(void);
+void	 bench_scale(size_t pairs, struct scale *);
+void	 bench_close_floor(size_t channels, struct scale *);
+/* `wsctl list` at `channels`, extrapolated. */
+double	 scale_list_at(const struct scale *, int channels);
 
 #endif
