@@ -797,6 +797,63 @@ START_TEST(listing_packs_as_protobuf_c_would)
 }
 END_TEST
 
+/*
+ * A channel keeps the URL it was opened on whole: a short one in the
+ * channel itself, a long one in memory of its own (channel_set_url), and
+ * a listing reports either as given.  The channel opens towards a bare
+ * TCP listener that never answers, so it stays OPENING until aborted.
+ */
+START_TEST(listing_reports_long_and_short_urls)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
+	struct harness_async a;
+	WS_CHANNEL *ch[2];
+	char url[2][160];
+	uint8_t buf[16384];
+	Wschannel__Reply *r;
+	uint16_t port;
+	size_t i, j, n, found = 0;
+	int lfd, fd;
+
+	ck_assert_int_ge(lfd = harness_tcp_listener(&port, 4), 0);
+	snprintf(url[0], sizeof(url[0]), "net.tcp://127.0.0.1:%u/s", port);
+	snprintf(url[1], sizeof(url[1]), "net.tcp://127.0.0.1:%u/%s", port,
+	    "a/path/much/longer/than/what/the/channel/keeps/in/itself/x");
+	ck_assert_uint_gt(strlen(url[1]), 64);
+	harness_async_init(&a);
+	for (i = 0; i < 2; i++) {
+		HR_EQ(harness_tcp_channel(&ch[i], NULL, 0), S_OK);
+		HR_EQ(harness_open_url(ch[i], url[i], &a.ctx, NULL),
+		    WS_S_ASYNC);
+	}
+	fd = control_connect();
+	rq.id = 40;
+	rq.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
+	rq.list_channels = &lc;
+	ck_assert_int_eq(harness_raw_write(fd, buf, frame_pack(buf,
+	    sizeof(buf), &rq)), 0);
+	n = read_reply_bytes(fd, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, n, buf));
+	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_LIST);
+	for (i = 0; i < r->list->n_channels; i++)
+		for (j = 0; j < 2; j++)
+			if (r->list->channels[i]->url != NULL &&
+			    strcmp(r->list->channels[i]->url, url[j]) == 0)
+				found |= (size_t)1 << j;
+	ck_assert_uint_eq(found, 3);
+	wschannel__reply__free_unpacked(r, NULL);
+	close(fd);
+	for (i = 0; i < 2; i++)
+		HR_EQ(WsAbortChannel(ch[i], NULL), S_OK);
+	ck_assert_int_eq(harness_async_wait(&a, 2, 10000), 2);
+	for (i = 0; i < 2; i++)
+		WsFreeChannel(ch[i]);
+	harness_async_destroy(&a);
+	close(lfd);
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -821,6 +878,7 @@ control_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, sync_call_wakes_caller_once);
 	tcase_add_test(tc, listing_packs_as_protobuf_c_would);
+	tcase_add_test(tc, listing_reports_long_and_short_urls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reload and statistics");
