@@ -69,11 +69,15 @@ struct ipc_backend {
 	 * Leader/follower (NULL: the I/O thread reads).  `lead` reads what
 	 * one wake-up brings, blocking until something comes, and hands
 	 * every whole frame over; 0, or -1 once the stream has ended.  One
-	 * thread at a time (the leader), without ipc_lock.  `idle` blocks
-	 * the library thread until the stream ends (1) or `kick` (0).
+	 * thread at a time (the leader), without ipc_lock; the library
+	 * thread's lead (leader == &io_cond) returns 0 at once when nothing
+	 * is there.  `idle` blocks the library thread until the stream ends
+	 * or, while `watch` says so, has something to read (1), or `kick`
+	 * (0).  `watch` is called with ipc_lock held and wakes nobody.
 	 */
 	int		(*lead)(struct ipc_conn *);
 	int		(*idle)(struct ipc_conn *);
+	void		(*watch)(struct ipc_conn *, bool readable);
 	void		(*kick)(struct ipc_conn *);
 	/*
 	 * With `lead_poll` set, `lead` also returns 0 without reading once
@@ -125,6 +129,7 @@ struct ipc_conn {
 	pthread_cond_t	 io_cond;	/* the library thread's */
 	bool		 io_waiting;	/* ... waits on io_cond */
 	bool		 io_idle;	/* ... is in ops->idle */
+	bool		 io_reads;	/* ... there, for something to read */
 	bool		 io_kicked;
 	/* Keys of the create requests the daemon accepted (ipc_lock). */
 	uint64_t	 creates_known[32];

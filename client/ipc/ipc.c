@@ -114,6 +114,7 @@ ipc_atfork_child(void)
 		c->phead = NULL;
 		c->nasync = 0;
 		c->io_waiting = c->io_idle = c->io_kicked = false;
+		c->io_reads = false;
 		pthread_cond_init(&c->io_cond, NULL);
 	}
 	ipc_all = NULL;
@@ -790,7 +791,16 @@ ipc_lead_pass(struct ipc_conn *c)
 			return;
 		}
 	}
-	if (c->nasync > 0 || c->cbhead != NULL || c->io_waiting)
+	if (c->cbhead != NULL || c->io_waiting)
+		ipc_io_wake(c);
+	else if (c->nasync > 0 && c->io_idle && !c->dead) {
+		/* It stands by for the stream's end: for something to read
+		 * too, without waking it now (the waiter who just wrote an
+		 * async call often reads its answer before it would). */
+		if (!c->io_reads)
+			c->ops->watch(c, true);
+		c->io_reads = true;
+	} else if (c->nasync > 0)
 		ipc_io_wake(c);
 }
 
@@ -884,19 +894,22 @@ ipc_conn_serve(struct ipc_conn *c)
 		}
 		if (c->dead && c->leader == NULL)
 			break;
-		if (!c->dead && c->leader == NULL && c->nasync > 0) {
-			ipc_lead(c, &c->io_cond);
-			ipc_lead_pass(c);
-			continue;
-		}
 		if (!c->dead && c->leader == NULL) {
-			/* Nothing to read for: watch for the end only. */
+			/*
+			 * Standing by: for the stream's end, and while async
+			 * calls are pending for something to read too.  The
+			 * thread leads only once there is, and without
+			 * blocking: a caller that waits meanwhile reads for
+			 * itself, its reply not handed over by this thread.
+			 */
 			c->io_idle = true;
 			c->io_kicked = false;
+			c->io_reads = c->nasync > 0;
+			c->ops->watch(c, c->io_reads);
 			pthread_mutex_unlock(&ipc_lock);
 			r = c->ops->idle(c);
 			pthread_mutex_lock(&ipc_lock);
-			c->io_idle = false;
+			c->io_idle = c->io_reads = false;
 			if (r > 0 && c->leader == NULL && !c->dead) {
 				ipc_lead(c, &c->io_cond);
 				ipc_lead_pass(c);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -38,6 +39,10 @@ struct unix_conn {
 	int		 fd;		/* closed by the I/O thread under wlock */
 	int		 kfd;		/* eventfd: wakes the idle I/O thread */
 	int		 ifd;		/* eventfd: wakes a leader that polls */
+	/* The idle library thread's: kfd, and fd for its end and, while
+	 * `watching_in` (ipc_lock), for something to read. */
+	int		 epfd;
+	bool		 watching_in;
 	/* Interrupts written to ifd, and the count the leader had seen
 	 * when it last drained it (atomic). */
 	unsigned	 interrupts, interrupts_seen;
@@ -276,8 +281,7 @@ unix_big_frame(struct ipc_conn *c, struct unix_conn *u, unsigned kind,
  * Waits for `events` on the socket or for the eventfd `efd`, whichever
  * first, and drains the eventfd: 1 when the socket has something (or
  * poll failed: the caller's read will say what), 0 for the eventfd alone.
- * The idle library thread waits so (kfd, the end only), and so does a
- * leader whose call an abort may end here (c->lead_poll; ifd).
+ * A leader whose call an abort may end here waits so (c->lead_poll; ifd).
  */
 static int
 unix_wait2(struct unix_conn *u, short events, int efd)
@@ -308,12 +312,18 @@ unix_lead(struct ipc_conn *c)
 	struct frame_header h;
 	size_t off = 0, flen, have;
 	ssize_t n;
+	int flags;
 
 	if (c->lead_poll && unix_wait2(u, POLLIN, u->ifd) == 0)
 		return 0;
+	/* The library thread reads only what is there (ipc_conn_serve). */
+	flags = c->leader == &c->io_cond ? MSG_DONTWAIT : 0;
 	do
-		n = read(u->fd, u->rbuf + u->rlen, UNIX_RBUF_SIZE - u->rlen);
+		n = recv(u->fd, u->rbuf + u->rlen, UNIX_RBUF_SIZE - u->rlen,
+		    flags);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && flags != 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
 	if (n <= 0)
 		return -1;
 	u->rlen += (size_t)n;
@@ -341,13 +351,64 @@ unix_lead(struct ipc_conn *c)
 	return 0;
 }
 
-/* backend.idle: the stream's end (1) or a kick (0), whichever first. */
+/*
+ * backend.watch, with ipc_lock held: whether idle also ends when there is
+ * something to read.  A change of the epoll set wakes nobody unless the
+ * socket has it already, so that a caller may turn it on for the async
+ * call it just wrote, where a kick would wake the library thread now.
+ */
+static void
+unix_watch(struct ipc_conn *c, bool readable)
+{
+	struct unix_conn *u = c->be;
+	struct epoll_event ev = { .events = EPOLLRDHUP, .data.u32 = 0 };
+
+	if (u->watching_in == readable || u->epfd < 0)
+		return;
+	if (readable)
+		ev.events |= EPOLLIN;
+	if (epoll_ctl(u->epfd, EPOLL_CTL_MOD, u->fd, &ev) == 0)
+		u->watching_in = readable;
+}
+
+/* backend.idle: the stream's end, or something to read while watched for
+ * (1), or a kick (0), whichever first. */
 static int
 unix_idle(struct ipc_conn *c)
 {
 	struct unix_conn *u = c->be;
+	struct epoll_event ev[2];
+	uint64_t v;
+	int i, n, r = 0;
 
-	return unix_wait2(u, POLLRDHUP, u->kfd);
+	while ((n = epoll_wait(u->epfd, ev, 2, -1)) < 0)
+		if (errno != EINTR)
+			return 1;	/* the caller's read will say what */
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.u32 == 1)
+			(void)!read(u->kfd, &v, sizeof(v));
+		else
+			r = 1;
+	}
+	return r;
+}
+
+/* The idle thread's epoll set: the kicks, and the stream's end. */
+static int
+unix_epoll(struct unix_conn *u)
+{
+	struct epoll_event k = { .events = EPOLLIN, .data.u32 = 1 };
+	struct epoll_event s = { .events = EPOLLRDHUP, .data.u32 = 0 };
+
+	if ((u->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	if (epoll_ctl(u->epfd, EPOLL_CTL_ADD, u->kfd, &k) != 0 ||
+	    epoll_ctl(u->epfd, EPOLL_CTL_ADD, u->fd, &s) != 0) {
+		close(u->epfd);
+		u->epfd = -1;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -393,6 +454,20 @@ unix_io_main(void *arg)
 
 /* ---- opening and the end ----------------------------------------------------- */
 
+static void
+unix_close_all(struct unix_conn *u)
+{
+	if (u->fd >= 0)
+		close(u->fd);
+	if (u->kfd >= 0)
+		close(u->kfd);
+	if (u->ifd >= 0)
+		close(u->ifd);
+	if (u->epfd >= 0)
+		close(u->epfd);
+	u->fd = u->kfd = u->ifd = u->epfd = -1;
+}
+
 static int
 unix_open(struct ipc_conn *c, const struct ipc_address *a,
     struct ipc_status *st)
@@ -433,21 +508,23 @@ unix_open(struct ipc_conn *c, const struct ipc_address *a,
 		    "cannot connect to wschanneld at %s%s: %s",
 		    a->abstract ? "@" : "", a->target, strerror(-r));
 	}
-	if ((u = calloc(1, sizeof(*u))) == NULL ||
-	    (u->rbuf = malloc(UNIX_RBUF_SIZE)) == NULL ||
-	    (u->kfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
-	    (u->ifd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
-		if (u != NULL) {
-			free(u->rbuf);
-			if (u->rbuf != NULL && u->kfd >= 0)
-				close(u->kfd);
-		}
-		free(u);
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
 		close(fd);
 		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
 		    "out of memory connecting to wschanneld");
 	}
 	u->fd = fd;
+	u->kfd = u->ifd = u->epfd = -1;
+	if ((u->rbuf = malloc(UNIX_RBUF_SIZE)) == NULL ||
+	    (u->kfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    (u->ifd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    unix_epoll(u) != 0) {
+		unix_close_all(u);
+		free(u->rbuf);
+		free(u);
+		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
+		    "out of memory connecting to wschanneld");
+	}
 	pthread_mutex_init(&u->wlock, NULL);
 	c->be = u;
 	return 0;
@@ -470,13 +547,7 @@ unix_forked(struct ipc_conn *c)
 {
 	struct unix_conn *u = c->be;
 
-	if (u->fd >= 0)
-		close(u->fd);
-	if (u->kfd >= 0)
-		close(u->kfd);
-	if (u->ifd >= 0)
-		close(u->ifd);
-	u->fd = u->kfd = u->ifd = -1;
+	unix_close_all(u);
 	pthread_mutex_init(&u->wlock, NULL);
 }
 
@@ -487,12 +558,7 @@ unix_free(struct ipc_conn *c)
 
 	if (u == NULL)
 		return;
-	if (u->fd >= 0)
-		close(u->fd);
-	if (u->kfd >= 0)
-		close(u->kfd);
-	if (u->ifd >= 0)
-		close(u->ifd);
+	unix_close_all(u);
 	pthread_mutex_destroy(&u->wlock);
 	free(u->rbuf);
 	free(u);
@@ -512,6 +578,7 @@ const struct ipc_backend ipc_unix_backend = {
 	.free = unix_free,
 	.lead = unix_lead,
 	.idle = unix_idle,
+	.watch = unix_watch,
 	.kick = unix_kick,
 	.interrupt = unix_interrupt,
 };
