@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -350,8 +351,8 @@ ipc_deliver(struct ipc_call *call)
 		call->next = NULL;
 		if (c->cbtail != NULL)
 			c->cbtail->next = call;
-		else
-			c->cbhead = call;
+		else	/* atomic: ipc_io_spin looks without the lock */
+			__atomic_store_n(&c->cbhead, call, __ATOMIC_RELAXED);
 		c->cbtail = call;
 		if (c->leader != &c->io_cond)
 			ipc_io_wake(c);
@@ -759,13 +760,13 @@ ipc_lead(struct ipc_conn *c, const void *who)
 {
 	int r;
 
-	c->leader = who;
+	__atomic_store_n(&c->leader, who, __ATOMIC_RELAXED);
 	c->lead_poll = who != &c->io_cond && c->ops->interrupt != NULL &&
 	    ((const struct ipc_call *)who)->waits_peer;
 	pthread_mutex_unlock(&ipc_lock);
 	r = c->ops->lead(c);
 	pthread_mutex_lock(&ipc_lock);
-	c->leader = NULL;
+	__atomic_store_n(&c->leader, NULL, __ATOMIC_RELAXED);
 	c->lead_poll = false;
 	if (r < 0 && !c->dead)
 		ipc_conn_lose_locked(c);
@@ -871,6 +872,38 @@ ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
 	return ok;
 }
 
+/*
+ * With ipc_lock held (let go meanwhile): what woke the library thread is
+ * being read by a caller, who hands over any completion in it within
+ * microseconds.  Waiting for that on its condition variable would cost
+ * the caller a wake-up of this thread (an interprocessor interrupt when
+ * it sleeps on another CPU) after the read; so it yields its CPU until
+ * the caller is done or hands something over, for IPC_SPIN_NS at most.
+ */
+#define IPC_SPIN_NS	(25 * 1000)
+
+static void
+ipc_io_spin(struct ipc_conn *c)
+{
+	const void *who = c->leader;
+	struct timespec ts;
+	uint64_t end, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec +
+	    IPC_SPIN_NS;
+	pthread_mutex_unlock(&ipc_lock);
+	do {
+		sched_yield();
+		if (__atomic_load_n(&c->leader, __ATOMIC_RELAXED) != who ||
+		    __atomic_load_n(&c->cbhead, __ATOMIC_RELAXED) != NULL)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	} while (now < end);
+	pthread_mutex_lock(&ipc_lock);
+}
+
 void
 ipc_conn_serve(struct ipc_conn *c)
 {
@@ -913,7 +946,8 @@ ipc_conn_serve(struct ipc_conn *c)
 			if (r > 0 && c->leader == NULL && !c->dead) {
 				ipc_lead(c, &c->io_cond);
 				ipc_lead_pass(c);
-			}
+			} else if (r > 0 && c->leader != NULL)
+				ipc_io_spin(c);
 			continue;
 		}
 		c->io_waiting = true;
