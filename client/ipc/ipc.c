@@ -872,36 +872,33 @@ ipc_wait(struct ipc_conn *c, struct ipc_call *call, const struct timespec *ts)
 	return ok;
 }
 
-/*
- * With ipc_lock held (let go meanwhile): what woke the library thread is
- * being read by a caller, who hands over any completion in it within
- * microseconds.  Waiting for that on its condition variable would cost
- * the caller a wake-up of this thread (an interprocessor interrupt when
- * it sleeps on another CPU) after the read; so it yields its CPU until
- * the caller is done or hands something over, for IPC_SPIN_NS at most.
- */
+/* With ipc_lock held (let go meanwhile): a caller reads what woke the
+ * library thread and hands any completion in it over within microseconds,
+ * which would cost it a wake-up of this thread (an interprocessor
+ * interrupt, on another CPU).  Yields until it is done or has handed
+ * something over, for IPC_SPIN_NS at most: false when neither. */
 #define IPC_SPIN_NS	(25 * 1000)
 
-static void
+static bool
 ipc_io_spin(struct ipc_conn *c)
 {
 	const void *who = c->leader;
 	struct timespec ts;
-	uint64_t end, now;
+	int64_t left = IPC_SPIN_NS, last;
+	bool done;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	end = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec +
-	    IPC_SPIN_NS;
 	pthread_mutex_unlock(&ipc_lock);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	do {
+		last = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		sched_yield();
-		if (__atomic_load_n(&c->leader, __ATOMIC_RELAXED) != who ||
-		    __atomic_load_n(&c->cbhead, __ATOMIC_RELAXED) != NULL)
-			break;
+		done = __atomic_load_n(&c->leader, __ATOMIC_RELAXED) != who ||
+		    __atomic_load_n(&c->cbhead, __ATOMIC_RELAXED) != NULL;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	} while (now < end);
+		left -= (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - last;
+	} while (!done && left > 0);
 	pthread_mutex_lock(&ipc_lock);
+	return done;
 }
 
 void
@@ -927,13 +924,15 @@ ipc_conn_serve(struct ipc_conn *c)
 		}
 		if (c->dead && c->leader == NULL)
 			break;
-		if (!c->dead && c->leader == NULL) {
+		if (!c->dead) {
 			/*
-			 * Standing by: for the stream's end, and while async
-			 * calls are pending for something to read too.  The
-			 * thread leads only once there is, and without
+			 * Standing by: for the stream's end, a kick, and while
+			 * async calls are pending for something to read too.
+			 * The thread leads only once there is, and without
 			 * blocking: a caller that waits meanwhile reads for
 			 * itself, its reply not handed over by this thread.
+			 * While a caller reads, nothing needs this thread
+			 * until it hands a completion over (a kick).
 			 */
 			c->io_idle = true;
 			c->io_kicked = false;
@@ -943,13 +942,18 @@ ipc_conn_serve(struct ipc_conn *c)
 			r = c->ops->idle(c);
 			pthread_mutex_lock(&ipc_lock);
 			c->io_idle = c->io_reads = false;
-			if (r > 0 && c->leader == NULL && !c->dead) {
+			if (r == 0 || c->dead)
+				continue;
+			if (c->leader == NULL) {
 				ipc_lead(c, &c->io_cond);
 				ipc_lead_pass(c);
-			} else if (r > 0 && c->leader != NULL)
-				ipc_io_spin(c);
-			continue;
+				continue;
+			}
+			if (ipc_io_spin(c))
+				continue;
 		}
+		/* The caller reading takes long, or reads the end: woken
+		 * when it is done (ipc_lead_pass). */
 		c->io_waiting = true;
 		pthread_cond_wait(&c->io_cond, &ipc_lock);
 		c->io_waiting = false;
