@@ -945,6 +945,48 @@ START_TEST(async_send_receive)
 }
 END_TEST
 
+/*
+ * A thread blocked in a synchronous receive reads the process's
+ * connection for every call; a completion it reads for an async receive
+ * on another channel is called back at once, not when its own receive
+ * ends.  The library thread does not read meanwhile: it waits for what
+ * the reader hands over.
+ */
+START_TEST(async_completion_while_another_thread_reads)
+{
+	struct harness_async ra;
+	struct harness_recv br = { 0 };
+	struct harness_msg r = { 0 }, s = { 0 };
+	struct harness_pair a = pair(), b = pair();
+	struct harness_bg *bg;
+	HRESULT hr;
+
+	harness_async_init(&ra);
+	HR_EQ(harness_receive(a.server, &r, HARNESS_BODY_INT, &ra.ctx),
+	    WS_S_ASYNC);
+	br.ch = b.server;
+	ck_assert_ptr_nonnull(bg = harness_receive_start(&br));
+	harness_sleep_ms(QUIET_MS);	/* it waits, reading */
+	HR_EQ(harness_send_int32(a.client, &s, 17, NULL), S_OK);
+	ck_assert_int_eq(harness_async_wait(&ra, 1, T_MS), 1);
+	HR_EQ(ra.hr, S_OK);
+	ck_assert_int_eq(r.value, 17);
+	ck_assert(!harness_bg_done(bg));
+	harness_msg_free(&s);
+	HR_EQ(harness_send_int32(b.client, &s, 18, NULL), S_OK);
+	ck_assert(harness_bg_wait(bg, T_MS, &hr));
+	HR_EQ(hr, S_OK);
+	ck_assert_int_eq(br.m.value, 18);
+	harness_sleep_ms(QUIET_MS);
+	ck_assert_int_eq(harness_async_calls(&ra), 1);
+	harness_msg_free(&br.m);
+	harness_msg_free(&r);
+	harness_msg_free(&s);
+	harness_pair_free(&a);
+	harness_pair_free(&b);
+}
+END_TEST
+
 /* A message over MAX_BUFFERED_MESSAGE_SIZE: QUOTA_EXCEEDED, FAULTED. */
 START_TEST(quota_exceeded)
 {
@@ -2013,6 +2055,7 @@ channel_suite(void)
 	tcase_add_loop_test(tc, body_types, 0, 2 * N_BODY_CASES);
 	tcase_add_test(tc, action_index);
 	tcase_add_test(tc, async_send_receive);
+	tcase_add_test(tc, async_completion_while_another_thread_reads);
 	tcase_add_test(tc, quota_exceeded);
 	tcase_add_test(tc, close_sends_end);
 
