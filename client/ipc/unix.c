@@ -399,13 +399,16 @@ unix_epoll(struct unix_conn *u)
 {
 	struct epoll_event k = { .events = EPOLLIN, .data.u32 = 1 };
 	struct epoll_event s = { .events = EPOLLRDHUP, .data.u32 = 0 };
+	int e;
 
 	if ((u->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return -1;
 	if (epoll_ctl(u->epfd, EPOLL_CTL_ADD, u->kfd, &k) != 0 ||
 	    epoll_ctl(u->epfd, EPOLL_CTL_ADD, u->fd, &s) != 0) {
+		e = errno;
 		close(u->epfd);
 		u->epfd = -1;
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -519,11 +522,13 @@ unix_open(struct ipc_conn *c, const struct ipc_address *a,
 	    (u->kfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
 	    (u->ifd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
 	    unix_epoll(u) != 0) {
+		/* Out of memory or of descriptors: the process's own limits. */
+		r = u->rbuf == NULL ? -ENOMEM : -errno;
 		unix_close_all(u);
 		free(u->rbuf);
 		free(u);
-		return ipc_status_set(st, E_OUTOFMEMORY, -ENOMEM,
-		    "out of memory connecting to wschanneld");
+		return ipc_status_set(st, E_OUTOFMEMORY, r, "cannot set up "
+		    "the connection to wschanneld: %s", strerror(-r));
 	}
 	pthread_mutex_init(&u->wlock, NULL);
 	c->be = u;
