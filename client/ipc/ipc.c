@@ -898,7 +898,9 @@ ipc_io_spin(struct ipc_conn *c)
 		left -= (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - last;
 	} while (!done && left > 0);
 	pthread_mutex_lock(&ipc_lock);
-	return done;
+	/* Again under the lock: what changed after the last look woke
+	 * nobody, this thread being neither idle nor waiting. */
+	return c->leader != who || c->cbhead != NULL || c->phead != NULL;
 }
 
 void
