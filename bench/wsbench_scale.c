@@ -17,43 +17,6 @@
 #include "../tests/harness.h"
 #include "wsbench.h"
 
-/* The daemon's resident memory, KiB. */
-static long
-daemon_rss_kib(void)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status",
-	    (int)harness_daemon_pid());
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-/* The daemon's CPU time so far, ns (0 when the kernel does not say). */
-static uint64_t
-daemon_cpu_ns(void)
-{
-	char path[64];
-	unsigned long long ns = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat",
-	    (int)harness_daemon_pid());
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fscanf(f, "%llu", &ns) != 1)
-		ns = 0;
-	fclose(f);
-	return ns;
-}
-
 /*
  * Waits (at most 2 s) until the daemon's CPU time stops growing: work it
  * does after its reply (the resets of an abort) is part of what a command
@@ -62,24 +25,24 @@ daemon_cpu_ns(void)
 static void
 daemon_settle(void)
 {
-	uint64_t prev = daemon_cpu_ns(), cur;
+	uint64_t prev = harness_daemon_cpu_ns(), cur;
 	int i;
 
 	for (i = 0; i < 100; i++) {
 		sleep_ns(20000000);
-		if ((cur = daemon_cpu_ns()) == prev)
+		if ((cur = harness_daemon_cpu_ns()) == prev)
 			break;
 		prev = cur;
 	}
 }
 
-/* CPU time of the waited-for children so far, ns. */
+/* CPU time so far, ns, of RUSAGE_SELF or RUSAGE_CHILDREN (waited for). */
 static uint64_t
-children_cpu_ns(void)
+rusage_cpu_ns(int who)
 {
 	struct rusage ru;
 
-	if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
+	if (getrusage(who, &ru) != 0)
 		return 0;
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
 	    1000000000ull + (uint64_t)(ru.ru_utime.tv_usec +
@@ -96,7 +59,8 @@ static double
 time_wsctl(const char *a1, const char *a2, int *lines, double *cpu_ms)
 {
 	char *out = NULL, *p;
-	uint64_t cpu = daemon_cpu_ns() + children_cpu_ns();
+	uint64_t cpu = harness_daemon_cpu_ns() +
+	    rusage_cpu_ns(RUSAGE_CHILDREN);
 	uint64_t t = now_ns();
 	int status = -1, n = 0;
 
@@ -107,7 +71,8 @@ time_wsctl(const char *a1, const char *a2, int *lines, double *cpu_ms)
 	}
 	t = now_ns() - t;
 	daemon_settle();
-	*cpu_ms = (double)(daemon_cpu_ns() + children_cpu_ns() - cpu) / 1e6;
+	*cpu_ms = (double)(harness_daemon_cpu_ns() +
+	    rusage_cpu_ns(RUSAGE_CHILDREN) - cpu) / 1e6;
 	for (p = out; p != NULL && *p != '\0'; p++)
 		n += *p == '\n';
 	if (lines != NULL)
@@ -134,7 +99,7 @@ bench_scale(size_t pairs, struct scale *sc)
 	    FAILED(harness_tcp_listener_open(&l, &port)))
 		goto out;
 	sc->list0_ms = time_wsctl("list", NULL, NULL, &cpu0);
-	rss0 = daemon_rss_kib();
+	rss0 = harness_daemon_rss_kib();
 	for (n = 0; n < pairs; n++) {
 		if (FAILED(harness_tcp_channel(&c[n], NULL, 0)))
 			break;
@@ -144,7 +109,7 @@ bench_scale(size_t pairs, struct scale *sc)
 			break;
 		}
 	}
-	rss1 = daemon_rss_kib();
+	rss1 = harness_daemon_rss_kib();
 	sc->channels = 2 * n;
 	if (n > 0 && rss0 > 0 && rss1 > 0)
 		sc->kib_per_channel = (double)(rss1 - rss0) / (2.0 * n);
@@ -172,19 +137,6 @@ out:
 	free(s);
 }
 
-/* This process's CPU time so far, ns. */
-static uint64_t
-self_cpu_ns(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return 0;
-	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
-	    1000000000ull + (uint64_t)(ru.ru_utime.tv_usec +
-	    ru.ru_stime.tv_usec) * 1000ull;
-}
-
 /*
  * The floor of `wsctl abort --all` over `channels` channels: opens that
  * many loopback TCP sockets (both ends of channels/2 connections, as the
@@ -210,14 +162,14 @@ bench_close_floor(size_t channels, struct scale *sc)
 		if (tcp_pair(lfd, port, &fds[n], &fds[n + 1]) != 0)
 			break;
 	close(lfd);
-	cpu = self_cpu_ns();
+	cpu = rusage_cpu_ns(RUSAGE_SELF);
 	t = now_ns();
 	for (i = 0; i < n; i++) {
 		setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fds[i]);
 	}
 	sc->close_ms = (now_ns() - t) / 1e6;
-	sc->close_cpu_ms = (self_cpu_ns() - cpu) / 1e6;
+	sc->close_cpu_ms = (rusage_cpu_ns(RUSAGE_SELF) - cpu) / 1e6;
 	sc->closed = n;
 	free(fds);
 }

@@ -175,6 +175,22 @@ read_reply_bytes(int fd, uint8_t *buf, size_t size)
 	return fh.length;
 }
 
+/* Asks for the listing as request `id` and reads its Reply's payload
+ * into buf; its length. */
+static size_t
+list_raw(int fd, uint64_t id, uint8_t *buf, size_t size)
+{
+	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
+	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
+
+	rq.id = id;
+	rq.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
+	rq.list_channels = &lc;
+	ck_assert_int_eq(harness_raw_write(fd, buf, frame_pack(buf, size,
+	    &rq)), 0);
+	return read_reply_bytes(fd, buf, size);
+}
+
 /* Reads the next reply, which must answer request `id` (the caller frees
  * it). */
 static Wschannel__Reply *
@@ -761,8 +777,6 @@ END_TEST
  */
 START_TEST(listing_packs_as_protobuf_c_would)
 {
-	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
-	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
 	struct harness_pair p;
 	WS_CHANNEL *ch[3];
 	uint8_t buf[16384], again[16384];
@@ -774,12 +788,7 @@ START_TEST(listing_packs_as_protobuf_c_would)
 	for (i = 0; i < 3; i++)
 		HR_EQ(harness_tcp_channel(&ch[i], NULL, 0), S_OK);
 	fd = control_connect();
-	rq.id = 300;	/* a two-byte varint */
-	rq.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
-	rq.list_channels = &lc;
-	ck_assert_int_eq(harness_raw_write(fd, buf, frame_pack(buf,
-	    sizeof(buf), &rq)), 0);
-	n = read_reply_bytes(fd, buf, sizeof(buf));
+	n = list_raw(fd, 300, buf, sizeof(buf));	/* a two-byte varint */
 	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, n, buf));
 	ck_assert_uint_eq(r->id, 300);
 	ck_assert_uint_eq(r->hresult, S_OK);
@@ -805,8 +814,6 @@ END_TEST
  */
 START_TEST(listing_reports_long_and_short_urls)
 {
-	Wschannel__Request rq = WSCHANNEL__REQUEST__INIT;
-	Wschannel__ListChannels lc = WSCHANNEL__LIST_CHANNELS__INIT;
 	struct harness_async a;
 	WS_CHANNEL *ch[2];
 	char url[2][160];
@@ -828,12 +835,7 @@ START_TEST(listing_reports_long_and_short_urls)
 		    WS_S_ASYNC);
 	}
 	fd = control_connect();
-	rq.id = 40;
-	rq.op_case = WSCHANNEL__REQUEST__OP_LIST_CHANNELS;
-	rq.list_channels = &lc;
-	ck_assert_int_eq(harness_raw_write(fd, buf, frame_pack(buf,
-	    sizeof(buf), &rq)), 0);
-	n = read_reply_bytes(fd, buf, sizeof(buf));
+	n = list_raw(fd, 40, buf, sizeof(buf));
 	ck_assert_ptr_nonnull(r = wschannel__reply__unpack(NULL, n, buf));
 	ck_assert_int_eq(r->result_case, WSCHANNEL__REPLY__RESULT_LIST);
 	for (i = 0; i < r->list->n_channels; i++)

@@ -32,25 +32,6 @@
 
 #define T_MS		10000	/* bound of every wait that should succeed */
 
-/* The daemon's resident memory in KiB (VmRSS), or -1. */
-static long
-daemon_rss_kib(void)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status",
-	    (int)harness_daemon_pid());
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /*
  * The daemon grew by less than `kib` since `before`.  Not under the
  * sanitizers: ASan keeps freed memory in quarantine, so its resident size
@@ -58,7 +39,7 @@ daemon_rss_kib(void)
  */
 #define RSS_GREW_LESS(before, kib) do {					\
 	if (!harness_sanitized())					\
-		ck_assert_int_lt(daemon_rss_kib() - (before), (kib));	\
+		ck_assert_int_lt(harness_daemon_rss_kib() - (before), (kib));	\
 } while (0)
 
 /* The daemon still serves a newcomer: a pair opens and exchanges. */
@@ -106,7 +87,7 @@ START_TEST(size_record_2gb)
 
 	HR_EQ(harness_tcp_channel(&ch, NULL, 0), S_OK);
 	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 0), 0);
-	before = daemon_rss_kib();
+	before = harness_daemon_rss_kib();
 	ck_assert_int_eq(harness_raw_write(rs.fd, rec, sizeof(rec)), 0);
 	HR_EQ(harness_receive(ch, &r, HARNESS_BODY_INT, NULL),
 	    WS_E_QUOTA_EXCEEDED);
@@ -161,7 +142,7 @@ START_TEST(endless_records_bounded)
 	}
 	memcpy(rec + hdr, env, len);
 	len += hdr;
-	before = daemon_rss_kib();
+	before = harness_daemon_rss_kib();
 	deadline = harness_now_us() + 5000000;
 	/* Write until the socket takes nothing for a while. */
 	off = 0;
@@ -432,7 +413,7 @@ START_TEST(async_sends_to_non_reader)
 
 	HR_EQ(harness_tcp_channel(&ch, &prop, 1), S_OK);
 	ck_assert_int_eq(harness_raw_server_open(&rs, ch, 4096), 0);
-	before = daemon_rss_kib();
+	before = harness_daemon_rss_kib();
 	memset(m, 0, sizeof(m));
 	for (i = 0; i < N; i++) {
 		harness_async_init(&a[i]);
@@ -590,7 +571,7 @@ START_TEST(control_client_never_reads)
 		memcpy(buf + (size_t)i * (n + FRAME_HEADER_SIZE), one,
 		    n + FRAME_HEADER_SIZE);
 	fd = control_connect();
-	before = daemon_rss_kib();
+	before = harness_daemon_rss_kib();
 	deadline = harness_now_us() + 20000000;
 	while (sent < LIMIT && harness_now_us() < deadline) {
 		w = write_some(fd, buf + off, len - off);
@@ -720,7 +701,7 @@ START_TEST(control_replies_pile_up)
 	ck_assert_ptr_nonnull(env = harness_soap12_envelope(
 	    HARNESS_ACTION_TEXT, body));
 	len = strlen(env);
-	before = daemon_rss_kib();
+	before = harness_daemon_rss_kib();
 	for (sent = 0; sent < N; sent++)
 		if (harness_nmf_write_envelope(tfd, env, len) < 0)
 			break;

@@ -422,5 +422,9 @@ struct harness_bg *harness_receive_start(struct harness_recv *r);
  * and in *cpu (if not NULL) where the first of them ran last, or -1. */
 int	 harness_stat_cpu(const char *path);
 int	 harness_threads_named(const char *name, int *cpu);
+/* The running daemon's resident memory in KiB (VmRSS), or -1; its CPU
+ * time so far in ns (schedstat), or 0 when the kernel does not say. */
+long	 harness_daemon_rss_kib(void);
+uint64_t harness_daemon_cpu_ns(void);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * What /proc says of threads: the CPU a task ran on last, and this
  * process's threads of a name (the library's are "wschannel-io" and
- * "wschannel-cb").  For check_channel and wsbench.
+ * "wschannel-cb"); and of the test's daemon, its memory and CPU time.
+ * For check_channel, check_fault, stress and wsbench.
  */
 #include <sys/types.h>
 #include <dirent.h>
@@ -64,4 +65,39 @@ harness_threads_named(const char *name, int *cpu)
 	}
 	closedir(dir);
 	return n;
+}
+
+long
+harness_daemon_rss_kib(void)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status",
+	    (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+uint64_t
+harness_daemon_cpu_ns(void)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat",
+	    (int)harness_daemon_pid());
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
 }

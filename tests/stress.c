@@ -771,24 +771,6 @@ daemon_fds(void)
 	return n;
 }
 
-static long
-daemon_rss_kib(void)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status",
-	    (int)harness_daemon_pid());
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /* Waits (bounded) until the daemon holds `want` descriptors. */
 static int
 daemon_settle_fds(int want)
@@ -856,7 +838,7 @@ slow_peers_phase(int k)
 			(void)WsAcceptChannel(l, as[i], &acc[i].ctx, NULL);
 	}
 	harness_sleep_ms(200);
-	rss0 = daemon_rss_kib();
+	rss0 = harness_daemon_rss_kib();
 	for (i = 0; i < k; i++) {
 		if ((fds[n] = harness_tcp_connect_nb(port)) < 0)
 			break;
@@ -866,7 +848,7 @@ slow_peers_phase(int k)
 		n++;
 	}
 	harness_sleep_ms(1000);
-	rss1 = daemon_rss_kib();
+	rss1 = harness_daemon_rss_kib();
 	printf("| daemon fds while slow peers connect | %d |\n", daemon_fds());
 	if (n > 0)
 		printf("| daemon VmRSS growth per slow peer, KiB | %.2f |\n",
@@ -904,13 +886,13 @@ slow_peers_phase(int k)
 	if (FAILED(harness_tcp_listener_open(&l, &port)))
 		return;
 	harness_sleep_ms(200);
-	rss0 = daemon_rss_kib();
+	rss0 = harness_daemon_rss_kib();
 	for (i = 0; i < PAIRS; i++) {
 		pc[i] = ps[i] = NULL;
 		if (SUCCEEDED(harness_tcp_channel(&pc[i], NULL, 0)))
 			(void)harness_open_accepted(l, port, pc[i], &ps[i]);
 	}
-	rss1 = daemon_rss_kib();
+	rss1 = harness_daemon_rss_kib();
 	printf("| daemon VmRSS per open channel, KiB | %.1f |\n",
 	    (double)(rss1 - rss0) / (2 * PAIRS));
 	for (i = 0; i < PAIRS; i++) {
@@ -1012,7 +994,7 @@ slow_http_phase(int k)
 		goto out;
 	(void)http_round(l, c, 0);
 	harness_sleep_ms(200);
-	rss0 = daemon_rss_kib();
+	rss0 = harness_daemon_rss_kib();
 	for (i = 0; i < k; i++) {
 		if ((fds[n] = harness_tcp_connect_nb(port)) < 0)
 			break;
@@ -1022,7 +1004,7 @@ slow_http_phase(int k)
 		n++;
 	}
 	harness_sleep_ms(1000);
-	rss1 = daemon_rss_kib();
+	rss1 = harness_daemon_rss_kib();
 	for (i = 0; i < ROUNDS; i++) {
 		/* A byte more from a few slow clients each round. */
 		for (j = 0; j < 20 && n > 0; j++) {
@@ -1121,7 +1103,7 @@ udp_flood_phase(void)
 	    WS_UDP_CHANNEL_BINDING, "soap.udp", &l, &port)))
 		return;
 	stress_url(url, sizeof(url), "soap.udp", port);
-	rss0 = daemon_rss_kib();
+	rss0 = harness_daemon_rss_kib();
 	atomic_store(&flooding, true);
 	pthread_create(&th, NULL, flood_main, &port);
 	for (i = 0; i < ROUNDS; i++) {
@@ -1162,7 +1144,7 @@ udp_flood_phase(void)
 	}
 	atomic_store(&flooding, false);
 	pthread_join(th, NULL);
-	rss1 = daemon_rss_kib();
+	rss1 = harness_daemon_rss_kib();
 	printf("| hostile datagrams flooded | %ld |\n", atomic_load(&flooded));
 	printf("| healthy UDP rounds answered / lost under the flood | %d / %d "
 	    "|\n", ok, lost);
@@ -1236,7 +1218,7 @@ main(void)
 	}
 	harness_sleep_ms(200);
 	fds0 = daemon_fds();
-	rss0 = daemon_rss_kib();
+	rss0 = harness_daemon_rss_kib();
 
 	S.deadline = harness_now_us() + 1000000ull * (uint64_t)S.seconds;
 	if ((t = calloc((size_t)S.threads, sizeof(*t))) == NULL)
@@ -1280,7 +1262,7 @@ main(void)
 	}
 	fds1 = daemon_settle_fds(fds0);
 	harness_sleep_ms(200);
-	rss1 = daemon_rss_kib();
+	rss1 = harness_daemon_rss_kib();
 
 	printf("| figure | value |\n|---|---|\n");
 	printf("| seconds, threads | %d, %d |\n", S.seconds, S.threads);

@@ -129,7 +129,6 @@ struct ipc_conn {
 	pthread_cond_t	 io_cond;	/* the library thread's */
 	bool		 io_waiting;	/* ... waits on io_cond */
 	bool		 io_idle;	/* ... is in ops->idle */
-	bool		 io_reads;	/* ... there, for something to read */
 	bool		 io_kicked;
 	/* Keys of the create requests the daemon accepted (ipc_lock). */
 	uint64_t	 creates_known[32];

@@ -115,7 +115,6 @@ ipc_atfork_child(void)
 		c->phead = NULL;
 		c->nasync = 0;
 		c->io_waiting = c->io_idle = c->io_kicked = false;
-		c->io_reads = false;
 		pthread_cond_init(&c->io_cond, NULL);
 	}
 	ipc_all = NULL;
@@ -792,16 +791,12 @@ ipc_lead_pass(struct ipc_conn *c)
 			return;
 		}
 	}
-	if (c->cbhead != NULL || c->io_waiting)
-		ipc_io_wake(c);
-	else if (c->nasync > 0 && c->io_idle && !c->dead) {
-		/* It stands by for the stream's end: for something to read
-		 * too, without waking it now (the waiter who just wrote an
-		 * async call often reads its answer before it would). */
-		if (!c->io_reads)
-			c->ops->watch(c, true);
-		c->io_reads = true;
-	} else if (c->nasync > 0)
+	if (c->nasync > 0 && c->io_idle && !c->dead && c->cbhead == NULL)
+		/* It stands by: for something to read too, without waking
+		 * it now (the waiter who just wrote an async call often
+		 * reads its answer before it would). */
+		c->ops->watch(c, true);
+	else if (c->nasync > 0 || c->cbhead != NULL || c->io_waiting)
 		ipc_io_wake(c);
 }
 
@@ -938,12 +933,11 @@ ipc_conn_serve(struct ipc_conn *c)
 			 */
 			c->io_idle = true;
 			c->io_kicked = false;
-			c->io_reads = c->nasync > 0;
-			c->ops->watch(c, c->io_reads);
+			c->ops->watch(c, c->nasync > 0);
 			pthread_mutex_unlock(&ipc_lock);
 			r = c->ops->idle(c);
 			pthread_mutex_lock(&ipc_lock);
-			c->io_idle = c->io_reads = false;
+			c->io_idle = false;
 			if (r == 0 || c->dead)
 				continue;
 			if (c->leader == NULL) {

@@ -278,17 +278,17 @@ unix_big_frame(struct ipc_conn *c, struct unix_conn *u, unsigned kind,
 }
 
 /*
- * Waits for `events` on the socket or for the eventfd `efd`, whichever
- * first, and drains the eventfd: 1 when the socket has something (or
- * poll failed: the caller's read will say what), 0 for the eventfd alone.
- * A leader whose call an abort may end here waits so (c->lead_poll; ifd).
+ * A leader whose call an abort may end here (c->lead_poll) waits for the
+ * socket to be readable or for ifd, whichever first, and drains ifd: 1
+ * when the socket has something (or poll failed: the read will say what),
+ * 0 for the interrupt alone.
  */
 static int
-unix_wait2(struct unix_conn *u, short events, int efd)
+unix_wait_readable(struct unix_conn *u)
 {
 	struct pollfd p[2] = {
-		{ .fd = u->fd, .events = events },
-		{ .fd = efd, .events = POLLIN },
+		{ .fd = u->fd, .events = POLLIN },
+		{ .fd = u->ifd, .events = POLLIN },
 	};
 	uint64_t v;
 
@@ -296,10 +296,10 @@ unix_wait2(struct unix_conn *u, short events, int efd)
 		if (errno != EINTR)
 			return 1;
 	if (p[1].revents & POLLIN) {
-		if (efd == u->ifd)	/* the leader is up */
-			__atomic_store_n(&u->interrupts_seen, __atomic_load_n(
-			    &u->interrupts, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
-		(void)!read(efd, &v, sizeof(v));
+		/* The leader is up. */
+		__atomic_store_n(&u->interrupts_seen, __atomic_load_n(
+		    &u->interrupts, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+		(void)!read(u->ifd, &v, sizeof(v));
 	}
 	return p[0].revents != 0;
 }
@@ -314,7 +314,7 @@ unix_lead(struct ipc_conn *c)
 	ssize_t n;
 	int flags;
 
-	if (c->lead_poll && unix_wait2(u, POLLIN, u->ifd) == 0)
+	if (c->lead_poll && unix_wait_readable(u) == 0)
 		return 0;
 	/* The library thread reads only what is there (ipc_conn_serve). */
 	flags = c->leader == &c->io_cond ? MSG_DONTWAIT : 0;
